@@ -1,0 +1,287 @@
+//! Validation errors that name the field and the value, in the user's language.
+
+use crate::Lang;
+use crate::enums::vocabulary;
+use serde::Serialize;
+
+vocabulary! {
+    /// Every field a user can type into. Errors name these, so the UI and the import report
+    /// can point at the exact input.
+    Field {
+        Kind = "kind", "客户类型", "Customer type", ["type", "类型", "客户类别"];
+        Status = "status", "客户状态", "Status", ["状态"];
+        Purpose = "purpose", "客户分类", "Purpose", ["分类", "用途"];
+        NeedsOrientation = "needs_orientation", "需求取向", "Needs orientation", ["取向"];
+        Name = "name", "名称", "Name", ["姓名", "客户名称", "名字", "customer name", "full name", "公司名称", "客户"];
+        Source = "source", "来源", "Source", ["客户来源", "lead source"];
+        Owner = "owner", "负责人", "Owner", ["客户经理", "归属", "所属销售", "owner username"];
+        Tags = "tags", "标签", "Tags", ["tag"];
+        ExternalId = "external_id", "外部编号", "External ID", ["编号", "客户编号", "id", "ext id", "外部id"];
+        Phone = "phone", "手机", "Phone", ["电话", "手机号", "手机号码", "联系电话", "mobile", "tel", "telephone"];
+        Email = "email", "邮箱", "E-mail", ["电子邮件", "电子邮箱", "mail", "e-mail"];
+        Wechat = "wechat", "微信", "WeChat", ["微信号", "wechat id"];
+        Address = "address", "地址", "Address", ["联系地址", "详细地址"];
+        City = "city", "城市", "City", ["所在城市", "市"];
+        Notes = "notes", "备注", "Notes", ["说明", "remark", "remarks"];
+        Gender = "gender", "性别", "Gender", ["sex"];
+        Birthday = "birthday", "生日", "Birthday", ["出生日期", "birth date", "date of birth", "dob"];
+        Family = "family", "家庭情况", "Family", ["家庭"];
+        Employer = "employer", "公司", "Company", ["单位", "工作单位", "所在公司", "company", "organization name"];
+        JobTitle = "job_title", "职务", "Job title", ["职位", "title", "岗位"];
+        Motives = "motives", "购买动机", "Motives", ["动机"];
+        Personality = "personality", "性格", "Personality", ["个性"];
+        Beliefs = "beliefs", "信念", "Beliefs", ["信仰"];
+        Attitudes = "attitudes", "态度倾向", "Attitudes", [];
+        Interests = "interests", "兴趣爱好", "Interests", ["爱好", "兴趣", "hobbies"];
+        PreferencesNote = "preferences_note", "偏好说明", "Preferences (notes)", [];
+        Preferences = "preferences", "偏好", "Preferences", ["喜好", "偏好项"];
+        Industry = "industry", "行业", "Industry", ["所属行业"];
+        FoundedOn = "founded_on", "成立日期", "Founded", ["成立时间", "founded", "founding date"];
+        Size = "size", "规模", "Size", ["企业规模", "人数"];
+        SalesCapacity = "sales_capacity", "销售能力", "Sales capacity", [];
+        BusinessResults = "business_results", "经营业绩", "Business results", ["业绩"];
+        Potential = "potential", "发展潜力", "Potential", ["潜力"];
+        Prospects = "prospects", "发展前景", "Prospects", ["前景"];
+        TradingTerms = "trading_terms", "交易条件", "Trading terms", ["付款条件", "terms"];
+        CreditRating = "credit_rating", "信用等级", "Credit rating", ["信用", "credit"];
+        Closeness = "closeness", "关系紧密度", "Closeness", ["紧密度"];
+        DecisionRole = "decision_role", "决策角色", "Decision role", ["决策链角色", "role in decision"];
+        Attitude = "attitude", "对我方态度", "Attitude to us", ["态度"];
+        Department = "department", "部门", "Department", [];
+        Relation = "relation", "关系", "Relation", ["与客户关系"];
+        KeyPerson = "key_person", "关键人物", "Key person", [];
+        Channel = "channel", "渠道", "Channel", ["联系方式", "接触渠道"];
+        Direction = "direction", "方向", "Direction", [];
+        OccurredAt = "occurred_at", "时间", "Time", ["发生时间", "联系时间", "when"];
+        Summary = "summary", "内容摘要", "Summary", ["内容", "摘要", "谈话内容"];
+        NextStep = "next_step", "下一步", "Next step", ["下一步计划"];
+        NextStepOn = "next_step_on", "下一步日期", "Next step date", [];
+        OurParticipants = "our_participants", "我方参与人", "Our participants", [];
+        TheirParticipants = "their_participants", "客户方参与人", "Their participants", [];
+        Username = "username", "用户名", "Username", ["login", "账号"];
+        DisplayName = "display_name", "显示名", "Display name", [];
+        Role = "role", "角色", "Role", [];
+        Team = "team", "团队", "Team", ["小组"];
+    }
+}
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooLong { max: usize },
+    InvalidPhone,
+    InvalidEmail,
+    InvalidDate,
+    DateInFuture,
+    UnknownChoice { allowed: Vec<String> },
+    InvalidPreference,
+    OnlyForIndividuals,
+    OnlyForOrganizations,
+    InvalidCharacters,
+    UnknownUser,
+    Taken,
+}
+
+impl Problem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::TooLong { .. } => "too_long",
+            Problem::InvalidPhone => "invalid_phone",
+            Problem::InvalidEmail => "invalid_email",
+            Problem::InvalidDate => "invalid_date",
+            Problem::DateInFuture => "date_in_future",
+            Problem::UnknownChoice { .. } => "unknown_choice",
+            Problem::InvalidPreference => "invalid_preference",
+            Problem::OnlyForIndividuals => "only_for_individuals",
+            Problem::OnlyForOrganizations => "only_for_organizations",
+            Problem::InvalidCharacters => "invalid_characters",
+            Problem::UnknownUser => "unknown_user",
+            Problem::Taken => "taken",
+        }
+    }
+
+    /// The sentence that follows the field's name and the value.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Problem::Required, Lang::ZhCn) => "不能为空".into(),
+            (Problem::Required, Lang::En) => "is required".into(),
+            (Problem::TooLong { max }, Lang::ZhCn) => format!("太长，最多 {max} 个字符"),
+            (Problem::TooLong { max }, Lang::En) => format!("is too long (at most {max} characters)"),
+            (Problem::InvalidPhone, Lang::ZhCn) => {
+                "不是有效的号码：手机号为 11 位（1 开头），座机如 010-12345678".into()
+            }
+            (Problem::InvalidPhone, Lang::En) => {
+                "is not a valid number: a mobile has 11 digits starting with 1, a landline looks like 010-12345678".into()
+            }
+            (Problem::InvalidEmail, Lang::ZhCn) => "不是有效的邮箱地址（如 name@example.com）".into(),
+            (Problem::InvalidEmail, Lang::En) => {
+                "is not a valid e-mail address (like name@example.com)".into()
+            }
+            (Problem::InvalidDate, Lang::ZhCn) => {
+                "不是有效的日期，请写成 2024-03-15、2024/3/15 或 2024年3月15日".into()
+            }
+            (Problem::InvalidDate, Lang::En) => {
+                "is not a valid date; write 2024-03-15, 2024/3/15 or 2024年3月15日".into()
+            }
+            (Problem::DateInFuture, Lang::ZhCn) => "不能晚于今天".into(),
+            (Problem::DateInFuture, Lang::En) => "cannot be in the future".into(),
+            (Problem::UnknownChoice { allowed }, Lang::ZhCn) => {
+                format!("不是可选值，可选：{}", allowed.join("、"))
+            }
+            (Problem::UnknownChoice { allowed }, Lang::En) => {
+                format!("is not one of the choices: {}", allowed.join(", "))
+            }
+            (Problem::InvalidPreference, Lang::ZhCn) => {
+                "偏好项应写成“类别: 内容”，多项用分号隔开，如“座位: 角落; 饮品: 冰摩卡”".into()
+            }
+            (Problem::InvalidPreference, Lang::En) => {
+                "preference items look like \"category: value\", separated by semicolons, e.g. \"seat: corner; drink: iced mocha\"".into()
+            }
+            (Problem::OnlyForIndividuals, Lang::ZhCn) => "只适用于个人客户".into(),
+            (Problem::OnlyForIndividuals, Lang::En) => "applies to individuals only".into(),
+            (Problem::OnlyForOrganizations, Lang::ZhCn) => "只适用于组织客户".into(),
+            (Problem::OnlyForOrganizations, Lang::En) => "applies to organizations only".into(),
+            (Problem::InvalidCharacters, Lang::ZhCn) => "含有不允许的控制字符".into(),
+            (Problem::InvalidCharacters, Lang::En) => "contains control characters".into(),
+            (Problem::UnknownUser, Lang::ZhCn) => "没有这个用户（或已停用）".into(),
+            (Problem::UnknownUser, Lang::En) => "is not an active user".into(),
+            (Problem::Taken, Lang::ZhCn) => "已被占用".into(),
+            (Problem::Taken, Lang::En) => "is already taken".into(),
+        }
+    }
+}
+
+/// One field's problem, with the value as the user typed it (cut to a readable length).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub value: String,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: Field, value: &str, problem: Problem) -> FieldError {
+        FieldError {
+            field,
+            value: shorten(value, 60),
+            problem,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let label = self.field.label(lang);
+        let problem = self.problem.describe(lang);
+        match (self.value.is_empty(), lang) {
+            (true, Lang::ZhCn) => format!("{label}：{problem}"),
+            (true, Lang::En) => format!("{label}: {problem}"),
+            (false, Lang::ZhCn) => format!("{label}：“{}” {problem}", self.value),
+            (false, Lang::En) => format!("{label}: \"{}\" {problem}", self.value),
+        }
+    }
+}
+
+fn shorten(value: &str, max_chars: usize) -> String {
+    if value.chars().count() <= max_chars {
+        value.to_string()
+    } else {
+        let mut s: String = value.chars().take(max_chars).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// All the problems found in one input, so that a form or an import row reports every
+/// bad field at once rather than the first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Validation(pub Vec<FieldError>);
+
+impl Validation {
+    pub fn push(&mut self, field: Field, value: &str, problem: Problem) {
+        self.0.push(FieldError::new(field, value, problem));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Records the error of a parse and returns its value, if any.
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, Validation> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let sep = lang.pick("；", "; ");
+        self.0
+            .iter()
+            .map(|e| e.message(lang))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
+impl std::fmt::Display for Validation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Validation {}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_field_and_value_in_both_languages() {
+        let e = FieldError::new(Field::Phone, "12345", Problem::InvalidPhone);
+        assert!(
+            e.message(Lang::ZhCn)
+                .starts_with("手机：“12345” 不是有效的号码")
+        );
+        assert!(
+            e.message(Lang::En)
+                .starts_with("Phone: \"12345\" is not a valid number")
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = "x".repeat(500);
+        let e = FieldError::new(Field::Name, &long, Problem::TooLong { max: 100 });
+        assert!(e.value.chars().count() <= 61);
+    }
+
+    #[test]
+    fn field_headers_map_from_chinese_and_english() {
+        assert_eq!(Field::parse("姓名"), Some(Field::Name));
+        assert_eq!(Field::parse("手机号码"), Some(Field::Phone));
+        assert_eq!(Field::parse("Company"), Some(Field::Employer));
+        assert_eq!(Field::parse("E-mail"), Some(Field::Email));
+        assert_eq!(Field::parse("公司"), Some(Field::Employer));
+    }
+}

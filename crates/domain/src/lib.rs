@@ -1,0 +1,18 @@
+//! Guanxi's domain: the customer archive as types that validate on construction, the
+//! messages users see (zh-CN and en), and the Chinese-first search-token builder.
+//!
+//! No I/O, no async, no SQL, no HTML: everything here is a pure function of its input.
+
+pub mod archive;
+pub mod dedupe;
+pub mod enums;
+pub mod error;
+pub mod i18n;
+pub mod search;
+pub mod values;
+
+pub use archive::*;
+pub use enums::*;
+pub use error::{Field, FieldError, Problem, Validation};
+pub use i18n::Lang;
+pub use values::*;

@@ -1,0 +1,535 @@
+//! Chinese-first search keys (DESIGN.md "Search").
+//!
+//! People type 张, 张三, zhangsan, zs, a phone fragment, an e-mail or the company. We compute
+//! every key a record can be found by, once, on each write; the store indexes them (FTS5 on
+//! SQLite, a tsvector on PostgreSQL) and matches query terms as exact keys or key prefixes.
+//! Keys contain only lowercase ASCII letters, digits and Han characters, so they need no
+//! escaping in either index.
+
+use pinyin::ToPinyinMulti;
+use std::collections::BTreeSet;
+
+/// At most this many pinyin spellings per name: a name of polyphonic characters would
+/// otherwise multiply out.
+const MAX_READINGS: usize = 16;
+/// Whole Han runs up to this length are keys themselves (names, short company names).
+const MAX_WHOLE_RUN: usize = 8;
+
+/// Two-character surnames, read as one unit.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "令狐", "端木", "万俟", "澹台", "单于", "轩辕", "呼延", "南宫", "西门", "独孤", "申屠",
+    "闻人", "钟离", "东郭", "百里",
+];
+
+/// Surname readings that differ from the character's everyday reading (曾 is zēng as a
+/// surname, not céng; 单 is shàn, not dān).
+fn surname_reading(surname: &str) -> Option<&'static str> {
+    Some(match surname {
+        "曾" => "zeng",
+        "单" => "shan",
+        "解" => "xie",
+        "仇" => "qiu",
+        "区" => "ou",
+        "查" => "zha",
+        "朴" => "piao",
+        "盖" => "ge",
+        "华" => "hua",
+        "乐" => "yue",
+        "种" => "chong",
+        "繁" => "po",
+        "员" => "yun",
+        "召" => "shao",
+        "缪" => "miao",
+        "翟" => "zhai",
+        "覃" => "qin",
+        "秘" => "bi",
+        "沈" => "shen",
+        "宿" => "su",
+        "柏" => "bai",
+        "薄" => "bo",
+        "祭" => "zhai",
+        "那" => "na",
+        "藏" => "zang",
+        "句" => "gou",
+        "阚" => "kan",
+        "厍" => "she",
+        "能" => "nai",
+        "冼" => "xian",
+        "折" => "she",
+        "朝" => "chao",
+        "尉" => "yu",
+        "重" => "chong",
+        "长" => "chang",
+        "隗" => "wei",
+        "谌" => "chen",
+        "黑" => "he",
+        "便" => "pian",
+        "过" => "guo",
+        "任" => "ren",
+        "燕" => "yan",
+        "纪" => "ji",
+        "石" => "shi",
+        "尉迟" => "yuchi",
+        "万俟" => "moqi",
+        "长孙" => "zhangsun",
+        "澹台" => "tantai",
+        "单于" => "chanyu",
+        _ => return None,
+    })
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Folds full-width letters and digits to ASCII and lowercases.
+fn fold_char(c: char) -> char {
+    let c = match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Splits text into runs of Han characters and runs of ASCII letters/digits; everything else
+/// separates. `Huawei 华为(深圳)` → [`huawei`, `华为`, `深圳`].
+pub fn runs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cur_han = false;
+    for c in text.chars().map(fold_char) {
+        let han = is_han(c);
+        let latin = c.is_ascii_alphanumeric();
+        if !(han || latin) || (!cur.is_empty() && han != cur_han) {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        if han || latin {
+            cur_han = han;
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// All readings of one character, plain, `ü` written `v` as pinyin keyboards do.
+fn char_readings(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let r = p.plain().replace('ü', "v");
+            if !r.is_empty() && !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// The pinyin spellings of a Han run, each as its syllables. `surname` marks that the run
+/// starts with a surname, read from the surname table where it has one.
+pub fn spellings(run: &str, surname: bool) -> Vec<Vec<String>> {
+    let chars: Vec<char> = run.chars().collect();
+    let mut units: Vec<Vec<String>> = Vec::new();
+    let mut i = 0;
+    if surname {
+        let two: String = chars.iter().take(2).collect();
+        let len = if chars.len() > 2 && COMPOUND_SURNAMES.contains(&two.as_str()) {
+            2
+        } else {
+            1
+        };
+        let s: String = chars.iter().take(len).collect();
+        if let Some(r) = surname_reading(&s) {
+            units.push(vec![r.to_string()]);
+            i = len;
+        }
+    }
+    while i < chars.len() {
+        let r = char_readings(chars[i]);
+        if r.is_empty() {
+            // No reading (a rare character): the syllable is unknown, so no spelling.
+            return Vec::new();
+        }
+        units.push(r);
+        i += 1;
+    }
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+    for unit in &units {
+        let mut next = Vec::new();
+        for c in &combos {
+            for r in unit {
+                if next.len() >= MAX_READINGS {
+                    break;
+                }
+                let mut c2 = c.clone();
+                c2.push(r.clone());
+                next.push(c2);
+            }
+        }
+        combos = next;
+    }
+    combos
+}
+
+/// The first, most likely spelling of a name as one string: `张三` → `zhangsan`. Used to find
+/// pinyin-equal names when looking for duplicates.
+pub fn name_pinyin(name: &str) -> String {
+    runs(name)
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            if run.chars().next().is_some_and(is_han) {
+                spellings(run, i == 0)
+                    .into_iter()
+                    .next()
+                    .map(|s| s.concat())
+                    .unwrap_or_else(|| run.clone())
+            } else {
+                run.clone()
+            }
+        })
+        .collect()
+}
+
+/// Search keys of one record, split into name keys (ranked first) and other keys.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub name: BTreeSet<String>,
+    pub other: BTreeSet<String>,
+}
+
+impl Keys {
+    /// A person's or an organization's name: characters, pairs, the whole name, full pinyin
+    /// and initials of every spelling, and the same for the given name alone.
+    pub fn add_name(&mut self, name: &str, person: bool) {
+        let keys = name_keys(name, person);
+        self.name.extend(keys);
+    }
+
+    /// Text that should find the record but rank below the name (a company, a key person).
+    pub fn add_text(&mut self, text: &str, person: bool) {
+        self.other.extend(name_keys(text, person));
+    }
+
+    /// A phone: its digits and every suffix of three or more, so any fragment is a key prefix.
+    pub fn add_phone(&mut self, digits: &str) {
+        let d: String = digits.chars().filter(char::is_ascii_digit).collect();
+        for i in 0..d.len().saturating_sub(2) {
+            self.other.insert(d[i..].to_string());
+        }
+    }
+
+    /// An e-mail: the whole address without punctuation, the local part, and its pieces.
+    pub fn add_email(&mut self, email: &str) {
+        let folded: String = email.chars().map(fold_char).collect();
+        let whole: String = folded.chars().filter(char::is_ascii_alphanumeric).collect();
+        if !whole.is_empty() {
+            self.other.insert(whole);
+        }
+        if let Some((local, _)) = folded.split_once('@') {
+            let l: String = local.chars().filter(char::is_ascii_alphanumeric).collect();
+            if !l.is_empty() {
+                self.other.insert(l);
+            }
+            for piece in runs(local) {
+                self.other.insert(piece);
+            }
+        }
+    }
+
+    /// An identifier (WeChat id, external id): as one key without punctuation.
+    pub fn add_identifier(&mut self, id: &str) {
+        let k: String = id
+            .chars()
+            .map(fold_char)
+            .filter(|c| c.is_ascii_alphanumeric() || is_han(*c))
+            .collect();
+        if !k.is_empty() && k.chars().count() <= 64 {
+            self.other.insert(k);
+        }
+    }
+
+    pub fn name_text(&self) -> String {
+        self.name.iter().cloned().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Other keys, without those already among the name keys.
+    pub fn other_text(&self) -> String {
+        self.other
+            .difference(&self.name)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn name_keys(name: &str, person: bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let runs = runs(name);
+    for (ri, run) in runs.iter().enumerate() {
+        let chars: Vec<char> = run.chars().collect();
+        if !is_han(chars[0]) {
+            if run.len() <= 64 {
+                out.insert(run.clone());
+            }
+            continue;
+        }
+        for c in &chars {
+            out.insert(c.to_string());
+        }
+        for w in chars.windows(2) {
+            out.insert(w.iter().collect());
+        }
+        if chars.len() <= MAX_WHOLE_RUN {
+            out.insert(run.clone());
+        }
+        let is_person_name = person && ri == 0 && chars.len() <= 4;
+        if is_person_name {
+            for s in spellings(run, true) {
+                out.insert(s.concat());
+                out.insert(s.iter().filter_map(|p| p.chars().next()).collect());
+                // The given name alone: 三 / san for 张三; 三丰 / sanfeng for 张三丰.
+                let given = &s[if surname_len(run) == 2 { 2 } else { 1 }.min(s.len())..];
+                if !given.is_empty() {
+                    out.insert(given.concat());
+                    out.insert(given.iter().filter_map(|p| p.chars().next()).collect());
+                }
+            }
+        } else {
+            // A company or a long name: pinyin of each pair (华为 → huawei, hw) and the
+            // initials of the whole run (北京华为 → bjhw).
+            for w in chars.windows(2) {
+                let pair: String = w.iter().collect();
+                for s in spellings(&pair, false).into_iter().take(4) {
+                    out.insert(s.concat());
+                    out.insert(s.iter().filter_map(|p| p.chars().next()).collect());
+                }
+            }
+            if let Some(s) = spellings(run, false).into_iter().next() {
+                let initials: String = s.iter().filter_map(|p| p.chars().next()).collect();
+                out.insert(initials);
+                if chars.len() <= MAX_WHOLE_RUN {
+                    out.insert(s.concat());
+                }
+            }
+        }
+    }
+    out.retain(|k| !k.is_empty());
+    out
+}
+
+fn surname_len(run: &str) -> usize {
+    let two: String = run.chars().take(2).collect();
+    if run.chars().count() > 2 && COMPOUND_SURNAMES.contains(&two.as_str()) {
+        2
+    } else {
+        1
+    }
+}
+
+/// A query term and how it may match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// Matches a key exactly or as its prefix (`zs`, `138`, `张`).
+    Key(String),
+    /// A Han run longer than two characters: matches its whole key, or else all its pairs
+    /// (`华为技术` inside `北京华为技术有限公司`).
+    HanRun { whole: String, pairs: Vec<String> },
+}
+
+/// Splits what the user typed into terms; every term must match for a record to be found.
+/// Returns no terms for input with nothing searchable (punctuation only).
+pub fn query_terms(input: &str) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
+    let mut pieces: Vec<String> = Vec::new();
+    for chunk in input.split_whitespace() {
+        if chunk.contains(['@', '＠']) {
+            // An e-mail (or part of one) is one key without its punctuation.
+            let k: String = chunk
+                .chars()
+                .map(fold_char)
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            if !k.is_empty() {
+                pieces.push(k);
+            }
+        } else {
+            pieces.extend(runs(chunk));
+        }
+    }
+    for run in pieces.into_iter().take(8) {
+        let run: String = run.chars().take(64).collect();
+        let chars: Vec<char> = run.chars().collect();
+        let term = if is_han(chars[0]) && chars.len() > 2 {
+            Term::HanRun {
+                whole: run.clone(),
+                pairs: chars.windows(2).map(|w| w.iter().collect()).collect(),
+            }
+        } else {
+            Term::Key(run)
+        };
+        if !out.contains(&term) {
+            out.push(term);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn keys_of(name: &str) -> BTreeSet<String> {
+        let mut k = Keys::default();
+        k.add_name(name, true);
+        k.name
+    }
+
+    #[test]
+    fn person_name_keys() {
+        let k = keys_of("张三");
+        for want in ["张", "三", "张三", "zhangsan", "zs", "san", "s"] {
+            assert!(k.contains(want), "{want} missing from {k:?}");
+        }
+    }
+
+    #[test]
+    fn polyphonic_surnames_use_the_surname_reading() {
+        let k = keys_of("曾小贤");
+        assert!(k.contains("zengxiaoxian"), "{k:?}");
+        assert!(k.contains("zxx"));
+        assert!(!k.contains("cengxiaoxian"));
+        assert!(keys_of("单田芳").contains("shantianfang"));
+        assert!(keys_of("解晓东").contains("xiexiaodong"));
+        assert!(keys_of("欧阳娜娜").contains("ouyangnana"));
+        assert!(keys_of("欧阳娜娜").contains("oynn"));
+        assert!(keys_of("吕布").contains("lvbu"));
+    }
+
+    #[test]
+    fn given_name_polyphones_give_alternatives() {
+        // 乐 in a given name may be le or yue.
+        let k = keys_of("王乐");
+        assert!(k.contains("wangle") && k.contains("wangyue"), "{k:?}");
+    }
+
+    #[test]
+    fn company_keys_find_inner_words() {
+        let mut k = Keys::default();
+        k.add_name("北京华为技术有限公司", false);
+        for want in ["华为", "huawei", "hw", "bjhwjsyxgs", "技术"] {
+            assert!(k.name.contains(want), "{want} missing");
+        }
+    }
+
+    #[test]
+    fn phone_fragments() {
+        let mut k = Keys::default();
+        k.add_phone("13812345678");
+        assert!(k.other.contains("13812345678"));
+        assert!(k.other.contains("5678"));
+        assert!(k.other.contains("678"));
+        assert!(!k.other.contains("78"));
+    }
+
+    #[test]
+    fn emails() {
+        let mut k = Keys::default();
+        k.add_email("Zhang.San@qq.com");
+        assert!(k.other.contains("zhangsanqqcom"));
+        assert!(k.other.contains("zhangsan"));
+        assert!(k.other.contains("zhang"));
+    }
+
+    #[test]
+    fn query_terms_split_scripts() {
+        assert_eq!(
+            query_terms("张三 zs"),
+            vec![Term::Key("张三".into()), Term::Key("zs".into())]
+        );
+        assert_eq!(
+            query_terms("张san"),
+            vec![Term::Key("张".into()), Term::Key("san".into())]
+        );
+        assert_eq!(
+            query_terms("'; DROP TABLE--"),
+            vec![Term::Key("drop".into()), Term::Key("table".into())]
+        );
+        assert_eq!(query_terms("%_*\""), vec![]);
+        assert!(
+            matches!(&query_terms("华为技术")[0], Term::HanRun { pairs, .. } if pairs.len() == 3)
+        );
+        assert_eq!(query_terms("ＺＳ"), vec![Term::Key("zs".into())]);
+        assert_eq!(
+            query_terms("zhang.san@qq"),
+            vec![Term::Key("zhangsanqq".into())]
+        );
+    }
+
+    #[test]
+    fn name_pinyin_for_duplicates() {
+        assert_eq!(name_pinyin("张三"), "zhangsan");
+        assert_eq!(name_pinyin("张叁"), "zhangsan");
+        assert_eq!(name_pinyin("曾伟"), "zengwei");
+    }
+
+    fn key_is_clean(k: &str) -> bool {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || is_han(c))
+    }
+
+    proptest! {
+        #[test]
+        fn keys_are_always_clean(name in "\\PC{0,30}", phone in "[0-9 +-]{0,20}", email in "\\PC{0,30}") {
+            let mut k = Keys::default();
+            k.add_name(&name, true);
+            k.add_text(&name, false);
+            k.add_phone(&phone);
+            k.add_email(&email);
+            k.add_identifier(&email);
+            for key in k.name.iter().chain(k.other.iter()) {
+                prop_assert!(key_is_clean(key), "unclean key {:?}", key);
+            }
+        }
+
+        #[test]
+        fn a_han_name_is_found_by_itself_and_its_initials(name in "[\u{4e00}-\u{9fa5}]{2,4}") {
+            let k = keys_of(&name);
+            for t in query_terms(&name) {
+                match t {
+                    Term::Key(key) => prop_assert!(k.contains(&key)),
+                    Term::HanRun { whole, pairs } => {
+                        prop_assert!(k.contains(&whole));
+                        for p in pairs { prop_assert!(k.contains(&p)); }
+                    }
+                }
+            }
+            for c in name.chars() {
+                prop_assert!(k.contains(&c.to_string()));
+            }
+        }
+
+        #[test]
+        fn query_terms_never_panic_and_are_clean(q in "\\PC{0,80}") {
+            for t in query_terms(&q) {
+                match t {
+                    Term::Key(k) => prop_assert!(key_is_clean(&k)),
+                    Term::HanRun { whole, pairs } => {
+                        prop_assert!(key_is_clean(&whole));
+                        prop_assert!(pairs.iter().all(|p| key_is_clean(p)));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! Values that validate on construction: a `Phone` is always a real Chinese mobile or
+//! landline number in one canonical form, an `Email` always has a local part and a domain.
+
+use crate::error::{Field, FieldError, Problem};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Longest free text we keep in one field (a long complaint letter fits; a pasted book does not).
+pub const MAX_TEXT: usize = 4000;
+/// Longest name, title, city, … .
+pub const MAX_SHORT: usize = 200;
+
+/// Trims and checks a free-text field. Empty input is `None`.
+pub fn text(field: Field, input: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::new(field, t, Problem::TooLong { max }));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(FieldError::new(
+            field,
+            &t.escape_debug().to_string(),
+            Problem::InvalidCharacters,
+        ));
+    }
+    Ok(Some(t.to_string()))
+}
+
+/// Like [`text`], for a field that must not be empty.
+pub fn required_text(field: Field, input: &str, max: usize) -> Result<String, FieldError> {
+    text(field, input, max)?.ok_or_else(|| FieldError::new(field, "", Problem::Required))
+}
+
+/// A Chinese phone number in canonical form: mobiles as 11 digits (`13812345678`), landlines
+/// as `area-number` (`010-12345678`) with an optional `-extension`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(input: &str) -> Result<Phone, FieldError> {
+        let err = || FieldError::new(Field::Phone, input.trim(), Problem::InvalidPhone);
+        let t = input.trim();
+        if t.is_empty() || t.chars().count() > 40 {
+            return Err(err());
+        }
+        // Separators people type: spaces, dashes, dots, brackets, full-width forms.
+        let mut groups: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut plus = false;
+        for c in t.chars() {
+            let c = fullwidth_to_ascii(c);
+            match c {
+                '0'..='9' => cur.push(c),
+                '+' if groups.is_empty() && cur.is_empty() => plus = true,
+                ' ' | '-' | '.' | '(' | ')' | '/' => {
+                    if !cur.is_empty() {
+                        groups.push(std::mem::take(&mut cur));
+                    }
+                }
+                _ => return Err(err()),
+            }
+        }
+        if !cur.is_empty() {
+            groups.push(cur);
+        }
+        let mut digits: String = groups.concat();
+        // Country code: +86 / 0086 / 86 before a mobile.
+        if plus {
+            digits = digits.strip_prefix("86").ok_or_else(err)?.to_string();
+        } else if let Some(rest) = digits.strip_prefix("0086") {
+            digits = rest.to_string();
+        } else if digits.len() == 13 && digits.starts_with("861") {
+            digits = digits[2..].to_string();
+        }
+        if digits.len() == 11 && digits.starts_with('1') {
+            let second = digits.as_bytes()[1];
+            if (b'3'..=b'9').contains(&second) {
+                return Ok(Phone(digits));
+            }
+            return Err(err());
+        }
+        // Landline: 0 + area code (2-3 digits after the 0) + 7-8 digit number, optional extension.
+        if !digits.starts_with('0') {
+            return Err(err());
+        }
+        let (area, number, ext) = landline_split(&groups, &digits).ok_or_else(err)?;
+        if !(7..=8).contains(&number.len()) || ext.len() > 6 || number.starts_with('0') {
+            return Err(err());
+        }
+        if ext.is_empty() {
+            Ok(Phone(format!("{area}-{number}")))
+        } else {
+            Ok(Phone(format!("{area}-{number}-{ext}")))
+        }
+    }
+
+    /// A value read back from storage, which only ever holds parsed phones.
+    pub fn from_stored(s: String) -> Phone {
+        Phone(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_mobile(&self) -> bool {
+        !self.0.contains('-')
+    }
+
+    /// Just the digits, for search and duplicate detection.
+    pub fn digits(&self) -> String {
+        self.0.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
+/// Splits a landline into area code, number and extension. Written with separators
+/// (`010 1234 5678`, `0755-1234567-88`) the groups are trusted; run together (`01012345678`)
+/// the area code is 3 digits for 010 and 02x, else 4, and there is no extension.
+fn landline_split(groups: &[String], digits: &str) -> Option<(String, String, String)> {
+    if groups.len() >= 2 && groups[0].starts_with('0') && (3..=4).contains(&groups[0].len()) {
+        let area = groups[0].clone();
+        let rest = &groups[1..];
+        // `010 1234 5678` is a number in two groups; `010-12345678-123` has an extension.
+        let (number, ext) = match rest {
+            [n] => (n.clone(), String::new()),
+            [a, b] if a.len() + b.len() <= 8 => (format!("{a}{b}"), String::new()),
+            [n, e] => (n.clone(), e.clone()),
+            [a, b, e] if a.len() + b.len() <= 8 => (format!("{a}{b}"), e.clone()),
+            _ => return None,
+        };
+        return Some((area, number, ext));
+    }
+    let area_len = if digits.starts_with("010") || digits.starts_with("02") {
+        3
+    } else {
+        4
+    };
+    if digits.len() < area_len + 7 || digits.len() > area_len + 8 {
+        return None;
+    }
+    Some((
+        digits[..area_len].to_string(),
+        digits[area_len..].to_string(),
+        String::new(),
+    ))
+}
+
+fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '＋' => '+',
+        '－' | '—' | '–' => '-',
+        '（' => '(',
+        '）' => ')',
+        '　' => ' ',
+        _ => c,
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Phone::parse(&s)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
+    }
+}
+
+impl std::fmt::Display for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address, lowercased in the domain, checked for the shape people get wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email, FieldError> {
+        let t = input.trim().replace('＠', "@");
+        let err = || FieldError::new(Field::Email, input.trim(), Problem::InvalidEmail);
+        if t.len() > 254 {
+            return Err(err());
+        }
+        let (local, domain) = t.rsplit_once('@').ok_or_else(err)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._%+-'!#$&*=?^`{|}~/".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if !(local_ok && domain_ok) {
+            return Err(err());
+        }
+        Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    /// A value read back from storage, which only ever holds parsed addresses.
+    pub fn from_stored(s: String) -> Email {
+        Email(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Email::parse(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses the date forms found in Chinese spreadsheets: `2024-03-15`, `2024/3/15`,
+/// `2024.3.15`, `2024年3月15日`, `20240315`. `today` bounds dates that cannot be in the future.
+pub fn parse_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let err = || FieldError::new(field, t, Problem::InvalidDate);
+    // Cut a time part (`2024-03-15 00:00:00`, `2024-03-15T00:00`).
+    let day_part = t.split(['T', ' ']).next().unwrap_or(t);
+    let normalized: String = day_part
+        .chars()
+        .map(|c| match fullwidth_to_ascii(c) {
+            '年' | '月' | '/' | '.' => '-',
+            '日' | '号' => ' ',
+            c => c,
+        })
+        .collect();
+    let normalized = normalized.trim();
+    let parts: Vec<&str> = normalized.split('-').collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d] => (*y, *m, *d),
+        [compact] if compact.len() == 8 && compact.chars().all(|c| c.is_ascii_digit()) => {
+            (&compact[0..4], &compact[4..6], &compact[6..8])
+        }
+        _ => return Err(err()),
+    };
+    let num = |s: &str| s.trim().parse::<u32>().ok();
+    let (Some(y), Some(m), Some(d)) = (num(y), num(m), num(d)) else {
+        return Err(err());
+    };
+    if !(1800..=2200).contains(&y) {
+        return Err(err());
+    }
+    NaiveDate::from_ymd_opt(y as i32, m, d)
+        .map(Some)
+        .ok_or_else(err)
+}
+
+/// A date that must be today or earlier (a birthday, a founding date).
+pub fn parse_past_date(
+    field: Field,
+    input: &str,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, FieldError> {
+    let d = parse_date(field, input)?;
+    if let Some(d) = d {
+        if d > today {
+            return Err(FieldError::new(field, input.trim(), Problem::DateInFuture));
+        }
+        if today.year() - d.year() > 150 {
+            return Err(FieldError::new(field, input.trim(), Problem::InvalidDate));
+        }
+    }
+    Ok(d)
+}
+
+/// Parses a closed-vocabulary field, naming the allowed codes when the value is unknown.
+pub fn choice<T: Copy>(
+    field: Field,
+    input: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    codes: &[&str],
+) -> Result<Option<T>, FieldError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    parse(t).map(Some).ok_or_else(|| {
+        FieldError::new(
+            field,
+            t,
+            Problem::UnknownChoice {
+                allowed: codes.iter().map(|c| c.to_string()).collect(),
+            },
+        )
+    })
+}
+
+/// One structured preference: "seat: corner", "drink: iced mocha, 2 sugar, 2 ice".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preference {
+    pub category: String,
+    pub value: String,
+}
+
+/// Parses `category: value; category: value` (also `：` and `；`, or one item a line).
+pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
+    let mut out = Vec::new();
+    for item in input.split([';', '；', '\n']) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let Some((cat, val)) = item.split_once([':', '：']) else {
+            return Err(FieldError::new(
+                Field::Preferences,
+                item,
+                Problem::InvalidPreference,
+            ));
+        };
+        let category = required_text(Field::Preferences, cat, 50)
+            .map_err(|_| FieldError::new(Field::Preferences, item, Problem::InvalidPreference))?;
+        let value = required_text(Field::Preferences, val, 500)
+            .map_err(|_| FieldError::new(Field::Preferences, item, Problem::InvalidPreference))?;
+        out.push(Preference { category, value });
+    }
+    if out.len() > 50 {
+        return Err(FieldError::new(
+            Field::Preferences,
+            input,
+            Problem::TooLong { max: 50 },
+        ));
+    }
+    Ok(out)
+}
+
+/// Formats preferences the way [`parse_preferences`] reads them.
+pub fn format_preferences(items: &[Preference]) -> String {
+    items
+        .iter()
+        .map(|p| format!("{}: {}", p.category, p.value))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Tags: separated by `,` `，` `;` `、` or spaces inside a cell; trimmed, deduplicated, ≤ 30 chars.
+pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in input.split([',', '，', ';', '；', '、', '|']) {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > 30 {
+            return Err(FieldError::new(
+                Field::Tags,
+                t,
+                Problem::TooLong { max: 30 },
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(FieldError::new(Field::Tags, t, Problem::InvalidCharacters));
+        }
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    if out.len() > 30 {
+        return Err(FieldError::new(
+            Field::Tags,
+            input,
+            Problem::TooLong { max: 30 },
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles_normalize() {
+        for ok in [
+            "13812345678",
+            "138 1234 5678",
+            "138-1234-5678",
+            "+86 138 1234 5678",
+            "0086-13812345678",
+            "8613812345678",
+            "１３８１２３４５６７８",
+        ] {
+            assert_eq!(Phone::parse(ok).unwrap().as_str(), "13812345678", "{ok}");
+        }
+    }
+
+    #[test]
+    fn landlines_normalize() {
+        assert_eq!(
+            Phone::parse("010-12345678").unwrap().as_str(),
+            "010-12345678"
+        );
+        assert_eq!(
+            Phone::parse("(0755) 8765 4321").unwrap().as_str(),
+            "0755-87654321"
+        );
+        assert_eq!(
+            Phone::parse("01012345678").unwrap().as_str(),
+            "010-12345678"
+        );
+        assert_eq!(
+            Phone::parse("0571-8888888").unwrap().as_str(),
+            "0571-8888888"
+        );
+        assert_eq!(
+            Phone::parse("021-12345678-123").unwrap().as_str(),
+            "021-12345678-123"
+        );
+    }
+
+    #[test]
+    fn bad_phones_are_rejected() {
+        for bad in [
+            "",
+            "12345",
+            "1381234567",
+            "138123456789",
+            "12012345678",
+            "abc",
+            "138-1234-567x",
+            "+1 415 555 0100",
+            "010-123",
+            "=cmd|' /C calc'!A0",
+        ] {
+            let e = Phone::parse(bad).unwrap_err();
+            assert_eq!(e.field, Field::Phone);
+            assert_eq!(e.problem, Problem::InvalidPhone);
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" Zhang.San@QQ.com ").unwrap().as_str(),
+            "Zhang.San@qq.com"
+        );
+        assert!(Email::parse("zhangsan＠163.com").is_ok());
+        for bad in [
+            "",
+            "zhangsan",
+            "a@b",
+            "a@@b.com",
+            "a@b.c",
+            ".a@b.com",
+            "a..b@c.com",
+            "张三@qq.com",
+            "a@-b.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        for ok in [
+            "2024-03-15",
+            "2024/3/15",
+            "2024.3.15",
+            "2024年3月15日",
+            "20240315",
+            "2024-03-15 00:00:00",
+            "２０２４-03-15",
+        ] {
+            assert_eq!(parse_date(Field::Birthday, ok).unwrap(), Some(d), "{ok}");
+        }
+        assert_eq!(parse_date(Field::Birthday, "  ").unwrap(), None);
+        for bad in [
+            "2024-02-30",
+            "15/03/2024",
+            "yesterday",
+            "2024-13-01",
+            "0001-01-01",
+        ] {
+            assert_eq!(
+                parse_date(Field::Birthday, bad).unwrap_err().problem,
+                Problem::InvalidDate,
+                "{bad}"
+            );
+        }
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(
+            parse_past_date(Field::Birthday, "2030-01-01", today)
+                .unwrap_err()
+                .problem,
+            Problem::DateInFuture
+        );
+    }
+
+    #[test]
+    fn preferences_parse_both_punctuations() {
+        let p = parse_preferences("座位：角落；饮品: 冰摩卡，两块糖两块冰\n靠垫: 腰靠").unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(
+            p[0],
+            Preference {
+                category: "座位".into(),
+                value: "角落".into()
+            }
+        );
+        assert_eq!(p[1].value, "冰摩卡，两块糖两块冰");
+        assert_eq!(parse_preferences(&format_preferences(&p)).unwrap(), p);
+        assert!(parse_preferences("just some words").is_err());
+        assert!(parse_preferences(": nothing").is_err());
+    }
+
+    #[test]
+    fn tags_split_and_dedupe() {
+        assert_eq!(
+            parse_tags("VIP，老客户、VIP; 北京").unwrap(),
+            vec!["VIP", "老客户", "北京"]
+        );
+        assert!(parse_tags(&"长".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn text_limits() {
+        assert_eq!(text(Field::Notes, "  hi ", 10).unwrap(), Some("hi".into()));
+        assert_eq!(text(Field::Notes, "   ", 10).unwrap(), None);
+        assert!(text(Field::Notes, "abc\u{0007}", 10).is_err());
+        assert!(required_text(Field::Name, "", 10).is_err());
+        assert!(text(Field::Name, &"x".repeat(11), 10).is_err());
+    }
+}

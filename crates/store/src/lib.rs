@@ -1,0 +1,350 @@
+//! Guanxi's storage: the only crate with SQL in it.
+//!
+//! One [`Store`] over either an embedded SQLite file or a PostgreSQL server. Each operation is
+//! written once, in `ops/`, against a type alias `DB`; that module is compiled twice — once
+//! with `DB = Sqlite`, once with `DB = Postgres` — so every query body is checked against both
+//! drivers without generic bounds, and nothing above this crate knows which database is there.
+//! Where the dialects differ (full-text search, a few functions) `ops` asks `DIALECT`.
+
+mod error;
+mod migrations;
+mod model;
+
+pub use error::StoreError;
+pub use model::*;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+mod pg;
+mod sqlite;
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs the same operation on whichever backend is open.
+macro_rules! dispatch {
+    ($self:ident, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match &$self.db {
+            Db::Sqlite(pool) => sqlite::ops::$f(pool, $($arg),*).await,
+            Db::Pg(pool) => pg::ops::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
+/// The database, opened and migrated.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Opens `url` and applies pending migrations. `postgres://…` (or `postgresql://…`) is
+    /// PostgreSQL; anything else is a SQLite file path or `sqlite:` URL, created if missing.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating (for `guanxi migrate --status`).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            Ok(Store { db: Db::Pg(pool) })
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
+            Ok(Store {
+                db: Db::Sqlite(pool),
+            })
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.db {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Applies every migration not yet applied; returns the versions it applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let before = self.applied_migrations().await.unwrap_or_default();
+        match &self.db {
+            Db::Sqlite(pool) => migrations::migrator(Dialect::Sqlite).run(pool).await?,
+            Db::Pg(pool) => migrations::migrator(Dialect::Postgres).run(pool).await?,
+        }
+        let after = self.applied_migrations().await?;
+        Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+    }
+
+    /// Versions applied to this database.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, applied_migrations())
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Pg(p) => p.close().await,
+        }
+    }
+
+    // ----- users -----
+
+    pub async fn add_user(&self, actor: Actor, user: &NewUser) -> Result<User, StoreError> {
+        dispatch!(self, add_user(actor, user))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        dispatch!(self, users())
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        dispatch!(self, user_by_username(username))
+    }
+
+    pub async fn set_user_active(
+        &self,
+        actor: Actor,
+        username: &str,
+        active: bool,
+    ) -> Result<User, StoreError> {
+        dispatch!(self, set_user_active(actor, username, active))
+    }
+
+    // ----- customers -----
+
+    pub async fn create_customer(
+        &self,
+        actor: Actor,
+        draft: &guanxi_domain::CustomerDraft,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, create_customer(actor, draft))
+    }
+
+    /// The customer, including a soft-deleted one (see `deleted_at`).
+    pub async fn customer(&self, id: i64) -> Result<CustomerRecord, StoreError> {
+        dispatch!(self, customer(id))
+    }
+
+    /// Applies a partial change. With `expected_version`, refuses if someone changed the
+    /// customer in between.
+    pub async fn update_customer(
+        &self,
+        actor: Actor,
+        id: i64,
+        changes: &guanxi_domain::Raw,
+        expected_version: Option<i64>,
+    ) -> Result<CustomerRecord, StoreError> {
+        dispatch!(self, update_customer(actor, id, changes, expected_version))
+    }
+
+    /// Moves the customer to the recycle bin.
+    pub async fn delete_customer(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_customer(actor, id))
+    }
+
+    pub async fn restore_customer(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, restore_customer(actor, id))
+    }
+
+    pub async fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+    ) -> Result<Page<CustomerSummary>, StoreError> {
+        dispatch!(self, list_customers(filter))
+    }
+
+    pub async fn count_customers(&self) -> Result<i64, StoreError> {
+        dispatch!(self, count_customers())
+    }
+
+    // ----- key people, people around, interactions -----
+
+    pub async fn add_key_person(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        draft: &guanxi_domain::KeyPersonDraft,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, add_key_person(actor, customer_id, draft))
+    }
+
+    pub async fn update_key_person(
+        &self,
+        actor: Actor,
+        id: i64,
+        draft: &guanxi_domain::KeyPersonDraft,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, update_key_person(actor, id, draft))
+    }
+
+    pub async fn delete_key_person(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_key_person(actor, id))
+    }
+
+    pub async fn key_people(&self, customer_id: i64) -> Result<Vec<KeyPersonRecord>, StoreError> {
+        dispatch!(self, key_people(customer_id))
+    }
+
+    pub async fn add_person_around(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        key_person_id: Option<i64>,
+        draft: &guanxi_domain::PersonAroundDraft,
+    ) -> Result<i64, StoreError> {
+        dispatch!(
+            self,
+            add_person_around(actor, customer_id, key_person_id, draft)
+        )
+    }
+
+    pub async fn delete_person_around(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_person_around(actor, id))
+    }
+
+    pub async fn people_around(
+        &self,
+        customer_id: i64,
+    ) -> Result<Vec<PersonAroundRecord>, StoreError> {
+        dispatch!(self, people_around(customer_id))
+    }
+
+    pub async fn add_interaction(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        draft: &guanxi_domain::InteractionDraft,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, add_interaction(actor, customer_id, draft))
+    }
+
+    pub async fn delete_interaction(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_interaction(actor, id))
+    }
+
+    /// Newest first.
+    pub async fn interactions(
+        &self,
+        customer_id: i64,
+    ) -> Result<Vec<InteractionRecord>, StoreError> {
+        dispatch!(self, interactions(customer_id))
+    }
+
+    // ----- audit -----
+
+    /// The customer's history, newest first, including that of customers merged into it.
+    pub async fn history(&self, customer_id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, history(customer_id))
+    }
+
+    /// The newest audit entries across the archive.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, audit_log(limit))
+    }
+
+    // ----- search -----
+
+    /// Best matches first: exact name keys, then name-key prefixes, then any key; within each,
+    /// oldest customer first. Soft-deleted customers are not found.
+    pub async fn search(
+        &self,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<CustomerSummary>, StoreError> {
+        dispatch!(self, search(query, limit))
+    }
+
+    // ----- import / export -----
+
+    /// Writes already-validated rows in one transaction: each row updates the customer it
+    /// matches (external id, then phone, then e-mail) or creates a new one.
+    pub async fn import_customers(
+        &self,
+        actor: Actor,
+        source: &str,
+        rows: &[ImportRow],
+    ) -> Result<ImportOutcome, StoreError> {
+        dispatch!(self, import_customers(actor, source, rows))
+    }
+
+    /// Customers in id order after `after_id`, at most `limit`, for streaming exports.
+    pub async fn export_batch(
+        &self,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<CustomerRecord>, StoreError> {
+        dispatch!(self, export_batch(after_id, limit))
+    }
+
+    /// Records that an export happened (who, what, how many).
+    pub async fn record_export(
+        &self,
+        actor: Actor,
+        note: &str,
+        count: i64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, record_export(actor, note, count))
+    }
+
+    // ----- duplicates -----
+
+    pub async fn duplicate_candidates(&self, limit: i64) -> Result<Vec<DuplicatePair>, StoreError> {
+        dispatch!(self, duplicate_candidates(limit))
+    }
+
+    pub async fn dismiss_duplicate(&self, actor: Actor, a: i64, b: i64) -> Result<(), StoreError> {
+        dispatch!(self, dismiss_duplicate(actor, a, b))
+    }
+
+    /// Merges `drop` into `keep`; returns the merge id, which `unmerge` takes.
+    pub async fn merge(&self, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
+        dispatch!(self, merge(actor, keep, drop))
+    }
+
+    pub async fn unmerge(&self, actor: Actor, merge_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, unmerge(actor, merge_id))
+    }
+
+    pub async fn merges(&self, customer_id: i64) -> Result<Vec<MergeRecord>, StoreError> {
+        dispatch!(self, merges(customer_id))
+    }
+}

@@ -1,0 +1,63 @@
+//! Migrations, embedded in the binary. Each version has a SQLite and a PostgreSQL script;
+//! listing them side by side here is what keeps the two in step.
+
+use crate::Dialect;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// (version, description, SQLite script, PostgreSQL script)
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "archive",
+    include_str!("../../../migrations/sqlite/0001_archive.sql"),
+    include_str!("../../../migrations/postgres/0001_archive.sql"),
+)];
+
+pub fn migrator(dialect: Dialect) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, pg)| {
+            let sql = match dialect {
+                Dialect::Sqlite => *sqlite,
+                Dialect::Postgres => *pg,
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// Every script in either folder is embedded, under the same version for both backends.
+    #[test]
+    fn both_backends_have_the_same_versions() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations");
+        let versions = |dir: &str| {
+            let mut v: Vec<i64> = std::fs::read_dir(format!("{root}/{dir}"))
+                .unwrap()
+                .map(|e| {
+                    let name = e.unwrap().file_name().into_string().unwrap();
+                    name.split('_').next().unwrap().parse::<i64>().unwrap()
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let embedded: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        assert_eq!(versions("sqlite"), embedded);
+        assert_eq!(versions("postgres"), embedded);
+    }
+}

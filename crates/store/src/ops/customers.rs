@@ -1,0 +1,666 @@
+//! Customers: the write path (validate → write → reindex → audit, in one transaction) and reads.
+
+use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
+use crate::{
+    Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, StoreError,
+    today_in_china,
+};
+use chrono::NaiveDate;
+use guanxi_domain::search::name_pinyin;
+use guanxi_domain::*;
+use sqlx::{AssertSqlSafe, Row as _};
+use std::sync::LazyLock;
+
+/// A column value to bind.
+pub(crate) enum Val {
+    Text(Option<String>),
+    Date(Option<NaiveDate>),
+    Int(Option<i64>),
+}
+
+/// The customer table's writable columns and their values for a draft.
+pub(crate) fn customer_values(
+    d: &CustomerDraft,
+    owner_id: Option<i64>,
+) -> Vec<(&'static str, Val)> {
+    let t = |s: Option<&str>| Val::Text(s.map(str::to_string));
+    let c = |s: Option<&'static str>| Val::Text(s.map(str::to_string));
+    let ind = d.individual().cloned().unwrap_or_default();
+    let org = d.organization().cloned().unwrap_or_default();
+    vec![
+        ("kind", c(Some(d.kind.code()))),
+        ("status", c(Some(d.status.code()))),
+        ("purpose", c(d.purpose.map(|x| x.code()))),
+        (
+            "needs_orientation",
+            c(d.needs_orientation.map(|x| x.code())),
+        ),
+        ("name", t(Some(&d.name))),
+        ("name_pinyin", Val::Text(Some(name_pinyin(&d.name)))),
+        ("source", t(d.source.as_deref())),
+        ("owner_id", Val::Int(owner_id)),
+        ("external_id", t(d.external_id.as_deref())),
+        ("phone", t(d.phone.as_ref().map(Phone::as_str))),
+        ("email", t(d.email.as_ref().map(Email::as_str))),
+        ("wechat", t(d.wechat.as_deref())),
+        ("address", t(d.address.as_deref())),
+        ("city", t(d.city.as_deref())),
+        ("notes", t(d.notes.as_deref())),
+        (
+            "preferences",
+            Val::Text(Some(
+                serde_json::to_string(&d.preferences).unwrap_or_else(|_| "[]".into()),
+            )),
+        ),
+        ("preferences_note", t(d.preferences_note.as_deref())),
+        ("gender", c(ind.gender.map(|x| x.code()))),
+        ("birthday", Val::Date(ind.birthday)),
+        ("family", t(ind.family.as_deref())),
+        ("employer", t(ind.employer.as_deref())),
+        ("job_title", t(ind.job_title.as_deref())),
+        ("motives", t(ind.motives.as_deref())),
+        ("personality", t(ind.personality.as_deref())),
+        ("beliefs", t(ind.beliefs.as_deref())),
+        ("attitudes", t(ind.attitudes.as_deref())),
+        ("interests", t(ind.interests.as_deref())),
+        ("industry", t(org.industry.as_deref())),
+        ("founded_on", Val::Date(org.founded_on)),
+        ("size", c(org.size.map(|x| x.code()))),
+        ("sales_capacity", t(org.sales_capacity.as_deref())),
+        ("business_results", t(org.business_results.as_deref())),
+        ("potential", t(org.potential.as_deref())),
+        ("prospects", t(org.prospects.as_deref())),
+        ("trading_terms", t(org.trading_terms.as_deref())),
+        ("credit_rating", c(org.credit_rating.map(|x| x.code()))),
+        ("closeness", c(org.closeness.map(|x| x.code()))),
+    ]
+}
+
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let cols = customer_values(&placeholder_draft(), None);
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    let n = names.len();
+    let params: Vec<String> = (1..=n + 2).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO customers ({}, created_at, updated_at) VALUES ({}) RETURNING id",
+        names.join(", "),
+        params.join(", ")
+    )
+});
+
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let cols = customer_values(&placeholder_draft(), None);
+    let sets: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
+        .collect();
+    let n = cols.len();
+    format!(
+        "UPDATE customers SET {}, updated_at = ${}, version = version + 1 WHERE id = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    )
+});
+
+fn placeholder_draft() -> CustomerDraft {
+    CustomerDraft {
+        kind: CustomerKind::Individual,
+        status: CustomerStatus::Prospect,
+        purpose: None,
+        needs_orientation: None,
+        name: String::new(),
+        source: None,
+        owner: None,
+        tags: vec![],
+        external_id: None,
+        phone: None,
+        email: None,
+        wechat: None,
+        address: None,
+        city: None,
+        notes: None,
+        preferences: vec![],
+        preferences_note: None,
+        profile: Profile::Individual(IndividualProfile::default()),
+    }
+}
+
+type Q<'a> = sqlx::query::Query<'a, DB, <DB as sqlx::Database>::Arguments>;
+
+fn bind_values<'a>(mut q: Q<'a>, values: Vec<(&'static str, Val)>) -> Q<'a> {
+    for (_, v) in values {
+        q = match v {
+            Val::Text(s) => q.bind(s),
+            Val::Date(d) => q.bind(d),
+            Val::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+/// The owner's user id, or a validation error naming the owner field.
+async fn resolve_owner(tx: &mut Tx<'_>, draft: &CustomerDraft) -> Result<Option<i64>, StoreError> {
+    match &draft.owner {
+        None => Ok(None),
+        Some(name) => Ok(resolve_users(tx, Field::Owner, std::slice::from_ref(name))
+            .await?
+            .first()
+            .copied()),
+    }
+}
+
+async fn write_tags(tx: &mut Tx<'_>, id: i64, tags: &[String]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for tag in tags {
+        sqlx::query("INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a validated customer with its tags and search keys; the caller audits.
+pub(crate) async fn insert_customer(
+    tx: &mut Tx<'_>,
+    draft: &CustomerDraft,
+    owner_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    let at = now();
+    let q = bind_values(
+        sqlx::query(AssertSqlSafe(INSERT_SQL.as_str())),
+        customer_values(draft, owner_id),
+    );
+    let id: i64 = q.bind(at).bind(at).fetch_one(&mut **tx).await?.try_get(0)?;
+    write_tags(tx, id, &draft.tags).await?;
+    super::search::index_customer(tx, id, draft, &[]).await?;
+    Ok(id)
+}
+
+pub(crate) async fn write_customer(
+    tx: &mut Tx<'_>,
+    id: i64,
+    draft: &CustomerDraft,
+    owner_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let q = bind_values(
+        sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())),
+        customer_values(draft, owner_id),
+    );
+    q.bind(now()).bind(id).execute(&mut **tx).await?;
+    write_tags(tx, id, &draft.tags).await?;
+    reindex(tx, id, draft).await
+}
+
+/// Recomputes the customer's search keys, including its key people's names and phones.
+pub(crate) async fn reindex(
+    tx: &mut Tx<'_>,
+    id: i64,
+    draft: &CustomerDraft,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT name, phone FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut people = Vec::new();
+    for r in rows {
+        people.push((
+            r.try_get::<String, _>(0)?,
+            r.try_get::<Option<String>, _>(1)?,
+        ));
+    }
+    super::search::index_customer(tx, id, draft, &people).await
+}
+
+pub async fn create_customer(
+    pool: &Pool,
+    actor: Actor,
+    draft: &CustomerDraft,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let owner_id = resolve_owner(&mut tx, draft).await?;
+    let id = insert_customer(&mut tx, draft, owner_id).await?;
+    audit(
+        &mut tx,
+        actor,
+        "create",
+        "customer",
+        Some(id),
+        Some(id),
+        None,
+        Some(&fields_json(&draft.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.*, u.username AS owner_username FROM customers c \
+     LEFT JOIN users u ON u.id = c.owner_id";
+
+fn opt_code<T>(
+    r: &Row,
+    col: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    match s {
+        None => Ok(None),
+        Some(s) => parse(&s).map(Some).ok_or_else(|| corrupt(col, &s)),
+    }
+}
+
+pub(crate) fn preferences_from(r: &Row) -> Result<Vec<Preference>, StoreError> {
+    let s: String = r.try_get("preferences")?;
+    serde_json::from_str(&s).map_err(|_| corrupt("preferences", &s))
+}
+
+pub(crate) fn customer_from_row(r: &Row, tags: Vec<String>) -> Result<CustomerRecord, StoreError> {
+    let kind_s: String = r.try_get("kind")?;
+    let kind = CustomerKind::parse(&kind_s).ok_or_else(|| corrupt("kind", &kind_s))?;
+    let status_s: String = r.try_get("status")?;
+    let profile = match kind {
+        CustomerKind::Individual => Profile::Individual(IndividualProfile {
+            gender: opt_code(r, "gender", Gender::parse)?,
+            birthday: r.try_get("birthday")?,
+            family: r.try_get("family")?,
+            employer: r.try_get("employer")?,
+            job_title: r.try_get("job_title")?,
+            motives: r.try_get("motives")?,
+            personality: r.try_get("personality")?,
+            beliefs: r.try_get("beliefs")?,
+            attitudes: r.try_get("attitudes")?,
+            interests: r.try_get("interests")?,
+        }),
+        CustomerKind::Organization => Profile::Organization(OrganizationProfile {
+            industry: r.try_get("industry")?,
+            founded_on: r.try_get("founded_on")?,
+            size: opt_code(r, "size", OrgSize::parse)?,
+            sales_capacity: r.try_get("sales_capacity")?,
+            business_results: r.try_get("business_results")?,
+            potential: r.try_get("potential")?,
+            prospects: r.try_get("prospects")?,
+            trading_terms: r.try_get("trading_terms")?,
+            credit_rating: opt_code(r, "credit_rating", CreditRating::parse)?,
+            closeness: opt_code(r, "closeness", Closeness::parse)?,
+        }),
+    };
+    let draft = CustomerDraft {
+        kind,
+        status: CustomerStatus::parse(&status_s).ok_or_else(|| corrupt("status", &status_s))?,
+        purpose: opt_code(r, "purpose", CustomerPurpose::parse)?,
+        needs_orientation: opt_code(r, "needs_orientation", NeedsOrientation::parse)?,
+        name: r.try_get("name")?,
+        source: r.try_get("source")?,
+        owner: r.try_get("owner_username")?,
+        tags,
+        external_id: r.try_get("external_id")?,
+        phone: r
+            .try_get::<Option<String>, _>("phone")?
+            .map(Phone::from_stored),
+        email: r
+            .try_get::<Option<String>, _>("email")?
+            .map(Email::from_stored),
+        wechat: r.try_get("wechat")?,
+        address: r.try_get("address")?,
+        city: r.try_get("city")?,
+        notes: r.try_get("notes")?,
+        preferences: preferences_from(r)?,
+        preferences_note: r.try_get("preferences_note")?,
+        profile,
+    };
+    Ok(CustomerRecord {
+        id: r.try_get("id")?,
+        draft,
+        owner_id: r.try_get("owner_id")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        deleted_at: r.try_get("deleted_at")?,
+        merged_into_id: r.try_get("merged_into_id")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) async fn load_customer(tx: &mut Tx<'_>, id: i64) -> Result<CustomerRecord, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!("{CUSTOMER_SELECT} WHERE c.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", id))?;
+    let tags = sqlx::query("SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    customer_from_row(&row, tags)
+}
+
+pub async fn customer(pool: &Pool, id: i64) -> Result<CustomerRecord, StoreError> {
+    let mut tx = pool.begin().await?;
+    let c = load_customer(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// A live (not deleted) customer, or a clear error.
+pub(crate) async fn load_live(tx: &mut Tx<'_>, id: i64) -> Result<CustomerRecord, StoreError> {
+    let c = load_customer(tx, id).await?;
+    if c.deleted_at.is_some() {
+        return Err(StoreError::conflict(
+            format!("客户 {id} 在回收站中，请先恢复"),
+            format!("customer {id} is in the recycle bin; restore it first"),
+        ));
+    }
+    Ok(c)
+}
+
+pub async fn update_customer(
+    pool: &Pool,
+    actor: Actor,
+    id: i64,
+    changes: &Raw,
+    expected_version: Option<i64>,
+) -> Result<CustomerRecord, StoreError> {
+    let mut tx = pool.begin().await?;
+    let current = load_live(&mut tx, id).await?;
+    if let Some(v) = expected_version {
+        if v != current.version {
+            return Err(StoreError::conflict(
+                "该客户已被他人修改，请刷新后再改",
+                "someone else changed this customer in the meantime; reload and try again",
+            ));
+        }
+    }
+    let mut draft = current.draft.apply(changes, today_in_china())?;
+    draft.tags.sort();
+    if draft == current.draft {
+        tx.commit().await?;
+        return Ok(current);
+    }
+    let owner_id = resolve_owner(&mut tx, &draft).await?;
+    write_customer(&mut tx, id, &draft, owner_id).await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "customer",
+        Some(id),
+        Some(id),
+        Some(&fields_json(&current.draft.to_fields())),
+        Some(&fields_json(&draft.to_fields())),
+        None,
+    )
+    .await?;
+    let updated = load_customer(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let c = load_live(&mut tx, id).await?;
+    sqlx::query("UPDATE customers SET deleted_at = $1, version = version + 1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    super::search::unindex(&mut tx, id).await?;
+    audit(
+        &mut tx,
+        actor,
+        "delete",
+        "customer",
+        Some(id),
+        Some(id),
+        Some(&fields_json(&c.draft.to_fields())),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn restore_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let c = load_customer(&mut tx, id).await?;
+    if c.deleted_at.is_none() {
+        return Err(StoreError::conflict(
+            format!("客户 {id} 不在回收站中"),
+            format!("customer {id} is not in the recycle bin"),
+        ));
+    }
+    if let Some(into) = c.merged_into_id {
+        return Err(StoreError::conflict(
+            format!("客户 {id} 已合并到客户 {into}，请撤销合并而不是恢复"),
+            format!("customer {id} was merged into {into}; undo the merge instead of restoring"),
+        ));
+    }
+    sqlx::query("UPDATE customers SET deleted_at = NULL, version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    reindex(&mut tx, id, &c.draft).await?;
+    audit(
+        &mut tx,
+        actor,
+        "restore",
+        "customer",
+        Some(id),
+        Some(id),
+        None,
+        Some(&fields_json(&c.draft.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) fn summary_from_row(r: &Row) -> Result<CustomerSummary, StoreError> {
+    let kind_s: String = r.try_get("kind")?;
+    let status_s: String = r.try_get("status")?;
+    let kind = CustomerKind::parse(&kind_s).ok_or_else(|| corrupt("kind", &kind_s))?;
+    let name: String = r.try_get("name")?;
+    let company = match kind {
+        CustomerKind::Individual => r.try_get("employer")?,
+        CustomerKind::Organization => None,
+    };
+    Ok(CustomerSummary {
+        id: r.try_get("id")?,
+        kind,
+        status: CustomerStatus::parse(&status_s).ok_or_else(|| corrupt("status", &status_s))?,
+        name,
+        company,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        city: r.try_get("city")?,
+        owner: r.try_get("owner_username")?,
+    })
+}
+
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.kind, c.status, c.name, c.employer, c.phone, c.email, c.city, \
+     u.username AS owner_username FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+
+pub async fn list_customers(
+    pool: &Pool,
+    f: &CustomerFilter,
+) -> Result<Page<CustomerSummary>, StoreError> {
+    let mut conds: Vec<String> = vec![
+        if f.deleted {
+            "c.deleted_at IS NOT NULL"
+        } else {
+            "c.deleted_at IS NULL"
+        }
+        .into(),
+    ];
+    let mut args: Vec<String> = Vec::new();
+    if let Some(k) = f.kind {
+        args.push(k.code().into());
+        conds.push(format!("c.kind = ${}", args.len()));
+    }
+    if let Some(s) = f.status {
+        args.push(s.code().into());
+        conds.push(format!("c.status = ${}", args.len()));
+    }
+    if let Some(o) = &f.owner {
+        args.push(o.clone());
+        conds.push(format!("lower(u.username) = lower(${})", args.len()));
+    }
+    if let Some(t) = &f.tag {
+        args.push(t.clone());
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ${})",
+            args.len()
+        ));
+    }
+    let per_page = f.per_page.clamp(1, 500);
+    let page = f.page.max(1);
+    let where_ = conds.join(" AND ");
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE {where_}"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(count_sql));
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    let total: i64 = q.fetch_one(pool).await?.try_get(0)?;
+    let list_sql = format!(
+        "{SUMMARY_SELECT} WHERE {where_} ORDER BY c.id LIMIT {per_page} OFFSET {}",
+        (page - 1) * per_page
+    );
+    let mut q = sqlx::query(AssertSqlSafe(list_sql));
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    let items = q
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn count_customers(pool: &Pool) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL")
+            .fetch_one(pool)
+            .await?
+            .try_get(0)?,
+    )
+}
+
+fn audit_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
+    let parse =
+        |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("username")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        customer_id: r.try_get("customer_id")?,
+        before: parse(r.try_get("before_json")?),
+        after: parse(r.try_get("after_json")?),
+        note: r.try_get("note")?,
+    })
+}
+
+const AUDIT_SELECT: &str = "SELECT a.id, a.at, u.username, a.action, a.entity, a.entity_id, a.customer_id, \
+     a.before_json, a.after_json, a.note FROM audit_log a JOIN users u ON u.id = a.actor_id";
+
+pub async fn history(pool: &Pool, customer_id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{AUDIT_SELECT} WHERE a.customer_id = $1 OR a.customer_id IN \
+         (SELECT dropped_id FROM merges WHERE kept_id = $1 AND undone_at IS NULL) ORDER BY a.id DESC"
+    )))
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(audit_from_row).collect()
+}
+
+pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{AUDIT_SELECT} ORDER BY a.id DESC LIMIT $1"
+    )))
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(audit_from_row).collect()
+}
+
+pub async fn export_batch(
+    pool: &Pool,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<CustomerRecord>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{CUSTOMER_SELECT} WHERE c.id > $1 AND c.deleted_at IS NULL ORDER BY c.id LIMIT $2"
+    )))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let lo: i64 = first.try_get("id")?;
+    let hi: i64 = last.try_get("id")?;
+    let mut tags: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for r in sqlx::query("SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id, tag")
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(pool)
+        .await?
+    {
+        tags.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    }
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            customer_from_row(r, tags.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+pub async fn record_export(
+    pool: &Pool,
+    actor: Actor,
+    note: &str,
+    count: i64,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    audit(
+        &mut tx,
+        actor,
+        "export",
+        "customers",
+        None,
+        None,
+        None,
+        Some(&serde_json::json!({ "count": count })),
+        Some(note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

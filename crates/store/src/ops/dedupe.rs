@@ -1,0 +1,348 @@
+//! Likely duplicates, merging one customer into another, and undoing a merge.
+
+use super::customers::{SUMMARY_SELECT, load_live, reindex, summary_from_row, write_customer};
+use super::search::unindex;
+use super::{Pool, audit, fields_json, json_fields, now};
+use crate::{Actor, CustomerSummary, DuplicatePair, MergeRecord, StoreError, today_in_china};
+use guanxi_domain::dedupe::DuplicateReason;
+use guanxi_domain::{Field, Raw};
+use sqlx::{AssertSqlSafe, Row as _};
+use std::collections::BTreeMap;
+
+const NOT_DISMISSED: &str =
+    "NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.low_id = a.id AND d.high_id = b.id)";
+
+pub async fn duplicate_candidates(
+    pool: &Pool,
+    limit: i64,
+) -> Result<Vec<DuplicatePair>, StoreError> {
+    let live = "a.deleted_at IS NULL AND b.deleted_at IS NULL";
+    let queries = [
+        (
+            DuplicateReason::SamePhone,
+            "b.phone = a.phone AND a.phone IS NOT NULL",
+        ),
+        (
+            DuplicateReason::SameEmail,
+            "lower(b.email) = lower(a.email) AND a.email IS NOT NULL",
+        ),
+        (
+            DuplicateReason::SameNameAndCompany,
+            "b.name = a.name AND b.kind = a.kind AND (a.kind = 'organization' OR (a.employer IS NOT NULL AND b.employer = a.employer))",
+        ),
+        (
+            DuplicateReason::PinyinEqualName,
+            "b.name_pinyin = a.name_pinyin AND b.name <> a.name AND b.kind = a.kind \
+             AND (b.city = a.city OR b.employer = a.employer OR b.birthday = a.birthday)",
+        ),
+    ];
+    let mut pairs: BTreeMap<(i64, i64), Vec<DuplicateReason>> = BTreeMap::new();
+    for (reason, on) in queries {
+        let sql = format!(
+            "SELECT a.id, b.id FROM customers a JOIN customers b ON b.id > a.id AND {on} \
+             WHERE {live} AND {NOT_DISMISSED} ORDER BY a.id, b.id LIMIT $1"
+        );
+        for r in sqlx::query(AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        {
+            pairs
+                .entry((r.try_get(0)?, r.try_get(1)?))
+                .or_default()
+                .push(reason);
+        }
+    }
+    let mut ids: Vec<i64> = pairs.keys().flat_map(|(a, b)| [*a, *b]).collect();
+    ids.sort();
+    ids.dedup();
+    let mut summaries: BTreeMap<i64, CustomerSummary> = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!("{SUMMARY_SELECT} WHERE c.id IN ({})", list.join(", "));
+        for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await? {
+            let s = summary_from_row(&r)?;
+            summaries.insert(s.id, s);
+        }
+    }
+    let mut out: Vec<DuplicatePair> = pairs
+        .into_iter()
+        .filter_map(|((a, b), mut reasons)| {
+            reasons.sort();
+            Some(DuplicatePair {
+                a: summaries.get(&a)?.clone(),
+                b: summaries.get(&b)?.clone(),
+                reasons,
+            })
+        })
+        .collect();
+    // Strongest evidence first, then by id.
+    out.sort_by(|x, y| {
+        x.reasons[0]
+            .cmp(&y.reasons[0])
+            .then(y.reasons.len().cmp(&x.reasons.len()))
+            .then(x.a.id.cmp(&y.a.id))
+    });
+    out.truncate(limit.max(0) as usize);
+    Ok(out)
+}
+
+pub async fn dismiss_duplicate(
+    pool: &Pool,
+    actor: Actor,
+    a: i64,
+    b: i64,
+) -> Result<(), StoreError> {
+    let (low, high) = if a < b { (a, b) } else { (b, a) };
+    let mut tx = pool.begin().await?;
+    load_live(&mut tx, low).await?;
+    load_live(&mut tx, high).await?;
+    sqlx::query(
+        "INSERT INTO duplicate_dismissals (low_id, high_id, actor_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(low)
+    .bind(high)
+    .bind(actor.0)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    let note = format!("not a duplicate of {high}");
+    audit(
+        &mut tx,
+        actor,
+        "dismiss_duplicate",
+        "customer",
+        Some(low),
+        Some(low),
+        None,
+        None,
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a merge moved, so that it can be put back.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct MergeDetail {
+    key_people: Vec<i64>,
+    people_around: Vec<i64>,
+    interactions: Vec<i64>,
+    keep_before: serde_json::Value,
+    keep_after: serde_json::Value,
+}
+
+async fn ids_of(
+    tx: &mut super::Tx<'_>,
+    table: &str,
+    customer_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let sql = format!("SELECT id FROM {table} WHERE customer_id = $1 ORDER BY id");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(customer_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+        .collect()
+}
+
+async fn move_rows(
+    tx: &mut super::Tx<'_>,
+    table: &str,
+    ids: &[i64],
+    to: i64,
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "UPDATE {table} SET customer_id = $1 WHERE id IN ({})",
+            list.join(", ")
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(to)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
+    if keep == drop {
+        return Err(StoreError::conflict(
+            "不能把客户合并到它自己",
+            "a customer cannot be merged into itself",
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let kept = load_live(&mut tx, keep).await?;
+    let dropped = load_live(&mut tx, drop).await?;
+    let mut merged = kept.draft.fill_from(&dropped.draft, today_in_china());
+    merged.tags.sort();
+    let detail = MergeDetail {
+        key_people: ids_of(&mut tx, "key_people", drop).await?,
+        people_around: ids_of(&mut tx, "people_around", drop).await?,
+        interactions: ids_of(&mut tx, "interactions", drop).await?,
+        keep_before: fields_json(&kept.draft.to_fields()),
+        keep_after: fields_json(&merged.to_fields()),
+    };
+    move_rows(&mut tx, "key_people", &detail.key_people, keep).await?;
+    move_rows(&mut tx, "people_around", &detail.people_around, keep).await?;
+    move_rows(&mut tx, "interactions", &detail.interactions, keep).await?;
+    let at = now();
+    sqlx::query("UPDATE customers SET deleted_at = $1, merged_into_id = $2, version = version + 1 WHERE id = $3")
+        .bind(at)
+        .bind(keep)
+        .bind(drop)
+        .execute(&mut *tx)
+        .await?;
+    unindex(&mut tx, drop).await?;
+    write_customer(&mut tx, keep, &merged, kept.owner_id).await?;
+    let detail_json =
+        serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let merge_id: i64 = sqlx::query(
+        "INSERT INTO merges (kept_id, dropped_id, at, actor_id, detail_json) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(keep)
+    .bind(drop)
+    .bind(at)
+    .bind(actor.0)
+    .bind(detail_json)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    let note_keep = format!("merge {merge_id}: customer {drop} merged into this one");
+    let note_drop = format!("merge {merge_id}: merged into customer {keep}");
+    audit(
+        &mut tx,
+        actor,
+        "merge",
+        "customer",
+        Some(keep),
+        Some(keep),
+        Some(&detail.keep_before),
+        Some(&detail.keep_after),
+        Some(&note_keep),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "merge",
+        "customer",
+        Some(drop),
+        Some(drop),
+        Some(&fields_json(&dropped.draft.to_fields())),
+        None,
+        Some(&note_drop),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(merge_id)
+}
+
+pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row =
+        sqlx::query("SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1")
+            .bind(merge_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
+    let keep: i64 = row.try_get(0)?;
+    let drop: i64 = row.try_get(1)?;
+    let undone: Option<chrono::DateTime<chrono::Utc>> = row.try_get(3)?;
+    if undone.is_some() {
+        return Err(StoreError::conflict(
+            format!("合并 {merge_id} 已经撤销过"),
+            format!("merge {merge_id} was already undone"),
+        ));
+    }
+    let detail: MergeDetail = serde_json::from_str(&row.try_get::<String, _>(2)?)
+        .map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
+    let kept = load_live(&mut tx, keep).await?;
+    // Put back each field the merge changed, unless someone has changed it again since.
+    let before = json_fields(&detail.keep_before);
+    let after = json_fields(&detail.keep_after);
+    let current = kept.draft.to_fields();
+    let mut changes = Raw::new();
+    let fields: Vec<Field> = before
+        .0
+        .iter()
+        .chain(after.0.iter())
+        .map(|(f, _)| *f)
+        .collect();
+    for f in fields {
+        if before.get(f) != after.get(f) && current.get(f) == after.get(f) {
+            changes.set(f, before.get(f));
+        }
+    }
+    let mut restored = kept.draft.apply(&changes, today_in_china())?;
+    restored.tags.sort();
+    move_rows(&mut tx, "key_people", &detail.key_people, drop).await?;
+    move_rows(&mut tx, "people_around", &detail.people_around, drop).await?;
+    move_rows(&mut tx, "interactions", &detail.interactions, drop).await?;
+    write_customer(&mut tx, keep, &restored, kept.owner_id).await?;
+    sqlx::query("UPDATE customers SET deleted_at = NULL, merged_into_id = NULL, version = version + 1 WHERE id = $1")
+        .bind(drop)
+        .execute(&mut *tx)
+        .await?;
+    let dropped = super::customers::load_customer(&mut tx, drop).await?;
+    reindex(&mut tx, drop, &dropped.draft).await?;
+    sqlx::query("UPDATE merges SET undone_at = $1, undone_by = $2 WHERE id = $3")
+        .bind(now())
+        .bind(actor.0)
+        .bind(merge_id)
+        .execute(&mut *tx)
+        .await?;
+    let note = format!("merge {merge_id} undone");
+    audit(
+        &mut tx,
+        actor,
+        "unmerge",
+        "customer",
+        Some(keep),
+        Some(keep),
+        Some(&fields_json(&current)),
+        Some(&fields_json(&restored.to_fields())),
+        Some(&note),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "unmerge",
+        "customer",
+        Some(drop),
+        Some(drop),
+        None,
+        Some(&fields_json(&dropped.draft.to_fields())),
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn merges(pool: &Pool, customer_id: i64) -> Result<Vec<MergeRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.kept_id, m.dropped_id, m.at, u.username, m.undone_at FROM merges m \
+         JOIN users u ON u.id = m.actor_id WHERE m.kept_id = $1 OR m.dropped_id = $1 ORDER BY m.id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MergeRecord {
+                id: r.try_get(0)?,
+                kept_id: r.try_get(1)?,
+                dropped_id: r.try_get(2)?,
+                at: r.try_get(3)?,
+                actor: r.try_get(4)?,
+                undone_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,268 @@
+//! Every operation of the store, written once against `DB` (see the crate docs).
+
+mod customers;
+mod dedupe;
+mod import;
+mod people;
+mod search;
+
+pub use customers::*;
+pub use dedupe::*;
+pub use import::*;
+pub use people::*;
+pub use search::*;
+
+pub(crate) use super::{DB, DIALECT};
+use crate::{Actor, NewUser, StoreError, User};
+use chrono::{DateTime, SubsecRound, Utc};
+use guanxi_domain::{Field, Problem, Raw, Role, Validation};
+use sqlx::Row as _;
+
+pub(crate) type Pool = sqlx::Pool<DB>;
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, DB>;
+pub(crate) type Row = <DB as sqlx::Database>::Row;
+
+/// Now, at the precision both databases keep (microseconds), so a value reads back equal.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+/// A field list as the JSON object the audit log keeps: field code → text.
+pub(crate) fn fields_json(raw: &Raw) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (f, v) in &raw.0 {
+        map.insert(f.code().to_string(), serde_json::Value::String(v.clone()));
+    }
+    serde_json::Value::Object(map)
+}
+
+/// Reads back what [`fields_json`] wrote; unknown keys (from a later version) are skipped.
+pub(crate) fn json_fields(value: &serde_json::Value) -> Raw {
+    let mut raw = Raw::new();
+    if let Some(map) = value.as_object() {
+        for (k, v) in map {
+            if let (Some(f), Some(s)) = (Field::parse(k), v.as_str()) {
+                raw.set(f, s);
+            }
+        }
+    }
+    raw
+}
+
+/// Appends to the audit log inside the caller's transaction: the change and its record
+/// commit together or not at all.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    customer_id: Option<i64>,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, before_json, after_json, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now())
+    .bind(actor.0)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(customer_id)
+    .bind(before.map(|v| v.to_string()))
+    .bind(after.map(|v| v.to_string()))
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn applied_migrations(pool: &Pool) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+        .collect()
+}
+
+// ----- users -----
+
+fn user_from_row(r: &Row) -> Result<User, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        team: r.try_get("team")?,
+        active: r.try_get("active")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "username": u.username, "display_name": u.display_name, "role": u.role.code(),
+        "team": u.team, "active": u.active,
+    })
+}
+
+pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User, StoreError> {
+    let mut v = Validation::default();
+    let username = user.username.trim();
+    if username.is_empty() {
+        v.push(Field::Username, "", Problem::Required);
+    } else if username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
+        v.push(Field::Username, username, Problem::InvalidCharacters);
+    }
+    let display = v.take(guanxi_domain::values::required_text(
+        Field::DisplayName,
+        &user.display_name,
+        100,
+    ));
+    let team = v
+        .take(guanxi_domain::values::text(
+            Field::Team,
+            user.team.as_deref().unwrap_or(""),
+            100,
+        ))
+        .flatten();
+    if !v.is_empty() {
+        return Err(v.into());
+    }
+    let mut tx = pool.begin().await?;
+    let exists = sqlx::query("SELECT id FROM users WHERE lower(username) = lower($1)")
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        v.push(Field::Username, username, Problem::Taken);
+        return Err(v.into());
+    }
+    let row = sqlx::query(
+        "INSERT INTO users (username, display_name, role, team, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, username, display_name, role, team, active, created_at",
+    )
+    .bind(username)
+    .bind(display.unwrap_or_default())
+    .bind(user.role.code())
+    .bind(team)
+    .bind(true)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let created = user_from_row(&row)?;
+    audit(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        Some(created.id),
+        None,
+        None,
+        Some(&user_json(&created)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn users(pool: &Pool) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, username, display_name, role, team, active, created_at FROM users ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, team, active, created_at FROM users WHERE lower(username) = lower($1)",
+    )
+    .bind(username.trim())
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn set_user_active(
+    pool: &Pool,
+    actor: Actor,
+    username: &str,
+    active: bool,
+) -> Result<User, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, team, active, created_at FROM users WHERE lower(username) = lower($1)",
+    )
+    .bind(username.trim())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("user", username))?;
+    let before = user_from_row(&row)?;
+    if before.id == Actor::SYSTEM.0 {
+        return Err(StoreError::conflict(
+            "内置的 system 用户不能停用",
+            "the built-in system user cannot be disabled",
+        ));
+    }
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await?;
+    let after = User {
+        active,
+        ..before.clone()
+    };
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "user",
+        Some(before.id),
+        None,
+        Some(&user_json(&before)),
+        Some(&user_json(&after)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Resolves usernames to active users' ids, reporting unknown ones against `field`.
+pub(crate) async fn resolve_users(
+    tx: &mut Tx<'_>,
+    field: Field,
+    usernames: &[String],
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::new();
+    let mut v = Validation::default();
+    for name in usernames {
+        let row = sqlx::query("SELECT id FROM users WHERE lower(username) = lower($1) AND active")
+            .bind(name.trim())
+            .fetch_optional(&mut **tx)
+            .await?;
+        match row {
+            Some(r) => ids.push(r.try_get::<i64, _>(0)?),
+            None => v.push(field, name, Problem::UnknownUser),
+        }
+    }
+    v.into_result(ids).map_err(StoreError::from)
+}

@@ -1,0 +1,486 @@
+//! Key people, people around a customer, and interactions: each belongs to one customer,
+//! each write is audited under that customer.
+
+use super::customers::{load_live, preferences_from, reindex};
+use super::{Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
+use crate::{
+    Actor, InteractionRecord, KeyPersonRecord, Participant, PersonAroundRecord, StoreError,
+};
+use guanxi_domain::*;
+use sqlx::Row as _;
+
+fn opt_code<T>(
+    r: &Row,
+    col: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    match s {
+        None => Ok(None),
+        Some(s) => parse(&s).map(Some).ok_or_else(|| corrupt(col, &s)),
+    }
+}
+
+fn prefs_json(p: &[Preference]) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
+}
+
+fn key_person_from_row(r: &Row) -> Result<KeyPersonRecord, StoreError> {
+    Ok(KeyPersonRecord {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        draft: KeyPersonDraft {
+            name: r.try_get("name")?,
+            gender: opt_code(r, "gender", Gender::parse)?,
+            job_title: r.try_get("job_title")?,
+            department: r.try_get("department")?,
+            decision_role: opt_code(r, "decision_role", DecisionRole::parse)?,
+            attitude: opt_code(r, "attitude", Attitude::parse)?,
+            phone: r
+                .try_get::<Option<String>, _>("phone")?
+                .map(Phone::from_stored),
+            email: r
+                .try_get::<Option<String>, _>("email")?
+                .map(Email::from_stored),
+            wechat: r.try_get("wechat")?,
+            birthday: r.try_get("birthday")?,
+            personality: r.try_get("personality")?,
+            interests: r.try_get("interests")?,
+            preferences: preferences_from(r)?,
+            preferences_note: r.try_get("preferences_note")?,
+            notes: r.try_get("notes")?,
+        },
+    })
+}
+
+async fn load_key_person(tx: &mut Tx<'_>, id: i64) -> Result<KeyPersonRecord, StoreError> {
+    let row = sqlx::query("SELECT * FROM key_people WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("key_person", id))?;
+    key_person_from_row(&row)
+}
+
+pub async fn add_key_person(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    d: &KeyPersonDraft,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let customer = load_live(&mut tx, customer_id).await?;
+    let at = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO key_people (customer_id, name, gender, job_title, department, decision_role, attitude, phone, \
+         email, wechat, birthday, personality, interests, preferences, preferences_note, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(&d.name)
+    .bind(d.gender.map(|g| g.code()))
+    .bind(&d.job_title)
+    .bind(&d.department)
+    .bind(d.decision_role.map(|x| x.code()))
+    .bind(d.attitude.map(|x| x.code()))
+    .bind(d.phone.as_ref().map(Phone::as_str))
+    .bind(d.email.as_ref().map(Email::as_str))
+    .bind(&d.wechat)
+    .bind(d.birthday)
+    .bind(&d.personality)
+    .bind(&d.interests)
+    .bind(prefs_json(&d.preferences))
+    .bind(&d.preferences_note)
+    .bind(&d.notes)
+    .bind(at)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    reindex(&mut tx, customer_id, &customer.draft).await?;
+    audit(
+        &mut tx,
+        actor,
+        "create",
+        "key_person",
+        Some(id),
+        Some(customer_id),
+        None,
+        Some(&fields_json(&d.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_key_person(
+    pool: &Pool,
+    actor: Actor,
+    id: i64,
+    d: &KeyPersonDraft,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let before = load_key_person(&mut tx, id).await?;
+    let customer = load_live(&mut tx, before.customer_id).await?;
+    sqlx::query(
+        "UPDATE key_people SET name = $1, gender = $2, job_title = $3, department = $4, decision_role = $5, \
+         attitude = $6, phone = $7, email = $8, wechat = $9, birthday = $10, personality = $11, interests = $12, \
+         preferences = $13, preferences_note = $14, notes = $15, updated_at = $16 WHERE id = $17",
+    )
+    .bind(&d.name)
+    .bind(d.gender.map(|g| g.code()))
+    .bind(&d.job_title)
+    .bind(&d.department)
+    .bind(d.decision_role.map(|x| x.code()))
+    .bind(d.attitude.map(|x| x.code()))
+    .bind(d.phone.as_ref().map(Phone::as_str))
+    .bind(d.email.as_ref().map(Email::as_str))
+    .bind(&d.wechat)
+    .bind(d.birthday)
+    .bind(&d.personality)
+    .bind(&d.interests)
+    .bind(prefs_json(&d.preferences))
+    .bind(&d.preferences_note)
+    .bind(&d.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    reindex(&mut tx, customer.id, &customer.draft).await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "key_person",
+        Some(id),
+        Some(customer.id),
+        Some(&fields_json(&before.draft.to_fields())),
+        Some(&fields_json(&d.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_key_person(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let before = load_key_person(&mut tx, id).await?;
+    sqlx::query("UPDATE key_people SET deleted_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let customer = load_live(&mut tx, before.customer_id).await?;
+    reindex(&mut tx, customer.id, &customer.draft).await?;
+    audit(
+        &mut tx,
+        actor,
+        "delete",
+        "key_person",
+        Some(id),
+        Some(customer.id),
+        Some(&fields_json(&before.draft.to_fields())),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn key_people(pool: &Pool, customer_id: i64) -> Result<Vec<KeyPersonRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(key_person_from_row).collect()
+}
+
+fn person_around_from_row(r: &Row) -> Result<PersonAroundRecord, StoreError> {
+    let relation: String = r.try_get("relation")?;
+    Ok(PersonAroundRecord {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        key_person_id: r.try_get("key_person_id")?,
+        draft: PersonAroundDraft {
+            name: r.try_get("name")?,
+            relation: Relation::parse(&relation).ok_or_else(|| corrupt("relation", &relation))?,
+            phone: r
+                .try_get::<Option<String>, _>("phone")?
+                .map(Phone::from_stored),
+            birthday: r.try_get("birthday")?,
+            interests: r.try_get("interests")?,
+            preferences: preferences_from(r)?,
+            preferences_note: r.try_get("preferences_note")?,
+            notes: r.try_get("notes")?,
+        },
+    })
+}
+
+pub async fn add_person_around(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    key_person_id: Option<i64>,
+    d: &PersonAroundDraft,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    load_live(&mut tx, customer_id).await?;
+    if let Some(kp) = key_person_id {
+        let owner = load_key_person(&mut tx, kp).await?;
+        if owner.customer_id != customer_id {
+            return Err(StoreError::conflict(
+                format!("关键人物 {kp} 不属于客户 {customer_id}"),
+                format!("key person {kp} does not belong to customer {customer_id}"),
+            ));
+        }
+    }
+    let at = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO people_around (customer_id, key_person_id, name, relation, phone, birthday, interests, \
+         preferences, preferences_note, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(key_person_id)
+    .bind(&d.name)
+    .bind(d.relation.code())
+    .bind(d.phone.as_ref().map(Phone::as_str))
+    .bind(d.birthday)
+    .bind(&d.interests)
+    .bind(prefs_json(&d.preferences))
+    .bind(&d.preferences_note)
+    .bind(&d.notes)
+    .bind(at)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    audit(
+        &mut tx,
+        actor,
+        "create",
+        "person_around",
+        Some(id),
+        Some(customer_id),
+        None,
+        Some(&fields_json(&d.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_person_around(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query("SELECT * FROM people_around WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("person_around", id))?;
+    let p = person_around_from_row(&row)?;
+    sqlx::query("UPDATE people_around SET deleted_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "delete",
+        "person_around",
+        Some(id),
+        Some(p.customer_id),
+        Some(&fields_json(&p.draft.to_fields())),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn people_around(
+    pool: &Pool,
+    customer_id: i64,
+) -> Result<Vec<PersonAroundRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM people_around WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(person_around_from_row).collect()
+}
+
+fn interaction_json(d: &InteractionDraft) -> serde_json::Value {
+    serde_json::to_value(d).unwrap_or(serde_json::Value::Null)
+}
+
+pub async fn add_interaction(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    d: &InteractionDraft,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    load_live(&mut tx, customer_id).await?;
+    let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(d.channel.code())
+    .bind(d.direction.code())
+    .bind(d.occurred_at)
+    .bind(&d.summary)
+    .bind(&d.next_step)
+    .bind(d.next_step_on)
+    .bind(actor.0)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    for (user_id, name) in ours.iter().zip(&d.our_participants) {
+        sqlx::query("INSERT INTO interaction_participants (interaction_id, side, user_id, name) VALUES ($1, 'ours', $2, $3)")
+            .bind(id)
+            .bind(user_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for name in &d.their_participants {
+        let kp: Option<i64> = sqlx::query(
+            "SELECT id FROM key_people WHERE customer_id = $1 AND name = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(customer_id)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        sqlx::query(
+            "INSERT INTO interaction_participants (interaction_id, side, key_person_id, name) VALUES ($1, 'theirs', $2, $3)",
+        )
+        .bind(id)
+        .bind(kp)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit(
+        &mut tx,
+        actor,
+        "create",
+        "interaction",
+        Some(id),
+        Some(customer_id),
+        None,
+        Some(&interaction_json(d)),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(
+        "SELECT customer_id, summary FROM interactions WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("interaction", id))?;
+    let customer_id: i64 = row.try_get(0)?;
+    let summary: String = row.try_get(1)?;
+    sqlx::query("UPDATE interactions SET deleted_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "delete",
+        "interaction",
+        Some(id),
+        Some(customer_id),
+        Some(&serde_json::json!({ "summary": summary })),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn interactions(
+    pool: &Pool,
+    customer_id: i64,
+) -> Result<Vec<InteractionRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM interactions WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    let parts = sqlx::query(
+        "SELECT p.interaction_id, p.side, p.user_id, p.key_person_id, p.name FROM interaction_participants p \
+         JOIN interactions i ON i.id = p.interaction_id WHERE i.customer_id = $1",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get("id")?;
+        let channel: String = r.try_get("channel")?;
+        let direction: String = r.try_get("direction")?;
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for p in &parts {
+            if p.try_get::<i64, _>(0)? != id {
+                continue;
+            }
+            let side: String = p.try_get(1)?;
+            let part = Participant {
+                name: p.try_get(4)?,
+                user_id: p.try_get(2)?,
+                key_person_id: p.try_get(3)?,
+            };
+            if side == "ours" {
+                ours.push(part)
+            } else {
+                theirs.push(part)
+            }
+        }
+        out.push(InteractionRecord {
+            id,
+            customer_id,
+            draft: InteractionDraft {
+                channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                direction: Direction::parse(&direction)
+                    .ok_or_else(|| corrupt("direction", &direction))?,
+                occurred_at: r.try_get("occurred_at")?,
+                summary: r.try_get("summary")?,
+                next_step: r.try_get("next_step")?,
+                next_step_on: r.try_get("next_step_on")?,
+                our_participants: ours.iter().map(|p| p.name.clone()).collect(),
+                their_participants: theirs.iter().map(|p| p.name.clone()).collect(),
+            },
+            ours,
+            theirs,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+        });
+    }
+    Ok(out)
+}

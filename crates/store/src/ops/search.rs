@@ -1,0 +1,216 @@
+//! The search index: keys computed in Rust (guanxi_domain::search), matched by FTS5 on SQLite
+//! and by a tsvector on PostgreSQL. Both see the same keys and the same query, so both find
+//! the same customers in the same order.
+
+use super::customers::{SUMMARY_SELECT, summary_from_row};
+use super::{DIALECT, Pool, Tx};
+use crate::{CustomerSummary, Dialect, StoreError};
+use guanxi_domain::CustomerDraft;
+use guanxi_domain::CustomerKind;
+use guanxi_domain::search::{Keys, Term, query_terms};
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// Computes the keys a customer is found by.
+pub(crate) fn customer_keys(
+    draft: &CustomerDraft,
+    key_people: &[(String, Option<String>)],
+) -> Keys {
+    let mut k = Keys::default();
+    k.add_name(&draft.name, draft.kind == CustomerKind::Individual);
+    if let Some(company) = draft.individual().and_then(|p| p.employer.as_deref()) {
+        k.add_text(company, false);
+    }
+    if let Some(p) = &draft.phone {
+        k.add_phone(&p.digits());
+    }
+    if let Some(e) = &draft.email {
+        k.add_email(e.as_str());
+    }
+    if let Some(w) = &draft.wechat {
+        k.add_identifier(w);
+    }
+    if let Some(x) = &draft.external_id {
+        k.add_identifier(x);
+    }
+    for (name, phone) in key_people {
+        k.add_text(name, true);
+        if let Some(p) = phone {
+            k.add_phone(p);
+        }
+    }
+    k
+}
+
+pub(crate) async fn index_customer(
+    tx: &mut Tx<'_>,
+    id: i64,
+    draft: &CustomerDraft,
+    key_people: &[(String, Option<String>)],
+) -> Result<(), StoreError> {
+    let keys = customer_keys(draft, key_people);
+    let name = keys.name_text();
+    let other = keys.other_text();
+    match DIALECT {
+        Dialect::Sqlite => {
+            sqlx::query("DELETE FROM customer_search WHERE rowid = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO customer_search (rowid, name_keys, other_keys) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(other)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Dialect::Postgres => {
+            let all = if other.is_empty() {
+                name.clone()
+            } else {
+                format!("{name} {other}")
+            };
+            sqlx::query(
+                "INSERT INTO customer_search (customer_id, name_keys, all_keys) \
+                 VALUES ($1, array_to_tsvector(string_to_array($2, ' ')), array_to_tsvector(string_to_array($3, ' '))) \
+                 ON CONFLICT (customer_id) DO UPDATE SET name_keys = EXCLUDED.name_keys, all_keys = EXCLUDED.all_keys",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(all)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn unindex(tx: &mut Tx<'_>, id: i64) -> Result<(), StoreError> {
+    let sql = match DIALECT {
+        Dialect::Sqlite => "DELETE FROM customer_search WHERE rowid = $1",
+        Dialect::Postgres => "DELETE FROM customer_search WHERE customer_id = $1",
+    };
+    sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// How strictly the terms must match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// Every term is a whole name key.
+    ExactName,
+    /// Every term starts a name key.
+    NamePrefix,
+    /// Every term starts any key (phone, e-mail, company, key people…).
+    Anywhere,
+}
+
+/// The match expression of one tier, in the dialect's query language. Keys hold only
+/// letters, digits and Han characters, so quoting them is all the escaping needed.
+fn expression(terms: &[Term], tier: Tier) -> String {
+    let exact = tier == Tier::ExactName;
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match (DIALECT, t) {
+            (Dialect::Sqlite, Term::Key(k)) => {
+                if exact {
+                    format!("\"{k}\"")
+                } else {
+                    format!("\"{k}\"*")
+                }
+            }
+            (Dialect::Postgres, Term::Key(k)) => {
+                if exact {
+                    format!("'{k}'")
+                } else {
+                    format!("'{k}':*")
+                }
+            }
+            (Dialect::Sqlite, Term::HanRun { whole, pairs }) => {
+                if exact {
+                    format!("\"{whole}\"")
+                } else {
+                    let all: Vec<String> = pairs.iter().map(|p| format!("\"{p}\"")).collect();
+                    format!("(\"{whole}\" OR ({}))", all.join(" AND "))
+                }
+            }
+            (Dialect::Postgres, Term::HanRun { whole, pairs }) => {
+                if exact {
+                    format!("'{whole}'")
+                } else {
+                    let all: Vec<String> = pairs.iter().map(|p| format!("'{p}'")).collect();
+                    format!("('{whole}' | ({}))", all.join(" & "))
+                }
+            }
+        })
+        .collect();
+    match DIALECT {
+        Dialect::Sqlite => {
+            let body = parts.join(" AND ");
+            if tier == Tier::Anywhere {
+                body
+            } else {
+                format!("{{name_keys}} : ({body})")
+            }
+        }
+        Dialect::Postgres => parts.join(" & "),
+    }
+}
+
+pub async fn search(
+    pool: &Pool,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<CustomerSummary>, StoreError> {
+    let terms = query_terms(query);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let limit = limit.clamp(1, 1000);
+    let mut ids: Vec<i64> = Vec::new();
+    for tier in [Tier::ExactName, Tier::NamePrefix, Tier::Anywhere] {
+        if ids.len() as i64 >= limit {
+            break;
+        }
+        let sql = match (DIALECT, tier) {
+            (Dialect::Sqlite, _) => {
+                "SELECT rowid FROM customer_search WHERE customer_search MATCH $1 ORDER BY rowid LIMIT $2"
+            }
+            (Dialect::Postgres, Tier::Anywhere) => {
+                "SELECT customer_id FROM customer_search WHERE all_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
+            }
+            (Dialect::Postgres, _) => {
+                "SELECT customer_id FROM customer_search WHERE name_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
+            }
+        };
+        // Ask for enough to fill the page after dropping ids found by a stricter tier.
+        let rows = sqlx::query(sql)
+            .bind(expression(&terms, tier))
+            .bind(limit + ids.len() as i64)
+            .fetch_all(pool)
+            .await?;
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            if !ids.contains(&id) && (ids.len() as i64) < limit {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{SUMMARY_SELECT} WHERE c.id IN ({}) AND c.deleted_at IS NULL",
+        list.join(", ")
+    )))
+    .fetch_all(pool)
+    .await?;
+    let mut found = rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    found.sort_by_key(|s| ids.iter().position(|i| *i == s.id));
+    Ok(found)
+}
