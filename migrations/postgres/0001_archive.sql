@@ -187,11 +187,14 @@ CREATE TABLE duplicate_dismissals (
 
 SELECT setval(pg_get_serial_sequence('users', 'id'), 1);
 
--- Search keys (computed in Rust, see guanxi_domain::search), as lexemes without parsing.
+-- Search keys (computed in Rust, see guanxi_domain::search), as lexemes without parsing, in
+-- three widening sets: the whole name; the name with its parts; every key.
 CREATE TABLE customer_search (
     customer_id BIGINT PRIMARY KEY REFERENCES customers(id),
     name_keys tsvector NOT NULL,
+    part_keys tsvector NOT NULL,
     all_keys tsvector NOT NULL
 );
 CREATE INDEX customer_search_name ON customer_search USING gin (name_keys);
+CREATE INDEX customer_search_part ON customer_search USING gin (part_keys);
 CREATE INDEX customer_search_all ON customer_search USING gin (all_keys);

@@ -185,10 +185,11 @@ CREATE TABLE duplicate_dismissals (
     PRIMARY KEY (low_id, high_id)
 );
 
--- Search keys (computed in Rust, see guanxi_domain::search); rowid is the customer id.
--- Contentless: the keys live only in the index.
+-- Search keys (computed in Rust, see guanxi_domain::search) in three ranks: the whole name,
+-- parts of the name, everything else. rowid is the customer id. Contentless: the keys live
+-- only in the index.
 CREATE VIRTUAL TABLE customer_search USING fts5(
-    name_keys, other_keys,
+    name_keys, part_keys, other_keys,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0'
 );

@@ -431,6 +431,17 @@ impl CustomerDraft {
     }
 }
 
+/// One validated row of an import file.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The row's number as a spreadsheet shows it (the header is row 1).
+    pub line: usize,
+    pub draft: CustomerDraft,
+    /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
+    pub kind_given: bool,
+    pub status_given: bool,
+}
+
 /// A person at an organization who matters to the sale, with their part in the decision chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyPersonDraft {
@@ -608,14 +619,12 @@ impl InteractionDraft {
         } else {
             Some(now)
         };
-        if let Some(at) = occurred_at {
-            if at > now + chrono::Duration::minutes(5) {
-                v.push(
-                    Field::OccurredAt,
-                    raw.get(Field::OccurredAt),
-                    Problem::DateInFuture,
-                );
-            }
+        if occurred_at.is_some_and(|at| at > now + chrono::Duration::minutes(5)) {
+            v.push(
+                Field::OccurredAt,
+                raw.get(Field::OccurredAt),
+                Problem::DateInFuture,
+            );
         }
         let summary = v.take(required_text(
             Field::Summary,

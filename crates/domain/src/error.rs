@@ -16,7 +16,7 @@ vocabulary! {
         Source = "source", "来源", "Source", ["客户来源", "lead source"];
         Owner = "owner", "负责人", "Owner", ["客户经理", "归属", "所属销售", "owner username"];
         Tags = "tags", "标签", "Tags", ["tag"];
-        ExternalId = "external_id", "外部编号", "External ID", ["编号", "客户编号", "id", "ext id", "外部id"];
+        ExternalId = "external_id", "外部编号", "External ID", ["客户编号", "ext id", "外部id", "external id"];
         Phone = "phone", "手机", "Phone", ["电话", "手机号", "手机号码", "联系电话", "mobile", "tel", "telephone"];
         Email = "email", "邮箱", "E-mail", ["电子邮件", "电子邮箱", "mail", "e-mail"];
         Wechat = "wechat", "微信", "WeChat", ["微信号", "wechat id"];

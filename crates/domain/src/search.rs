@@ -103,10 +103,8 @@ pub fn runs(text: &str) -> Vec<String> {
     for c in text.chars().map(fold_char) {
         let han = is_han(c);
         let latin = c.is_ascii_alphanumeric();
-        if !(han || latin) || (!cur.is_empty() && han != cur_han) {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
+        if (!(han || latin) || han != cur_han) && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
         }
         if han || latin {
             cur_han = han;
@@ -199,10 +197,13 @@ pub fn name_pinyin(name: &str) -> String {
         .collect()
 }
 
-/// Search keys of one record, split into name keys (ranked first) and other keys.
+/// Search keys of one record in three ranks: keys of the whole name (张三, zhangsan, zs),
+/// keys of parts of the name (三, 华为, huawei), and everything else (phone, e-mail, company,
+/// key people). A match on a higher rank is a better match.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Keys {
     pub name: BTreeSet<String>,
+    pub parts: BTreeSet<String>,
     pub other: BTreeSet<String>,
 }
 
@@ -210,13 +211,16 @@ impl Keys {
     /// A person's or an organization's name: characters, pairs, the whole name, full pinyin
     /// and initials of every spelling, and the same for the given name alone.
     pub fn add_name(&mut self, name: &str, person: bool) {
-        let keys = name_keys(name, person);
-        self.name.extend(keys);
+        let (whole, parts) = name_keys(name, person);
+        self.name.extend(whole);
+        self.parts.extend(parts);
     }
 
     /// Text that should find the record but rank below the name (a company, a key person).
     pub fn add_text(&mut self, text: &str, person: bool) {
-        self.other.extend(name_keys(text, person));
+        let (whole, parts) = name_keys(text, person);
+        self.other.extend(whole);
+        self.other.extend(parts);
     }
 
     /// A phone: its digits and every suffix of three or more, so any fragment is a key prefix.
@@ -261,46 +265,70 @@ impl Keys {
         self.name.iter().cloned().collect::<Vec<_>>().join(" ")
     }
 
-    /// Other keys, without those already among the name keys.
+    /// Part keys, without those already among the whole-name keys.
+    pub fn parts_text(&self) -> String {
+        self.parts
+            .difference(&self.name)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Other keys, without those already among the name's keys.
     pub fn other_text(&self) -> String {
         self.other
-            .difference(&self.name)
+            .iter()
+            .filter(|k| !self.name.contains(*k) && !self.parts.contains(*k))
             .cloned()
             .collect::<Vec<_>>()
             .join(" ")
     }
 }
 
-fn name_keys(name: &str, person: bool) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// The keys of a name: (keys of the whole name, keys of its parts).
+fn name_keys(name: &str, person: bool) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut whole = BTreeSet::new();
+    let mut parts = BTreeSet::new();
     let runs = runs(name);
+    let single_run = runs.len() == 1;
     for (ri, run) in runs.iter().enumerate() {
         let chars: Vec<char> = run.chars().collect();
         if !is_han(chars[0]) {
             if run.len() <= 64 {
-                out.insert(run.clone());
+                if single_run || ri == 0 {
+                    whole.insert(run.clone());
+                } else {
+                    parts.insert(run.clone());
+                }
             }
             continue;
         }
         for c in &chars {
-            out.insert(c.to_string());
+            parts.insert(c.to_string());
         }
         for w in chars.windows(2) {
-            out.insert(w.iter().collect());
+            parts.insert(w.iter().collect());
         }
         if chars.len() <= MAX_WHOLE_RUN {
-            out.insert(run.clone());
+            if ri == 0 {
+                whole.insert(run.clone());
+            } else {
+                parts.insert(run.clone());
+            }
         }
         let is_person_name = person && ri == 0 && chars.len() <= 4;
         if is_person_name {
-            for s in spellings(run, true) {
-                out.insert(s.concat());
-                out.insert(s.iter().filter_map(|p| p.chars().next()).collect());
+            // The most likely spelling is the name itself; the others (a given name of
+            // polyphonic characters) still find it, one rank lower.
+            for (i, s) in spellings(run, true).into_iter().enumerate() {
+                let target = if i == 0 { &mut whole } else { &mut parts };
+                target.insert(s.concat());
+                target.insert(s.iter().filter_map(|p| p.chars().next()).collect());
                 // The given name alone: 三 / san for 张三; 三丰 / sanfeng for 张三丰.
-                let given = &s[if surname_len(run) == 2 { 2 } else { 1 }.min(s.len())..];
+                let given = &s[surname_len(run).min(s.len())..];
                 if !given.is_empty() {
-                    out.insert(given.concat());
-                    out.insert(given.iter().filter_map(|p| p.chars().next()).collect());
+                    parts.insert(given.concat());
+                    parts.insert(given.iter().filter_map(|p| p.chars().next()).collect());
                 }
             }
         } else {
@@ -309,21 +337,24 @@ fn name_keys(name: &str, person: bool) -> BTreeSet<String> {
             for w in chars.windows(2) {
                 let pair: String = w.iter().collect();
                 for s in spellings(&pair, false).into_iter().take(4) {
-                    out.insert(s.concat());
-                    out.insert(s.iter().filter_map(|p| p.chars().next()).collect());
+                    parts.insert(s.concat());
+                    parts.insert(s.iter().filter_map(|p| p.chars().next()).collect());
                 }
             }
             if let Some(s) = spellings(run, false).into_iter().next() {
                 let initials: String = s.iter().filter_map(|p| p.chars().next()).collect();
-                out.insert(initials);
+                let full = s.concat();
+                let target = if ri == 0 { &mut whole } else { &mut parts };
+                target.insert(initials);
                 if chars.len() <= MAX_WHOLE_RUN {
-                    out.insert(s.concat());
+                    target.insert(full);
                 }
             }
         }
     }
-    out.retain(|k| !k.is_empty());
-    out
+    whole.retain(|k| !k.is_empty());
+    parts.retain(|k| !k.is_empty());
+    (whole, parts)
 }
 
 fn surname_len(run: &str) -> usize {
@@ -388,17 +419,30 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// All keys of a person's name, whole and parts.
     fn keys_of(name: &str) -> BTreeSet<String> {
         let mut k = Keys::default();
         k.add_name(name, true);
-        k.name
+        k.name.union(&k.parts).cloned().collect()
     }
 
     #[test]
     fn person_name_keys() {
-        let k = keys_of("张三");
-        for want in ["张", "三", "张三", "zhangsan", "zs", "san", "s"] {
-            assert!(k.contains(want), "{want} missing from {k:?}");
+        let mut k = Keys::default();
+        k.add_name("张三", true);
+        for want in ["张三", "zhangsan", "zs"] {
+            assert!(
+                k.name.contains(want),
+                "{want} missing from whole-name keys {:?}",
+                k.name
+            );
+        }
+        for want in ["张", "三", "san", "s"] {
+            assert!(
+                k.parts.contains(want),
+                "{want} missing from part keys {:?}",
+                k.parts
+            );
         }
     }
 
@@ -426,8 +470,9 @@ mod tests {
     fn company_keys_find_inner_words() {
         let mut k = Keys::default();
         k.add_name("北京华为技术有限公司", false);
-        for want in ["华为", "huawei", "hw", "bjhwjsyxgs", "技术"] {
-            assert!(k.name.contains(want), "{want} missing");
+        assert!(k.name.contains("bjhwjsyxgs"));
+        for want in ["华为", "huawei", "hw", "技术"] {
+            assert!(k.parts.contains(want), "{want} missing");
         }
     }
 
@@ -497,7 +542,7 @@ mod tests {
             k.add_phone(&phone);
             k.add_email(&email);
             k.add_identifier(&email);
-            for key in k.name.iter().chain(k.other.iter()) {
+            for key in k.name.iter().chain(k.parts.iter()).chain(k.other.iter()) {
                 prop_assert!(key_is_clean(key), "unclean key {:?}", key);
             }
         }

@@ -11,6 +11,7 @@ mod migrations;
 mod model;
 
 pub use error::StoreError;
+pub use guanxi_domain::ImportRow;
 pub use model::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -283,8 +284,9 @@ impl Store {
 
     // ----- search -----
 
-    /// Best matches first: exact name keys, then name-key prefixes, then any key; within each,
-    /// oldest customer first. Soft-deleted customers are not found.
+    /// Best matches first: the whole name exactly (张三, zhangsan, zs), then the start of the
+    /// name (张), then a part of it (华为 in 北京华为…), then anything else (phone, e-mail,
+    /// company, key people); within each, oldest customer first. Deleted customers are not found.
     pub async fn search(
         &self,
         query: &str,
@@ -304,6 +306,25 @@ impl Store {
         rows: &[ImportRow],
     ) -> Result<ImportOutcome, StoreError> {
         dispatch!(self, import_customers(actor, source, rows))
+    }
+
+    /// Starts an import: everything written through the session commits together or not at all.
+    pub async fn begin_import(
+        &self,
+        actor: Actor,
+        source: &str,
+    ) -> Result<ImportSession, StoreError> {
+        let tx = match &self.db {
+            Db::Sqlite(p) => SessionTx::Sqlite(p.begin().await?),
+            Db::Pg(p) => SessionTx::Pg(p.begin().await?),
+        };
+        Ok(ImportSession {
+            tx,
+            actor,
+            source: source.to_string(),
+            state: ImportState::default(),
+            skipped: 0,
+        })
     }
 
     /// Customers in id order after `after_id`, at most `limit`, for streaming exports.
@@ -346,5 +367,83 @@ impl Store {
 
     pub async fn merges(&self, customer_id: i64) -> Result<Vec<MergeRecord>, StoreError> {
         dispatch!(self, merges(customer_id))
+    }
+}
+
+enum SessionTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// An import in progress: one transaction, fed in batches so that a large file never has to
+/// be held in memory as customers.
+pub struct ImportSession {
+    tx: SessionTx,
+    actor: Actor,
+    source: String,
+    state: ImportState,
+    skipped: usize,
+}
+
+impl ImportSession {
+    /// Writes a batch; returns the rows that could not be written, with why (nothing of them
+    /// was written). The caller decides whether to go on, commit or roll back.
+    pub async fn write(
+        &mut self,
+        rows: &[ImportRow],
+    ) -> Result<Vec<(usize, guanxi_domain::Validation)>, StoreError> {
+        let failures = match &mut self.tx {
+            SessionTx::Sqlite(tx) => {
+                sqlite::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state)
+                    .await?
+            }
+            SessionTx::Pg(tx) => {
+                pg::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?
+            }
+        };
+        self.skipped += failures.len();
+        Ok(failures)
+    }
+
+    pub fn outcome(&self) -> &ImportOutcome {
+        &self.state.outcome
+    }
+
+    /// Commits everything written, with the import's audit record.
+    pub async fn commit(self) -> Result<ImportOutcome, StoreError> {
+        match self.tx {
+            SessionTx::Sqlite(mut tx) => {
+                sqlite::ops::finish_import(
+                    &mut tx,
+                    self.actor,
+                    &self.source,
+                    &self.state,
+                    self.skipped,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            SessionTx::Pg(mut tx) => {
+                pg::ops::finish_import(
+                    &mut tx,
+                    self.actor,
+                    &self.source,
+                    &self.state,
+                    self.skipped,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(self.state.outcome)
+    }
+
+    /// Drops everything written.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.tx {
+            SessionTx::Sqlite(tx) => tx.rollback().await?,
+            SessionTx::Pg(tx) => tx.rollback().await?,
+        }
+        Ok(())
     }
 }

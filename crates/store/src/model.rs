@@ -134,23 +134,19 @@ pub struct AuditEntry {
     pub note: Option<String>,
 }
 
-/// One validated row of an import file.
-#[derive(Debug, Clone)]
-pub struct ImportRow {
-    /// The row's number in the file as a spreadsheet shows it (header is row 1).
-    pub line: usize,
-    pub draft: CustomerDraft,
-    /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
-    pub kind_given: bool,
-    pub status_given: bool,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {
     pub created: usize,
     pub updated: usize,
     /// Rows identical to what is stored already.
     pub unchanged: usize,
+}
+
+/// What an import in progress has written so far, and the owners it has looked up.
+#[derive(Debug, Default)]
+pub struct ImportState {
+    pub outcome: ImportOutcome,
+    pub(crate) owners: std::collections::HashMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,5 +1,7 @@
 //! The operations compiled for PostgreSQL.
 pub type DB = sqlx::Postgres;
 pub const DIALECT: super::Dialect = super::Dialect::Postgres;
+// The same operations compiled once per backend is the point (see lib.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "ops/mod.rs"]
 pub mod ops;

@@ -374,13 +374,11 @@ pub async fn update_customer(
 ) -> Result<CustomerRecord, StoreError> {
     let mut tx = pool.begin().await?;
     let current = load_live(&mut tx, id).await?;
-    if let Some(v) = expected_version {
-        if v != current.version {
-            return Err(StoreError::conflict(
-                "该客户已被他人修改，请刷新后再改",
-                "someone else changed this customer in the meantime; reload and try again",
-            ));
-        }
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::conflict(
+            "该客户已被他人修改，请刷新后再改",
+            "someone else changed this customer in the meantime; reload and try again",
+        ));
     }
     let mut draft = current.draft.apply(changes, today_in_china())?;
     draft.tags.sort();

@@ -3,10 +3,9 @@
 
 use super::customers::{insert_customer, load_customer, write_customer};
 use super::{Pool, Tx, audit, fields_json, resolve_users};
-use crate::{Actor, ImportOutcome, ImportRow, StoreError, today_in_china};
-use guanxi_domain::{CustomerDraft, Field};
+use crate::{Actor, ImportOutcome, ImportState, StoreError, today_in_china};
+use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Validation};
 use sqlx::Row as _;
-use std::collections::HashMap;
 
 async fn find_match(tx: &mut Tx<'_>, d: &CustomerDraft) -> Result<Option<i64>, StoreError> {
     let lookups: [(&str, Option<&str>); 3] = [
@@ -24,52 +23,57 @@ async fn find_match(tx: &mut Tx<'_>, d: &CustomerDraft) -> Result<Option<i64>, S
         ),
     ];
     for (sql, value) in lookups {
-        if let Some(value) = value {
-            if let Some(r) = sqlx::query(sql)
+        if let Some(value) = value
+            && let Some(r) = sqlx::query(sql)
                 .bind(value)
                 .fetch_optional(&mut **tx)
                 .await?
-            {
-                return Ok(Some(r.try_get(0)?));
-            }
+        {
+            return Ok(Some(r.try_get(0)?));
         }
     }
     Ok(None)
 }
 
-/// Writes the rows. A row that only fails against what is stored (it changes an individual
-/// into having an organization's fields, names an unknown owner) is reported in the returned
-/// error with its line; with `partial` such rows are skipped and the others written.
-pub async fn import_customers(
-    pool: &Pool,
+/// A row that fits the file's rules but not what is stored (it would give an individual an
+/// organization's fields, or names an owner who was disabled meanwhile). Nothing of it was written.
+pub type RowFailure = (usize, Validation);
+
+/// Writes rows inside the import's transaction. Rows that fail are returned and skipped; the
+/// caller decides whether the import as a whole is committed.
+pub async fn import_rows(
+    tx: &mut Tx<'_>,
     actor: Actor,
     source: &str,
     rows: &[ImportRow],
-) -> Result<ImportOutcome, StoreError> {
-    let mut tx = pool.begin().await?;
-    let mut outcome = ImportOutcome::default();
-    let mut owners: HashMap<String, i64> = HashMap::new();
+    state: &mut ImportState,
+) -> Result<Vec<RowFailure>, StoreError> {
     let today = today_in_china();
+    let mut failures = Vec::new();
     for row in rows {
         let owner_id = match &row.draft.owner {
             None => None,
-            Some(name) => match owners.get(name) {
+            Some(name) => match state.owners.get(name) {
                 Some(id) => Some(*id),
-                None => {
-                    let id = resolve_users(&mut tx, Field::Owner, std::slice::from_ref(name))
-                        .await
-                        .map_err(|e| at_line(row.line, e))?[0];
-                    owners.insert(name.clone(), id);
-                    Some(id)
-                }
+                None => match resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await {
+                    Ok(ids) => {
+                        state.owners.insert(name.clone(), ids[0]);
+                        Some(ids[0])
+                    }
+                    Err(StoreError::Invalid(v)) => {
+                        failures.push((row.line, v));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
             },
         };
-        match find_match(&mut tx, &row.draft).await? {
+        match find_match(tx, &row.draft).await? {
             None => {
-                let id = insert_customer(&mut tx, &row.draft, owner_id).await?;
+                let id = insert_customer(tx, &row.draft, owner_id).await?;
                 let after = fields_json(&row.draft.to_fields());
                 audit(
-                    &mut tx,
+                    tx,
                     actor,
                     "import",
                     "customer",
@@ -80,10 +84,10 @@ pub async fn import_customers(
                     Some(source),
                 )
                 .await?;
-                outcome.created += 1;
+                state.outcome.created += 1;
             }
             Some(id) => {
-                let current = load_customer(&mut tx, id).await?;
+                let current = load_customer(tx, id).await?;
                 // Only what the file says replaces what is stored; a file without a kind column
                 // does not turn an organization into an individual.
                 let mut changes = row.draft.to_fields();
@@ -93,10 +97,13 @@ pub async fn import_customers(
                 if !row.status_given {
                     changes.0.retain(|(f, _)| *f != Field::Status);
                 }
-                let mut merged = current
-                    .draft
-                    .apply(&changes, today)
-                    .map_err(|v| at_line(row.line, v.into()))?;
+                let mut merged = match current.draft.apply(&changes, today) {
+                    Ok(m) => m,
+                    Err(v) => {
+                        failures.push((row.line, v));
+                        continue;
+                    }
+                };
                 for t in &current.draft.tags {
                     if !merged.tags.contains(t) {
                         merged.tags.push(t.clone());
@@ -104,7 +111,7 @@ pub async fn import_customers(
                 }
                 merged.tags.sort();
                 if merged == current.draft {
-                    outcome.unchanged += 1;
+                    state.outcome.unchanged += 1;
                     continue;
                 }
                 let owner_id = if merged.owner.is_some() {
@@ -112,9 +119,9 @@ pub async fn import_customers(
                 } else {
                     None
                 };
-                write_customer(&mut tx, id, &merged, owner_id).await?;
+                write_customer(tx, id, &merged, owner_id).await?;
                 audit(
-                    &mut tx,
+                    tx,
                     actor,
                     "import",
                     "customer",
@@ -125,15 +132,27 @@ pub async fn import_customers(
                     Some(source),
                 )
                 .await?;
-                outcome.updated += 1;
+                state.outcome.updated += 1;
             }
         }
     }
+    Ok(failures)
+}
+
+/// The import's own audit record, written last in its transaction.
+pub async fn finish_import(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    source: &str,
+    state: &ImportState,
+    skipped: usize,
+) -> Result<(), StoreError> {
+    let o = &state.outcome;
     let summary = serde_json::json!({
-        "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged,
+        "created": o.created, "updated": o.updated, "unchanged": o.unchanged, "skipped": skipped,
     });
     audit(
-        &mut tx,
+        tx,
         actor,
         "import",
         "customers",
@@ -143,18 +162,27 @@ pub async fn import_customers(
         Some(&summary),
         Some(source),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
+    .await
 }
 
-/// Prefixes a row's validation errors with its line, keeping other errors as they are.
-fn at_line(line: usize, e: StoreError) -> StoreError {
-    match e {
-        StoreError::Invalid(v) => StoreError::conflict(
-            format!("第 {line} 行：{}", v.message(guanxi_domain::Lang::ZhCn)),
-            format!("row {line}: {}", v.message(guanxi_domain::Lang::En)),
-        ),
-        other => other,
+/// Writes all rows or none: any row failure rolls back and comes back as an error naming
+/// the row.
+pub async fn import_customers(
+    pool: &Pool,
+    actor: Actor,
+    source: &str,
+    rows: &[ImportRow],
+) -> Result<ImportOutcome, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut state = ImportState::default();
+    let failures = import_rows(&mut tx, actor, source, rows, &mut state).await?;
+    if let Some((line, v)) = failures.into_iter().next() {
+        return Err(StoreError::conflict(
+            format!("第 {line} 行：{}", v.message(Lang::ZhCn)),
+            format!("row {line}: {}", v.message(Lang::En)),
+        ));
     }
+    finish_import(&mut tx, actor, source, &state, 0).await?;
+    tx.commit().await?;
+    Ok(state.outcome)
 }

@@ -49,6 +49,7 @@ pub(crate) async fn index_customer(
 ) -> Result<(), StoreError> {
     let keys = customer_keys(draft, key_people);
     let name = keys.name_text();
+    let parts = keys.parts_text();
     let other = keys.other_text();
     match DIALECT {
         Dialect::Sqlite => {
@@ -56,28 +57,32 @@ pub(crate) async fn index_customer(
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO customer_search (rowid, name_keys, other_keys) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(name)
-            .bind(other)
-            .execute(&mut **tx)
-            .await?;
+            sqlx::query("INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(name)
+                .bind(parts)
+                .bind(other)
+                .execute(&mut **tx)
+                .await?;
         }
         Dialect::Postgres => {
-            let all = if other.is_empty() {
-                name.clone()
-            } else {
-                format!("{name} {other}")
+            let join = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
+                (true, _) => b.to_string(),
+                (_, true) => a.to_string(),
+                _ => format!("{a} {b}"),
             };
+            let with_parts = join(&name, &parts);
+            let all = join(&with_parts, &other);
             sqlx::query(
-                "INSERT INTO customer_search (customer_id, name_keys, all_keys) \
-                 VALUES ($1, array_to_tsvector(string_to_array($2, ' ')), array_to_tsvector(string_to_array($3, ' '))) \
-                 ON CONFLICT (customer_id) DO UPDATE SET name_keys = EXCLUDED.name_keys, all_keys = EXCLUDED.all_keys",
+                "INSERT INTO customer_search (customer_id, name_keys, part_keys, all_keys) \
+                 VALUES ($1, array_to_tsvector(string_to_array($2, ' ')), array_to_tsvector(string_to_array($3, ' ')), \
+                 array_to_tsvector(string_to_array($4, ' '))) \
+                 ON CONFLICT (customer_id) DO UPDATE SET name_keys = EXCLUDED.name_keys, \
+                 part_keys = EXCLUDED.part_keys, all_keys = EXCLUDED.all_keys",
             )
             .bind(id)
             .bind(name)
+            .bind(with_parts)
             .bind(all)
             .execute(&mut **tx)
             .await?;
@@ -100,8 +105,10 @@ pub(crate) async fn unindex(tx: &mut Tx<'_>, id: i64) -> Result<(), StoreError> 
 enum Tier {
     /// Every term is a whole name key.
     ExactName,
-    /// Every term starts a name key.
+    /// Every term starts a whole-name key.
     NamePrefix,
+    /// Every term starts a key of the name or of a part of it.
+    NameParts,
     /// Every term starts any key (phone, e-mail, company, key people…).
     Anywhere,
 }
@@ -148,10 +155,10 @@ fn expression(terms: &[Term], tier: Tier) -> String {
     match DIALECT {
         Dialect::Sqlite => {
             let body = parts.join(" AND ");
-            if tier == Tier::Anywhere {
-                body
-            } else {
-                format!("{{name_keys}} : ({body})")
+            match tier {
+                Tier::ExactName | Tier::NamePrefix => format!("{{name_keys}} : ({body})"),
+                Tier::NameParts => format!("{{name_keys part_keys}} : ({body})"),
+                Tier::Anywhere => body,
             }
         }
         Dialect::Postgres => parts.join(" & "),
@@ -169,7 +176,12 @@ pub async fn search(
     }
     let limit = limit.clamp(1, 1000);
     let mut ids: Vec<i64> = Vec::new();
-    for tier in [Tier::ExactName, Tier::NamePrefix, Tier::Anywhere] {
+    for tier in [
+        Tier::ExactName,
+        Tier::NamePrefix,
+        Tier::NameParts,
+        Tier::Anywhere,
+    ] {
         if ids.len() as i64 >= limit {
             break;
         }
@@ -179,6 +191,9 @@ pub async fn search(
             }
             (Dialect::Postgres, Tier::Anywhere) => {
                 "SELECT customer_id FROM customer_search WHERE all_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
+            }
+            (Dialect::Postgres, Tier::NameParts) => {
+                "SELECT customer_id FROM customer_search WHERE part_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
             }
             (Dialect::Postgres, _) => {
                 "SELECT customer_id FROM customer_search WHERE name_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"

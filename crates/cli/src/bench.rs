@@ -1,0 +1,149 @@
+//! `guanxi bench`: the measurements behind docs/BENCHMARKS.md.
+
+use crate::{Ctx, UserError, store_err};
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use guanxi_domain::search::name_pinyin;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchCommand,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time `guanxi import customers FILE` end to end (read, validate, write) on an empty database.
+    Import { file: std::path::PathBuf },
+    /// Search latency over mixed queries (Han name, pinyin, initials, phone fragment) drawn
+    /// from the customers in the database.
+    Search {
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
+    match a.what {
+        BenchCommand::Import { file } => {
+            if ctx
+                .store
+                .count_customers()
+                .await
+                .map_err(store_err(ctx.lang))?
+                > 0
+            {
+                return Err(UserError(
+                    ctx.t(
+                        "基准测试需要空数据库",
+                        "the import benchmark needs an empty database",
+                    )
+                    .into(),
+                )
+                .into());
+            }
+            let started = Instant::now();
+            crate::transfer::import(
+                ctx,
+                crate::transfer::ImportCommand::Customers {
+                    file,
+                    partial: false,
+                    mappings: vec![],
+                    dry_run: false,
+                },
+            )
+            .await?;
+            let secs = started.elapsed().as_secs_f64();
+            let rows = ctx
+                .store
+                .count_customers()
+                .await
+                .map_err(store_err(ctx.lang))?;
+            println!(
+                "{}",
+                serde_json::json!({ "bench": "import", "rows": rows, "seconds": secs, "rows_per_second": rows as f64 / secs })
+            );
+        }
+        BenchCommand::Search { queries, seed } => {
+            let err = store_err(ctx.lang);
+            let total = ctx.store.count_customers().await.map_err(&err)?;
+            if total == 0 {
+                return Err(UserError(
+                    ctx.t("数据库里没有客户", "the database has no customers")
+                        .into(),
+                )
+                .into());
+            }
+            // Draw customers spread over the id range and turn each into one kind of query.
+            let mut rng = crate::demo::Rng::new(seed);
+            let mut qs: Vec<(String, &'static str)> = Vec::with_capacity(queries);
+            let sample = ctx.store.export_batch(0, 1).await.map_err(&err)?;
+            let first = sample.first().map(|c| c.id).unwrap_or(1);
+            while qs.len() < queries {
+                let after = first + rng.below(total as usize) as i64 - 1;
+                let Some(c) = ctx
+                    .store
+                    .export_batch(after, 1)
+                    .await
+                    .map_err(&err)?
+                    .into_iter()
+                    .next()
+                else {
+                    continue;
+                };
+                let name = &c.draft.name;
+                let kind = qs.len() % 4;
+                let q = match kind {
+                    0 => (name.chars().take(2).collect::<String>(), "han"),
+                    1 => (name_pinyin(name).chars().take(8).collect(), "pinyin"),
+                    2 => (
+                        guanxi_domain::search::spellings(
+                            &name.chars().take(3).collect::<String>(),
+                            true,
+                        )
+                        .first()
+                        .map(|s| s.iter().filter_map(|p| p.chars().next()).collect())
+                        .unwrap_or_else(|| "zs".to_string()),
+                        "initials",
+                    ),
+                    _ => match &c.draft.phone {
+                        Some(p) => {
+                            let d = p.digits();
+                            let at = rng
+                                .below(d.len().saturating_sub(4))
+                                .min(d.len().saturating_sub(4));
+                            (d[at..at + 4].to_string(), "phone")
+                        }
+                        None => (name.clone(), "han"),
+                    },
+                };
+                qs.push(q);
+            }
+            for (q, _) in qs.iter().take(50) {
+                ctx.store.search(q, 20).await.map_err(&err)?;
+            }
+            let mut times: Vec<f64> = Vec::with_capacity(qs.len());
+            let mut found = 0usize;
+            for (q, _) in &qs {
+                let t = Instant::now();
+                let hits = ctx.store.search(q, 20).await.map_err(&err)?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                found += usize::from(!hits.is_empty());
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+            let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+            println!(
+                "{}",
+                serde_json::json!({
+                    "bench": "search", "customers": total, "queries": times.len(), "found": found,
+                    "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": pct(1.0),
+                    "mean_ms": times.iter().sum::<f64>() / times.len() as f64,
+                })
+            );
+        }
+    }
+    Ok(())
+}

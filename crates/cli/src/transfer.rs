@@ -1,0 +1,305 @@
+//! `guanxi import customers FILE` and `guanxi export customers FILE`.
+
+use crate::{Ctx, UserError, store_err};
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use guanxi_domain::{Lang, Role};
+use guanxi_store::today_in_china;
+use guanxi_transfer::*;
+use std::collections::HashSet;
+use std::io::Write;
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import customers from .csv (UTF-8, UTF-8 with BOM, GB18030/GBK) or .xlsx/.xls.
+    ///
+    /// Headers in Chinese or English are recognised (姓名/name, 手机/phone, 公司/company…).
+    /// By default nothing is written unless every row is good; --partial writes the good rows.
+    /// Rows matching an existing customer (external id, then phone, then e-mail) update it.
+    Customers {
+        file: std::path::PathBuf,
+        /// Write the good rows even if some are bad.
+        #[arg(long)]
+        partial: bool,
+        /// Map a column explicitly: --map "客户名=name" (a field of "-" ignores the column).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        mappings: Vec<String>,
+        /// Check the file and show what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Export all customers (not the recycle bin) to FILE.csv (UTF-8 with BOM) or FILE.xlsx;
+    /// `-` writes CSV to standard output. Managers and admins only; audited.
+    Customers { file: String },
+}
+
+const MAX_FILE_BYTES: u64 = 1 << 30;
+const BATCH: usize = 2_000;
+
+pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
+    let ImportCommand::Customers {
+        file,
+        partial,
+        mappings,
+        dry_run,
+    } = c;
+    let l = ctx.lang;
+    let name = file.display().to_string();
+    let size = std::fs::metadata(&file)
+        .map_err(|e| {
+            UserError(format!(
+                "{}{name}: {e}",
+                ctx.t("无法读取文件 ", "cannot read ")
+            ))
+        })?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(UserError(match l {
+            Lang::ZhCn => format!("{name} 太大（{} MB），一次最多导入 1024 MB", size >> 20),
+            Lang::En => format!(
+                "{name} is too large ({} MB); at most 1024 MB per import",
+                size >> 20
+            ),
+        })
+        .into());
+    }
+    let bytes = std::fs::read(&file).with_context(|| name.clone())?;
+    let table =
+        read_table(&name, &bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+    drop(bytes);
+    let explicit: Vec<(String, String)> = mappings
+        .iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(h, f)| (h.to_string(), f.to_string()))
+                .ok_or_else(|| {
+                    UserError(match l {
+                        Lang::ZhCn => {
+                            format!("--map “{m}” 应写成 表头=字段，如 --map \"客户名=name\"")
+                        }
+                        Lang::En => format!(
+                            "--map {m:?} should be HEADER=FIELD, like --map \"客户名=name\""
+                        ),
+                    })
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let mapping = Mapping::detect(&table.headers, &explicit)
+        .map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+
+    eprintln!(
+        "{}{} · {} {}",
+        ctx.t("编码：", "encoding: "),
+        table.encoding,
+        table.rows.len(),
+        ctx.t("行数据", "data rows")
+    );
+    let mapped: Vec<String> = mapping
+        .headers
+        .iter()
+        .zip(&mapping.columns)
+        .filter_map(|(h, f)| f.map(|f| format!("{h}→{}", f.code())))
+        .collect();
+    eprintln!("{}{}", ctx.t("列映射：", "columns: "), mapped.join(", "));
+    let ignored = mapping.ignored();
+    if !ignored.is_empty() {
+        eprintln!(
+            "{}{}",
+            ctx.t("未导入的列：", "columns not imported: "),
+            ignored.join(", ")
+        );
+    }
+
+    let owners: HashSet<String> = ctx
+        .store
+        .users()
+        .await
+        .map_err(store_err(l))?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| u.username.to_lowercase())
+        .collect();
+    let today = today_in_china();
+    let mut session = if dry_run {
+        None
+    } else {
+        Some(
+            ctx.store
+                .begin_import(ctx.actor, &name)
+                .await
+                .map_err(store_err(l))?,
+        )
+    };
+    let mut bad: Vec<String> = Vec::new();
+    let mut good = 0usize;
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in 0..table.rows.len() {
+        match validate_row(&mapping, &table, i, today, &owners) {
+            Ok(row) => {
+                good += 1;
+                batch.push(row);
+            }
+            Err(report) => bad.push(report.message(l)),
+        }
+        let flush = batch.len() >= BATCH || i + 1 == table.rows.len();
+        // In all-or-nothing mode there is no point writing once a row has failed.
+        if flush
+            && (partial || bad.is_empty())
+            && let Some(s) = session.as_mut()
+        {
+            {
+                for (line, v) in s.write(&batch).await.map_err(store_err(l))? {
+                    good -= 1;
+                    bad.push(match l {
+                        Lang::ZhCn => format!("第 {line} 行：{}", v.message(l)),
+                        Lang::En => format!("row {line}: {}", v.message(l)),
+                    });
+                }
+            }
+        }
+        if flush {
+            batch.clear();
+        }
+    }
+    for b in &bad {
+        eprintln!("{b}");
+    }
+    let Some(session) = session else {
+        println!(
+            "{}",
+            match l {
+                Lang::ZhCn => format!(
+                    "试运行：{good} 行可以导入，{} 行有错误；没有写入任何数据",
+                    bad.len()
+                ),
+                Lang::En => format!(
+                    "dry run: {good} rows can be imported, {} have errors; nothing was written",
+                    bad.len()
+                ),
+            }
+        );
+        return if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(UserError(ctx.t("文件中有错误行", "the file has bad rows").into()).into())
+        };
+    };
+    if !bad.is_empty() && !partial {
+        session.rollback().await.map_err(store_err(l))?;
+        return Err(UserError(match l {
+            Lang::ZhCn => format!("{} 行有错误，没有导入任何数据。改正后重新导入，或加 --partial 只导入正确的 {good} 行", bad.len()),
+            Lang::En => format!(
+                "{} rows have errors; nothing was imported. Fix them and import again, or add --partial to import the {good} good rows",
+                bad.len()
+            ),
+        })
+        .into());
+    }
+    let outcome = session.commit().await.map_err(store_err(l))?;
+    println!(
+        "{}",
+        match l {
+            Lang::ZhCn => format!(
+                "导入完成：新增 {}，更新 {}，未变 {}，跳过错误行 {}",
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged,
+                bad.len()
+            ),
+            Lang::En => format!(
+                "imported: {} created, {} updated, {} unchanged, {} bad rows skipped",
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged,
+                bad.len()
+            ),
+        }
+    );
+    Ok(())
+}
+
+pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
+    let ExportCommand::Customers { file } = c;
+    let l = ctx.lang;
+    if !matches!(ctx.role, Role::Admin | Role::Manager) {
+        return Err(UserError(
+            ctx.t("只有管理员和销售经理可以批量导出客户（客户档案属于公司）", "only admins and managers may export customers in bulk (the archive belongs to the company)")
+                .into(),
+        )
+        .into());
+    }
+    let format = if file == "-" {
+        Format::Csv
+    } else {
+        Format::from_file_name(&file).ok_or_else(|| {
+            UserError(match l {
+                Lang::ZhCn => format!("“{file}”：导出文件名应以 .csv 或 .xlsx 结尾"),
+                Lang::En => format!("{file:?}: the export file name must end in .csv or .xlsx"),
+            })
+        })?
+    };
+    let err = store_err(l);
+    let mut count = 0i64;
+    let mut after = 0i64;
+    match format {
+        Format::Csv => {
+            let out: Box<dyn Write> = if file == "-" {
+                Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+            } else {
+                // Written beside the target and renamed, so a failed export leaves no half file.
+                Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(format!("{file}.partial"))
+                        .with_context(|| file.clone())?,
+                ))
+            };
+            let mut w = CsvExport::new(out, l)?;
+            loop {
+                let batch = ctx.store.export_batch(after, 5_000).await.map_err(&err)?;
+                let Some(last) = batch.last() else { break };
+                after = last.id;
+                for c in &batch {
+                    w.write(c.id, &c.draft)?;
+                    count += 1;
+                }
+            }
+            w.finish()?;
+        }
+        Format::Xlsx => {
+            let mut w = XlsxExport::new(l)?;
+            loop {
+                let batch = ctx.store.export_batch(after, 5_000).await.map_err(&err)?;
+                let Some(last) = batch.last() else { break };
+                after = last.id;
+                for c in &batch {
+                    w.write(c.id, &c.draft).map_err(|_| {
+                        UserError(
+                            ctx.t("超过 Excel 单个工作表的行数上限（1,048,575 行），请导出为 CSV", "more rows than an Excel sheet holds (1,048,575); export to CSV instead")
+                                .into(),
+                        )
+                    })?;
+                    count += 1;
+                }
+            }
+            std::fs::write(format!("{file}.partial"), w.finish()?).with_context(|| file.clone())?;
+        }
+    }
+    if file != "-" {
+        std::fs::rename(format!("{file}.partial"), &file).with_context(|| file.clone())?;
+    }
+    ctx.store
+        .record_export(ctx.actor, &file, count)
+        .await
+        .map_err(&err)?;
+    eprintln!(
+        "{}",
+        match l {
+            Lang::ZhCn => format!("已导出 {count} 位客户到 {file}"),
+            Lang::En => format!("exported {count} customers to {file}"),
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! Writing customers out: CSV as UTF-8 with a BOM (so Excel opens it as Chinese text) and
+//! XLSX. Cells that a spreadsheet would run as a formula are neutralized.
+
+use guanxi_domain::{
+    Attitude, Channel, Closeness, CreditRating, CustomerDraft, CustomerKind, CustomerPurpose,
+    CustomerStatus, DecisionRole, Field, Gender, Lang, NeedsOrientation, OrgSize, Relation,
+};
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn from_file_name(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            Some(Format::Csv)
+        } else if lower.ends_with(".xlsx") {
+            Some(Format::Xlsx)
+        } else {
+            None
+        }
+    }
+}
+
+/// The columns of a customer export, in order, after the Guanxi id.
+pub const EXPORT_FIELDS: &[Field] = &[
+    Field::Name,
+    Field::Kind,
+    Field::Status,
+    Field::Purpose,
+    Field::NeedsOrientation,
+    Field::Phone,
+    Field::Email,
+    Field::Wechat,
+    Field::City,
+    Field::Address,
+    Field::Employer,
+    Field::JobTitle,
+    Field::Gender,
+    Field::Birthday,
+    Field::Industry,
+    Field::Size,
+    Field::FoundedOn,
+    Field::CreditRating,
+    Field::Closeness,
+    Field::TradingTerms,
+    Field::Owner,
+    Field::Source,
+    Field::Tags,
+    Field::ExternalId,
+    Field::Preferences,
+    Field::PreferencesNote,
+    Field::Family,
+    Field::Motives,
+    Field::Personality,
+    Field::Beliefs,
+    Field::Attitudes,
+    Field::Interests,
+    Field::SalesCapacity,
+    Field::BusinessResults,
+    Field::Potential,
+    Field::Prospects,
+    Field::Notes,
+];
+
+pub fn header(lang: Lang) -> Vec<String> {
+    let mut h = vec![lang.pick("关系编号", "Guanxi ID").to_string()];
+    h.extend(EXPORT_FIELDS.iter().map(|f| f.label(lang).to_string()));
+    h
+}
+
+/// A stored code shown as its label in `lang` (个人 rather than `individual`).
+fn label(field: Field, code: &str, lang: Lang) -> String {
+    let l = match field {
+        Field::Kind => CustomerKind::parse(code).map(|v| v.label(lang)),
+        Field::Status => CustomerStatus::parse(code).map(|v| v.label(lang)),
+        Field::Purpose => CustomerPurpose::parse(code).map(|v| v.label(lang)),
+        Field::NeedsOrientation => NeedsOrientation::parse(code).map(|v| v.label(lang)),
+        Field::Gender => Gender::parse(code).map(|v| v.label(lang)),
+        Field::Size => OrgSize::parse(code).map(|v| v.label(lang)),
+        Field::CreditRating => CreditRating::parse(code).map(|v| v.label(lang)),
+        Field::Closeness => Closeness::parse(code).map(|v| v.label(lang)),
+        Field::DecisionRole => DecisionRole::parse(code).map(|v| v.label(lang)),
+        Field::Attitude => Attitude::parse(code).map(|v| v.label(lang)),
+        Field::Relation => Relation::parse(code).map(|v| v.label(lang)),
+        Field::Channel => Channel::parse(code).map(|v| v.label(lang)),
+        _ => None,
+    };
+    l.map(str::to_string).unwrap_or_else(|| code.to_string())
+}
+
+/// A cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'` so that
+/// a spreadsheet shows it as text instead of running it; our import removes it again.
+pub fn neutralize(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+pub fn customer_row(id: i64, draft: &CustomerDraft, lang: Lang) -> Vec<String> {
+    let fields = draft.to_fields();
+    let mut row = vec![id.to_string()];
+    row.extend(
+        EXPORT_FIELDS
+            .iter()
+            .map(|f| neutralize(&label(*f, fields.get(*f), lang))),
+    );
+    row
+}
+
+/// Streams CSV: a BOM, the header, then one line per customer.
+pub struct CsvExport<W: std::io::Write> {
+    writer: csv::Writer<W>,
+    lang: Lang,
+}
+
+impl<W: std::io::Write> CsvExport<W> {
+    pub fn new(mut out: W, lang: Lang) -> std::io::Result<CsvExport<W>> {
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut writer = csv::Writer::from_writer(out);
+        writer
+            .write_record(header(lang))
+            .map_err(std::io::Error::other)?;
+        Ok(CsvExport { writer, lang })
+    }
+
+    pub fn write(&mut self, id: i64, draft: &CustomerDraft) -> std::io::Result<()> {
+        self.writer
+            .write_record(customer_row(id, draft, self.lang))
+            .map_err(std::io::Error::other)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// The most rows one worksheet holds.
+pub const XLSX_MAX_ROWS: usize = 1_048_575;
+
+/// Builds a workbook in memory.
+pub struct XlsxExport {
+    book: rust_xlsxwriter::Workbook,
+    next_row: u32,
+    lang: Lang,
+}
+
+impl XlsxExport {
+    pub fn new(lang: Lang) -> Result<XlsxExport, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(lang.pick("客户", "Customers"))?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (i, h) in header(lang).iter().enumerate() {
+            sheet.write_string_with_format(0, i as u16, h, &bold)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(XlsxExport {
+            book,
+            next_row: 1,
+            lang,
+        })
+    }
+
+    pub fn write(
+        &mut self,
+        id: i64,
+        draft: &CustomerDraft,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        if self.next_row as usize > XLSX_MAX_ROWS {
+            return Err(rust_xlsxwriter::XlsxError::RowColumnLimitError);
+        }
+        let row = customer_row(id, draft, self.lang);
+        let sheet = self.book.worksheet_from_index(0)?;
+        for (i, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(self.next_row, i as u16, cell)?;
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        self.book.save_to_buffer()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Mapping, read_table, validate_row};
+    use guanxi_domain::Raw;
+
+    fn draft() -> CustomerDraft {
+        CustomerDraft::parse(
+            &Raw::new()
+                .with(Field::Name, "=cmd|' /C calc'!A0")
+                .with(Field::Phone, "13800000000")
+                .with(Field::Preferences, "座位: 角落")
+                .with(Field::Notes, "@SUM(1,1)")
+                .with(Field::Tags, "VIP, 老客户"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn formulas_are_neutralized() {
+        let row = customer_row(7, &draft(), Lang::ZhCn);
+        assert_eq!(row[1], "'=cmd|' /C calc'!A0");
+        assert!(row.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])));
+    }
+
+    /// What we export, we import back unchanged, in both formats.
+    #[test]
+    fn round_trip() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut buf = Vec::new();
+        let mut csv = CsvExport::new(&mut buf, Lang::ZhCn).unwrap();
+        csv.write(1, &draft()).unwrap();
+        csv.finish().unwrap();
+        assert!(buf.starts_with(b"\xEF\xBB\xBF"));
+        let mut x = XlsxExport::new(Lang::En).unwrap();
+        x.write(1, &draft()).unwrap();
+        let xlsx = x.finish().unwrap();
+        for (name, bytes) in [("a.csv", buf), ("a.xlsx", xlsx)] {
+            let t = read_table(name, &bytes).unwrap();
+            let m = Mapping::detect(&t.headers, &[]).unwrap();
+            assert_eq!(
+                m.ignored(),
+                vec![t.headers[0].as_str()],
+                "{name}: only our id is not a field"
+            );
+            let back = validate_row(&m, &t, 0, today, &Default::default()).unwrap();
+            assert_eq!(back.draft, draft(), "{name}");
+            assert!(back.kind_given);
+        }
+    }
+}

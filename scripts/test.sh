@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, on SQLite and on PostgreSQL: starts a throwaway PostgreSQL from this
+# machine's binaries (scripts/with-postgres.sh) and runs every crate's tests against both.
+# Under CI=true a missing PostgreSQL is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec scripts/with-postgres.sh cargo test --workspace --locked "$@"
