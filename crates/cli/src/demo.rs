@@ -539,6 +539,7 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ));
         }
         batch.push(ImportRow {
+            id: None,
             line: i as usize + 2,
             draft,
             kind_given: true,

@@ -436,6 +436,8 @@ impl CustomerDraft {
 pub struct ImportRow {
     /// The row's number as a spreadsheet shows it (the header is row 1).
     pub line: usize,
+    /// The Guanxi id from an export of ours: the row updates that customer.
+    pub id: Option<i64>,
     pub draft: CustomerDraft,
     /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
     pub kind_given: bool,

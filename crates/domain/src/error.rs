@@ -8,6 +8,7 @@ vocabulary! {
     /// Every field a user can type into. Errors name these, so the UI and the import report
     /// can point at the exact input.
     Field {
+        Id = "id", "关系编号", "Guanxi ID", ["guanxi id", "guanxi_id", "系统编号"];
         Kind = "kind", "客户类型", "Customer type", ["type", "类型", "客户类别"];
         Status = "status", "客户状态", "Status", ["状态"];
         Purpose = "purpose", "客户分类", "Purpose", ["分类", "用途"];
@@ -82,6 +83,8 @@ pub enum Problem {
     InvalidCharacters,
     UnknownUser,
     Taken,
+    InvalidNumber,
+    NoSuchRecord,
 }
 
 impl Problem {
@@ -100,6 +103,8 @@ impl Problem {
             Problem::InvalidCharacters => "invalid_characters",
             Problem::UnknownUser => "unknown_user",
             Problem::Taken => "taken",
+            Problem::InvalidNumber => "invalid_number",
+            Problem::NoSuchRecord => "no_such_record",
         }
     }
 
@@ -150,6 +155,10 @@ impl Problem {
             (Problem::UnknownUser, Lang::En) => "is not an active user".into(),
             (Problem::Taken, Lang::ZhCn) => "已被占用".into(),
             (Problem::Taken, Lang::En) => "is already taken".into(),
+            (Problem::InvalidNumber, Lang::ZhCn) => "不是有效的编号（正整数）".into(),
+            (Problem::InvalidNumber, Lang::En) => "is not a valid number (a positive whole number)".into(),
+            (Problem::NoSuchRecord, Lang::ZhCn) => "没有这条记录（或已删除）".into(),
+            (Problem::NoSuchRecord, Lang::En) => "matches no record (or it was deleted)".into(),
         }
     }
 }

@@ -45,6 +45,29 @@ macro_rules! dispatch {
     };
 }
 
+/// Creates an empty PostgreSQL database `name` through `admin_url` (a URL of the server's
+/// maintenance database) and returns the new database's URL. For tests and benchmarks that
+/// need a fresh database each run.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Connect(format!(
+            "invalid database name {name:?}"
+        )));
+    }
+    let pool = PgPool::connect(admin_url)
+        .await
+        .map_err(|e| StoreError::Connect(e.to_string()))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    Ok(format!("{base}/{name}"))
+}
+
 /// The database, opened and migrated.
 #[derive(Clone, Debug)]
 pub struct Store {

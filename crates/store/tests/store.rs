@@ -395,6 +395,7 @@ async fn chinese_first_search() {
 fn row(line: usize, fields: &[(Field, &str)]) -> ImportRow {
     let d = person(fields);
     ImportRow {
+        id: None,
         line,
         draft: d,
         kind_given: fields.iter().any(|(f, _)| *f == Field::Kind),
@@ -520,6 +521,7 @@ async fn import_is_all_or_nothing() {
         let rows = vec![
             row(2, &[(Field::Name, "新客户"), (Field::Phone, "13900000001")]),
             ImportRow {
+                id: None,
                 line: 3,
                 draft: person(&[
                     (Field::Kind, "organization"),
@@ -546,6 +548,41 @@ async fn import_is_all_or_nothing() {
             "{backend}: nothing half-written"
         );
         assert_eq!(store.customer(id).await.unwrap().version, 1);
+        // A row naming a Guanxi id that does not exist is refused, not created.
+        let ghost = ImportRow {
+            id: Some(999_999),
+            line: 5,
+            draft: person(&[(Field::Name, "幽灵")]),
+            kind_given: false,
+            status_given: false,
+        };
+        let err = store
+            .import_customers(Actor::SYSTEM, "ghost.csv", &[ghost])
+            .await
+            .unwrap_err();
+        assert!(
+            err.message(Lang::En)
+                .contains("row 5: Guanxi ID: \"999999\""),
+            "{backend}: {}",
+            err.message(Lang::En)
+        );
+        // A row naming an existing id updates that customer even with nothing else to match.
+        let by_id = ImportRow {
+            id: Some(id),
+            line: 2,
+            draft: person(&[(Field::Name, "王五"), (Field::City, "成都")]),
+            kind_given: false,
+            status_given: false,
+        };
+        let o = store
+            .import_customers(Actor::SYSTEM, "ids.csv", &[by_id])
+            .await
+            .unwrap();
+        assert_eq!(o.updated, 1, "{backend}");
+        assert_eq!(
+            store.customer(id).await.unwrap().draft.city.as_deref(),
+            Some("成都")
+        );
     }
 }
 

@@ -68,7 +68,7 @@ pub const EXPORT_FIELDS: &[Field] = &[
 ];
 
 pub fn header(lang: Lang) -> Vec<String> {
-    let mut h = vec![lang.pick("关系编号", "Guanxi ID").to_string()];
+    let mut h = vec![Field::Id.label(lang).to_string()];
     h.extend(EXPORT_FIELDS.iter().map(|f| f.label(lang).to_string()));
     h
 }
@@ -233,12 +233,9 @@ mod tests {
         for (name, bytes) in [("a.csv", buf), ("a.xlsx", xlsx)] {
             let t = read_table(name, &bytes).unwrap();
             let m = Mapping::detect(&t.headers, &[]).unwrap();
-            assert_eq!(
-                m.ignored(),
-                vec![t.headers[0].as_str()],
-                "{name}: only our id is not a field"
-            );
+            assert!(m.ignored().is_empty(), "{name}: every column maps back");
             let back = validate_row(&m, &t, 0, today, &Default::default()).unwrap();
+            assert_eq!(back.id, Some(1));
             assert_eq!(back.draft, draft(), "{name}");
             assert!(back.kind_given);
         }

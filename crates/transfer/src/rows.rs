@@ -182,6 +182,21 @@ pub fn validate_row(
             None
         }
     };
+    let id_text = raw.get(Field::Id).trim();
+    let id = if id_text.is_empty() {
+        None
+    } else {
+        match id_text.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                issues.push(RowIssue::Field {
+                    column: column(Field::Id),
+                    error: FieldError::new(Field::Id, id_text, Problem::InvalidNumber),
+                });
+                None
+            }
+        }
+    };
     let owner = raw.get(Field::Owner).trim();
     if !owner.is_empty() && !owners.contains(&owner.to_lowercase()) {
         issues.push(RowIssue::Field {
@@ -192,6 +207,7 @@ pub fn validate_row(
     match draft {
         Some(draft) if issues.is_empty() => Ok(ImportRow {
             line,
+            id,
             draft,
             kind_given: !raw.get(Field::Kind).trim().is_empty(),
             status_given: !raw.get(Field::Status).trim().is_empty(),

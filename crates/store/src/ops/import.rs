@@ -68,7 +68,29 @@ pub async fn import_rows(
                 },
             },
         };
-        match find_match(tx, &row.draft).await? {
+        let matched = match row.id {
+            // A row from one of our exports names its customer.
+            Some(id) => {
+                let live =
+                    sqlx::query("SELECT id FROM customers WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if live.is_none() {
+                    let mut v = Validation::default();
+                    v.push(
+                        Field::Id,
+                        &id.to_string(),
+                        guanxi_domain::Problem::NoSuchRecord,
+                    );
+                    failures.push((row.line, v));
+                    continue;
+                }
+                Some(id)
+            }
+            None => find_match(tx, &row.draft).await?,
+        };
+        match matched {
             None => {
                 let id = insert_customer(tx, &row.draft, owner_id).await?;
                 let after = fields_json(&row.draft.to_fields());

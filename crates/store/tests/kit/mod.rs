@@ -35,22 +35,10 @@ pub async fn stores() -> Vec<(&'static str, Store)> {
     ));
     match std::env::var("GUANXI_TEST_PG") {
         Ok(admin) if !admin.is_empty() => {
-            let name = unique("guanxi_test");
-            let pool = sqlx::PgPool::connect(&admin)
+            let url = guanxi_store::create_postgres_database(&admin, &unique("guanxi_test"))
                 .await
-                .expect("connect to GUANXI_TEST_PG");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&pool)
-                .await
-                .expect("create db");
-            pool.close().await;
-            let (base, _) = admin.rsplit_once('/').expect("URL with a database");
-            out.push((
-                "postgres",
-                Store::open(&format!("{base}/{name}"))
-                    .await
-                    .expect("open postgres"),
-            ));
+                .expect("create database");
+            out.push(("postgres", Store::open(&url).await.expect("open postgres")));
         }
         _ => {
             if std::env::var("CI").as_deref() == Ok("true") {
