@@ -10,8 +10,7 @@ use guanxi_store::*;
 
 /// China Standard Time, the zone times are shown in.
 fn cst(t: DateTime<Utc>) -> String {
-    let tz =
-        FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
+    let tz = FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -47,35 +46,20 @@ pub enum UserCommand {
 pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
     let err = store_err(ctx.lang);
     match c {
-        UserCommand::Add {
-            username,
-            name,
-            role,
-            team,
-        } => {
+        UserCommand::Add { username, name, role, team } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 UserError(
                     FieldError::new(
                         Field::Role,
                         &role,
-                        Problem::UnknownChoice {
-                            allowed: Role::codes().iter().map(|s| s.to_string()).collect(),
-                        },
+                        Problem::UnknownChoice { allowed: Role::codes().iter().map(|s| s.to_string()).collect() },
                     )
                     .message(ctx.lang),
                 )
             })?;
             let u = ctx
                 .store
-                .add_user(
-                    ctx.actor,
-                    &NewUser {
-                        username,
-                        display_name: name,
-                        role,
-                        team,
-                    },
-                )
+                .add_user(ctx.actor, &NewUser { username, display_name: name, role, team })
                 .await
                 .map_err(&err)?;
             println!(
@@ -92,11 +76,7 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
                 return print_json(&users);
             }
             for u in users {
-                let state = if u.active {
-                    ""
-                } else {
-                    ctx.t(" [已停用]", " [disabled]")
-                };
+                let state = if u.active { "" } else { ctx.t(" [已停用]", " [disabled]") };
                 println!(
                     "{:<16} {:<10} {:<8} {}{}",
                     u.username,
@@ -108,17 +88,11 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
             }
         }
         UserCommand::Disable { username } => {
-            ctx.store
-                .set_user_active(ctx.actor, &username, false)
-                .await
-                .map_err(&err)?;
+            ctx.store.set_user_active(ctx.actor, &username, false).await.map_err(&err)?;
             println!("{} {username}", ctx.t("已停用", "disabled"));
         }
         UserCommand::Enable { username } => {
-            ctx.store
-                .set_user_active(ctx.actor, &username, true)
-                .await
-                .map_err(&err)?;
+            ctx.store.set_user_active(ctx.actor, &username, true).await.map_err(&err)?;
             println!("{} {username}", ctx.t("已启用", "enabled"));
         }
     }
@@ -187,9 +161,7 @@ fn choice_arg<T: Copy>(
 ) -> Result<Option<T>> {
     match v {
         None => Ok(None),
-        Some(s) => {
-            values::choice(field, s, parse, codes).map_err(|e| UserError(e.message(lang)).into())
-        }
+        Some(s) => values::choice(field, s, parse, codes).map_err(|e| UserError(e.message(lang)).into()),
     }
 }
 
@@ -198,31 +170,14 @@ pub async fn customer(ctx: &Ctx, c: CustomerCommand) -> Result<()> {
     match c {
         CustomerCommand::Add { fields } => {
             let raw = parse_assignments(&fields, ctx.lang)?;
-            let draft = CustomerDraft::parse(&raw, today_in_china())
-                .map_err(|v| UserError(v.message(ctx.lang)))?;
-            let id = ctx
-                .store
-                .create_customer(ctx.actor, &draft)
-                .await
-                .map_err(&err)?;
-            println!(
-                "{} #{id} {}",
-                ctx.t("已添加客户", "added customer"),
-                draft.name
-            );
+            let draft = CustomerDraft::parse(&raw, today_in_china()).map_err(|v| UserError(v.message(ctx.lang)))?;
+            let id = ctx.store.create_customer(ctx.actor, &draft).await.map_err(&err)?;
+            println!("{} #{id} {}", ctx.t("已添加客户", "added customer"), draft.name);
         }
         CustomerCommand::Show { id, json } => show(ctx, id, json).await?,
-        CustomerCommand::Edit {
-            id,
-            fields,
-            version,
-        } => {
+        CustomerCommand::Edit { id, fields, version } => {
             let raw = parse_assignments(&fields, ctx.lang)?;
-            let c = ctx
-                .store
-                .update_customer(ctx.actor, id, &raw, version)
-                .await
-                .map_err(&err)?;
+            let c = ctx.store.update_customer(ctx.actor, id, &raw, version).await.map_err(&err)?;
             println!(
                 "{} #{id} {} ({} {})",
                 ctx.t("已更新客户", "updated customer"),
@@ -231,31 +186,10 @@ pub async fn customer(ctx: &Ctx, c: CustomerCommand) -> Result<()> {
                 c.version
             );
         }
-        CustomerCommand::List {
-            kind,
-            status,
-            owner,
-            tag,
-            deleted,
-            page,
-            per_page,
-            json,
-        } => {
+        CustomerCommand::List { kind, status, owner, tag, deleted, page, per_page, json } => {
             let filter = CustomerFilter {
-                kind: choice_arg(
-                    ctx.lang,
-                    Field::Kind,
-                    &kind,
-                    CustomerKind::parse,
-                    &CustomerKind::codes(),
-                )?,
-                status: choice_arg(
-                    ctx.lang,
-                    Field::Status,
-                    &status,
-                    CustomerStatus::parse,
-                    &CustomerStatus::codes(),
-                )?,
+                kind: choice_arg(ctx.lang, Field::Kind, &kind, CustomerKind::parse, &CustomerKind::codes())?,
+                status: choice_arg(ctx.lang, Field::Status, &status, CustomerStatus::parse, &CustomerStatus::codes())?,
                 owner,
                 tag,
                 deleted,
@@ -273,26 +207,13 @@ pub async fn customer(ctx: &Ctx, c: CustomerCommand) -> Result<()> {
             println!(
                 "{}",
                 match ctx.lang {
-                    Lang::ZhCn => format!(
-                        "共 {} 位客户，第 {}/{} 页",
-                        page.total,
-                        page.page,
-                        pages.max(1)
-                    ),
-                    Lang::En => format!(
-                        "{} customers, page {} of {}",
-                        page.total,
-                        page.page,
-                        pages.max(1)
-                    ),
+                    Lang::ZhCn => format!("共 {} 位客户，第 {}/{} 页", page.total, page.page, pages.max(1)),
+                    Lang::En => format!("{} customers, page {} of {}", page.total, page.page, pages.max(1)),
                 }
             );
         }
         CustomerCommand::Delete { id } => {
-            ctx.store
-                .delete_customer(ctx.actor, id)
-                .await
-                .map_err(&err)?;
+            ctx.store.delete_customer(ctx.actor, id).await.map_err(&err)?;
             println!(
                 "{} #{id} {}",
                 ctx.t("已将客户", "moved customer"),
@@ -303,10 +224,7 @@ pub async fn customer(ctx: &Ctx, c: CustomerCommand) -> Result<()> {
             );
         }
         CustomerCommand::Restore { id } => {
-            ctx.store
-                .restore_customer(ctx.actor, id)
-                .await
-                .map_err(&err)?;
+            ctx.store.restore_customer(ctx.actor, id).await.map_err(&err)?;
             println!("{} #{id}", ctx.t("已恢复客户", "restored customer"));
         }
         CustomerCommand::History { id, json } => {
@@ -368,13 +286,7 @@ fn print_summary(ctx: &Ctx, s: &CustomerSummary) {
     .into_iter()
     .flatten()
     .collect();
-    println!(
-        "#{:<7} {} [{}] {}",
-        s.id,
-        s.name,
-        s.kind.label(ctx.lang),
-        extra.join(" · ")
-    );
+    println!("#{:<7} {} [{}] {}", s.id, s.name, s.kind.label(ctx.lang), extra.join(" · "));
 }
 
 fn line(lang: Lang, label: &str, value: Option<String>) {
@@ -396,13 +308,7 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
     }
     let l = ctx.lang;
     let d = &c.draft;
-    let mut head = format!(
-        "#{} {} · {} · {}",
-        c.id,
-        d.name,
-        d.kind.label(l),
-        d.status.label(l)
-    );
+    let mut head = format!("#{} {} · {} · {}", c.id, d.name, d.kind.label(l), d.status.label(l));
     if let Some(o) = &d.owner {
         head.push_str(&format!(" · {} {o}", ctx.t("负责人", "owner")));
     }
@@ -412,27 +318,13 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
     println!("{head}");
     // The coffee-shop rule: preferences come first, where staff see them at once.
     if !d.preferences.is_empty() || d.preferences_note.is_some() {
-        println!(
-            "★ {}{}{}",
-            Field::Preferences.label(l),
-            l.pick("：", ": "),
-            format_preferences(&d.preferences)
-        );
-        line(
-            l,
-            Field::PreferencesNote.label(l),
-            d.preferences_note.clone(),
-        );
+        println!("★ {}{}{}", Field::Preferences.label(l), l.pick("：", ": "), format_preferences(&d.preferences));
+        line(l, Field::PreferencesNote.label(l), d.preferences_note.clone());
     }
     for (f, v) in d.to_fields().0 {
         if matches!(
             f,
-            Field::Name
-                | Field::Kind
-                | Field::Status
-                | Field::Owner
-                | Field::Preferences
-                | Field::PreferencesNote
+            Field::Name | Field::Kind | Field::Status | Field::Owner | Field::Preferences | Field::PreferencesNote
         ) {
             continue;
         }
@@ -447,8 +339,7 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
                 k.decision_role.map(|r| r.label(l).to_string()),
                 k.attitude.map(|a| a.label(l).to_string()),
                 k.phone.as_ref().map(|p| p.to_string()),
-                (!k.preferences.is_empty())
-                    .then(|| format!("★ {}", format_preferences(&k.preferences))),
+                (!k.preferences.is_empty()).then(|| format!("★ {}", format_preferences(&k.preferences))),
             ]
             .into_iter()
             .flatten()
@@ -469,35 +360,17 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
             } else {
                 format!("  ★ {}", format_preferences(&p.draft.preferences))
             };
-            println!(
-                "  #{} {} ({}{of}){prefs}",
-                p.id,
-                p.draft.name,
-                p.draft.relation.label(l)
-            );
+            println!("  #{} {} ({}{of}){prefs}", p.id, p.draft.name, p.draft.relation.label(l));
         }
     }
     println!("{} ({})", ctx.t("互动记录", "Interactions"), contacts.len());
     let sep = l.pick("：", ": ");
     for i in &contacts {
         let d = &i.draft;
-        println!(
-            "  {} {} {} — {}",
-            cst(d.occurred_at),
-            d.channel.label(l),
-            d.direction.label(l),
-            d.summary
-        );
+        println!("  {} {} {} — {}", cst(d.occurred_at), d.channel.label(l), d.direction.label(l), d.summary);
         if let Some(n) = &d.next_step {
-            let on = d
-                .next_step_on
-                .map(|x| format!(" ({x})"))
-                .unwrap_or_default();
-            println!(
-                "      {}{}{n}{on}",
-                Field::NextStep.label(l),
-                l.pick("：", ": ")
-            );
+            let on = d.next_step_on.map(|x| format!(" ({x})")).unwrap_or_default();
+            println!("      {}{}{n}{on}", Field::NextStep.label(l), l.pick("：", ": "));
         }
         if !d.our_participants.is_empty() || !d.their_participants.is_empty() {
             println!(
@@ -529,10 +402,7 @@ fn display_value(f: Field, v: &str, l: Lang) -> String {
 #[derive(Subcommand)]
 pub enum PersonCommand {
     /// `guanxi person add 12 name=刘建国 job_title=采购总监 decision_role=决策者 attitude=支持`.
-    Add {
-        customer_id: i64,
-        fields: Vec<String>,
-    },
+    Add { customer_id: i64, fields: Vec<String> },
     /// Remove a key person.
     Delete { id: i64 },
 }
@@ -540,29 +410,14 @@ pub enum PersonCommand {
 pub async fn person(ctx: &Ctx, c: PersonCommand) -> Result<()> {
     let err = store_err(ctx.lang);
     match c {
-        PersonCommand::Add {
-            customer_id,
-            fields,
-        } => {
+        PersonCommand::Add { customer_id, fields } => {
             let raw = parse_assignments(&fields, ctx.lang)?;
-            let d = KeyPersonDraft::parse(&raw, today_in_china())
-                .map_err(|v| UserError(v.message(ctx.lang)))?;
-            let id = ctx
-                .store
-                .add_key_person(ctx.actor, customer_id, &d)
-                .await
-                .map_err(&err)?;
-            println!(
-                "{} #{id} {}",
-                ctx.t("已添加关键人物", "added key person"),
-                d.name
-            );
+            let d = KeyPersonDraft::parse(&raw, today_in_china()).map_err(|v| UserError(v.message(ctx.lang)))?;
+            let id = ctx.store.add_key_person(ctx.actor, customer_id, &d).await.map_err(&err)?;
+            println!("{} #{id} {}", ctx.t("已添加关键人物", "added key person"), d.name);
         }
         PersonCommand::Delete { id } => {
-            ctx.store
-                .delete_key_person(ctx.actor, id)
-                .await
-                .map_err(&err)?;
+            ctx.store.delete_key_person(ctx.actor, id).await.map_err(&err)?;
             println!("{} #{id}", ctx.t("已删除关键人物", "removed key person"));
         }
     }
@@ -587,30 +442,14 @@ pub enum AroundCommand {
 pub async fn around(ctx: &Ctx, c: AroundCommand) -> Result<()> {
     let err = store_err(ctx.lang);
     match c {
-        AroundCommand::Add {
-            customer_id,
-            fields,
-            of,
-        } => {
+        AroundCommand::Add { customer_id, fields, of } => {
             let raw = parse_assignments(&fields, ctx.lang)?;
-            let d = PersonAroundDraft::parse(&raw, today_in_china())
-                .map_err(|v| UserError(v.message(ctx.lang)))?;
-            let id = ctx
-                .store
-                .add_person_around(ctx.actor, customer_id, of, &d)
-                .await
-                .map_err(&err)?;
-            println!(
-                "{} #{id} {}",
-                ctx.t("已添加周围人", "added person around"),
-                d.name
-            );
+            let d = PersonAroundDraft::parse(&raw, today_in_china()).map_err(|v| UserError(v.message(ctx.lang)))?;
+            let id = ctx.store.add_person_around(ctx.actor, customer_id, of, &d).await.map_err(&err)?;
+            println!("{} #{id} {}", ctx.t("已添加周围人", "added person around"), d.name);
         }
         AroundCommand::Delete { id } => {
-            ctx.store
-                .delete_person_around(ctx.actor, id)
-                .await
-                .map_err(&err)?;
+            ctx.store.delete_person_around(ctx.actor, id).await.map_err(&err)?;
             println!("{} #{id}", ctx.t("已删除", "removed"));
         }
     }
@@ -627,13 +466,8 @@ pub struct LogArgs {
 
 pub async fn log(ctx: &Ctx, a: LogArgs) -> Result<()> {
     let raw = parse_assignments(&a.fields, ctx.lang)?;
-    let d =
-        InteractionDraft::parse(&raw, Utc::now(), 8).map_err(|v| UserError(v.message(ctx.lang)))?;
-    let id = ctx
-        .store
-        .add_interaction(ctx.actor, a.customer_id, &d)
-        .await
-        .map_err(store_err(ctx.lang))?;
+    let d = InteractionDraft::parse(&raw, Utc::now(), 8).map_err(|v| UserError(v.message(ctx.lang)))?;
+    let id = ctx.store.add_interaction(ctx.actor, a.customer_id, &d).await.map_err(store_err(ctx.lang))?;
     println!("{} #{id}", ctx.t("已记录互动", "logged interaction"));
     Ok(())
 }
@@ -650,11 +484,7 @@ pub struct SearchArgs {
 
 pub async fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     let q = a.query.join(" ");
-    let hits = ctx
-        .store
-        .search(&q, a.limit)
-        .await
-        .map_err(store_err(ctx.lang))?;
+    let hits = ctx.store.search(&q, a.limit).await.map_err(store_err(ctx.lang))?;
     if a.json {
         return print_json(&hits);
     }
@@ -681,23 +511,11 @@ pub struct DedupeArgs {
 pub async fn dedupe(ctx: &Ctx, a: DedupeArgs) -> Result<()> {
     let err = store_err(ctx.lang);
     if let Some(pair) = a.dismiss {
-        ctx.store
-            .dismiss_duplicate(ctx.actor, pair[0], pair[1])
-            .await
-            .map_err(&err)?;
-        println!(
-            "{} #{} #{}",
-            ctx.t("已标记为不是重复：", "marked as not duplicates:"),
-            pair[0],
-            pair[1]
-        );
+        ctx.store.dismiss_duplicate(ctx.actor, pair[0], pair[1]).await.map_err(&err)?;
+        println!("{} #{} #{}", ctx.t("已标记为不是重复：", "marked as not duplicates:"), pair[0], pair[1]);
         return Ok(());
     }
-    let pairs = ctx
-        .store
-        .duplicate_candidates(a.limit)
-        .await
-        .map_err(&err)?;
+    let pairs = ctx.store.duplicate_candidates(a.limit).await.map_err(&err)?;
     if a.json {
         let out: Vec<serde_json::Value> = pairs
             .iter()
@@ -711,46 +529,29 @@ pub async fn dedupe(ctx: &Ctx, a: DedupeArgs) -> Result<()> {
         return print_json(&out);
     }
     if pairs.is_empty() {
-        println!(
-            "{}",
-            ctx.t("没有发现疑似重复的客户", "no likely duplicates found")
-        );
+        println!("{}", ctx.t("没有发现疑似重复的客户", "no likely duplicates found"));
     }
     for p in &pairs {
         let reasons: Vec<&str> = p.reasons.iter().map(|r| r.label(ctx.lang)).collect();
         println!("{}", reasons.join(" + "));
         print_summary(ctx, &p.a);
         print_summary(ctx, &p.b);
-        println!(
-            "  → guanxi merge {} {}    guanxi dedupe --dismiss {} {}",
-            p.a.id, p.b.id, p.a.id, p.b.id
-        );
+        println!("  → guanxi merge {} {}    guanxi dedupe --dismiss {} {}", p.a.id, p.b.id, p.a.id, p.b.id);
     }
     Ok(())
 }
 
 pub async fn merge(ctx: &Ctx, keep: i64, drop: i64) -> Result<()> {
-    let id = ctx
-        .store
-        .merge(ctx.actor, keep, drop)
-        .await
-        .map_err(store_err(ctx.lang))?;
+    let id = ctx.store.merge(ctx.actor, keep, drop).await.map_err(store_err(ctx.lang))?;
     match ctx.lang {
-        Lang::ZhCn => println!(
-            "已将客户 #{drop} 合并到 #{keep}（合并编号 {id}，可用 guanxi unmerge {id} 撤销）"
-        ),
-        Lang::En => println!(
-            "merged customer #{drop} into #{keep} (merge {id}; undo with guanxi unmerge {id})"
-        ),
+        Lang::ZhCn => println!("已将客户 #{drop} 合并到 #{keep}（合并编号 {id}，可用 guanxi unmerge {id} 撤销）"),
+        Lang::En => println!("merged customer #{drop} into #{keep} (merge {id}; undo with guanxi unmerge {id})"),
     }
     Ok(())
 }
 
 pub async fn unmerge(ctx: &Ctx, merge_id: i64) -> Result<()> {
-    ctx.store
-        .unmerge(ctx.actor, merge_id)
-        .await
-        .map_err(store_err(ctx.lang))?;
+    ctx.store.unmerge(ctx.actor, merge_id).await.map_err(store_err(ctx.lang))?;
     println!("{} {merge_id}", ctx.t("已撤销合并", "undid merge"));
     Ok(())
 }

@@ -29,22 +29,14 @@ enum BenchCommand {
 pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     match a.what {
         BenchCommand::Import { file } => {
-            if ctx
-                .store
-                .count_customers()
-                .await
-                .map_err(store_err(ctx.lang))?
-                > 0
-            {
+            if ctx.store.count_customers().await.map_err(store_err(ctx.lang))? > 0 {
                 return Err(UserError(
-                    ctx.t(
-                        "基准测试需要空数据库",
-                        "the import benchmark needs an empty database",
-                    )
-                    .into(),
+                    ctx.t("基准测试需要空数据库", "the import benchmark needs an empty database").into(),
                 )
                 .into());
             }
+            // The demo's CSV names the demo's users as owners.
+            crate::demo::ensure_users(ctx).await?;
             let started = Instant::now();
             crate::transfer::import(
                 ctx,
@@ -53,15 +45,12 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                     partial: false,
                     mappings: vec![],
                     dry_run: false,
+                    errors_to: None,
                 },
             )
             .await?;
             let secs = started.elapsed().as_secs_f64();
-            let rows = ctx
-                .store
-                .count_customers()
-                .await
-                .map_err(store_err(ctx.lang))?;
+            let rows = ctx.store.count_customers().await.map_err(store_err(ctx.lang))?;
             println!(
                 "{}",
                 serde_json::json!({ "bench": "import", "rows": rows, "seconds": secs, "rows_per_second": rows as f64 / secs })
@@ -71,11 +60,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             let err = store_err(ctx.lang);
             let total = ctx.store.count_customers().await.map_err(&err)?;
             if total == 0 {
-                return Err(UserError(
-                    ctx.t("数据库里没有客户", "the database has no customers")
-                        .into(),
-                )
-                .into());
+                return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
             }
             // Draw customers spread over the id range and turn each into one kind of query.
             let mut rng = crate::demo::Rng::new(seed);
@@ -84,14 +69,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             let first = sample.first().map(|c| c.id).unwrap_or(1);
             while qs.len() < queries {
                 let after = first + rng.below(total as usize) as i64 - 1;
-                let Some(c) = ctx
-                    .store
-                    .export_batch(after, 1)
-                    .await
-                    .map_err(&err)?
-                    .into_iter()
-                    .next()
-                else {
+                let Some(c) = ctx.store.export_batch(after, 1).await.map_err(&err)?.into_iter().next() else {
                     continue;
                 };
                 let name = &c.draft.name;
@@ -100,21 +78,16 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                     0 => (name.chars().take(2).collect::<String>(), "han"),
                     1 => (name_pinyin(name).chars().take(8).collect(), "pinyin"),
                     2 => (
-                        guanxi_domain::search::spellings(
-                            &name.chars().take(3).collect::<String>(),
-                            true,
-                        )
-                        .first()
-                        .map(|s| s.iter().filter_map(|p| p.chars().next()).collect())
-                        .unwrap_or_else(|| "zs".to_string()),
+                        guanxi_domain::search::spellings(&name.chars().take(3).collect::<String>(), true)
+                            .first()
+                            .map(|s| s.iter().filter_map(|p| p.chars().next()).collect())
+                            .unwrap_or_else(|| "zs".to_string()),
                         "initials",
                     ),
                     _ => match &c.draft.phone {
                         Some(p) => {
                             let d = p.digits();
-                            let at = rng
-                                .below(d.len().saturating_sub(4))
-                                .min(d.len().saturating_sub(4));
+                            let at = rng.below(d.len().saturating_sub(4)).min(d.len().saturating_sub(4));
                             (d[at..at + 4].to_string(), "phone")
                         }
                         None => (name.clone(), "han"),

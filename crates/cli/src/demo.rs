@@ -60,32 +60,23 @@ impl Rng {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
-    "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯",
-    "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武", "戴",
-    "莫", "孔", "单", "解", "欧阳", "司马", "上官", "诸葛",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆",
+    "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛",
+    "闫", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武",
+    "戴", "莫", "孔", "单", "解", "欧阳", "司马", "上官", "诸葛",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "建", "国", "文", "辉", "玲", "鹏", "宇", "浩",
-    "晨", "欣", "怡", "佳", "琳", "雪", "婷", "博", "俊", "峰", "凯", "慧", "颖", "倩", "亮", "林",
-    "斌", "波", "宁", "思", "晓", "天", "子", "梓", "涵", "轩", "睿", "乐",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
+    "平", "刚", "桂", "英", "华", "建", "国", "文", "辉", "玲", "鹏", "宇", "浩", "晨", "欣", "怡", "佳", "琳", "雪",
+    "婷", "博", "俊", "峰", "凯", "慧", "颖", "倩", "亮", "林", "斌", "波", "宁", "思", "晓", "天", "子", "梓", "涵",
+    "轩", "睿", "乐",
 ];
 /// City, its telephone area code, its districts.
 const CITIES: &[(&str, &str, &[&str])] = &[
-    (
-        "北京",
-        "010",
-        &["朝阳区", "海淀区", "东城区", "西城区", "丰台区"],
-    ),
-    (
-        "上海",
-        "021",
-        &["浦东新区", "徐汇区", "静安区", "黄浦区", "长宁区"],
-    ),
+    ("北京", "010", &["朝阳区", "海淀区", "东城区", "西城区", "丰台区"]),
+    ("上海", "021", &["浦东新区", "徐汇区", "静安区", "黄浦区", "长宁区"]),
     ("广州", "020", &["天河区", "越秀区", "海珠区", "番禺区"]),
     ("深圳", "0755", &["南山区", "福田区", "罗湖区", "宝安区"]),
     ("杭州", "0571", &["西湖区", "滨江区", "上城区", "余杭区"]),
@@ -99,22 +90,12 @@ const CITIES: &[(&str, &str, &[&str])] = &[
     ("长沙", "0731", &["岳麓区", "芙蓉区", "天心区"]),
     ("厦门", "0592", &["思明区", "湖里区"]),
 ];
-const ROADS: &[&str] = &[
-    "人民路",
-    "建设路",
-    "中山路",
-    "解放路",
-    "长江路",
-    "和平路",
-    "科技路",
-    "学府路",
-    "滨江大道",
-    "新华街",
-];
+const ROADS: &[&str] =
+    &["人民路", "建设路", "中山路", "解放路", "长江路", "和平路", "科技路", "学府路", "滨江大道", "新华街"];
 const BRANDS: &[&str] = &[
-    "华信", "中联", "远景", "恒达", "瑞丰", "天宇", "金桥", "宏图", "鼎盛", "汇通", "新元", "博雅",
-    "安泰", "永信", "长虹", "明德", "启航", "众诚", "嘉禾", "海纳", "蓝海", "星辰", "国泰", "盛世",
-    "和畅", "开元", "正大", "创维", "云帆", "领航",
+    "华信", "中联", "远景", "恒达", "瑞丰", "天宇", "金桥", "宏图", "鼎盛", "汇通", "新元", "博雅", "安泰", "永信",
+    "长虹", "明德", "启航", "众诚", "嘉禾", "海纳", "蓝海", "星辰", "国泰", "盛世", "和畅", "开元", "正大", "创维",
+    "云帆", "领航",
 ];
 const INDUSTRIES: &[(&str, &str)] = &[
     ("通信", "通信技术"),
@@ -131,102 +112,24 @@ const INDUSTRIES: &[(&str, &str)] = &[
     ("政府机构", "信息中心"),
 ];
 const SUFFIXES: &[&str] = &["有限公司", "股份有限公司", "集团有限公司", "有限责任公司"];
-const TITLES_IND: &[&str] = &[
-    "经理",
-    "主管",
-    "工程师",
-    "教师",
-    "医生",
-    "设计师",
-    "会计",
-    "律师",
-    "店长",
-    "自由职业",
-    "公务员",
-    "销售总监",
-];
-const SOURCES: &[&str] = &[
-    "门店到访",
-    "朋友推荐",
-    "展会",
-    "官网",
-    "电话营销",
-    "老客户转介绍",
-    "微信公众号",
-    "行业协会",
-];
-const TAGS: &[&str] = &[
-    "VIP",
-    "老客户",
-    "常客",
-    "高潜力",
-    "价格敏感",
-    "决策链复杂",
-    "生日关怀",
-    "需回访",
-];
-const MOTIVES: &[&str] = &[
-    "看重品质",
-    "追求性价比",
-    "讲究面子",
-    "图方便省时",
-    "注重服务体验",
-    "喜欢尝新",
-];
-const PERSONALITY: &[&str] = &[
-    "外向健谈",
-    "严谨细致",
-    "爽快果断",
-    "慢热谨慎",
-    "热情好客",
-    "注重细节",
-];
+const TITLES_IND: &[&str] =
+    &["经理", "主管", "工程师", "教师", "医生", "设计师", "会计", "律师", "店长", "自由职业", "公务员", "销售总监"];
+const SOURCES: &[&str] =
+    &["门店到访", "朋友推荐", "展会", "官网", "电话营销", "老客户转介绍", "微信公众号", "行业协会"];
+const TAGS: &[&str] = &["VIP", "老客户", "常客", "高潜力", "价格敏感", "决策链复杂", "生日关怀", "需回访"];
+const MOTIVES: &[&str] = &["看重品质", "追求性价比", "讲究面子", "图方便省时", "注重服务体验", "喜欢尝新"];
+const PERSONALITY: &[&str] = &["外向健谈", "严谨细致", "爽快果断", "慢热谨慎", "热情好客", "注重细节"];
 const BELIEFS: &[&str] = &["相信口碑", "相信大品牌", "信任老朋友的推荐", "重视长期合作"];
-const ATTITUDES: &[&str] = &[
-    "对我们印象很好",
-    "比较中立",
-    "曾有过不满，已化解",
-    "对价格比较敏感",
-];
-const FAMILY: &[&str] = &[
-    "已婚，一子（8岁）",
-    "已婚，一女（上大学）",
-    "未婚",
-    "已婚，两个孩子",
-    "已婚，丁克",
-    "与父母同住",
-];
-const INTERESTS: &[&str] = &[
-    "高尔夫",
-    "钓鱼",
-    "书法",
-    "茶道",
-    "跑步",
-    "摄影",
-    "旅游",
-    "围棋",
-    "红酒",
-    "读书",
-];
+const ATTITUDES: &[&str] = &["对我们印象很好", "比较中立", "曾有过不满，已化解", "对价格比较敏感"];
+const FAMILY: &[&str] =
+    &["已婚，一子（8岁）", "已婚，一女（上大学）", "未婚", "已婚，两个孩子", "已婚，丁克", "与父母同住"];
+const INTERESTS: &[&str] = &["高尔夫", "钓鱼", "书法", "茶道", "跑步", "摄影", "旅游", "围棋", "红酒", "读书"];
 const PREFS: &[(&str, &[&str])] = &[
     ("座位", &["角落", "靠窗", "吧台", "包间"]),
-    (
-        "饮品",
-        &[
-            "冰摩卡，两块糖，两块冰",
-            "热拿铁，少糖",
-            "美式，不加奶",
-            "龙井",
-            "普洱",
-            "柠檬水",
-        ],
-    ),
+    ("饮品", &["冰摩卡，两块糖，两块冰", "热拿铁，少糖", "美式，不加奶", "龙井", "普洱", "柠檬水"]),
     ("靠垫", &["腰靠", "不需要"]),
     ("称呼", &["王姐", "李总", "张老师", "刘哥", "陈工"]),
-    (
-        "联系时间",
-        &["工作日上午", "晚上 8 点后", "周末下午", "不要午休时打电话"],
-    ),
+    ("联系时间", &["工作日上午", "晚上 8 点后", "周末下午", "不要午休时打电话"]),
     ("礼品", &["茶叶", "红酒", "书", "鲜花", "本地特产"]),
 ];
 const KP_ROLES: &[(&str, DecisionRole)] = &[
@@ -254,14 +157,7 @@ const SUMMARIES: &[&str] = &[
     "确认上门演示的时间",
     "客户投诉服务响应慢，已升级处理",
 ];
-const NEXT_STEPS: &[&str] = &[
-    "发送报价",
-    "安排技术交流",
-    "寄送样品",
-    "一周后回访",
-    "准备合同草稿",
-    "邀请到店体验",
-];
+const NEXT_STEPS: &[&str] = &["发送报价", "安排技术交流", "寄送样品", "一周后回访", "准备合同草稿", "邀请到店体验"];
 const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ("zhang.wei", "张伟", Role::Manager, "华北"),
     ("li.na", "李娜", Role::SalesRep, "华北"),
@@ -271,8 +167,8 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
 ];
 const REPS: &[&str] = &["li.na", "wang.qiang", "liu.yang", "zhang.wei"];
 const MOBILE_PREFIXES: &[&str] = &[
-    "138", "139", "137", "135", "136", "150", "151", "152", "158", "159", "186", "187", "188",
-    "189", "177", "180", "181", "133", "153", "199",
+    "138", "139", "137", "135", "136", "150", "151", "152", "158", "159", "186", "187", "188", "189", "177", "180",
+    "181", "133", "153", "199",
 ];
 
 fn person_name(r: &mut Rng) -> String {
@@ -298,10 +194,7 @@ fn date_between(r: &mut Rng, from: NaiveDate, days: i64) -> NaiveDate {
 
 fn org_name(r: &mut Rng, city: &str) -> (String, &'static str) {
     let (industry, word) = *r.pick(INDUSTRIES);
-    (
-        format!("{city}{}{word}{}", r.pick(BRANDS), r.pick(SUFFIXES)),
-        industry,
-    )
+    (format!("{city}{}{word}{}", r.pick(BRANDS), r.pick(SUFFIXES)), industry)
 }
 
 /// One customer as the fields a form or a spreadsheet would give.
@@ -310,27 +203,11 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
     let mut raw = Raw::new();
     let org = r.chance(0.3);
     raw.set(Field::City, city);
-    raw.set(
-        Field::Address,
-        format!(
-            "{city}{}{}{}号",
-            r.pick(districts),
-            r.pick(ROADS),
-            1 + r.below(300)
-        ),
-    );
-    raw.set(
-        Field::Status,
-        *r.pick(&[
-            "prospect", "customer", "customer", "customer", "lost", "prospect",
-        ]),
-    );
+    raw.set(Field::Address, format!("{city}{}{}{}号", r.pick(districts), r.pick(ROADS), 1 + r.below(300)));
+    raw.set(Field::Status, *r.pick(&["prospect", "customer", "customer", "customer", "lost", "prospect"]));
     raw.set(Field::Source, *r.pick(SOURCES));
     raw.set(Field::Owner, *r.pick(REPS));
-    raw.set(
-        Field::NeedsOrientation,
-        *r.pick(&["price", "value", "composite"]),
-    );
+    raw.set(Field::NeedsOrientation, *r.pick(&["price", "value", "composite"]));
     raw.set(Field::ExternalId, format!("D{:07}", i + 1));
     let tags: Vec<&str> = TAGS.iter().filter(|_| r.chance(0.12)).copied().collect();
     raw.set(Field::Tags, tags.join(", "));
@@ -341,55 +218,21 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
         raw.set(Field::Industry, industry);
         raw.set(
             Field::Purpose,
-            if industry == "政府机构" {
-                "public_interest"
-            } else {
-                *r.pick(&["consumer", "intermediary"])
-            },
+            if industry == "政府机构" { "public_interest" } else { *r.pick(&["consumer", "intermediary"]) },
         );
-        raw.set(
-            Field::Phone,
-            format!("{area_code}-{}", 60_000_000 + (i * 7_919) % 30_000_000),
-        );
+        raw.set(Field::Phone, format!("{area_code}-{}", 60_000_000 + (i * 7_919) % 30_000_000));
         raw.set(
             Field::FoundedOn,
-            date_between(
-                r,
-                NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(),
-                11_000,
-            )
-            .to_string(),
+            date_between(r, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), 11_000).to_string(),
         );
         raw.set(Field::Size, *r.pick(&["micro", "small", "medium", "large"]));
         raw.set(Field::CreditRating, *r.pick(&["aaa", "aa", "a", "b", "c"]));
         raw.set(Field::Closeness, *r.pick(&["close", "normal", "distant"]));
-        raw.set(
-            Field::TradingTerms,
-            *r.pick(&["月结 30 天", "预付 30%，货到付款", "季度结算", "款到发货"]),
-        );
-        raw.set(
-            Field::SalesCapacity,
-            *r.pick(&[
-                "全国 20 个销售网点",
-                "华东区域经销",
-                "以直销为主",
-                "线上渠道占七成",
-            ]),
-        );
-        raw.set(
-            Field::BusinessResults,
-            format!("去年营收约 {} 亿元", 1 + r.below(80)),
-        );
+        raw.set(Field::TradingTerms, *r.pick(&["月结 30 天", "预付 30%，货到付款", "季度结算", "款到发货"]));
+        raw.set(Field::SalesCapacity, *r.pick(&["全国 20 个销售网点", "华东区域经销", "以直销为主", "线上渠道占七成"]));
+        raw.set(Field::BusinessResults, format!("去年营收约 {} 亿元", 1 + r.below(80)));
         raw.set(Field::Potential, *r.pick(&["高", "中", "低"]));
-        raw.set(
-            Field::Prospects,
-            *r.pick(&[
-                "计划明年扩产",
-                "正在数字化转型",
-                "业务收缩，谨慎采购",
-                "新开华南市场",
-            ]),
-        );
+        raw.set(Field::Prospects, *r.pick(&["计划明年扩产", "正在数字化转型", "业务收缩，谨慎采购", "新开华南市场"]));
     } else {
         let name = person_name(r);
         let py = name_pinyin(&name);
@@ -400,11 +243,7 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
         if r.chance(0.4) {
             raw.set(
                 Field::Email,
-                format!(
-                    "{py}{}@{}",
-                    i % 1000,
-                    r.pick(&["qq.com", "163.com", "126.com", "sina.com", "outlook.com"])
-                ),
+                format!("{py}{}@{}", i % 1000, r.pick(&["qq.com", "163.com", "126.com", "sina.com", "outlook.com"])),
             );
         }
         if r.chance(0.5) {
@@ -412,12 +251,7 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
         }
         raw.set(
             Field::Birthday,
-            date_between(
-                r,
-                NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default(),
-                16_000,
-            )
-            .to_string(),
+            date_between(r, NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default(), 16_000).to_string(),
         );
         if r.chance(0.6) {
             let (company, _) = org_name(r, city);
@@ -453,15 +287,28 @@ fn preferences(r: &mut Rng) -> String {
     items.join("; ")
 }
 
+/// The demo's users (a manager, reps, a service agent), added if missing.
+pub async fn ensure_users(ctx: &Ctx) -> Result<()> {
+    let err = store_err(ctx.lang);
+    for (username, name, role, team) in DEMO_USERS {
+        if ctx.store.user_by_username(username).await.map_err(&err)?.is_none() {
+            let u = NewUser {
+                username: username.to_string(),
+                display_name: name.to_string(),
+                role: *role,
+                team: Some(team.to_string()),
+            };
+            ctx.store.add_user(ctx.actor, &u).await.map_err(&err)?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let l = ctx.lang;
     if a.customers == 0 || a.customers > 5_000_000 {
         return Err(UserError(
-            ctx.t(
-                "--customers 应在 1 到 5,000,000 之间",
-                "--customers must be between 1 and 5,000,000",
-            )
-            .into(),
+            ctx.t("--customers 应在 1 到 5,000,000 之间", "--customers must be between 1 and 5,000,000").into(),
         )
         .into());
     }
@@ -472,17 +319,11 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         let mut w = guanxi_transfer::CsvExport::new(std::io::BufWriter::new(file), l)?;
         for i in 0..a.customers as u64 {
             let raw = customer_fields(&mut r, i);
-            let draft = CustomerDraft::parse(&raw, today)
-                .map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
+            let draft = CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
             w.write(i as i64 + 1, &draft)?;
         }
         w.finish()?;
-        eprintln!(
-            "{} {} → {}",
-            ctx.t("已生成演示客户", "wrote demo customers"),
-            a.customers,
-            path.display()
-        );
+        eprintln!("{} {} → {}", ctx.t("已生成演示客户", "wrote demo customers"), a.customers, path.display());
         return Ok(());
     }
     let err = store_err(l);
@@ -502,41 +343,16 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         );
         return Ok(());
     }
-    for (username, name, role, team) in DEMO_USERS {
-        if ctx
-            .store
-            .user_by_username(username)
-            .await
-            .map_err(&err)?
-            .is_none()
-        {
-            let u = NewUser {
-                username: username.to_string(),
-                display_name: name.to_string(),
-                role: *role,
-                team: Some(team.to_string()),
-            };
-            ctx.store.add_user(ctx.actor, &u).await.map_err(&err)?;
-        }
-    }
+    ensure_users(ctx).await?;
     // Customers go in through the import path, in one transaction.
-    let mut session = ctx
-        .store
-        .begin_import(ctx.actor, "guanxi demo")
-        .await
-        .map_err(&err)?;
+    let mut session = ctx.store.begin_import(ctx.actor, "guanxi demo").await.map_err(&err)?;
     let mut batch = Vec::new();
     let mut individuals: Vec<(String, String, String)> = Vec::new();
     for i in 0..a.customers as u64 {
         let raw = customer_fields(&mut r, i);
-        let draft =
-            CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
+        let draft = CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
         if draft.kind == CustomerKind::Individual {
-            individuals.push((
-                draft.name.clone(),
-                raw.get(Field::Phone).to_string(),
-                raw.get(Field::City).to_string(),
-            ));
+            individuals.push((draft.name.clone(), raw.get(Field::Phone).to_string(), raw.get(Field::City).to_string()));
         }
         batch.push(ImportRow {
             id: None,
@@ -544,13 +360,13 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             draft,
             kind_given: true,
             status_given: true,
+            keys: None,
         });
         if batch.len() == 2_000 {
-            session.write(&batch).await.map_err(&err)?;
-            batch.clear();
+            session.write(std::mem::take(&mut batch)).await.map_err(&err)?;
         }
     }
-    session.write(&batch).await.map_err(&err)?;
+    session.write(batch).await.map_err(&err)?;
     let outcome = session.commit().await.map_err(&err)?;
     // About one customer in fifty is typed in again at a store, under the same phone or a
     // homophone name in the same city: the dirty data `guanxi dedupe` exists for.
@@ -568,28 +384,14 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         if r.chance(0.5) {
             raw.set(Field::Phone, phone);
         }
-        let d = CustomerDraft::parse(&raw, today)
-            .map_err(|v| anyhow::anyhow!("demo duplicate: {v}"))?;
-        ctx.store
-            .create_customer(ctx.actor, &d)
-            .await
-            .map_err(&err)?;
+        let d = CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo duplicate: {v}"))?;
+        ctx.store.create_customer(ctx.actor, &d).await.map_err(&err)?;
         typed_again += 1;
     }
 
     let users = ctx.store.users().await.map_err(&err)?;
-    let user_id = |name: &str| {
-        users
-            .iter()
-            .find(|u| u.username == name)
-            .map(|u| Actor(u.id))
-            .unwrap_or(ctx.actor)
-    };
-    let start = Utc.from_utc_datetime(
-        &(today - Duration::days(730))
-            .and_hms_opt(9, 0, 0)
-            .unwrap_or_default(),
-    );
+    let user_id = |name: &str| users.iter().find(|u| u.username == name).map(|u| Actor(u.id)).unwrap_or(ctx.actor);
+    let start = Utc.from_utc_datetime(&(today - Duration::days(730)).and_hms_opt(9, 0, 0).unwrap_or_default());
     let mut contacts = 0usize;
     let mut people = 0usize;
     let mut after = 0;
@@ -609,97 +411,51 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                         .with(Field::JobTitle, title)
                         .with(Field::Department, *r.pick(DEPARTMENTS))
                         .with(Field::DecisionRole, role.code())
-                        .with(
-                            Field::Attitude,
-                            *r.pick(&["supporter", "supporter", "neutral", "neutral", "opponent"]),
-                        )
+                        .with(Field::Attitude, *r.pick(&["supporter", "supporter", "neutral", "neutral", "opponent"]))
                         .with(Field::Gender, *r.pick(&["male", "female"]))
-                        .with(
-                            Field::Phone,
-                            mobile(c.id as u64, 37_000_000 + people as u64),
-                        )
+                        .with(Field::Phone, mobile(c.id as u64, 37_000_000 + people as u64))
                         .with(
                             Field::Birthday,
-                            date_between(
-                                &mut r,
-                                NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default(),
-                                12_000,
-                            )
-                            .to_string(),
+                            date_between(&mut r, NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default(), 12_000)
+                                .to_string(),
                         )
                         .with(Field::Personality, *r.pick(PERSONALITY))
                         .with(Field::Interests, *r.pick(INTERESTS))
                         .with(Field::Preferences, preferences(&mut r));
-                    let kp = KeyPersonDraft::parse(&kp, today)
-                        .map_err(|v| anyhow::anyhow!("demo key person: {v}"))?;
-                    let kp_id = ctx
-                        .store
-                        .add_key_person(user_id(&owner), c.id, &kp)
-                        .await
-                        .map_err(&err)?;
+                    let kp = KeyPersonDraft::parse(&kp, today).map_err(|v| anyhow::anyhow!("demo key person: {v}"))?;
+                    let kp_id = ctx.store.add_key_person(user_id(&owner), c.id, &kp).await.map_err(&err)?;
                     people += 1;
                     their.push(name);
                     if r.chance(0.35) {
                         let around = Raw::new()
                             .with(Field::Name, person_name(&mut r))
-                            .with(
-                                Field::Relation,
-                                *r.pick(&["spouse", "child", "assistant", "superior", "friend"]),
-                            )
+                            .with(Field::Relation, *r.pick(&["spouse", "child", "assistant", "superior", "friend"]))
                             .with(Field::Interests, *r.pick(INTERESTS))
                             .with(Field::Preferences, preferences(&mut r));
                         let d = PersonAroundDraft::parse(&around, today)
                             .map_err(|v| anyhow::anyhow!("demo person around: {v}"))?;
-                        ctx.store
-                            .add_person_around(user_id(&owner), c.id, Some(kp_id), &d)
-                            .await
-                            .map_err(&err)?;
+                        ctx.store.add_person_around(user_id(&owner), c.id, Some(kp_id), &d).await.map_err(&err)?;
                     }
                 }
             } else if r.chance(0.2) {
                 let around = Raw::new()
                     .with(Field::Name, person_name(&mut r))
-                    .with(
-                        Field::Relation,
-                        *r.pick(&["spouse", "child", "parent", "friend"]),
-                    )
+                    .with(Field::Relation, *r.pick(&["spouse", "child", "parent", "friend"]))
                     .with(Field::Preferences, preferences(&mut r));
-                let d = PersonAroundDraft::parse(&around, today)
-                    .map_err(|v| anyhow::anyhow!("demo person around: {v}"))?;
-                ctx.store
-                    .add_person_around(user_id(&owner), c.id, None, &d)
-                    .await
-                    .map_err(&err)?;
+                let d =
+                    PersonAroundDraft::parse(&around, today).map_err(|v| anyhow::anyhow!("demo person around: {v}"))?;
+                ctx.store.add_person_around(user_id(&owner), c.id, None, &d).await.map_err(&err)?;
             }
             let channels: &[&str] = if c.draft.kind == CustomerKind::Organization {
-                &[
-                    "face_to_face",
-                    "face_to_face",
-                    "phone",
-                    "phone",
-                    "email",
-                    "event",
-                    "wechat_sms",
-                ]
+                &["face_to_face", "face_to_face", "phone", "phone", "email", "event", "wechat_sms"]
             } else {
-                &[
-                    "store_environment",
-                    "phone",
-                    "wechat_sms",
-                    "wechat_sms",
-                    "face_to_face",
-                    "letter",
-                    "website",
-                ]
+                &["store_environment", "phone", "wechat_sms", "wechat_sms", "face_to_face", "letter", "website"]
             };
             for _ in 0..r.below(9) {
                 let at = start + Duration::minutes(r.below(729 * 24 * 60) as i64);
                 let mut raw = Raw::new()
                     .with(Field::Channel, *r.pick(channels))
-                    .with(
-                        Field::Direction,
-                        *r.pick(&["inbound", "outbound", "outbound"]),
-                    )
+                    .with(Field::Direction, *r.pick(&["inbound", "outbound", "outbound"]))
                     .with(Field::OccurredAt, at.to_rfc3339())
                     .with(Field::Summary, *r.pick(SUMMARIES))
                     .with(Field::OurParticipants, owner.clone());
@@ -711,10 +467,7 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 }
                 let d = InteractionDraft::parse(&raw, Utc::now(), 8)
                     .map_err(|v| anyhow::anyhow!("demo interaction: {v}"))?;
-                ctx.store
-                    .add_interaction(user_id(&owner), c.id, &d)
-                    .await
-                    .map_err(&err)?;
+                ctx.store.add_interaction(user_id(&owner), c.id, &d).await.map_err(&err)?;
                 contacts += 1;
             }
         }
@@ -746,9 +499,7 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         let generate = |seed| {
             let mut r = Rng::new(seed);
-            (0..300)
-                .map(|i| customer_fields(&mut r, i))
-                .collect::<Vec<_>>()
+            (0..300).map(|i| customer_fields(&mut r, i)).collect::<Vec<_>>()
         };
         assert_eq!(generate(1), generate(1));
         assert_ne!(generate(1), generate(2));

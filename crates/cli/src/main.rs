@@ -12,19 +12,10 @@ use guanxi_domain::{Field, Lang, Raw};
 use guanxi_store::{Actor, Store, StoreError};
 
 #[derive(Parser)]
-#[command(
-    name = "guanxi",
-    version,
-    about = "Guanxi 关系 — a CRM for Chinese companies"
-)]
+#[command(name = "guanxi", version, about = "Guanxi 关系 — a CRM for Chinese companies")]
 struct Cli {
     /// Database: a SQLite file path (default ./guanxi.db) or a postgres:// URL.
-    #[arg(
-        long,
-        global = true,
-        env = "GUANXI_DATABASE_URL",
-        default_value = "guanxi.db"
-    )]
+    #[arg(long, global = true, env = "GUANXI_DATABASE_URL", default_value = "guanxi.db")]
     database: String,
     /// Language of messages: zh-CN (default) or en.
     #[arg(long, global = true, env = "GUANXI_LANG", default_value = "zh-CN")]
@@ -137,11 +128,7 @@ fn main() {
     }
     let cli = Cli::parse();
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("guanxi: {e}");
@@ -161,17 +148,11 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
     let store = Store::open(&cli.database)
         .await
         .map_err(store_err(lang))
-        .with_context(|| {
-            lang.pick("无法打开数据库", "cannot open the database")
-                .to_string()
-        })?;
+        .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?;
     let (actor, role) = match &cli.as_user {
         None => (Actor::SYSTEM, guanxi_domain::Role::Admin),
         Some(name) => {
-            let user = store
-                .user_by_username(name)
-                .await
-                .map_err(store_err(lang))?;
+            let user = store.user_by_username(name).await.map_err(store_err(lang))?;
             match user {
                 Some(u) if u.active => (Actor(u.id), u.role),
                 _ => {
@@ -188,35 +169,19 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
             }
         }
     };
-    let ctx = Ctx {
-        store,
-        lang,
-        actor,
-        role,
-    };
+    let ctx = Ctx { store, lang, actor, role };
     let result = match cli.command {
         Command::Migrate => {
             let applied = ctx.store.migrate().await.map_err(store_err(lang))?;
-            let all = ctx
-                .store
-                .applied_migrations()
-                .await
-                .map_err(store_err(lang))?;
+            let all = ctx.store.applied_migrations().await.map_err(store_err(lang))?;
             if applied.is_empty() {
                 println!(
                     "{} {:?}",
-                    ctx.t(
-                        "数据库已是最新，已应用的版本：",
-                        "database is up to date; applied versions:"
-                    ),
+                    ctx.t("数据库已是最新，已应用的版本：", "database is up to date; applied versions:"),
                     all
                 );
             } else {
-                println!(
-                    "{} {:?}",
-                    ctx.t("已应用迁移：", "applied migrations:"),
-                    applied
-                );
+                println!("{} {:?}", ctx.t("已应用迁移：", "applied migrations:"), applied);
             }
             Ok(())
         }

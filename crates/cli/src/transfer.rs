@@ -8,6 +8,7 @@ use guanxi_store::today_in_china;
 use guanxi_transfer::*;
 use std::collections::HashSet;
 use std::io::Write;
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -27,6 +28,10 @@ pub enum ImportCommand {
         /// Check the file and show what would happen, writing nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Where to write the full list of bad rows when there are more than can be shown
+        /// (default: FILE.errors.txt in the current directory).
+        #[arg(long, value_name = "REPORT")]
+        errors_to: Option<std::path::PathBuf>,
     },
 }
 
@@ -41,55 +46,37 @@ const MAX_FILE_BYTES: u64 = 1 << 30;
 const BATCH: usize = 2_000;
 
 pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
-    let ImportCommand::Customers {
-        file,
-        partial,
-        mappings,
-        dry_run,
-    } = c;
+    let ImportCommand::Customers { file, partial, mappings, dry_run, errors_to } = c;
     let l = ctx.lang;
     let name = file.display().to_string();
     let size = std::fs::metadata(&file)
-        .map_err(|e| {
-            UserError(format!(
-                "{}{name}: {e}",
-                ctx.t("无法读取文件 ", "cannot read ")
-            ))
-        })?
+        .map_err(|e| UserError(format!("{}{name}: {e}", ctx.t("无法读取文件 ", "cannot read "))))?
         .len();
     if size > MAX_FILE_BYTES {
         return Err(UserError(match l {
             Lang::ZhCn => format!("{name} 太大（{} MB），一次最多导入 1024 MB", size >> 20),
-            Lang::En => format!(
-                "{name} is too large ({} MB); at most 1024 MB per import",
-                size >> 20
-            ),
+            Lang::En => format!("{name} is too large ({} MB); at most 1024 MB per import", size >> 20),
         })
         .into());
     }
     let bytes = std::fs::read(&file).with_context(|| name.clone())?;
-    let table =
-        read_table(&name, &bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+    let table = read_table(&name, &bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     drop(bytes);
     let explicit: Vec<(String, String)> = mappings
         .iter()
         .map(|m| {
-            m.split_once('=')
-                .map(|(h, f)| (h.to_string(), f.to_string()))
-                .ok_or_else(|| {
-                    UserError(match l {
-                        Lang::ZhCn => {
-                            format!("--map “{m}” 应写成 表头=字段，如 --map \"客户名=name\"")
-                        }
-                        Lang::En => format!(
-                            "--map {m:?} should be HEADER=FIELD, like --map \"客户名=name\""
-                        ),
-                    })
+            m.split_once('=').map(|(h, f)| (h.to_string(), f.to_string())).ok_or_else(|| {
+                UserError(match l {
+                    Lang::ZhCn => {
+                        format!("--map “{m}” 应写成 表头=字段，如 --map \"客户名=name\"")
+                    }
+                    Lang::En => format!("--map {m:?} should be HEADER=FIELD, like --map \"客户名=name\""),
                 })
+            })
         })
         .collect::<Result<_, _>>()?;
-    let mapping = Mapping::detect(&table.headers, &explicit)
-        .map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+    let mapping =
+        Mapping::detect(&table.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
 
     eprintln!(
         "{}{} · {} {}",
@@ -107,11 +94,7 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
     eprintln!("{}{}", ctx.t("列映射：", "columns: "), mapped.join(", "));
     let ignored = mapping.ignored();
     if !ignored.is_empty() {
-        eprintln!(
-            "{}{}",
-            ctx.t("未导入的列：", "columns not imported: "),
-            ignored.join(", ")
-        );
+        eprintln!("{}{}", ctx.t("未导入的列：", "columns not imported: "), ignored.join(", "));
     }
 
     let owners: HashSet<String> = ctx
@@ -124,62 +107,60 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
         .map(|u| u.username.to_lowercase())
         .collect();
     let today = today_in_china();
-    let mut session = if dry_run {
-        None
-    } else {
-        Some(
-            ctx.store
-                .begin_import(ctx.actor, &name)
-                .await
-                .map_err(store_err(l))?,
-        )
-    };
+    let mut session =
+        if dry_run { None } else { Some(ctx.store.begin_import(ctx.actor, &name).await.map_err(store_err(l))?) };
     let mut bad: Vec<String> = Vec::new();
     let mut good = 0usize;
-    let mut batch = Vec::with_capacity(BATCH);
-    for i in 0..table.rows.len() {
-        match validate_row(&mapping, &table, i, today, &owners) {
-            Ok(row) => {
-                good += 1;
-                batch.push(row);
+    // Rows are checked on a second thread while the previous batch is being written.
+    let table = Arc::new(table);
+    let mapping = Arc::new(mapping);
+    let owners = Arc::new(owners);
+    let total = table.rows.len();
+    let check = |from: usize| {
+        let (table, mapping, owners) = (table.clone(), mapping.clone(), owners.clone());
+        tokio::task::spawn_blocking(move || {
+            (from..(from + BATCH).min(total))
+                .map(|i| validate_row(&mapping, &table, i, today, &owners))
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut next = (total > 0).then(|| check(0));
+    let mut from = 0;
+    while let Some(checking) = next.take() {
+        let checked = checking.await?;
+        from += BATCH;
+        next = (from < total).then(|| check(from));
+        let mut batch = Vec::with_capacity(checked.len());
+        for result in checked {
+            match result {
+                Ok(row) => {
+                    good += 1;
+                    batch.push(row);
+                }
+                Err(report) => bad.push(report.message(l)),
             }
-            Err(report) => bad.push(report.message(l)),
         }
-        let flush = batch.len() >= BATCH || i + 1 == table.rows.len();
         // In all-or-nothing mode there is no point writing once a row has failed.
-        if flush
-            && (partial || bad.is_empty())
+        if (partial || bad.is_empty())
             && let Some(s) = session.as_mut()
         {
-            {
-                for (line, v) in s.write(&batch).await.map_err(store_err(l))? {
-                    good -= 1;
-                    bad.push(match l {
-                        Lang::ZhCn => format!("第 {line} 行：{}", v.message(l)),
-                        Lang::En => format!("row {line}: {}", v.message(l)),
-                    });
-                }
+            for (line, v) in s.write(batch).await.map_err(store_err(l))? {
+                good -= 1;
+                bad.push(match l {
+                    Lang::ZhCn => format!("第 {line} 行：{}", v.message(l)),
+                    Lang::En => format!("row {line}: {}", v.message(l)),
+                });
             }
         }
-        if flush {
-            batch.clear();
-        }
     }
-    for b in &bad {
-        eprintln!("{b}");
-    }
+    report_bad_rows(ctx, &file, errors_to, &bad)?;
     let Some(session) = session else {
         println!(
             "{}",
             match l {
-                Lang::ZhCn => format!(
-                    "试运行：{good} 行可以导入，{} 行有错误；没有写入任何数据",
-                    bad.len()
-                ),
-                Lang::En => format!(
-                    "dry run: {good} rows can be imported, {} have errors; nothing was written",
-                    bad.len()
-                ),
+                Lang::ZhCn => format!("试运行：{good} 行可以导入，{} 行有错误；没有写入任何数据", bad.len()),
+                Lang::En =>
+                    format!("dry run: {good} rows can be imported, {} have errors; nothing was written", bad.len()),
             }
         );
         return if bad.is_empty() {
@@ -222,13 +203,57 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
     Ok(())
 }
 
+/// Shown on screen before the rest goes to a report file.
+const SHOWN_BAD_ROWS: usize = 50;
+
+/// Prints the bad rows; when there are many, the first ones and a file with all of them.
+fn report_bad_rows(
+    ctx: &Ctx,
+    file: &std::path::Path,
+    errors_to: Option<std::path::PathBuf>,
+    bad: &[String],
+) -> Result<()> {
+    for b in bad.iter().take(SHOWN_BAD_ROWS) {
+        eprintln!("{b}");
+    }
+    if bad.len() <= SHOWN_BAD_ROWS {
+        return Ok(());
+    }
+    let report = errors_to.unwrap_or_else(|| {
+        let stem = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+        std::path::PathBuf::from(format!("{stem}.errors.txt"))
+    });
+    std::fs::write(&report, bad.join("\n") + "\n").with_context(|| report.display().to_string())?;
+    eprintln!(
+        "{}",
+        match ctx.lang {
+            Lang::ZhCn => format!(
+                "……另有 {} 行错误，全部 {} 行错误已写入 {}",
+                bad.len() - SHOWN_BAD_ROWS,
+                bad.len(),
+                report.display()
+            ),
+            Lang::En => format!(
+                "… and {} more bad rows; all {} are listed in {}",
+                bad.len() - SHOWN_BAD_ROWS,
+                bad.len(),
+                report.display()
+            ),
+        }
+    );
+    Ok(())
+}
+
 pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
     let ExportCommand::Customers { file } = c;
     let l = ctx.lang;
     if !matches!(ctx.role, Role::Admin | Role::Manager) {
         return Err(UserError(
-            ctx.t("只有管理员和销售经理可以批量导出客户（客户档案属于公司）", "only admins and managers may export customers in bulk (the archive belongs to the company)")
-                .into(),
+            ctx.t(
+                "只有管理员和销售经理可以批量导出客户（客户档案属于公司）",
+                "only admins and managers may export customers in bulk (the archive belongs to the company)",
+            )
+            .into(),
         )
         .into());
     }
@@ -252,8 +277,7 @@ pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
             } else {
                 // Written beside the target and renamed, so a failed export leaves no half file.
                 Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(format!("{file}.partial"))
-                        .with_context(|| file.clone())?,
+                    std::fs::File::create(format!("{file}.partial")).with_context(|| file.clone())?,
                 ))
             };
             let mut w = CsvExport::new(out, l)?;
@@ -277,8 +301,11 @@ pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
                 for c in &batch {
                     w.write(c.id, &c.draft).map_err(|_| {
                         UserError(
-                            ctx.t("超过 Excel 单个工作表的行数上限（1,048,575 行），请导出为 CSV", "more rows than an Excel sheet holds (1,048,575); export to CSV instead")
-                                .into(),
+                            ctx.t(
+                                "超过 Excel 单个工作表的行数上限（1,048,575 行），请导出为 CSV",
+                                "more rows than an Excel sheet holds (1,048,575); export to CSV instead",
+                            )
+                            .into(),
                         )
                     })?;
                     count += 1;
@@ -290,10 +317,7 @@ pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
     if file != "-" {
         std::fs::rename(format!("{file}.partial"), &file).with_context(|| file.clone())?;
     }
-    ctx.store
-        .record_export(ctx.actor, &file, count)
-        .await
-        .map_err(&err)?;
+    ctx.store.record_export(ctx.actor, &file, count).await.map_err(&err)?;
     eprintln!(
         "{}",
         match l {

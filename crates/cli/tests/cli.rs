@@ -8,21 +8,12 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}_{}_{n}_{}",
-        std::process::id(),
-        nanos % 1_000_000_000
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{n}_{}", std::process::id(), nanos % 1_000_000_000)
 }
 
 fn workdir() -> PathBuf {
-    let d = std::env::temp_dir()
-        .join("guanxi-cli-tests")
-        .join(unique("w"));
+    let d = std::env::temp_dir().join("guanxi-cli-tests").join(unique("w"));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
@@ -32,16 +23,11 @@ async fn databases(dir: &Path) -> Vec<(&'static str, String)> {
     let mut out = vec![("sqlite", dir.join("t.db").display().to_string())];
     match std::env::var("GUANXI_TEST_PG") {
         Ok(admin) if !admin.is_empty() => {
-            let url = guanxi_store::create_postgres_database(&admin, &unique("guanxi_cli"))
-                .await
-                .expect("create database");
+            let url =
+                guanxi_store::create_postgres_database(&admin, &unique("guanxi_cli")).await.expect("create database");
             out.push(("postgres", url));
         }
-        _ => assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true but GUANXI_TEST_PG is not set"
-        ),
+        _ => assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but GUANXI_TEST_PG is not set"),
     }
     out
 }
@@ -93,11 +79,7 @@ async fn demo_then_search_by_initials() {
     let dir = workdir();
     for (backend, db) in databases(&dir).await {
         let r = ok(&db, &dir, &["demo", "--customers", "300"]);
-        assert!(
-            r.stdout.contains("演示数据已写入"),
-            "{backend}: {}",
-            r.stdout
-        );
+        assert!(r.stdout.contains("演示数据已写入"), "{backend}: {}", r.stdout);
         let n = count(&db, &dir);
         assert_eq!(n, 306, "{backend}: 300 plus the 6 typed twice");
         // Twice is harmless.
@@ -131,10 +113,7 @@ async fn the_same_demo_on_both_backends() {
         outputs.push(out);
     }
     if outputs.len() == 2 {
-        assert_eq!(
-            outputs[0], outputs[1],
-            "SQLite and PostgreSQL found different customers"
-        );
+        assert_eq!(outputs[0], outputs[1], "SQLite and PostgreSQL found different customers");
     }
 }
 
@@ -151,21 +130,10 @@ async fn import_gbk_csv_with_a_bad_row() {
     std::fs::write(dir.join("客户.csv"), gbk(csv)).expect("write");
     for (backend, db) in databases(&dir).await {
         let r = fails(&db, &dir, &["import", "customers", "客户.csv"]);
-        assert!(
-            r.stderr.contains("GB18030"),
-            "{backend}: encoding is reported: {}",
-            r.stderr
-        );
+        assert!(r.stderr.contains("GB18030"), "{backend}: encoding is reported: {}", r.stderr);
         assert!(r.stderr.contains("第 3 行"), "{backend}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("手机号码"),
-            "{backend}: the column is named: {}",
-            r.stderr
-        );
-        assert!(
-            r.stderr.contains("“12345”"),
-            "{backend}: the value is named"
-        );
+        assert!(r.stderr.contains("手机号码"), "{backend}: the column is named: {}", r.stderr);
+        assert!(r.stderr.contains("“12345”"), "{backend}: the value is named");
         assert!(r.stderr.contains("没有导入任何数据"), "{backend}");
         assert_eq!(count(&db, &dir), 0, "{backend}: all or nothing");
 
@@ -174,11 +142,7 @@ async fn import_gbk_csv_with_a_bad_row() {
         assert_eq!(count(&db, &dir), 2);
         // Again: nothing new.
         let r = ok(&db, &dir, &["import", "customers", "客户.csv", "--partial"]);
-        assert!(
-            r.stdout.contains("新增 0，更新 0，未变 2"),
-            "{backend}: {}",
-            r.stdout
-        );
+        assert!(r.stdout.contains("新增 0，更新 0，未变 2"), "{backend}: {}", r.stdout);
         let hits = ok(&db, &dir, &["search", "华为"]);
         assert!(hits.stdout.contains("张三"), "{backend}");
     }
@@ -190,11 +154,7 @@ async fn bad_files_get_clear_messages() {
     std::fs::write(dir.join("empty.csv"), b"").expect("write");
     std::fs::write(dir.join("dup.csv"), "姓名,手机,Name\nx,y,z\n").expect("write");
     std::fs::write(dir.join("noname.csv"), "手机\n13800000000\n").expect("write");
-    std::fs::write(
-        dir.join("binary.csv"),
-        [0x81u8, 0x20, 0xff, 0xfe, 0xfd, 0x00, 0x81],
-    )
-    .expect("write");
+    std::fs::write(dir.join("binary.csv"), [0x81u8, 0x20, 0xff, 0xfe, 0xfd, 0x00, 0x81]).expect("write");
     std::fs::write(dir.join("fake.xlsx"), b"this is not a workbook").expect("write");
     std::fs::write(dir.join("notes.pdf"), b"%PDF").expect("write");
     let huge = format!("name,notes\n张三,{}\n", "长".repeat(5000));
@@ -213,11 +173,7 @@ async fn bad_files_get_clear_messages() {
         let r = fails(&db, &dir, &["import", "customers", file]);
         assert!(r.stderr.contains(want), "{file}: {}", r.stderr);
     }
-    let r = fails(
-        &db,
-        &dir,
-        &["--lang", "en", "import", "customers", "empty.csv"],
-    );
+    let r = fails(&db, &dir, &["--lang", "en", "import", "customers", "empty.csv"]);
     assert!(r.stderr.contains("the file is empty"), "{}", r.stderr);
     assert_eq!(count(&db, &dir), 0);
 }
@@ -227,25 +183,16 @@ async fn xlsx_import_and_export_round_trip() {
     let dir = workdir();
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["Name", "Mobile", "Company", "Birthday", "Type", "Industry"]
-        .iter()
-        .enumerate()
-    {
+    for (c, h) in ["Name", "Mobile", "Company", "Birthday", "Type", "Industry"].iter().enumerate() {
         sheet.write_string(0, c as u16, *h).expect("header");
     }
     sheet.write_string(1, 0, "赵敏").expect("cell");
-    sheet
-        .write_number(1, 1, 13912345678.0)
-        .expect("a phone typed as a number");
+    sheet.write_number(1, 1, 13912345678.0).expect("a phone typed as a number");
     sheet.write_string(1, 2, "明教").expect("cell");
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(1992, 6, 18).expect("date");
     let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-    sheet
-        .write_datetime_with_format(1, 3, &date, &fmt)
-        .expect("date cell");
-    sheet
-        .write_string(2, 0, "=cmd|' /C calc'!A0")
-        .expect("cell");
+    sheet.write_datetime_with_format(1, 3, &date, &fmt).expect("date cell");
+    sheet.write_string(2, 0, "=cmd|' /C calc'!A0").expect("cell");
     sheet.write_string(2, 4, "企业").expect("cell");
     sheet.write_string(2, 5, "制造").expect("cell");
     book.save(dir.join("in.xlsx")).expect("save");
@@ -254,17 +201,11 @@ async fn xlsx_import_and_export_round_trip() {
         let show = ok(&db, &dir, &["customer", "show", "1", "--json"]);
         let v: serde_json::Value = serde_json::from_str(&show.stdout).expect("json");
         assert_eq!(v["customer"]["phone"], "13912345678", "{backend}");
-        assert_eq!(
-            v["customer"]["profile"]["birthday"], "1992-06-18",
-            "{backend}"
-        );
+        assert_eq!(v["customer"]["profile"]["birthday"], "1992-06-18", "{backend}");
 
         ok(&db, &dir, &["export", "customers", "out.csv"]);
         let bytes = std::fs::read(dir.join("out.csv")).expect("export");
-        assert!(
-            bytes.starts_with(b"\xEF\xBB\xBF"),
-            "{backend}: BOM for Excel"
-        );
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{backend}: BOM for Excel");
         let text = String::from_utf8(bytes).expect("utf-8");
         assert!(text.contains("'=cmd"), "{backend}: formula neutralized");
         assert!(!text.contains(",=cmd"), "{backend}");
@@ -284,31 +225,9 @@ async fn xlsx_import_and_export_round_trip() {
 async fn roles_and_audit_from_the_shell() {
     let dir = workdir();
     for (backend, db) in databases(&dir).await {
-        ok(
-            &db,
-            &dir,
-            &[
-                "user",
-                "add",
-                "li.na",
-                "--name",
-                "李娜",
-                "--role",
-                "客户经理",
-                "--team",
-                "华东",
-            ],
-        );
-        ok(
-            &db,
-            &dir,
-            &["user", "add", "boss", "--name", "王总", "--role", "manager"],
-        );
-        let r = fails(
-            &db,
-            &dir,
-            &["user", "add", "x", "--name", "X", "--role", "emperor"],
-        );
+        ok(&db, &dir, &["user", "add", "li.na", "--name", "李娜", "--role", "客户经理", "--team", "华东"]);
+        ok(&db, &dir, &["user", "add", "boss", "--name", "王总", "--role", "manager"]);
+        let r = fails(&db, &dir, &["user", "add", "x", "--name", "X", "--role", "emperor"]);
         assert!(r.stderr.contains("角色"), "{backend}: {}", r.stderr);
         // A rep is denied a bulk export; a manager may.
         let file = format!("{backend}.csv");
@@ -319,96 +238,24 @@ async fn roles_and_audit_from_the_shell() {
         let r = fails(&db, &dir, &["--as", "ghost", "search", "x"]);
         assert!(r.stderr.contains("ghost"), "{backend}");
 
-        let r = fails(
-            &db,
-            &dir,
-            &[
-                "--as",
-                "li.na",
-                "customer",
-                "add",
-                "name=周芷若",
-                "phone=1234",
-                "email=bad",
-            ],
-        );
-        assert!(
-            r.stderr.contains("手机") && r.stderr.contains("邮箱"),
-            "{backend}: every bad field: {}",
-            r.stderr
-        );
-        let r = fails(
-            &db,
-            &dir,
-            &["--lang", "en", "customer", "add", "name=周芷若", "shoe=42"],
-        );
-        assert!(
-            r.stderr.contains("there is no field \"shoe\""),
-            "{backend}: {}",
-            r.stderr
-        );
-        ok(
-            &db,
-            &dir,
-            &[
-                "--as",
-                "li.na",
-                "customer",
-                "add",
-                "name=周芷若",
-                "phone=13700000000",
-                "owner=li.na",
-            ],
-        );
-        ok(
-            &db,
-            &dir,
-            &["--as", "li.na", "customer", "edit", "1", "city=峨眉"],
-        );
-        let r = fails(
-            &db,
-            &dir,
-            &["customer", "edit", "1", "city=x", "--version", "1"],
-        );
+        let r = fails(&db, &dir, &["--as", "li.na", "customer", "add", "name=周芷若", "phone=1234", "email=bad"]);
+        assert!(r.stderr.contains("手机") && r.stderr.contains("邮箱"), "{backend}: every bad field: {}", r.stderr);
+        let r = fails(&db, &dir, &["--lang", "en", "customer", "add", "name=周芷若", "shoe=42"]);
+        assert!(r.stderr.contains("there is no field \"shoe\""), "{backend}: {}", r.stderr);
+        ok(&db, &dir, &["--as", "li.na", "customer", "add", "name=周芷若", "phone=13700000000", "owner=li.na"]);
+        ok(&db, &dir, &["--as", "li.na", "customer", "edit", "1", "city=峨眉"]);
+        let r = fails(&db, &dir, &["customer", "edit", "1", "city=x", "--version", "1"]);
         assert!(r.stderr.contains("已被他人修改"), "{backend}: {}", r.stderr);
-        ok(
-            &db,
-            &dir,
-            &[
-                "--as",
-                "li.na",
-                "log",
-                "1",
-                "channel=电话",
-                "summary=约了下周见面",
-                "our_participants=li.na",
-            ],
-        );
-        let r = fails(
-            &db,
-            &dir,
-            &["log", "1", "channel=carrier pigeon", "summary=x"],
-        );
+        ok(&db, &dir, &["--as", "li.na", "log", "1", "channel=电话", "summary=约了下周见面", "our_participants=li.na"]);
+        let r = fails(&db, &dir, &["log", "1", "channel=carrier pigeon", "summary=x"]);
         assert!(r.stderr.contains("渠道"), "{backend}");
         let h = ok(&db, &dir, &["customer", "history", "1"]);
-        assert!(
-            h.stdout.contains("li.na") && h.stdout.contains("city: ∅ → 峨眉"),
-            "{backend}: {}",
-            h.stdout
-        );
+        assert!(h.stdout.contains("li.na") && h.stdout.contains("city: ∅ → 峨眉"), "{backend}: {}", h.stdout);
         assert!(h.stdout.contains("interaction"), "{backend}");
         ok(&db, &dir, &["customer", "delete", "1"]);
-        assert!(
-            ok(&db, &dir, &["search", "周芷若"])
-                .stdout
-                .contains("没有找到"),
-            "{backend}"
-        );
+        assert!(ok(&db, &dir, &["search", "周芷若"]).stdout.contains("没有找到"), "{backend}");
         ok(&db, &dir, &["customer", "restore", "1"]);
-        assert!(
-            ok(&db, &dir, &["search", "zzr"]).stdout.contains("周芷若"),
-            "{backend}"
-        );
+        assert!(ok(&db, &dir, &["search", "zzr"]).stdout.contains("周芷若"), "{backend}");
     }
 }
 
@@ -416,42 +263,15 @@ async fn roles_and_audit_from_the_shell() {
 async fn merge_and_unmerge_from_the_shell() {
     let dir = workdir();
     for (backend, db) in databases(&dir).await {
-        ok(
-            &db,
-            &dir,
-            &[
-                "customer",
-                "add",
-                "name=张三",
-                "phone=13800000001",
-                "city=北京",
-            ],
-        );
-        ok(
-            &db,
-            &dir,
-            &[
-                "customer",
-                "add",
-                "name=张叁",
-                "city=北京",
-                "email=zs@qq.com",
-            ],
-        );
+        ok(&db, &dir, &["customer", "add", "name=张三", "phone=13800000001", "city=北京"]);
+        ok(&db, &dir, &["customer", "add", "name=张叁", "city=北京", "email=zs@qq.com"]);
         ok(&db, &dir, &["log", "2", "channel=门店", "summary=买了咖啡"]);
         let d = ok(&db, &dir, &["dedupe"]);
         assert!(d.stdout.contains("姓名拼音相同"), "{backend}: {}", d.stdout);
         let m = ok(&db, &dir, &["merge", "1", "2"]);
-        assert!(
-            m.stdout.contains("guanxi unmerge 1"),
-            "{backend}: {}",
-            m.stdout
-        );
+        assert!(m.stdout.contains("guanxi unmerge 1"), "{backend}: {}", m.stdout);
         let show = ok(&db, &dir, &["customer", "show", "1"]);
-        assert!(
-            show.stdout.contains("zs@qq.com") && show.stdout.contains("买了咖啡"),
-            "{backend}"
-        );
+        assert!(show.stdout.contains("zs@qq.com") && show.stdout.contains("买了咖啡"), "{backend}");
         ok(&db, &dir, &["unmerge", "1"]);
         let show = ok(&db, &dir, &["customer", "show", "2"]);
         assert!(show.stdout.contains("买了咖啡"), "{backend}");

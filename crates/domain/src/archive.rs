@@ -8,8 +8,8 @@
 use crate::error::{Field, FieldError, Problem, Validation};
 use crate::values::*;
 use crate::{
-    Attitude, Channel, Closeness, CreditRating, CustomerKind, CustomerPurpose, CustomerStatus,
-    DecisionRole, Direction, Gender, NeedsOrientation, OrgSize, Relation,
+    Attitude, Channel, Closeness, CreditRating, CustomerKind, CustomerPurpose, CustomerStatus, DecisionRole, Direction,
+    Gender, NeedsOrientation, OrgSize, Relation,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -38,12 +38,7 @@ impl Raw {
     }
 
     pub fn get(&self, field: Field) -> &str {
-        self.0
-            .iter()
-            .rev()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
+        self.0.iter().rev().find(|(f, _)| *f == field).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 
     fn has(&self, field: Field) -> bool {
@@ -53,8 +48,7 @@ impl Raw {
 
 macro_rules! pick {
     ($v:ident, $raw:ident, $ty:ident, $field:expr) => {
-        $v.take(choice($field, $raw.get($field), $ty::parse, &$ty::codes()))
-            .flatten()
+        $v.take(choice($field, $raw.get($field), $ty::parse, &$ty::codes())).flatten()
     };
 }
 
@@ -79,8 +73,7 @@ fn opt_email(v: &mut Validation, raw: &Raw, field: Field) -> Option<Email> {
 }
 
 fn prefs(v: &mut Validation, raw: &Raw) -> Vec<Preference> {
-    v.take(parse_preferences(raw.get(Field::Preferences)))
-        .unwrap_or_default()
+    v.take(parse_preferences(raw.get(Field::Preferences))).unwrap_or_default()
 }
 
 fn push_opt(out: &mut Vec<(Field, String)>, field: Field, value: Option<impl ToString>) {
@@ -189,8 +182,7 @@ impl CustomerDraft {
         } else {
             Some(CustomerKind::Individual)
         };
-        let status =
-            pick!(v, raw, CustomerStatus, Field::Status).unwrap_or(CustomerStatus::Prospect);
+        let status = pick!(v, raw, CustomerStatus, Field::Status).unwrap_or(CustomerStatus::Prospect);
         let purpose = pick!(v, raw, CustomerPurpose, Field::Purpose);
         let needs_orientation = pick!(v, raw, NeedsOrientation, Field::NeedsOrientation);
         // An organization sheet often has only a "公司" column: it is the name.
@@ -222,13 +214,7 @@ impl CustomerDraft {
                 }
                 Some(Profile::Individual(IndividualProfile {
                     gender: pick!(v, raw, Gender, Field::Gender),
-                    birthday: v
-                        .take(parse_past_date(
-                            Field::Birthday,
-                            raw.get(Field::Birthday),
-                            today,
-                        ))
-                        .flatten(),
+                    birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
                     family: opt_text(&mut v, raw, Field::Family, MAX_TEXT),
                     employer: opt_text(&mut v, raw, Field::Employer, MAX_SHORT),
                     job_title: opt_text(&mut v, raw, Field::JobTitle, 100),
@@ -247,13 +233,7 @@ impl CustomerDraft {
                 }
                 Some(Profile::Organization(OrganizationProfile {
                     industry: opt_text(&mut v, raw, Field::Industry, 100),
-                    founded_on: v
-                        .take(parse_past_date(
-                            Field::FoundedOn,
-                            raw.get(Field::FoundedOn),
-                            today,
-                        ))
-                        .flatten(),
+                    founded_on: v.take(parse_past_date(Field::FoundedOn, raw.get(Field::FoundedOn), today)).flatten(),
                     size: pick!(v, raw, OrgSize, Field::Size),
                     sales_capacity: opt_text(&mut v, raw, Field::SalesCapacity, MAX_TEXT),
                     business_results: opt_text(&mut v, raw, Field::BusinessResults, MAX_TEXT),
@@ -299,11 +279,7 @@ impl CustomerDraft {
             (Field::Name, self.name.clone()),
         ];
         push_opt(&mut out, Field::Purpose, code(self.purpose));
-        push_opt(
-            &mut out,
-            Field::NeedsOrientation,
-            code(self.needs_orientation),
-        );
+        push_opt(&mut out, Field::NeedsOrientation, code(self.needs_orientation));
         push_opt(&mut out, Field::Source, self.source.as_ref());
         push_opt(&mut out, Field::Owner, self.owner.as_ref());
         if !self.tags.is_empty() {
@@ -319,11 +295,7 @@ impl CustomerDraft {
         if !self.preferences.is_empty() {
             out.push((Field::Preferences, format_preferences(&self.preferences)));
         }
-        push_opt(
-            &mut out,
-            Field::PreferencesNote,
-            self.preferences_note.as_ref(),
-        );
+        push_opt(&mut out, Field::PreferencesNote, self.preferences_note.as_ref());
         match &self.profile {
             Profile::Individual(p) => {
                 push_opt(&mut out, Field::Gender, code(p.gender));
@@ -342,11 +314,7 @@ impl CustomerDraft {
                 push_opt(&mut out, Field::FoundedOn, p.founded_on);
                 push_opt(&mut out, Field::Size, code(p.size));
                 push_opt(&mut out, Field::SalesCapacity, p.sales_capacity.as_ref());
-                push_opt(
-                    &mut out,
-                    Field::BusinessResults,
-                    p.business_results.as_ref(),
-                );
+                push_opt(&mut out, Field::BusinessResults, p.business_results.as_ref());
                 push_opt(&mut out, Field::Potential, p.potential.as_ref());
                 push_opt(&mut out, Field::Prospects, p.prospects.as_ref());
                 push_opt(&mut out, Field::TradingTerms, p.trading_terms.as_ref());
@@ -363,9 +331,7 @@ impl CustomerDraft {
         let mut raw = self.to_fields();
         if changes.has(Field::Kind) && changes.get(Field::Kind) != raw.get(Field::Kind) {
             // Changing kind drops the other kind's profile instead of failing on it.
-            let keep_from = if CustomerKind::parse(changes.get(Field::Kind))
-                == Some(CustomerKind::Organization)
-            {
+            let keep_from = if CustomerKind::parse(changes.get(Field::Kind)) == Some(CustomerKind::Organization) {
                 INDIVIDUAL_ONLY
             } else {
                 ORGANIZATION_ONLY
@@ -442,6 +408,8 @@ pub struct ImportRow {
     /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
     pub kind_given: bool,
     pub status_given: bool,
+    /// The draft's search keys, when computed ahead of writing (see `search::customer_keys`).
+    pub keys: Option<crate::search::SearchText>,
 }
 
 /// A person at an organization who matters to the sale, with their part in the decision chain.
@@ -478,13 +446,7 @@ impl KeyPersonDraft {
             phone: opt_phone(&mut v, raw, Field::Phone),
             email: opt_email(&mut v, raw, Field::Email),
             wechat: opt_text(&mut v, raw, Field::Wechat, 64),
-            birthday: v
-                .take(parse_past_date(
-                    Field::Birthday,
-                    raw.get(Field::Birthday),
-                    today,
-                ))
-                .flatten(),
+            birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
             personality: opt_text(&mut v, raw, Field::Personality, MAX_TEXT),
             interests: opt_text(&mut v, raw, Field::Interests, MAX_TEXT),
             preferences: prefs(&mut v, raw),
@@ -510,11 +472,7 @@ impl KeyPersonDraft {
         if !self.preferences.is_empty() {
             out.push((Field::Preferences, format_preferences(&self.preferences)));
         }
-        push_opt(
-            &mut out,
-            Field::PreferencesNote,
-            self.preferences_note.as_ref(),
-        );
+        push_opt(&mut out, Field::PreferencesNote, self.preferences_note.as_ref());
         push_opt(&mut out, Field::Notes, self.notes.as_ref());
         Raw(out)
     }
@@ -546,13 +504,7 @@ impl PersonAroundDraft {
             name: name.unwrap_or_default(),
             relation: relation.unwrap_or(Relation::Other),
             phone: opt_phone(&mut v, raw, Field::Phone),
-            birthday: v
-                .take(parse_past_date(
-                    Field::Birthday,
-                    raw.get(Field::Birthday),
-                    today,
-                ))
-                .flatten(),
+            birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
             interests: opt_text(&mut v, raw, Field::Interests, MAX_TEXT),
             preferences: prefs(&mut v, raw),
             preferences_note: opt_text(&mut v, raw, Field::PreferencesNote, MAX_TEXT),
@@ -562,21 +514,14 @@ impl PersonAroundDraft {
     }
 
     pub fn to_fields(&self) -> Raw {
-        let mut out = vec![
-            (Field::Name, self.name.clone()),
-            (Field::Relation, self.relation.to_string()),
-        ];
+        let mut out = vec![(Field::Name, self.name.clone()), (Field::Relation, self.relation.to_string())];
         push_opt(&mut out, Field::Phone, self.phone.as_ref());
         push_opt(&mut out, Field::Birthday, self.birthday);
         push_opt(&mut out, Field::Interests, self.interests.as_ref());
         if !self.preferences.is_empty() {
             out.push((Field::Preferences, format_preferences(&self.preferences)));
         }
-        push_opt(
-            &mut out,
-            Field::PreferencesNote,
-            self.preferences_note.as_ref(),
-        );
+        push_opt(&mut out, Field::PreferencesNote, self.preferences_note.as_ref());
         push_opt(&mut out, Field::Notes, self.notes.as_ref());
         Raw(out)
     }
@@ -601,11 +546,7 @@ pub struct InteractionDraft {
 impl InteractionDraft {
     /// `occurred_at` accepts RFC 3339 or `YYYY-MM-DD HH:MM` in `offset_hours` (China: +8);
     /// a bare date means noon that day. Contacts cannot be logged in the future.
-    pub fn parse(
-        raw: &Raw,
-        now: DateTime<Utc>,
-        offset_hours: i32,
-    ) -> Result<InteractionDraft, Validation> {
+    pub fn parse(raw: &Raw, now: DateTime<Utc>, offset_hours: i32) -> Result<InteractionDraft, Validation> {
         let mut v = Validation::default();
         let channel = pick!(v, raw, Channel, Field::Channel);
         if !raw.has(Field::Channel) {
@@ -613,30 +554,16 @@ impl InteractionDraft {
         }
         let direction = pick!(v, raw, Direction, Field::Direction).unwrap_or(Direction::Outbound);
         let occurred_at = if raw.has(Field::OccurredAt) {
-            v.take(parse_timestamp(
-                Field::OccurredAt,
-                raw.get(Field::OccurredAt),
-                offset_hours,
-            ))
+            v.take(parse_timestamp(Field::OccurredAt, raw.get(Field::OccurredAt), offset_hours))
         } else {
             Some(now)
         };
         if occurred_at.is_some_and(|at| at > now + chrono::Duration::minutes(5)) {
-            v.push(
-                Field::OccurredAt,
-                raw.get(Field::OccurredAt),
-                Problem::DateInFuture,
-            );
+            v.push(Field::OccurredAt, raw.get(Field::OccurredAt), Problem::DateInFuture);
         }
-        let summary = v.take(required_text(
-            Field::Summary,
-            raw.get(Field::Summary),
-            MAX_TEXT,
-        ));
+        let summary = v.take(required_text(Field::Summary, raw.get(Field::Summary), MAX_TEXT));
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
-        let next_step_on = v
-            .take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn)))
-            .flatten();
+        let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
         let names = |field: Field, v: &mut Validation| -> Vec<String> {
             let mut out = Vec::new();
             for n in raw.get(field).split([',', '，', '、', ';', '；']) {
@@ -651,29 +578,23 @@ impl InteractionDraft {
         let our_participants = names(Field::OurParticipants, &mut v);
         let their_participants = names(Field::TheirParticipants, &mut v);
         match (channel, occurred_at, summary) {
-            (Some(channel), Some(occurred_at), Some(summary)) if v.is_empty() => {
-                Ok(InteractionDraft {
-                    channel,
-                    direction,
-                    occurred_at,
-                    summary,
-                    next_step,
-                    next_step_on,
-                    our_participants,
-                    their_participants,
-                })
-            }
+            (Some(channel), Some(occurred_at), Some(summary)) if v.is_empty() => Ok(InteractionDraft {
+                channel,
+                direction,
+                occurred_at,
+                summary,
+                next_step,
+                next_step_on,
+                our_participants,
+                their_participants,
+            }),
             _ => Err(v),
         }
     }
 }
 
 /// Parses a moment: RFC 3339, or a local `YYYY-MM-DD[ HH:MM[:SS]]` at `offset_hours` from UTC.
-pub fn parse_timestamp(
-    field: Field,
-    input: &str,
-    offset_hours: i32,
-) -> Result<DateTime<Utc>, FieldError> {
+pub fn parse_timestamp(field: Field, input: &str, offset_hours: i32) -> Result<DateTime<Utc>, FieldError> {
     let t = input.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));
@@ -691,11 +612,7 @@ pub fn parse_timestamp(
             .or_else(|_| chrono::NaiveTime::parse_from_str(tm, "%H:%M"))
             .map_err(|_| err())?,
     };
-    date.and_time(time)
-        .and_local_timezone(offset)
-        .single()
-        .map(|d| d.with_timezone(&Utc))
-        .ok_or_else(err)
+    date.and_time(time).and_local_timezone(offset).single().map(|d| d.with_timezone(&Utc)).ok_or_else(err)
 }
 
 #[cfg(test)]
@@ -711,20 +628,14 @@ mod tests {
         let raw = Raw::new()
             .with(Field::Name, "王芳")
             .with(Field::Phone, "139 1111 2222")
-            .with(
-                Field::Preferences,
-                "座位: 角落; 靠垫: 腰靠; 饮品: 冰摩卡，两块糖，两块冰",
-            )
+            .with(Field::Preferences, "座位: 角落; 靠垫: 腰靠; 饮品: 冰摩卡，两块糖，两块冰")
             .with(Field::Birthday, "1990年5月3日")
             .with(Field::Tags, "常客");
         let d = CustomerDraft::parse(&raw, today()).unwrap();
         assert_eq!(d.kind, CustomerKind::Individual);
         assert_eq!(d.status, CustomerStatus::Prospect);
         assert_eq!(d.preferences.len(), 3);
-        assert_eq!(
-            d.individual().unwrap().birthday,
-            NaiveDate::from_ymd_opt(1990, 5, 3)
-        );
+        assert_eq!(d.individual().unwrap().birthday, NaiveDate::from_ymd_opt(1990, 5, 3));
         assert_eq!(CustomerDraft::parse(&d.to_fields(), today()).unwrap(), d);
     }
 
@@ -746,10 +657,7 @@ mod tests {
 
     #[test]
     fn organization_fields_on_an_individual_are_rejected() {
-        let raw = Raw::new()
-            .with(Field::Kind, "个人")
-            .with(Field::Name, "李四")
-            .with(Field::Industry, "通信");
+        let raw = Raw::new().with(Field::Kind, "个人").with(Field::Name, "李四").with(Field::Industry, "通信");
         let e = CustomerDraft::parse(&raw, today()).unwrap_err();
         assert_eq!(e.0[0].problem, Problem::OnlyForOrganizations);
     }
@@ -767,36 +675,18 @@ mod tests {
 
     #[test]
     fn apply_changes_and_clears() {
-        let d = CustomerDraft::parse(
-            &Raw::new()
-                .with(Field::Name, "张三")
-                .with(Field::City, "北京"),
-            today(),
-        )
-        .unwrap();
-        let changed = d
-            .apply(
-                &Raw::new()
-                    .with(Field::City, "")
-                    .with(Field::Phone, "13800000000"),
-                today(),
-            )
-            .unwrap();
+        let d = CustomerDraft::parse(&Raw::new().with(Field::Name, "张三").with(Field::City, "北京"), today()).unwrap();
+        let changed = d.apply(&Raw::new().with(Field::City, "").with(Field::Phone, "13800000000"), today()).unwrap();
         assert_eq!(changed.city, None);
         assert_eq!(changed.phone.unwrap().as_str(), "13800000000");
-        let org = d
-            .apply(&Raw::new().with(Field::Kind, "organization"), today())
-            .unwrap();
+        let org = d.apply(&Raw::new().with(Field::Kind, "organization"), today()).unwrap();
         assert_eq!(org.kind, CustomerKind::Organization);
     }
 
     #[test]
     fn fill_from_keeps_own_values() {
         let a = CustomerDraft::parse(
-            &Raw::new()
-                .with(Field::Name, "张三")
-                .with(Field::City, "北京")
-                .with(Field::Tags, "VIP"),
+            &Raw::new().with(Field::Name, "张三").with(Field::City, "北京").with(Field::Tags, "VIP"),
             today(),
         )
         .unwrap();
@@ -827,27 +717,21 @@ mod tests {
         assert_eq!(d.occurred_at.to_rfc3339(), "2024-03-15T06:30:00+00:00");
         let e = InteractionDraft::parse(&Raw::new().with(Field::Summary, "x"), now, 8).unwrap_err();
         assert_eq!(e.0[0].field, Field::Channel);
-        let future = Raw::new()
-            .with(Field::Channel, "phone")
-            .with(Field::Summary, "x")
-            .with(Field::OccurredAt, "2999-01-01");
+        let future =
+            Raw::new().with(Field::Channel, "phone").with(Field::Summary, "x").with(Field::OccurredAt, "2999-01-01");
         assert!(InteractionDraft::parse(&future, now, 8).is_err());
     }
 
     #[test]
     fn key_people_and_people_around() {
         let kp = KeyPersonDraft::parse(
-            &Raw::new()
-                .with(Field::Name, "刘总")
-                .with(Field::DecisionRole, "决策者")
-                .with(Field::Attitude, "支持"),
+            &Raw::new().with(Field::Name, "刘总").with(Field::DecisionRole, "决策者").with(Field::Attitude, "支持"),
             today(),
         )
         .unwrap();
         assert_eq!(kp.decision_role, Some(DecisionRole::DecisionMaker));
         assert_eq!(kp.attitude, Some(Attitude::Supporter));
-        let e =
-            PersonAroundDraft::parse(&Raw::new().with(Field::Name, "刘太太"), today()).unwrap_err();
+        let e = PersonAroundDraft::parse(&Raw::new().with(Field::Name, "刘太太"), today()).unwrap_err();
         assert_eq!(e.0[0].field, Field::Relation);
     }
 }

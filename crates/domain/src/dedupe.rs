@@ -28,13 +28,10 @@ impl DuplicateReason {
         match self {
             DuplicateReason::SamePhone => lang.pick("手机号相同", "same phone"),
             DuplicateReason::SameEmail => lang.pick("邮箱相同", "same e-mail"),
-            DuplicateReason::SameNameAndCompany => {
-                lang.pick("姓名与公司相同", "same name and company")
+            DuplicateReason::SameNameAndCompany => lang.pick("姓名与公司相同", "same name and company"),
+            DuplicateReason::PinyinEqualName => {
+                lang.pick("姓名拼音相同且城市或公司相同", "names sound alike and share a city or company")
             }
-            DuplicateReason::PinyinEqualName => lang.pick(
-                "姓名拼音相同且城市或公司相同",
-                "names sound alike and share a city or company",
-            ),
         }
     }
 }

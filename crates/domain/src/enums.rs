@@ -33,16 +33,10 @@ macro_rules! vocabulary {
             /// Accepts the code, either label or a known alias, ignoring case, spaces,
             /// `-` and `_`.
             pub fn parse(input: &str) -> Option<$name> {
-                let wanted = $crate::enums::fold(input);
-                if wanted.is_empty() {
-                    return None;
-                }
+                $crate::enums::folded(input).next()?;
+                let same = |other: &str| $crate::enums::folded(input).eq($crate::enums::folded(other));
                 $(
-                    if $crate::enums::fold($code) == wanted
-                        || $crate::enums::fold($zh) == wanted
-                        || $crate::enums::fold($en) == wanted
-                        $( $( || $crate::enums::fold($alias) == wanted )* )?
-                    {
+                    if same($code) || same($zh) || same($en) $( $( || same($alias) )* )? {
                         return Some($name::$variant);
                     }
                 )+
@@ -83,13 +77,10 @@ macro_rules! vocabulary {
 }
 pub(crate) use vocabulary;
 
-/// Lowercases and drops spaces, `-` and `_` so that `Face-to-face`, `face_to_face` and
-/// `FACE TO FACE` compare equal.
-pub(crate) fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_' && *c != '/')
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Lowercases and drops spaces, `-`, `_` and `/` so that `Face-to-face`, `face_to_face` and
+/// `FACE TO FACE` compare equal. An iterator, so comparing allocates nothing.
+pub(crate) fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '/')).flat_map(char::to_lowercase)
 }
 
 vocabulary! {
@@ -188,10 +179,7 @@ vocabulary! {
 impl Channel {
     /// Personal channels reach one person; the others reach many at once.
     pub fn is_personal(self) -> bool {
-        !matches!(
-            self,
-            Channel::Media | Channel::StoreEnvironment | Channel::Event
-        )
+        !matches!(self, Channel::Media | Channel::StoreEnvironment | Channel::Event)
     }
 }
 
@@ -249,20 +237,11 @@ mod tests {
 
     #[test]
     fn parse_accepts_codes_labels_and_aliases() {
-        assert_eq!(
-            CustomerKind::parse("individual"),
-            Some(CustomerKind::Individual)
-        );
-        assert_eq!(
-            CustomerKind::parse("企业"),
-            Some(CustomerKind::Organization)
-        );
+        assert_eq!(CustomerKind::parse("individual"), Some(CustomerKind::Individual));
+        assert_eq!(CustomerKind::parse("企业"), Some(CustomerKind::Organization));
         assert_eq!(Channel::parse("Face-to-face"), Some(Channel::FaceToFace));
         assert_eq!(Channel::parse("微信"), Some(Channel::WechatSms));
-        assert_eq!(
-            DecisionRole::parse("决策者"),
-            Some(DecisionRole::DecisionMaker)
-        );
+        assert_eq!(DecisionRole::parse("决策者"), Some(DecisionRole::DecisionMaker));
         assert_eq!(Role::parse("SALES_REP"), Some(Role::SalesRep));
         assert_eq!(Gender::parse(""), None);
         assert_eq!(Attitude::parse("enemy"), None);

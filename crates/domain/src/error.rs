@@ -173,11 +173,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: Field, value: &str, problem: Problem) -> FieldError {
-        FieldError {
-            field,
-            value: shorten(value, 60),
-            problem,
-        }
+        FieldError { field, value: shorten(value, 60), problem }
     }
 
     pub fn message(&self, lang: Lang) -> String {
@@ -228,20 +224,12 @@ impl Validation {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, Validation> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 
     pub fn message(&self, lang: Lang) -> String {
         let sep = lang.pick("；", "; ");
-        self.0
-            .iter()
-            .map(|e| e.message(lang))
-            .collect::<Vec<_>>()
-            .join(sep)
+        self.0.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(sep)
     }
 }
 
@@ -268,14 +256,8 @@ mod tests {
     #[test]
     fn messages_name_field_and_value_in_both_languages() {
         let e = FieldError::new(Field::Phone, "12345", Problem::InvalidPhone);
-        assert!(
-            e.message(Lang::ZhCn)
-                .starts_with("手机：“12345” 不是有效的号码")
-        );
-        assert!(
-            e.message(Lang::En)
-                .starts_with("Phone: \"12345\" is not a valid number")
-        );
+        assert!(e.message(Lang::ZhCn).starts_with("手机：“12345” 不是有效的号码"));
+        assert!(e.message(Lang::En).starts_with("Phone: \"12345\" is not a valid number"));
     }
 
     #[test]

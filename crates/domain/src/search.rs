@@ -7,6 +7,7 @@
 //! escaping in either index.
 
 use pinyin::ToPinyinMulti;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// At most this many pinyin spellings per name: a name of polyphonic characters would
@@ -17,9 +18,8 @@ const MAX_WHOLE_RUN: usize = 8;
 
 /// Two-character surnames, read as one unit.
 const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "令狐", "端木", "万俟", "澹台", "单于", "轩辕", "呼延", "南宫", "西门", "独孤", "申屠",
-    "闻人", "钟离", "东郭", "百里",
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐",
+    "端木", "万俟", "澹台", "单于", "轩辕", "呼延", "南宫", "西门", "独孤", "申屠", "闻人", "钟离", "东郭", "百里",
 ];
 
 /// Surname readings that differ from the character's everyday reading (曾 is zēng as a
@@ -86,9 +86,7 @@ pub fn is_han(c: char) -> bool {
 /// Folds full-width letters and digits to ASCII and lowercases.
 fn fold_char(c: char) -> char {
     let c = match c {
-        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
-            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-        }
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     };
     c.to_ascii_lowercase()
@@ -117,12 +115,18 @@ pub fn runs(text: &str) -> Vec<String> {
     out
 }
 
-/// All readings of one character, plain, `ü` written `v` as pinyin keyboards do.
-fn char_readings(c: char) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// One syllable's spelling; almost always borrowed from the pinyin tables.
+type Reading = Cow<'static, str>;
+
+/// All readings of one character, most common first, plain, `ü` written `v` as pinyin
+/// keyboards do. Empty for a character the tables do not know.
+fn char_readings(c: char) -> Vec<Reading> {
+    let mut out: Vec<Reading> = Vec::new();
     if let Some(multi) = c.to_pinyin_multi() {
         for p in multi {
-            let r = p.plain().replace('ü', "v");
+            let plain = p.plain();
+            let r: Reading =
+                if plain.contains('ü') { Cow::Owned(plain.replace('ü', "v")) } else { Cow::Borrowed(plain) };
             if !r.is_empty() && !out.contains(&r) {
                 out.push(r);
             }
@@ -131,70 +135,124 @@ fn char_readings(c: char) -> Vec<String> {
     out
 }
 
-/// The pinyin spellings of a Han run, each as its syllables. `surname` marks that the run
-/// starts with a surname, read from the surname table where it has one.
-pub fn spellings(run: &str, surname: bool) -> Vec<Vec<String>> {
-    let chars: Vec<char> = run.chars().collect();
-    let mut units: Vec<Vec<String>> = Vec::new();
+/// The readings of each syllable of a Han run; a surname reads as the surname table says.
+/// `None` if a character has no known reading.
+fn units(chars: &[char], surname: bool) -> Option<Vec<Vec<Reading>>> {
+    let mut units: Vec<Vec<Reading>> = Vec::with_capacity(chars.len());
     let mut i = 0;
     if surname {
-        let two: String = chars.iter().take(2).collect();
-        let len = if chars.len() > 2 && COMPOUND_SURNAMES.contains(&two.as_str()) {
-            2
-        } else {
-            1
-        };
+        let len = surname_len_chars(chars);
         let s: String = chars.iter().take(len).collect();
         if let Some(r) = surname_reading(&s) {
-            units.push(vec![r.to_string()]);
+            units.push(vec![Cow::Borrowed(r)]);
             i = len;
         }
     }
-    while i < chars.len() {
-        let r = char_readings(chars[i]);
+    for c in &chars[i..] {
+        let r = char_readings(*c);
         if r.is_empty() {
-            // No reading (a rare character): the syllable is unknown, so no spelling.
-            return Vec::new();
+            return None;
         }
         units.push(r);
-        i += 1;
     }
-    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-    for unit in &units {
-        let mut next = Vec::new();
-        for c in &combos {
-            for r in unit {
-                if next.len() >= MAX_READINGS {
-                    break;
+    Some(units)
+}
+
+/// Choices of one reading per syllable, the most likely (every first reading) first, at most
+/// `max` of them.
+fn combos(units: &[Vec<Reading>], max: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::with_capacity(units.len())];
+    for unit in units {
+        let mut next = Vec::with_capacity(max.min(out.len() * unit.len()));
+        'outer: for c in &out {
+            for r in 0..unit.len() {
+                if next.len() >= max {
+                    break 'outer;
                 }
                 let mut c2 = c.clone();
-                c2.push(r.clone());
+                c2.push(r);
                 next.push(c2);
             }
         }
-        combos = next;
+        out = next;
     }
-    combos
+    out
+}
+
+/// The full spelling and the initials of one choice of readings.
+fn spell(units: &[Vec<Reading>], choice: &[usize]) -> (String, String) {
+    let mut full = String::with_capacity(units.len() * 5);
+    let mut initials = String::with_capacity(units.len());
+    for (u, &r) in units.iter().zip(choice) {
+        let syllable = &units_reading(u, r);
+        full.push_str(syllable);
+        if let Some(c) = syllable.chars().next() {
+            initials.push(c);
+        }
+    }
+    (full, initials)
+}
+
+fn units_reading(unit: &[Reading], r: usize) -> &str {
+    unit.get(r).map(|c| c.as_ref()).unwrap_or("")
+}
+
+/// The pinyin spellings of a Han run, each as its syllables, the most likely first. `surname`
+/// marks that the run starts with a surname, read from the surname table where it has one.
+pub fn spellings(run: &str, surname: bool) -> Vec<Vec<String>> {
+    let chars: Vec<char> = run.chars().collect();
+    let Some(units) = units(&chars, surname) else {
+        return Vec::new();
+    };
+    combos(&units, MAX_READINGS)
+        .iter()
+        .map(|choice| units.iter().zip(choice).map(|(u, &r)| units_reading(u, r).to_string()).collect())
+        .collect()
 }
 
 /// The first, most likely spelling of a name as one string: `张三` → `zhangsan`. Used to find
 /// pinyin-equal names when looking for duplicates.
 pub fn name_pinyin(name: &str) -> String {
-    runs(name)
-        .iter()
-        .enumerate()
-        .map(|(i, run)| {
-            if run.chars().next().is_some_and(is_han) {
-                spellings(run, i == 0)
-                    .into_iter()
-                    .next()
-                    .map(|s| s.concat())
-                    .unwrap_or_else(|| run.clone())
-            } else {
-                run.clone()
+    let mut out = String::with_capacity(name.len() * 2);
+    for (i, run) in runs(name).iter().enumerate() {
+        let chars: Vec<char> = run.chars().collect();
+        if !is_han(chars[0]) {
+            out.push_str(run);
+            continue;
+        }
+        match units(&chars, i == 0) {
+            Some(units) => {
+                for u in &units {
+                    out.push_str(units_reading(u, 0));
+                }
             }
-        })
-        .collect()
+            None => out.push_str(run),
+        }
+    }
+    out
+}
+
+/// A record's keys ready to store: each rank's keys separated by single spaces.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SearchText {
+    pub name: String,
+    pub parts: String,
+    pub other: String,
+}
+
+impl SearchText {
+    /// The name keys, then the part keys, then the others, as one text (for an index that
+    /// matches a rank and everything above it).
+    pub fn cumulative(&self) -> (String, String) {
+        let join = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
+            (true, _) => b.to_string(),
+            (_, true) => a.to_string(),
+            _ => format!("{a} {b}"),
+        };
+        let with_parts = join(&self.name, &self.parts);
+        let all = join(&with_parts, &self.other);
+        (with_parts, all)
+    }
 }
 
 /// Search keys of one record in three ranks: keys of the whole name (张三, zhangsan, zs),
@@ -251,14 +309,15 @@ impl Keys {
 
     /// An identifier (WeChat id, external id): as one key without punctuation.
     pub fn add_identifier(&mut self, id: &str) {
-        let k: String = id
-            .chars()
-            .map(fold_char)
-            .filter(|c| c.is_ascii_alphanumeric() || is_han(*c))
-            .collect();
+        let k: String = id.chars().map(fold_char).filter(|c| c.is_ascii_alphanumeric() || is_han(*c)).collect();
         if !k.is_empty() && k.chars().count() <= 64 {
             self.other.insert(k);
         }
+    }
+
+    /// The keys as the three space-separated texts the index stores.
+    pub fn texts(&self) -> SearchText {
+        SearchText { name: self.name_text(), parts: self.parts_text(), other: self.other_text() }
     }
 
     pub fn name_text(&self) -> String {
@@ -267,11 +326,7 @@ impl Keys {
 
     /// Part keys, without those already among the whole-name keys.
     pub fn parts_text(&self) -> String {
-        self.parts
-            .difference(&self.name)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.parts.difference(&self.name).cloned().collect::<Vec<_>>().join(" ")
     }
 
     /// Other keys, without those already among the name's keys.
@@ -318,32 +373,46 @@ fn name_keys(name: &str, person: bool) -> (BTreeSet<String>, BTreeSet<String>) {
         }
         let is_person_name = person && ri == 0 && chars.len() <= 4;
         if is_person_name {
+            let Some(units) = units(&chars, true) else { continue };
+            // The syllables of the given name: 三 / san for 张三; 三丰 / sanfeng for 张三丰.
+            let given_from =
+                if surname_reading(&chars[..surname_len_chars(&chars)].iter().collect::<String>()).is_some() {
+                    1
+                } else {
+                    surname_len_chars(&chars)
+                };
             // The most likely spelling is the name itself; the others (a given name of
             // polyphonic characters) still find it, one rank lower.
-            for (i, s) in spellings(run, true).into_iter().enumerate() {
+            for (i, choice) in combos(&units, MAX_READINGS).iter().enumerate() {
+                let (full, initials) = spell(&units, choice);
                 let target = if i == 0 { &mut whole } else { &mut parts };
-                target.insert(s.concat());
-                target.insert(s.iter().filter_map(|p| p.chars().next()).collect());
-                // The given name alone: 三 / san for 张三; 三丰 / sanfeng for 张三丰.
-                let given = &s[surname_len(run).min(s.len())..];
-                if !given.is_empty() {
-                    parts.insert(given.concat());
-                    parts.insert(given.iter().filter_map(|p| p.chars().next()).collect());
+                target.insert(full);
+                target.insert(initials);
+                if given_from < units.len() {
+                    let (gf, gi) = spell(&units[given_from..], &choice[given_from..]);
+                    parts.insert(gf);
+                    parts.insert(gi);
                 }
             }
         } else {
             // A company or a long name: pinyin of each pair (华为 → huawei, hw) and the
-            // initials of the whole run (北京华为 → bjhw).
-            for w in chars.windows(2) {
-                let pair: String = w.iter().collect();
-                for s in spellings(&pair, false).into_iter().take(4) {
-                    parts.insert(s.concat());
-                    parts.insert(s.iter().filter_map(|p| p.chars().next()).collect());
+            // initials of the whole run (北京华为 → bjhw). Readings are looked up once per character.
+            let readings: Vec<Vec<Reading>> = chars.iter().map(|c| char_readings(*c)).collect();
+            for pair in readings.windows(2) {
+                if pair.iter().any(|r| r.is_empty()) {
+                    continue;
+                }
+                // The first reading of each character; alternatives would double the keys of
+                // every company name for little gain.
+                for choice in combos(pair, 1) {
+                    let (full, initials) = spell(pair, &choice);
+                    parts.insert(full);
+                    parts.insert(initials);
                 }
             }
-            if let Some(s) = spellings(run, false).into_iter().next() {
-                let initials: String = s.iter().filter_map(|p| p.chars().next()).collect();
-                let full = s.concat();
+            if readings.iter().all(|r| !r.is_empty()) {
+                let first = vec![0; readings.len()];
+                let (full, initials) = spell(&readings, &first);
                 let target = if ri == 0 { &mut whole } else { &mut parts };
                 target.insert(initials);
                 if chars.len() <= MAX_WHOLE_RUN {
@@ -357,13 +426,45 @@ fn name_keys(name: &str, person: bool) -> (BTreeSet<String>, BTreeSet<String>) {
     (whole, parts)
 }
 
-fn surname_len(run: &str) -> usize {
-    let two: String = run.chars().take(2).collect();
-    if run.chars().count() > 2 && COMPOUND_SURNAMES.contains(&two.as_str()) {
-        2
-    } else {
-        1
+/// How many characters the surname at the start of a person's name takes: 2 for a compound
+/// surname (欧阳娜娜), else 1.
+fn surname_len_chars(chars: &[char]) -> usize {
+    if chars.len() > 2 {
+        let two: String = chars[..2].iter().collect();
+        if COMPOUND_SURNAMES.contains(&two.as_str()) {
+            return 2;
+        }
     }
+    1
+}
+
+/// The keys a customer is found by: its name; an individual's employer; phone, e-mail, WeChat
+/// id and external id; and its key people's names and phones.
+pub fn customer_keys(draft: &crate::CustomerDraft, key_people: &[(String, Option<String>)]) -> Keys {
+    let mut k = Keys::default();
+    k.add_name(&draft.name, draft.kind == crate::CustomerKind::Individual);
+    if let Some(company) = draft.individual().and_then(|p| p.employer.as_deref()) {
+        k.add_text(company, false);
+    }
+    if let Some(p) = &draft.phone {
+        k.add_phone(&p.digits());
+    }
+    if let Some(e) = &draft.email {
+        k.add_email(e.as_str());
+    }
+    if let Some(w) = &draft.wechat {
+        k.add_identifier(w);
+    }
+    if let Some(x) = &draft.external_id {
+        k.add_identifier(x);
+    }
+    for (name, phone) in key_people {
+        k.add_text(name, true);
+        if let Some(p) = phone {
+            k.add_phone(p);
+        }
+    }
+    k
 }
 
 /// A query term and how it may match.
@@ -384,11 +485,7 @@ pub fn query_terms(input: &str) -> Vec<Term> {
     for chunk in input.split_whitespace() {
         if chunk.contains(['@', '＠']) {
             // An e-mail (or part of one) is one key without its punctuation.
-            let k: String = chunk
-                .chars()
-                .map(fold_char)
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
+            let k: String = chunk.chars().map(fold_char).filter(char::is_ascii_alphanumeric).collect();
             if !k.is_empty() {
                 pieces.push(k);
             }
@@ -400,10 +497,7 @@ pub fn query_terms(input: &str) -> Vec<Term> {
         let run: String = run.chars().take(64).collect();
         let chars: Vec<char> = run.chars().collect();
         let term = if is_han(chars[0]) && chars.len() > 2 {
-            Term::HanRun {
-                whole: run.clone(),
-                pairs: chars.windows(2).map(|w| w.iter().collect()).collect(),
-            }
+            Term::HanRun { whole: run.clone(), pairs: chars.windows(2).map(|w| w.iter().collect()).collect() }
         } else {
             Term::Key(run)
         };
@@ -431,18 +525,10 @@ mod tests {
         let mut k = Keys::default();
         k.add_name("张三", true);
         for want in ["张三", "zhangsan", "zs"] {
-            assert!(
-                k.name.contains(want),
-                "{want} missing from whole-name keys {:?}",
-                k.name
-            );
+            assert!(k.name.contains(want), "{want} missing from whole-name keys {:?}", k.name);
         }
         for want in ["张", "三", "san", "s"] {
-            assert!(
-                k.parts.contains(want),
-                "{want} missing from part keys {:?}",
-                k.parts
-            );
+            assert!(k.parts.contains(want), "{want} missing from part keys {:?}", k.parts);
         }
     }
 
@@ -497,27 +583,13 @@ mod tests {
 
     #[test]
     fn query_terms_split_scripts() {
-        assert_eq!(
-            query_terms("张三 zs"),
-            vec![Term::Key("张三".into()), Term::Key("zs".into())]
-        );
-        assert_eq!(
-            query_terms("张san"),
-            vec![Term::Key("张".into()), Term::Key("san".into())]
-        );
-        assert_eq!(
-            query_terms("'; DROP TABLE--"),
-            vec![Term::Key("drop".into()), Term::Key("table".into())]
-        );
+        assert_eq!(query_terms("张三 zs"), vec![Term::Key("张三".into()), Term::Key("zs".into())]);
+        assert_eq!(query_terms("张san"), vec![Term::Key("张".into()), Term::Key("san".into())]);
+        assert_eq!(query_terms("'; DROP TABLE--"), vec![Term::Key("drop".into()), Term::Key("table".into())]);
         assert_eq!(query_terms("%_*\""), vec![]);
-        assert!(
-            matches!(&query_terms("华为技术")[0], Term::HanRun { pairs, .. } if pairs.len() == 3)
-        );
+        assert!(matches!(&query_terms("华为技术")[0], Term::HanRun { pairs, .. } if pairs.len() == 3));
         assert_eq!(query_terms("ＺＳ"), vec![Term::Key("zs".into())]);
-        assert_eq!(
-            query_terms("zhang.san@qq"),
-            vec![Term::Key("zhangsanqq".into())]
-        );
+        assert_eq!(query_terms("zhang.san@qq"), vec![Term::Key("zhangsanqq".into())]);
     }
 
     #[test]
@@ -528,9 +600,7 @@ mod tests {
     }
 
     fn key_is_clean(k: &str) -> bool {
-        !k.is_empty()
-            && k.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || is_han(c))
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || is_han(c))
     }
 
     proptest! {

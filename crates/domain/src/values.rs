@@ -19,14 +19,8 @@ pub fn text(field: Field, input: &str, max: usize) -> Result<Option<String>, Fie
     if t.chars().count() > max {
         return Err(FieldError::new(field, t, Problem::TooLong { max }));
     }
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(FieldError::new(
-            field,
-            &t.escape_debug().to_string(),
-            Problem::InvalidCharacters,
-        ));
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(FieldError::new(field, &t.escape_debug().to_string(), Problem::InvalidCharacters));
     }
     Ok(Some(t.to_string()))
 }
@@ -93,11 +87,7 @@ impl Phone {
         if !(7..=8).contains(&number.len()) || ext.len() > 6 || number.starts_with('0') {
             return Err(err());
         }
-        if ext.is_empty() {
-            Ok(Phone(format!("{area}-{number}")))
-        } else {
-            Ok(Phone(format!("{area}-{number}-{ext}")))
-        }
+        if ext.is_empty() { Ok(Phone(format!("{area}-{number}"))) } else { Ok(Phone(format!("{area}-{number}-{ext}"))) }
     }
 
     /// A value read back from storage, which only ever holds parsed phones.
@@ -136,19 +126,11 @@ fn landline_split(groups: &[String], digits: &str) -> Option<(String, String, St
         };
         return Some((area, number, ext));
     }
-    let area_len = if digits.starts_with("010") || digits.starts_with("02") {
-        3
-    } else {
-        4
-    };
+    let area_len = if digits.starts_with("010") || digits.starts_with("02") { 3 } else { 4 };
     if digits.len() < area_len + 7 || digits.len() > area_len + 8 {
         return None;
     }
-    Some((
-        digits[..area_len].to_string(),
-        digits[area_len..].to_string(),
-        String::new(),
-    ))
+    Some((digits[..area_len].to_string(), digits[area_len..].to_string(), String::new()))
 }
 
 fn fullwidth_to_ascii(c: char) -> char {
@@ -200,9 +182,7 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._%+-'!#$&*=?^`{|}~/".contains(c));
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-'!#$&*=?^`{|}~/".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -212,9 +192,7 @@ impl Email {
                     && !l.ends_with('-')
                     && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
-            && labels
-                .last()
-                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
         if !(local_ok && domain_ok) {
             return Err(err());
         }
@@ -284,17 +262,11 @@ pub fn parse_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldE
     if !(1800..=2200).contains(&y) {
         return Err(err());
     }
-    NaiveDate::from_ymd_opt(y as i32, m, d)
-        .map(Some)
-        .ok_or_else(err)
+    NaiveDate::from_ymd_opt(y as i32, m, d).map(Some).ok_or_else(err)
 }
 
 /// A date that must be today or earlier (a birthday, a founding date).
-pub fn parse_past_date(
-    field: Field,
-    input: &str,
-    today: NaiveDate,
-) -> Result<Option<NaiveDate>, FieldError> {
+pub fn parse_past_date(field: Field, input: &str, today: NaiveDate) -> Result<Option<NaiveDate>, FieldError> {
     let d = parse_date(field, input)?;
     if let Some(d) = d {
         if d > today {
@@ -319,13 +291,7 @@ pub fn choice<T: Copy>(
         return Ok(None);
     }
     parse(t).map(Some).ok_or_else(|| {
-        FieldError::new(
-            field,
-            t,
-            Problem::UnknownChoice {
-                allowed: codes.iter().map(|c| c.to_string()).collect(),
-            },
-        )
+        FieldError::new(field, t, Problem::UnknownChoice { allowed: codes.iter().map(|c| c.to_string()).collect() })
     })
 }
 
@@ -345,11 +311,7 @@ pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
             continue;
         }
         let Some((cat, val)) = item.split_once([':', '：']) else {
-            return Err(FieldError::new(
-                Field::Preferences,
-                item,
-                Problem::InvalidPreference,
-            ));
+            return Err(FieldError::new(Field::Preferences, item, Problem::InvalidPreference));
         };
         let category = required_text(Field::Preferences, cat, 50)
             .map_err(|_| FieldError::new(Field::Preferences, item, Problem::InvalidPreference))?;
@@ -358,22 +320,14 @@ pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
         out.push(Preference { category, value });
     }
     if out.len() > 50 {
-        return Err(FieldError::new(
-            Field::Preferences,
-            input,
-            Problem::TooLong { max: 50 },
-        ));
+        return Err(FieldError::new(Field::Preferences, input, Problem::TooLong { max: 50 }));
     }
     Ok(out)
 }
 
 /// Formats preferences the way [`parse_preferences`] reads them.
 pub fn format_preferences(items: &[Preference]) -> String {
-    items
-        .iter()
-        .map(|p| format!("{}: {}", p.category, p.value))
-        .collect::<Vec<_>>()
-        .join("; ")
+    items.iter().map(|p| format!("{}: {}", p.category, p.value)).collect::<Vec<_>>().join("; ")
 }
 
 /// Tags: separated by `,` `，` `;` `、` or spaces inside a cell; trimmed, deduplicated, ≤ 30 chars.
@@ -385,11 +339,7 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
             continue;
         }
         if t.chars().count() > 30 {
-            return Err(FieldError::new(
-                Field::Tags,
-                t,
-                Problem::TooLong { max: 30 },
-            ));
+            return Err(FieldError::new(Field::Tags, t, Problem::TooLong { max: 30 }));
         }
         if t.chars().any(char::is_control) {
             return Err(FieldError::new(Field::Tags, t, Problem::InvalidCharacters));
@@ -399,11 +349,7 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
         }
     }
     if out.len() > 30 {
-        return Err(FieldError::new(
-            Field::Tags,
-            input,
-            Problem::TooLong { max: 30 },
-        ));
+        return Err(FieldError::new(Field::Tags, input, Problem::TooLong { max: 30 }));
     }
     Ok(out)
 }
@@ -429,26 +375,11 @@ mod tests {
 
     #[test]
     fn landlines_normalize() {
-        assert_eq!(
-            Phone::parse("010-12345678").unwrap().as_str(),
-            "010-12345678"
-        );
-        assert_eq!(
-            Phone::parse("(0755) 8765 4321").unwrap().as_str(),
-            "0755-87654321"
-        );
-        assert_eq!(
-            Phone::parse("01012345678").unwrap().as_str(),
-            "010-12345678"
-        );
-        assert_eq!(
-            Phone::parse("0571-8888888").unwrap().as_str(),
-            "0571-8888888"
-        );
-        assert_eq!(
-            Phone::parse("021-12345678-123").unwrap().as_str(),
-            "021-12345678-123"
-        );
+        assert_eq!(Phone::parse("010-12345678").unwrap().as_str(), "010-12345678");
+        assert_eq!(Phone::parse("(0755) 8765 4321").unwrap().as_str(), "0755-87654321");
+        assert_eq!(Phone::parse("01012345678").unwrap().as_str(), "010-12345678");
+        assert_eq!(Phone::parse("0571-8888888").unwrap().as_str(), "0571-8888888");
+        assert_eq!(Phone::parse("021-12345678-123").unwrap().as_str(), "021-12345678-123");
     }
 
     #[test]
@@ -473,22 +404,9 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse(" Zhang.San@QQ.com ").unwrap().as_str(),
-            "Zhang.San@qq.com"
-        );
+        assert_eq!(Email::parse(" Zhang.San@QQ.com ").unwrap().as_str(), "Zhang.San@qq.com");
         assert!(Email::parse("zhangsan＠163.com").is_ok());
-        for bad in [
-            "",
-            "zhangsan",
-            "a@b",
-            "a@@b.com",
-            "a@b.c",
-            ".a@b.com",
-            "a..b@c.com",
-            "张三@qq.com",
-            "a@-b.com",
-        ] {
+        for bad in ["", "zhangsan", "a@b", "a@@b.com", "a@b.c", ".a@b.com", "a..b@c.com", "张三@qq.com", "a@-b.com"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -508,39 +426,18 @@ mod tests {
             assert_eq!(parse_date(Field::Birthday, ok).unwrap(), Some(d), "{ok}");
         }
         assert_eq!(parse_date(Field::Birthday, "  ").unwrap(), None);
-        for bad in [
-            "2024-02-30",
-            "15/03/2024",
-            "yesterday",
-            "2024-13-01",
-            "0001-01-01",
-        ] {
-            assert_eq!(
-                parse_date(Field::Birthday, bad).unwrap_err().problem,
-                Problem::InvalidDate,
-                "{bad}"
-            );
+        for bad in ["2024-02-30", "15/03/2024", "yesterday", "2024-13-01", "0001-01-01"] {
+            assert_eq!(parse_date(Field::Birthday, bad).unwrap_err().problem, Problem::InvalidDate, "{bad}");
         }
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        assert_eq!(
-            parse_past_date(Field::Birthday, "2030-01-01", today)
-                .unwrap_err()
-                .problem,
-            Problem::DateInFuture
-        );
+        assert_eq!(parse_past_date(Field::Birthday, "2030-01-01", today).unwrap_err().problem, Problem::DateInFuture);
     }
 
     #[test]
     fn preferences_parse_both_punctuations() {
         let p = parse_preferences("座位：角落；饮品: 冰摩卡，两块糖两块冰\n靠垫: 腰靠").unwrap();
         assert_eq!(p.len(), 3);
-        assert_eq!(
-            p[0],
-            Preference {
-                category: "座位".into(),
-                value: "角落".into()
-            }
-        );
+        assert_eq!(p[0], Preference { category: "座位".into(), value: "角落".into() });
         assert_eq!(p[1].value, "冰摩卡，两块糖两块冰");
         assert_eq!(parse_preferences(&format_preferences(&p)).unwrap(), p);
         assert!(parse_preferences("just some words").is_err());
@@ -549,10 +446,7 @@ mod tests {
 
     #[test]
     fn tags_split_and_dedupe() {
-        assert_eq!(
-            parse_tags("VIP，老客户、VIP; 北京").unwrap(),
-            vec!["VIP", "老客户", "北京"]
-        );
+        assert_eq!(parse_tags("VIP，老客户、VIP; 北京").unwrap(), vec!["VIP", "老客户", "北京"]);
         assert!(parse_tags(&"长".repeat(31)).is_err());
     }
 

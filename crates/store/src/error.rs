@@ -21,17 +21,11 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
-        StoreError::Conflict {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        StoreError::Conflict { zh: zh.into(), en: en.into() }
     }
 
     pub fn not_found(entity: &'static str, id: impl ToString) -> StoreError {
-        StoreError::NotFound {
-            entity,
-            id: id.to_string(),
-        }
+        StoreError::NotFound { entity, id: id.to_string() }
     }
 
     /// What to tell the user, in their language.

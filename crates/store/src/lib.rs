@@ -50,21 +50,12 @@ macro_rules! dispatch {
 /// need a fresh database each run.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Connect(format!(
-            "invalid database name {name:?}"
-        )));
+        return Err(StoreError::Connect(format!("invalid database name {name:?}")));
     }
-    let pool = PgPool::connect(admin_url)
-        .await
-        .map_err(|e| StoreError::Connect(e.to_string()))?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await?;
+    let pool = PgPool::connect(admin_url).await.map_err(|e| StoreError::Connect(e.to_string()))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await?;
     pool.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(admin_url);
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
     Ok(format!("{base}/{name}"))
 }
 
@@ -86,8 +77,7 @@ impl Store {
     /// Opens without migrating (for `guanxi migrate --status`).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
@@ -96,10 +86,7 @@ impl Store {
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
             Ok(Store { db: Db::Pg(pool) })
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -114,9 +101,7 @@ impl Store {
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
-            Ok(Store {
-                db: Db::Sqlite(pool),
-            })
+            Ok(Store { db: Db::Sqlite(pool) })
         }
     }
 
@@ -164,22 +149,13 @@ impl Store {
         dispatch!(self, user_by_username(username))
     }
 
-    pub async fn set_user_active(
-        &self,
-        actor: Actor,
-        username: &str,
-        active: bool,
-    ) -> Result<User, StoreError> {
+    pub async fn set_user_active(&self, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
         dispatch!(self, set_user_active(actor, username, active))
     }
 
     // ----- customers -----
 
-    pub async fn create_customer(
-        &self,
-        actor: Actor,
-        draft: &guanxi_domain::CustomerDraft,
-    ) -> Result<i64, StoreError> {
+    pub async fn create_customer(&self, actor: Actor, draft: &guanxi_domain::CustomerDraft) -> Result<i64, StoreError> {
         dispatch!(self, create_customer(actor, draft))
     }
 
@@ -209,10 +185,7 @@ impl Store {
         dispatch!(self, restore_customer(actor, id))
     }
 
-    pub async fn list_customers(
-        &self,
-        filter: &CustomerFilter,
-    ) -> Result<Page<CustomerSummary>, StoreError> {
+    pub async fn list_customers(&self, filter: &CustomerFilter) -> Result<Page<CustomerSummary>, StoreError> {
         dispatch!(self, list_customers(filter))
     }
 
@@ -255,20 +228,14 @@ impl Store {
         key_person_id: Option<i64>,
         draft: &guanxi_domain::PersonAroundDraft,
     ) -> Result<i64, StoreError> {
-        dispatch!(
-            self,
-            add_person_around(actor, customer_id, key_person_id, draft)
-        )
+        dispatch!(self, add_person_around(actor, customer_id, key_person_id, draft))
     }
 
     pub async fn delete_person_around(&self, actor: Actor, id: i64) -> Result<(), StoreError> {
         dispatch!(self, delete_person_around(actor, id))
     }
 
-    pub async fn people_around(
-        &self,
-        customer_id: i64,
-    ) -> Result<Vec<PersonAroundRecord>, StoreError> {
+    pub async fn people_around(&self, customer_id: i64) -> Result<Vec<PersonAroundRecord>, StoreError> {
         dispatch!(self, people_around(customer_id))
     }
 
@@ -286,10 +253,7 @@ impl Store {
     }
 
     /// Newest first.
-    pub async fn interactions(
-        &self,
-        customer_id: i64,
-    ) -> Result<Vec<InteractionRecord>, StoreError> {
+    pub async fn interactions(&self, customer_id: i64) -> Result<Vec<InteractionRecord>, StoreError> {
         dispatch!(self, interactions(customer_id))
     }
 
@@ -310,11 +274,7 @@ impl Store {
     /// Best matches first: the whole name exactly (张三, zhangsan, zs), then the start of the
     /// name (张), then a part of it (华为 in 北京华为…), then anything else (phone, e-mail,
     /// company, key people); within each, oldest customer first. Deleted customers are not found.
-    pub async fn search(
-        &self,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<CustomerSummary>, StoreError> {
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<CustomerSummary>, StoreError> {
         dispatch!(self, search(query, limit))
     }
 
@@ -332,40 +292,21 @@ impl Store {
     }
 
     /// Starts an import: everything written through the session commits together or not at all.
-    pub async fn begin_import(
-        &self,
-        actor: Actor,
-        source: &str,
-    ) -> Result<ImportSession, StoreError> {
+    pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
         let tx = match &self.db {
             Db::Sqlite(p) => SessionTx::Sqlite(p.begin().await?),
             Db::Pg(p) => SessionTx::Pg(p.begin().await?),
         };
-        Ok(ImportSession {
-            tx,
-            actor,
-            source: source.to_string(),
-            state: ImportState::default(),
-            skipped: 0,
-        })
+        Ok(ImportSession { tx, actor, source: source.to_string(), state: ImportState::default(), skipped: 0 })
     }
 
     /// Customers in id order after `after_id`, at most `limit`, for streaming exports.
-    pub async fn export_batch(
-        &self,
-        after_id: i64,
-        limit: i64,
-    ) -> Result<Vec<CustomerRecord>, StoreError> {
+    pub async fn export_batch(&self, after_id: i64, limit: i64) -> Result<Vec<CustomerRecord>, StoreError> {
         dispatch!(self, export_batch(after_id, limit))
     }
 
     /// Records that an export happened (who, what, how many).
-    pub async fn record_export(
-        &self,
-        actor: Actor,
-        note: &str,
-        count: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn record_export(&self, actor: Actor, note: &str, count: i64) -> Result<(), StoreError> {
         dispatch!(self, record_export(actor, note, count))
     }
 
@@ -411,18 +352,12 @@ pub struct ImportSession {
 impl ImportSession {
     /// Writes a batch; returns the rows that could not be written, with why (nothing of them
     /// was written). The caller decides whether to go on, commit or roll back.
-    pub async fn write(
-        &mut self,
-        rows: &[ImportRow],
-    ) -> Result<Vec<(usize, guanxi_domain::Validation)>, StoreError> {
+    pub async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<(usize, guanxi_domain::Validation)>, StoreError> {
         let failures = match &mut self.tx {
             SessionTx::Sqlite(tx) => {
-                sqlite::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state)
-                    .await?
+                sqlite::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?
             }
-            SessionTx::Pg(tx) => {
-                pg::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?
-            }
+            SessionTx::Pg(tx) => pg::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?,
         };
         self.skipped += failures.len();
         Ok(failures)
@@ -436,25 +371,11 @@ impl ImportSession {
     pub async fn commit(self) -> Result<ImportOutcome, StoreError> {
         match self.tx {
             SessionTx::Sqlite(mut tx) => {
-                sqlite::ops::finish_import(
-                    &mut tx,
-                    self.actor,
-                    &self.source,
-                    &self.state,
-                    self.skipped,
-                )
-                .await?;
+                sqlite::ops::finish_import(&mut tx, self.actor, &self.source, &self.state, self.skipped).await?;
                 tx.commit().await?;
             }
             SessionTx::Pg(mut tx) => {
-                pg::ops::finish_import(
-                    &mut tx,
-                    self.actor,
-                    &self.source,
-                    &self.state,
-                    self.skipped,
-                )
-                .await?;
+                pg::ops::finish_import(&mut tx, self.actor, &self.source, &self.state, self.skipped).await?;
                 tx.commit().await?;
             }
         }

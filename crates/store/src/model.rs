@@ -3,8 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use guanxi_domain::dedupe::DuplicateReason;
 use guanxi_domain::{
-    CustomerDraft, CustomerKind, CustomerStatus, InteractionDraft, KeyPersonDraft,
-    PersonAroundDraft, Role,
+    CustomerDraft, CustomerKind, CustomerStatus, InteractionDraft, KeyPersonDraft, PersonAroundDraft, Role,
 };
 use serde::Serialize;
 

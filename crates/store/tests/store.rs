@@ -35,15 +35,8 @@ async fn rep(store: &Store, username: &str) -> User {
 #[tokio::test]
 async fn migrations_are_idempotent() {
     for (backend, store) in kit::stores().await {
-        assert_eq!(
-            store.applied_migrations().await.unwrap(),
-            vec![1],
-            "{backend}"
-        );
-        assert!(
-            store.migrate().await.unwrap().is_empty(),
-            "{backend}: nothing left to apply"
-        );
+        assert_eq!(store.applied_migrations().await.unwrap(), vec![1], "{backend}");
+        assert!(store.migrate().await.unwrap().is_empty(), "{backend}: nothing left to apply");
     }
 }
 
@@ -56,10 +49,7 @@ async fn create_read_update_with_audit() {
             (Field::Phone, "139-1111-2222"),
             (Field::Owner, "wang"),
             (Field::Tags, "常客, VIP"),
-            (
-                Field::Preferences,
-                "座位: 角落; 饮品: 冰摩卡，两块糖，两块冰",
-            ),
+            (Field::Preferences, "座位: 角落; 饮品: 冰摩卡，两块糖，两块冰"),
             (Field::Birthday, "1990-05-03"),
         ]);
         let id = store.create_customer(Actor(wang.id), &draft).await.unwrap();
@@ -76,9 +66,7 @@ async fn create_read_update_with_audit() {
             .update_customer(
                 Actor(wang.id),
                 id,
-                &Raw::new()
-                    .with(Field::City, "杭州")
-                    .with(Field::Tags, "常客"),
+                &Raw::new().with(Field::City, "杭州").with(Field::Tags, "常客"),
                 Some(1),
             )
             .await
@@ -88,32 +76,12 @@ async fn create_read_update_with_audit() {
         assert_eq!(changed.version, 2);
 
         // A stale version is refused and nothing changes.
-        let stale = store
-            .update_customer(
-                Actor(wang.id),
-                id,
-                &Raw::new().with(Field::City, "上海"),
-                Some(1),
-            )
-            .await;
-        assert!(
-            matches!(stale, Err(StoreError::Conflict { .. })),
-            "{backend}"
-        );
-        assert_eq!(
-            store.customer(id).await.unwrap().draft.city.as_deref(),
-            Some("杭州")
-        );
+        let stale = store.update_customer(Actor(wang.id), id, &Raw::new().with(Field::City, "上海"), Some(1)).await;
+        assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{backend}");
+        assert_eq!(store.customer(id).await.unwrap().draft.city.as_deref(), Some("杭州"));
 
         // Invalid changes name the field and change nothing.
-        let bad = store
-            .update_customer(
-                Actor(wang.id),
-                id,
-                &Raw::new().with(Field::Phone, "12345"),
-                None,
-            )
-            .await;
+        let bad = store.update_customer(Actor(wang.id), id, &Raw::new().with(Field::Phone, "12345"), None).await;
         match bad {
             Err(StoreError::Invalid(v)) => assert_eq!(v.0[0].field, Field::Phone),
             other => panic!("{backend}: expected a validation error, got {other:?}"),
@@ -141,63 +109,26 @@ async fn unknown_owner_is_a_field_error() {
             }
             other => panic!("{backend}: {other:?}"),
         }
-        assert_eq!(
-            store.count_customers().await.unwrap(),
-            0,
-            "{backend}: nothing written"
-        );
+        assert_eq!(store.count_customers().await.unwrap(), 0, "{backend}: nothing written");
     }
 }
 
 #[tokio::test]
 async fn soft_delete_and_restore() {
     for (backend, store) in kit::stores().await {
-        let id = store
-            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "赵六")]))
-            .await
-            .unwrap();
+        let id = store.create_customer(Actor::SYSTEM, &person(&[(Field::Name, "赵六")])).await.unwrap();
         store.delete_customer(Actor::SYSTEM, id).await.unwrap();
-        assert!(
-            store.customer(id).await.unwrap().deleted_at.is_some(),
-            "{backend}"
-        );
-        assert!(
-            store.search("赵六", 10).await.unwrap().is_empty(),
-            "{backend}: deleted customers are not found"
-        );
-        let bin = store
-            .list_customers(&CustomerFilter {
-                deleted: true,
-                per_page: 50,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        assert!(store.customer(id).await.unwrap().deleted_at.is_some(), "{backend}");
+        assert!(store.search("赵六", 10).await.unwrap().is_empty(), "{backend}: deleted customers are not found");
+        let bin =
+            store.list_customers(&CustomerFilter { deleted: true, per_page: 50, ..Default::default() }).await.unwrap();
         assert_eq!(bin.total, 1);
         // Editing a deleted customer is refused.
-        assert!(
-            store
-                .update_customer(Actor::SYSTEM, id, &Raw::new().with(Field::City, "x"), None)
-                .await
-                .is_err()
-        );
+        assert!(store.update_customer(Actor::SYSTEM, id, &Raw::new().with(Field::City, "x"), None).await.is_err());
         store.restore_customer(Actor::SYSTEM, id).await.unwrap();
-        assert_eq!(
-            store.search("赵六", 10).await.unwrap().len(),
-            1,
-            "{backend}"
-        );
-        assert!(
-            store.restore_customer(Actor::SYSTEM, id).await.is_err(),
-            "{backend}: not in the bin any more"
-        );
-        let actions: Vec<String> = store
-            .history(id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        assert_eq!(store.search("赵六", 10).await.unwrap().len(), 1, "{backend}");
+        assert!(store.restore_customer(Actor::SYSTEM, id).await.is_err(), "{backend}: not in the bin any more");
+        let actions: Vec<String> = store.history(id).await.unwrap().into_iter().map(|e| e.action).collect();
         assert_eq!(actions, vec!["restore", "delete", "create"]);
     }
 }
@@ -206,11 +137,7 @@ async fn soft_delete_and_restore() {
 async fn key_people_people_around_and_interactions() {
     for (backend, store) in kit::stores().await {
         let wang = rep(&store, "wang").await;
-        let org = person(&[
-            (Field::Kind, "企业"),
-            (Field::Name, "华为技术有限公司"),
-            (Field::Industry, "通信"),
-        ]);
+        let org = person(&[(Field::Kind, "企业"), (Field::Name, "华为技术有限公司"), (Field::Industry, "通信")]);
         let id = store.create_customer(Actor::SYSTEM, &org).await.unwrap();
         let kp = KeyPersonDraft::parse(
             &Raw::new()
@@ -225,30 +152,16 @@ async fn key_people_people_around_and_interactions() {
         .unwrap();
         let kp_id = store.add_key_person(Actor::SYSTEM, id, &kp).await.unwrap();
         let wife = PersonAroundDraft::parse(
-            &Raw::new()
-                .with(Field::Name, "陈丽")
-                .with(Field::Relation, "妻子")
-                .with(Field::Preferences, "花: 百合"),
+            &Raw::new().with(Field::Name, "陈丽").with(Field::Relation, "妻子").with(Field::Preferences, "花: 百合"),
             today(),
         )
         .unwrap();
-        store
-            .add_person_around(Actor::SYSTEM, id, Some(kp_id), &wife)
-            .await
-            .unwrap();
+        store.add_person_around(Actor::SYSTEM, id, Some(kp_id), &wife).await.unwrap();
 
         // The key person's name and phone find the organization.
         let hits = store.search("刘建国", 10).await.unwrap();
-        assert_eq!(
-            hits.iter().map(|h| h.id).collect::<Vec<_>>(),
-            vec![id],
-            "{backend}"
-        );
-        assert_eq!(
-            store.search("1111", 10).await.unwrap().len(),
-            1,
-            "{backend}"
-        );
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![id], "{backend}");
+        assert_eq!(store.search("1111", 10).await.unwrap().len(), 1, "{backend}");
 
         let meeting = InteractionDraft::parse(
             &Raw::new()
@@ -262,51 +175,29 @@ async fn key_people_people_around_and_interactions() {
             8,
         )
         .unwrap();
-        store
-            .add_interaction(Actor(wang.id), id, &meeting)
-            .await
-            .unwrap();
+        store.add_interaction(Actor(wang.id), id, &meeting).await.unwrap();
         let log = store.interactions(id).await.unwrap();
         assert_eq!(log.len(), 1, "{backend}");
         assert_eq!(log[0].ours[0].user_id, Some(wang.id));
-        assert_eq!(
-            log[0].theirs[0].key_person_id,
-            Some(kp_id),
-            "{backend}: matched by name"
-        );
+        assert_eq!(log[0].theirs[0].key_person_id, Some(kp_id), "{backend}: matched by name");
         assert_eq!(log[0].theirs[1].key_person_id, None);
         assert_eq!(log[0].draft.occurred_at, meeting.occurred_at);
 
-        let unknown = InteractionDraft {
-            our_participants: vec!["ghost".into()],
-            ..meeting.clone()
-        };
+        let unknown = InteractionDraft { our_participants: vec!["ghost".into()], ..meeting.clone() };
         match store.add_interaction(Actor::SYSTEM, id, &unknown).await {
             Err(StoreError::Invalid(v)) => assert_eq!(v.0[0].field, Field::OurParticipants),
             other => panic!("{backend}: {other:?}"),
         }
 
         let people = store.key_people(id).await.unwrap();
-        assert_eq!(
-            people[0].draft.decision_role,
-            Some(DecisionRole::DecisionMaker)
-        );
+        assert_eq!(people[0].draft.decision_role, Some(DecisionRole::DecisionMaker));
         let around = store.people_around(id).await.unwrap();
         assert_eq!(around[0].key_person_id, Some(kp_id));
         assert_eq!(around[0].draft.relation, Relation::Spouse);
 
         store.delete_key_person(Actor::SYSTEM, kp_id).await.unwrap();
-        assert!(
-            store.search("刘建国", 10).await.unwrap().is_empty(),
-            "{backend}: reindexed after delete"
-        );
-        let entities: Vec<String> = store
-            .history(id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.entity)
-            .collect();
+        assert!(store.search("刘建国", 10).await.unwrap().is_empty(), "{backend}: reindexed after delete");
+        let entities: Vec<String> = store.history(id).await.unwrap().into_iter().map(|e| e.entity).collect();
         assert!(entities.contains(&"interaction".to_string()));
         assert!(entities.contains(&"person_around".to_string()));
     }
@@ -319,24 +210,16 @@ async fn chinese_first_search() {
     for (backend, store) in kit::stores().await {
         let add = |f: &[(Field, &str)]| person(f);
         for d in [
-            add(&[
-                (Field::Name, "张三"),
-                (Field::Phone, "13812345678"),
-                (Field::Employer, "北京华为技术有限公司"),
-            ]),
+            add(&[(Field::Name, "张三"), (Field::Phone, "13812345678"), (Field::Employer, "北京华为技术有限公司")]),
             add(&[(Field::Name, "张三丰"), (Field::Email, "sanfeng@wudang.cn")]),
             add(&[(Field::Name, "曾小贤"), (Field::City, "上海")]),
             add(&[(Field::Name, "周思"), (Field::Phone, "010-87654321")]),
-            add(&[
-                (Field::Kind, "organization"),
-                (Field::Name, "张家口钢铁集团"),
-            ]),
+            add(&[(Field::Kind, "organization"), (Field::Name, "张家口钢铁集团")]),
             add(&[(Field::Name, "李四"), (Field::Wechat, "lisi_1990")]),
         ] {
             store.create_customer(Actor::SYSTEM, &d).await.unwrap();
         }
-        let names =
-            |hits: Vec<CustomerSummary>| hits.into_iter().map(|h| h.name).collect::<Vec<_>>();
+        let names = |hits: Vec<CustomerSummary>| hits.into_iter().map(|h| h.name).collect::<Vec<_>>();
         let mut per_query = Vec::new();
         for (q, expect_first, expect_len) in [
             ("张", "张三", 3),
@@ -355,34 +238,16 @@ async fn chinese_first_search() {
             ("张家口钢铁", "张家口钢铁集团", 1),
         ] {
             let got = names(store.search(q, 20).await.unwrap());
-            assert_eq!(
-                got.first().map(String::as_str),
-                Some(expect_first),
-                "{backend}: {q} → {got:?}"
-            );
+            assert_eq!(got.first().map(String::as_str), Some(expect_first), "{backend}: {q} → {got:?}");
             assert_eq!(got.len(), expect_len, "{backend}: {q} → {got:?}");
             per_query.push(got);
         }
         // Exact name matches rank first: 张三 before 张三丰 for "张三"; and for "zs" the
         // exact-initials 张三 comes before the prefix match 周思 / 张三丰.
-        assert_eq!(
-            names(store.search("张三", 20).await.unwrap()),
-            vec!["张三", "张三丰"]
-        );
+        assert_eq!(names(store.search("张三", 20).await.unwrap()), vec!["张三", "张三丰"]);
         // Hostile input is just text.
-        for q in [
-            "'; DROP TABLE customers; --",
-            "\"*",
-            "NEAR(",
-            "a:*",
-            "张 OR 1=1",
-            "%",
-            "",
-        ] {
-            store
-                .search(q, 20)
-                .await
-                .unwrap_or_else(|e| panic!("{backend}: {q:?}: {e}"));
+        for q in ["'; DROP TABLE customers; --", "\"*", "NEAR(", "a:*", "张 OR 1=1", "%", ""] {
+            store.search(q, 20).await.unwrap_or_else(|e| panic!("{backend}: {q:?}: {e}"));
         }
         assert_eq!(store.count_customers().await.unwrap(), 6);
         results.push(per_query);
@@ -400,6 +265,7 @@ fn row(line: usize, fields: &[(Field, &str)]) -> ImportRow {
         draft: d,
         kind_given: fields.iter().any(|(f, _)| *f == Field::Kind),
         status_given: fields.iter().any(|(f, _)| *f == Field::Status),
+        keys: None,
     }
 }
 
@@ -409,101 +275,36 @@ async fn import_matches_instead_of_duplicating() {
         let org = store
             .create_customer(
                 Actor::SYSTEM,
-                &person(&[
-                    (Field::Kind, "organization"),
-                    (Field::Name, "某集团"),
-                    (Field::Phone, "010-12345678"),
-                ]),
+                &person(&[(Field::Kind, "organization"), (Field::Name, "某集团"), (Field::Phone, "010-12345678")]),
             )
             .await
             .unwrap();
         let rows = vec![
-            row(
-                2,
-                &[
-                    (Field::Name, "张三"),
-                    (Field::Phone, "13800000001"),
-                    (Field::ExternalId, "C-1"),
-                ],
-            ),
+            row(2, &[(Field::Name, "张三"), (Field::Phone, "13800000001"), (Field::ExternalId, "C-1")]),
             row(3, &[(Field::Name, "李四"), (Field::Email, "lisi@qq.com")]),
-            row(
-                4,
-                &[
-                    (Field::Name, "某集团"),
-                    (Field::Phone, "010-12345678"),
-                    (Field::City, "北京"),
-                ],
-            ),
+            row(4, &[(Field::Name, "某集团"), (Field::Phone, "010-12345678"), (Field::City, "北京")]),
         ];
-        let first = store
-            .import_customers(Actor::SYSTEM, "a.csv", &rows)
-            .await
-            .unwrap();
-        assert_eq!(
-            first,
-            ImportOutcome {
-                created: 2,
-                updated: 1,
-                unchanged: 0
-            },
-            "{backend}"
-        );
+        let first = store.import_customers(Actor::SYSTEM, "a.csv", &rows).await.unwrap();
+        assert_eq!(first, ImportOutcome { created: 2, updated: 1, unchanged: 0 }, "{backend}");
         // The organization kept its kind: the file had no kind column.
         let o = store.customer(org).await.unwrap();
         assert_eq!(o.draft.kind, CustomerKind::Organization, "{backend}");
         assert_eq!(o.draft.city.as_deref(), Some("北京"));
         // The same file again changes nothing.
-        let again = store
-            .import_customers(Actor::SYSTEM, "a.csv", &rows)
-            .await
-            .unwrap();
-        assert_eq!(
-            again,
-            ImportOutcome {
-                created: 0,
-                updated: 0,
-                unchanged: 3
-            },
-            "{backend}"
-        );
+        let again = store.import_customers(Actor::SYSTEM, "a.csv", &rows).await.unwrap();
+        assert_eq!(again, ImportOutcome { created: 0, updated: 0, unchanged: 3 }, "{backend}");
         // Matching by external id first, then phone, then e-mail.
         let changed = vec![
-            row(
-                2,
-                &[
-                    (Field::Name, "张三"),
-                    (Field::Phone, "13800000009"),
-                    (Field::ExternalId, "C-1"),
-                ],
-            ),
-            row(
-                3,
-                &[
-                    (Field::Name, "李四"),
-                    (Field::Email, "LISI@qq.com"),
-                    (Field::City, "天津"),
-                ],
-            ),
+            row(2, &[(Field::Name, "张三"), (Field::Phone, "13800000009"), (Field::ExternalId, "C-1")]),
+            row(3, &[(Field::Name, "李四"), (Field::Email, "LISI@qq.com"), (Field::City, "天津")]),
         ];
-        let third = store
-            .import_customers(Actor::SYSTEM, "b.csv", &changed)
-            .await
-            .unwrap();
-        assert_eq!(
-            third,
-            ImportOutcome {
-                created: 0,
-                updated: 2,
-                unchanged: 0
-            },
-            "{backend}"
-        );
+        let third = store.import_customers(Actor::SYSTEM, "b.csv", &changed).await.unwrap();
+        assert_eq!(third, ImportOutcome { created: 0, updated: 2, unchanged: 0 }, "{backend}");
         assert_eq!(store.count_customers().await.unwrap(), 3);
         let log = store.audit_log(100).await.unwrap();
-        assert!(log.iter().any(|e| e.entity == "customers"
-            && e.action == "import"
-            && e.note.as_deref() == Some("b.csv")));
+        assert!(
+            log.iter().any(|e| e.entity == "customers" && e.action == "import" && e.note.as_deref() == Some("b.csv"))
+        );
     }
 }
 
@@ -511,10 +312,7 @@ async fn import_matches_instead_of_duplicating() {
 async fn import_is_all_or_nothing() {
     for (backend, store) in kit::stores().await {
         let id = store
-            .create_customer(
-                Actor::SYSTEM,
-                &person(&[(Field::Name, "王五"), (Field::Phone, "13900000000")]),
-            )
+            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "王五"), (Field::Phone, "13900000000")]))
             .await
             .unwrap();
         // Row 3 matches an individual but brings an organization's field: refused with its line.
@@ -531,41 +329,25 @@ async fn import_is_all_or_nothing() {
                 ]),
                 kind_given: false,
                 status_given: false,
+                keys: None,
             },
         ];
-        let err = store
-            .import_customers(Actor::SYSTEM, "bad.csv", &rows)
-            .await
-            .unwrap_err();
-        assert!(
-            err.message(Lang::ZhCn).starts_with("第 3 行"),
-            "{backend}: {}",
-            err.message(Lang::ZhCn)
-        );
-        assert_eq!(
-            store.count_customers().await.unwrap(),
-            1,
-            "{backend}: nothing half-written"
-        );
+        let err = store.import_customers(Actor::SYSTEM, "bad.csv", &rows).await.unwrap_err();
+        assert!(err.message(Lang::ZhCn).starts_with("第 3 行"), "{backend}: {}", err.message(Lang::ZhCn));
+        assert_eq!(store.count_customers().await.unwrap(), 1, "{backend}: nothing half-written");
         assert_eq!(store.customer(id).await.unwrap().version, 1);
-        // A row naming a Guanxi id that does not exist is refused, not created.
+        // A row naming a Guanxi id this database does not have (a file from another Guanxi)
+        // is matched the usual way, here: created.
         let ghost = ImportRow {
             id: Some(999_999),
             line: 5,
             draft: person(&[(Field::Name, "幽灵")]),
             kind_given: false,
             status_given: false,
+            keys: None,
         };
-        let err = store
-            .import_customers(Actor::SYSTEM, "ghost.csv", &[ghost])
-            .await
-            .unwrap_err();
-        assert!(
-            err.message(Lang::En)
-                .contains("row 5: Guanxi ID: \"999999\""),
-            "{backend}: {}",
-            err.message(Lang::En)
-        );
+        let o = store.import_customers(Actor::SYSTEM, "ghost.csv", &[ghost]).await.unwrap();
+        assert_eq!(o.created, 1, "{backend}");
         // A row naming an existing id updates that customer even with nothing else to match.
         let by_id = ImportRow {
             id: Some(id),
@@ -573,16 +355,12 @@ async fn import_is_all_or_nothing() {
             draft: person(&[(Field::Name, "王五"), (Field::City, "成都")]),
             kind_given: false,
             status_given: false,
+            keys: None,
         };
-        let o = store
-            .import_customers(Actor::SYSTEM, "ids.csv", &[by_id])
-            .await
-            .unwrap();
+        let o = store.import_customers(Actor::SYSTEM, "ids.csv", &[by_id]).await.unwrap();
         assert_eq!(o.updated, 1, "{backend}");
-        assert_eq!(
-            store.customer(id).await.unwrap().draft.city.as_deref(),
-            Some("成都")
-        );
+        assert_eq!(store.customer(id).await.unwrap().draft.city.as_deref(), Some("成都"));
+        assert_eq!(store.count_customers().await.unwrap(), 2, "{backend}");
     }
 }
 
@@ -614,135 +392,63 @@ async fn duplicates_merge_and_unmerge() {
             .await
             .unwrap();
         let c = store
-            .create_customer(
-                Actor::SYSTEM,
-                &person(&[(Field::Name, "张三"), (Field::Phone, "13800000001")]),
-            )
+            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "张三"), (Field::Phone, "13800000001")]))
             .await
             .unwrap();
         let unrelated = store
-            .create_customer(
-                Actor::SYSTEM,
-                &person(&[(Field::Name, "张三"), (Field::City, "广州")]),
-            )
+            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "张三"), (Field::City, "广州")]))
             .await
             .unwrap();
 
         let pairs = store.duplicate_candidates(100).await.unwrap();
-        let find = |x: i64, y: i64| {
-            pairs
-                .iter()
-                .find(|p| p.a.id == x && p.b.id == y)
-                .map(|p| p.reasons.clone())
-        };
-        assert_eq!(
-            find(a, c),
-            Some(vec![guanxi_domain::dedupe::DuplicateReason::SamePhone]),
-            "{backend}: {pairs:?}"
-        );
-        assert_eq!(
-            find(a, b),
-            Some(vec![
-                guanxi_domain::dedupe::DuplicateReason::PinyinEqualName
-            ]),
-            "{backend}"
-        );
-        assert_eq!(
-            find(a, unrelated),
-            None,
-            "{backend}: same name, nothing shared"
-        );
+        let find = |x: i64, y: i64| pairs.iter().find(|p| p.a.id == x && p.b.id == y).map(|p| p.reasons.clone());
+        assert_eq!(find(a, c), Some(vec![guanxi_domain::dedupe::DuplicateReason::SamePhone]), "{backend}: {pairs:?}");
+        assert_eq!(find(a, b), Some(vec![guanxi_domain::dedupe::DuplicateReason::PinyinEqualName]), "{backend}");
+        assert_eq!(find(a, unrelated), None, "{backend}: same name, nothing shared");
 
         // b has history of its own that must follow it.
         let call = InteractionDraft::parse(
-            &Raw::new()
-                .with(Field::Channel, "phone")
-                .with(Field::Summary, "问价格"),
+            &Raw::new().with(Field::Channel, "phone").with(Field::Summary, "问价格"),
             chrono::Utc::now(),
             8,
         )
         .unwrap();
-        store
-            .add_interaction(Actor::SYSTEM, b, &call)
-            .await
-            .unwrap();
+        store.add_interaction(Actor::SYSTEM, b, &call).await.unwrap();
         let kp = KeyPersonDraft::parse(&Raw::new().with(Field::Name, "张太太"), today()).unwrap();
         store.add_key_person(Actor::SYSTEM, b, &kp).await.unwrap();
 
         let merge_id = store.merge(Actor::SYSTEM, a, b).await.unwrap();
         let kept = store.customer(a).await.unwrap();
         assert_eq!(kept.draft.name, "张三", "{backend}: kept values win");
-        assert_eq!(
-            kept.draft.email.as_ref().unwrap().as_str(),
-            "zs@qq.com",
-            "{backend}: empty fields filled"
-        );
+        assert_eq!(kept.draft.email.as_ref().unwrap().as_str(), "zs@qq.com", "{backend}: empty fields filled");
         assert_eq!(kept.draft.tags, vec!["VIP", "老客户"]);
         assert_eq!(store.interactions(a).await.unwrap().len(), 1);
         assert_eq!(store.key_people(a).await.unwrap().len(), 1);
         let dropped = store.customer(b).await.unwrap();
         assert_eq!(dropped.merged_into_id, Some(a));
-        assert!(
-            store
-                .search("zs@qq", 10)
-                .await
-                .unwrap()
-                .iter()
-                .all(|h| h.id == a),
-            "{backend}"
-        );
+        assert!(store.search("zs@qq", 10).await.unwrap().iter().all(|h| h.id == a), "{backend}");
         // The kept customer's history includes the dropped one's.
         let history = store.history(a).await.unwrap();
-        assert!(
-            history
-                .iter()
-                .any(|e| e.customer_id == Some(b) && e.entity == "interaction"),
-            "{backend}"
-        );
-        assert!(
-            store.restore_customer(Actor::SYSTEM, b).await.is_err(),
-            "{backend}: undo the merge, not restore"
-        );
+        assert!(history.iter().any(|e| e.customer_id == Some(b) && e.entity == "interaction"), "{backend}");
+        assert!(store.restore_customer(Actor::SYSTEM, b).await.is_err(), "{backend}: undo the merge, not restore");
         assert!(store.merge(Actor::SYSTEM, a, a).await.is_err());
 
         // Someone edits the kept customer after the merge; undo keeps that edit.
-        store
-            .update_customer(
-                Actor::SYSTEM,
-                a,
-                &Raw::new().with(Field::Notes, "合并后补充"),
-                None,
-            )
-            .await
-            .unwrap();
+        store.update_customer(Actor::SYSTEM, a, &Raw::new().with(Field::Notes, "合并后补充"), None).await.unwrap();
         store.unmerge(Actor::SYSTEM, merge_id).await.unwrap();
         let a2 = store.customer(a).await.unwrap();
         assert_eq!(a2.draft.email, None, "{backend}: filled field put back");
         assert_eq!(a2.draft.tags, vec!["VIP"]);
-        assert_eq!(
-            a2.draft.notes.as_deref(),
-            Some("合并后补充"),
-            "{backend}: later edit kept"
-        );
+        assert_eq!(a2.draft.notes.as_deref(), Some("合并后补充"), "{backend}: later edit kept");
         let b2 = store.customer(b).await.unwrap();
         assert!(b2.deleted_at.is_none() && b2.merged_into_id.is_none());
-        assert_eq!(
-            store.interactions(b).await.unwrap().len(),
-            1,
-            "{backend}: history moved back"
-        );
+        assert_eq!(store.interactions(b).await.unwrap().len(), 1, "{backend}: history moved back");
         assert_eq!(store.key_people(b).await.unwrap().len(), 1);
-        assert!(
-            store.unmerge(Actor::SYSTEM, merge_id).await.is_err(),
-            "{backend}: only once"
-        );
+        assert!(store.unmerge(Actor::SYSTEM, merge_id).await.is_err(), "{backend}: only once");
 
         store.dismiss_duplicate(Actor::SYSTEM, c, a).await.unwrap();
         let pairs = store.duplicate_candidates(100).await.unwrap();
-        assert!(
-            !pairs.iter().any(|p| p.a.id == a && p.b.id == c),
-            "{backend}: dismissed pairs stay dismissed"
-        );
+        assert!(!pairs.iter().any(|p| p.a.id == a && p.b.id == c), "{backend}: dismissed pairs stay dismissed");
     }
 }
 
@@ -753,47 +459,23 @@ async fn users_are_validated_and_audited() {
         let dup = store
             .add_user(
                 Actor::SYSTEM,
-                &NewUser {
-                    username: "LI.MING".into(),
-                    display_name: "x".into(),
-                    role: Role::Manager,
-                    team: None,
-                },
+                &NewUser { username: "LI.MING".into(), display_name: "x".into(), role: Role::Manager, team: None },
             )
             .await;
-        assert!(
-            matches!(dup, Err(StoreError::Invalid(_))),
-            "{backend}: usernames are case-insensitive"
-        );
+        assert!(matches!(dup, Err(StoreError::Invalid(_))), "{backend}: usernames are case-insensitive");
         let bad = store
             .add_user(
                 Actor::SYSTEM,
-                &NewUser {
-                    username: "有 空格".into(),
-                    display_name: "x".into(),
-                    role: Role::Manager,
-                    team: None,
-                },
+                &NewUser { username: "有 空格".into(), display_name: "x".into(), role: Role::Manager, team: None },
             )
             .await;
         assert!(matches!(bad, Err(StoreError::Invalid(_))), "{backend}");
-        let off = store
-            .set_user_active(Actor::SYSTEM, "li.ming", false)
-            .await
-            .unwrap();
+        let off = store.set_user_active(Actor::SYSTEM, "li.ming", false).await.unwrap();
         assert!(!off.active);
         // A disabled user cannot own customers.
         let d = person(&[(Field::Name, "客户"), (Field::Owner, "li.ming")]);
-        assert!(
-            store.create_customer(Actor::SYSTEM, &d).await.is_err(),
-            "{backend}"
-        );
-        assert!(
-            store
-                .set_user_active(Actor::SYSTEM, "system", false)
-                .await
-                .is_err()
-        );
+        assert!(store.create_customer(Actor::SYSTEM, &d).await.is_err(), "{backend}");
+        assert!(store.set_user_active(Actor::SYSTEM, "system", false).await.is_err());
         assert_eq!(store.users().await.unwrap().len(), 2);
     }
 }
@@ -804,10 +486,7 @@ async fn export_batches_walk_everything_once() {
         for i in 0..25 {
             let name = format!("客户{i}");
             store
-                .create_customer(
-                    Actor::SYSTEM,
-                    &person(&[(Field::Name, name.as_str()), (Field::Tags, "批量")]),
-                )
+                .create_customer(Actor::SYSTEM, &person(&[(Field::Name, name.as_str()), (Field::Tags, "批量")]))
                 .await
                 .unwrap();
         }
@@ -818,18 +497,12 @@ async fn export_batches_walk_everything_once() {
             if batch.is_empty() {
                 break;
             }
-            assert!(
-                batch.iter().all(|c| c.draft.tags == vec!["批量"]),
-                "{backend}"
-            );
+            assert!(batch.iter().all(|c| c.draft.tags == vec!["批量"]), "{backend}");
             seen += batch.len();
             after = batch.last().unwrap().id;
         }
         assert_eq!(seen, 25, "{backend}");
-        store
-            .record_export(Actor::SYSTEM, "customers.csv", 25)
-            .await
-            .unwrap();
+        store.record_export(Actor::SYSTEM, "customers.csv", 25).await.unwrap();
         assert_eq!(store.audit_log(1).await.unwrap()[0].action, "export");
     }
 }

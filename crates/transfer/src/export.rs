@@ -2,8 +2,8 @@
 //! XLSX. Cells that a spreadsheet would run as a formula are neutralized.
 
 use guanxi_domain::{
-    Attitude, Channel, Closeness, CreditRating, CustomerDraft, CustomerKind, CustomerPurpose,
-    CustomerStatus, DecisionRole, Field, Gender, Lang, NeedsOrientation, OrgSize, Relation,
+    Attitude, Channel, Closeness, CreditRating, CustomerDraft, CustomerKind, CustomerPurpose, CustomerStatus,
+    DecisionRole, Field, Gender, Lang, NeedsOrientation, OrgSize, Relation,
 };
 
 /// Export file formats.
@@ -96,21 +96,13 @@ fn label(field: Field, code: &str, lang: Lang) -> String {
 /// A cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'` so that
 /// a spreadsheet shows it as text instead of running it; our import removes it again.
 pub fn neutralize(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
 }
 
 pub fn customer_row(id: i64, draft: &CustomerDraft, lang: Lang) -> Vec<String> {
     let fields = draft.to_fields();
     let mut row = vec![id.to_string()];
-    row.extend(
-        EXPORT_FIELDS
-            .iter()
-            .map(|f| neutralize(&label(*f, fields.get(*f), lang))),
-    );
+    row.extend(EXPORT_FIELDS.iter().map(|f| neutralize(&label(*f, fields.get(*f), lang))));
     row
 }
 
@@ -124,16 +116,12 @@ impl<W: std::io::Write> CsvExport<W> {
     pub fn new(mut out: W, lang: Lang) -> std::io::Result<CsvExport<W>> {
         out.write_all(b"\xEF\xBB\xBF")?;
         let mut writer = csv::Writer::from_writer(out);
-        writer
-            .write_record(header(lang))
-            .map_err(std::io::Error::other)?;
+        writer.write_record(header(lang)).map_err(std::io::Error::other)?;
         Ok(CsvExport { writer, lang })
     }
 
     pub fn write(&mut self, id: i64, draft: &CustomerDraft) -> std::io::Result<()> {
-        self.writer
-            .write_record(customer_row(id, draft, self.lang))
-            .map_err(std::io::Error::other)
+        self.writer.write_record(customer_row(id, draft, self.lang)).map_err(std::io::Error::other)
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
@@ -161,18 +149,10 @@ impl XlsxExport {
             sheet.write_string_with_format(0, i as u16, h, &bold)?;
         }
         sheet.set_freeze_panes(1, 0)?;
-        Ok(XlsxExport {
-            book,
-            next_row: 1,
-            lang,
-        })
+        Ok(XlsxExport { book, next_row: 1, lang })
     }
 
-    pub fn write(
-        &mut self,
-        id: i64,
-        draft: &CustomerDraft,
-    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    pub fn write(&mut self, id: i64, draft: &CustomerDraft) -> Result<(), rust_xlsxwriter::XlsxError> {
         if self.next_row as usize > XLSX_MAX_ROWS {
             return Err(rust_xlsxwriter::XlsxError::RowColumnLimitError);
         }

@@ -84,10 +84,7 @@ const MAX_CELL: usize = 32_767;
 
 /// Reads a file by its name's extension.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, FileError> {
-    let ext = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" | "tsv" => read_csv(bytes),
         "xlsx" | "xlsm" | "xls" => read_workbook(bytes),
@@ -98,22 +95,13 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, FileError> {
 /// Decodes text the way Chinese Excel may have saved it.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(|s| (s.to_string(), "UTF-8 with BOM"))
-            .map_err(|_| FileError::Encoding);
+        return std::str::from_utf8(rest).map(|s| (s.to_string(), "UTF-8 with BOM")).map_err(|_| FileError::Encoding);
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (enc, name) = if bytes[0] == 0xFF {
-            (encoding_rs::UTF_16LE, "UTF-16LE")
-        } else {
-            (encoding_rs::UTF_16BE, "UTF-16BE")
-        };
+        let (enc, name) =
+            if bytes[0] == 0xFF { (encoding_rs::UTF_16LE, "UTF-16LE") } else { (encoding_rs::UTF_16BE, "UTF-16BE") };
         let (text, _, bad) = enc.decode(bytes);
-        return if bad {
-            Err(FileError::Encoding)
-        } else {
-            Ok((text.into_owned(), name))
-        };
+        return if bad { Err(FileError::Encoding) } else { Ok((text.into_owned(), name)) };
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok((s.to_string(), "UTF-8"));
@@ -132,24 +120,14 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
     }
     let first_line = text.lines().next().unwrap_or("");
     // Excel's "Unicode text" is tab-separated; so are files saved as .tsv.
-    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         None => return Err(FileError::NoHeader),
         Some(Err(e)) => {
-            return Err(FileError::Malformed {
-                line: 1,
-                message: e.to_string(),
-            });
+            return Err(FileError::Malformed { line: 1, message: e.to_string() });
         }
         Some(Ok(r)) => r.iter().map(|h| h.trim().to_string()).collect(),
     };
@@ -157,10 +135,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
     let mut rows = Vec::new();
     for (i, rec) in records.enumerate() {
         let line = Table::line_of(i);
-        let rec = rec.map_err(|e| FileError::Malformed {
-            line,
-            message: csv_message(&e),
-        })?;
+        let rec = rec.map_err(|e| FileError::Malformed { line, message: csv_message(&e) })?;
         let cells: Vec<String> = rec.iter().map(str::to_string).collect();
         if cells.iter().any(|c| c.chars().count() > MAX_CELL) {
             return Err(FileError::HugeCell(line));
@@ -168,11 +143,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
         rows.push(cells);
     }
     drop_trailing_empty(&mut rows);
-    Ok(Table {
-        headers,
-        rows,
-        encoding,
-    })
+    Ok(Table { headers, rows, encoding })
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -195,20 +166,14 @@ fn trim_headers(mut headers: Vec<String>) -> Result<Vec<String>, FileError> {
     }
     for (i, h) in headers.iter().enumerate() {
         if !h.is_empty() && headers[..i].iter().any(|o| o.eq_ignore_ascii_case(h)) {
-            return Err(FileError::DuplicateHeader {
-                column: i + 1,
-                header: h.clone(),
-            });
+            return Err(FileError::DuplicateHeader { column: i + 1, header: h.clone() });
         }
     }
     Ok(headers)
 }
 
 fn drop_trailing_empty(rows: &mut Vec<Vec<String>>) {
-    while rows
-        .last()
-        .is_some_and(|r| r.iter().all(|c| c.trim().is_empty()))
-    {
+    while rows.last().is_some_and(|r| r.iter().all(|c| c.trim().is_empty())) {
         rows.pop();
     }
 }
@@ -218,8 +183,8 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| FileError::Workbook(e.to_string()))?;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook(e.to_string()))?;
     let range = match book.worksheet_range_at(0) {
         None => return Err(FileError::Empty),
         Some(r) => r.map_err(|e| FileError::Workbook(e.to_string()))?,
@@ -239,11 +204,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, FileError> {
         rows.push(cells);
     }
     drop_trailing_empty(&mut rows);
-    Ok(Table {
-        headers,
-        rows,
-        encoding: "xlsx",
-    })
+    Ok(Table { headers, rows, encoding: "xlsx" })
 }
 
 /// A cell as the text a person sees: phone numbers stored as numbers lose no digits and get
@@ -297,42 +258,23 @@ mod tests {
 
     #[test]
     fn csv_reads_with_quotes_and_ragged_rows() {
-        let t = read_table(
-            "a.csv",
-            "姓名,备注,\n\"张,三\",\"说 \"\"你好\"\"\"\n李四\n,,\n".as_bytes(),
-        )
-        .unwrap();
+        let t = read_table("a.csv", "姓名,备注,\n\"张,三\",\"说 \"\"你好\"\"\"\n李四\n,,\n".as_bytes()).unwrap();
         assert_eq!(t.headers, vec!["姓名", "备注"]);
-        assert_eq!(
-            t.rows,
-            vec![
-                vec!["张,三".to_string(), "说 \"你好\"".into()],
-                vec!["李四".into()]
-            ]
-        );
+        assert_eq!(t.rows, vec![vec!["张,三".to_string(), "说 \"你好\"".into()], vec!["李四".into()]]);
     }
 
     #[test]
     fn bad_files() {
         assert_eq!(read_table("a.csv", b""), Err(FileError::Empty));
         assert_eq!(read_table("a.csv", b"  \n "), Err(FileError::Empty));
-        assert_eq!(
-            read_table("a.pdf", b"x"),
-            Err(FileError::UnsupportedType("a.pdf".into()))
-        );
+        assert_eq!(read_table("a.pdf", b"x"), Err(FileError::UnsupportedType("a.pdf".into())));
         assert!(matches!(
             read_table("a.csv", "name,Name\nx,y\n".as_bytes()),
             Err(FileError::DuplicateHeader { column: 2, .. })
         ));
-        assert!(matches!(
-            read_table("a.xlsx", b"not a zip"),
-            Err(FileError::Workbook(_))
-        ));
+        assert!(matches!(read_table("a.xlsx", b"not a zip"), Err(FileError::Workbook(_))));
         let huge = format!("name\n{}\n", "x".repeat(40_000));
-        assert_eq!(
-            read_table("a.csv", huge.as_bytes()),
-            Err(FileError::HugeCell(2))
-        );
+        assert_eq!(read_table("a.csv", huge.as_bytes()), Err(FileError::HugeCell(2)));
         assert!(FileError::NoNameColumn.message(Lang::ZhCn).contains("姓名"));
     }
 
@@ -345,9 +287,6 @@ mod tests {
     #[test]
     fn excel_serials() {
         assert_eq!(excel_serial_to_date(45366.0), "2024-03-15");
-        assert_eq!(
-            cell_text(&calamine::Data::Float(13812345678.0)),
-            "13812345678"
-        );
+        assert_eq!(cell_text(&calamine::Data::Float(13812345678.0)), "13812345678");
     }
 }

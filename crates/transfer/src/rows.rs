@@ -26,29 +26,19 @@ impl Mapping {
             columns[i] = if field.trim() == "-" {
                 None
             } else {
-                Some(
-                    Field::parse(field)
-                        .ok_or_else(|| FileError::UnknownMappedField(field.clone()))?,
-                )
+                Some(Field::parse(field).ok_or_else(|| FileError::UnknownMappedField(field.clone()))?)
             };
         }
         for (i, f) in columns.iter().enumerate() {
             if let Some(f) = f
                 && let Some(j) = columns[..i].iter().position(|o| o == &Some(*f))
             {
-                return Err(FileError::DuplicateField {
-                    first: headers[j].clone(),
-                    second: headers[i].clone(),
-                });
+                return Err(FileError::DuplicateField { first: headers[j].clone(), second: headers[i].clone() });
             }
         }
-        let m = Mapping {
-            headers: headers.to_vec(),
-            columns,
-        };
+        let m = Mapping { headers: headers.to_vec(), columns };
         let names_customer = m.columns.contains(&Some(Field::Name))
-            || (m.columns.contains(&Some(Field::Employer))
-                && m.columns.contains(&Some(Field::Kind)));
+            || (m.columns.contains(&Some(Field::Employer)) && m.columns.contains(&Some(Field::Kind)));
         if !names_customer {
             return Err(FileError::NoNameColumn);
         }
@@ -57,19 +47,11 @@ impl Mapping {
 
     /// Headers no field was found for; their cells are not imported.
     pub fn ignored(&self) -> Vec<&str> {
-        self.headers
-            .iter()
-            .zip(&self.columns)
-            .filter(|(_, f)| f.is_none())
-            .map(|(h, _)| h.as_str())
-            .collect()
+        self.headers.iter().zip(&self.columns).filter(|(_, f)| f.is_none()).map(|(h, _)| h.as_str()).collect()
     }
 
     pub fn header_of(&self, field: Field) -> Option<&str> {
-        self.columns
-            .iter()
-            .position(|f| *f == Some(field))
-            .map(|i| self.headers[i].as_str())
+        self.columns.iter().position(|f| *f == Some(field)).map(|i| self.headers[i].as_str())
     }
 
     fn raw(&self, row: &[String]) -> Raw {
@@ -95,10 +77,7 @@ fn unneutralize(cell: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowIssue {
     /// A field's value, with the file's header of its column.
-    Field {
-        column: Option<String>,
-        error: FieldError,
-    },
+    Field { column: Option<String>, error: FieldError },
     /// Cells beyond the last header that are not empty.
     ExtraCells { count: usize },
 }
@@ -106,10 +85,7 @@ pub enum RowIssue {
 impl RowIssue {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            RowIssue::Field {
-                column: Some(c),
-                error,
-            } if c != error.field.label(lang) => match lang {
+            RowIssue::Field { column: Some(c), error } if c != error.field.label(lang) => match lang {
                 Lang::ZhCn => format!("“{c}”列 — {}", error.message(lang)),
                 Lang::En => format!("column \"{c}\" — {}", error.message(lang)),
             },
@@ -152,11 +128,7 @@ pub fn validate_row(
     let row = &table.rows[index];
     let line = Table::line_of(index);
     let mut issues = Vec::new();
-    let extra = row
-        .iter()
-        .skip(mapping.headers.len())
-        .filter(|c| !c.trim().is_empty())
-        .count();
+    let extra = row.iter().skip(mapping.headers.len()).filter(|c| !c.trim().is_empty()).count();
     if extra > 0 {
         issues.push(RowIssue::ExtraCells { count: extra });
     }
@@ -167,17 +139,9 @@ pub fn validate_row(
         Err(v) => {
             for e in v.0 {
                 // A missing organization name comes from the company column when there is one.
-                let col = column(e.field).or_else(|| {
-                    if e.field == Field::Name {
-                        column(Field::Employer)
-                    } else {
-                        None
-                    }
-                });
-                issues.push(RowIssue::Field {
-                    column: col,
-                    error: e,
-                });
+                let col =
+                    column(e.field).or_else(|| if e.field == Field::Name { column(Field::Employer) } else { None });
+                issues.push(RowIssue::Field { column: col, error: e });
             }
             None
         }
@@ -208,6 +172,7 @@ pub fn validate_row(
         Some(draft) if issues.is_empty() => Ok(ImportRow {
             line,
             id,
+            keys: Some(guanxi_domain::search::customer_keys(&draft, &[]).texts()),
             draft,
             kind_given: !raw.get(Field::Kind).trim().is_empty(),
             status_given: !raw.get(Field::Status).trim().is_empty(),
@@ -227,30 +192,14 @@ mod tests {
 
     #[test]
     fn chinese_and_english_headers_map() {
-        let h: Vec<String> = ["姓名", "手机", "公司", "E-mail", "备注栏"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let h: Vec<String> = ["姓名", "手机", "公司", "E-mail", "备注栏"].iter().map(|s| s.to_string()).collect();
         let m = Mapping::detect(&h, &[]).unwrap();
         assert_eq!(
             m.columns,
-            vec![
-                Some(Field::Name),
-                Some(Field::Phone),
-                Some(Field::Employer),
-                Some(Field::Email),
-                None
-            ]
+            vec![Some(Field::Name), Some(Field::Phone), Some(Field::Employer), Some(Field::Email), None]
         );
         assert_eq!(m.ignored(), vec!["备注栏"]);
-        let m = Mapping::detect(
-            &h,
-            &[
-                ("备注栏".into(), "notes".into()),
-                ("公司".into(), "-".into()),
-            ],
-        )
-        .unwrap();
+        let m = Mapping::detect(&h, &[("备注栏".into(), "notes".into()), ("公司".into(), "-".into())]).unwrap();
         assert_eq!(m.columns[4], Some(Field::Notes));
         assert_eq!(m.columns[2], None);
         assert!(matches!(
@@ -266,10 +215,7 @@ mod tests {
     #[test]
     fn two_columns_for_one_field_are_refused() {
         let h: Vec<String> = ["姓名", "name"].iter().map(|s| s.to_string()).collect();
-        assert!(matches!(
-            Mapping::detect(&h, &[]),
-            Err(FileError::DuplicateField { .. })
-        ));
+        assert!(matches!(Mapping::detect(&h, &[]), Err(FileError::DuplicateField { .. })));
         let h: Vec<String> = ["手机"].iter().map(|s| s.to_string()).collect();
         assert_eq!(Mapping::detect(&h, &[]), Err(FileError::NoNameColumn));
     }
@@ -290,22 +236,13 @@ mod tests {
         let bad = validate_row(&m, &t, 1, today(), &owners).unwrap_err();
         assert_eq!(bad.line, 3);
         let msg = bad.message(Lang::ZhCn);
-        for want in [
-            "第 3 行",
-            "姓名",
-            "“手机号码”列",
-            "“12345”",
-            "邮箱",
-            "生日",
-            "ghost",
-        ] {
+        for want in ["第 3 行", "姓名", "“手机号码”列", "“12345”", "邮箱", "生日", "ghost"] {
             assert!(msg.contains(want), "{want} missing in {msg}");
         }
         let extra = validate_row(&m, &t, 2, today(), &owners).unwrap_err();
         assert!(matches!(extra.issues[0], RowIssue::ExtraCells { count: 1 }));
         assert!(
-            bad.message(Lang::En)
-                .starts_with("row 3: column \"姓名\" — Name: is required"),
+            bad.message(Lang::En).starts_with("row 3: column \"姓名\" — Name: is required"),
             "{}",
             bad.message(Lang::En)
         );

@@ -1,42 +1,61 @@
 //! Customers: the write path (validate → write → reindex → audit, in one transaction) and reads.
 
 use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
-use crate::{
-    Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, StoreError,
-    today_in_china,
-};
+use crate::{Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, StoreError, today_in_china};
 use chrono::NaiveDate;
 use guanxi_domain::search::name_pinyin;
 use guanxi_domain::*;
 use sqlx::{AssertSqlSafe, Row as _};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
-/// A column value to bind.
-pub(crate) enum Val {
-    Text(Option<String>),
+/// A column value to bind, borrowed from the draft where it can be.
+pub(crate) enum Val<'a> {
+    Text(Option<Cow<'a, str>>),
     Date(Option<NaiveDate>),
     Int(Option<i64>),
 }
 
+const NO_INDIVIDUAL: &IndividualProfile = &IndividualProfile {
+    gender: None,
+    birthday: None,
+    family: None,
+    employer: None,
+    job_title: None,
+    motives: None,
+    personality: None,
+    beliefs: None,
+    attitudes: None,
+    interests: None,
+};
+const NO_ORGANIZATION: &OrganizationProfile = &OrganizationProfile {
+    industry: None,
+    founded_on: None,
+    size: None,
+    sales_capacity: None,
+    business_results: None,
+    potential: None,
+    prospects: None,
+    trading_terms: None,
+    credit_rating: None,
+    closeness: None,
+};
+
 /// The customer table's writable columns and their values for a draft.
-pub(crate) fn customer_values(
-    d: &CustomerDraft,
-    owner_id: Option<i64>,
-) -> Vec<(&'static str, Val)> {
-    let t = |s: Option<&str>| Val::Text(s.map(str::to_string));
-    let c = |s: Option<&'static str>| Val::Text(s.map(str::to_string));
-    let ind = d.individual().cloned().unwrap_or_default();
-    let org = d.organization().cloned().unwrap_or_default();
+pub(crate) fn customer_values(d: &CustomerDraft, owner_id: Option<i64>) -> Vec<(&'static str, Val<'_>)> {
+    fn t(s: Option<&str>) -> Val<'_> {
+        Val::Text(s.map(Cow::Borrowed))
+    }
+    let c = |s: Option<&'static str>| Val::Text(s.map(Cow::Borrowed));
+    let ind = d.individual().unwrap_or(NO_INDIVIDUAL);
+    let org = d.organization().unwrap_or(NO_ORGANIZATION);
     vec![
         ("kind", c(Some(d.kind.code()))),
         ("status", c(Some(d.status.code()))),
         ("purpose", c(d.purpose.map(|x| x.code()))),
-        (
-            "needs_orientation",
-            c(d.needs_orientation.map(|x| x.code())),
-        ),
+        ("needs_orientation", c(d.needs_orientation.map(|x| x.code()))),
         ("name", t(Some(&d.name))),
-        ("name_pinyin", Val::Text(Some(name_pinyin(&d.name)))),
+        ("name_pinyin", Val::Text(Some(Cow::Owned(name_pinyin(&d.name))))),
         ("source", t(d.source.as_deref())),
         ("owner_id", Val::Int(owner_id)),
         ("external_id", t(d.external_id.as_deref())),
@@ -48,9 +67,7 @@ pub(crate) fn customer_values(
         ("notes", t(d.notes.as_deref())),
         (
             "preferences",
-            Val::Text(Some(
-                serde_json::to_string(&d.preferences).unwrap_or_else(|_| "[]".into()),
-            )),
+            Val::Text(Some(Cow::Owned(serde_json::to_string(&d.preferences).unwrap_or_else(|_| "[]".into())))),
         ),
         ("preferences_note", t(d.preferences_note.as_deref())),
         ("gender", c(ind.gender.map(|x| x.code()))),
@@ -77,7 +94,8 @@ pub(crate) fn customer_values(
 }
 
 static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    let cols = customer_values(&placeholder_draft(), None);
+    let draft = placeholder_draft();
+    let cols = customer_values(&draft, None);
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
     let n = names.len();
     let params: Vec<String> = (1..=n + 2).map(|i| format!("${i}")).collect();
@@ -89,12 +107,9 @@ static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
 });
 
 static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
-    let cols = customer_values(&placeholder_draft(), None);
-    let sets: Vec<String> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
-        .collect();
+    let draft = placeholder_draft();
+    let cols = customer_values(&draft, None);
+    let sets: Vec<String> = cols.iter().enumerate().map(|(i, (n, _))| format!("{n} = ${}", i + 1)).collect();
     let n = cols.len();
     format!(
         "UPDATE customers SET {}, updated_at = ${}, version = version + 1 WHERE id = ${}",
@@ -127,12 +142,12 @@ fn placeholder_draft() -> CustomerDraft {
     }
 }
 
-type Q<'a> = sqlx::query::Query<'a, DB, <DB as sqlx::Database>::Arguments>;
+pub(crate) type Q<'a> = sqlx::query::Query<'a, DB, <DB as sqlx::Database>::Arguments>;
 
-fn bind_values<'a>(mut q: Q<'a>, values: Vec<(&'static str, Val)>) -> Q<'a> {
+pub(crate) fn bind_values<'a>(mut q: Q<'a>, values: Vec<(&'static str, Val<'_>)>) -> Q<'a> {
     for (_, v) in values {
         q = match v {
-            Val::Text(s) => q.bind(s),
+            Val::Text(s) => q.bind(s.as_deref()),
             Val::Date(d) => q.bind(d),
             Val::Int(i) => q.bind(i),
         };
@@ -144,18 +159,12 @@ fn bind_values<'a>(mut q: Q<'a>, values: Vec<(&'static str, Val)>) -> Q<'a> {
 async fn resolve_owner(tx: &mut Tx<'_>, draft: &CustomerDraft) -> Result<Option<i64>, StoreError> {
     match &draft.owner {
         None => Ok(None),
-        Some(name) => Ok(resolve_users(tx, Field::Owner, std::slice::from_ref(name))
-            .await?
-            .first()
-            .copied()),
+        Some(name) => Ok(resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await?.first().copied()),
     }
 }
 
 async fn write_tags(tx: &mut Tx<'_>, id: i64, tags: &[String]) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1").bind(id).execute(&mut **tx).await?;
     for tag in tags {
         sqlx::query("INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)")
             .bind(id)
@@ -173,13 +182,10 @@ pub(crate) async fn insert_customer(
     owner_id: Option<i64>,
 ) -> Result<i64, StoreError> {
     let at = now();
-    let q = bind_values(
-        sqlx::query(AssertSqlSafe(INSERT_SQL.as_str())),
-        customer_values(draft, owner_id),
-    );
+    let q = bind_values(sqlx::query(AssertSqlSafe(INSERT_SQL.as_str())), customer_values(draft, owner_id));
     let id: i64 = q.bind(at).bind(at).fetch_one(&mut **tx).await?.try_get(0)?;
     write_tags(tx, id, &draft.tags).await?;
-    super::search::index_customer(tx, id, draft, &[]).await?;
+    super::search::index_customer(tx, id, draft, &[], true).await?;
     Ok(id)
 }
 
@@ -189,57 +195,31 @@ pub(crate) async fn write_customer(
     draft: &CustomerDraft,
     owner_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    let q = bind_values(
-        sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())),
-        customer_values(draft, owner_id),
-    );
+    let q = bind_values(sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())), customer_values(draft, owner_id));
     q.bind(now()).bind(id).execute(&mut **tx).await?;
     write_tags(tx, id, &draft.tags).await?;
     reindex(tx, id, draft).await
 }
 
 /// Recomputes the customer's search keys, including its key people's names and phones.
-pub(crate) async fn reindex(
-    tx: &mut Tx<'_>,
-    id: i64,
-    draft: &CustomerDraft,
-) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT name, phone FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
+pub(crate) async fn reindex(tx: &mut Tx<'_>, id: i64, draft: &CustomerDraft) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT name, phone FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
     let mut people = Vec::new();
     for r in rows {
-        people.push((
-            r.try_get::<String, _>(0)?,
-            r.try_get::<Option<String>, _>(1)?,
-        ));
+        people.push((r.try_get::<String, _>(0)?, r.try_get::<Option<String>, _>(1)?));
     }
-    super::search::index_customer(tx, id, draft, &people).await
+    super::search::index_customer(tx, id, draft, &people, false).await
 }
 
-pub async fn create_customer(
-    pool: &Pool,
-    actor: Actor,
-    draft: &CustomerDraft,
-) -> Result<i64, StoreError> {
+pub async fn create_customer(pool: &Pool, actor: Actor, draft: &CustomerDraft) -> Result<i64, StoreError> {
     let mut tx = pool.begin().await?;
     let owner_id = resolve_owner(&mut tx, draft).await?;
     let id = insert_customer(&mut tx, draft, owner_id).await?;
-    audit(
-        &mut tx,
-        actor,
-        "create",
-        "customer",
-        Some(id),
-        Some(id),
-        None,
-        Some(&fields_json(&draft.to_fields())),
-        None,
-    )
-    .await?;
+    audit(&mut tx, actor, "create", "customer", Some(id), Some(id), None, Some(&fields_json(&draft.to_fields())), None)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -247,11 +227,7 @@ pub async fn create_customer(
 pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.*, u.username AS owner_username FROM customers c \
      LEFT JOIN users u ON u.id = c.owner_id";
 
-fn opt_code<T>(
-    r: &Row,
-    col: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>, StoreError> {
+fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
     let s: Option<String> = r.try_get(col)?;
     match s {
         None => Ok(None),
@@ -304,12 +280,8 @@ pub(crate) fn customer_from_row(r: &Row, tags: Vec<String>) -> Result<CustomerRe
         owner: r.try_get("owner_username")?,
         tags,
         external_id: r.try_get("external_id")?,
-        phone: r
-            .try_get::<Option<String>, _>("phone")?
-            .map(Phone::from_stored),
-        email: r
-            .try_get::<Option<String>, _>("email")?
-            .map(Email::from_stored),
+        phone: r.try_get::<Option<String>, _>("phone")?.map(Phone::from_stored),
+        email: r.try_get::<Option<String>, _>("email")?.map(Email::from_stored),
         wechat: r.try_get("wechat")?,
         address: r.try_get("address")?,
         city: r.try_get("city")?,
@@ -491,18 +463,9 @@ pub(crate) fn summary_from_row(r: &Row) -> Result<CustomerSummary, StoreError> {
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.kind, c.status, c.name, c.employer, c.phone, c.email, c.city, \
      u.username AS owner_username FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
 
-pub async fn list_customers(
-    pool: &Pool,
-    f: &CustomerFilter,
-) -> Result<Page<CustomerSummary>, StoreError> {
-    let mut conds: Vec<String> = vec![
-        if f.deleted {
-            "c.deleted_at IS NOT NULL"
-        } else {
-            "c.deleted_at IS NULL"
-        }
-        .into(),
-    ];
+pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<CustomerSummary>, StoreError> {
+    let mut conds: Vec<String> =
+        vec![if f.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.into()];
     let mut args: Vec<String> = Vec::new();
     if let Some(k) = f.kind {
         args.push(k.code().into());
@@ -526,48 +489,28 @@ pub async fn list_customers(
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
     let where_ = conds.join(" AND ");
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE {where_}"
-    );
+    let count_sql = format!("SELECT COUNT(*) FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE {where_}");
     let mut q = sqlx::query(AssertSqlSafe(count_sql));
     for a in &args {
         q = q.bind(a.clone());
     }
     let total: i64 = q.fetch_one(pool).await?.try_get(0)?;
-    let list_sql = format!(
-        "{SUMMARY_SELECT} WHERE {where_} ORDER BY c.id LIMIT {per_page} OFFSET {}",
-        (page - 1) * per_page
-    );
+    let list_sql =
+        format!("{SUMMARY_SELECT} WHERE {where_} ORDER BY c.id LIMIT {per_page} OFFSET {}", (page - 1) * per_page);
     let mut q = sqlx::query(AssertSqlSafe(list_sql));
     for a in &args {
         q = q.bind(a.clone());
     }
-    let items = q
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(summary_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    let items = q.fetch_all(pool).await?.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, total, page, per_page })
 }
 
 pub async fn count_customers(pool: &Pool) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query("SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL")
-            .fetch_one(pool)
-            .await?
-            .try_get(0)?,
-    )
+    Ok(sqlx::query("SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL").fetch_one(pool).await?.try_get(0)?)
 }
 
 fn audit_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
-    let parse =
-        |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
     Ok(AuditEntry {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
@@ -597,20 +540,14 @@ pub async fn history(pool: &Pool, customer_id: i64) -> Result<Vec<AuditEntry>, S
 }
 
 pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{AUDIT_SELECT} ORDER BY a.id DESC LIMIT $1"
-    )))
-    .bind(limit.clamp(1, 10_000))
-    .fetch_all(pool)
-    .await?;
+    let rows = sqlx::query(AssertSqlSafe(format!("{AUDIT_SELECT} ORDER BY a.id DESC LIMIT $1")))
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(audit_from_row).collect()
 }
 
-pub async fn export_batch(
-    pool: &Pool,
-    after_id: i64,
-    limit: i64,
-) -> Result<Vec<CustomerRecord>, StoreError> {
+pub async fn export_batch(pool: &Pool, after_id: i64, limit: i64) -> Result<Vec<CustomerRecord>, StoreError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "{CUSTOMER_SELECT} WHERE c.id > $1 AND c.deleted_at IS NULL ORDER BY c.id LIMIT $2"
     )))
@@ -624,11 +561,13 @@ pub async fn export_batch(
     let lo: i64 = first.try_get("id")?;
     let hi: i64 = last.try_get("id")?;
     let mut tags: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id, tag")
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(pool)
-        .await?
+    for r in sqlx::query(
+        "SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id, tag",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(pool)
+    .await?
     {
         tags.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
     }
@@ -640,12 +579,7 @@ pub async fn export_batch(
         .collect()
 }
 
-pub async fn record_export(
-    pool: &Pool,
-    actor: Actor,
-    note: &str,
-    count: i64,
-) -> Result<(), StoreError> {
+pub async fn record_export(pool: &Pool, actor: Actor, note: &str, count: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     audit(
         &mut tx,

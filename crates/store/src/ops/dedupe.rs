@@ -12,20 +12,11 @@ use std::collections::BTreeMap;
 const NOT_DISMISSED: &str =
     "NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.low_id = a.id AND d.high_id = b.id)";
 
-pub async fn duplicate_candidates(
-    pool: &Pool,
-    limit: i64,
-) -> Result<Vec<DuplicatePair>, StoreError> {
+pub async fn duplicate_candidates(pool: &Pool, limit: i64) -> Result<Vec<DuplicatePair>, StoreError> {
     let live = "a.deleted_at IS NULL AND b.deleted_at IS NULL";
     let queries = [
-        (
-            DuplicateReason::SamePhone,
-            "b.phone = a.phone AND a.phone IS NOT NULL",
-        ),
-        (
-            DuplicateReason::SameEmail,
-            "lower(b.email) = lower(a.email) AND a.email IS NOT NULL",
-        ),
+        (DuplicateReason::SamePhone, "b.phone = a.phone AND a.phone IS NOT NULL"),
+        (DuplicateReason::SameEmail, "lower(b.email) = lower(a.email) AND a.email IS NOT NULL"),
         (
             DuplicateReason::SameNameAndCompany,
             "b.name = a.name AND b.kind = a.kind AND (a.kind = 'organization' OR (a.employer IS NOT NULL AND b.employer = a.employer))",
@@ -42,15 +33,8 @@ pub async fn duplicate_candidates(
             "SELECT a.id, b.id FROM customers a JOIN customers b ON b.id > a.id AND {on} \
              WHERE {live} AND {NOT_DISMISSED} ORDER BY a.id, b.id LIMIT $1"
         );
-        for r in sqlx::query(AssertSqlSafe(sql))
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        {
-            pairs
-                .entry((r.try_get(0)?, r.try_get(1)?))
-                .or_default()
-                .push(reason);
+        for r in sqlx::query(AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await? {
+            pairs.entry((r.try_get(0)?, r.try_get(1)?)).or_default().push(reason);
         }
     }
     let mut ids: Vec<i64> = pairs.keys().flat_map(|(a, b)| [*a, *b]).collect();
@@ -69,30 +53,18 @@ pub async fn duplicate_candidates(
         .into_iter()
         .filter_map(|((a, b), mut reasons)| {
             reasons.sort();
-            Some(DuplicatePair {
-                a: summaries.get(&a)?.clone(),
-                b: summaries.get(&b)?.clone(),
-                reasons,
-            })
+            Some(DuplicatePair { a: summaries.get(&a)?.clone(), b: summaries.get(&b)?.clone(), reasons })
         })
         .collect();
     // Strongest evidence first, then by id.
     out.sort_by(|x, y| {
-        x.reasons[0]
-            .cmp(&y.reasons[0])
-            .then(y.reasons.len().cmp(&x.reasons.len()))
-            .then(x.a.id.cmp(&y.a.id))
+        x.reasons[0].cmp(&y.reasons[0]).then(y.reasons.len().cmp(&x.reasons.len())).then(x.a.id.cmp(&y.a.id))
     });
     out.truncate(limit.max(0) as usize);
     Ok(out)
 }
 
-pub async fn dismiss_duplicate(
-    pool: &Pool,
-    actor: Actor,
-    a: i64,
-    b: i64,
-) -> Result<(), StoreError> {
+pub async fn dismiss_duplicate(pool: &Pool, actor: Actor, a: i64, b: i64) -> Result<(), StoreError> {
     let (low, high) = if a < b { (a, b) } else { (b, a) };
     let mut tx = pool.begin().await?;
     load_live(&mut tx, low).await?;
@@ -107,18 +79,7 @@ pub async fn dismiss_duplicate(
     .execute(&mut *tx)
     .await?;
     let note = format!("not a duplicate of {high}");
-    audit(
-        &mut tx,
-        actor,
-        "dismiss_duplicate",
-        "customer",
-        Some(low),
-        Some(low),
-        None,
-        None,
-        Some(&note),
-    )
-    .await?;
+    audit(&mut tx, actor, "dismiss_duplicate", "customer", Some(low), Some(low), None, None, Some(&note)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -133,11 +94,7 @@ struct MergeDetail {
     keep_after: serde_json::Value,
 }
 
-async fn ids_of(
-    tx: &mut super::Tx<'_>,
-    table: &str,
-    customer_id: i64,
-) -> Result<Vec<i64>, StoreError> {
+async fn ids_of(tx: &mut super::Tx<'_>, table: &str, customer_id: i64) -> Result<Vec<i64>, StoreError> {
     let sql = format!("SELECT id FROM {table} WHERE customer_id = $1 ORDER BY id");
     sqlx::query(AssertSqlSafe(sql))
         .bind(customer_id)
@@ -148,32 +105,18 @@ async fn ids_of(
         .collect()
 }
 
-async fn move_rows(
-    tx: &mut super::Tx<'_>,
-    table: &str,
-    ids: &[i64],
-    to: i64,
-) -> Result<(), StoreError> {
+async fn move_rows(tx: &mut super::Tx<'_>, table: &str, ids: &[i64], to: i64) -> Result<(), StoreError> {
     for chunk in ids.chunks(500) {
         let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        let sql = format!(
-            "UPDATE {table} SET customer_id = $1 WHERE id IN ({})",
-            list.join(", ")
-        );
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(to)
-            .execute(&mut **tx)
-            .await?;
+        let sql = format!("UPDATE {table} SET customer_id = $1 WHERE id IN ({})", list.join(", "));
+        sqlx::query(AssertSqlSafe(sql)).bind(to).execute(&mut **tx).await?;
     }
     Ok(())
 }
 
 pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
     if keep == drop {
-        return Err(StoreError::conflict(
-            "不能把客户合并到它自己",
-            "a customer cannot be merged into itself",
-        ));
+        return Err(StoreError::conflict("不能把客户合并到它自己", "a customer cannot be merged into itself"));
     }
     let mut tx = pool.begin().await?;
     let kept = load_live(&mut tx, keep).await?;
@@ -199,8 +142,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         .await?;
     unindex(&mut tx, drop).await?;
     write_customer(&mut tx, keep, &merged, kept.owner_id).await?;
-    let detail_json =
-        serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let detail_json = serde_json::to_string(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let merge_id: i64 = sqlx::query(
         "INSERT INTO merges (kept_id, dropped_id, at, actor_id, detail_json) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -244,12 +186,11 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
 
 pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let row =
-        sqlx::query("SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1")
-            .bind(merge_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
+    let row = sqlx::query("SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1")
+        .bind(merge_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
     let keep: i64 = row.try_get(0)?;
     let drop: i64 = row.try_get(1)?;
     let undone: Option<chrono::DateTime<chrono::Utc>> = row.try_get(3)?;
@@ -267,12 +208,7 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     let after = json_fields(&detail.keep_after);
     let current = kept.draft.to_fields();
     let mut changes = Raw::new();
-    let fields: Vec<Field> = before
-        .0
-        .iter()
-        .chain(after.0.iter())
-        .map(|(f, _)| *f)
-        .collect();
+    let fields: Vec<Field> = before.0.iter().chain(after.0.iter()).map(|(f, _)| *f).collect();
     for f in fields {
         if before.get(f) != after.get(f) && current.get(f) == after.get(f) {
             changes.set(f, before.get(f));

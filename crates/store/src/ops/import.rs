@@ -1,43 +1,92 @@
 //! Writing an import: all rows in one transaction, each matched to an existing customer by
-//! external id, then phone, then e-mail, so that importing the same file twice changes nothing.
+//! Guanxi id (from our own exports), external id, phone, then e-mail, so that importing the same
+//! file twice changes nothing.
+//!
+//! Rows arrive in batches. Matching is done for the whole batch with a few `IN (…)` lookups,
+//! and new customers are written with multi-row inserts: a statement per row would spend its
+//! time in round trips to the database (SQLite's worker thread or PostgreSQL's socket), not in
+//! the database.
 
-use super::customers::{insert_customer, load_customer, write_customer};
-use super::{Pool, Tx, audit, fields_json, resolve_users};
-use crate::{Actor, ImportOutcome, ImportState, StoreError, today_in_china};
-use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Validation};
-use sqlx::Row as _;
-
-async fn find_match(tx: &mut Tx<'_>, d: &CustomerDraft) -> Result<Option<i64>, StoreError> {
-    let lookups: [(&str, Option<&str>); 3] = [
-        (
-            "SELECT id FROM customers WHERE external_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            d.external_id.as_deref(),
-        ),
-        (
-            "SELECT id FROM customers WHERE phone = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            d.phone.as_ref().map(|p| p.as_str()),
-        ),
-        (
-            "SELECT id FROM customers WHERE lower(email) = lower($1) AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            d.email.as_ref().map(|e| e.as_str()),
-        ),
-    ];
-    for (sql, value) in lookups {
-        if let Some(value) = value
-            && let Some(r) = sqlx::query(sql)
-                .bind(value)
-                .fetch_optional(&mut **tx)
-                .await?
-        {
-            return Ok(Some(r.try_get(0)?));
-        }
-    }
-    Ok(None)
-}
+use super::customers::{bind_values, customer_values, load_customer, write_customer};
+use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users};
+use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, today_in_china};
+use guanxi_domain::search::{SearchText, customer_keys};
+use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Raw, Validation};
+use sqlx::{AssertSqlSafe, Row as _};
+use std::collections::{HashMap, HashSet};
 
 /// A row that fits the file's rules but not what is stored (it would give an individual an
 /// organization's fields, or names an owner who was disabled meanwhile). Nothing of it was written.
 pub type RowFailure = (usize, Validation);
+
+/// Which customer a row writes to.
+#[derive(Clone, Copy)]
+enum Target {
+    Existing(i64),
+    /// A customer created earlier in this batch (index into the pending list).
+    New(usize),
+}
+
+struct Pending {
+    draft: CustomerDraft,
+    owner_id: Option<i64>,
+    /// Search keys computed ahead (while the previous batch was written), if still current.
+    keys: Option<guanxi_domain::search::SearchText>,
+}
+
+/// Looks values up in one `IN (…)` query per chunk; returns value → first (lowest) live id.
+async fn lookup(tx: &mut Tx<'_>, column_expr: &str, values: Vec<String>) -> Result<HashMap<String, i64>, StoreError> {
+    let mut out: HashMap<String, i64> = HashMap::new();
+    let mut values = values;
+    values.sort();
+    values.dedup();
+    for chunk in values.chunks(500) {
+        let params: Vec<String> = (1..=chunk.len()).map(param).collect();
+        let sql = format!(
+            "SELECT {column_expr}, id FROM customers WHERE {column_expr} IN ({}) AND deleted_at IS NULL ORDER BY id",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for v in chunk {
+            q = q.bind(v.clone());
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let key: String = r.try_get(0)?;
+            out.entry(key).or_insert(r.try_get(1)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The changes a row makes to the customer it matched: only what the file says, and not the
+/// kind or status unless the file has those columns (a file without a kind column does not
+/// turn an organization into an individual).
+fn row_changes(row: &ImportRow) -> Raw {
+    let mut changes = row.draft.to_fields();
+    if !row.kind_given {
+        changes.0.retain(|(f, _)| *f != Field::Kind);
+    }
+    if !row.status_given {
+        changes.0.retain(|(f, _)| *f != Field::Status);
+    }
+    changes
+}
+
+/// Applies a row to a customer's draft; tags from the file are added to the ones it has.
+fn apply_row(current: &CustomerDraft, row: &ImportRow) -> Result<CustomerDraft, Validation> {
+    let mut merged = current.apply(&row_changes(row), today_in_china())?;
+    for t in &current.tags {
+        if !merged.tags.contains(t) {
+            merged.tags.push(t.clone());
+        }
+    }
+    merged.tags.sort();
+    Ok(merged)
+}
+
+fn email_key(d: &CustomerDraft) -> Option<String> {
+    d.email.as_ref().map(|e| e.as_str().to_lowercase())
+}
 
 /// Writes rows inside the import's transaction. Rows that fail are returned and skipped; the
 /// caller decides whether the import as a whole is committed.
@@ -45,120 +94,299 @@ pub async fn import_rows(
     tx: &mut Tx<'_>,
     actor: Actor,
     source: &str,
-    rows: &[ImportRow],
+    rows: Vec<ImportRow>,
     state: &mut ImportState,
 ) -> Result<Vec<RowFailure>, StoreError> {
-    let today = today_in_china();
     let mut failures = Vec::new();
-    for row in rows {
+
+    // Owners: one lookup per distinct username for the whole import.
+    for row in &rows {
+        if let Some(name) = &row.draft.owner
+            && !state.owners.contains_key(name)
+        {
+            if let Ok(ids) = resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await {
+                state.owners.insert(name.clone(), ids[0]);
+            }
+        }
+    }
+
+    // What the batch could match in the database.
+    let ids: Vec<String> = rows.iter().filter_map(|r| r.id.map(|i| i.to_string())).collect();
+    let live_ids: HashSet<i64> = if ids.is_empty() {
+        HashSet::new()
+    } else {
+        let list = ids.join(", ");
+        sqlx::query(AssertSqlSafe(format!("SELECT id FROM customers WHERE id IN ({list}) AND deleted_at IS NULL")))
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?
+    };
+    let mut by_external: HashMap<String, Target> =
+        lookup(tx, "external_id", rows.iter().filter_map(|r| r.draft.external_id.clone()).collect())
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, Target::Existing(v)))
+            .collect();
+    let mut by_phone: HashMap<String, Target> = lookup(
+        tx,
+        "phone",
+        rows.iter().filter_map(|r| r.draft.phone.as_ref().map(|p| p.as_str().to_string())).collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|(k, v)| (k, Target::Existing(v)))
+    .collect();
+    let mut by_email: HashMap<String, Target> =
+        lookup(tx, "lower(email)", rows.iter().filter_map(|r| email_key(&r.draft)).collect())
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, Target::Existing(v)))
+            .collect();
+
+    // Decide, row by row in file order, what each row does.
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut updates: Vec<(ImportRow, i64, Option<i64>)> = Vec::new();
+    for mut row in rows {
         let owner_id = match &row.draft.owner {
             None => None,
             Some(name) => match state.owners.get(name) {
                 Some(id) => Some(*id),
-                None => match resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await {
-                    Ok(ids) => {
-                        state.owners.insert(name.clone(), ids[0]);
-                        Some(ids[0])
-                    }
-                    Err(StoreError::Invalid(v)) => {
-                        failures.push((row.line, v));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                },
-            },
-        };
-        let matched = match row.id {
-            // A row from one of our exports names its customer.
-            Some(id) => {
-                let live =
-                    sqlx::query("SELECT id FROM customers WHERE id = $1 AND deleted_at IS NULL")
-                        .bind(id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                if live.is_none() {
+                None => {
                     let mut v = Validation::default();
-                    v.push(
-                        Field::Id,
-                        &id.to_string(),
-                        guanxi_domain::Problem::NoSuchRecord,
-                    );
+                    v.push(Field::Owner, name, guanxi_domain::Problem::UnknownUser);
                     failures.push((row.line, v));
                     continue;
                 }
-                Some(id)
-            }
-            None => find_match(tx, &row.draft).await?,
+            },
         };
-        match matched {
-            None => {
-                let id = insert_customer(tx, &row.draft, owner_id).await?;
-                let after = fields_json(&row.draft.to_fields());
-                audit(
-                    tx,
-                    actor,
-                    "import",
-                    "customer",
-                    Some(id),
-                    Some(id),
-                    None,
-                    Some(&after),
-                    Some(source),
-                )
-                .await?;
-                state.outcome.created += 1;
+        let d = &row.draft;
+        let target = row
+            .id
+            .filter(|id| live_ids.contains(id))
+            .map(Target::Existing)
+            .or_else(|| d.external_id.as_ref().and_then(|x| by_external.get(x).copied()))
+            .or_else(|| d.phone.as_ref().and_then(|p| by_phone.get(p.as_str()).copied()))
+            .or_else(|| email_key(d).and_then(|e| by_email.get(&e).copied()));
+        let (index, draft) = match target {
+            Some(Target::Existing(id)) => {
+                updates.push((row, id, owner_id));
+                continue;
             }
-            Some(id) => {
-                let current = load_customer(tx, id).await?;
-                // Only what the file says replaces what is stored; a file without a kind column
-                // does not turn an organization into an individual.
-                let mut changes = row.draft.to_fields();
-                if !row.kind_given {
-                    changes.0.retain(|(f, _)| *f != Field::Kind);
-                }
-                if !row.status_given {
-                    changes.0.retain(|(f, _)| *f != Field::Status);
-                }
-                let mut merged = match current.draft.apply(&changes, today) {
+            Some(Target::New(i)) => {
+                // The file names the same customer twice: the later row updates the earlier.
+                let merged = match apply_row(&pending[i].draft, &row) {
                     Ok(m) => m,
                     Err(v) => {
                         failures.push((row.line, v));
                         continue;
                     }
                 };
-                for t in &current.draft.tags {
-                    if !merged.tags.contains(t) {
-                        merged.tags.push(t.clone());
-                    }
-                }
-                merged.tags.sort();
-                if merged == current.draft {
+                if merged == pending[i].draft {
                     state.outcome.unchanged += 1;
-                    continue;
-                }
-                let owner_id = if merged.owner.is_some() {
-                    owner_id.or(current.owner_id)
                 } else {
-                    None
-                };
-                write_customer(tx, id, &merged, owner_id).await?;
-                audit(
-                    tx,
-                    actor,
-                    "import",
-                    "customer",
-                    Some(id),
-                    Some(id),
-                    Some(&fields_json(&current.draft.to_fields())),
-                    Some(&fields_json(&merged.to_fields())),
-                    Some(source),
-                )
-                .await?;
-                state.outcome.updated += 1;
+                    state.outcome.updated += 1;
+                }
+                if owner_id.is_some() {
+                    pending[i].owner_id = owner_id;
+                }
+                pending[i].draft = merged;
+                pending[i].keys = None;
+                (i, &pending[i].draft)
             }
+            None => {
+                let mut draft = d.clone();
+                draft.tags.sort();
+                pending.push(Pending { draft, owner_id, keys: row.keys.take() });
+                let i = pending.len() - 1;
+                (i, &pending[i].draft)
+            }
+        };
+        if let Some(x) = &draft.external_id {
+            by_external.entry(x.clone()).or_insert(Target::New(index));
+        }
+        if let Some(p) = &draft.phone {
+            by_phone.entry(p.as_str().to_string()).or_insert(Target::New(index));
+        }
+        if let Some(e) = email_key(draft) {
+            by_email.entry(e).or_insert(Target::New(index));
         }
     }
+
+    insert_new(tx, actor, source, &pending).await?;
+    state.outcome.created += pending.len();
+
+    // Updates of customers already stored, one at a time: they are the rare case.
+    for (row, id, owner_id) in updates {
+        let current = load_customer(tx, id).await?;
+        let merged = match apply_row(&current.draft, &row) {
+            Ok(m) => m,
+            Err(v) => {
+                failures.push((row.line, v));
+                continue;
+            }
+        };
+        if merged == current.draft {
+            state.outcome.unchanged += 1;
+            continue;
+        }
+        let owner_id = if merged.owner.is_some() { owner_id.or(current.owner_id) } else { None };
+        write_customer(tx, id, &merged, owner_id).await?;
+        audit(
+            tx,
+            actor,
+            "import",
+            "customer",
+            Some(id),
+            Some(id),
+            Some(&fields_json(&current.draft.to_fields())),
+            Some(&fields_json(&merged.to_fields())),
+            Some(source),
+        )
+        .await?;
+        state.outcome.updated += 1;
+    }
     Ok(failures)
+}
+
+/// Ids for `n` new customers, taken inside the transaction so no other writer can take them.
+async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
+    match DIALECT {
+        Dialect::Sqlite => {
+            // A write statement takes SQLite's write lock for the rest of the transaction, so
+            // the ids after the current maximum stay ours.
+            sqlx::query("UPDATE customers SET version = version WHERE id = -1").execute(&mut **tx).await?;
+            let max: i64 =
+                sqlx::query("SELECT COALESCE(MAX(id), 0) FROM customers").fetch_one(&mut **tx).await?.try_get(0)?;
+            Ok((1..=n as i64).map(|i| max + i).collect())
+        }
+        Dialect::Postgres => {
+            let rows = sqlx::query(
+                "SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, $1::int)",
+            )
+            .bind(n as i32)
+            .fetch_all(&mut **tx)
+            .await?;
+            rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
+        }
+    }
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters, each wrapped by `wrap`.
+fn values_clause(rows: usize, cols: usize, wrap: &dyn Fn(usize, String) -> String) -> String {
+    let mut out = String::with_capacity(rows * cols * 6);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&wrap(c, param(r * cols + c + 1)));
+        }
+        out.push(')');
+    }
+    out
+}
+
+async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pending]) -> Result<(), StoreError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let ids = reserve_ids(tx, pending.len()).await?;
+    let at = now();
+    let plain = |_: usize, p: String| p;
+
+    // Customers, 400 rows (about 17,000 parameters) a statement.
+    let columns: Vec<&str> = customer_values(&pending[0].draft, None).iter().map(|(n, _)| *n).collect();
+    let ncols = columns.len() + 3;
+    for (chunk_ids, chunk) in ids.chunks(400).zip(pending.chunks(400)) {
+        let sql = format!(
+            "INSERT INTO customers (id, {}, created_at, updated_at) VALUES {}",
+            columns.join(", "),
+            values_clause(chunk.len(), ncols, &plain)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, p) in chunk_ids.iter().zip(chunk) {
+            q = q.bind(*id);
+            q = bind_values(q, customer_values(&p.draft, p.owner_id));
+            q = q.bind(at).bind(at);
+        }
+        q.execute(&mut **tx).await?;
+    }
+
+    // Tags.
+    let tags: Vec<(i64, &String)> =
+        ids.iter().zip(pending).flat_map(|(id, p)| p.draft.tags.iter().map(move |t| (*id, t))).collect();
+    for chunk in tags.chunks(1000) {
+        let sql =
+            format!("INSERT INTO customer_tags (customer_id, tag) VALUES {}", values_clause(chunk.len(), 2, &plain));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, tag) in chunk {
+            q = q.bind(*id).bind((*tag).clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+
+    // Search keys.
+    let texts: Vec<std::borrow::Cow<'_, SearchText>> = pending
+        .iter()
+        .map(|p| match &p.keys {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(customer_keys(&p.draft, &[]).texts()),
+        })
+        .collect();
+    let tsvector =
+        |c: usize, p: String| if c == 0 { p } else { format!("array_to_tsvector(string_to_array({p}, ' '))") };
+    for (chunk_ids, chunk) in ids.chunks(1000).zip(texts.chunks(1000)) {
+        let sql = match DIALECT {
+            Dialect::Sqlite => format!(
+                "INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES {}",
+                values_clause(chunk.len(), 4, &plain)
+            ),
+            Dialect::Postgres => format!(
+                "INSERT INTO customer_search (customer_id, name_keys, part_keys, all_keys) VALUES {}",
+                values_clause(chunk.len(), 4, &tsvector)
+            ),
+        };
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, t) in chunk_ids.iter().zip(chunk) {
+            q = q.bind(*id).bind(t.name.as_str());
+            q = match DIALECT {
+                Dialect::Sqlite => q.bind(t.parts.as_str()).bind(t.other.as_str()),
+                Dialect::Postgres => {
+                    let (with_parts, all) = t.cumulative();
+                    q.bind(with_parts).bind(all)
+                }
+            };
+        }
+        q.execute(&mut **tx).await?;
+    }
+
+    // The audit log: one record per created customer, with what it was created as.
+    for (chunk_ids, chunk) in ids.chunks(1000).zip(pending.chunks(1000)) {
+        let sql = format!(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note) VALUES {}",
+            values_clause(chunk.len(), 8, &plain)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, p) in chunk_ids.iter().zip(chunk) {
+            q = q
+                .bind(at)
+                .bind(actor.0)
+                .bind("import")
+                .bind("customer")
+                .bind(*id)
+                .bind(*id)
+                .bind(fields_json(&p.draft.to_fields()).to_string())
+                .bind(source);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// The import's own audit record, written last in its transaction.
@@ -173,18 +401,7 @@ pub async fn finish_import(
     let summary = serde_json::json!({
         "created": o.created, "updated": o.updated, "unchanged": o.unchanged, "skipped": skipped,
     });
-    audit(
-        tx,
-        actor,
-        "import",
-        "customers",
-        None,
-        None,
-        None,
-        Some(&summary),
-        Some(source),
-    )
-    .await
+    audit(tx, actor, "import", "customers", None, None, None, Some(&summary), Some(source)).await
 }
 
 /// Writes all rows or none: any row failure rolls back and comes back as an error naming
@@ -197,7 +414,7 @@ pub async fn import_customers(
 ) -> Result<ImportOutcome, StoreError> {
     let mut tx = pool.begin().await?;
     let mut state = ImportState::default();
-    let failures = import_rows(&mut tx, actor, source, rows, &mut state).await?;
+    let failures = import_rows(&mut tx, actor, source, rows.to_vec(), &mut state).await?;
     if let Some((line, v)) = failures.into_iter().next() {
         return Err(StoreError::conflict(
             format!("第 {line} 行：{}", v.message(Lang::ZhCn)),

@@ -22,6 +22,17 @@ pub(crate) type Pool = sqlx::Pool<DB>;
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, DB>;
 pub(crate) type Row = <DB as sqlx::Database>::Row;
 
+/// The `i`-th parameter placeholder for statements built at run time, bound in order. On
+/// SQLite a named or numbered parameter (`$1`, `?1`) costs a linear search of the statement's
+/// parameter names each time sqlx binds one — quadratic in a multi-row insert of thousands of
+/// parameters — while an anonymous `?` is bound by position at no cost.
+pub(crate) fn param(i: usize) -> String {
+    match DIALECT {
+        crate::Dialect::Sqlite => "?".to_string(),
+        crate::Dialect::Postgres => format!("${i}"),
+    }
+}
+
 /// Now, at the precision both databases keep (microseconds), so a value reads back equal.
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
@@ -86,12 +97,9 @@ pub(crate) async fn audit(
 }
 
 pub async fn applied_migrations(pool: &Pool) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
-        .collect()
+    let rows =
+        sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(pool).await?;
+    rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
 }
 
 // ----- users -----
@@ -121,25 +129,11 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     let username = user.username.trim();
     if username.is_empty() {
         v.push(Field::Username, "", Problem::Required);
-    } else if username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
-    {
+    } else if username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
         v.push(Field::Username, username, Problem::InvalidCharacters);
     }
-    let display = v.take(guanxi_domain::values::required_text(
-        Field::DisplayName,
-        &user.display_name,
-        100,
-    ));
-    let team = v
-        .take(guanxi_domain::values::text(
-            Field::Team,
-            user.team.as_deref().unwrap_or(""),
-            100,
-        ))
-        .flatten();
+    let display = v.take(guanxi_domain::values::required_text(Field::DisplayName, &user.display_name, 100));
+    let team = v.take(guanxi_domain::values::text(Field::Team, user.team.as_deref().unwrap_or(""), 100)).flatten();
     if !v.is_empty() {
         return Err(v.into());
     }
@@ -165,28 +159,15 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     .fetch_one(&mut *tx)
     .await?;
     let created = user_from_row(&row)?;
-    audit(
-        &mut tx,
-        actor,
-        "create",
-        "user",
-        Some(created.id),
-        None,
-        None,
-        Some(&user_json(&created)),
-        None,
-    )
-    .await?;
+    audit(&mut tx, actor, "create", "user", Some(created.id), None, None, Some(&user_json(&created)), None).await?;
     tx.commit().await?;
     Ok(created)
 }
 
 pub async fn users(pool: &Pool) -> Result<Vec<User>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, username, display_name, role, team, active, created_at FROM users ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = sqlx::query("SELECT id, username, display_name, role, team, active, created_at FROM users ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(user_from_row).collect()
 }
 
@@ -200,12 +181,7 @@ pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User
     row.as_ref().map(user_from_row).transpose()
 }
 
-pub async fn set_user_active(
-    pool: &Pool,
-    actor: Actor,
-    username: &str,
-    active: bool,
-) -> Result<User, StoreError> {
+pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
         "SELECT id, username, display_name, role, team, active, created_at FROM users WHERE lower(username) = lower($1)",
@@ -216,20 +192,10 @@ pub async fn set_user_active(
     .ok_or_else(|| StoreError::not_found("user", username))?;
     let before = user_from_row(&row)?;
     if before.id == Actor::SYSTEM.0 {
-        return Err(StoreError::conflict(
-            "内置的 system 用户不能停用",
-            "the built-in system user cannot be disabled",
-        ));
+        return Err(StoreError::conflict("内置的 system 用户不能停用", "the built-in system user cannot be disabled"));
     }
-    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-        .bind(active)
-        .bind(before.id)
-        .execute(&mut *tx)
-        .await?;
-    let after = User {
-        active,
-        ..before.clone()
-    };
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2").bind(active).bind(before.id).execute(&mut *tx).await?;
+    let after = User { active, ..before.clone() };
     audit(
         &mut tx,
         actor,
@@ -247,11 +213,7 @@ pub async fn set_user_active(
 }
 
 /// Resolves usernames to active users' ids, reporting unknown ones against `field`.
-pub(crate) async fn resolve_users(
-    tx: &mut Tx<'_>,
-    field: Field,
-    usernames: &[String],
-) -> Result<Vec<i64>, StoreError> {
+pub(crate) async fn resolve_users(tx: &mut Tx<'_>, field: Field, usernames: &[String]) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();
     let mut v = Validation::default();
     for name in usernames {

@@ -3,17 +3,11 @@
 
 use super::customers::{load_live, preferences_from, reindex};
 use super::{Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
-use crate::{
-    Actor, InteractionRecord, KeyPersonRecord, Participant, PersonAroundRecord, StoreError,
-};
+use crate::{Actor, InteractionRecord, KeyPersonRecord, Participant, PersonAroundRecord, StoreError};
 use guanxi_domain::*;
 use sqlx::Row as _;
 
-fn opt_code<T>(
-    r: &Row,
-    col: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>, StoreError> {
+fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
     let s: Option<String> = r.try_get(col)?;
     match s {
         None => Ok(None),
@@ -36,12 +30,8 @@ fn key_person_from_row(r: &Row) -> Result<KeyPersonRecord, StoreError> {
             department: r.try_get("department")?,
             decision_role: opt_code(r, "decision_role", DecisionRole::parse)?,
             attitude: opt_code(r, "attitude", Attitude::parse)?,
-            phone: r
-                .try_get::<Option<String>, _>("phone")?
-                .map(Phone::from_stored),
-            email: r
-                .try_get::<Option<String>, _>("email")?
-                .map(Email::from_stored),
+            phone: r.try_get::<Option<String>, _>("phone")?.map(Phone::from_stored),
+            email: r.try_get::<Option<String>, _>("email")?.map(Email::from_stored),
             wechat: r.try_get("wechat")?,
             birthday: r.try_get("birthday")?,
             personality: r.try_get("personality")?,
@@ -114,12 +104,7 @@ pub async fn add_key_person(
     Ok(id)
 }
 
-pub async fn update_key_person(
-    pool: &Pool,
-    actor: Actor,
-    id: i64,
-    d: &KeyPersonDraft,
-) -> Result<(), StoreError> {
+pub async fn update_key_person(pool: &Pool, actor: Actor, id: i64, d: &KeyPersonDraft) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let before = load_key_person(&mut tx, id).await?;
     let customer = load_live(&mut tx, before.customer_id).await?;
@@ -167,11 +152,7 @@ pub async fn update_key_person(
 pub async fn delete_key_person(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let before = load_key_person(&mut tx, id).await?;
-    sqlx::query("UPDATE key_people SET deleted_at = $1 WHERE id = $2")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE key_people SET deleted_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *tx).await?;
     let customer = load_live(&mut tx, before.customer_id).await?;
     reindex(&mut tx, customer.id, &customer.draft).await?;
     audit(
@@ -191,12 +172,10 @@ pub async fn delete_key_person(pool: &Pool, actor: Actor, id: i64) -> Result<(),
 }
 
 pub async fn key_people(pool: &Pool, customer_id: i64) -> Result<Vec<KeyPersonRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT * FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id",
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?;
+    let rows = sqlx::query("SELECT * FROM key_people WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id")
+        .bind(customer_id)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(key_person_from_row).collect()
 }
 
@@ -209,9 +188,7 @@ fn person_around_from_row(r: &Row) -> Result<PersonAroundRecord, StoreError> {
         draft: PersonAroundDraft {
             name: r.try_get("name")?,
             relation: Relation::parse(&relation).ok_or_else(|| corrupt("relation", &relation))?,
-            phone: r
-                .try_get::<Option<String>, _>("phone")?
-                .map(Phone::from_stored),
+            phone: r.try_get::<Option<String>, _>("phone")?.map(Phone::from_stored),
             birthday: r.try_get("birthday")?,
             interests: r.try_get("interests")?,
             preferences: preferences_from(r)?,
@@ -305,16 +282,11 @@ pub async fn delete_person_around(pool: &Pool, actor: Actor, id: i64) -> Result<
     Ok(())
 }
 
-pub async fn people_around(
-    pool: &Pool,
-    customer_id: i64,
-) -> Result<Vec<PersonAroundRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT * FROM people_around WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id",
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?;
+pub async fn people_around(pool: &Pool, customer_id: i64) -> Result<Vec<PersonAroundRecord>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM people_around WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY id")
+        .bind(customer_id)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(person_around_from_row).collect()
 }
 
@@ -348,12 +320,14 @@ pub async fn add_interaction(
     .await?
     .try_get(0)?;
     for (user_id, name) in ours.iter().zip(&d.our_participants) {
-        sqlx::query("INSERT INTO interaction_participants (interaction_id, side, user_id, name) VALUES ($1, 'ours', $2, $3)")
-            .bind(id)
-            .bind(user_id)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO interaction_participants (interaction_id, side, user_id, name) VALUES ($1, 'ours', $2, $3)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
     }
     for name in &d.their_participants {
         let kp: Option<i64> = sqlx::query(
@@ -374,38 +348,22 @@ pub async fn add_interaction(
         .execute(&mut *tx)
         .await?;
     }
-    audit(
-        &mut tx,
-        actor,
-        "create",
-        "interaction",
-        Some(id),
-        Some(customer_id),
-        None,
-        Some(&interaction_json(d)),
-        None,
-    )
-    .await?;
+    audit(&mut tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let row = sqlx::query(
-        "SELECT customer_id, summary FROM interactions WHERE id = $1 AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("interaction", id))?;
+    let row = sqlx::query("SELECT customer_id, summary FROM interactions WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("interaction", id))?;
     let customer_id: i64 = row.try_get(0)?;
     let summary: String = row.try_get(1)?;
-    sqlx::query("UPDATE interactions SET deleted_at = $1 WHERE id = $2")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE interactions SET deleted_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *tx).await?;
     audit(
         &mut tx,
         actor,
@@ -422,10 +380,7 @@ pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<()
     Ok(())
 }
 
-pub async fn interactions(
-    pool: &Pool,
-    customer_id: i64,
-) -> Result<Vec<InteractionRecord>, StoreError> {
+pub async fn interactions(pool: &Pool, customer_id: i64) -> Result<Vec<InteractionRecord>, StoreError> {
     let rows = sqlx::query(
         "SELECT * FROM interactions WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC",
     )
@@ -451,24 +406,15 @@ pub async fn interactions(
                 continue;
             }
             let side: String = p.try_get(1)?;
-            let part = Participant {
-                name: p.try_get(4)?,
-                user_id: p.try_get(2)?,
-                key_person_id: p.try_get(3)?,
-            };
-            if side == "ours" {
-                ours.push(part)
-            } else {
-                theirs.push(part)
-            }
+            let part = Participant { name: p.try_get(4)?, user_id: p.try_get(2)?, key_person_id: p.try_get(3)? };
+            if side == "ours" { ours.push(part) } else { theirs.push(part) }
         }
         out.push(InteractionRecord {
             id,
             customer_id,
             draft: InteractionDraft {
                 channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
-                direction: Direction::parse(&direction)
-                    .ok_or_else(|| corrupt("direction", &direction))?,
+                direction: Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?,
                 occurred_at: r.try_get("occurred_at")?,
                 summary: r.try_get("summary")?,
                 next_step: r.try_get("next_step")?,

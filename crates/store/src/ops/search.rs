@@ -6,73 +6,36 @@ use super::customers::{SUMMARY_SELECT, summary_from_row};
 use super::{DIALECT, Pool, Tx};
 use crate::{CustomerSummary, Dialect, StoreError};
 use guanxi_domain::CustomerDraft;
-use guanxi_domain::CustomerKind;
-use guanxi_domain::search::{Keys, Term, query_terms};
+use guanxi_domain::search::{Term, customer_keys, query_terms};
 use sqlx::{AssertSqlSafe, Row as _};
 
-/// Computes the keys a customer is found by.
-pub(crate) fn customer_keys(
-    draft: &CustomerDraft,
-    key_people: &[(String, Option<String>)],
-) -> Keys {
-    let mut k = Keys::default();
-    k.add_name(&draft.name, draft.kind == CustomerKind::Individual);
-    if let Some(company) = draft.individual().and_then(|p| p.employer.as_deref()) {
-        k.add_text(company, false);
-    }
-    if let Some(p) = &draft.phone {
-        k.add_phone(&p.digits());
-    }
-    if let Some(e) = &draft.email {
-        k.add_email(e.as_str());
-    }
-    if let Some(w) = &draft.wechat {
-        k.add_identifier(w);
-    }
-    if let Some(x) = &draft.external_id {
-        k.add_identifier(x);
-    }
-    for (name, phone) in key_people {
-        k.add_text(name, true);
-        if let Some(p) = phone {
-            k.add_phone(p);
-        }
-    }
-    k
-}
-
+/// Writes the customer's keys, replacing any it had. `new` skips the removal for a customer
+/// that cannot have keys yet (removing a missing row still costs FTS5 a tombstone).
 pub(crate) async fn index_customer(
     tx: &mut Tx<'_>,
     id: i64,
     draft: &CustomerDraft,
     key_people: &[(String, Option<String>)],
+    new: bool,
 ) -> Result<(), StoreError> {
-    let keys = customer_keys(draft, key_people);
-    let name = keys.name_text();
-    let parts = keys.parts_text();
-    let other = keys.other_text();
+    let t = customer_keys(draft, key_people).texts();
     match DIALECT {
         Dialect::Sqlite => {
-            sqlx::query("DELETE FROM customer_search WHERE rowid = $1")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(name)
-                .bind(parts)
-                .bind(other)
-                .execute(&mut **tx)
-                .await?;
+            if !new {
+                sqlx::query("DELETE FROM customer_search WHERE rowid = $1").bind(id).execute(&mut **tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(&t.name)
+            .bind(&t.parts)
+            .bind(&t.other)
+            .execute(&mut **tx)
+            .await?;
         }
         Dialect::Postgres => {
-            let join = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
-                (true, _) => b.to_string(),
-                (_, true) => a.to_string(),
-                _ => format!("{a} {b}"),
-            };
-            let with_parts = join(&name, &parts);
-            let all = join(&with_parts, &other);
+            let (with_parts, all) = t.cumulative();
             sqlx::query(
                 "INSERT INTO customer_search (customer_id, name_keys, part_keys, all_keys) \
                  VALUES ($1, array_to_tsvector(string_to_array($2, ' ')), array_to_tsvector(string_to_array($3, ' ')), \
@@ -81,7 +44,7 @@ pub(crate) async fn index_customer(
                  part_keys = EXCLUDED.part_keys, all_keys = EXCLUDED.all_keys",
             )
             .bind(id)
-            .bind(name)
+            .bind(&t.name)
             .bind(with_parts)
             .bind(all)
             .execute(&mut **tx)
@@ -165,23 +128,14 @@ fn expression(terms: &[Term], tier: Tier) -> String {
     }
 }
 
-pub async fn search(
-    pool: &Pool,
-    query: &str,
-    limit: i64,
-) -> Result<Vec<CustomerSummary>, StoreError> {
+pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<CustomerSummary>, StoreError> {
     let terms = query_terms(query);
     if terms.is_empty() {
         return Ok(Vec::new());
     }
     let limit = limit.clamp(1, 1000);
     let mut ids: Vec<i64> = Vec::new();
-    for tier in [
-        Tier::ExactName,
-        Tier::NamePrefix,
-        Tier::NameParts,
-        Tier::Anywhere,
-    ] {
+    for tier in [Tier::ExactName, Tier::NamePrefix, Tier::NameParts, Tier::Anywhere] {
         if ids.len() as i64 >= limit {
             break;
         }
@@ -200,11 +154,8 @@ pub async fn search(
             }
         };
         // Ask for enough to fill the page after dropping ids found by a stricter tier.
-        let rows = sqlx::query(sql)
-            .bind(expression(&terms, tier))
-            .bind(limit + ids.len() as i64)
-            .fetch_all(pool)
-            .await?;
+        let rows =
+            sqlx::query(sql).bind(expression(&terms, tier)).bind(limit + ids.len() as i64).fetch_all(pool).await?;
         for r in rows {
             let id: i64 = r.try_get(0)?;
             if !ids.contains(&id) && (ids.len() as i64) < limit {
@@ -222,10 +173,7 @@ pub async fn search(
     )))
     .fetch_all(pool)
     .await?;
-    let mut found = rows
-        .iter()
-        .map(summary_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut found = rows.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
     found.sort_by_key(|s| ids.iter().position(|i| *i == s.id));
     Ok(found)
 }
