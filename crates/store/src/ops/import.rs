@@ -103,10 +103,9 @@ pub async fn import_rows(
     for row in &rows {
         if let Some(name) = &row.draft.owner
             && !state.owners.contains_key(name)
+            && let Ok(ids) = resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await
         {
-            if let Ok(ids) = resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await {
-                state.owners.insert(name.clone(), ids[0]);
-            }
+            state.owners.insert(name.clone(), ids[0]);
         }
     }
 
