@@ -188,10 +188,13 @@ CREATE TABLE duplicate_dismissals (
 -- Search keys (computed in Rust, see guanxi_domain::search) in three ranks: the whole name,
 -- parts of the name, everything else. rowid is the customer id. Contentless: the keys live
 -- only in the index.
+-- Keys are single lowercase words, so the index needs no positions (detail = column keeps
+-- which column matched, for the ranks) and no Unicode tokenizer (keys are split on spaces;
+-- 'ascii' keeps every non-ASCII character, Han included, inside its word).
 CREATE VIRTUAL TABLE customer_search USING fts5(
     name_keys, part_keys, other_keys,
-    content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 0'
+    content = '', contentless_delete = 1, detail = column,
+    tokenize = 'ascii'
 );
 -- Let FTS5 buffer 32 MB of new keys before writing a segment (default 1 MB): a large import
 -- then writes and merges far fewer segments.
