@@ -62,11 +62,13 @@ CREATE TABLE customers (
     merged_into_id INTEGER REFERENCES customers(id),
     version INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX customers_external_id ON customers (external_id) WHERE deleted_at IS NULL;
-CREATE INDEX customers_phone ON customers (phone) WHERE deleted_at IS NULL;
-CREATE INDEX customers_email ON customers (lower(email)) WHERE deleted_at IS NULL;
-CREATE INDEX customers_name_pinyin ON customers (name_pinyin) WHERE deleted_at IS NULL;
-CREATE INDEX customers_name ON customers (name) WHERE deleted_at IS NULL;
+-- Plain (not partial) indexes: a planner with stale statistics, as PostgreSQL's are inside a
+-- long import, would otherwise pick any `WHERE deleted_at IS NULL` index for the predicate alone.
+CREATE INDEX customers_external_id ON customers (external_id);
+CREATE INDEX customers_phone ON customers (phone);
+CREATE INDEX customers_email ON customers (lower(email));
+CREATE INDEX customers_name_pinyin ON customers (name_pinyin);
+CREATE INDEX customers_name ON customers (name);
 CREATE INDEX customers_owner ON customers (owner_id);
 CREATE INDEX customers_deleted ON customers (deleted_at) WHERE deleted_at IS NOT NULL;
 

@@ -20,7 +20,7 @@ pub struct DemoArgs {
     seed: u64,
     /// Write the customers as a CSV file (for imports and benchmarks) instead of the database.
     #[arg(long)]
-    csv: Option<std::path::PathBuf>,
+    pub csv: Option<std::path::PathBuf>,
 }
 
 /// SplitMix64: small, fast, and the same on every machine.
@@ -304,6 +304,29 @@ pub async fn ensure_users(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// `guanxi demo --csv FILE`: the customers only, as an import file.
+pub fn write_csv(a: &DemoArgs, l: Lang) -> Result<()> {
+    let Some(path) = &a.csv else { return Ok(()) };
+    if a.customers == 0 || a.customers > 5_000_000 {
+        return Err(UserError(
+            l.pick("--customers 应在 1 到 5,000,000 之间", "--customers must be between 1 and 5,000,000").into(),
+        )
+        .into());
+    }
+    let today = today_in_china();
+    let mut r = Rng::new(a.seed);
+    let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
+    let mut w = guanxi_transfer::CsvExport::new(std::io::BufWriter::new(file), l)?;
+    for i in 0..a.customers as u64 {
+        let raw = customer_fields(&mut r, i);
+        let draft = CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
+        w.write(i as i64 + 1, &draft)?;
+    }
+    w.finish()?;
+    eprintln!("{} {} → {}", l.pick("已生成演示客户", "wrote demo customers"), a.customers, path.display());
+    Ok(())
+}
+
 pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let l = ctx.lang;
     if a.customers == 0 || a.customers > 5_000_000 {
@@ -314,18 +337,6 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     }
     let today = today_in_china();
     let mut r = Rng::new(a.seed);
-    if let Some(path) = a.csv {
-        let file = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
-        let mut w = guanxi_transfer::CsvExport::new(std::io::BufWriter::new(file), l)?;
-        for i in 0..a.customers as u64 {
-            let raw = customer_fields(&mut r, i);
-            let draft = CustomerDraft::parse(&raw, today).map_err(|v| anyhow::anyhow!("demo row {i}: {v}"))?;
-            w.write(i as i64 + 1, &draft)?;
-        }
-        w.finish()?;
-        eprintln!("{} {} → {}", ctx.t("已生成演示客户", "wrote demo customers"), a.customers, path.display());
-        return Ok(());
-    }
     let err = store_err(l);
     let existing = ctx.store.count_customers().await.map_err(&err)?;
     if existing > 0 {

@@ -145,6 +145,12 @@ fn main() {
 }
 
 async fn run(cli: Cli, lang: Lang) -> Result<()> {
+    // Writing demo data to a file needs no database.
+    if let Command::Demo(a) = &cli.command
+        && a.csv.is_some()
+    {
+        return demo::write_csv(a, lang);
+    }
     let store = Store::open(&cli.database)
         .await
         .map_err(store_err(lang))

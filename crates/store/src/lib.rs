@@ -294,8 +294,16 @@ impl Store {
     /// Starts an import: everything written through the session commits together or not at all.
     pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
         let tx = match &self.db {
-            Db::Sqlite(p) => SessionTx::Sqlite(p.begin().await?),
-            Db::Pg(p) => SessionTx::Pg(p.begin().await?),
+            Db::Sqlite(p) => {
+                let mut tx = p.begin().await?;
+                sqlite::ops::begin_import(&mut tx).await?;
+                SessionTx::Sqlite(tx)
+            }
+            Db::Pg(p) => {
+                let mut tx = p.begin().await?;
+                pg::ops::begin_import(&mut tx).await?;
+                SessionTx::Pg(tx)
+            }
         };
         Ok(ImportSession { tx, actor, source: source.to_string(), state: ImportState::default(), skipped: 0 })
     }

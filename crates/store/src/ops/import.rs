@@ -249,6 +249,17 @@ pub async fn import_rows(
     Ok(failures)
 }
 
+/// Prepares an import's transaction. On PostgreSQL the planner would plan the lookups of a
+/// long import with the statistics of the table before it began (empty, at first) and scan the
+/// whole table for every batch; the lookups are all on indexed columns, so scans are turned
+/// off for this transaction only.
+pub async fn begin_import(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+    if DIALECT == Dialect::Postgres {
+        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Ids for `n` new customers, taken inside the transaction so no other writer can take them.
 async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
     match DIALECT {
@@ -415,6 +426,7 @@ pub async fn import_customers(
     rows: &[ImportRow],
 ) -> Result<ImportOutcome, StoreError> {
     let mut tx = pool.begin().await?;
+    begin_import(&mut tx).await?;
     let mut state = ImportState::default();
     let failures = import_rows(&mut tx, actor, source, rows.to_vec(), &mut state).await?;
     if let Some((line, v)) = failures.into_iter().next() {
