@@ -21,10 +21,10 @@ results=bench-data/results-$n.jsonl
 echo "== SQLite: import $n customers, $runs runs" >&2
 for run in $(seq "$runs"); do
     rm -f bench-data/bench.db bench-data/bench.db-wal bench-data/bench.db-shm
-    "$g" --lang en --database bench-data/bench.db bench import "$csv" 2>/dev/null | sed 's/^{/{"backend":"sqlite",/' | tee -a "$results"
+    "$g" --lang en --database bench-data/bench.db bench import "$csv" 2>/dev/null | grep '^{' | sed 's/^{/{"backend":"sqlite",/' | tee -a "$results"
 done
 echo "== SQLite: search" >&2
-"$g" --lang en --database bench-data/bench.db bench search --queries 1000 | sed 's/^{/{"backend":"sqlite",/' | tee -a "$results"
+"$g" --lang en --database bench-data/bench.db bench search --queries 1000 | grep '^{' | sed 's/^{/{"backend":"sqlite",/' | tee -a "$results"
 ls -l bench-data/bench.db | awk '{print "sqlite database size: " $5 " bytes"}' >&2
 
 echo "== PostgreSQL: import $n customers, $runs runs" >&2
@@ -34,10 +34,10 @@ scripts/with-postgres.sh bash -c '
         db=bench_$run
         psql -q "$GUANXI_TEST_PG" -c "CREATE DATABASE $db"
         url=${GUANXI_TEST_PG%/*}/$db
-        '"$g"' --lang en --database "$url" bench import '"$csv"' 2>/dev/null | sed "s/^{/{\"backend\":\"postgres\",/" | tee -a '"$results"'
+        '"$g"' --lang en --database "$url" bench import '"$csv"' 2>/dev/null | grep "^{" | sed "s/^{/{\"backend\":\"postgres\",/" | tee -a '"$results"'
     done
     echo "== PostgreSQL: search" >&2
-    '"$g"' --lang en --database "$url" bench search --queries 1000 | sed "s/^{/{\"backend\":\"postgres\",/" | tee -a '"$results"'
+    '"$g"' --lang en --database "$url" bench search --queries 1000 | grep "^{" | sed "s/^{/{\"backend\":\"postgres\",/" | tee -a '"$results"'
 '
 
 python3 - "$results" <<'PY'
