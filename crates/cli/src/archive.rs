@@ -328,7 +328,7 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
         ) {
             continue;
         }
-        line(l, f.label(l), Some(display_value(f, &v, l)));
+        line(l, f.label(l), Some(f.display(&v, l)));
     }
     if !people.is_empty() {
         println!("{} ({})", Field::KeyPerson.label(l), people.len());
@@ -383,20 +383,6 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A stored code shown as its label (individual → 个人).
-fn display_value(f: Field, v: &str, l: Lang) -> String {
-    let label = match f {
-        Field::Purpose => CustomerPurpose::parse(v).map(|x| x.label(l)),
-        Field::NeedsOrientation => NeedsOrientation::parse(v).map(|x| x.label(l)),
-        Field::Gender => Gender::parse(v).map(|x| x.label(l)),
-        Field::Size => OrgSize::parse(v).map(|x| x.label(l)),
-        Field::CreditRating => CreditRating::parse(v).map(|x| x.label(l)),
-        Field::Closeness => Closeness::parse(v).map(|x| x.label(l)),
-        _ => None,
-    };
-    label.map(str::to_string).unwrap_or_else(|| v.to_string())
 }
 
 #[derive(Subcommand)]

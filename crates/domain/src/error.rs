@@ -66,6 +66,32 @@ vocabulary! {
     }
 }
 
+impl Field {
+    /// A stored value as a person reads it: a code shown as its label in `lang` (`individual`
+    /// → 个人), anything else as it is.
+    pub fn display(self, value: &str, lang: Lang) -> String {
+        use crate::*;
+        let label = match self {
+            Field::Kind => CustomerKind::parse(value).map(|v| v.label(lang)),
+            Field::Status => CustomerStatus::parse(value).map(|v| v.label(lang)),
+            Field::Purpose => CustomerPurpose::parse(value).map(|v| v.label(lang)),
+            Field::NeedsOrientation => NeedsOrientation::parse(value).map(|v| v.label(lang)),
+            Field::Gender => Gender::parse(value).map(|v| v.label(lang)),
+            Field::Size => OrgSize::parse(value).map(|v| v.label(lang)),
+            Field::CreditRating => CreditRating::parse(value).map(|v| v.label(lang)),
+            Field::Closeness => Closeness::parse(value).map(|v| v.label(lang)),
+            Field::DecisionRole => DecisionRole::parse(value).map(|v| v.label(lang)),
+            Field::Attitude => Attitude::parse(value).map(|v| v.label(lang)),
+            Field::Relation => Relation::parse(value).map(|v| v.label(lang)),
+            Field::Channel => Channel::parse(value).map(|v| v.label(lang)),
+            Field::Direction => Direction::parse(value).map(|v| v.label(lang)),
+            Field::Role => Role::parse(value).map(|v| v.label(lang)),
+            _ => None,
+        };
+        label.map(str::to_string).unwrap_or_else(|| value.to_string())
+    }
+}
+
 /// What is wrong with a value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -265,6 +291,13 @@ mod tests {
         let long = "x".repeat(500);
         let e = FieldError::new(Field::Name, &long, Problem::TooLong { max: 100 });
         assert!(e.value.chars().count() <= 61);
+    }
+
+    #[test]
+    fn stored_codes_display_as_labels() {
+        assert_eq!(Field::Kind.display("organization", Lang::ZhCn), "组织");
+        assert_eq!(Field::DecisionRole.display("decision_maker", Lang::En), "Decision maker");
+        assert_eq!(Field::City.display("杭州", Lang::En), "杭州");
     }
 
     #[test]

@@ -1,10 +1,7 @@
 //! Writing customers out: CSV as UTF-8 with a BOM (so Excel opens it as Chinese text) and
 //! XLSX. Cells that a spreadsheet would run as a formula are neutralized.
 
-use guanxi_domain::{
-    Attitude, Channel, Closeness, CreditRating, CustomerDraft, CustomerKind, CustomerPurpose, CustomerStatus,
-    DecisionRole, Field, Gender, Lang, NeedsOrientation, OrgSize, Relation,
-};
+use guanxi_domain::{CustomerDraft, Field, Lang};
 
 /// Export file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,26 +70,6 @@ pub fn header(lang: Lang) -> Vec<String> {
     h
 }
 
-/// A stored code shown as its label in `lang` (个人 rather than `individual`).
-fn label(field: Field, code: &str, lang: Lang) -> String {
-    let l = match field {
-        Field::Kind => CustomerKind::parse(code).map(|v| v.label(lang)),
-        Field::Status => CustomerStatus::parse(code).map(|v| v.label(lang)),
-        Field::Purpose => CustomerPurpose::parse(code).map(|v| v.label(lang)),
-        Field::NeedsOrientation => NeedsOrientation::parse(code).map(|v| v.label(lang)),
-        Field::Gender => Gender::parse(code).map(|v| v.label(lang)),
-        Field::Size => OrgSize::parse(code).map(|v| v.label(lang)),
-        Field::CreditRating => CreditRating::parse(code).map(|v| v.label(lang)),
-        Field::Closeness => Closeness::parse(code).map(|v| v.label(lang)),
-        Field::DecisionRole => DecisionRole::parse(code).map(|v| v.label(lang)),
-        Field::Attitude => Attitude::parse(code).map(|v| v.label(lang)),
-        Field::Relation => Relation::parse(code).map(|v| v.label(lang)),
-        Field::Channel => Channel::parse(code).map(|v| v.label(lang)),
-        _ => None,
-    };
-    l.map(str::to_string).unwrap_or_else(|| code.to_string())
-}
-
 /// A cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'` so that
 /// a spreadsheet shows it as text instead of running it; our import removes it again.
 pub fn neutralize(cell: &str) -> String {
@@ -102,7 +79,7 @@ pub fn neutralize(cell: &str) -> String {
 pub fn customer_row(id: i64, draft: &CustomerDraft, lang: Lang) -> Vec<String> {
     let fields = draft.to_fields();
     let mut row = vec![id.to_string()];
-    row.extend(EXPORT_FIELDS.iter().map(|f| neutralize(&label(*f, fields.get(*f), lang))));
+    row.extend(EXPORT_FIELDS.iter().map(|f| neutralize(&f.display(fields.get(*f), lang))));
     row
 }
 
