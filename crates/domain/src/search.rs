@@ -79,6 +79,45 @@ fn surname_reading(surname: &str) -> Option<&'static str> {
     })
 }
 
+/// Words whose characters read otherwise than their most common reading: place names and
+/// words frequent in company names (长沙 is changsha, not zhangsha; 银行 is yinhang).
+const WORD_READINGS: &[(&str, [&str; 2])] = &[
+    ("长沙", ["chang", "sha"]),
+    ("长春", ["chang", "chun"]),
+    ("长江", ["chang", "jiang"]),
+    ("长城", ["chang", "cheng"]),
+    ("长安", ["chang", "an"]),
+    ("长治", ["chang", "zhi"]),
+    ("长虹", ["chang", "hong"]),
+    ("重庆", ["chong", "qing"]),
+    ("厦门", ["xia", "men"]),
+    ("乐山", ["le", "shan"]),
+    ("蚌埠", ["beng", "bu"]),
+    ("六安", ["lu", "an"]),
+    ("银行", ["yin", "hang"]),
+    ("行业", ["hang", "ye"]),
+    ("商行", ["shang", "hang"]),
+    ("重工", ["zhong", "gong"]),
+    ("音乐", ["yin", "yue"]),
+    ("快乐", ["kuai", "le"]),
+    ("传媒", ["chuan", "mei"]),
+    ("调查", ["diao", "cha"]),
+];
+
+/// Moves the readings a known word asks for to the front of its characters' readings.
+fn apply_word_readings(chars: &[char], readings: &mut [Vec<Reading>]) {
+    for i in 0..chars.len().saturating_sub(1) {
+        let pair: String = chars[i..i + 2].iter().collect();
+        if let Some((_, want)) = WORD_READINGS.iter().find(|(w, _)| *w == pair) {
+            for (k, r) in want.iter().enumerate() {
+                let unit = &mut readings[i + k];
+                unit.retain(|x| x != r);
+                unit.insert(0, Cow::Borrowed(*r));
+            }
+        }
+    }
+}
+
 pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
@@ -397,7 +436,8 @@ fn name_keys(name: &str, person: bool) -> (BTreeSet<String>, BTreeSet<String>) {
         } else {
             // A company or a long name: pinyin of each pair (华为 → huawei, hw) and the
             // initials of the whole run (北京华为 → bjhw). Readings are looked up once per character.
-            let readings: Vec<Vec<Reading>> = chars.iter().map(|c| char_readings(*c)).collect();
+            let mut readings: Vec<Vec<Reading>> = chars.iter().map(|c| char_readings(*c)).collect();
+            apply_word_readings(&chars, &mut readings);
             for pair in readings.windows(2) {
                 if pair.iter().any(|r| r.is_empty()) {
                     continue;
@@ -560,6 +600,15 @@ mod tests {
         for want in ["华为", "huawei", "hw", "技术"] {
             assert!(k.parts.contains(want), "{want} missing");
         }
+    }
+
+    #[test]
+    fn place_names_and_common_words_read_right() {
+        let mut k = Keys::default();
+        k.add_name("长沙远景银行", false);
+        assert!(k.name.contains("csyjyh"), "{:?}", k.name);
+        assert!(!k.name.iter().any(|x| x.starts_with("zs")));
+        assert!(k.parts.contains("changsha") && k.parts.contains("yinhang"));
     }
 
     #[test]
