@@ -305,7 +305,14 @@ impl Store {
                 SessionTx::Pg(tx)
             }
         };
-        Ok(ImportSession { tx, actor, source: source.to_string(), state: ImportState::default(), skipped: 0 })
+        Ok(ImportSession {
+            db: self.db.clone(),
+            tx,
+            actor,
+            source: source.to_string(),
+            state: ImportState::default(),
+            skipped: 0,
+        })
     }
 
     /// Customers in id order after `after_id`, at most `limit`, for streaming exports.
@@ -347,9 +354,13 @@ enum SessionTx {
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// Imports that write at least this many customers refresh the planner's statistics.
+const ANALYZE_AFTER: usize = 1_000;
+
 /// An import in progress: one transaction, fed in batches so that a large file never has to
 /// be held in memory as customers.
 pub struct ImportSession {
+    db: Db,
     tx: SessionTx,
     actor: Actor,
     source: String,
@@ -385,6 +396,13 @@ impl ImportSession {
             SessionTx::Pg(mut tx) => {
                 pg::ops::finish_import(&mut tx, self.actor, &self.source, &self.state, self.skipped).await?;
                 tx.commit().await?;
+            }
+        }
+        let written = self.state.outcome.created + self.state.outcome.updated;
+        if written >= ANALYZE_AFTER {
+            match &self.db {
+                Db::Sqlite(p) => sqlite::ops::after_import(p).await?,
+                Db::Pg(p) => pg::ops::after_import(p).await?,
             }
         }
         Ok(self.state.outcome)

@@ -260,6 +260,17 @@ pub async fn begin_import(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// After a large import has committed: PostgreSQL plans with statistics that autovacuum
+/// refreshes only later, and until then plans searches as if the tables were empty (a search
+/// for a common prefix took seconds instead of milliseconds); refresh them now. SQLite's
+/// planner needs nothing here.
+pub async fn after_import(pool: &Pool) -> Result<(), StoreError> {
+    if DIALECT == Dialect::Postgres {
+        sqlx::query("ANALYZE customers, customer_search, customer_tags, audit_log").execute(pool).await?;
+    }
+    Ok(())
+}
+
 /// Ids for `n` new customers, taken inside the transaction so no other writer can take them.
 async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
     match DIALECT {

@@ -128,6 +128,55 @@ fn expression(terms: &[Term], tier: Tier) -> String {
     }
 }
 
+/// On PostgreSQL, a term that matches more customers than this is answered by walking the
+/// customers in id order instead of collecting and sorting every match.
+const BROAD: i64 = 2000;
+
+/// The first `want` customer ids, in id order, whose keys match `expr` in the tier's columns.
+async fn tier_ids(pool: &Pool, expr: &str, tier: Tier, want: i64) -> Result<Vec<i64>, StoreError> {
+    fn ids(rows: Vec<super::Row>) -> Result<Vec<i64>, StoreError> {
+        rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
+    }
+    match DIALECT {
+        // FTS5 yields matches in rowid order and stops after `want`.
+        Dialect::Sqlite => {
+            let sql = "SELECT rowid FROM customer_search WHERE customer_search MATCH $1 ORDER BY rowid LIMIT $2";
+            ids(sqlx::query(sql).bind(expr).bind(want).fetch_all(pool).await?)
+        }
+        // A GIN index finds every match, in no useful order; the planner cannot tell a rare
+        // prefix from a common one, and guessing wrong costs seconds either way. So: ask the
+        // GIN index for at most BROAD matches; if that is all of them, sort them here; if not,
+        // the term is common, and walking customers in id order finds the first `want` fast.
+        // Each step is pinned to its plan for this transaction only.
+        Dialect::Postgres => {
+            let col = match tier {
+                Tier::ExactName | Tier::NamePrefix => "name_keys",
+                Tier::NameParts => "part_keys",
+                Tier::Anywhere => "all_keys",
+            };
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+            sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
+            let probe = format!("SELECT customer_id FROM customer_search WHERE {col} @@ $1::tsquery LIMIT $2");
+            let mut found = ids(sqlx::query(AssertSqlSafe(probe)).bind(expr).bind(BROAD).fetch_all(&mut *tx).await?)?;
+            if (found.len() as i64) < BROAD {
+                tx.commit().await?;
+                found.sort_unstable();
+                found.truncate(want.max(0) as usize);
+                return Ok(found);
+            }
+            sqlx::query("SET LOCAL enable_indexscan = on").execute(&mut *tx).await?;
+            sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *tx).await?;
+            let walk = format!(
+                "SELECT customer_id FROM customer_search WHERE {col} @@ $1::tsquery ORDER BY customer_id LIMIT $2"
+            );
+            let found = ids(sqlx::query(AssertSqlSafe(walk)).bind(expr).bind(want).fetch_all(&mut *tx).await?)?;
+            tx.commit().await?;
+            Ok(found)
+        }
+    }
+}
+
 pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<CustomerSummary>, StoreError> {
     let terms = query_terms(query);
     if terms.is_empty() {
@@ -139,25 +188,10 @@ pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<Customer
         if ids.len() as i64 >= limit {
             break;
         }
-        let sql = match (DIALECT, tier) {
-            (Dialect::Sqlite, _) => {
-                "SELECT rowid FROM customer_search WHERE customer_search MATCH $1 ORDER BY rowid LIMIT $2"
-            }
-            (Dialect::Postgres, Tier::Anywhere) => {
-                "SELECT customer_id FROM customer_search WHERE all_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
-            }
-            (Dialect::Postgres, Tier::NameParts) => {
-                "SELECT customer_id FROM customer_search WHERE part_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
-            }
-            (Dialect::Postgres, _) => {
-                "SELECT customer_id FROM customer_search WHERE name_keys @@ $1::tsquery ORDER BY customer_id LIMIT $2"
-            }
-        };
-        // Ask for enough to fill the page after dropping ids found by a stricter tier.
-        let rows =
-            sqlx::query(sql).bind(expression(&terms, tier)).bind(limit + ids.len() as i64).fetch_all(pool).await?;
-        for r in rows {
-            let id: i64 = r.try_get(0)?;
+        // Enough to fill the page after dropping ids found by a stricter tier.
+        let want = limit + ids.len() as i64;
+        let found = tier_ids(pool, &expression(&terms, tier), tier, want).await?;
+        for id in found {
             if !ids.contains(&id) && (ids.len() as i64) < limit {
                 ids.push(id);
             }
