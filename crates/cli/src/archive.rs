@@ -37,6 +37,14 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set a user's password for signing in to the web app. Without --password-stdin a new
+    /// password is generated and printed once.
+    Passwd {
+        username: String,
+        /// Read the new password from standard input (one line) instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Disable a user (they keep their history; they can no longer own customers).
     Disable { username: String },
     /// Enable a disabled user again.
@@ -69,6 +77,29 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
                 u.display_name,
                 u.role.label(ctx.lang)
             );
+            let password = guanxi_web::auth::generated_password();
+            guanxi_web::set_password(&ctx.store, ctx.actor, &u.username, &password)
+                .await
+                .map_err(|e| UserError(e.message(ctx.lang)))?;
+            println!("{}{password}", ctx.t("初始密码（只显示这一次）：", "initial password (shown only this once): "));
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let (password, show) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (guanxi_web::auth::generated_password(), true)
+            };
+            guanxi_web::auth::check_password_rules(&password, ctx.lang).map_err(UserError)?;
+            guanxi_web::set_password(&ctx.store, ctx.actor, &username, &password)
+                .await
+                .map_err(|e| UserError(e.message(ctx.lang)))?;
+            if show {
+                println!("{}{password}", ctx.t("新密码（只显示这一次）：", "new password (shown only this once): "));
+            } else {
+                println!("{} {username}", ctx.t("已设置密码：", "password set for"));
+            }
         }
         UserCommand::List { json } => {
             let users = ctx.store.users().await.map_err(&err)?;
@@ -195,6 +226,7 @@ pub async fn customer(ctx: &Ctx, c: CustomerCommand) -> Result<()> {
                 deleted,
                 page,
                 per_page,
+                ..Default::default()
             };
             let page = ctx.store.list_customers(&filter).await.map_err(&err)?;
             if json {

@@ -328,6 +328,12 @@ pub fn write_csv(a: &DemoArgs, l: Lang) -> Result<()> {
 }
 
 pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
+    fill(ctx, a.customers, a.seed).await
+}
+
+/// Writes `customers` demo customers (and users, people, interactions) into an empty archive.
+pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
+    let a = DemoArgs { customers, seed, csv: None };
     let l = ctx.lang;
     if a.customers == 0 || a.customers > 5_000_000 {
         return Err(UserError(

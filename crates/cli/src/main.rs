@@ -4,6 +4,7 @@
 mod archive;
 mod bench;
 mod demo;
+mod serve;
 mod transfer;
 
 use anyhow::{Context, Result};
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web app and the JSON API: `guanxi serve --demo` (prints the URL and, the first
+    /// time, an admin login).
+    Serve(serve::ServeArgs),
     /// Apply pending database migrations.
     Migrate,
     /// Manage users.
@@ -128,7 +132,12 @@ fn main() {
     }
     let cli = Cli::parse();
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // The server uses both cores; the other commands work one step at a time.
+    let mut builder = match cli.command {
+        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("guanxi: {e}");
@@ -191,6 +200,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
             }
             Ok(())
         }
+        Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => archive::user(&ctx, c).await,
         Command::Customer(c) => archive::customer(&ctx, c).await,
         Command::Person(c) => archive::person(&ctx, c).await,

@@ -279,3 +279,71 @@ async fn merge_and_unmerge_from_the_shell() {
         fails(&db, &dir, &["merge", "1", "99"]);
     }
 }
+
+/// Reads the server's standard output until it prints its URL; returns everything printed.
+fn until_url(out: &mut impl std::io::BufRead) -> String {
+    let mut seen = String::new();
+    for _ in 0..20 {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.contains("http://") {
+            break;
+        }
+    }
+    seen
+}
+
+fn get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out
+}
+
+#[tokio::test]
+async fn serve_prints_the_url_and_a_first_admin_login_once() {
+    use std::io::BufReader;
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        let start = || {
+            Command::new(env!("CARGO_BIN_EXE_guanxi"))
+                .args(["--database", &db, "serve", "--listen", "127.0.0.1:0", "--demo", "--demo-customers", "30"])
+                .current_dir(&dir)
+                .env_remove("GUANXI_LANG")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start guanxi serve")
+        };
+        let mut child = start();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let printed = until_url(&mut out);
+        assert!(printed.contains("用户名：admin") && printed.contains("密码："), "{backend}: {printed}");
+        let url = printed
+            .lines()
+            .find_map(|l| l.split_once("http://").map(|(_, u)| u.trim().trim_end_matches('/').to_string()));
+        let addr = url.expect("a URL");
+        let page = get(&addr, "/login");
+        assert!(page.starts_with("HTTP/1.1 200") && page.contains("登录"), "{backend}: {page}");
+        assert!(get(&addr, "/customers").starts_with("HTTP/1.1 303"), "{backend}: sign-in first");
+        child.kill().ok();
+        child.wait().ok();
+        // The second start finds the admin and the demo data already there.
+        let mut child = start();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let printed = until_url(&mut out);
+        assert!(!printed.contains("密码") && printed.contains("http://"), "{backend}: {printed}");
+        child.kill().ok();
+        child.wait().ok();
+        // A password from the shell.
+        let r = ok(&db, &dir, &["user", "passwd", "admin"]);
+        assert!(r.stdout.contains("新密码"), "{backend}: {}", r.stdout);
+        let r = fails(&db, &dir, &["user", "passwd", "nobody"]);
+        assert!(r.stderr.contains("nobody"), "{backend}: {}", r.stderr);
+    }
+}

@@ -7,12 +7,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// (version, description, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "archive",
-    include_str!("../../../migrations/sqlite/0001_archive.sql"),
-    include_str!("../../../migrations/postgres/0001_archive.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "archive",
+        include_str!("../../../migrations/sqlite/0001_archive.sql"),
+        include_str!("../../../migrations/postgres/0001_archive.sql"),
+    ),
+    (
+        2,
+        "web",
+        include_str!("../../../migrations/sqlite/0002_web.sql"),
+        include_str!("../../../migrations/postgres/0002_web.sql"),
+    ),
+];
 
 pub fn migrator(dialect: Dialect) -> Migrator {
     let migrations = MIGRATIONS

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use guanxi_domain::dedupe::DuplicateReason;
 use guanxi_domain::{
-    CustomerDraft, CustomerKind, CustomerStatus, InteractionDraft, KeyPersonDraft, PersonAroundDraft, Role,
+    CustomerDraft, CustomerKind, CustomerStatus, InteractionDraft, KeyPersonDraft, Lang, PersonAroundDraft, Role,
 };
 use serde::Serialize;
 
@@ -33,6 +33,8 @@ pub struct User {
     pub team: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// The language the user chose for the web app.
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,14 +66,64 @@ pub struct CustomerSummary {
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
+    /// Search text (Han, pinyin, initials, phone, e-mail, company): best matches first, at
+    /// most [`SEARCH_LIMIT`] of them, then the other filters.
+    pub query: Option<String>,
     pub kind: Option<CustomerKind>,
     pub status: Option<CustomerStatus>,
+    pub needs_orientation: Option<guanxi_domain::NeedsOrientation>,
     pub owner: Option<String>,
     pub tag: Option<String>,
+    pub sort: CustomerSort,
     /// Only the recycle bin.
     pub deleted: bool,
     pub page: i64,
     pub per_page: i64,
+}
+
+/// How many search matches a filtered list considers.
+pub const SEARCH_LIMIT: i64 = 1000;
+
+/// The order of a customer list without search text (with it, best matches come first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    /// Oldest first: the order customers were entered.
+    #[default]
+    Oldest,
+    Newest,
+    /// By name in pinyin order.
+    Name,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl CustomerSort {
+    pub const ALL: &[CustomerSort] =
+        &[CustomerSort::Updated, CustomerSort::Newest, CustomerSort::Oldest, CustomerSort::Name];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerSort::Oldest => "oldest",
+            CustomerSort::Newest => "newest",
+            CustomerSort::Name => "name",
+            CustomerSort::Updated => "updated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CustomerSort> {
+        CustomerSort::ALL.iter().copied().find(|c| c.code() == s.trim())
+    }
+
+    /// The ORDER BY clause of a list in this order.
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            CustomerSort::Oldest => "c.id",
+            CustomerSort::Newest => "c.id DESC",
+            CustomerSort::Name => "c.name_pinyin, c.id",
+            CustomerSort::Updated => "c.updated_at DESC, c.id DESC",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,4 +220,42 @@ pub struct MergeRecord {
 /// Today in China, for validating birthdays and founding dates.
 pub fn today_in_china() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// An API token as its owner sees it in the list: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// The token's last four characters, to tell tokens apart.
+    pub hint: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A customer-list query a user saved under a name (the list page's query string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+}
+
+/// The records that belong to one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    KeyPerson,
+    PersonAround,
+    Interaction,
+}
+
+impl Part {
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            Part::KeyPerson => "key_people",
+            Part::PersonAround => "people_around",
+            Part::Interaction => "interactions",
+        }
+    }
 }

@@ -101,6 +101,11 @@ impl<W: std::io::Write> CsvExport<W> {
         self.writer.write_record(customer_row(id, draft, self.lang)).map_err(std::io::Error::other)
     }
 
+    /// Hands everything written so far to the output (for streaming it in chunks).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+
     pub fn finish(mut self) -> std::io::Result<()> {
         self.writer.flush()
     }

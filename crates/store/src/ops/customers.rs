@@ -1,7 +1,9 @@
 //! Customers: the write path (validate → write → reindex → audit, in one transaction) and reads.
 
 use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
-use crate::{Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, StoreError, today_in_china};
+use crate::{
+    Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, SEARCH_LIMIT, StoreError, today_in_china,
+};
 use chrono::NaiveDate;
 use guanxi_domain::search::name_pinyin;
 use guanxi_domain::*;
@@ -475,6 +477,10 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         args.push(s.code().into());
         conds.push(format!("c.status = ${}", args.len()));
     }
+    if let Some(n) = f.needs_orientation {
+        args.push(n.code().into());
+        conds.push(format!("c.needs_orientation = ${}", args.len()));
+    }
     if let Some(o) = &f.owner {
         args.push(o.clone());
         conds.push(format!("lower(u.username) = lower(${})", args.len()));
@@ -488,6 +494,10 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
+    let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if let Some(query) = query {
+        return search_list(pool, f, query, &conds, &args, page, per_page).await;
+    }
     let where_ = conds.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE {where_}");
     let mut q = sqlx::query(AssertSqlSafe(count_sql));
@@ -495,13 +505,46 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         q = q.bind(a.clone());
     }
     let total: i64 = q.fetch_one(pool).await?.try_get(0)?;
-    let list_sql =
-        format!("{SUMMARY_SELECT} WHERE {where_} ORDER BY c.id LIMIT {per_page} OFFSET {}", (page - 1) * per_page);
+    let list_sql = format!(
+        "{SUMMARY_SELECT} WHERE {where_} ORDER BY {} LIMIT {per_page} OFFSET {}",
+        f.sort.sql(),
+        (page - 1) * per_page
+    );
     let mut q = sqlx::query(AssertSqlSafe(list_sql));
     for a in &args {
         q = q.bind(a.clone());
     }
     let items = q.fetch_all(pool).await?.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// A list with search text: the best matches (search order), narrowed by the other filters.
+async fn search_list(
+    pool: &Pool,
+    f: &CustomerFilter,
+    query: &str,
+    conds: &[String],
+    args: &[String],
+    page: i64,
+    per_page: i64,
+) -> Result<Page<CustomerSummary>, StoreError> {
+    let mut found = if f.deleted { Vec::new() } else { super::search(pool, query, SEARCH_LIMIT).await? };
+    if conds.len() > 1 && !found.is_empty() {
+        let ids = found.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "SELECT c.id FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id IN ({ids}) AND {}",
+            conds.join(" AND ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        let keep: std::collections::HashSet<i64> =
+            q.fetch_all(pool).await?.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
+        found.retain(|c| keep.contains(&c.id));
+    }
+    let total = found.len() as i64;
+    let items = found.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
     Ok(Page { items, total, page, per_page })
 }
 
@@ -595,4 +638,15 @@ pub async fn record_export(pool: &Pool, actor: Actor, note: &str, count: i64) ->
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Every tag in use on customers not in the recycle bin, with how many carry it, most used first.
+pub async fn tags(pool: &Pool) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.tag, COUNT(*) AS n FROM customer_tags t JOIN customers c ON c.id = t.customer_id \
+         WHERE c.deleted_at IS NULL GROUP BY t.tag ORDER BY n DESC, t.tag",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
 }

@@ -262,11 +262,19 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
 }
 
 pub async fn merges(pool: &Pool, customer_id: i64) -> Result<Vec<MergeRecord>, StoreError> {
-    let rows = sqlx::query(
+    merges_where(pool, "m.kept_id = $1 OR m.dropped_id = $1", customer_id).await
+}
+
+pub async fn merge_record(pool: &Pool, id: i64) -> Result<MergeRecord, StoreError> {
+    merges_where(pool, "m.id = $1", id).await?.pop().ok_or_else(|| StoreError::not_found("merge", id))
+}
+
+async fn merges_where(pool: &Pool, cond: &'static str, arg: i64) -> Result<Vec<MergeRecord>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT m.id, m.kept_id, m.dropped_id, m.at, u.username, m.undone_at FROM merges m \
-         JOIN users u ON u.id = m.actor_id WHERE m.kept_id = $1 OR m.dropped_id = $1 ORDER BY m.id DESC",
-    )
-    .bind(customer_id)
+         JOIN users u ON u.id = m.actor_id WHERE {cond} ORDER BY m.id DESC"
+    )))
+    .bind(arg)
     .fetch_all(pool)
     .await?;
     rows.iter()

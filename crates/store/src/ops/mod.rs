@@ -1,11 +1,13 @@
 //! Every operation of the store, written once against `DB` (see the crate docs).
 
+mod auth;
 mod customers;
 mod dedupe;
 mod import;
 mod people;
 mod search;
 
+pub use auth::*;
 pub use customers::*;
 pub use dedupe::*;
 pub use import::*;
@@ -15,7 +17,7 @@ pub use search::*;
 pub(crate) use super::{DB, DIALECT};
 use crate::{Actor, NewUser, StoreError, User};
 use chrono::{DateTime, SubsecRound, Utc};
-use guanxi_domain::{Field, Problem, Raw, Role, Validation};
+use guanxi_domain::{Field, Lang, Problem, Raw, Role, Validation};
 use sqlx::Row as _;
 
 pub(crate) type Pool = sqlx::Pool<DB>;
@@ -114,6 +116,7 @@ fn user_from_row(r: &Row) -> Result<User, StoreError> {
         team: r.try_get("team")?,
         active: r.try_get("active")?,
         created_at: r.try_get("created_at")?,
+        lang: Lang::parse(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
     })
 }
 
@@ -148,7 +151,7 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     }
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, role, team, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, username, display_name, role, team, active, created_at",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, username, display_name, role, team, active, created_at, lang",
     )
     .bind(username)
     .bind(display.unwrap_or_default())
@@ -165,15 +168,16 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
 }
 
 pub async fn users(pool: &Pool) -> Result<Vec<User>, StoreError> {
-    let rows = sqlx::query("SELECT id, username, display_name, role, team, active, created_at FROM users ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, username, display_name, role, team, active, created_at, lang FROM users ORDER BY id")
+            .fetch_all(pool)
+            .await?;
     rows.iter().map(user_from_row).collect()
 }
 
 pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, team, active, created_at FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, display_name, role, team, active, created_at, lang FROM users WHERE lower(username) = lower($1)",
     )
     .bind(username.trim())
     .fetch_optional(pool)
@@ -184,7 +188,7 @@ pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User
 pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, team, active, created_at FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, display_name, role, team, active, created_at, lang FROM users WHERE lower(username) = lower($1)",
     )
     .bind(username.trim())
     .fetch_optional(&mut *tx)

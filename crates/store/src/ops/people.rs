@@ -430,3 +430,13 @@ pub async fn interactions(pool: &Pool, customer_id: i64) -> Result<Vec<Interacti
     }
     Ok(out)
 }
+
+/// The customer a key person, person around or interaction belongs to (None if there is none).
+pub async fn customer_of(pool: &Pool, part: crate::Part, id: i64) -> Result<Option<i64>, StoreError> {
+    let sql = format!("SELECT customer_id FROM {} WHERE id = $1", part.table());
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
+    Ok(match row {
+        Some(r) => Some(sqlx::Row::try_get::<i64, _>(&r, 0)?),
+        None => None,
+    })
+}

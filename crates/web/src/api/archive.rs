@@ -1,0 +1,236 @@
+//! Key people, people around, and interactions of a customer.
+
+use super::schema;
+use super::{fields_json, json, object, raw_fields};
+use crate::AppState;
+use crate::auth::{Action, Viewer};
+use crate::error::AppError;
+use crate::pages::form;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use guanxi_domain::*;
+use guanxi_store::{InteractionRecord, KeyPersonRecord, Part, PersonAroundRecord};
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_key_people, add_key_person))
+        .routes(routes!(update_key_person, delete_key_person))
+        .routes(routes!(list_people_around, add_person_around))
+        .routes(routes!(delete_person_around))
+        .routes(routes!(list_interactions, add_interaction))
+        .routes(routes!(delete_interaction))
+}
+
+fn key_person_json(k: &KeyPersonRecord) -> Value {
+    let mut m = fields_json(&k.draft.to_fields(), &k.draft.preferences, None);
+    m.insert("id".into(), json!(k.id));
+    m.insert("customer_id".into(), json!(k.customer_id));
+    Value::Object(m)
+}
+
+fn around_json(p: &PersonAroundRecord) -> Value {
+    let mut m = fields_json(&p.draft.to_fields(), &p.draft.preferences, None);
+    m.insert("id".into(), json!(p.id));
+    m.insert("customer_id".into(), json!(p.customer_id));
+    m.insert("key_person_id".into(), json!(p.key_person_id));
+    Value::Object(m)
+}
+
+fn interaction_json(i: &InteractionRecord) -> Value {
+    let d = &i.draft;
+    json!({
+        "id": i.id,
+        "customer_id": i.customer_id,
+        "channel": d.channel.code(),
+        "direction": d.direction.code(),
+        "occurred_at": d.occurred_at,
+        "summary": d.summary,
+        "next_step": d.next_step,
+        "next_step_on": d.next_step_on,
+        "our_participants": i.ours.iter().map(|p| json!({"name": p.name, "user_id": p.user_id})).collect::<Vec<_>>(),
+        "their_participants": i.theirs.iter().map(|p| json!({"name": p.name, "key_person_id": p.key_person_id})).collect::<Vec<_>>(),
+        "created_by": i.created_by,
+        "created_at": i.created_at,
+    })
+}
+
+/// The customer, checked that the viewer may edit it.
+async fn editable(state: &AppState, v: &Viewer, customer: i64) -> Result<(), AppError> {
+    let r = state.store().customer(customer).await?;
+    v.may(Action::EditCustomer { owner: r.owner_id })
+}
+
+async fn owner_of(state: &AppState, part: Part, id: i64) -> Result<i64, AppError> {
+    state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
+}
+
+/// A customer's key people
+#[utoipa::path(get, path = "/customers/{id}/key-people", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = Vec<schema::KeyPerson>), (status = 404, body = schema::Problem)))]
+async fn list_key_people(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let list: Vec<Value> = state.store().key_people(id).await?.iter().map(key_person_json).collect();
+    Ok(json(StatusCode::OK, Value::Array(list)))
+}
+
+/// Add a key person
+#[utoipa::path(post, path = "/customers/{id}/key-people", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::KeyPersonInput,
+    responses((status = 201, body = schema::KeyPerson), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn add_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable(&state, &v, id).await?;
+    let raw = raw_fields(&object(&body)?, form::KEY_PERSON_FIELDS, &[])?;
+    let draft = KeyPersonDraft::parse(&raw, guanxi_store::today_in_china())?;
+    let kp = state.store().add_key_person(v.actor(), id, &draft).await?;
+    let rec = state.store().key_people(id).await?.into_iter().find(|k| k.id == kp).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::CREATED, key_person_json(&rec)))
+}
+
+/// Change a key person (partial)
+#[utoipa::path(patch, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
+    request_body = schema::KeyPersonInput,
+    responses((status = 200, body = schema::KeyPerson), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn update_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::KeyPerson, id).await?;
+    editable(&state, &v, customer).await?;
+    let changes = raw_fields(&object(&body)?, form::KEY_PERSON_FIELDS, &[])?;
+    let current =
+        state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
+    let mut raw = current.draft.to_fields();
+    for (f, val) in &changes.0 {
+        raw.set(*f, val.clone());
+    }
+    let draft = KeyPersonDraft::parse(&raw, guanxi_store::today_in_china())?;
+    state.store().update_key_person(v.actor(), id, &draft).await?;
+    let rec = state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, key_person_json(&rec)))
+}
+
+/// Remove a key person
+#[utoipa::path(delete, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
+    responses((status = 204), (status = 404, body = schema::Problem)))]
+async fn delete_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    crate::pages::people::remove_part(&state, &v, Part::KeyPerson, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// People around a customer and its key people
+#[utoipa::path(get, path = "/customers/{id}/people-around", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = Vec<schema::PersonAround>), (status = 404, body = schema::Problem)))]
+async fn list_people_around(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let list: Vec<Value> = state.store().people_around(id).await?.iter().map(around_json).collect();
+    Ok(json(StatusCode::OK, Value::Array(list)))
+}
+
+/// Add a person around the customer (or, with key_person_id, around a key person)
+#[utoipa::path(post, path = "/customers/{id}/people-around", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::PersonAroundInput,
+    responses((status = 201, body = schema::PersonAround), (status = 422, body = schema::Problem)))]
+async fn add_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable(&state, &v, id).await?;
+    let obj = object(&body)?;
+    let raw = raw_fields(&obj, form::PERSON_AROUND_FIELDS, &["key_person_id"])?;
+    let of = match obj.get("key_person_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+        Some(other) => {
+            return Err(AppError::bad_request(
+                format!("key_person_id 的值「{other}」无效"),
+                format!("Invalid value {other} for key_person_id"),
+            ));
+        }
+    };
+    let draft = PersonAroundDraft::parse(&raw, guanxi_store::today_in_china())?;
+    let pid = state.store().add_person_around(v.actor(), id, of, &draft).await?;
+    let rec = state.store().people_around(id).await?.into_iter().find(|p| p.id == pid).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::CREATED, around_json(&rec)))
+}
+
+/// Remove a person around
+#[utoipa::path(delete, path = "/people-around/{id}", tag = "archive", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 204), (status = 404, body = schema::Problem)))]
+async fn delete_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    crate::pages::people::remove_part(&state, &v, Part::PersonAround, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A customer's interactions, newest first
+#[utoipa::path(get, path = "/customers/{id}/interactions", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = Vec<schema::Interaction>), (status = 404, body = schema::Problem)))]
+async fn list_interactions(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let list: Vec<Value> = state.store().interactions(id).await?.iter().map(interaction_json).collect();
+    Ok(json(StatusCode::OK, Value::Array(list)))
+}
+
+/// Log an interaction
+///
+/// `channel` and `summary` are required; without `our_participants` the caller took part.
+#[utoipa::path(post, path = "/customers/{id}/interactions", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::InteractionInput,
+    responses((status = 201, body = schema::Interaction), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn add_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    v.may(Action::LogInteraction)?;
+    let mut raw = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
+    if raw.get(Field::OurParticipants).trim().is_empty() {
+        raw.set(Field::OurParticipants, v.user.username.clone());
+    }
+    let draft = InteractionDraft::parse(&raw, chrono::Utc::now(), 8)?;
+    let iid = state.store().add_interaction(v.actor(), id, &draft).await?;
+    let rec = state.store().interactions(id).await?.into_iter().find(|i| i.id == iid).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::CREATED, interaction_json(&rec)))
+}
+
+/// Remove an interaction
+#[utoipa::path(delete, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
+    responses((status = 204), (status = 404, body = schema::Problem)))]
+async fn delete_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    crate::pages::people::remove_part(&state, &v, Part::Interaction, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

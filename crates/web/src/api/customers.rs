@@ -1,0 +1,224 @@
+//! `/customers`: list with filters, sorting and pages; get; create; partial update; soft
+//! delete and restore; history; and `/tags`.
+
+use super::schema;
+use super::{fields_json, json, object, raw_fields};
+use crate::AppState;
+use crate::auth::{Action, Viewer};
+use crate::error::AppError;
+use crate::pages::form;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use guanxi_domain::*;
+use guanxi_store::{CustomerFilter, CustomerRecord, CustomerSort};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+        .routes(routes!(restore))
+        .routes(routes!(history))
+        .routes(routes!(tags))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Search text: Han characters, pinyin, initials (zs), phone or e-mail fragment, company.
+    q: Option<String>,
+    /// individual or organization
+    kind: Option<String>,
+    /// prospect, customer or lost
+    status: Option<String>,
+    /// price, value or composite
+    needs_orientation: Option<String>,
+    /// Owner's username
+    owner: Option<String>,
+    tag: Option<String>,
+    /// updated (default), newest, oldest or name
+    sort: Option<String>,
+    /// From 1
+    page: Option<i64>,
+    /// 1 to 500, default 50
+    per_page: Option<i64>,
+    /// true: the recycle bin instead (managers and admins)
+    deleted: Option<bool>,
+}
+
+fn invalid(name: &str, value: &str) -> AppError {
+    AppError::bad_request(format!("参数 {name} 的值「{value}」无效"), format!("Invalid value {value:?} for {name}"))
+}
+
+fn opt<V>(name: &str, s: &Option<String>, parse: fn(&str) -> Option<V>) -> Result<Option<V>, AppError> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or_else(|| invalid(name, v)),
+    }
+}
+
+pub(crate) fn customer_json(r: &CustomerRecord, owner: Option<&str>) -> Value {
+    let mut m = fields_json(&r.draft.to_fields(), &r.draft.preferences, Some(&r.draft.tags));
+    m.insert("id".into(), json!(r.id));
+    m.insert("version".into(), json!(r.version));
+    if let Some(o) = owner {
+        m.insert("owner".into(), json!(o));
+    }
+    m.insert("created_at".into(), json!(r.created_at));
+    m.insert("updated_at".into(), json!(r.updated_at));
+    m.insert("deleted_at".into(), json!(r.deleted_at));
+    m.insert("merged_into_id".into(), json!(r.merged_into_id));
+    Value::Object(m)
+}
+
+/// List customers
+#[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams),
+    responses((status = 200, body = schema::CustomerPage), (status = 400, body = schema::Problem), (status = 401, body = schema::Problem)))]
+async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListParams>) -> Result<Response, AppError> {
+    let deleted = p.deleted.unwrap_or(false);
+    if deleted {
+        v.may(Action::BulkEdit)?;
+    }
+    let per_page = p.per_page.unwrap_or(50);
+    if !(1..=500).contains(&per_page) {
+        return Err(invalid("per_page", &per_page.to_string()));
+    }
+    let filter = CustomerFilter {
+        query: p.q.clone().filter(|q| !q.trim().is_empty()),
+        kind: opt("kind", &p.kind, CustomerKind::parse)?,
+        status: opt("status", &p.status, CustomerStatus::parse)?,
+        needs_orientation: opt("needs_orientation", &p.needs_orientation, NeedsOrientation::parse)?,
+        owner: p.owner.clone().filter(|o| !o.trim().is_empty()),
+        tag: p.tag.clone().filter(|t| !t.trim().is_empty()),
+        sort: opt("sort", &p.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
+        deleted,
+        page: p.page.unwrap_or(1).max(1),
+        per_page,
+    };
+    let page = state.store().list_customers(&filter).await?;
+    Ok(json(StatusCode::OK, serde_json::to_value(page).map_err(|e| AppError::Internal(e.to_string()))?))
+}
+
+/// Get a customer
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = schema::Customer), (status = 404, body = schema::Problem)))]
+async fn get_one(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let r = state.store().customer(id).await?;
+    let owner = owner_name(&state, r.owner_id).await?;
+    Ok(json(StatusCode::OK, customer_json(&r, owner.as_deref())))
+}
+
+async fn owner_name(state: &AppState, owner: Option<i64>) -> Result<Option<String>, AppError> {
+    Ok(match owner {
+        Some(o) => Some(state.store().user_by_id(o).await?.username),
+        None => None,
+    })
+}
+
+/// Create a customer
+///
+/// `kind` (individual or organization) and `name` are required. A sales rep's new customer is
+/// theirs unless a manager assigns it.
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = schema::CustomerInput,
+    responses((status = 201, body = schema::Customer), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    v.may(Action::CreateCustomer)?;
+    let obj = object(&body)?;
+    let mut raw = raw_fields(&obj, &form::customer_fields(), &[])?;
+    let may_assign = v.may(Action::BulkEdit).is_ok();
+    // The creator owns a new customer unless a manager or admin names someone else.
+    if !obj.contains_key("owner") || (!may_assign && v.role() == Role::SalesRep) {
+        raw.set(Field::Owner, v.user.username.clone());
+    }
+    let draft = CustomerDraft::parse(&raw, guanxi_store::today_in_china())?;
+    let id = state.store().create_customer(v.actor(), &draft).await?;
+    let r = state.store().customer(id).await?;
+    let owner = owner_name(&state, r.owner_id).await?;
+    let mut resp = json(StatusCode::CREATED, customer_json(&r, owner.as_deref()));
+    if let Ok(loc) = axum::http::HeaderValue::from_str(&format!("/api/v1/customers/{id}")) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, loc);
+    }
+    Ok(resp)
+}
+
+/// Change a customer (partial)
+///
+/// Only the fields given change; null or "" clears a field. With `version`, the change is
+/// refused (409) if someone else changed the customer since.
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::CustomerInput,
+    responses((status = 200, body = schema::Customer), (status = 409, body = schema::Problem), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let current = state.store().customer(id).await?;
+    v.may(Action::EditCustomer { owner: current.owner_id })?;
+    let obj = object(&body)?;
+    let mut fields = form::customer_fields();
+    fields.retain(|f| *f != Field::Kind);
+    if v.may(Action::BulkEdit).is_err() {
+        if obj.contains_key("owner") {
+            return Err(AppError::Forbidden(crate::auth::Denied {
+                zh: "只有销售经理和管理员可以更换负责人".into(),
+                en: "Only managers and admins can change a customer's owner".into(),
+            }));
+        }
+        fields.retain(|f| *f != Field::Owner);
+    }
+    let raw = raw_fields(&obj, &fields, &["version"])?;
+    let version = match obj.get("version") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(n.as_i64().ok_or_else(|| invalid("version", &n.to_string()))?),
+        Some(other) => return Err(invalid("version", &other.to_string())),
+    };
+    let r = state.store().update_customer(v.actor(), id, &raw, version).await?;
+    let owner = owner_name(&state, r.owner_id).await?;
+    Ok(json(StatusCode::OK, customer_json(&r, owner.as_deref())))
+}
+
+/// Move a customer to the recycle bin
+#[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 204), (status = 403, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn delete(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let current = state.store().customer(id).await?;
+    v.may(Action::DeleteCustomer { owner: current.owner_id })?;
+    state.store().delete_customer(v.actor(), id).await?;
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+}
+
+/// Restore a customer from the recycle bin (managers and admins)
+#[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = schema::Customer), (status = 403, body = schema::Problem), (status = 409, body = schema::Problem)))]
+async fn restore(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    state.store().restore_customer(v.actor(), id).await?;
+    let r = state.store().customer(id).await?;
+    let owner = owner_name(&state, r.owner_id).await?;
+    Ok(json(StatusCode::OK, customer_json(&r, owner.as_deref())))
+}
+
+/// A customer's history, newest first
+#[utoipa::path(get, path = "/customers/{id}/history", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = Vec<schema::AuditEntry>), (status = 404, body = schema::Problem)))]
+async fn history(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let h = state.store().history(id).await?;
+    Ok(json(StatusCode::OK, serde_json::to_value(h).map_err(|e| AppError::Internal(e.to_string()))?))
+}
+
+/// Tags in use, most used first
+#[utoipa::path(get, path = "/tags", tag = "customers", responses((status = 200, body = Vec<schema::Tag>)))]
+async fn tags(State(state): State<AppState>, _v: Viewer) -> Result<Response, AppError> {
+    let t: Vec<Value> =
+        state.store().tags().await?.into_iter().map(|(tag, count)| json!({"tag": tag, "count": count})).collect();
+    Ok(json(StatusCode::OK, Value::Array(t)))
+}

@@ -1,0 +1,269 @@
+//! The OpenAPI schemas of the API's bodies. Records are objects keyed by field code, so their
+//! schemas are built from the same field lists the handlers accept: a field added to a form is
+//! in the document at once.
+
+use crate::pages::form;
+use guanxi_domain::{Field, Lang};
+use std::borrow::Cow;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{RefOr, schema::SchemaType};
+
+pub struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        openapi.security = Some(vec![SecurityRequirement::new("token", Vec::<String>::new())]);
+    }
+}
+
+fn string(description: impl Into<String>) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).description(Some(description))
+}
+
+fn integer(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+        .description(Some(description))
+}
+
+fn field_property(f: Field) -> RefOr<Schema> {
+    let label = format!("{} / {}", f.label(Lang::En), f.label(Lang::ZhCn));
+    match f {
+        Field::Tags => ArrayBuilder::new().items(string("tag")).description(Some(label)).into(),
+        Field::Preferences => ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .property("category", string("e.g. 饮品 / drink"))
+                    .property("value", string("e.g. 冰摩卡，两块糖两块冰"))
+                    .required("category")
+                    .required("value"),
+            )
+            .description(Some(label))
+            .into(),
+        _ => {
+            let mut s = string(label);
+            if let Some(choices) = form::choices(f, Lang::En) {
+                s = s.enum_values(Some(choices.into_iter().map(|(code, _)| code).filter(|c| !c.is_empty())));
+            }
+            s.into()
+        }
+    }
+}
+
+fn record(fields: &[Field], required: &[Field], with_id: bool, extra: &[(&str, &str)]) -> Schema {
+    let mut o = ObjectBuilder::new();
+    if with_id {
+        o = o.property("id", integer("Guanxi ID")).required("id");
+    }
+    for f in fields {
+        o = o.property(f.code(), field_property(*f));
+    }
+    for r in required {
+        o = o.required(r.code());
+    }
+    for (name, description) in extra {
+        o = o.property(*name, string(*description));
+    }
+    Schema::Object(o.build())
+}
+
+macro_rules! schema {
+    ($name:ident, $doc:literal, $body:expr) => {
+        #[doc = $doc]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                RefOr::T($body)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+fn customer_input_fields() -> Vec<Field> {
+    form::customer_fields()
+}
+
+schema!(CustomerInput, "A customer's fields; on PATCH only those to change (null or \"\" clears one).", {
+    let mut s = record(&customer_input_fields(), &[], false, &[]);
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert(
+            "version".into(),
+            integer("On PATCH: refuse with 409 if the customer changed since this version").into(),
+        );
+    }
+    s
+});
+
+schema!(Customer, "A customer with its profile, tags and preferences.", {
+    let mut s = record(
+        &customer_input_fields(),
+        &[Field::Kind, Field::Status, Field::Name],
+        true,
+        &[
+            ("created_at", "RFC 3339"),
+            ("updated_at", "RFC 3339"),
+            ("deleted_at", "RFC 3339; set while in the recycle bin"),
+        ],
+    );
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert("version".into(), integer("Increases with every change").into());
+        o.properties.insert("merged_into_id".into(), integer("Set when merged into another customer").into());
+    }
+    s
+});
+
+schema!(CustomerSummary, "A customer as a line of a list.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Guanxi ID"))
+            .property("kind", field_property(Field::Kind))
+            .property("status", field_property(Field::Status))
+            .property("name", string("Name"))
+            .property("company", string("Company (organization name or employer)"))
+            .property("phone", string("Phone"))
+            .property("email", string("E-mail"))
+            .property("city", string("City"))
+            .property("owner", string("Owner's username"))
+            .required("id")
+            .required("kind")
+            .required("name")
+            .build(),
+    )
+});
+
+schema!(CustomerPage, "One page of customers.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property(
+                "items",
+                ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("CustomerSummary"))),
+            )
+            .property("total", integer("Matching customers (searches consider the best 1,000 matches)"))
+            .property("page", integer("Page number, from 1"))
+            .property("per_page", integer("Items per page"))
+            .build(),
+    )
+});
+
+schema!(KeyPersonInput, "A key person's fields.", record(form::KEY_PERSON_FIELDS, &[], false, &[]));
+schema!(KeyPerson, "A key person of an organization.", record(form::KEY_PERSON_FIELDS, &[Field::Name], true, &[]));
+schema!(PersonAroundInput, "A person around the customer (or one of its key people): family, friends, superiors…", {
+    let mut s = record(form::PERSON_AROUND_FIELDS, &[], false, &[]);
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert("key_person_id".into(), integer("Set when the person is around a key person").into());
+    }
+    s
+});
+schema!(PersonAround, "A person around the customer or a key person.", {
+    let mut s = record(form::PERSON_AROUND_FIELDS, &[Field::Name, Field::Relation], true, &[]);
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert("key_person_id".into(), integer("Set when the person is around a key person").into());
+    }
+    s
+});
+schema!(
+    InteractionInput,
+    "A contact with the customer. occurred_at: RFC 3339 or YYYY-MM-DD HH:MM in China time; empty means now.",
+    record(form::INTERACTION_FIELDS, &[], false, &[])
+);
+schema!(Interaction, "A contact with the customer.", {
+    let mut s =
+        record(form::INTERACTION_FIELDS, &[Field::Channel, Field::Summary], true, &[("created_at", "RFC 3339")]);
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert("created_by".into(), integer("The user who logged it").into());
+    }
+    s
+});
+
+schema!(Problem, "An error (RFC 9457).", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("type", string("A URI naming the kind of problem"))
+            .property("title", string("The stable code"))
+            .property("status", integer("HTTP status"))
+            .property("code", string("Stable code: unauthenticated, session_expired, forbidden, cross_site_request, not_found, validation_failed, unknown_field, conflict, bad_request, too_many_attempts, internal"))
+            .property("detail", string("What went wrong, in the caller's language (Accept-Language or the user's setting)"))
+            .property(
+                "errors",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("field", string("Field code"))
+                        .property("value", string("The value given"))
+                        .property("code", string("Stable problem code, e.g. required, invalid_phone"))
+                        .property("message", string("The message for this field")),
+                ),
+            )
+            .required("code")
+            .required("status")
+            .build(),
+    )
+});
+
+schema!(User, "A user of Guanxi.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("User id"))
+            .property("username", string("Sign-in name"))
+            .property("display_name", string("Shown name"))
+            .property("role", field_property(Field::Role))
+            .property("team", string("Team"))
+            .property("active", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
+            .property("lang", string("zh-CN or en"))
+            .required("id")
+            .required("username")
+            .required("role")
+            .build(),
+    )
+});
+
+schema!(UserInput, "A new user, or the fields to change (display_name, role, team, active).", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("username", string("Sign-in name (new users only)"))
+            .property("display_name", string("Shown name"))
+            .property("role", field_property(Field::Role))
+            .property("team", string("Team"))
+            .property("active", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
+            .build(),
+    )
+});
+
+schema!(NewUserCreated, "The new user and the initial password, shown only in this response.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("user", RefOr::Ref(utoipa::openapi::Ref::from_schema_name("User")))
+            .property("password", string("Initial password; give it to the user"))
+            .build(),
+    )
+});
+
+schema!(Tag, "A tag and how many customers carry it.", {
+    Schema::Object(ObjectBuilder::new().property("tag", string("Tag")).property("count", integer("Customers")).build())
+});
+
+schema!(AuditEntry, "One change in a customer's history.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Entry id"))
+            .property("at", string("RFC 3339"))
+            .property("actor", string("Username"))
+            .property("action", string("create, update, delete, restore, merge, unmerge, import, export"))
+            .property("entity", string("customer, key_person, person_around, interaction"))
+            .property("entity_id", integer("The changed record"))
+            .property("before", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)))
+            .property("after", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)))
+            .property("note", string("Note"))
+            .build(),
+    )
+});

@@ -1,0 +1,358 @@
+//! Who is asking, and what they may do: passwords, session and API-token secrets, the viewer
+//! extractors for pages and for the API, and the permission rules of each role.
+
+use crate::AppState;
+use crate::error::AppError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use guanxi_domain::{Lang, Role};
+use guanxi_store::{Actor, User};
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "gx_session";
+pub const LANG_COOKIE: &str = "gx_lang";
+/// A session ends after this long without a request.
+pub const SESSION_IDLE: chrono::Duration = chrono::Duration::days(7);
+/// How stale `last_seen_at` may be before a request slides the expiry forward.
+pub const SESSION_REFRESH: chrono::Duration = chrono::Duration::minutes(10);
+/// Failed sign-ins per account within [`LOGIN_WINDOW`] before further attempts are refused.
+pub const LOGIN_ATTEMPTS: i64 = 5;
+pub const LOGIN_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 200;
+
+/// 32 random bytes as hex: session cookies, API tokens and generated passwords.
+pub fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // The OS random source failing is not something a CRM can work around.
+    getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
+    hex(&buf)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the database keeps of a secret: its SHA-256. Secrets are 256-bit random, so a fast hash
+/// is enough; passwords, which people choose, get Argon2id instead.
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// A password someone can type and read aloud: 12 characters without look-alikes.
+pub fn generated_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 12];
+    getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
+    buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's first recommended Argon2id setting: 19 MiB, 2 passes, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Checks the password rules; the message names what is wrong in `lang`.
+pub fn check_password_rules(password: &str, lang: Lang) -> Result<(), String> {
+    let t = crate::i18n::T(lang);
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        Err(t.password_too_short().into())
+    } else if n > PASSWORD_MAX {
+        Err(t.password_too_long().into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Hashes with Argon2id off the async threads (it takes tens of milliseconds on purpose).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// True if `password` matches `hash`. Without a hash (unknown user, or no password set) a
+/// dummy hash is still checked, so the answer takes as long either way.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let stored = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        let ok = PasswordHash::new(&stored).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok());
+        ok && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The Argon2id hash of a random password nobody knows, with the same parameters as real ones.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::encode_b64(b"guanxi-dummy-salt").expect("a valid salt");
+    argon2().hash_password(random_secret(16).as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+});
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language for someone not signed in: the language cookie, then Accept-Language.
+pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// How the viewer proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session; the hash of its cookie.
+    Session(String),
+    ApiToken,
+}
+
+/// The signed-in user of a request, from the session cookie or a `Bearer` API token.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: User,
+    pub via: Via,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> Actor {
+        Actor(self.user.id)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.user.lang
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Refuses with a reason unless the viewer may do `action` (on a customer owned by `owner`).
+    pub fn may(&self, action: Action) -> Result<(), AppError> {
+        match permits(&self.user, action) {
+            Ok(()) => Ok(()),
+            Err(reason) => Err(AppError::Forbidden(reason)),
+        }
+    }
+}
+
+/// Reads the viewer from the request: a `Bearer` token first (integrations), then the
+/// session cookie. `Ok(None)` when neither is present or valid.
+pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
+    let store = state.store();
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
+            return Err(AppError::Unauthenticated);
+        };
+        return match store.api_token_user(&secret_hash(token)).await? {
+            Some(user) => Ok(Some(Viewer { user, via: Via::ApiToken })),
+            None => Err(AppError::Unauthenticated),
+        };
+    }
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let hash = secret_hash(token);
+    let user = store.session_user(&hash, SESSION_REFRESH, chrono::Utc::now() + SESSION_IDLE).await?;
+    Ok(user.map(|user| Viewer { user, via: Via::Session(hash) }))
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    /// The viewer the `context` middleware identified.
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Viewer, AppError> {
+        match parts.extensions.get::<Viewer>() {
+            Some(v) => Ok(v.clone()),
+            None if cookie(&parts.headers, SESSION_COOKIE).is_some() => Err(AppError::SessionExpired),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Option<Viewer>, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned())
+    }
+}
+
+/// What someone wants to do. The rules are in [`permits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read any customer: the archive belongs to the company.
+    Read,
+    CreateCustomer,
+    /// Change a customer's profile, key people or people around; `owner` is its owner's id.
+    EditCustomer {
+        owner: Option<i64>,
+    },
+    /// Move a customer to the recycle bin.
+    DeleteCustomer {
+        owner: Option<i64>,
+    },
+    /// Record a contact with a customer.
+    LogInteraction,
+    /// Recycle bin restore, duplicates and merges, imports: changes across many customers.
+    BulkEdit,
+    Export,
+    ManageUsers,
+}
+
+/// Why a request was refused, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Denied {
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+/// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
+/// edit their own customers; service agents record contacts and new customers; managers and
+/// admins edit everything, export and bulk-edit; only admins manage users.
+pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
+    use Role::*;
+    let role = user.role;
+    let deny = |zh: &str, en: &str| {
+        Err(Denied {
+            zh: format!("{zh}（你的角色：{}）", role.label(Lang::ZhCn)),
+            en: format!("{en} (your role: {})", role.label(Lang::En)),
+        })
+    };
+    match action {
+        Action::Read => Ok(()),
+        Action::CreateCustomer | Action::LogInteraction => match role {
+            ReadOnly => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
+            _ => Ok(()),
+        },
+        Action::EditCustomer { owner } | Action::DeleteCustomer { owner } => match role {
+            Admin | Manager => Ok(()),
+            SalesRep if owner == Some(user.id) => Ok(()),
+            SalesRep => deny("客户经理只能修改自己负责的客户", "Sales reps can change only their own customers"),
+            ServiceAgent => {
+                deny("客服不能修改客户档案，只能记录互动", "Service agents can log contacts but not edit customers")
+            }
+            ReadOnly => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
+        },
+        Action::BulkEdit | Action::Export => match role {
+            Admin | Manager => Ok(()),
+            _ => deny(
+                "只有销售经理和管理员可以导出或批量修改",
+                "Only managers and admins can export or change many customers at once",
+            ),
+        },
+        Action::ManageUsers => match role {
+            Admin => Ok(()),
+            _ => deny("只有管理员可以管理用户和设置", "Only admins can manage users and settings"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64, role: Role) -> User {
+        User {
+            id,
+            username: format!("u{id}"),
+            display_name: "U".into(),
+            role,
+            team: None,
+            active: true,
+            created_at: chrono::Utc::now(),
+            lang: Lang::ZhCn,
+        }
+    }
+
+    #[test]
+    fn reps_edit_their_own_customers_only() {
+        let rep = user(7, Role::SalesRep);
+        assert!(permits(&rep, Action::EditCustomer { owner: Some(7) }).is_ok());
+        let no = permits(&rep, Action::EditCustomer { owner: Some(8) }).unwrap_err();
+        assert!(no.en.contains("only their own") && no.zh.contains("客户经理"));
+        assert!(permits(&rep, Action::EditCustomer { owner: None }).is_err());
+        assert!(permits(&rep, Action::Export).is_err());
+        assert!(permits(&rep, Action::Read).is_ok());
+    }
+
+    #[test]
+    fn roles_in_order_of_power() {
+        let admin = user(1, Role::Admin);
+        let manager = user(2, Role::Manager);
+        let agent = user(3, Role::ServiceAgent);
+        let reader = user(4, Role::ReadOnly);
+        assert!(permits(&admin, Action::ManageUsers).is_ok());
+        assert!(permits(&manager, Action::ManageUsers).is_err());
+        assert!(permits(&manager, Action::Export).is_ok());
+        assert!(permits(&manager, Action::EditCustomer { owner: Some(99) }).is_ok());
+        assert!(permits(&agent, Action::LogInteraction).is_ok());
+        assert!(permits(&agent, Action::EditCustomer { owner: Some(3) }).is_err());
+        assert!(permits(&reader, Action::LogInteraction).is_err());
+        assert!(permits(&reader, Action::CreateCustomer).is_err());
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed() {
+        let a = random_secret(32);
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_secret(32));
+        assert_eq!(secret_hash("abc").len(), 64);
+        assert_ne!(secret_hash(&a), a);
+        let p = generated_password();
+        assert_eq!(p.chars().count(), 12);
+    }
+
+    #[tokio::test]
+    async fn argon2id_round_trip() {
+        let h = hash_password("correct horse".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse".into(), Some(h.clone())).await);
+        assert!(!verify_password("wrong horse".into(), Some(h)).await);
+        assert!(!verify_password("anything".into(), None).await);
+    }
+
+    #[test]
+    fn cookies_and_languages() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; gx_lang=en; gx_session=xyz".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(anonymous_lang(&h), Lang::En);
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9".parse().unwrap());
+        assert_eq!(anonymous_lang(&h), Lang::En);
+        assert_eq!(anonymous_lang(&HeaderMap::new()), Lang::ZhCn);
+    }
+}

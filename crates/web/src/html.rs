@@ -1,0 +1,195 @@
+//! Helpers for HTML pages: rendering a template, the page frame every signed-in page shares,
+//! one-time notices after a redirect, and form data.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::i18n::T;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use guanxi_domain::{Field, Raw};
+use guanxi_store::User;
+
+pub fn render<P: Template>(page: &P) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut r = (StatusCode::OK, body).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r
+        }
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// Percent-encodes a query-string value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The section of the app a page belongs to, for the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Customers,
+    NewCustomer,
+    Import,
+    Duplicates,
+    Bin,
+    Users,
+    Account,
+}
+
+/// A notice shown once on the page a form redirects to (`?done=saved`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Created,
+    Saved,
+    Deleted,
+    Restored,
+    Logged,
+    Added,
+    Removed,
+    Merged,
+    Unmerged,
+    ViewSaved,
+    LanguageSaved,
+    PasswordChanged,
+}
+
+impl Done {
+    const ALL: &[(Done, &'static str)] = &[
+        (Done::Created, "created"),
+        (Done::Saved, "saved"),
+        (Done::Deleted, "deleted"),
+        (Done::Restored, "restored"),
+        (Done::Logged, "logged"),
+        (Done::Added, "added"),
+        (Done::Removed, "removed"),
+        (Done::Merged, "merged"),
+        (Done::Unmerged, "unmerged"),
+        (Done::ViewSaved, "view_saved"),
+        (Done::LanguageSaved, "language"),
+        (Done::PasswordChanged, "password"),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Done::ALL.iter().find(|(d, _)| *d == self).map(|(_, c)| *c).unwrap_or("saved")
+    }
+
+    pub fn parse(s: &str) -> Option<Done> {
+        Done::ALL.iter().find(|(_, c)| *c == s).map(|(d, _)| *d)
+    }
+
+    pub fn message(self, t: T) -> &'static str {
+        match self {
+            Done::Created => t.created(),
+            Done::Saved => t.saved(),
+            Done::Deleted => t.deleted(),
+            Done::Restored => t.restored(),
+            Done::Logged => t.logged(),
+            Done::Added => t.person_added(),
+            Done::Removed => t.removed(),
+            Done::Merged => t.merged(),
+            Done::Unmerged => t.unmerged(),
+            Done::ViewSaved => t.view_saved(),
+            Done::LanguageSaved => t.language_saved(),
+            Done::PasswordChanged => t.password_changed(),
+        }
+    }
+}
+
+/// What every signed-in page shows around its content: who is signed in, the navigation, and
+/// a notice from the last action.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub t: T,
+    pub user: User,
+    pub nav: Nav,
+    pub notice: Option<&'static str>,
+    /// The current path and query, for the language switch to come back to.
+    pub here: String,
+}
+
+impl Chrome {
+    pub fn new(v: &Viewer, nav: Nav, done: Option<&str>, here: String) -> Chrome {
+        let t = T(v.lang());
+        Chrome { t, user: v.user.clone(), nav, notice: done.and_then(Done::parse).map(|d| d.message(t)), here }
+    }
+
+    pub fn is(&self, nav: Nav) -> bool {
+        self.nav == nav
+    }
+
+    pub fn is_admin(&self) -> bool {
+        crate::auth::permits(&self.user, crate::auth::Action::ManageUsers).is_ok()
+    }
+
+    pub fn is_manager(&self) -> bool {
+        crate::auth::permits(&self.user, crate::auth::Action::BulkEdit).is_ok()
+    }
+
+    pub fn can_create(&self) -> bool {
+        crate::auth::permits(&self.user, crate::auth::Action::CreateCustomer).is_ok()
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.user.role.label(self.t.lang())
+    }
+}
+
+/// A submitted form: every name → value pair, in order (repeated names kept).
+#[derive(Debug, Clone, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Result<FormData, AppError> {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(FormData)
+            .map_err(|_| AppError::bad_request("表单数据无法解析", "The form data could not be read"))
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// The values named after fields, as the domain's raw input. Other names are skipped.
+    pub fn raw(&self, allowed: &[Field]) -> Raw {
+        let mut raw = Raw::new();
+        for (k, v) in &self.0 {
+            if let Some(f) = Field::parse(k).filter(|f| f.code() == k && allowed.contains(f)) {
+                raw.set(f, v.as_str());
+            }
+        }
+        raw
+    }
+}
+
+/// A date and time for people in China.
+pub fn china_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    (*at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_and_forms() {
+        assert_eq!(url_encode("/customers?q=张 三"), "%2Fcustomers%3Fq%3D%E5%BC%A0%20%E4%B8%89");
+        let f = FormData::parse(b"name=%E5%BC%A0%E4%B8%89&phone=138&name=Li&evil=1").unwrap();
+        assert_eq!(f.get("name"), "Li");
+        let raw = f.raw(&[Field::Name, Field::Phone]);
+        assert_eq!(raw.get(Field::Name), "Li");
+        assert_eq!(raw.get(Field::Phone), "138");
+        assert_eq!(raw.0.len(), 2);
+        for (d, c) in Done::ALL {
+            assert_eq!(Done::parse(c), Some(*d));
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The message catalogue of the web app. Each message is a method on [`T`] with a Chinese and an
+//! English text side by side; a message without both does not compile. Vocabulary labels
+//! (channels, roles, statuses…) and field names come from the domain's own tables.
+
+use guanxi_domain::{Field, Lang};
+
+macro_rules! catalogue {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// The texts of the user's language. `t.customers()` → 客户 / Customers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct T(pub Lang);
+
+        impl T {
+            $(
+                pub fn $key(&self) -> &'static str {
+                    match self.0 {
+                        Lang::ZhCn => $zh,
+                        Lang::En => $en,
+                    }
+                }
+            )*
+        }
+
+        /// Every message in both languages, for the test that none is blank.
+        #[cfg(test)]
+        pub(crate) const ALL: &[(&str, &str, &str)] = &[$((stringify!($key), $zh, $en)),*];
+    };
+}
+
+catalogue! {
+    app_name => "关系 Guanxi", "Guanxi 关系";
+    tagline => "客户关系管理", "Customer relationship management";
+    nav_customers => "客户", "Customers";
+    nav_new_customer => "新建客户", "New customer";
+    nav_import => "导入", "Import";
+    nav_duplicates => "查重合并", "Duplicates";
+    nav_bin => "回收站", "Recycle bin";
+    nav_users => "用户", "Users";
+    nav_account => "我的账户", "My account";
+    sign_in => "登录", "Sign in";
+    sign_out => "退出", "Sign out";
+    signed_in_as => "当前用户", "Signed in as";
+    password => "密码", "Password";
+    password_new => "新密码", "New password";
+    password_current => "当前密码", "Current password";
+    password_changed => "密码已修改，其他会话已退出。", "Password changed; your other sessions were signed out.";
+    wrong_login => "用户名或密码不正确。", "Wrong username or password.";
+    login_required => "请先登录。", "Please sign in first.";
+    session_expired => "会话已过期，请重新登录。", "Your session has expired; please sign in again.";
+    language => "语言", "Language";
+    switch_language => "English", "中文";
+    search => "搜索", "Search";
+    search_placeholder => "姓名、拼音、首字母、手机号、邮箱、公司", "Name, pinyin, initials, phone, e-mail, company";
+    filter => "筛选", "Filter";
+    clear_filters => "清除", "Clear";
+    any => "全部", "Any";
+    sort => "排序", "Sort";
+    sort_updated => "最近更新", "Recently changed";
+    sort_newest => "最新录入", "Newest";
+    sort_oldest => "最早录入", "Oldest";
+    sort_name => "按姓名拼音", "By name";
+    results => "条结果", "results";
+    showing => "显示", "Showing";
+    no_customers => "没有符合条件的客户。", "No customers match.";
+    previous => "上一页", "Previous";
+    next => "下一页", "Next";
+    page => "页", "Page";
+    saved_views => "已保存的视图", "Saved views";
+    save_view => "保存当前视图", "Save this view";
+    view_name => "视图名称", "View name";
+    view_saved => "视图已保存。", "View saved.";
+    delete_view => "删除视图", "Delete view";
+    owner => "负责人", "Owner";
+    save => "保存", "Save";
+    cancel => "取消", "Cancel";
+    edit => "编辑", "Edit";
+    delete => "删除", "Delete";
+    restore => "恢复", "Restore";
+    add => "添加", "Add";
+    create => "创建", "Create";
+    history => "变更历史", "History";
+    preferences_title => "偏好", "Preferences";
+    no_preferences => "还没有记录偏好。下次见面时留意并记下来。", "No preferences recorded yet. Notice them next time and note them down.";
+    profile => "档案", "Profile";
+    contact => "联系方式", "Contact";
+    basic => "基本信息", "Basics";
+    psychology => "心理特征", "Psychology";
+    business => "经营状况", "Business";
+    trading => "交易状况", "Trading status";
+    key_people => "关键人物", "Key people";
+    no_key_people => "还没有关键人物。谁拍板？谁影响？谁把关？", "No key people yet. Who decides, who influences, who guards the gate?";
+    people_around => "周围的人", "People around";
+    no_people_around => "还没有记录周围的人。", "No people around recorded yet.";
+    around_of => "相关于", "Around";
+    the_customer => "客户本人", "The customer";
+    interactions => "互动记录", "Interactions";
+    no_interactions => "还没有互动记录。", "No interactions yet.";
+    log_interaction => "记录互动", "Log an interaction";
+    logged => "互动已记录。", "Interaction logged.";
+    ours => "我方", "Ours";
+    theirs => "客户方", "Theirs";
+    next_step => "下一步", "Next step";
+    individual_new => "新建个人客户", "New individual";
+    organization_new => "新建企业客户", "New organization";
+    edit_customer => "编辑客户", "Edit customer";
+    created => "客户已创建。", "Customer created.";
+    saved => "已保存。", "Saved.";
+    deleted => "已移入回收站。", "Moved to the recycle bin.";
+    restored => "已恢复。", "Restored.";
+    in_bin => "此客户在回收站中。", "This customer is in the recycle bin.";
+    fix_errors => "请修改标出的内容后再提交。", "Please correct the marked fields and submit again.";
+    required_mark => "必填", "required";
+    preferences_hint => "每行一项，格式：类别：内容，例如 饮品：冰摩卡，两块糖两块冰", "One per line as category: value, e.g. Drink: iced mocha, 2 sugar, 2 ice";
+    tags_hint => "用逗号分隔", "Separated by commas";
+    participants_hint => "用逗号分隔的用户名", "Usernames, separated by commas";
+    their_participants_hint => "用逗号分隔的姓名", "Names, separated by commas";
+    occurred_hint => "留空表示现在（北京时间）", "Empty means now (China time)";
+    add_key_person => "添加关键人物", "Add a key person";
+    add_person_around => "添加周围的人", "Add a person around";
+    person_added => "已添加。", "Added.";
+    removed => "已删除。", "Removed.";
+    when => "时间", "When";
+    who => "操作人", "Who";
+    what => "操作", "What";
+    before => "修改前", "Before";
+    after => "修改后", "After";
+    no_history => "没有变更记录。", "No changes recorded.";
+    bin_empty => "回收站是空的。", "The recycle bin is empty.";
+    deleted_at => "删除时间", "Deleted";
+    users => "用户", "Users";
+    add_user => "添加用户", "Add a user";
+    user_created => "用户已创建。初始密码只显示这一次：", "User created. The initial password is shown only this once:";
+    active => "启用", "Active";
+    inactive => "已停用", "Disabled";
+    disable => "停用", "Disable";
+    enable => "启用", "Enable";
+    reset_password => "重置密码", "Reset password";
+    new_password_is => "新密码只显示这一次：", "The new password is shown only this once:";
+    api_tokens => "API 令牌", "API tokens";
+    token_name => "令牌名称", "Token name";
+    create_token => "创建令牌", "Create token";
+    token_created => "令牌已创建。请立即复制，它只显示这一次：", "Token created. Copy it now; it is shown only this once:";
+    revoke => "撤销", "Revoke";
+    revoked => "已撤销", "Revoked";
+    last_used => "最近使用", "Last used";
+    never => "从未", "Never";
+    no_tokens => "还没有令牌。集成系统用令牌调用 /api/v1。", "No tokens yet. Integrations use a token to call /api/v1.";
+    language_saved => "语言已切换。", "Language changed.";
+    forbidden_title => "没有权限", "Not allowed";
+    not_found_title => "找不到页面", "Not found";
+    error_title => "出错了", "Something went wrong";
+    back_home => "返回客户列表", "Back to customers";
+    import_title => "导入客户", "Import customers";
+    import_hint => "上传 CSV（UTF-8 或 GBK）或 Excel 文件。先检查，确认无误再写入。", "Upload a CSV (UTF-8 or GBK) or Excel file. It is checked first; nothing is written until you confirm.";
+    file => "文件", "File";
+    check_file => "检查文件", "Check file";
+    mapping => "列对应", "Column mapping";
+    column => "文件中的列", "Column in the file";
+    maps_to => "对应字段", "Field";
+    ignored => "（忽略）", "(ignored)";
+    rows_ok => "行可以导入", "rows can be imported";
+    rows_bad => "行有问题", "rows have problems";
+    row => "行", "Row";
+    problem => "问题", "Problem";
+    import_all => "全部正确才导入", "Import (all rows must be good)";
+    import_partial => "只导入正确的行", "Import the good rows only";
+    imported => "导入完成", "Import finished";
+    created_n => "新建", "created";
+    updated_n => "更新", "updated";
+    unchanged_n => "未变", "unchanged";
+    export => "导出", "Export";
+    export_csv => "导出 CSV", "Export CSV";
+    export_xlsx => "导出 Excel", "Export Excel";
+    duplicates_title => "疑似重复客户", "Likely duplicates";
+    no_duplicates => "没有发现疑似重复的客户。", "No likely duplicates found.";
+    merge_into_left => "合并到左侧", "Merge into the left one";
+    not_duplicates => "不是重复", "Not duplicates";
+    merged => "已合并。可在变更历史中撤销。", "Merged. It can be undone from the history.";
+    undo_merge => "撤销合并", "Undo merge";
+    unmerged => "合并已撤销。", "Merge undone.";
+    reason => "原因", "Reason";
+    account_title => "我的账户", "My account";
+    change_password => "修改密码", "Change password";
+    password_too_short => "密码至少 8 个字符。", "The password must be at least 8 characters.";
+    password_too_long => "密码最多 200 个字符。", "The password must be at most 200 characters.";
+    current_password_wrong => "当前密码不正确。", "The current password is wrong.";
+    skip_to_content => "跳到正文", "Skip to content";
+    confirm_delete => "确定要移入回收站吗？", "Move to the recycle bin?";
+    total => "共", "Total";
+    customers_unit => "位客户", "customers";
+    role => "角色", "Role";
+    team => "团队", "Team";
+    status => "状态", "Status";
+    name => "名称", "Name";
+    actions => "操作", "Actions";
+    menu => "菜单", "Menu";
+}
+
+impl T {
+    pub fn lang(&self) -> Lang {
+        self.0
+    }
+
+    /// The label of a field in this language.
+    pub fn field(&self, field: impl std::borrow::Borrow<Field>) -> &'static str {
+        field.borrow().label(self.0)
+    }
+
+    /// `zh` or `en` by language, for texts built at run time (such as a store error).
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.0.pick(zh, en)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_message_is_blank_and_languages_differ_where_they_should() {
+        for (key, zh, en) in ALL {
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{key} is blank");
+        }
+        assert_eq!(T(Lang::ZhCn).sign_in(), "登录");
+        assert_eq!(T(Lang::En).sign_in(), "Sign in");
+    }
+}

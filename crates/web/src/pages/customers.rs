@@ -1,0 +1,537 @@
+//! The customer list, the archive page 客户档案, the create and edit forms, history, and the
+//! recycle bin.
+
+use super::form::{self, Input, Section};
+use super::people::{ArchiveForms, archive_page};
+use crate::AppState;
+use crate::auth::{Action, Viewer};
+use crate::error::AppError;
+use crate::html::{Chrome, Done, FormData, Nav, china_time, render, url_encode};
+use crate::i18n::T;
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use guanxi_domain::*;
+use guanxi_store::{CustomerFilter, CustomerSort, CustomerSummary, Page, SEARCH_LIMIT, SavedView, StoreError};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers", get(list).post(create))
+        .route("/customers/new", get(new_form))
+        .route("/customers/views", post(save_view))
+        .route("/customers/views/{id}/delete", post(delete_view))
+        .route("/customers/{id}", get(show).post(update))
+        .route("/customers/{id}/edit", get(edit_form))
+        .route("/customers/{id}/delete", post(delete))
+        .route("/customers/{id}/restore", post(restore))
+        .route("/customers/{id}/history", get(history))
+        .route("/bin", get(bin))
+}
+
+pub const PER_PAGE: i64 = 50;
+
+/// The list's query string, as typed into the filter form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub needs: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub tag: String,
+    #[serde(default)]
+    pub sort: String,
+    pub page: Option<i64>,
+    pub done: Option<String>,
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+impl ListQuery {
+    /// The store filter; an unknown value names its parameter.
+    pub fn filter(&self) -> Result<CustomerFilter, AppError> {
+        fn pick<V>(name: &str, s: &str, parse: fn(&str) -> Option<V>) -> Result<Option<V>, AppError> {
+            match nonempty(s) {
+                None => Ok(None),
+                Some(v) => parse(&v).map(Some).ok_or_else(|| {
+                    AppError::bad_request(
+                        format!("参数 {name} 的值「{v}」无效"),
+                        format!("Invalid value {v:?} for {name}"),
+                    )
+                }),
+            }
+        }
+        Ok(CustomerFilter {
+            query: nonempty(&self.q),
+            kind: pick("kind", &self.kind, CustomerKind::parse)?,
+            status: pick("status", &self.status, CustomerStatus::parse)?,
+            needs_orientation: pick("needs", &self.needs, NeedsOrientation::parse)?,
+            owner: nonempty(&self.owner),
+            tag: nonempty(&self.tag),
+            sort: pick("sort", &self.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
+            deleted: false,
+            page: self.page.unwrap_or(1).max(1),
+            per_page: PER_PAGE,
+        })
+    }
+
+    /// This query as a query string, without the page number and notice.
+    pub fn encode(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("needs", &self.needs),
+            ("owner", &self.owner),
+            ("tag", &self.tag),
+            ("sort", &self.sort),
+        ] {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k}={}", url_encode(v.trim())));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct ListPage {
+    c: Chrome,
+    q: ListQuery,
+    page: Page<CustomerSummary>,
+    filters: Vec<Input>,
+    sort: Vec<(String, String)>,
+    views: Vec<SavedView>,
+    query_string: String,
+    capped: bool,
+}
+
+impl ListPage {
+    fn kind_label(&self, c: &CustomerSummary) -> &'static str {
+        c.kind.label(self.c.t.lang())
+    }
+
+    fn status_label(&self, c: &CustomerSummary) -> &'static str {
+        c.status.label(self.c.t.lang())
+    }
+
+    fn last_page(&self) -> i64 {
+        ((self.page.total + self.page.per_page - 1) / self.page.per_page).max(1)
+    }
+
+    fn page_link(&self, page: i64) -> String {
+        let mut s = format!("/customers?{}", self.query_string);
+        if !self.query_string.is_empty() {
+            s.push('&');
+        }
+        s.push_str(&format!("page={page}"));
+        s
+    }
+
+    fn first_shown(&self) -> i64 {
+        if self.page.items.is_empty() { 0 } else { (self.page.page - 1) * self.page.per_page + 1 }
+    }
+
+    fn last_shown(&self) -> i64 {
+        (self.page.page - 1) * self.page.per_page + self.page.items.len() as i64
+    }
+}
+
+pub(crate) async fn owner_choices(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store()
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.id != guanxi_store::Actor::SYSTEM.0)
+        .map(|u| (u.username.clone(), format!("{} ({})", u.display_name, u.username)))
+        .collect())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let filter = q.filter()?;
+    let page = state.store().list_customers(&filter).await?;
+    let t = T(v.lang());
+    let raw = Raw::new()
+        .with(Field::Kind, q.kind.trim())
+        .with(Field::Status, q.status.trim())
+        .with(Field::NeedsOrientation, q.needs.trim())
+        .with(Field::Owner, q.owner.trim())
+        .with(Field::Tags, q.tag.trim());
+    let mut filters =
+        form::inputs(&[Field::Kind, Field::Status, Field::NeedsOrientation, Field::Owner, Field::Tags], &raw, None, t);
+    for i in &mut filters {
+        i.hint = None;
+        match i.name {
+            "kind" | "status" => {
+                if let form::InputKind::Select(opts) = &mut i.kind {
+                    opts.insert(0, (String::new(), t.any().to_string()));
+                }
+            }
+            "needs_orientation" => {
+                i.name = "needs";
+                if let form::InputKind::Select(opts) = &mut i.kind {
+                    opts[0].1 = t.any().to_string();
+                }
+            }
+            "owner" => {
+                let mut opts = vec![(String::new(), t.any().to_string())];
+                opts.extend(owner_choices(&state).await?);
+                i.kind = form::InputKind::Select(opts);
+            }
+            "tags" => {
+                i.name = "tag";
+            }
+            _ => {}
+        }
+    }
+    let sort = [
+        (CustomerSort::Updated, t.sort_updated()),
+        (CustomerSort::Newest, t.sort_newest()),
+        (CustomerSort::Oldest, t.sort_oldest()),
+        (CustomerSort::Name, t.sort_name()),
+    ]
+    .into_iter()
+    .map(|(s, l)| (s.code().to_string(), l.to_string()))
+    .collect();
+    let views = state.store().saved_views(v.user.id).await?;
+    let capped = filter.query.is_some() && page.total >= SEARCH_LIMIT;
+    let here = uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let query_string = q.encode();
+    let c = Chrome::new(&v, Nav::Customers, q.done.as_deref(), here);
+    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, capped }))
+}
+
+#[derive(Deserialize)]
+struct ViewForm {
+    name: String,
+    query: String,
+}
+
+async fn save_view(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    let form: ViewForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::bad_request("表单数据无法解析", "The form data could not be read"))?;
+    // Keep only what the list understands, so a saved view cannot smuggle anything else.
+    let q: ListQuery = serde_urlencoded::from_str(&form.query).unwrap_or_default();
+    q.filter()?;
+    let query = q.encode();
+    state.store().save_view(v.user.id, &form.name, &query).await?;
+    let sep = if query.is_empty() { "" } else { "&" };
+    Ok(Redirect::to(&format!("/customers?{query}{sep}done={}", Done::ViewSaved.code())).into_response())
+}
+
+async fn delete_view(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().delete_view(v.user.id, id).await?;
+    Ok(Redirect::to(&format!("/customers?done={}", Done::Removed.code())).into_response())
+}
+
+// ----- create and edit -----
+
+#[derive(Template)]
+#[template(path = "customer_form.html")]
+struct FormPage {
+    c: Chrome,
+    title: &'static str,
+    action: String,
+    kind: &'static str,
+    sections: Vec<Section>,
+    version: Option<i64>,
+    has_errors: bool,
+    cancel: String,
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    kind: Option<String>,
+}
+
+fn parse_kind(s: Option<&str>) -> CustomerKind {
+    s.and_then(CustomerKind::parse).unwrap_or(CustomerKind::Individual)
+}
+
+async fn new_form(State(state): State<AppState>, v: Viewer, Query(q): Query<NewQuery>) -> Result<Response, AppError> {
+    v.may(Action::CreateCustomer)?;
+    let kind = parse_kind(q.kind.as_deref());
+    let raw =
+        Raw::new().with(Field::Owner, v.user.username.clone()).with(Field::Status, CustomerStatus::Prospect.code());
+    form_page(&state, &v, kind, raw, None, None, None).await
+}
+
+async fn form_page(
+    state: &AppState,
+    v: &Viewer,
+    kind: CustomerKind,
+    raw: Raw,
+    errors: Option<&Validation>,
+    id: Option<i64>,
+    version: Option<i64>,
+) -> Result<Response, AppError> {
+    let t = T(v.lang());
+    let mut sections = form::customer_sections(kind, &raw, errors, t, &owner_choices(state).await?);
+    if id.is_some() && permits_owner_change(v).is_err() {
+        for s in &mut sections {
+            s.inputs.retain(|i| i.name != Field::Owner.code());
+        }
+    }
+    let (title, action, nav, cancel) = match id {
+        Some(id) => (t.edit_customer(), format!("/customers/{id}"), Nav::Customers, format!("/customers/{id}")),
+        None => (
+            match kind {
+                CustomerKind::Individual => t.individual_new(),
+                CustomerKind::Organization => t.organization_new(),
+            },
+            "/customers".to_string(),
+            Nav::NewCustomer,
+            "/customers".to_string(),
+        ),
+    };
+    let c = Chrome::new(v, nav, None, action.clone());
+    let page =
+        FormPage { c, title, action, kind: kind.code(), sections, version, has_errors: errors.is_some(), cancel };
+    let mut r = render(&page);
+    if errors.is_some() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// Only managers and admins hand a customer to someone else (reps keep what they own).
+fn permits_owner_change(v: &Viewer) -> Result<(), AppError> {
+    v.may(Action::BulkEdit)
+}
+
+async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    v.may(Action::CreateCustomer)?;
+    let form = FormData::parse(&body)?;
+    let kind = parse_kind(Some(form.get("kind")));
+    let mut raw = form.raw(&form::customer_fields());
+    raw.set(Field::Kind, kind.code());
+    if permits_owner_change(&v).is_err() && v.role() == Role::SalesRep {
+        raw.set(Field::Owner, v.user.username.clone());
+    }
+    let draft = match CustomerDraft::parse(&raw, guanxi_store::today_in_china()) {
+        Ok(d) => d,
+        Err(errors) => return form_page(&state, &v, kind, raw, Some(&errors), None, None).await,
+    };
+    match state.store().create_customer(v.actor(), &draft).await {
+        Ok(id) => Ok(Redirect::to(&format!("/customers/{id}?done={}", Done::Created.code())).into_response()),
+        Err(StoreError::Invalid(errors)) => form_page(&state, &v, kind, raw, Some(&errors), None, None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let record = state.store().customer(id).await?;
+    v.may(Action::EditCustomer { owner: record.owner_id })?;
+    let raw = record.draft.to_fields();
+    form_page(&state, &v, record.draft.kind, raw, None, Some(id), Some(record.version)).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let record = state.store().customer(id).await?;
+    v.may(Action::EditCustomer { owner: record.owner_id })?;
+    let form = FormData::parse(&body)?;
+    let mut fields = form::customer_fields();
+    fields.retain(|f| *f != Field::Kind);
+    if permits_owner_change(&v).is_err() {
+        fields.retain(|f| *f != Field::Owner);
+    }
+    let raw = form.raw(&fields);
+    let version = form.get("version").parse::<i64>().ok();
+    match state.store().update_customer(v.actor(), id, &raw, version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?done={}", Done::Saved.code())).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let mut shown = record.draft.to_fields();
+            for (f, val) in &raw.0 {
+                shown.set(*f, val.clone());
+            }
+            form_page(&state, &v, record.draft.kind, shown, Some(&errors), Some(id), version).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let record = state.store().customer(id).await?;
+    v.may(Action::DeleteCustomer { owner: record.owner_id })?;
+    state.store().delete_customer(v.actor(), id).await?;
+    Ok(Redirect::to(&format!("/customers/{id}?done={}", Done::Deleted.code())).into_response())
+}
+
+async fn restore(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    state.store().restore_customer(v.actor(), id).await?;
+    Ok(Redirect::to(&format!("/customers/{id}?done={}", Done::Restored.code())).into_response())
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    done: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    archive_page(&state, &v, id, q.done.as_deref(), ArchiveForms::default()).await
+}
+
+// ----- history -----
+
+pub struct HistoryRow {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub changes: Vec<(String, String, String)>,
+    pub note: Option<String>,
+    pub merge_id: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    c: Chrome,
+    id: i64,
+    name: String,
+    rows: Vec<HistoryRow>,
+    can_unmerge: bool,
+}
+
+fn action_label(action: &str, entity: &str, lang: Lang) -> String {
+    let a = match (action, lang) {
+        ("create", Lang::ZhCn) => "新建",
+        ("update", Lang::ZhCn) => "修改",
+        ("delete", Lang::ZhCn) => "删除",
+        ("restore", Lang::ZhCn) => "恢复",
+        ("merge", Lang::ZhCn) => "合并",
+        ("unmerge", Lang::ZhCn) => "撤销合并",
+        ("import", Lang::ZhCn) => "导入",
+        ("export", Lang::ZhCn) => "导出",
+        (a, _) => a,
+    };
+    let e = match (entity, lang) {
+        ("customer", Lang::ZhCn) => "客户",
+        ("key_person", Lang::ZhCn) => "关键人物",
+        ("person_around", Lang::ZhCn) => "周围的人",
+        ("interaction", Lang::ZhCn) => "互动记录",
+        ("customer", Lang::En) => "customer",
+        ("key_person", Lang::En) => "key person",
+        ("person_around", Lang::En) => "person around",
+        (e, _) => e,
+    };
+    match lang {
+        Lang::ZhCn => format!("{a}{e}"),
+        Lang::En => format!("{a} {e}"),
+    }
+}
+
+/// Field-by-field differences of two audit snapshots (field code → text), labelled.
+fn changes(
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+    lang: Lang,
+) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let text = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    keys.into_iter()
+        .filter_map(|k| {
+            let (old, new) = (text(b.get(k)), text(a.get(k)));
+            if old == new {
+                return None;
+            }
+            let (label, old, new) = match Field::parse(k).filter(|f| f.code() == k) {
+                Some(f) => (f.label(lang).to_string(), f.display(&old, lang), f.display(&new, lang)),
+                None => (k.clone(), old, new),
+            };
+            Some((label, old, new))
+        })
+        .collect()
+}
+
+async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let record = state.store().customer(id).await?;
+    let lang = v.lang();
+    let merges = state.store().merges(id).await?;
+    let rows = state
+        .store()
+        .history(id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let merge_id = (e.action == "merge")
+                .then(|| {
+                    merges.iter().find(|m| m.undone_at.is_none() && Some(m.dropped_id) == e.entity_id).map(|m| m.id)
+                })
+                .flatten();
+            HistoryRow {
+                at: china_time(&e.at),
+                who: e.actor.clone(),
+                what: action_label(&e.action, &e.entity, lang),
+                changes: changes(e.before.as_ref(), e.after.as_ref(), lang),
+                note: e.note.clone(),
+                merge_id,
+            }
+        })
+        .collect();
+    let can_unmerge = v.may(Action::BulkEdit).is_ok();
+    let c = Chrome::new(&v, Nav::Customers, None, format!("/customers/{id}/history"));
+    Ok(render(&HistoryPage { c, id, name: record.draft.name, rows, can_unmerge }))
+}
+
+// ----- recycle bin -----
+
+#[derive(Template)]
+#[template(path = "bin.html")]
+struct BinPage {
+    c: Chrome,
+    page: Page<CustomerSummary>,
+}
+
+#[derive(Deserialize)]
+struct BinQuery {
+    page: Option<i64>,
+}
+
+async fn bin(State(state): State<AppState>, v: Viewer, Query(q): Query<BinQuery>) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    let filter = CustomerFilter { deleted: true, page: q.page.unwrap_or(1), per_page: PER_PAGE, ..Default::default() };
+    let page = state.store().list_customers(&filter).await?;
+    let c = Chrome::new(&v, Nav::Bin, None, "/bin".into());
+    Ok(render(&BinPage { c, page }))
+}

@@ -1,0 +1,278 @@
+//! Form inputs built from the domain's fields: the right kind of input for each field, its
+//! label in the user's language, what the user typed, and the error next to it.
+
+use crate::i18n::T;
+use guanxi_domain::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputKind {
+    Text,
+    Email,
+    Tel,
+    Date,
+    DateTime,
+    TextArea,
+    Select(Vec<(String, String)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    pub kind: InputKind,
+    pub required: bool,
+    pub hint: Option<&'static str>,
+}
+
+impl Input {
+    pub fn is_select(&self) -> bool {
+        matches!(self.kind, InputKind::Select(_))
+    }
+
+    pub fn is_textarea(&self) -> bool {
+        self.kind == InputKind::TextArea
+    }
+
+    pub fn options(&self) -> &[(String, String)] {
+        match &self.kind {
+            InputKind::Select(o) => o,
+            _ => &[],
+        }
+    }
+
+    pub fn html_type(&self) -> &'static str {
+        match self.kind {
+            InputKind::Email => "email",
+            InputKind::Tel => "tel",
+            InputKind::Date => "date",
+            InputKind::DateTime => "datetime-local",
+            _ => "text",
+        }
+    }
+
+    /// The element id of the input, and of its error (`err-…`) for aria-describedby.
+    pub fn id(&self) -> String {
+        format!("f-{}", self.name)
+    }
+}
+
+fn vocab<V: Copy + 'static>(
+    all: &[V],
+    code: fn(V) -> &'static str,
+    label: fn(V, Lang) -> &'static str,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_string(), label(*v, lang).to_string())).collect()
+}
+
+/// The choices of a field that takes one of a vocabulary, with an empty choice first unless
+/// the field must have a value.
+pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
+    macro_rules! v {
+        ($ty:ident) => {
+            vocab($ty::ALL, $ty::code, $ty::label, lang)
+        };
+    }
+    let list = match field {
+        Field::Kind => return Some(v!(CustomerKind)),
+        Field::Status => return Some(v!(CustomerStatus)),
+        Field::Channel => return Some(v!(Channel)),
+        Field::Direction => return Some(v!(Direction)),
+        Field::Role => return Some(v!(Role)),
+        Field::Purpose => v!(CustomerPurpose),
+        Field::NeedsOrientation => v!(NeedsOrientation),
+        Field::Gender => v!(Gender),
+        Field::Size => v!(OrgSize),
+        Field::CreditRating => v!(CreditRating),
+        Field::Closeness => v!(Closeness),
+        Field::DecisionRole => v!(DecisionRole),
+        Field::Attitude => v!(Attitude),
+        Field::Relation => v!(Relation),
+        _ => return None,
+    };
+    let mut out = vec![(String::new(), "—".to_string())];
+    out.extend(list);
+    Some(out)
+}
+
+fn kind_of(field: Field, lang: Lang) -> InputKind {
+    if let Some(c) = choices(field, lang) {
+        return InputKind::Select(c);
+    }
+    match field {
+        Field::Email => InputKind::Email,
+        Field::Phone => InputKind::Tel,
+        Field::Birthday | Field::FoundedOn | Field::NextStepOn => InputKind::Date,
+        Field::OccurredAt => InputKind::DateTime,
+        Field::Notes
+        | Field::Preferences
+        | Field::PreferencesNote
+        | Field::Family
+        | Field::Motives
+        | Field::Personality
+        | Field::Beliefs
+        | Field::Attitudes
+        | Field::Interests
+        | Field::BusinessResults
+        | Field::Potential
+        | Field::Prospects
+        | Field::TradingTerms
+        | Field::Summary
+        | Field::Address => InputKind::TextArea,
+        _ => InputKind::Text,
+    }
+}
+
+/// One input for `field`, filled from `raw` and marked with its error from `errors`.
+pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Input {
+    let lang = t.lang();
+    let mut value = raw.get(field).to_string();
+    if field == Field::Preferences {
+        // One preference a line reads better in a text box than `a: b; c: d`.
+        value = value.replace("; ", "\n");
+    }
+    let error = errors.and_then(|v| v.0.iter().find(|e| e.field == field)).map(|e| e.message(lang));
+    let hint = match field {
+        Field::Preferences => Some(t.preferences_hint()),
+        Field::Tags => Some(t.tags_hint()),
+        Field::OurParticipants => Some(t.participants_hint()),
+        Field::TheirParticipants => Some(t.their_participants_hint()),
+        Field::OccurredAt => Some(t.occurred_hint()),
+        _ => None,
+    };
+    Input {
+        name: field.code(),
+        label: field.label(lang),
+        value,
+        error,
+        kind: kind_of(field, lang),
+        required: matches!(field, Field::Name | Field::Relation | Field::Channel | Field::Summary),
+        hint,
+    }
+}
+
+/// Inputs for several fields at once.
+pub fn inputs(fields: &[Field], raw: &Raw, errors: Option<&Validation>, t: T) -> Vec<Input> {
+    fields.iter().map(|f| input(*f, raw, errors, t)).collect()
+}
+
+/// A titled group of inputs.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: &'static str,
+    pub inputs: Vec<Input>,
+}
+
+pub const CUSTOMER_BASICS: &[Field] = &[
+    Field::Name,
+    Field::Status,
+    Field::Purpose,
+    Field::NeedsOrientation,
+    Field::Source,
+    Field::Owner,
+    Field::Tags,
+    Field::ExternalId,
+];
+pub const CUSTOMER_CONTACT: &[Field] = &[Field::Phone, Field::Email, Field::Wechat, Field::City, Field::Address];
+pub const CUSTOMER_PREFERENCES: &[Field] = &[Field::Preferences, Field::PreferencesNote];
+pub const INDIVIDUAL_PROFILE: &[Field] =
+    &[Field::Gender, Field::Birthday, Field::Family, Field::Employer, Field::JobTitle];
+pub const INDIVIDUAL_PSYCHOLOGY: &[Field] =
+    &[Field::Motives, Field::Personality, Field::Beliefs, Field::Attitudes, Field::Interests];
+pub const ORGANIZATION_BUSINESS: &[Field] = &[
+    Field::Industry,
+    Field::FoundedOn,
+    Field::Size,
+    Field::SalesCapacity,
+    Field::BusinessResults,
+    Field::Potential,
+    Field::Prospects,
+];
+pub const ORGANIZATION_TRADING: &[Field] = &[Field::TradingTerms, Field::CreditRating, Field::Closeness];
+
+/// Every field a customer form may submit.
+pub fn customer_fields() -> Vec<Field> {
+    let mut all = vec![Field::Kind, Field::Notes];
+    for group in [
+        CUSTOMER_BASICS,
+        CUSTOMER_CONTACT,
+        CUSTOMER_PREFERENCES,
+        INDIVIDUAL_PROFILE,
+        INDIVIDUAL_PSYCHOLOGY,
+        ORGANIZATION_BUSINESS,
+        ORGANIZATION_TRADING,
+    ] {
+        all.extend_from_slice(group);
+    }
+    all
+}
+
+/// The sections of the customer form for a customer of `kind`. `owners` are the choices for
+/// the owner (username, display name).
+pub fn customer_sections(
+    kind: CustomerKind,
+    raw: &Raw,
+    errors: Option<&Validation>,
+    t: T,
+    owners: &[(String, String)],
+) -> Vec<Section> {
+    let mut basics = inputs(CUSTOMER_BASICS, raw, errors, t);
+    if let Some(owner) = basics.iter_mut().find(|i| i.name == Field::Owner.code()) {
+        let mut opts = vec![(String::new(), "—".to_string())];
+        opts.extend(owners.iter().cloned());
+        if !owner.value.is_empty() && !opts.iter().any(|(u, _)| u.eq_ignore_ascii_case(&owner.value)) {
+            opts.push((owner.value.clone(), owner.value.clone()));
+        }
+        owner.kind = InputKind::Select(opts);
+    }
+    let mut out = vec![
+        Section { title: t.basic(), inputs: basics },
+        Section { title: t.preferences_title(), inputs: inputs(CUSTOMER_PREFERENCES, raw, errors, t) },
+        Section { title: t.contact(), inputs: inputs(CUSTOMER_CONTACT, raw, errors, t) },
+    ];
+    match kind {
+        CustomerKind::Individual => {
+            out.push(Section { title: t.profile(), inputs: inputs(INDIVIDUAL_PROFILE, raw, errors, t) });
+            out.push(Section { title: t.psychology(), inputs: inputs(INDIVIDUAL_PSYCHOLOGY, raw, errors, t) });
+        }
+        CustomerKind::Organization => {
+            out.push(Section { title: t.business(), inputs: inputs(ORGANIZATION_BUSINESS, raw, errors, t) });
+            out.push(Section { title: t.trading(), inputs: inputs(ORGANIZATION_TRADING, raw, errors, t) });
+        }
+    }
+    out.push(Section { title: Field::Notes.label(t.lang()), inputs: inputs(&[Field::Notes], raw, errors, t) });
+    out
+}
+
+pub const KEY_PERSON_FIELDS: &[Field] = &[
+    Field::Name,
+    Field::Gender,
+    Field::JobTitle,
+    Field::Department,
+    Field::DecisionRole,
+    Field::Attitude,
+    Field::Phone,
+    Field::Email,
+    Field::Wechat,
+    Field::Birthday,
+    Field::Personality,
+    Field::Interests,
+    Field::Preferences,
+    Field::Notes,
+];
+
+pub const PERSON_AROUND_FIELDS: &[Field] =
+    &[Field::Name, Field::Relation, Field::Phone, Field::Birthday, Field::Interests, Field::Preferences, Field::Notes];
+
+pub const INTERACTION_FIELDS: &[Field] = &[
+    Field::Channel,
+    Field::Direction,
+    Field::Summary,
+    Field::OccurredAt,
+    Field::TheirParticipants,
+    Field::OurParticipants,
+    Field::NextStep,
+    Field::NextStepOn,
+];

@@ -1,0 +1,381 @@
+//! The archive page 客户档案 and what is added on it: key people, people around, interactions.
+
+use super::form::{self, Input};
+use crate::AppState;
+use crate::auth::{Action, Viewer};
+use crate::error::AppError;
+use crate::html::{Chrome, Done, FormData, Nav, china_time, render};
+use crate::i18n::T;
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use guanxi_domain::values::Preference;
+use guanxi_domain::*;
+use guanxi_store::{CustomerRecord, Part, StoreError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers/{id}/key-people", post(add_key_person))
+        .route("/customers/{id}/people-around", post(add_person_around))
+        .route("/customers/{id}/interactions", post(log_interaction))
+        .route("/key-people/{id}/delete", post(delete_key_person))
+        .route("/people-around/{id}/delete", post(delete_person_around))
+        .route("/interactions/{id}/delete", post(delete_interaction))
+}
+
+/// A labelled value on the archive page.
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+fn facts(raw: &Raw, skip: &[Field], lang: Lang) -> Vec<Fact> {
+    raw.0
+        .iter()
+        .filter(|(f, v)| !skip.contains(f) && !v.trim().is_empty())
+        .map(|(f, v)| Fact { label: f.label(lang), value: f.display(v, lang) })
+        .collect()
+}
+
+pub struct KeyPersonView {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    pub role: Option<&'static str>,
+    pub attitude: Option<(&'static str, &'static str)>,
+    pub facts: Vec<Fact>,
+    pub preferences: Vec<Preference>,
+}
+
+pub struct AroundView {
+    pub id: i64,
+    pub name: String,
+    pub relation: &'static str,
+    pub of: String,
+    pub facts: Vec<Fact>,
+    pub preferences: Vec<Preference>,
+}
+
+pub struct InteractionView {
+    pub id: i64,
+    pub when: String,
+    pub channel: &'static str,
+    pub direction: &'static str,
+    pub summary: String,
+    pub next_step: Option<String>,
+    pub ours: String,
+    pub theirs: String,
+}
+
+/// Forms on the archive page that came back with errors, shown open with what was typed.
+#[derive(Default)]
+pub struct ArchiveForms {
+    pub key_person: Option<(Raw, Validation)>,
+    pub around: Option<(Raw, Validation)>,
+    pub interaction: Option<(Raw, Validation)>,
+}
+
+#[derive(Template)]
+#[template(path = "archive.html")]
+struct ArchivePage {
+    c: Chrome,
+    r: CustomerRecord,
+    kind: &'static str,
+    status: &'static str,
+    owner: Option<String>,
+    preferences: Vec<Preference>,
+    profile: Vec<(&'static str, Vec<Fact>)>,
+    key_people: Vec<KeyPersonView>,
+    around: Vec<AroundView>,
+    interactions: Vec<InteractionView>,
+    kp_form: Vec<Input>,
+    kp_open: bool,
+    around_form: Vec<Input>,
+    around_choices: Vec<(String, String)>,
+    around_open: bool,
+    log_form: Vec<Input>,
+    log_open: bool,
+    can_edit: bool,
+    can_log: bool,
+    can_restore: bool,
+}
+
+pub async fn archive_page(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    done: Option<&str>,
+    forms: ArchiveForms,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let r = store.customer(id).await?;
+    if let Some(into) = r.merged_into_id {
+        return Ok(Redirect::to(&format!("/customers/{into}")).into_response());
+    }
+    let t = T(v.lang());
+    let lang = t.lang();
+    let fields = r.draft.to_fields();
+    let group = |title: &'static str, list: &[Field]| {
+        let f: Vec<Fact> =
+            facts(&fields, &[], lang).into_iter().filter(|x| list.iter().any(|f| f.label(lang) == x.label)).collect();
+        (title, f)
+    };
+    let mut profile = vec![group(t.contact(), form::CUSTOMER_CONTACT)];
+    match r.draft.kind {
+        CustomerKind::Individual => {
+            profile.push(group(t.profile(), form::INDIVIDUAL_PROFILE));
+            profile.push(group(t.psychology(), form::INDIVIDUAL_PSYCHOLOGY));
+        }
+        CustomerKind::Organization => {
+            profile.push(group(t.business(), form::ORGANIZATION_BUSINESS));
+            profile.push(group(t.trading(), form::ORGANIZATION_TRADING));
+        }
+    }
+    profile.push(group(
+        t.basic(),
+        &[Field::Purpose, Field::NeedsOrientation, Field::Source, Field::Tags, Field::ExternalId, Field::Notes],
+    ));
+    profile.retain(|(_, f)| !f.is_empty());
+
+    let kp = store.key_people(id).await?;
+    let key_people: Vec<KeyPersonView> = kp
+        .iter()
+        .map(|k| {
+            let d = &k.draft;
+            let title =
+                [d.job_title.as_deref(), d.department.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+            KeyPersonView {
+                id: k.id,
+                name: d.name.clone(),
+                title,
+                role: d.decision_role.map(|x| x.label(lang)),
+                attitude: d.attitude.map(|x| (x.code(), x.label(lang))),
+                facts: facts(
+                    &d.to_fields(),
+                    &[
+                        Field::Name,
+                        Field::JobTitle,
+                        Field::Department,
+                        Field::DecisionRole,
+                        Field::Attitude,
+                        Field::Preferences,
+                    ],
+                    lang,
+                ),
+                preferences: d.preferences.clone(),
+            }
+        })
+        .collect();
+    let around = store
+        .people_around(id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let of = match p.key_person_id.and_then(|k| kp.iter().find(|x| x.id == k)) {
+                Some(k) => k.draft.name.clone(),
+                None => r.draft.name.clone(),
+            };
+            AroundView {
+                id: p.id,
+                name: p.draft.name.clone(),
+                relation: p.draft.relation.label(lang),
+                of,
+                facts: facts(&p.draft.to_fields(), &[Field::Name, Field::Relation, Field::Preferences], lang),
+                preferences: p.draft.preferences.clone(),
+            }
+        })
+        .collect();
+    let interactions = store
+        .interactions(id)
+        .await?
+        .into_iter()
+        .map(|i| InteractionView {
+            id: i.id,
+            when: china_time(&i.draft.occurred_at),
+            channel: i.draft.channel.label(lang),
+            direction: i.draft.direction.label(lang),
+            summary: i.draft.summary.clone(),
+            next_step: i.draft.next_step.clone().map(|s| match i.draft.next_step_on {
+                Some(d) => format!("{s}（{d}）"),
+                None => s,
+            }),
+            ours: i.ours.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
+            theirs: i.theirs.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
+        })
+        .collect();
+
+    let (kp_raw, kp_err) = split(forms.key_person);
+    let (ar_raw, ar_err) = split(forms.around);
+    let (log_raw, log_err) = split(forms.interaction);
+    let log_raw = log_raw.unwrap_or_else(|| Raw::new().with(Field::Channel, Channel::FaceToFace.code()));
+    let mut around_choices = vec![(String::new(), format!("{} · {}", t.the_customer(), r.draft.name))];
+    around_choices.extend(kp.iter().map(|k| (k.id.to_string(), k.draft.name.clone())));
+    let owner = match r.owner_id {
+        Some(o) => Some(store.user_by_id(o).await?.display_name),
+        None => None,
+    };
+    let page = ArchivePage {
+        kind: r.draft.kind.label(lang),
+        status: r.draft.status.label(lang),
+        owner,
+        preferences: r.draft.preferences.clone(),
+        profile,
+        key_people,
+        around,
+        interactions,
+        kp_form: form::inputs(form::KEY_PERSON_FIELDS, &kp_raw.unwrap_or_default(), kp_err.as_ref(), t),
+        kp_open: kp_err.is_some(),
+        around_form: form::inputs(form::PERSON_AROUND_FIELDS, &ar_raw.unwrap_or_default(), ar_err.as_ref(), t),
+        around_choices,
+        around_open: ar_err.is_some(),
+        log_form: form::inputs(form::INTERACTION_FIELDS, &log_raw, log_err.as_ref(), t),
+        log_open: log_err.is_some(),
+        can_edit: v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none(),
+        can_log: v.may(Action::LogInteraction).is_ok() && r.deleted_at.is_none(),
+        can_restore: v.may(Action::BulkEdit).is_ok() && r.deleted_at.is_some(),
+        c: Chrome::new(v, Nav::Customers, done, format!("/customers/{id}")),
+        r,
+    };
+    let failed = page.kp_open || page.around_open || page.log_open;
+    let mut resp = render(&page);
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+fn split(f: Option<(Raw, Validation)>) -> (Option<Raw>, Option<Validation>) {
+    match f {
+        Some((r, v)) => (Some(r), Some(v)),
+        None => (None, None),
+    }
+}
+
+async fn editable(state: &AppState, v: &Viewer, id: i64) -> Result<CustomerRecord, AppError> {
+    let r = state.store().customer(id).await?;
+    v.may(Action::EditCustomer { owner: r.owner_id })?;
+    Ok(r)
+}
+
+async fn add_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable(&state, &v, id).await?;
+    let raw = FormData::parse(&body)?.raw(form::KEY_PERSON_FIELDS);
+    let result = match KeyPersonDraft::parse(&raw, guanxi_store::today_in_china()) {
+        Ok(d) => state.store().add_key_person(v.actor(), id, &d).await.map(|_| ()),
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/customers/{id}?done={}#key-people", Done::Added.code())).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            archive_page(&state, &v, id, None, ArchiveForms { key_person: Some((raw, e)), ..Default::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn add_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable(&state, &v, id).await?;
+    let form = FormData::parse(&body)?;
+    let raw = form.raw(form::PERSON_AROUND_FIELDS);
+    let of = match form.get("key_person_id").trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().map_err(|_| {
+            AppError::bad_request(format!("关键人物编号「{s}」无效"), format!("Invalid key person id {s:?}"))
+        })?),
+    };
+    let result = match PersonAroundDraft::parse(&raw, guanxi_store::today_in_china()) {
+        Ok(d) => state.store().add_person_around(v.actor(), id, of, &d).await.map(|_| ()),
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/customers/{id}?done={}#people-around", Done::Added.code())).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            archive_page(&state, &v, id, None, ArchiveForms { around: Some((raw, e)), ..Default::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn log_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    v.may(Action::LogInteraction)?;
+    let mut raw = FormData::parse(&body)?.raw(form::INTERACTION_FIELDS);
+    if raw.get(Field::OurParticipants).trim().is_empty() {
+        raw.set(Field::OurParticipants, v.user.username.clone());
+    }
+    let result = match InteractionDraft::parse(&raw, chrono::Utc::now(), 8) {
+        Ok(d) => state.store().add_interaction(v.actor(), id, &d).await.map(|_| ()),
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/customers/{id}?done={}#interactions", Done::Logged.code())).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            archive_page(&state, &v, id, None, ArchiveForms { interaction: Some((raw, e)), ..Default::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    removed(&state, &v, Part::KeyPerson, id, "key-people").await
+}
+
+async fn delete_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    removed(&state, &v, Part::PersonAround, id, "people-around").await
+}
+
+async fn delete_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    removed(&state, &v, Part::Interaction, id, "interactions").await
+}
+
+async fn removed(state: &AppState, v: &Viewer, part: Part, id: i64, anchor: &str) -> Result<Response, AppError> {
+    let customer = remove_part(state, v, part, id).await?;
+    Ok(Redirect::to(&format!("/customers/{customer}?done={}#{anchor}", Done::Removed.code())).into_response())
+}
+
+/// Removes a key person, person around or interaction if the viewer may edit its customer;
+/// returns the customer.
+pub(crate) async fn remove_part(state: &AppState, v: &Viewer, part: Part, id: i64) -> Result<i64, AppError> {
+    let customer = find_owner(state, part, id).await?;
+    editable(state, v, customer).await?;
+    state.store().delete_part(v.actor(), part, id).await?;
+    Ok(customer)
+}
+
+/// The customer a key person, person around or interaction belongs to.
+async fn find_owner(state: &AppState, part: Part, id: i64) -> Result<i64, AppError> {
+    state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
+}

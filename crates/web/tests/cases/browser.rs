@@ -1,0 +1,130 @@
+//! The main flows in real headless Chromium, with a screenshot of each main page under
+//! `target/screenshots/`.
+
+use crate::kit::browser::Browser;
+use crate::kit::{self, App, apps};
+use guanxi_domain::Role;
+
+async fn sign_in(br: &Browser, app: &App, username: &str, password: &str) {
+    br.goto(&app.url("/login")).await;
+    br.type_into("#username", username).await;
+    br.type_into("#password", password).await;
+    br.follow("button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_in_the_browser() {
+    let Some(br) = Browser::start().await else { return };
+    for app in apps().await {
+        let b = app.backend;
+        let shot = |name: &str| format!("{b}-{name}");
+        app.user("boss", Role::Manager).await;
+        app.user("li.na", Role::SalesRep).await;
+
+        // Wrong password, then the right one.
+        br.delete_cookies().await;
+        sign_in(&br, &app, "boss", "not-the-password").await;
+        assert!(br.text().await.contains("用户名或密码不正确"), "{b}");
+        assert!(br.source().await.contains("value=\"boss\""), "{b}: the username is kept");
+        br.screenshot(&shot("01-login-error")).await;
+        sign_in(&br, &app, "boss", kit::PASSWORD).await;
+        assert!(br.url().await.ends_with("/customers"), "{b}: {}", br.url().await);
+        assert!(br.text().await.contains("客户"), "{b}");
+
+        // Create an individual: a bad phone first, then fixed; preferences at the top.
+        br.goto(&app.url("/customers/new?kind=individual")).await;
+        br.type_into("#f-name", "张三丰").await;
+        br.type_into("#f-phone", "12345").await;
+        br.type_into("#f-preferences", "饮品：冰摩卡，两块糖两块冰\n座位：角落").await;
+        br.follow(".form-actions button[type=submit]").await;
+        let text = br.text().await;
+        assert!(text.contains("请修改标出的内容"), "{b}: {text}");
+        br.screenshot(&shot("02-form-errors")).await;
+        br.type_into("#f-phone", "13800138000").await;
+        br.follow(".form-actions button[type=submit]").await;
+        assert!(br.text().await.contains("客户已创建"), "{b}");
+        let person_url = br.url().await;
+        assert!(br.text().await.contains("冰摩卡，两块糖两块冰"), "{b}");
+
+        // Log an interaction in three clicks: open the form, type, submit.
+        br.click("details.log summary").await;
+        br.type_into("#f-summary", "到店，点了冰摩卡，坐角落").await;
+        br.follow("#log-submit").await;
+        let text = br.text().await;
+        assert!(text.contains("互动已记录") && text.contains("到店，点了冰摩卡，坐角落"), "{b}");
+        br.screenshot(&shot("03-archive-individual")).await;
+
+        // An organization with a key person.
+        br.goto(&app.url("/customers/new?kind=organization")).await;
+        br.type_into("#f-name", "杭州云帆科技有限公司").await;
+        br.type_into("#f-industry", "软件").await;
+        br.follow(".form-actions button[type=submit]").await;
+        assert!(br.text().await.contains("客户已创建"), "{b}");
+        br.click("#key-people details summary").await;
+        br.type_into("#key-people #f-name", "刘总").await;
+        br.type_into("#key-people #f-job_title", "采购总监").await;
+        br.select("#key-people #f-decision_role", "decision_maker").await;
+        br.select("#key-people #f-attitude", "supporter").await;
+        br.follow("#key-people form button[type=submit]").await;
+        let text = br.text().await;
+        assert!(text.contains("刘总") && text.contains("决策者") && text.contains("支持者"), "{b}: {text}");
+        br.screenshot(&shot("04-archive-organization")).await;
+
+        // Find the customer by pinyin initials.
+        br.goto(&app.url("/customers")).await;
+        br.type_into("#q", "zsf").await;
+        br.follow(".searchbar button").await;
+        assert!(br.text().await.contains("张三丰"), "{b}");
+        br.screenshot(&shot("05-search-initials")).await;
+        br.follow("table.list a").await;
+        assert_eq!(br.url().await, person_url.split('?').next().unwrap(), "{b}");
+
+        // Switch the language; the account remembers it.
+        br.follow("#switch-language").await;
+        assert!(br.text().await.contains("Interactions"), "{b}: {}", br.text().await);
+        br.goto(&app.url("/customers")).await;
+        assert!(br.text().await.contains("Customers"), "{b}");
+        br.screenshot(&shot("06-list-english")).await;
+        br.follow("#switch-language").await;
+        assert!(br.text().await.contains("新建客户"), "{b}");
+
+        // Import a file with one bad row: it is reported before anything is written.
+        let file = std::env::temp_dir().join(format!("{}.csv", kit::unique("import")));
+        std::fs::write(&file, "姓名,手机,城市\n王小明,13911112222,北京\n赵大海,999,上海\n").unwrap();
+        br.goto(&app.url("/import")).await;
+        br.type_into("#file", file.to_str().unwrap()).await;
+        br.follow("main form button[type=submit]").await;
+        let text = br.text().await;
+        assert!(text.contains("第 3 行") && text.contains("999"), "{b}: {text}");
+        br.screenshot(&shot("07-import-check")).await;
+        br.follow("button[value=partial]").await;
+        assert!(br.text().await.contains("导入完成"), "{b}");
+
+        // Other main pages, for the record.
+        for (name, path) in
+            [("08-duplicates", "/duplicates"), ("09-bin", "/bin"), ("10-account", "/account"), ("11-export", "/export")]
+        {
+            br.goto(&app.url(path)).await;
+            br.screenshot(&shot(name)).await;
+        }
+
+        // A sales rep is refused an export, with the reason.
+        br.follow("header form[action='/logout'] button").await;
+        sign_in(&br, &app, "li.na", kit::PASSWORD).await;
+        assert!(!br.source().await.contains("href=\"/export"), "{b}: no export button");
+        br.goto(&app.url("/export")).await;
+        let text = br.text().await;
+        assert!(text.contains("没有权限") && text.contains("只有销售经理和管理员"), "{b}: {text}");
+        br.screenshot(&shot("12-rep-denied-export")).await;
+
+        // The phone-width layout for reps in the field.
+        br.resize(390, 844).await;
+        br.goto(&app.url("/customers")).await;
+        br.screenshot(&shot("13-phone-list")).await;
+        br.goto(&person_url).await;
+        br.screenshot(&shot("14-phone-archive")).await;
+        br.resize(1280, 900).await;
+        br.delete_cookies().await;
+    }
+    br.quit().await;
+}

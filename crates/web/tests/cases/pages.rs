@@ -1,0 +1,367 @@
+//! The HTML pages through HTTP: forms keep what was typed and say what is wrong, every flow
+//! redirects to a page that shows the result.
+
+use crate::kit::{self, Client, apps};
+use guanxi_domain::Role;
+use serde_json::json;
+
+fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----guanxi-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+pub async fn upload(c: &mut Client, file_name: &str, content: &[u8]) -> kit::Resp {
+    let (ct, body) = multipart(file_name, content);
+    let origin = format!("http://{}", c.addr);
+    c.send("POST", "/import", &[("Content-Type", &ct), ("Origin", &origin)], &body).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_edit_and_delete_through_forms() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("li.na", Role::SalesRep).await;
+        let mut c = app.signed_in("li.na").await;
+        // A bad form comes back with every error by its field and what was typed kept.
+        let r = c
+            .post(
+                "/customers",
+                &[
+                    ("kind", "individual"),
+                    ("name", "张三丰"),
+                    ("phone", "12345"),
+                    ("birthday", "2099-01-01"),
+                    ("notes", "老朋友介绍"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        let html = r.text();
+        assert!(html.contains("请修改标出的内容"), "{b}");
+        assert!(html.contains("id=\"err-phone\"") && html.contains("id=\"err-birthday\""), "{b}");
+        assert!(
+            html.contains("value=\"张三丰\"") && html.contains("老朋友介绍") && html.contains("value=\"12345\""),
+            "{b}"
+        );
+        // Fixed, it is created and owned by the rep who created it.
+        let r = c
+            .post(
+                "/customers",
+                &[
+                    ("kind", "individual"),
+                    ("name", "张三丰"),
+                    ("phone", "13800138000"),
+                    ("preferences", "饮品：冰摩卡，两块糖两块冰\n座位：角落"),
+                    ("owner", "someone.else"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let page = r.location().to_string();
+        assert!(page.ends_with("?done=created"), "{b}: {page}");
+        let html = c.get(&page).await.text();
+        assert!(html.contains("客户已创建"), "{b}");
+        // Preferences come first on the archive page, before the timeline and the profile.
+        let prefs = html.find("class=\"preferences\"").unwrap();
+        assert!(prefs < html.find("id=\"interactions\"").unwrap(), "{b}");
+        assert!(html.contains("冰摩卡，两块糖两块冰") && html.contains("角落"), "{b}");
+        assert!(html.contains("li.na 用户"), "{b}: owner shown");
+        let id: i64 = page.trim_start_matches("/customers/").split('?').next().unwrap().parse().unwrap();
+
+        // Edit: the form is filled in; a stale version is refused with a clear message.
+        let edit = c.get(&format!("/customers/{id}/edit")).await.text();
+        assert!(edit.contains("value=\"13800138000\""), "{b}");
+        let r = c.post(&format!("/customers/{id}"), &[("name", "张三丰"), ("city", "杭州"), ("version", "1")]).await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let r = c.post(&format!("/customers/{id}"), &[("name", "张三丰"), ("city", "上海"), ("version", "1")]).await;
+        assert_eq!(r.status, 409, "{b}");
+        assert!(r.text().contains("已被其他人修改") || r.text().contains("修改"), "{b}: {}", r.text());
+
+        // Log an interaction from the archive page; an empty summary is an error by the field.
+        let r = c.post(&format!("/customers/{id}/interactions"), &[("channel", "face_to_face"), ("summary", "")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("id=\"err-summary\""), "{b}");
+        let r = c
+            .post(
+                &format!("/customers/{id}/interactions"),
+                &[("channel", "face_to_face"), ("summary", "到店，点了冰摩卡")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = c.get(r.location()).await.text();
+        assert!(html.contains("到店，点了冰摩卡") && html.contains("互动已记录"), "{b}");
+
+        // History shows the change, field by field, with labels.
+        let html = c.get(&format!("/customers/{id}/history")).await.text();
+        assert!(html.contains("修改客户") && html.contains("城市") && html.contains("杭州"), "{b}");
+
+        // Delete to the bin; a rep cannot restore, a manager can.
+        let r = c.post(&format!("/customers/{id}/delete"), &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert!(c.get(r.location()).await.text().contains("此客户在回收站中"), "{b}");
+        assert_eq!(c.post(&format!("/customers/{id}/restore"), &[]).await.status, 403, "{b}");
+        app.user("boss", Role::Manager).await;
+        let mut boss = app.signed_in("boss").await;
+        assert!(boss.get("/bin").await.text().contains("张三丰"), "{b}");
+        let r = boss.post(&format!("/customers/{id}/restore"), &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert!(!boss.get("/bin").await.text().contains("张三丰"), "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_get_key_people_and_people_around() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut c = app.signed_in("boss").await;
+        let r = c
+            .post(
+                "/customers",
+                &[("kind", "organization"), ("name", "华为技术有限公司"), ("industry", "通信"), ("size", "large")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let id: i64 = r.location().trim_start_matches("/customers/").split('?').next().unwrap().parse().unwrap();
+        let r =
+            c.post(&format!("/customers/{id}/key-people"), &[("name", ""), ("decision_role", "decision_maker")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("id=\"err-name\""), "{b}");
+        assert!(r.text().contains("<details open"), "{b}: the form stays open");
+        let r = c
+            .post(
+                &format!("/customers/{id}/key-people"),
+                &[
+                    ("name", "刘总"),
+                    ("job_title", "采购总监"),
+                    ("decision_role", "decision_maker"),
+                    ("attitude", "supporter"),
+                    ("preferences", "茶：龙井"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}");
+        let kp = app.store.key_people(id).await.unwrap()[0].id;
+        let r = c
+            .post(
+                &format!("/customers/{id}/people-around"),
+                &[
+                    ("key_person_id", &kp.to_string()),
+                    ("name", "刘太太"),
+                    ("relation", "spouse"),
+                    ("preferences", "花：百合"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let html = c.get(&format!("/customers/{id}")).await.text();
+        for s in ["刘总", "采购总监", "决策者", "支持者", "龙井", "刘太太", "配偶", "百合", "通信"]
+        {
+            assert!(html.contains(s), "{b}: {s} missing");
+        }
+        let r = c
+            .post(
+                &format!("/customers/{id}/people-around"),
+                &[("key_person_id", "abc"), ("name", "x"), ("relation", "friend")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_filters_sort_pages_and_saved_views() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut c = app.signed_in("boss").await;
+        for i in 0..60 {
+            let status = if i % 3 == 0 { "customer" } else { "prospect" };
+            kit::customer(&mut c, json!({"kind": "individual", "name": format!("客户{i:02}"), "status": status, "tags": if i % 10 == 0 { vec!["VIP"] } else { vec![] }})).await;
+        }
+        let html = c.get("/customers").await.text();
+        assert!(html.contains("共 60 位客户") && html.contains("1 / 2"), "{b}");
+        let html = c.get("/customers?page=2").await.text();
+        assert!(html.contains("51–60"), "{b}");
+        let html = c.get("/customers?status=customer&sort=name").await.text();
+        assert!(html.contains("共 20 位客户"), "{b}");
+        assert!(html.find("客户00").unwrap() < html.find("客户03").unwrap(), "{b}: sorted by name");
+        let html = c.get("/customers?tag=VIP").await.text();
+        assert!(html.contains("共 6 位客户"), "{b}");
+        let r = c.get("/customers?status=nonsense").await;
+        assert_eq!(r.status, 400, "{b}");
+        assert!(r.text().contains("nonsense"), "{b}");
+        let r = c.post("/customers/views", &[("name", "VIP 客户"), ("query", "tag=VIP&status=customer&evil=1")]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = c.get(r.location()).await.text();
+        assert!(html.contains("视图已保存") && html.contains("VIP 客户"), "{b}");
+        let view = html.split("class=\"view\"").nth(1).unwrap_or("").chars().take(120).collect::<String>();
+        assert!(
+            kit::decoded(&view).contains("href=\"/customers?status=customer&tag=VIP\""),
+            "{b}: only known filters kept: {view}"
+        );
+        let r = c.post("/customers/views", &[("name", ""), ("query", "tag=VIP")]).await;
+        assert_eq!(r.status, 422, "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_shows_every_bad_row_before_writing() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut c = app.signed_in("boss").await;
+        let csv = "姓名,手机,城市,客户经理编号\n张三,13800138000,杭州,x\n李四,12345,上海,y\n王五,13900139000,北京,z\n";
+        let r = upload(&mut c, "客户.csv", csv.as_bytes()).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let html = r.text();
+        assert!(
+            html.contains("<strong class=\"ok\">2</strong>") && html.contains("<strong class=\"bad\">1</strong>"),
+            "{b}"
+        );
+        assert!(html.contains("第 3 行") && html.contains("12345"), "{b}: the bad row by line and value");
+        assert!(html.contains("客户经理编号"), "{b}: the unmapped column is listed");
+        assert_eq!(app.store.count_customers().await.unwrap(), 0, "{b}: nothing written yet");
+        let action = html.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // All-or-nothing is refused while a row is bad.
+        let r = c.post(&format!("/import/{action}"), &[("action", "all")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert_eq!(app.store.count_customers().await.unwrap(), 0, "{b}");
+        // Remapping a column re-checks with it.
+        let r = c.post(&format!("/import/{action}"), &[("action", "check"), ("map-2", "-")]).await;
+        assert!(r.text().contains("<strong class=\"bad\">1</strong>"), "{b}");
+        let r = c.post(&format!("/import/{action}"), &[("action", "partial")]).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        assert!(r.text().contains("id=\"import-result\"") && r.text().contains("新建 <strong>2</strong>"), "{b}");
+        assert_eq!(app.store.count_customers().await.unwrap(), 2, "{b}");
+        // The upload is gone once imported; nobody else can use it either.
+        assert_eq!(c.post(&format!("/import/{action}"), &[("action", "partial")]).await.status, 404, "{b}");
+        // Files that cannot be read say why.
+        let r = upload(&mut c, "empty.csv", b"").await;
+        assert!(r.text().contains("请选择要导入的文件"), "{b}");
+        let r = upload(&mut c, "bad.csv", b"phone,city\n1,2\n").await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("error-message"), "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_is_for_managers_and_audited() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        app.user("li.na", Role::SalesRep).await;
+        let mut c = app.signed_in("boss").await;
+        kit::customer(&mut c, json!({"kind": "individual", "name": "张三", "notes": "=cmd|' /C calc'!A0"})).await;
+        let r = c.post("/export", &[("format", "csv")]).await;
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.header("content-disposition").unwrap().contains(".csv"), "{b}");
+        let text = r.text();
+        assert!(text.starts_with('\u{feff}'), "{b}: BOM for Excel");
+        assert!(text.contains("张三") && text.contains("'=cmd"), "{b}: formula neutralized");
+        let r = c.post("/export", &[("format", "xlsx")]).await;
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.body.starts_with(b"PK"), "{b}: a zip (xlsx)");
+        let r = c.post("/export", &[("format", "pdf")]).await;
+        assert_eq!(r.status, 400, "{b}");
+        let log = app.store.audit_log(10).await.unwrap();
+        assert_eq!(log.iter().filter(|e| e.action == "export").count(), 2, "{b}");
+        let mut rep = app.signed_in("li.na").await;
+        let r = rep.post("/export", &[("format", "csv")]).await;
+        assert_eq!(r.status, 403, "{b}");
+        assert!(r.text().contains("只有销售经理和管理员可以导出"), "{b}");
+        assert!(!rep.get("/customers").await.text().contains("href=\"/export"), "{b}: no export button for reps");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_merge_and_undo() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut c = app.signed_in("boss").await;
+        let a = kit::customer(&mut c, json!({"kind": "individual", "name": "张三", "phone": "13800138000"})).await;
+        let d = kit::customer(
+            &mut c,
+            json!({"kind": "individual", "name": "张叁", "phone": "13800138000", "city": "杭州"}),
+        )
+        .await;
+        let html = c.get("/duplicates").await.text();
+        assert!(html.contains("手机号相同") && html.contains("张叁"), "{b}");
+        let r = c.post("/merge", &[("keep", &a.to_string()), ("drop", &d.to_string())]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = c.get(r.location()).await.text();
+        assert!(html.contains("已合并") && html.contains("杭州"), "{b}: the empty city was filled");
+        assert!(c.get("/duplicates").await.text().contains("没有发现疑似重复"), "{b}");
+        let dropped = c.get(&format!("/customers/{d}")).await;
+        assert_eq!(dropped.location(), format!("/customers/{a}"), "{b}: the merged customer leads to the kept one");
+        let history = c.get(&format!("/customers/{a}/history")).await.text();
+        let undo = history.split("action=\"/merges/").nth(1).unwrap().split('/').next().unwrap().to_string();
+        let r = c.post(&format!("/merges/{undo}/undo"), &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert!(c.get(r.location()).await.text().contains("合并已撤销"), "{b}");
+        assert_eq!(c.get(&format!("/customers/{d}")).await.status, 200, "{b}");
+        let r = c.post("/merge", &[("keep", "x"), ("drop", "1")]).await;
+        assert_eq!(r.status, 400, "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_password_language_and_user_admin() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("root", Role::Admin).await;
+        let mut c = app.signed_in("root").await;
+        let r = c.post("/account/password", &[("current", "nope"), ("new", "new-password-1")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("当前密码不正确"), "{b}");
+        let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "short")]).await;
+        assert!(r.text().contains("至少 8 个字符"), "{b}");
+        let mut other = app.signed_in("root").await;
+        let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "new-password-1")]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert!(c.get(r.location()).await.text().contains("密码已修改"), "{b}: this session stays signed in");
+        assert_eq!(other.get("/customers").await.status, 303, "{b}: other sessions end");
+        assert_eq!(app.client().login("root", "new-password-1").await.status, 303, "{b}");
+
+        // The language is remembered by the account.
+        let r = c.post("/account/language", &[("lang", "en"), ("back", "/customers")]).await;
+        assert_eq!(r.location(), "/customers", "{b}");
+        assert!(c.get("/customers").await.text().contains("Customers"), "{b}");
+        let mut again = app.client();
+        again.login("root", "new-password-1").await;
+        assert!(again.get("/account").await.text().contains("My account"), "{b}");
+        assert_eq!(c.post("/account/language", &[("lang", "fr")]).await.status, 400, "{b}");
+        c.post("/account/language", &[("lang", "zh-CN")]).await;
+
+        // Users: add (password shown once), bad input named, disable and enable.
+        let r = c
+            .post(
+                "/users",
+                &[("username", "wang.fang"), ("display_name", "王芳"), ("role", "service_agent"), ("team", "华东")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{b}");
+        let html = r.text();
+        let pw = html.split("id=\"new-password\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        assert_eq!(app.client().login("wang.fang", &pw).await.status, 303, "{b}");
+        let r = c.post("/users", &[("username", "bad name!"), ("display_name", "X"), ("role", "read_only")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("value=\"bad name!\""), "{b}: typed values kept");
+        let id = app.store.user_by_username("wang.fang").await.unwrap().unwrap().id;
+        let r = c.post(&format!("/users/{id}/active"), &[("active", "false")]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert_eq!(app.client().login("wang.fang", &pw).await.status, 401, "{b}: disabled");
+        let me = app.store.user_by_username("root").await.unwrap().unwrap().id;
+        assert_eq!(c.post(&format!("/users/{me}/active"), &[("active", "false")]).await.status, 400, "{b}");
+    }
+}
