@@ -46,7 +46,7 @@ CREATE TABLE saved_views (
 );
 
 -- The customer list's default order: most recently changed first.
-CREATE INDEX customers_updated ON customers (updated_at);
+CREATE INDEX customers_updated ON customers (updated_at, id);
 
 -- A file uploaded for import, kept between checking it and confirming the import (in the
 -- database, so that any server of several can finish the import). Removed after a day.

@@ -4,6 +4,7 @@
 mod archive;
 mod bench;
 mod demo;
+mod loadgen;
 mod serve;
 mod transfer;
 
@@ -135,6 +136,7 @@ fn main() {
     // The server uses both cores; the other commands work one step at a time.
     let mut builder = match cli.command {
         Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        Command::Bench(ref b) if b.serves() => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     let runtime = match builder.enable_all().build() {

@@ -361,6 +361,30 @@ impl Store {
         dispatch!(self, people_around(customer_id))
     }
 
+    /// Brings back a removed key person, person around or interaction.
+    pub async fn restore_part(&self, actor: Actor, part: Part, id: i64) -> Result<(), StoreError> {
+        dispatch!(self, restore_part(actor, part, id))
+    }
+
+    pub async fn update_person_around(
+        &self,
+        actor: Actor,
+        id: i64,
+        draft: &guanxi_domain::PersonAroundDraft,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, update_person_around(actor, id, draft))
+    }
+
+    /// Corrects a logged interaction (its fields and participants).
+    pub async fn update_interaction(
+        &self,
+        actor: Actor,
+        id: i64,
+        draft: &guanxi_domain::InteractionDraft,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, update_interaction(actor, id, draft))
+    }
+
     /// Removes a key person, person around or interaction.
     pub async fn delete_part(&self, actor: Actor, part: Part, id: i64) -> Result<(), StoreError> {
         match part {

@@ -82,7 +82,10 @@ pub struct CustomerFilter {
 }
 
 /// How many search matches a filtered list considers.
-pub const SEARCH_LIMIT: i64 = 1000;
+pub const SEARCH_LIMIT: i64 = 200;
+
+/// Lists count matching customers up to this many; beyond it `Page::total_capped` is set.
+pub const COUNT_LIMIT: i64 = 10_000;
 
 /// The order of a customer list without search text (with it, best matches come first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -129,7 +132,9 @@ impl CustomerSort {
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many match; when `total_capped`, at least this many.
     pub total: i64,
+    pub total_capped: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -251,6 +256,15 @@ pub enum Part {
 }
 
 impl Part {
+    /// The entity name the audit log uses.
+    pub fn entity(self) -> &'static str {
+        match self {
+            Part::KeyPerson => "key_person",
+            Part::PersonAround => "person_around",
+            Part::Interaction => "interaction",
+        }
+    }
+
     pub(crate) fn table(self) -> &'static str {
         match self {
             Part::KeyPerson => "key_people",

@@ -2,7 +2,8 @@
 
 use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
 use crate::{
-    Actor, AuditEntry, CustomerFilter, CustomerRecord, CustomerSummary, Page, SEARCH_LIMIT, StoreError, today_in_china,
+    Actor, AuditEntry, COUNT_LIMIT, CustomerFilter, CustomerRecord, CustomerSummary, Page, SEARCH_LIMIT, StoreError,
+    today_in_china,
 };
 use chrono::NaiveDate;
 use guanxi_domain::search::name_pinyin;
@@ -481,9 +482,10 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         args.push(n.code().into());
         conds.push(format!("c.needs_orientation = ${}", args.len()));
     }
+    // The owner is matched by id, so that lists without an owner filter need no join.
     if let Some(o) = &f.owner {
         args.push(o.clone());
-        conds.push(format!("lower(u.username) = lower(${})", args.len()));
+        conds.push(format!("c.owner_id IN (SELECT id FROM users WHERE lower(username) = lower(${}))", args.len()));
     }
     if let Some(t) = &f.tag {
         args.push(t.clone());
@@ -494,58 +496,53 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
+    let where_ = conds.join(" AND ");
+    let bind = |sql: String| {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q
+    };
     let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if let Some(query) = query {
-        return search_list(pool, f, query, &conds, &args, page, per_page).await;
+        // The best matches, narrowed by the other filters; the page is cut from them in order.
+        let found = if f.deleted { Vec::new() } else { super::search_ids(pool, query, SEARCH_LIMIT).await? };
+        let mut ids = found.clone();
+        if !found.is_empty() {
+            let list = found.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let keep: std::collections::HashSet<i64> =
+                bind(format!("SELECT c.id FROM customers c WHERE c.id IN ({list}) AND {where_}"))
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<Result<_, _>>()?;
+            ids.retain(|id| keep.contains(id));
+        }
+        let total = ids.len() as i64;
+        let from = ((page - 1) * per_page) as usize;
+        let shown: Vec<i64> = ids.into_iter().skip(from).take(per_page as usize).collect();
+        let items = super::summaries(pool, &shown).await?;
+        let total_capped = found.len() as i64 >= SEARCH_LIMIT;
+        return Ok(Page { items, total, total_capped, page, per_page });
     }
-    let where_ = conds.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE {where_}");
-    let mut q = sqlx::query(AssertSqlSafe(count_sql));
-    for a in &args {
-        q = q.bind(a.clone());
-    }
-    let total: i64 = q.fetch_one(pool).await?.try_get(0)?;
+    // Counting a million rows on every page costs more than the page itself: count up to
+    // COUNT_LIMIT and say "more than" beyond it.
+    let counted: i64 = bind(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM customers c WHERE {where_} LIMIT {}) AS matching",
+        COUNT_LIMIT + 1
+    ))
+    .fetch_one(pool)
+    .await?
+    .try_get(0)?;
     let list_sql = format!(
         "{SUMMARY_SELECT} WHERE {where_} ORDER BY {} LIMIT {per_page} OFFSET {}",
         f.sort.sql(),
         (page - 1) * per_page
     );
-    let mut q = sqlx::query(AssertSqlSafe(list_sql));
-    for a in &args {
-        q = q.bind(a.clone());
-    }
-    let items = q.fetch_all(pool).await?.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page { items, total, page, per_page })
-}
-
-/// A list with search text: the best matches (search order), narrowed by the other filters.
-async fn search_list(
-    pool: &Pool,
-    f: &CustomerFilter,
-    query: &str,
-    conds: &[String],
-    args: &[String],
-    page: i64,
-    per_page: i64,
-) -> Result<Page<CustomerSummary>, StoreError> {
-    let mut found = if f.deleted { Vec::new() } else { super::search(pool, query, SEARCH_LIMIT).await? };
-    if conds.len() > 1 && !found.is_empty() {
-        let ids = found.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(",");
-        let sql = format!(
-            "SELECT c.id FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id IN ({ids}) AND {}",
-            conds.join(" AND ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for a in args {
-            q = q.bind(a.clone());
-        }
-        let keep: std::collections::HashSet<i64> =
-            q.fetch_all(pool).await?.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
-        found.retain(|c| keep.contains(&c.id));
-    }
-    let total = found.len() as i64;
-    let items = found.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
-    Ok(Page { items, total, page, per_page })
+    let items = bind(list_sql).fetch_all(pool).await?.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, total: counted.min(COUNT_LIMIT), total_capped: counted > COUNT_LIMIT, page, per_page })
 }
 
 pub async fn count_customers(pool: &Pool) -> Result<i64, StoreError> {

@@ -5,7 +5,7 @@ use super::customers::{load_live, preferences_from, reindex};
 use super::{Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
 use crate::{Actor, InteractionRecord, KeyPersonRecord, Participant, PersonAroundRecord, StoreError};
 use guanxi_domain::*;
-use sqlx::Row as _;
+use sqlx::{AssertSqlSafe, Row as _};
 
 fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
     let s: Option<String> = r.try_get(col)?;
@@ -319,6 +319,21 @@ pub async fn add_interaction(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
+    write_participants(&mut tx, id, customer_id, &ours, d).await?;
+    audit(&mut tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records who took part: our users by id, their people linked to key people by name.
+async fn write_participants(
+    tx: &mut Tx<'_>,
+    id: i64,
+    customer_id: i64,
+    ours: &[i64],
+    d: &InteractionDraft,
+) -> Result<(), StoreError> {
     for (user_id, name) in ours.iter().zip(&d.our_participants) {
         sqlx::query(
             "INSERT INTO interaction_participants (interaction_id, side, user_id, name) VALUES ($1, 'ours', $2, $3)",
@@ -326,7 +341,7 @@ pub async fn add_interaction(
         .bind(id)
         .bind(user_id)
         .bind(name)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     for name in &d.their_participants {
@@ -335,7 +350,7 @@ pub async fn add_interaction(
         )
         .bind(customer_id)
         .bind(name)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
@@ -345,13 +360,129 @@ pub async fn add_interaction(
         .bind(id)
         .bind(kp)
         .bind(name)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    audit(&mut tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
-        .await?;
+    Ok(())
+}
+
+/// Corrects a logged interaction: its fields and who took part.
+pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &InteractionDraft) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(
+        "SELECT customer_id, channel, direction, occurred_at, summary, next_step, next_step_on FROM interactions \
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("interaction", id))?;
+    let customer_id: i64 = row.try_get(0)?;
+    let before = Some(serde_json::json!({
+        "channel": row.try_get::<String, _>(1)?,
+        "direction": row.try_get::<String, _>(2)?,
+        "occurred_at": row.try_get::<chrono::DateTime<chrono::Utc>, _>(3)?,
+        "summary": row.try_get::<String, _>(4)?,
+        "next_step": row.try_get::<Option<String>, _>(5)?,
+        "next_step_on": row.try_get::<Option<chrono::NaiveDate>, _>(6)?,
+    }));
+    load_live(&mut tx, customer_id).await?;
+    let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
+    sqlx::query(
+        "UPDATE interactions SET channel = $1, direction = $2, occurred_at = $3, summary = $4, next_step = $5,          next_step_on = $6 WHERE id = $7",
+    )
+    .bind(d.channel.code())
+    .bind(d.direction.code())
+    .bind(d.occurred_at)
+    .bind(&d.summary)
+    .bind(&d.next_step)
+    .bind(d.next_step_on)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM interaction_participants WHERE interaction_id = $1").bind(id).execute(&mut *tx).await?;
+    write_participants(&mut tx, id, customer_id, &ours, d).await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "interaction",
+        Some(id),
+        Some(customer_id),
+        before.as_ref(),
+        Some(&interaction_json(d)),
+        None,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(())
+}
+
+pub async fn update_person_around(pool: &Pool, actor: Actor, id: i64, d: &PersonAroundDraft) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query("SELECT * FROM people_around WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("person_around", id))?;
+    let before = person_around_from_row(&row)?;
+    load_live(&mut tx, before.customer_id).await?;
+    sqlx::query(
+        "UPDATE people_around SET name = $1, relation = $2, phone = $3, birthday = $4, interests = $5,          preferences = $6, preferences_note = $7, notes = $8, updated_at = $9 WHERE id = $10",
+    )
+    .bind(&d.name)
+    .bind(d.relation.code())
+    .bind(d.phone.as_ref().map(Phone::as_str))
+    .bind(d.birthday)
+    .bind(&d.interests)
+    .bind(prefs_json(&d.preferences))
+    .bind(&d.preferences_note)
+    .bind(&d.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "person_around",
+        Some(id),
+        Some(before.customer_id),
+        Some(&fields_json(&before.draft.to_fields())),
+        Some(&fields_json(&d.to_fields())),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Brings back a removed key person, person around or interaction.
+pub async fn restore_part(pool: &Pool, actor: Actor, part: crate::Part, id: i64) -> Result<(), StoreError> {
+    let table = part.table();
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT customer_id, deleted_at FROM {table} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found(part.entity(), id))?;
+    let customer_id: i64 = row.try_get(0)?;
+    let deleted: Option<chrono::DateTime<chrono::Utc>> = row.try_get(1)?;
+    if deleted.is_none() {
+        return Err(StoreError::conflict("这条记录没有被删除", "this record is not deleted"));
+    }
+    let customer = load_live(&mut tx, customer_id).await?;
+    sqlx::query(AssertSqlSafe(format!("UPDATE {table} SET deleted_at = NULL WHERE id = $1")))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if part == crate::Part::KeyPerson {
+        reindex(&mut tx, customer.id, &customer.draft).await?;
+    }
+    audit(&mut tx, actor, "restore", part.entity(), Some(id), Some(customer_id), None, None, None).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
@@ -434,7 +565,7 @@ pub async fn interactions(pool: &Pool, customer_id: i64) -> Result<Vec<Interacti
 /// The customer a key person, person around or interaction belongs to (None if there is none).
 pub async fn customer_of(pool: &Pool, part: crate::Part, id: i64) -> Result<Option<i64>, StoreError> {
     let sql = format!("SELECT customer_id FROM {} WHERE id = $1", part.table());
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
     Ok(match row {
         Some(r) => Some(sqlx::Row::try_get::<i64, _>(&r, 0)?),
         None => None,

@@ -177,13 +177,15 @@ async fn tier_ids(pool: &Pool, expr: &str, tier: Tier, want: i64) -> Result<Vec<
     }
 }
 
-pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<CustomerSummary>, StoreError> {
+/// Ids of the best matches for `query`, best first (see [`search`]), at most `limit` (≤ 1000).
+pub async fn search_ids(pool: &Pool, query: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
     let terms = query_terms(query);
     if terms.is_empty() {
         return Ok(Vec::new());
     }
     let limit = limit.clamp(1, 1000);
     let mut ids: Vec<i64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for tier in [Tier::ExactName, Tier::NamePrefix, Tier::NameParts, Tier::Anywhere] {
         if ids.len() as i64 >= limit {
             break;
@@ -192,11 +194,16 @@ pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<Customer
         let want = limit + ids.len() as i64;
         let found = tier_ids(pool, &expression(&terms, tier), tier, want).await?;
         for id in found {
-            if !ids.contains(&id) && (ids.len() as i64) < limit {
+            if (ids.len() as i64) < limit && seen.insert(id) {
                 ids.push(id);
             }
         }
     }
+    Ok(ids)
+}
+
+/// The list lines of `ids` that are not in the recycle bin, in the order of `ids`.
+pub(crate) async fn summaries(pool: &Pool, ids: &[i64]) -> Result<Vec<CustomerSummary>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -208,6 +215,12 @@ pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<Customer
     .fetch_all(pool)
     .await?;
     let mut found = rows.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
-    found.sort_by_key(|s| ids.iter().position(|i| *i == s.id));
+    let order: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    found.sort_by_key(|s| order.get(&s.id).copied().unwrap_or(usize::MAX));
     Ok(found)
+}
+
+pub async fn search(pool: &Pool, query: &str, limit: i64) -> Result<Vec<CustomerSummary>, StoreError> {
+    let ids = search_ids(pool, query, limit).await?;
+    summaries(pool, &ids).await
 }

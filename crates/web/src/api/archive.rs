@@ -20,10 +20,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_key_people, add_key_person))
         .routes(routes!(update_key_person, delete_key_person))
+        .routes(routes!(restore_key_person))
+        .routes(routes!(restore_person_around))
+        .routes(routes!(restore_interaction))
         .routes(routes!(list_people_around, add_person_around))
-        .routes(routes!(delete_person_around))
+        .routes(routes!(update_person_around, delete_person_around))
         .routes(routes!(list_interactions, add_interaction))
-        .routes(routes!(delete_interaction))
+        .routes(routes!(update_interaction, delete_interaction))
 }
 
 fn key_person_json(k: &KeyPersonRecord) -> Value {
@@ -233,4 +236,114 @@ async fn delete_interaction(
 ) -> Result<Response, AppError> {
     crate::pages::people::remove_part(&state, &v, Part::Interaction, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Change a person around (partial)
+#[utoipa::path(patch, path = "/people-around/{id}", tag = "archive", params(("id" = i64, Path, description = "Person id")),
+    request_body = schema::PersonAroundInput,
+    responses((status = 200, body = schema::PersonAround), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn update_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::PersonAround, id).await?;
+    editable(&state, &v, customer).await?;
+    let changes = raw_fields(&object(&body)?, form::PERSON_AROUND_FIELDS, &[])?;
+    let current =
+        state.store().people_around(customer).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    let mut raw = current.draft.to_fields();
+    for (f, val) in &changes.0 {
+        raw.set(*f, val.clone());
+    }
+    let draft = PersonAroundDraft::parse(&raw, guanxi_store::today_in_china())?;
+    state.store().update_person_around(v.actor(), id, &draft).await?;
+    let rec =
+        state.store().people_around(customer).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, around_json(&rec)))
+}
+
+/// An interaction's fields as a user would type them.
+fn interaction_fields(i: &InteractionRecord) -> Raw {
+    let d = &i.draft;
+    let mut raw = Raw::new()
+        .with(Field::Channel, d.channel.code())
+        .with(Field::Direction, d.direction.code())
+        .with(Field::OccurredAt, d.occurred_at.to_rfc3339())
+        .with(Field::Summary, d.summary.clone())
+        .with(Field::OurParticipants, d.our_participants.join(", "))
+        .with(Field::TheirParticipants, d.their_participants.join(", "));
+    if let Some(n) = &d.next_step {
+        raw.set(Field::NextStep, n.clone());
+    }
+    if let Some(on) = d.next_step_on {
+        raw.set(Field::NextStepOn, on.to_string());
+    }
+    raw
+}
+
+/// Correct an interaction (partial)
+#[utoipa::path(patch, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
+    request_body = schema::InteractionInput,
+    responses((status = 200, body = schema::Interaction), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn update_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::Interaction, id).await?;
+    editable(&state, &v, customer).await?;
+    let changes = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
+    let current =
+        state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
+    let mut raw = interaction_fields(&current);
+    for (f, val) in &changes.0 {
+        raw.set(*f, val.clone());
+    }
+    let draft = InteractionDraft::parse(&raw, chrono::Utc::now(), 8)?;
+    state.store().update_interaction(v.actor(), id, &draft).await?;
+    let rec = state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, interaction_json(&rec)))
+}
+
+async fn restore(state: &AppState, v: &Viewer, part: Part, id: i64) -> Result<Response, AppError> {
+    let customer = owner_of(state, part, id).await?;
+    editable(state, v, customer).await?;
+    state.store().restore_part(v.actor(), part, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Bring back a removed key person
+#[utoipa::path(post, path = "/key-people/{id}/restore", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
+    responses((status = 204), (status = 409, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn restore_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restore(&state, &v, Part::KeyPerson, id).await
+}
+
+/// Bring back a removed person around
+#[utoipa::path(post, path = "/people-around/{id}/restore", tag = "archive", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 204), (status = 409, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn restore_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restore(&state, &v, Part::PersonAround, id).await
+}
+
+/// Bring back a removed interaction
+#[utoipa::path(post, path = "/interactions/{id}/restore", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
+    responses((status = 204), (status = 409, body = schema::Problem), (status = 404, body = schema::Problem)))]
+async fn restore_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restore(&state, &v, Part::Interaction, id).await
 }

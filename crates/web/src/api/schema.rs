@@ -149,7 +149,8 @@ schema!(CustomerPage, "One page of customers.", {
                 "items",
                 ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("CustomerSummary"))),
             )
-            .property("total", integer("Matching customers (searches consider the best 1,000 matches)"))
+            .property("total", integer("Matching customers; when total_capped, at least this many (lists count up to 10,000; searches consider the best 200 matches)"))
+            .property("total_capped", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
             .property("page", integer("Page number, from 1"))
             .property("per_page", integer("Items per page"))
             .build(),

@@ -15,7 +15,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::*;
-use guanxi_store::{CustomerFilter, CustomerSort, CustomerSummary, Page, SEARCH_LIMIT, SavedView, StoreError};
+use guanxi_store::{CustomerFilter, CustomerSort, CustomerSummary, Page, SavedView, StoreError};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -118,7 +118,6 @@ struct ListPage {
     sort: Vec<(String, String)>,
     views: Vec<SavedView>,
     query_string: String,
-    capped: bool,
 }
 
 impl ListPage {
@@ -132,6 +131,12 @@ impl ListPage {
 
     fn last_page(&self) -> i64 {
         ((self.page.total + self.page.per_page - 1) / self.page.per_page).max(1)
+    }
+
+    /// Past the counted customers there may be more pages; a full page says there are.
+    fn has_next(&self) -> bool {
+        self.page.page < self.last_page()
+            || (self.page.total_capped && self.page.items.len() as i64 == self.page.per_page)
     }
 
     fn page_link(&self, page: i64) -> String {
@@ -215,11 +220,10 @@ async fn list(
     .map(|(s, l)| (s.code().to_string(), l.to_string()))
     .collect();
     let views = state.store().saved_views(v.user.id).await?;
-    let capped = filter.query.is_some() && page.total >= SEARCH_LIMIT;
     let here = uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let query_string = q.encode();
     let c = Chrome::new(&v, Nav::Customers, q.done.as_deref(), here);
-    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, capped }))
+    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string }))
 }
 
 #[derive(Deserialize)]
@@ -412,6 +416,8 @@ pub struct HistoryRow {
     pub changes: Vec<(String, String, String)>,
     pub note: Option<String>,
     pub merge_id: Option<i64>,
+    /// Where to post to bring back a removed key person, person around or interaction.
+    pub restore: Option<String>,
 }
 
 #[derive(Template)]
@@ -488,12 +494,31 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
     let record = state.store().customer(id).await?;
     let lang = v.lang();
     let merges = state.store().merges(id).await?;
+    let can_edit = v.may(Action::EditCustomer { owner: record.owner_id }).is_ok();
+    // Newest first: a removal already undone by a later restore offers no restore.
+    let mut restored = std::collections::HashSet::new();
     let rows = state
         .store()
         .history(id)
         .await?
         .into_iter()
         .map(|e| {
+            let path = match e.entity.as_str() {
+                "key_person" => Some("key-people"),
+                "person_around" => Some("people-around"),
+                "interaction" => Some("interactions"),
+                _ => None,
+            };
+            let restore = match (path, e.action.as_str(), e.entity_id) {
+                (Some(p), "restore", Some(eid)) => {
+                    restored.insert((p, eid));
+                    None
+                }
+                (Some(p), "delete", Some(eid)) if can_edit && restored.insert((p, eid)) => {
+                    Some(format!("/{p}/{eid}/restore"))
+                }
+                _ => None,
+            };
             let merge_id = (e.action == "merge")
                 .then(|| {
                     merges.iter().find(|m| m.undone_at.is_none() && Some(m.dropped_id) == e.entity_id).map(|m| m.id)
@@ -506,6 +531,7 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
                 changes: changes(e.before.as_ref(), e.after.as_ref(), lang),
                 note: e.note.clone(),
                 merge_id,
+                restore,
             }
         })
         .collect();

@@ -21,7 +21,12 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/key-people", post(add_key_person))
         .route("/customers/{id}/people-around", post(add_person_around))
         .route("/customers/{id}/interactions", post(log_interaction))
+        .route("/key-people/{id}", post(update_key_person))
+        .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
         .route("/key-people/{id}/delete", post(delete_key_person))
+        .route("/key-people/{id}/restore", post(restore_key_person))
+        .route("/people-around/{id}/restore", post(restore_person_around))
+        .route("/interactions/{id}/restore", post(restore_interaction))
         .route("/people-around/{id}/delete", post(delete_person_around))
         .route("/interactions/{id}/delete", post(delete_interaction))
 }
@@ -337,6 +342,70 @@ async fn log_interaction(
     }
 }
 
+#[derive(Template)]
+#[template(path = "key_person_form.html")]
+struct KeyPersonForm {
+    c: Chrome,
+    id: i64,
+    customer_id: i64,
+    customer: String,
+    inputs: Vec<Input>,
+    has_errors: bool,
+}
+
+async fn key_person_form(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    raw: Option<Raw>,
+    errors: Option<&Validation>,
+) -> Result<Response, AppError> {
+    let customer_id = find_owner(state, Part::KeyPerson, id).await?;
+    let customer = editable(state, v, customer_id).await?;
+    let current =
+        state.store().key_people(customer_id).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
+    let raw = raw.unwrap_or_else(|| current.draft.to_fields());
+    let page = KeyPersonForm {
+        c: Chrome::new(v, Nav::Customers, None, format!("/key-people/{id}/edit")),
+        id,
+        customer_id,
+        customer: customer.draft.name,
+        inputs: form::inputs(form::KEY_PERSON_FIELDS, &raw, errors, T(v.lang())),
+        has_errors: errors.is_some(),
+    };
+    let mut r = render(&page);
+    if errors.is_some() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn edit_key_person(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    key_person_form(&state, &v, id, None, None).await
+}
+
+async fn update_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let customer = find_owner(&state, Part::KeyPerson, id).await?;
+    editable(&state, &v, customer).await?;
+    let raw = FormData::parse(&body)?.raw(form::KEY_PERSON_FIELDS);
+    let result = match KeyPersonDraft::parse(&raw, guanxi_store::today_in_china()) {
+        Ok(d) => state.store().update_key_person(v.actor(), id, &d).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/customers/{customer}?done={}#key-people", Done::Saved.code())).into_response())
+        }
+        Err(StoreError::Invalid(e)) => key_person_form(&state, &v, id, Some(raw), Some(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn delete_key_person(
     State(state): State<AppState>,
     v: Viewer,
@@ -359,6 +428,37 @@ async fn delete_interaction(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     removed(&state, &v, Part::Interaction, id, "interactions").await
+}
+
+async fn restore_key_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restored(&state, &v, Part::KeyPerson, id, "key-people").await
+}
+
+async fn restore_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restored(&state, &v, Part::PersonAround, id, "people-around").await
+}
+
+async fn restore_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    restored(&state, &v, Part::Interaction, id, "interactions").await
+}
+
+async fn restored(state: &AppState, v: &Viewer, part: Part, id: i64, anchor: &str) -> Result<Response, AppError> {
+    let customer = find_owner(state, part, id).await?;
+    editable(state, v, customer).await?;
+    state.store().restore_part(v.actor(), part, id).await?;
+    Ok(Redirect::to(&format!("/customers/{customer}?done={}#{anchor}", Done::Restored.code())).into_response())
 }
 
 async fn removed(state: &AppState, v: &Viewer, part: Part, id: i64, anchor: &str) -> Result<Response, AppError> {

@@ -96,6 +96,51 @@ async fn customers_round_trip_through_the_api() {
         assert_eq!(i["their_participants"][0]["key_person_id"], kp, "{b}: matched to the key person");
         let r = c.api("GET", &format!("/api/v1/customers/{org}/interactions"), None).await;
         assert_eq!(r.json().as_array().unwrap().len(), 1);
+        let iid = i["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "PATCH",
+                &format!("/api/v1/interactions/{iid}"),
+                Some(json!({"summary": "拜访刘总，谈年度采购与售后"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        assert_eq!(r.json()["summary"], "拜访刘总，谈年度采购与售后");
+        assert_eq!(r.json()["next_step"], "寄样品", "{b}: untouched fields stay");
+        assert_eq!(r.json()["their_participants"][0]["key_person_id"], kp, "{b}");
+        let r =
+            c.api("PATCH", &format!("/api/v1/interactions/{iid}"), Some(json!({"channel": "carrier pigeon"}))).await;
+        assert_eq!(r.status, 422, "{b}");
+        let pid = c.api("GET", &format!("/api/v1/customers/{org}/people-around"), None).await.json()[0]["id"]
+            .as_i64()
+            .unwrap();
+        let r = c.api("PATCH", &format!("/api/v1/people-around/{pid}"), Some(json!({"interests": "插花"}))).await;
+        assert_eq!(r.json()["interests"], "插花", "{b}: {}", r.text());
+        assert_eq!(r.json()["name"], "刘太太");
+        // Removed parts come back.
+        for (path, list) in
+            [("key-people", "key-people"), ("people-around", "people-around"), ("interactions", "interactions")]
+        {
+            let id =
+                c.api("GET", &format!("/api/v1/customers/{org}/{list}"), None).await.json()[0]["id"].as_i64().unwrap();
+            assert_eq!(c.api("DELETE", &format!("/api/v1/{path}/{id}"), None).await.status, 204, "{b}: {path}");
+            assert_eq!(
+                c.api("GET", &format!("/api/v1/customers/{org}/{list}"), None).await.json().as_array().unwrap().len(),
+                0,
+                "{b}: {path}"
+            );
+            assert_eq!(c.api("POST", &format!("/api/v1/{path}/{id}/restore"), None).await.status, 204, "{b}: {path}");
+            assert_eq!(
+                c.api("GET", &format!("/api/v1/customers/{org}/{list}"), None).await.json().as_array().unwrap().len(),
+                1,
+                "{b}: {path}"
+            );
+            assert_eq!(
+                c.api("POST", &format!("/api/v1/{path}/{id}/restore"), None).await.status,
+                409,
+                "{b}: {path} not deleted"
+            );
+        }
 
         // Soft delete, restore, history.
         let r = c.api("DELETE", &format!("/api/v1/customers/{id}"), None).await;
@@ -241,6 +286,11 @@ async fn openapi_document_matches_the_routes() {
         ("/customers/{id}/people-around", "get"),
         ("/customers/{id}/people-around", "post"),
         ("/people-around/{id}", "delete"),
+        ("/people-around/{id}", "patch"),
+        ("/people-around/{id}/restore", "post"),
+        ("/key-people/{id}/restore", "post"),
+        ("/interactions/{id}", "patch"),
+        ("/interactions/{id}/restore", "post"),
         ("/customers/{id}/interactions", "get"),
         ("/customers/{id}/interactions", "post"),
         ("/interactions/{id}", "delete"),
