@@ -194,6 +194,18 @@ catalogue! {
     name => "名称", "Name";
     actions => "操作", "Actions";
     menu => "菜单", "Menu";
+    act_create => "新建", "created";
+    act_update => "修改", "changed";
+    act_delete => "删除", "removed";
+    act_restore => "恢复", "restored";
+    act_merge => "合并", "merged";
+    act_unmerge => "撤销合并", "merge undone";
+    act_import => "导入", "imported";
+    act_export => "导出", "exported";
+    ent_customer => "客户", "customer";
+    ent_key_person => "关键人物", "key person";
+    ent_person_around => "周围的人", "person around";
+    ent_interaction => "互动记录", "interaction";
 }
 
 impl T {

@@ -19,14 +19,14 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_key_people, add_key_person))
-        .routes(routes!(update_key_person, delete_key_person))
+        .routes(routes!(get_key_person, update_key_person, delete_key_person))
         .routes(routes!(restore_key_person))
         .routes(routes!(restore_person_around))
         .routes(routes!(restore_interaction))
         .routes(routes!(list_people_around, add_person_around))
-        .routes(routes!(update_person_around, delete_person_around))
+        .routes(routes!(get_person_around, update_person_around, delete_person_around))
         .routes(routes!(list_interactions, add_interaction))
-        .routes(routes!(update_interaction, delete_interaction))
+        .routes(routes!(get_interaction, update_interaction, delete_interaction))
 }
 
 fn key_person_json(k: &KeyPersonRecord) -> Value {
@@ -346,4 +346,36 @@ async fn restore_interaction(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     restore(&state, &v, Part::Interaction, id).await
+}
+
+/// Get a key person
+#[utoipa::path(get, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
+    responses((status = 200, body = schema::KeyPerson), (status = 404, body = schema::Problem)))]
+async fn get_key_person(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::KeyPerson, id).await?;
+    let rec = state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, key_person_json(&rec)))
+}
+
+/// Get a person around
+#[utoipa::path(get, path = "/people-around/{id}", tag = "archive", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = schema::PersonAround), (status = 404, body = schema::Problem)))]
+async fn get_person_around(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::PersonAround, id).await?;
+    let rec =
+        state.store().people_around(customer).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, around_json(&rec)))
+}
+
+/// Get an interaction
+#[utoipa::path(get, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
+    responses((status = 200, body = schema::Interaction), (status = 404, body = schema::Problem)))]
+async fn get_interaction(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let customer = owner_of(&state, Part::Interaction, id).await?;
+    let rec = state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::OK, interaction_json(&rec)))
 }

@@ -430,29 +430,27 @@ struct HistoryPage {
     can_unmerge: bool,
 }
 
-fn action_label(action: &str, entity: &str, lang: Lang) -> String {
-    let a = match (action, lang) {
-        ("create", Lang::ZhCn) => "新建",
-        ("update", Lang::ZhCn) => "修改",
-        ("delete", Lang::ZhCn) => "删除",
-        ("restore", Lang::ZhCn) => "恢复",
-        ("merge", Lang::ZhCn) => "合并",
-        ("unmerge", Lang::ZhCn) => "撤销合并",
-        ("import", Lang::ZhCn) => "导入",
-        ("export", Lang::ZhCn) => "导出",
-        (a, _) => a,
+/// "修改客户" / "changed customer": an audit entry's action and what it was done to.
+fn action_label(action: &str, entity: &str, t: T) -> String {
+    let a = match action {
+        "create" => t.act_create(),
+        "update" => t.act_update(),
+        "delete" => t.act_delete(),
+        "restore" => t.act_restore(),
+        "merge" => t.act_merge(),
+        "unmerge" => t.act_unmerge(),
+        "import" => t.act_import(),
+        "export" => t.act_export(),
+        other => other,
     };
-    let e = match (entity, lang) {
-        ("customer", Lang::ZhCn) => "客户",
-        ("key_person", Lang::ZhCn) => "关键人物",
-        ("person_around", Lang::ZhCn) => "周围的人",
-        ("interaction", Lang::ZhCn) => "互动记录",
-        ("customer", Lang::En) => "customer",
-        ("key_person", Lang::En) => "key person",
-        ("person_around", Lang::En) => "person around",
-        (e, _) => e,
+    let e = match entity {
+        "customer" => t.ent_customer(),
+        "key_person" => t.ent_key_person(),
+        "person_around" => t.ent_person_around(),
+        "interaction" => t.ent_interaction(),
+        other => other,
     };
-    match lang {
+    match t.lang() {
         Lang::ZhCn => format!("{a}{e}"),
         Lang::En => format!("{a} {e}"),
     }
@@ -527,7 +525,7 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
             HistoryRow {
                 at: china_time(&e.at),
                 who: e.actor.clone(),
-                what: action_label(&e.action, &e.entity, lang),
+                what: action_label(&e.action, &e.entity, T(lang)),
                 changes: changes(e.before.as_ref(), e.after.as_ref(), lang),
                 note: e.note.clone(),
                 merge_id,

@@ -66,6 +66,8 @@ async fn customers_round_trip_through_the_api() {
             .await;
         assert_eq!(r.status, 201, "{b}: {}", r.text());
         let kp = r.json()["id"].as_i64().unwrap();
+        let r = c.api("GET", &format!("/api/v1/key-people/{kp}"), None).await;
+        assert_eq!(r.json()["preferences"][0], json!({"category": "茶", "value": "龙井"}), "{b}: {}", r.text());
         let r = c.api("PATCH", &format!("/api/v1/key-people/{kp}"), Some(json!({"attitude": "neutral"}))).await;
         assert_eq!(r.json()["attitude"], "neutral", "{b}: {}", r.text());
         assert_eq!(r.json()["decision_role"], "decision_maker");
@@ -114,6 +116,16 @@ async fn customers_round_trip_through_the_api() {
         let pid = c.api("GET", &format!("/api/v1/customers/{org}/people-around"), None).await.json()[0]["id"]
             .as_i64()
             .unwrap();
+        assert_eq!(
+            c.api("GET", &format!("/api/v1/people-around/{pid}"), None).await.json()["relation"],
+            "spouse",
+            "{b}"
+        );
+        assert_eq!(
+            c.api("GET", &format!("/api/v1/interactions/{iid}"), None).await.json()["channel"],
+            "face_to_face",
+            "{b}"
+        );
         let r = c.api("PATCH", &format!("/api/v1/people-around/{pid}"), Some(json!({"interests": "插花"}))).await;
         assert_eq!(r.json()["interests"], "插花", "{b}: {}", r.text());
         assert_eq!(r.json()["name"], "刘太太");
@@ -287,6 +299,9 @@ async fn openapi_document_matches_the_routes() {
         ("/customers/{id}/people-around", "post"),
         ("/people-around/{id}", "delete"),
         ("/people-around/{id}", "patch"),
+        ("/people-around/{id}", "get"),
+        ("/key-people/{id}", "get"),
+        ("/interactions/{id}", "get"),
         ("/people-around/{id}/restore", "post"),
         ("/key-people/{id}/restore", "post"),
         ("/interactions/{id}", "patch"),
