@@ -9,6 +9,7 @@ pub mod enums;
 pub mod error;
 pub mod i18n;
 pub mod search;
+pub mod value;
 pub mod values;
 
 pub use archive::*;

@@ -1,0 +1,127 @@
+//! The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"): each purchase's value
+//! is Gamma(p, ν) around a customer's own mean, and ν ~ Gamma(q, γ) across customers. Fitted on
+//! repeat buyers' mean repeat-purchase value; gives each customer's expected spend per purchase.
+
+use super::bgnbd::FitError;
+use super::numeric::{ln_gamma, minimize};
+
+/// One repeat buyer's spending: how many repeat purchases, and their mean value (> 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpendHistory {
+    pub x: f64,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct GammaGamma {
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GammaGammaFit {
+    pub params: GammaGamma,
+    pub log_likelihood: f64,
+    pub customers: usize,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+impl GammaGamma {
+    /// ln f(m_x | x) for one customer.
+    pub fn log_likelihood_one(&self, h: &SpendHistory) -> f64 {
+        let GammaGamma { p, q, gamma } = *self;
+        let px = p * h.x;
+        ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * h.mean.ln() + px * h.x.ln()
+            - (px + q) * (gamma + h.mean * h.x).ln()
+    }
+
+    pub fn log_likelihood(&self, data: &[SpendHistory]) -> f64 {
+        data.iter().map(|h| self.log_likelihood_one(h)).sum()
+    }
+
+    /// Expected value of the customer's purchases: their own mean, shrunk towards the
+    /// population's (pγ / (q − 1)) the fewer purchases it rests on.
+    pub fn expected_spend(&self, h: &SpendHistory) -> f64 {
+        let GammaGamma { p, q, gamma } = *self;
+        (gamma + h.mean * h.x) * p / (p * h.x + q - 1.0)
+    }
+
+    /// The population's mean spend per purchase (finite when q > 1).
+    pub fn population_mean(&self) -> f64 {
+        self.p * self.gamma / (self.q - 1.0)
+    }
+
+    /// Maximum-likelihood estimate from repeat buyers (x ≥ 1, mean > 0; others are refused).
+    pub fn fit(data: &[SpendHistory]) -> Result<GammaGammaFit, FitError> {
+        if data.is_empty() {
+            return Err(FitError::NoRepeatPurchases);
+        }
+        if let Some(h) = data.iter().find(|h| !(h.x >= 1.0 && h.mean > 0.0 && h.mean.is_finite())) {
+            return Err(FitError::InvalidHistory(format!("x={} mean={}", h.x, h.mean)));
+        }
+        let objective = |v: &[f64]| {
+            let g = GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() };
+            -g.log_likelihood(data)
+        };
+        let mean = data.iter().map(|h| h.mean).sum::<f64>() / data.len() as f64;
+        let start = [0.0, 1.0f64.ln() + 1.0, mean.ln()];
+        let m = minimize(objective, &start);
+        let iterations = m.iterations;
+        let params = GammaGamma { p: m.point[0].exp(), q: m.point[1].exp(), gamma: m.point[2].exp() };
+        Ok(GammaGammaFit {
+            params,
+            log_likelihood: -m.value,
+            customers: data.len(),
+            iterations,
+            converged: m.converged,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sim::Sim;
+    use super::*;
+
+    /// From scripts/value-reference.py (mpmath, 50 digits), at the parameters the paper reports.
+    #[test]
+    #[allow(clippy::excessive_precision)] // the reference digits as printed, unrounded
+    fn matches_reference_values() {
+        let g = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 };
+        for (x, mean, ll, spend) in [
+            (1.0, 20.0, -3.5941964929491958, 24.638487208008898),
+            (2.0, 35.5, -4.1216651926127216, 35.449475065616797),
+            (7.0, 12.25, -4.009410330481237, 13.603731985373198),
+        ] {
+            let h = SpendHistory { x, mean };
+            assert!((g.log_likelihood_one(&h) - ll).abs() < 1e-9, "{h:?}");
+            assert!((g.expected_spend(&h) - spend).abs() < 1e-9, "{h:?}");
+        }
+    }
+
+    #[test]
+    fn recovers_the_parameters_it_was_simulated_from() {
+        let truth = GammaGamma { p: 6.0, q: 4.0, gamma: 15.0 };
+        // Over seeds 1–7 at this size the estimates stayed within 9% (p, γ), 2% (q) and 1.4%
+        // (the population mean); the tolerances are about one and a half times that.
+        let data = Sim::new(3).gamma_gamma(&truth, 20_000);
+        let fit = GammaGamma::fit(&data).unwrap();
+        let p = fit.params;
+        assert!((p.p / truth.p - 1.0).abs() < 0.15, "{p:?}");
+        assert!((p.q / truth.q - 1.0).abs() < 0.05, "{p:?}");
+        assert!((p.gamma / truth.gamma - 1.0).abs() < 0.25, "{p:?}");
+        // The population mean is pinned down much better than the parameters one by one.
+        assert!((p.population_mean() / truth.population_mean() - 1.0).abs() < 0.03, "{p:?}");
+        assert!(fit.log_likelihood >= truth.log_likelihood(&data) - 1e-6);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_use() {
+        assert!(GammaGamma::fit(&[]).is_err());
+        assert!(GammaGamma::fit(&[SpendHistory { x: 2.0, mean: 0.0 }]).is_err());
+        assert!(GammaGamma::fit(&[SpendHistory { x: 0.0, mean: 10.0 }]).is_err());
+        assert!(GammaGamma::fit(&[SpendHistory { x: 2.0, mean: -5.0 }]).is_err());
+    }
+}
