@@ -1,6 +1,7 @@
 //! `guanxi`: the command line. Parses arguments, opens the store, and prints results in the
 //! user's language (zh-CN by default, `--lang en`).
 
+mod analyze;
 mod archive;
 mod bench;
 mod demo;
@@ -64,6 +65,9 @@ enum Command {
     Merge { keep: i64, drop: i64 },
     /// Undo a merge by its number (shown by `guanxi merge` and `guanxi customer history`).
     Unmerge { merge_id: i64 },
+    /// Fit the purchase (BG/NBD) and spend (Gamma-Gamma) models on orders up to a date:
+    /// `guanxi analyze --as-of 2026-06-30 --unit week [--holdout-until 2026-12-31] [--json]`.
+    Analyze(analyze::AnalyzeArgs),
     /// Write a realistic, deterministic demo data set.
     Demo(demo::DemoArgs),
     /// Measure import and search speed (see docs/BENCHMARKS.md).
@@ -214,6 +218,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Dedupe(a) => archive::dedupe(&ctx, a).await,
         Command::Merge { keep, drop } => archive::merge(&ctx, keep, drop).await,
         Command::Unmerge { merge_id } => archive::unmerge(&ctx, merge_id).await,
+        Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(a) => bench::run(&ctx, a).await,
     };

@@ -33,6 +33,22 @@ pub enum ImportCommand {
         #[arg(long, value_name = "REPORT")]
         errors_to: Option<std::path::PathBuf>,
     },
+    /// Import orders from .csv or .xlsx: a customer column (关系编号 Guanxi id, 客户编号
+    /// external id, or 手机 phone), 下单时间 order time, 金额 amount in yuan (negative for a
+    /// refund); optional 订单号 order number (re-importing it updates the order), 成本 cost,
+    /// 产品类别 category, 销售渠道 channel, 门店 branch. Unknown customers are row errors.
+    Orders {
+        file: std::path::PathBuf,
+        /// Write the good rows even if some are bad.
+        #[arg(long)]
+        partial: bool,
+        /// Map a column explicitly: --map "会员号=external_id".
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        mappings: Vec<String>,
+        /// Check the file and show what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -45,11 +61,14 @@ pub enum ExportCommand {
 const MAX_FILE_BYTES: u64 = 1 << 30;
 const BATCH: usize = 2_000;
 
-pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
-    let ImportCommand::Customers { file, partial, mappings, dry_run, errors_to } = c;
+/// An import file read: its name, its table, and the explicit `--map` (header, field) pairs.
+type Loaded = (String, Table, Vec<(String, String)>);
+
+/// Reads an import file into a table, and the explicit `--map` pairs.
+fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded> {
     let l = ctx.lang;
     let name = file.display().to_string();
-    let size = std::fs::metadata(&file)
+    let size = std::fs::metadata(file)
         .map_err(|e| UserError(format!("{}{name}: {e}", ctx.t("无法读取文件 ", "cannot read "))))?
         .len();
     if size > MAX_FILE_BYTES {
@@ -59,7 +78,7 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
         })
         .into());
     }
-    let bytes = std::fs::read(&file).with_context(|| name.clone())?;
+    let bytes = std::fs::read(file).with_context(|| name.clone())?;
     let table = read_table(&name, &bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     drop(bytes);
     let explicit: Vec<(String, String)> = mappings
@@ -75,6 +94,20 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
             })
         })
         .collect::<Result<_, _>>()?;
+    Ok((name, table, explicit))
+}
+
+pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
+    let (file, partial, mappings, dry_run, errors_to) = match c {
+        ImportCommand::Customers { file, partial, mappings, dry_run, errors_to } => {
+            (file, partial, mappings, dry_run, errors_to)
+        }
+        ImportCommand::Orders { file, partial, mappings, dry_run } => {
+            return import_orders(ctx, &file, partial, &mappings, dry_run).await;
+        }
+    };
+    let l = ctx.lang;
+    let (name, table, explicit) = load(ctx, &file, &mappings)?;
     let mapping =
         Mapping::detect(&table.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
 
@@ -323,6 +356,100 @@ pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
         match l {
             Lang::ZhCn => format!("已导出 {count} 位客户到 {file}"),
             Lang::En => format!("exported {count} customers to {file}"),
+        }
+    );
+    Ok(())
+}
+
+/// `guanxi import orders FILE`: checks every row, then writes them in one transaction.
+async fn import_orders(
+    ctx: &Ctx,
+    file: &std::path::Path,
+    partial: bool,
+    mappings: &[String],
+    dry_run: bool,
+) -> Result<()> {
+    let l = ctx.lang;
+    let (name, table, explicit) = load(ctx, file, mappings)?;
+    let mapping =
+        detect_order_mapping(&table.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+    let ignored = mapping.ignored();
+    if !ignored.is_empty() {
+        eprintln!("{}{}", ctx.t("未导入的列：", "columns not imported: "), ignored.join(", "));
+    }
+    let now = chrono::Utc::now();
+    let mut good = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    for i in 0..table.rows.len() {
+        match validate_order_row(&mapping, &table, i, now) {
+            Ok(row) => good.push(row),
+            Err(report) => bad.push(report.message(l)),
+        }
+    }
+    if dry_run || (!bad.is_empty() && !partial) {
+        report_bad_rows(ctx, file, None, &bad)?;
+        if dry_run {
+            println!(
+                "{}",
+                match l {
+                    Lang::ZhCn =>
+                        format!("试运行：{} 行格式正确，{} 行有错误；没有写入任何数据", good.len(), bad.len()),
+                    Lang::En => format!(
+                        "dry run: {} rows are well-formed, {} have errors; nothing was written",
+                        good.len(),
+                        bad.len()
+                    ),
+                }
+            );
+            return if bad.is_empty() {
+                Ok(())
+            } else {
+                Err(UserError(ctx.t("文件中有错误行", "the file has bad rows").into()).into())
+            };
+        }
+        return Err(UserError(match l {
+            Lang::ZhCn => {
+                format!("{} 行有错误，没有导入任何数据。改正后重新导入，或加 --partial 只导入正确的行", bad.len())
+            }
+            Lang::En => format!(
+                "{} rows have errors; nothing was imported. Fix them and import again, or add --partial",
+                bad.len()
+            ),
+        })
+        .into());
+    }
+    let (outcome, refused) = ctx.store.import_orders(ctx.actor, &name, &good, partial).await.map_err(store_err(l))?;
+    for (line, v) in &refused {
+        bad.push(match l {
+            Lang::ZhCn => format!("第 {line} 行：{}", v.message(l)),
+            Lang::En => format!("row {line}: {}", v.message(l)),
+        });
+    }
+    report_bad_rows(ctx, file, None, &bad)?;
+    if !refused.is_empty() && !partial {
+        return Err(UserError(
+            ctx.t("有订单找不到客户，没有导入任何数据", "some orders name unknown customers; nothing was imported")
+                .into(),
+        )
+        .into());
+    }
+    println!(
+        "{}",
+        match l {
+            Lang::ZhCn => format!(
+                "订单导入完成：新增 {}，更新 {}，未变 {}，跳过错误行 {}",
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged,
+                bad.len()
+            ),
+            Lang::En => format!(
+                "orders imported: {} created, {} updated, {} unchanged, {} bad rows skipped",
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged,
+                bad.len()
+            ),
         }
     );
     Ok(())

@@ -347,3 +347,61 @@ async fn serve_prints_the_url_and_a_first_admin_login_once() {
         assert!(r.stderr.contains("nobody"), "{backend}: {}", r.stderr);
     }
 }
+
+#[tokio::test]
+async fn orders_import_and_the_value_models() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["demo", "--customers", "400"]);
+        // Purchases by a simple deterministic rule: customer i buys every (3 + i % 9) weeks
+        // from week i % 10 and stops after (i % 7) repeat purchases.
+        let mut csv = String::from("关系编号,订单号,下单时间,金额,成本\n");
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        for i in 1..=400u32 {
+            let gap = 3 + i % 9;
+            for k in 0..=(i % 7) {
+                let day = start + chrono::Duration::weeks((i % 10 + k * gap) as i64);
+                csv.push_str(&format!("{i},SO-{i}-{k},{day} 12:00,{}.50,{}\n", 50 + (i * 7 + k * 13) % 200, 30));
+            }
+        }
+        std::fs::write(dir.join("orders.csv"), &csv).unwrap();
+        let r = ok(&db, &dir, &["import", "orders", "orders.csv"]);
+        assert!(r.stdout.contains("订单导入完成"), "{backend}: {}", r.stdout);
+        // Again: the order numbers match, nothing is added.
+        let r = ok(&db, &dir, &["import", "orders", "orders.csv"]);
+        assert!(r.stdout.contains("新增 0") && !r.stdout.contains("未变 0"), "{backend}: {}", r.stdout);
+        // Bad rows are named; nothing is written without --partial.
+        std::fs::write(
+            dir.join("bad.csv"),
+            "关系编号,下单时间,金额\n1,2026-01-01,10\n999999,2026-01-01,10\n2,明天,abc\n",
+        )
+        .unwrap();
+        let r = fails(&db, &dir, &["import", "orders", "bad.csv"]);
+        assert!(r.stderr.contains("第 4 行") && r.stderr.contains("abc"), "{backend}: {}", r.stderr);
+        // With --partial the good row goes in and the others are listed, the unknown customer by id.
+        let r = ok(&db, &dir, &["import", "orders", "bad.csv", "--partial"]);
+        assert!(r.stdout.contains("新增 1"), "{backend}: {}", r.stdout);
+        assert!(r.stderr.contains("第 3 行") && r.stderr.contains("999999"), "{backend}: {}", r.stderr);
+
+        let r = ok(
+            &db,
+            &dir,
+            &["analyze", "--as-of", "2025-09-30", "--unit", "week", "--holdout-until", "2026-03-31", "--json"],
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{backend}: {e}: {}", r.stdout));
+        for p in ["r", "alpha", "a", "b", "log_likelihood"] {
+            assert!(v["bg_nbd"][p].as_f64().is_some_and(f64::is_finite), "{backend}: {p} in {v}");
+        }
+        assert!(v["gamma_gamma"]["p"].as_f64().is_some(), "{backend}: {v}");
+        assert!(v["customers"].as_u64().unwrap() >= 390, "{backend}: {v}");
+        let rows = v["holdout"]["by_calibration_purchases"].as_array().unwrap();
+        assert!(!rows.is_empty() && rows.iter().all(|r| r["predicted_mean"].as_f64().unwrap() >= 0.0), "{backend}");
+        let r = ok(&db, &dir, &["analyze", "--as-of", "2025-09-30"]);
+        assert!(r.stdout.contains("BG/NBD: r =") && r.stdout.contains("Gamma-Gamma"), "{backend}: {}", r.stdout);
+        let r = fails(&db, &dir, &["analyze", "--as-of", "2020-01-01"]);
+        assert!(r.stderr.contains("没有订单"), "{backend}: {}", r.stderr);
+        let r = fails(&db, &dir, &["analyze", "--as-of", "2025-13-01"]);
+        assert!(r.stderr.contains("不是有效的日期"), "{backend}: {}", r.stderr);
+    }
+}

@@ -202,6 +202,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How an order was sold.
+    SalesChannel {
+        Store = "store", "门店", "Store", ["店面", "线下"];
+        Online = "online", "线上", "Online", ["网店", "电商", "网上"];
+        SalesRep = "sales_rep", "销售代表", "Sales rep", ["直销", "销售人员", "direct"];
+        Reseller = "reseller", "经销商", "Reseller", ["代理商", "分销", "dealer"];
+    }
+}
+
+vocabulary! {
     /// Credit rating of an organization's trading status.
     CreditRating {
         Aaa = "aaa", "AAA", "AAA", [];

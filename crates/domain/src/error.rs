@@ -63,6 +63,13 @@ vocabulary! {
         DisplayName = "display_name", "显示名", "Display name", [];
         Role = "role", "角色", "Role", [];
         Team = "team", "团队", "Team", ["小组"];
+        OrderNo = "order_no", "订单号", "Order number", ["订单编号", "单号", "order id", "order number"];
+        OrderedAt = "ordered_at", "下单时间", "Order time", ["订单日期", "下单日期", "成交日期", "订单时间", "order date", "order time"];
+        Amount = "amount", "金额", "Amount", ["订单金额", "销售额", "实付金额", "成交金额", "revenue"];
+        Cost = "cost", "成本", "Cost", ["成本金额"];
+        Category = "category", "产品类别", "Product category", ["品类", "类别", "产品分类", "product category"];
+        SalesChannel = "sales_channel", "销售渠道", "Sales channel", ["渠道类型", "sales channel"];
+        Branch = "branch", "门店", "Store / branch", ["分店", "网点", "store"];
     }
 }
 
@@ -86,6 +93,7 @@ impl Field {
             Field::Channel => Channel::parse(value).map(|v| v.label(lang)),
             Field::Direction => Direction::parse(value).map(|v| v.label(lang)),
             Field::Role => Role::parse(value).map(|v| v.label(lang)),
+            Field::SalesChannel => SalesChannel::parse(value).map(|v| v.label(lang)),
             _ => None,
         };
         label.map(str::to_string).unwrap_or_else(|| value.to_string())
@@ -111,6 +119,7 @@ pub enum Problem {
     Taken,
     InvalidNumber,
     NoSuchRecord,
+    InvalidAmount,
 }
 
 impl Problem {
@@ -131,6 +140,7 @@ impl Problem {
             Problem::Taken => "taken",
             Problem::InvalidNumber => "invalid_number",
             Problem::NoSuchRecord => "no_such_record",
+            Problem::InvalidAmount => "invalid_amount",
         }
     }
 
@@ -181,6 +191,10 @@ impl Problem {
             (Problem::UnknownUser, Lang::En) => "is not an active user".into(),
             (Problem::Taken, Lang::ZhCn) => "已被占用".into(),
             (Problem::Taken, Lang::En) => "is already taken".into(),
+            (Problem::InvalidAmount, Lang::ZhCn) => "不是有效的金额（单位元，最多两位小数，如 1234.50）".into(),
+            (Problem::InvalidAmount, Lang::En) => {
+                "is not a valid amount (yuan, at most two decimals, like 1234.50)".into()
+            }
             (Problem::InvalidNumber, Lang::ZhCn) => "不是有效的编号（正整数）".into(),
             (Problem::InvalidNumber, Lang::En) => "is not a valid number (a positive whole number)".into(),
             (Problem::NoSuchRecord, Lang::ZhCn) => "没有这条记录（或已删除）".into(),

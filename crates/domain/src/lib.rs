@@ -8,6 +8,7 @@ pub mod dedupe;
 pub mod enums;
 pub mod error;
 pub mod i18n;
+pub mod orders;
 pub mod search;
 pub mod value;
 pub mod values;

@@ -270,6 +270,33 @@ impl Store {
         dispatch!(self, delete_upload(id))
     }
 
+    // ----- orders -----
+
+    /// Writes orders in one transaction (see `ops::import_orders`); returns what was written
+    /// and the rows refused by line. Without `partial`, a refused row writes nothing.
+    pub async fn import_orders(
+        &self,
+        actor: Actor,
+        source: &str,
+        rows: &[(usize, guanxi_domain::orders::OrderDraft)],
+        partial: bool,
+    ) -> Result<(OrderOutcome, Vec<(usize, guanxi_domain::Validation)>), StoreError> {
+        dispatch!(self, import_orders(actor, source, rows, partial))
+    }
+
+    pub async fn orders_of(&self, customer_id: i64) -> Result<Vec<OrderRecord>, StoreError> {
+        dispatch!(self, orders_of(customer_id))
+    }
+
+    pub async fn rollup(&self, customer_id: i64) -> Result<Option<Rollup>, StoreError> {
+        dispatch!(self, rollup(customer_id))
+    }
+
+    /// Every live customer's purchase days (China time) before `until`.
+    pub async fn purchase_days(&self, until: chrono::DateTime<chrono::Utc>) -> Result<Vec<PurchaseDays>, StoreError> {
+        dispatch!(self, purchase_days(until))
+    }
+
     // ----- customers -----
 
     pub async fn create_customer(&self, actor: Actor, draft: &guanxi_domain::CustomerDraft) -> Result<i64, StoreError> {

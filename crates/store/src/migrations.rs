@@ -20,6 +20,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0002_web.sql"),
         include_str!("../../../migrations/postgres/0002_web.sql"),
     ),
+    (
+        3,
+        "orders",
+        include_str!("../../../migrations/sqlite/0003_orders.sql"),
+        include_str!("../../../migrations/postgres/0003_orders.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -273,3 +273,48 @@ impl Part {
         }
     }
 }
+
+/// A stored order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRecord {
+    pub id: i64,
+    pub customer_id: i64,
+    pub ordered_at: DateTime<Utc>,
+    pub amount_fen: i64,
+    pub cost_fen: Option<i64>,
+    pub category: Option<String>,
+    pub channel: Option<guanxi_domain::SalesChannel>,
+    pub branch: Option<String>,
+    pub order_no: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A customer's purchases in brief, kept current with every order write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rollup {
+    pub customer_id: i64,
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub orders: i64,
+    /// Calendar days (China time) with at least one order.
+    pub purchase_days: i64,
+    pub revenue_fen: i64,
+    /// Revenue minus cost over the orders whose cost is known.
+    pub margin_fen: i64,
+    /// Mean days between purchase days; None with fewer than two.
+    pub rhythm_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrderOutcome {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// A customer's purchase days up to some time: (day in China time, that day's amount in fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseDays {
+    pub customer_id: i64,
+    pub days: Vec<(NaiveDate, i64)>,
+}

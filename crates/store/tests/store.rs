@@ -35,7 +35,7 @@ async fn rep(store: &Store, username: &str) -> User {
 #[tokio::test]
 async fn migrations_are_idempotent() {
     for (backend, store) in kit::stores().await {
-        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2], "{backend}");
+        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3], "{backend}");
         assert!(store.migrate().await.unwrap().is_empty(), "{backend}: nothing left to apply");
     }
 }
@@ -504,5 +504,109 @@ async fn export_batches_walk_everything_once() {
         assert_eq!(seen, 25, "{backend}");
         store.record_export(Actor::SYSTEM, "customers.csv", 25).await.unwrap();
         assert_eq!(store.audit_log(1).await.unwrap()[0].action, "export");
+    }
+}
+
+fn order(fields: &[(Field, &str)]) -> guanxi_domain::orders::OrderDraft {
+    let mut raw = Raw::new();
+    for (f, v) in fields {
+        raw.set(*f, *v);
+    }
+    guanxi_domain::orders::OrderDraft::parse(&raw, chrono::Utc::now()).expect("valid order")
+}
+
+#[tokio::test]
+async fn orders_keep_rollups_current() {
+    for (backend, store) in kit::stores().await {
+        let a = store
+            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "张三"), (Field::ExternalId, "C-1")]))
+            .await
+            .unwrap();
+        let b = store
+            .create_customer(Actor::SYSTEM, &person(&[(Field::Name, "李四"), (Field::Phone, "13900139000")]))
+            .await
+            .unwrap();
+        let rows = vec![
+            (
+                2,
+                order(&[
+                    (Field::Id, &a.to_string()),
+                    (Field::OrderedAt, "2026-01-05 10:00"),
+                    (Field::Amount, "100"),
+                    (Field::Cost, "60"),
+                    (Field::OrderNo, "SO-1"),
+                ]),
+            ),
+            // Same China day (23:30 and 00:10 UTC+8 are different days; these two are the same).
+            (
+                3,
+                order(&[
+                    (Field::ExternalId, "C-1"),
+                    (Field::OrderedAt, "2026-01-05 21:00"),
+                    (Field::Amount, "50"),
+                    (Field::OrderNo, "SO-2"),
+                ]),
+            ),
+            (
+                4,
+                order(&[
+                    (Field::ExternalId, "C-1"),
+                    (Field::OrderedAt, "2026-01-15 09:00"),
+                    (Field::Amount, "-20"),
+                    (Field::OrderNo, "SO-3"),
+                ]),
+            ),
+            (5, order(&[(Field::Phone, "13900139000"), (Field::OrderedAt, "2026-02-01"), (Field::Amount, "8.8")])),
+            (6, order(&[(Field::ExternalId, "nobody"), (Field::OrderedAt, "2026-02-01"), (Field::Amount, "1")])),
+        ];
+        // All or nothing: the unknown customer stops the import.
+        let (outcome, refused) = store.import_orders(Actor::SYSTEM, "orders.csv", &rows, false).await.unwrap();
+        assert_eq!(outcome, OrderOutcome::default(), "{backend}");
+        assert_eq!(refused.len(), 1, "{backend}");
+        assert_eq!(refused[0].0, 6);
+        assert_eq!(refused[0].1.0[0].field, Field::ExternalId);
+        assert!(store.orders_of(a).await.unwrap().is_empty(), "{backend}: nothing written");
+        let (outcome, refused) = store.import_orders(Actor::SYSTEM, "orders.csv", &rows, true).await.unwrap();
+        assert_eq!((outcome.created, refused.len()), (4, 1), "{backend}");
+        let r = store.rollup(a).await.unwrap().unwrap();
+        assert_eq!((r.orders, r.purchase_days, r.revenue_fen, r.margin_fen), (3, 2, 13_000, 4_000), "{backend}");
+        assert_eq!(r.rhythm_days, Some(10.0), "{backend}");
+        let r = store.rollup(b).await.unwrap().unwrap();
+        assert_eq!((r.orders, r.revenue_fen, r.rhythm_days), (1, 880, None), "{backend}");
+        // Re-importing updates by order number and leaves the rest.
+        let again = vec![
+            (
+                2,
+                order(&[
+                    (Field::Id, &a.to_string()),
+                    (Field::OrderedAt, "2026-01-05 10:00"),
+                    (Field::Amount, "100"),
+                    (Field::Cost, "60"),
+                    (Field::OrderNo, "SO-1"),
+                ]),
+            ),
+            (
+                3,
+                order(&[
+                    (Field::ExternalId, "C-1"),
+                    (Field::OrderedAt, "2026-01-05 21:00"),
+                    (Field::Amount, "70"),
+                    (Field::OrderNo, "SO-2"),
+                ]),
+            ),
+        ];
+        let (outcome, _) = store.import_orders(Actor::SYSTEM, "again.csv", &again, false).await.unwrap();
+        assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (0, 1, 1), "{backend}");
+        assert_eq!(store.rollup(a).await.unwrap().unwrap().revenue_fen, 15_000, "{backend}");
+        // Purchase days for the models: one entry per China day, with the day's total.
+        let days = store.purchase_days(chrono::Utc::now()).await.unwrap();
+        let of_a = days.iter().find(|d| d.customer_id == a).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(of_a.days, vec![(d("2026-01-05"), 17_000), (d("2026-01-15"), -2_000)], "{backend}");
+        let log = store.audit_log(5).await.unwrap();
+        assert!(
+            log.iter().any(|e| e.entity == "orders" && e.note.as_deref().unwrap_or("").contains("1 updated")),
+            "{backend}"
+        );
     }
 }

@@ -5,9 +5,11 @@
 //! No database here: the store writes what this crate has validated.
 
 mod export;
+mod orders;
 mod read;
 mod rows;
 
 pub use export::*;
+pub use orders::*;
 pub use read::*;
 pub use rows::*;

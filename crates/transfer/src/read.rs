@@ -40,6 +40,8 @@ pub enum FileError {
     DuplicateField { first: String, second: String },
     #[error("no column gives the customer's name")]
     NoNameColumn,
+    #[error("an orders file needs columns for: {}", .0.join(", "))]
+    MissingColumns(Vec<String>),
     #[error("the mapping names a column {0:?} that the file does not have")]
     UnknownMappedColumn(String),
     #[error("the mapping names an unknown field {0:?}")]
@@ -55,6 +57,7 @@ impl FileError {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (FileError::Empty, _) => "文件是空的".into(),
+            (FileError::MissingColumns(c), _) => format!("订单文件缺少这些列：{}", c.join("、")),
             (FileError::UnsupportedType(t), _) => {
                 format!("不支持的文件类型 “{t}”：请用 .csv、.xlsx 或 .xls")
             }

@@ -17,7 +17,23 @@ impl Mapping {
     /// pairs (header, field) override or add to what was detected; a field of `-` ignores
     /// the column.
     pub fn detect(headers: &[String], explicit: &[(String, String)]) -> Result<Mapping, FileError> {
-        let mut columns: Vec<Option<Field>> = headers.iter().map(|h| Field::parse(h)).collect();
+        let m = Mapping::detect_among(headers, explicit, Field::ALL)?;
+        let names_customer = m.columns.contains(&Some(Field::Name))
+            || (m.columns.contains(&Some(Field::Employer)) && m.columns.contains(&Some(Field::Kind)));
+        if !names_customer {
+            return Err(FileError::NoNameColumn);
+        }
+        Ok(m)
+    }
+
+    /// Maps headers to the `allowed` fields only; other headers are ignored.
+    pub fn detect_among(
+        headers: &[String],
+        explicit: &[(String, String)],
+        allowed: &[Field],
+    ) -> Result<Mapping, FileError> {
+        let mut columns: Vec<Option<Field>> =
+            headers.iter().map(|h| Field::parse(h).filter(|f| allowed.contains(f))).collect();
         for (header, field) in explicit {
             let i = headers
                 .iter()
@@ -36,13 +52,7 @@ impl Mapping {
                 return Err(FileError::DuplicateField { first: headers[j].clone(), second: headers[i].clone() });
             }
         }
-        let m = Mapping { headers: headers.to_vec(), columns };
-        let names_customer = m.columns.contains(&Some(Field::Name))
-            || (m.columns.contains(&Some(Field::Employer)) && m.columns.contains(&Some(Field::Kind)));
-        if !names_customer {
-            return Err(FileError::NoNameColumn);
-        }
-        Ok(m)
+        Ok(Mapping { headers: headers.to_vec(), columns })
     }
 
     /// Headers no field was found for; their cells are not imported.
@@ -54,7 +64,7 @@ impl Mapping {
         self.columns.iter().position(|f| *f == Some(field)).map(|i| self.headers[i].as_str())
     }
 
-    fn raw(&self, row: &[String]) -> Raw {
+    pub(crate) fn raw(&self, row: &[String]) -> Raw {
         let mut raw = Raw::new();
         for (cell, field) in row.iter().zip(&self.columns) {
             if let Some(f) = field {

@@ -4,6 +4,7 @@ mod auth;
 mod customers;
 mod dedupe;
 mod import;
+mod orders;
 mod people;
 mod search;
 
@@ -11,6 +12,7 @@ pub use auth::*;
 pub use customers::*;
 pub use dedupe::*;
 pub use import::*;
+pub use orders::*;
 pub use people::*;
 pub use search::*;
 

@@ -1,0 +1,196 @@
+//! `guanxi analyze`: fits the BG/NBD and Gamma-Gamma models on orders up to an as-of date and,
+//! with a holdout date, compares their predictions with what happened after.
+
+use crate::{Ctx, UserError, store_err};
+use anyhow::Result;
+use chrono::{NaiveDate, TimeZone};
+use guanxi_domain::Lang;
+use guanxi_domain::value::{BgNbd, GammaGamma, RepeatHistory, SpendHistory};
+use guanxi_store::PurchaseDays;
+
+#[derive(clap::Args)]
+pub struct AnalyzeArgs {
+    /// Fit on orders before the end of this day (China time), YYYY-MM-DD.
+    #[arg(long)]
+    as_of: String,
+    /// The models' time unit: week or day (day resolution either way; weeks are fractional).
+    #[arg(long, default_value = "week")]
+    unit: String,
+    /// Also compare predicted and actual purchases from --as-of to the end of this day.
+    #[arg(long)]
+    holdout_until: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_day(ctx: &Ctx, flag: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        UserError(match ctx.lang {
+            Lang::ZhCn => format!("{flag} “{s}” 不是有效的日期（应为 YYYY-MM-DD）"),
+            Lang::En => format!("{flag} {s:?} is not a valid date (YYYY-MM-DD)"),
+        })
+        .into()
+    })
+}
+
+/// The end of a China day as a UTC instant.
+fn end_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .and_then(|tz| tz.from_local_datetime(&next).single())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}
+
+/// (x, t_x, T) per customer whose first purchase is on or before `as_of`, and their mean
+/// repeat-purchase value.
+fn histories(days: &[PurchaseDays], as_of: NaiveDate, unit: f64) -> Vec<(i64, RepeatHistory, Option<f64>)> {
+    days.iter()
+        .filter_map(|p| {
+            let within: Vec<&(NaiveDate, i64)> = p.days.iter().filter(|(d, _)| *d <= as_of).collect();
+            let first = within.first()?.0;
+            let last = within.last()?.0;
+            let x = (within.len() - 1) as f64;
+            let repeat_total: i64 = within.iter().skip(1).map(|(_, a)| a).sum();
+            let mean = (x > 0.0).then(|| repeat_total as f64 / 100.0 / x);
+            let h = RepeatHistory {
+                x,
+                t_x: (last - first).num_days() as f64 / unit,
+                t: (as_of - first).num_days() as f64 / unit,
+            };
+            Some((p.customer_id, h, mean))
+        })
+        .collect()
+}
+
+pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
+    let l = ctx.lang;
+    let as_of = parse_day(ctx, "--as-of", &a.as_of)?;
+    let unit = match a.unit.trim() {
+        "week" | "weeks" | "周" => 7.0,
+        "day" | "days" | "天" | "日" => 1.0,
+        other => {
+            return Err(UserError(match l {
+                Lang::ZhCn => format!("--unit “{other}” 无效，应为 week 或 day"),
+                Lang::En => format!("--unit {other:?} is invalid; use week or day"),
+            })
+            .into());
+        }
+    };
+    let holdout = a.holdout_until.as_deref().map(|s| parse_day(ctx, "--holdout-until", s)).transpose()?;
+    if let Some(h) = holdout
+        && h <= as_of
+    {
+        return Err(
+            UserError(ctx.t("--holdout-until 应晚于 --as-of", "--holdout-until must be after --as-of").into()).into()
+        );
+    }
+    let until = end_of(holdout.unwrap_or(as_of));
+    let days = ctx.store.purchase_days(until).await.map_err(store_err(l))?;
+    let hist = histories(&days, as_of, unit);
+    let data: Vec<RepeatHistory> = hist.iter().map(|(_, h, _)| *h).collect();
+    let bg = BgNbd::fit(&data).map_err(|e| {
+        UserError(match l {
+            Lang::ZhCn => format!(
+                "无法拟合 BG/NBD 模型：{}",
+                match e {
+                    guanxi_domain::value::FitError::NoCustomers => "截至该日期没有订单".to_string(),
+                    guanxi_domain::value::FitError::NoRepeatPurchases =>
+                        "没有任何客户复购，无法估计复购频率".to_string(),
+                    guanxi_domain::value::FitError::InvalidHistory(s) => format!("数据有误：{s}"),
+                }
+            ),
+            Lang::En => format!("cannot fit the BG/NBD model: {e}"),
+        })
+    })?;
+    let spend: Vec<SpendHistory> =
+        hist.iter().filter_map(|(_, h, m)| m.filter(|m| *m > 0.0).map(|mean| SpendHistory { x: h.x, mean })).collect();
+    let gg = GammaGamma::fit(&spend).ok();
+    let mut report = serde_json::json!({
+        "as_of": as_of.to_string(),
+        "unit": if unit == 7.0 { "week" } else { "day" },
+        "customers": data.len(),
+        "repeat_buyers": data.iter().filter(|h| h.x > 0.0).count(),
+        "bg_nbd": {"r": bg.params.r, "alpha": bg.params.alpha, "a": bg.params.a, "b": bg.params.b,
+                   "log_likelihood": bg.log_likelihood, "converged": bg.converged, "iterations": bg.iterations},
+        "gamma_gamma": gg.as_ref().map(|g| serde_json::json!({"p": g.params.p, "q": g.params.q, "gamma": g.params.gamma,
+                   "log_likelihood": g.log_likelihood, "customers": g.customers, "population_mean_yuan": g.params.population_mean()})),
+    });
+    let mut rows = Vec::new();
+    if let Some(h) = holdout {
+        let t = (h - as_of).num_days() as f64 / unit;
+        // Per number of calibration purchases (7 and more together): mean predicted and actual.
+        let mut groups = [(0usize, 0.0f64, 0.0f64); 8];
+        for (p, (_, hist, _)) in days.iter().filter(|p| p.days.first().is_some_and(|(d, _)| *d <= as_of)).zip(&hist) {
+            let actual = p.days.iter().filter(|(d, _)| *d > as_of && *d <= h).count() as f64;
+            let g = &mut groups[(hist.x as usize).min(7)];
+            g.0 += 1;
+            g.1 += bg.params.expected_purchases(hist, t);
+            g.2 += actual;
+        }
+        for (x, (n, predicted, actual)) in groups.iter().enumerate() {
+            if *n > 0 {
+                rows.push(
+                    serde_json::json!({"calibration_purchases": if x == 7 { "7+".to_string() } else { x.to_string() },
+                    "customers": n, "predicted_mean": predicted / *n as f64, "actual_mean": actual / *n as f64}),
+                );
+            }
+        }
+        report["holdout"] = serde_json::json!({"until": h.to_string(), "length": t, "by_calibration_purchases": rows});
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let p = bg.params;
+    println!(
+        "{} {as_of}（{}）",
+        ctx.t("截至", "as of"),
+        if unit == 7.0 { ctx.t("单位：周", "unit: week") } else { ctx.t("单位：天", "unit: day") }
+    );
+    println!(
+        "{} {}，{} {}",
+        ctx.t("客户", "customers"),
+        data.len(),
+        ctx.t("复购客户", "repeat buyers"),
+        report["repeat_buyers"]
+    );
+    println!(
+        "BG/NBD: r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4}; log-likelihood = {:.3}",
+        p.r, p.alpha, p.a, p.b, bg.log_likelihood
+    );
+    match &gg {
+        Some(g) => println!(
+            "Gamma-Gamma: p = {:.4}, q = {:.4}, γ = {:.4}; log-likelihood = {:.3}; {} {:.2}",
+            g.params.p,
+            g.params.q,
+            g.params.gamma,
+            g.log_likelihood,
+            ctx.t("平均每次消费（元）", "mean spend per purchase (yuan)"),
+            g.params.population_mean()
+        ),
+        None => println!("Gamma-Gamma: {}", ctx.t("复购客户太少，无法拟合", "too few repeat buyers to fit")),
+    }
+    if !rows.is_empty() {
+        println!(
+            "{}",
+            ctx.t(
+                "校验期：按校准期购买次数，每位客户的预测与实际购买次数",
+                "holdout: predicted vs actual purchases per customer, by calibration purchases"
+            )
+        );
+        for r in &rows {
+            println!(
+                "  x={:<3} {:>7} {}  {} {:.3}  {} {:.3}",
+                r["calibration_purchases"].as_str().unwrap_or(""),
+                r["customers"],
+                ctx.t("位", "customers"),
+                ctx.t("预测", "predicted"),
+                r["predicted_mean"].as_f64().unwrap_or(0.0),
+                ctx.t("实际", "actual"),
+                r["actual_mean"].as_f64().unwrap_or(0.0)
+            );
+        }
+    }
+    Ok(())
+}
