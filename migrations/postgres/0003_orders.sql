@@ -27,7 +27,8 @@ CREATE TABLE customer_rollups (
     orders BIGINT NOT NULL,
     purchase_days BIGINT NOT NULL,
     revenue_fen BIGINT NOT NULL,
-    -- Revenue minus cost, over the orders whose cost is known.
+    -- Orders whose cost is known, and their revenue minus cost.
+    costed_orders BIGINT NOT NULL,
     margin_fen BIGINT NOT NULL,
     -- Mean days between purchase days (the customer's rhythm); NULL with fewer than two.
     rhythm_days DOUBLE PRECISION

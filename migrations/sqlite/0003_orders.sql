@@ -27,7 +27,8 @@ CREATE TABLE customer_rollups (
     orders INTEGER NOT NULL,
     purchase_days INTEGER NOT NULL,
     revenue_fen INTEGER NOT NULL,
-    -- Revenue minus cost, over the orders whose cost is known.
+    -- Orders whose cost is known, and their revenue minus cost.
+    costed_orders INTEGER NOT NULL,
     margin_fen INTEGER NOT NULL,
     -- Mean days between purchase days (the customer's rhythm); NULL with fewer than two.
     rhythm_days REAL

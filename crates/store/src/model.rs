@@ -299,6 +299,8 @@ pub struct Rollup {
     /// Calendar days (China time) with at least one order.
     pub purchase_days: i64,
     pub revenue_fen: i64,
+    /// Orders whose cost is known.
+    pub costed_orders: i64,
     /// Revenue minus cost over the orders whose cost is known.
     pub margin_fen: i64,
     /// Mean days between purchase days; None with fewer than two.

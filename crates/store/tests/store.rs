@@ -572,7 +572,7 @@ async fn orders_keep_rollups_current() {
         assert_eq!((r.orders, r.purchase_days, r.revenue_fen, r.margin_fen), (3, 2, 13_000, 4_000), "{backend}");
         assert_eq!(r.rhythm_days, Some(10.0), "{backend}");
         let r = store.rollup(b).await.unwrap().unwrap();
-        assert_eq!((r.orders, r.revenue_fen, r.rhythm_days), (1, 880, None), "{backend}");
+        assert_eq!((r.orders, r.revenue_fen, r.rhythm_days, r.costed_orders), (1, 880, None, 0), "{backend}");
         // Re-importing updates by order number and leaves the rest.
         let again = vec![
             (

@@ -220,6 +220,8 @@ pub enum Action {
     },
     /// Record a contact with a customer.
     LogInteraction,
+    /// Record a sale (an order) for a customer.
+    RecordOrder,
     /// Recycle bin restore, duplicates and merges, imports: changes across many customers.
     BulkEdit,
     Export,
@@ -253,7 +255,7 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
     };
     match action {
         Action::Read => Ok(()),
-        Action::CreateCustomer | Action::LogInteraction => match role {
+        Action::CreateCustomer | Action::LogInteraction | Action::RecordOrder => match role {
             ReadOnly => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
             _ => Ok(()),
         },

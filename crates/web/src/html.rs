@@ -60,6 +60,7 @@ pub enum Done {
     ViewSaved,
     LanguageSaved,
     PasswordChanged,
+    OrderRecorded,
 }
 
 impl Done {
@@ -76,6 +77,7 @@ impl Done {
         (Done::ViewSaved, "view_saved"),
         (Done::LanguageSaved, "language"),
         (Done::PasswordChanged, "password"),
+        (Done::OrderRecorded, "order"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -100,6 +102,7 @@ impl Done {
             Done::ViewSaved => t.view_saved(),
             Done::LanguageSaved => t.language_saved(),
             Done::PasswordChanged => t.password_changed(),
+            Done::OrderRecorded => t.order_recorded(),
         }
     }
 }

@@ -88,6 +88,7 @@ pub(crate) async fn refresh_rollup(tx: &mut Tx<'_>, customer_id: i64) -> Result<
     .await?;
     let mut revenue = 0i64;
     let mut margin = 0i64;
+    let mut costed = 0i64;
     let mut days = BTreeSet::new();
     let mut first: Option<DateTime<Utc>> = None;
     let mut last: Option<DateTime<Utc>> = None;
@@ -98,6 +99,7 @@ pub(crate) async fn refresh_rollup(tx: &mut Tx<'_>, customer_id: i64) -> Result<
         revenue += amount;
         if let Some(c) = cost {
             margin += amount - c;
+            costed += 1;
         }
         days.insert(china_day(at));
         first.get_or_insert(at);
@@ -110,7 +112,7 @@ pub(crate) async fn refresh_rollup(tx: &mut Tx<'_>, customer_id: i64) -> Result<
     sqlx::query("DELETE FROM customer_rollups WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
     sqlx::query(
         "INSERT INTO customer_rollups (customer_id, first_order_at, last_order_at, orders, purchase_days, \
-         revenue_fen, margin_fen, rhythm_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         revenue_fen, costed_orders, margin_fen, rhythm_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(customer_id)
     .bind(first)
@@ -118,6 +120,7 @@ pub(crate) async fn refresh_rollup(tx: &mut Tx<'_>, customer_id: i64) -> Result<
     .bind(rows.len() as i64)
     .bind(days.len() as i64)
     .bind(revenue)
+    .bind(costed)
     .bind(margin)
     .bind(rhythm)
     .execute(&mut **tx)
@@ -265,6 +268,7 @@ pub async fn rollup(pool: &Pool, customer_id: i64) -> Result<Option<Rollup>, Sto
         orders: r.try_get("orders")?,
         purchase_days: r.try_get("purchase_days")?,
         revenue_fen: r.try_get("revenue_fen")?,
+        costed_orders: r.try_get("costed_orders")?,
         margin_fen: r.try_get("margin_fen")?,
         rhythm_days: r.try_get("rhythm_days")?,
     }))

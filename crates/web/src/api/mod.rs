@@ -8,6 +8,7 @@
 
 mod archive;
 mod customers;
+mod orders;
 mod schema;
 mod users;
 
@@ -32,7 +33,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "archive", description = "Key people, people around, interactions"),
         (name = "users", description = "Users (admins) and the caller"),
     ),
-    components(schemas(schema::CustomerSummary, schema::User)),
+    components(schemas(schema::CustomerSummary, schema::User, schema::Order)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -41,6 +42,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::router())
         .merge(archive::router())
+        .merge(orders::router())
         .merge(users::router())
         .split_for_parts()
 }

@@ -81,6 +81,7 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         Field::Channel => return Some(v!(Channel)),
         Field::Direction => return Some(v!(Direction)),
         Field::Role => return Some(v!(Role)),
+        Field::SalesChannel => v!(SalesChannel),
         Field::Purpose => v!(CustomerPurpose),
         Field::NeedsOrientation => v!(NeedsOrientation),
         Field::Gender => v!(Gender),
@@ -105,7 +106,7 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         Field::Email => InputKind::Email,
         Field::Phone => InputKind::Tel,
         Field::Birthday | Field::FoundedOn | Field::NextStepOn => InputKind::Date,
-        Field::OccurredAt => InputKind::DateTime,
+        Field::OccurredAt | Field::OrderedAt => InputKind::DateTime,
         Field::Notes
         | Field::Preferences
         | Field::PreferencesNote
@@ -139,7 +140,8 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         Field::Tags => Some(t.tags_hint()),
         Field::OurParticipants => Some(t.participants_hint()),
         Field::TheirParticipants => Some(t.their_participants_hint()),
-        Field::OccurredAt => Some(t.occurred_hint()),
+        Field::OccurredAt | Field::OrderedAt => Some(t.occurred_hint()),
+        Field::Amount | Field::Cost => Some(t.amount_hint()),
         _ => None,
     };
     Input {
@@ -148,7 +150,7 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         value,
         error,
         kind: kind_of(field, lang),
-        required: matches!(field, Field::Name | Field::Relation | Field::Channel | Field::Summary),
+        required: matches!(field, Field::Name | Field::Relation | Field::Channel | Field::Summary | Field::Amount),
         hint,
     }
 }
@@ -275,4 +277,14 @@ pub const INTERACTION_FIELDS: &[Field] = &[
     Field::OurParticipants,
     Field::NextStep,
     Field::NextStepOn,
+];
+
+pub const ORDER_FIELDS: &[Field] = &[
+    Field::Amount,
+    Field::OrderedAt,
+    Field::Category,
+    Field::SalesChannel,
+    Field::Branch,
+    Field::Cost,
+    Field::OrderNo,
 ];

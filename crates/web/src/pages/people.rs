@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/key-people", post(add_key_person))
         .route("/customers/{id}/people-around", post(add_person_around))
         .route("/customers/{id}/interactions", post(log_interaction))
+        .route("/customers/{id}/orders", post(record_order))
         .route("/key-people/{id}", post(update_key_person))
         .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
         .route("/key-people/{id}/delete", post(delete_key_person))
@@ -75,9 +76,19 @@ pub struct InteractionView {
     pub theirs: String,
 }
 
+/// An order as a line on the archive page.
+pub struct OrderView {
+    pub when: String,
+    pub amount: String,
+    pub refund: bool,
+    pub what: String,
+    pub order_no: String,
+}
+
 /// Forms on the archive page that came back with errors, shown open with what was typed.
 #[derive(Default)]
 pub struct ArchiveForms {
+    pub order: Option<(Raw, Validation)>,
     pub key_person: Option<(Raw, Validation)>,
     pub around: Option<(Raw, Validation)>,
     pub interaction: Option<(Raw, Validation)>,
@@ -103,6 +114,11 @@ struct ArchivePage {
     around_open: bool,
     log_form: Vec<Input>,
     log_open: bool,
+    purchase_facts: Vec<Fact>,
+    orders: Vec<OrderView>,
+    order_form: Vec<Input>,
+    order_open: bool,
+    can_order: bool,
     can_edit: bool,
     can_log: bool,
     can_restore: bool,
@@ -215,6 +231,49 @@ pub async fn archive_page(
     let (kp_raw, kp_err) = split(forms.key_person);
     let (ar_raw, ar_err) = split(forms.around);
     let (log_raw, log_err) = split(forms.interaction);
+    let (order_raw, order_err) = split(forms.order);
+    let purchase_facts = match store.rollup(id).await? {
+        Some(r) if r.orders > 0 => {
+            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money(fen), t.yuan());
+            let mut f = vec![
+                Fact { label: t.orders_count(), value: r.orders.to_string() },
+                Fact { label: t.purchase_days(), value: r.purchase_days.to_string() },
+                Fact { label: t.revenue(), value: money(r.revenue_fen) },
+                Fact {
+                    label: t.margin(),
+                    value: if r.costed_orders > 0 { money(r.margin_fen) } else { t.no_cost().to_string() },
+                },
+            ];
+            if let Some(at) = r.first_order_at {
+                f.push(Fact { label: t.first_purchase(), value: china_time(&at) });
+            }
+            if let Some(at) = r.last_order_at {
+                f.push(Fact { label: t.last_purchase(), value: china_time(&at) });
+            }
+            if let Some(days) = r.rhythm_days {
+                f.push(Fact { label: t.rhythm(), value: format!("{days:.1} {}", t.days_unit()) });
+            }
+            f
+        }
+        _ => Vec::new(),
+    };
+    let orders = store
+        .orders_of(id)
+        .await?
+        .into_iter()
+        .take(20)
+        .map(|o| OrderView {
+            when: china_time(&o.ordered_at),
+            amount: guanxi_domain::orders::format_money(o.amount_fen),
+            refund: o.amount_fen < 0,
+            what: [o.category.clone(), o.channel.map(|c| c.label(lang).to_string()), o.branch.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            order_no: o.order_no.unwrap_or_default(),
+        })
+        .collect();
     let log_raw = log_raw.unwrap_or_else(|| Raw::new().with(Field::Channel, Channel::FaceToFace.code()));
     let mut around_choices = vec![(String::new(), format!("{} · {}", t.the_customer(), r.draft.name))];
     around_choices.extend(kp.iter().map(|k| (k.id.to_string(), k.draft.name.clone())));
@@ -238,13 +297,18 @@ pub async fn archive_page(
         around_open: ar_err.is_some(),
         log_form: form::inputs(form::INTERACTION_FIELDS, &log_raw, log_err.as_ref(), t),
         log_open: log_err.is_some(),
+        purchase_facts,
+        orders,
+        order_form: form::inputs(form::ORDER_FIELDS, &order_raw.unwrap_or_default(), order_err.as_ref(), t),
+        order_open: order_err.is_some(),
+        can_order: v.may(Action::RecordOrder).is_ok() && r.deleted_at.is_none(),
         can_edit: v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none(),
         can_log: v.may(Action::LogInteraction).is_ok() && r.deleted_at.is_none(),
         can_restore: v.may(Action::BulkEdit).is_ok() && r.deleted_at.is_some(),
         c: Chrome::new(v, Nav::Customers, done, format!("/customers/{id}")),
         r,
     };
-    let failed = page.kp_open || page.around_open || page.log_open;
+    let failed = page.kp_open || page.around_open || page.log_open || page.order_open;
     let mut resp = render(&page);
     if failed {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -403,6 +467,35 @@ async fn update_key_person(
         }
         Err(StoreError::Invalid(e)) => key_person_form(&state, &v, id, Some(raw), Some(&e)).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+async fn record_order(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    v.may(Action::RecordOrder)?;
+    let raw = FormData::parse(&body)?.raw(form::ORDER_FIELDS);
+    let mut full = raw.clone().with(Field::Id, id.to_string());
+    if raw.get(Field::OrderedAt).trim().is_empty() {
+        full.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    }
+    let result = match guanxi_domain::orders::OrderDraft::parse(&full, chrono::Utc::now()) {
+        Ok(d) => match state.store().import_orders(v.actor(), "web", &[(1, d)], false).await? {
+            (_, refused) if refused.is_empty() => Ok(()),
+            (_, mut refused) => Err(refused.remove(0).1),
+        },
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/customers/{id}?done={}#purchases", Done::OrderRecorded.code())).into_response())
+        }
+        Err(e) => {
+            archive_page(&state, &v, id, None, ArchiveForms { order: Some((raw, e)), ..Default::default() }).await
+        }
     }
 }
 

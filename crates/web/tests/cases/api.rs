@@ -310,6 +310,8 @@ async fn openapi_document_matches_the_routes() {
         ("/customers/{id}/interactions", "post"),
         ("/interactions/{id}", "delete"),
         ("/tags", "get"),
+        ("/customers/{id}/orders", "get"),
+        ("/customers/{id}/orders", "post"),
         ("/users", "get"),
         ("/users", "post"),
         ("/users/{id}", "patch"),
@@ -371,5 +373,41 @@ async fn admins_manage_users_through_the_api() {
         assert_eq!(r.status, 400, "{b}");
         let r = c.api("GET", "/api/v1/users", None).await;
         assert!(r.json().as_array().unwrap().iter().any(|u| u["username"] == "wang.fang"), "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_through_the_api() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("li.na", Role::SalesRep).await;
+        let mut c = app.signed_in("li.na").await;
+        let id = kit::customer(&mut c, json!({"kind": "individual", "name": "张三"})).await;
+        let r = c.api("POST", &format!("/api/v1/customers/{id}/orders"), Some(json!({"amount": "1,234.50", "ordered_at": "2026-03-01 10:00", "sales_channel": "store", "order_no": "SO-9", "cost": 800}))).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        assert_eq!(r.json()["amount_fen"], 123_450);
+        assert_eq!(r.json()["sales_channel"], "store");
+        let r = c.api("POST", &format!("/api/v1/customers/{id}/orders"), Some(json!({"amount": -200}))).await;
+        assert_eq!(r.status, 201, "{b}: a refund, now: {}", r.text());
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{id}/orders"),
+                Some(json!({"amount": "12.345", "sales_channel": "mars"})),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        let fields: Vec<String> =
+            r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        assert_eq!(fields, ["amount", "sales_channel"], "{b}");
+        let r =
+            c.api("POST", &format!("/api/v1/customers/{id}/orders"), Some(json!({"amount": "1", "customer": 5}))).await;
+        assert_eq!(r.json()["code"], "unknown_field", "{b}");
+        let r = c.api("GET", &format!("/api/v1/customers/{id}/orders"), None).await;
+        let v = r.json();
+        assert_eq!(v["orders"].as_array().unwrap().len(), 2, "{b}");
+        assert_eq!(v["rollup"]["revenue_fen"], 103_450, "{b}");
+        assert_eq!(v["rollup"]["margin_fen"], 43_450, "{b}: margin only where the cost is known");
+        assert_eq!(c.api("GET", "/api/v1/customers/999999/orders", None).await.status, 404, "{b}");
     }
 }

@@ -52,6 +52,12 @@ async fn a_day_in_the_browser() {
         br.follow("#log-submit").await;
         let text = br.text().await;
         assert!(text.contains("互动已记录") && text.contains("到店，点了冰摩卡，坐角落"), "{b}");
+        // Record what they bought.
+        br.click("#purchases details summary").await;
+        br.type_into("#f-amount", "38").await;
+        br.type_into("#f-category", "咖啡").await;
+        br.follow("#order-submit").await;
+        assert!(br.text().await.contains("订单已记录"), "{b}");
         br.screenshot(&shot("03-archive-individual")).await;
 
         // An organization with a key person.

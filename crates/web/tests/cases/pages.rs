@@ -100,6 +100,21 @@ async fn create_edit_and_delete_through_forms() {
         let html = c.get(r.location()).await.text();
         assert!(html.contains("到店，点了冰摩卡") && html.contains("互动已记录"), "{b}");
 
+        // Record a sale: a bad amount is shown by its field, a good one in the purchases.
+        let r = c.post(&format!("/customers/{id}/orders"), &[("amount", "十块"), ("category", "咖啡")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("id=\"err-amount\"") && r.text().contains("value=\"咖啡\""), "{b}");
+        let r = c
+            .post(
+                &format!("/customers/{id}/orders"),
+                &[("amount", "38"), ("category", "咖啡"), ("sales_channel", "store")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = c.get(r.location()).await.text();
+        assert!(html.contains("订单已记录") && html.contains("¥38.00") && html.contains("咖啡 · 门店"), "{b}");
+        assert!(html.contains("无成本数据"), "{b}: no cost known, so no margin claimed");
+
         // History shows the change, field by field, with labels.
         let html = c.get(&format!("/customers/{id}/history")).await.text();
         assert!(html.contains("修改客户") && html.contains("城市") && html.contains("杭州"), "{b}");

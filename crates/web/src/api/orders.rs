@@ -1,0 +1,77 @@
+//! A customer's orders and purchase rollup.
+
+use super::schema;
+use super::{json, object, raw_fields};
+use crate::AppState;
+use crate::auth::{Action, Viewer};
+use crate::error::AppError;
+use crate::pages::form;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use guanxi_domain::Field;
+use guanxi_domain::orders::OrderDraft;
+use guanxi_store::OrderRecord;
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create))
+}
+
+fn order_json(o: &OrderRecord) -> Value {
+    json!({
+        "id": o.id, "customer_id": o.customer_id, "ordered_at": o.ordered_at,
+        "amount_fen": o.amount_fen, "cost_fen": o.cost_fen, "category": o.category,
+        "sales_channel": o.channel.map(|c| c.code()), "branch": o.branch, "order_no": o.order_no,
+        "created_at": o.created_at,
+    })
+}
+
+/// A customer's orders (newest first) and purchase rollup
+#[utoipa::path(get, path = "/customers/{id}/orders", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = schema::CustomerOrders), (status = 404, body = schema::Problem)))]
+async fn list(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let orders: Vec<Value> = state.store().orders_of(id).await?.iter().map(order_json).collect();
+    let rollup = state.store().rollup(id).await?;
+    Ok(json(StatusCode::OK, json!({"rollup": rollup, "orders": orders})))
+}
+
+/// Record an order for the customer
+///
+/// `amount` in yuan as text or number (negative for a refund); `ordered_at` defaults to now.
+/// An `order_no` already stored updates that order.
+#[utoipa::path(post, path = "/customers/{id}/orders", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::OrderInput,
+    responses((status = 201, body = schema::Order), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    v.may(Action::RecordOrder)?;
+    state.store().customer(id).await?;
+    let mut raw = raw_fields(&object(&body)?, form::ORDER_FIELDS, &[])?;
+    raw.set(Field::Id, id.to_string());
+    if raw.get(Field::OrderedAt).trim().is_empty() {
+        raw.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    }
+    let draft = OrderDraft::parse(&raw, chrono::Utc::now())?;
+    let (_, mut refused) = state.store().import_orders(v.actor(), "api", &[(1, draft.clone())], false).await?;
+    if !refused.is_empty() {
+        return Err(refused.remove(0).1.into());
+    }
+    let stored = state
+        .store()
+        .orders_of(id)
+        .await?
+        .into_iter()
+        .filter(|o| o.amount_fen == draft.amount_fen && o.order_no == draft.order_no)
+        .max_by_key(|o| o.id)
+        .ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::CREATED, order_json(&stored)))
+}
