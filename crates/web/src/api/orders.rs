@@ -10,8 +10,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use guanxi_domain::Field;
-use guanxi_domain::orders::OrderDraft;
 use guanxi_store::OrderRecord;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -55,16 +53,8 @@ async fn create(
 ) -> Result<Response, AppError> {
     v.may(Action::RecordOrder)?;
     state.store().customer(id).await?;
-    let mut raw = raw_fields(&object(&body)?, form::ORDER_FIELDS, &[])?;
-    raw.set(Field::Id, id.to_string());
-    if raw.get(Field::OrderedAt).trim().is_empty() {
-        raw.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-    }
-    let draft = OrderDraft::parse(&raw, chrono::Utc::now())?;
-    let (_, mut refused) = state.store().import_orders(v.actor(), "api", &[(1, draft.clone())], false).await?;
-    if !refused.is_empty() {
-        return Err(refused.remove(0).1.into());
-    }
+    let raw = raw_fields(&object(&body)?, form::ORDER_FIELDS, &[])?;
+    let draft = crate::pages::people::write_order(&state, &v, id, &raw, "api").await??;
     let stored = state
         .store()
         .orders_of(id)

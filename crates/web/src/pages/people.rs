@@ -470,6 +470,27 @@ async fn update_key_person(
     }
 }
 
+/// Records one order for `customer` from the fields typed (time defaults to now); the order
+/// stored, or what is wrong with the fields.
+pub(crate) async fn write_order(
+    state: &AppState,
+    v: &Viewer,
+    customer: i64,
+    fields: &Raw,
+    source: &str,
+) -> Result<Result<guanxi_domain::orders::OrderDraft, Validation>, AppError> {
+    let mut raw = fields.clone().with(Field::Id, customer.to_string());
+    if raw.get(Field::OrderedAt).trim().is_empty() {
+        raw.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    }
+    let draft = match guanxi_domain::orders::OrderDraft::parse(&raw, chrono::Utc::now()) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (_, mut refused) = state.store().import_orders(v.actor(), source, &[(1, draft.clone())], false).await?;
+    Ok(if refused.is_empty() { Ok(draft) } else { Err(refused.remove(0).1) })
+}
+
 async fn record_order(
     State(state): State<AppState>,
     v: Viewer,
@@ -478,19 +499,8 @@ async fn record_order(
 ) -> Result<Response, AppError> {
     v.may(Action::RecordOrder)?;
     let raw = FormData::parse(&body)?.raw(form::ORDER_FIELDS);
-    let mut full = raw.clone().with(Field::Id, id.to_string());
-    if raw.get(Field::OrderedAt).trim().is_empty() {
-        full.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-    }
-    let result = match guanxi_domain::orders::OrderDraft::parse(&full, chrono::Utc::now()) {
-        Ok(d) => match state.store().import_orders(v.actor(), "web", &[(1, d)], false).await? {
-            (_, refused) if refused.is_empty() => Ok(()),
-            (_, mut refused) => Err(refused.remove(0).1),
-        },
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => {
+    match write_order(&state, &v, id, &raw, "web").await? {
+        Ok(_) => {
             Ok(Redirect::to(&format!("/customers/{id}?done={}#purchases", Done::OrderRecorded.code())).into_response())
         }
         Err(e) => {
