@@ -5,7 +5,7 @@ use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
 use chrono::{NaiveDate, TimeZone};
 use guanxi_domain::Lang;
-use guanxi_domain::value::{BgNbd, GammaGamma, RepeatHistory, SpendHistory};
+use guanxi_domain::value::{AssessConfig, FitError, Purchases, RepeatHistory, assess};
 use guanxi_store::PurchaseDays;
 
 #[derive(clap::Args)]
@@ -21,6 +21,12 @@ pub struct AnalyzeArgs {
     holdout_until: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Save every customer's tier, RFM, forecasts and lifetime value (shown on their page).
+    #[arg(long)]
+    save: bool,
+    /// The share of revenue that is margin, for lifetime value (1 = value by revenue).
+    #[arg(long, default_value_t = 1.0)]
+    margin_rate: f64,
 }
 
 fn parse_day(ctx: &Ctx, flag: &str, s: &str) -> Result<NaiveDate> {
@@ -63,6 +69,20 @@ fn histories(days: &[PurchaseDays], as_of: NaiveDate, unit: f64) -> Vec<(i64, Re
         .collect()
 }
 
+fn fit_error(l: Lang, e: FitError) -> UserError {
+    UserError(match l {
+        Lang::ZhCn => format!(
+            "无法拟合 BG/NBD 模型：{}",
+            match e {
+                FitError::NoCustomers => "截至该日期没有订单".to_string(),
+                FitError::NoRepeatPurchases => "没有任何客户复购，无法估计复购频率".to_string(),
+                FitError::InvalidHistory(s) => format!("数据有误 {s}"),
+            }
+        ),
+        Lang::En => format!("cannot fit the BG/NBD model: {e}"),
+    })
+}
+
 pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     let l = ctx.lang;
     let as_of = parse_day(ctx, "--as-of", &a.as_of)?;
@@ -89,23 +109,28 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     let days = ctx.store.purchase_days(until).await.map_err(store_err(l))?;
     let hist = histories(&days, as_of, unit);
     let data: Vec<RepeatHistory> = hist.iter().map(|(_, h, _)| *h).collect();
-    let bg = BgNbd::fit(&data).map_err(|e| {
-        UserError(match l {
-            Lang::ZhCn => format!(
-                "无法拟合 BG/NBD 模型：{}",
-                match e {
-                    guanxi_domain::value::FitError::NoCustomers => "截至该日期没有订单".to_string(),
-                    guanxi_domain::value::FitError::NoRepeatPurchases =>
-                        "没有任何客户复购，无法估计复购频率".to_string(),
-                    guanxi_domain::value::FitError::InvalidHistory(s) => format!("数据有误：{s}"),
-                }
-            ),
-            Lang::En => format!("cannot fit the BG/NBD model: {e}"),
-        })
-    })?;
-    let spend: Vec<SpendHistory> =
-        hist.iter().filter_map(|(_, h, m)| m.filter(|m| *m > 0.0).map(|mean| SpendHistory { x: h.x, mean })).collect();
-    let gg = GammaGamma::fit(&spend).ok();
+    if !(0.0..=1.0).contains(&a.margin_rate) {
+        return Err(
+            UserError(ctx.t("--margin-rate 应在 0 到 1 之间", "--margin-rate must be between 0 and 1").into()).into()
+        );
+    }
+    let purchases: Vec<Purchases> =
+        days.iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days.clone() }).collect();
+    let mut cfg = AssessConfig::new(as_of);
+    cfg.unit_days = unit;
+    cfg.margin_rate = a.margin_rate;
+    let assessment = assess(&purchases, &cfg);
+    let Some(bg) = assessment.bg_nbd.clone() else {
+        let e = if data.is_empty() {
+            FitError::NoCustomers
+        } else if !data.iter().any(|h| h.x > 0.0) {
+            FitError::NoRepeatPurchases
+        } else {
+            FitError::InvalidHistory(String::new())
+        };
+        return Err(fit_error(l, e).into());
+    };
+    let gg = assessment.gamma_gamma.clone();
     let mut report = serde_json::json!({
         "as_of": as_of.to_string(),
         "unit": if unit == 7.0 { "week" } else { "day" },
@@ -138,9 +163,32 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         }
         report["holdout"] = serde_json::json!({"until": h.to_string(), "length": t, "by_calibration_purchases": rows});
     }
+    if a.save {
+        let run = ctx
+            .store
+            .save_assessment(ctx.actor, as_of, if unit == 7.0 { "week" } else { "day" }, &report, &assessment.values)
+            .await
+            .map_err(store_err(l))?;
+        report["saved_run"] = serde_json::json!(run);
+        report["saved_customers"] = serde_json::json!(assessment.values.len());
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
+    }
+    if a.save {
+        println!(
+            "{}",
+            match l {
+                Lang::ZhCn =>
+                    format!("已保存 {} 位客户的价值评估（第 {} 次）", assessment.values.len(), report["saved_run"]),
+                Lang::En => format!(
+                    "saved the value assessment of {} customers (run {})",
+                    assessment.values.len(),
+                    report["saved_run"]
+                ),
+            }
+        );
     }
     let p = bg.params;
     println!(

@@ -397,6 +397,11 @@ async fn orders_import_and_the_value_models() {
         assert!(v["customers"].as_u64().unwrap() >= 390, "{backend}: {v}");
         let rows = v["holdout"]["by_calibration_purchases"].as_array().unwrap();
         assert!(!rows.is_empty() && rows.iter().all(|r| r["predicted_mean"].as_f64().unwrap() >= 0.0), "{backend}");
+        let r = ok(&db, &dir, &["analyze", "--as-of", "2025-09-30", "--save", "--margin-rate", "0.4", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert!(v["saved_customers"].as_u64().unwrap() >= 390, "{backend}: {v}");
+        let r = fails(&db, &dir, &["analyze", "--as-of", "2025-09-30", "--margin-rate", "2"]);
+        assert!(r.stderr.contains("margin-rate"), "{backend}: {}", r.stderr);
         let r = ok(&db, &dir, &["analyze", "--as-of", "2025-09-30"]);
         assert!(r.stdout.contains("BG/NBD: r =") && r.stdout.contains("Gamma-Gamma"), "{backend}: {}", r.stdout);
         let r = fails(&db, &dir, &["analyze", "--as-of", "2020-01-01"]);

@@ -202,6 +202,17 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A customer's value tier (PRODUCT.md §3), from the ABC split of revenue in the window:
+    /// A → key, B → major, C → regular; no purchases in the window → small.
+    ValueTier {
+        Key = "key", "主客户", "Key account", ["主要客户", "a"];
+        Major = "major", "大客户", "Major", ["b"];
+        Regular = "regular", "普通客户", "Regular", ["c"];
+        Small = "small", "小客户", "Small", [];
+    }
+}
+
+vocabulary! {
     /// How an order was sold.
     SalesChannel {
         Store = "store", "门店", "Store", ["店面", "线下"];

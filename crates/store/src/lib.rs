@@ -297,6 +297,29 @@ impl Store {
         dispatch!(self, purchase_days(until))
     }
 
+    /// Replaces the saved customer values with a new assessment; returns the run's id.
+    pub async fn save_assessment(
+        &self,
+        actor: Actor,
+        as_of: chrono::NaiveDate,
+        unit: &str,
+        report: &serde_json::Value,
+        values: &[guanxi_domain::value::CustomerValue],
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, save_assessment(actor, as_of, unit, report, values))
+    }
+
+    pub async fn customer_value(
+        &self,
+        customer_id: i64,
+    ) -> Result<Option<guanxi_domain::value::CustomerValue>, StoreError> {
+        dispatch!(self, customer_value(customer_id))
+    }
+
+    pub async fn latest_value_run(&self) -> Result<Option<ValueRun>, StoreError> {
+        dispatch!(self, latest_value_run())
+    }
+
     // ----- customers -----
 
     pub async fn create_customer(&self, actor: Actor, draft: &guanxi_domain::CustomerDraft) -> Result<i64, StoreError> {

@@ -26,6 +26,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0003_orders.sql"),
         include_str!("../../../migrations/postgres/0003_orders.sql"),
     ),
+    (
+        4,
+        "values",
+        include_str!("../../../migrations/sqlite/0004_values.sql"),
+        include_str!("../../../migrations/postgres/0004_values.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

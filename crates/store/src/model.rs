@@ -320,3 +320,14 @@ pub struct PurchaseDays {
     pub customer_id: i64,
     pub days: Vec<(NaiveDate, i64)>,
 }
+
+/// A saved value assessment: when, as of which day, and its report (fitted models).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueRun {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub as_of: NaiveDate,
+    pub unit: String,
+    pub customers: i64,
+    pub report: serde_json::Value,
+}

@@ -3,6 +3,7 @@
 //! the figures they are given; the store computes the figures from orders.
 
 pub mod abc;
+pub mod assess;
 pub mod bgnbd;
 pub mod clv;
 pub mod gamma_gamma;
@@ -12,6 +13,7 @@ pub mod rfm;
 mod sim;
 
 pub use abc::AbcClass;
+pub use assess::{AssessConfig, Assessment, CustomerValue, Purchases, assess};
 pub use bgnbd::{BgNbd, BgNbdFit, FitError, RepeatHistory};
 pub use gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};
 pub use rfm::{RfmInput, RfmScore, RfmSegment};

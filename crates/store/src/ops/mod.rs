@@ -7,6 +7,7 @@ mod import;
 mod orders;
 mod people;
 mod search;
+mod values;
 
 pub use auth::*;
 pub use customers::*;
@@ -15,6 +16,7 @@ pub use import::*;
 pub use orders::*;
 pub use people::*;
 pub use search::*;
+pub use values::*;
 
 pub(crate) use super::{DB, DIALECT};
 use crate::{Actor, NewUser, StoreError, User};

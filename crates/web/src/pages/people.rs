@@ -115,6 +115,7 @@ struct ArchivePage {
     log_form: Vec<Input>,
     log_open: bool,
     purchase_facts: Vec<Fact>,
+    value_facts: Vec<Fact>,
     orders: Vec<OrderView>,
     order_form: Vec<Input>,
     order_open: bool,
@@ -257,6 +258,43 @@ pub async fn archive_page(
         }
         _ => Vec::new(),
     };
+    let value_facts = match (store.customer_value(id).await?, store.latest_value_run().await?) {
+        (Some(cv), Some(run)) => {
+            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money(fen), t.yuan());
+            let high = matches!(cv.tier, ValueTier::Key | ValueTier::Major);
+            let mut f = vec![
+                Fact { label: t.value_tier(), value: cv.tier.label(lang).to_string() },
+                Fact {
+                    label: t.approach(),
+                    value: if high { t.approach_high() } else { t.approach_low() }.to_string(),
+                },
+                Fact {
+                    label: t.service_level(),
+                    value: if high { t.service_vip() } else { t.service_standard() }.to_string(),
+                },
+            ];
+            if let (Some(score), Some(seg)) = (cv.rfm, cv.segment) {
+                f.push(Fact { label: t.rfm(), value: format!("R{} F{} M{}", score.r, score.f, score.m) });
+                f.push(Fact { label: t.rfm_segment(), value: seg.label(lang).to_string() });
+            }
+            if let Some(p) = cv.p_alive {
+                f.push(Fact { label: t.p_alive(), value: format!("{:.0}%", p * 100.0) });
+            }
+            if let Some(e) = cv.expected_purchases {
+                f.push(Fact { label: t.expected_purchases(), value: format!("{e:.1}") });
+            }
+            if let Some(s) = cv.expected_spend_fen {
+                f.push(Fact { label: t.expected_spend(), value: money(s) });
+            }
+            f.push(Fact { label: t.clv_history(), value: money(cv.clv_history_fen) });
+            if let Some(c) = cv.clv_projected_fen {
+                f.push(Fact { label: t.clv_projected(), value: money(c) });
+            }
+            f.push(Fact { label: t.value_as_of(), value: run.as_of.to_string() });
+            f
+        }
+        _ => Vec::new(),
+    };
     let orders = store
         .orders_of(id)
         .await?
@@ -298,6 +336,7 @@ pub async fn archive_page(
         log_form: form::inputs(form::INTERACTION_FIELDS, &log_raw, log_err.as_ref(), t),
         log_open: log_err.is_some(),
         purchase_facts,
+        value_facts,
         orders,
         order_form: form::inputs(form::ORDER_FIELDS, &order_raw.unwrap_or_default(), order_err.as_ref(), t),
         order_open: order_err.is_some(),

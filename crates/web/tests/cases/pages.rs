@@ -380,3 +380,45 @@ async fn account_password_language_and_user_admin() {
         assert_eq!(c.post(&format!("/users/{me}/active"), &[("active", "false")]).await.status, 400, "{b}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_value_card_shows_the_latest_assessment() {
+    use guanxi_domain::value::{AssessConfig, Purchases, assess};
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut c = app.signed_in("boss").await;
+        let big = kit::customer(&mut c, json!({"kind": "organization", "name": "大单公司"})).await;
+        let small = kit::customer(&mut c, json!({"kind": "individual", "name": "小额客户"})).await;
+        assert!(c.get(&format!("/customers/{big}")).await.text().contains("还没有价值评估"), "{b}");
+        for (id, amount, day) in
+            [(big, "50000", "2026-01-10"), (big, "30000", "2026-03-10"), (small, "20", "2026-02-01")]
+        {
+            let r = c
+                .api(
+                    "POST",
+                    &format!("/api/v1/customers/{id}/orders"),
+                    Some(json!({"amount": amount, "ordered_at": day})),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{b}: {}", r.text());
+        }
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let days = app.store.purchase_days(chrono::Utc::now()).await.unwrap();
+        let purchases: Vec<Purchases> =
+            days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
+        let a = assess(&purchases, &AssessConfig::new(as_of));
+        app.store.save_assessment(guanxi_store::Actor::SYSTEM, as_of, "week", &json!({}), &a.values).await.unwrap();
+        let html = c.get(&format!("/customers/{big}")).await.text();
+        assert!(
+            html.contains("主客户")
+                && html.contains("登门拜访")
+                && html.contains("个性化 VIP 服务")
+                && html.contains("2026-06-30"),
+            "{b}"
+        );
+        let html = c.get(&format!("/customers/{small}")).await.text();
+        assert!(html.contains("普通客户") && html.contains("信函、广告、线上"), "{b}");
+        assert_eq!(app.store.latest_value_run().await.unwrap().unwrap().customers, 2, "{b}");
+    }
+}
