@@ -139,7 +139,7 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         "bg_nbd": {"r": bg.params.r, "alpha": bg.params.alpha, "a": bg.params.a, "b": bg.params.b,
                    "log_likelihood": bg.log_likelihood, "converged": bg.converged, "iterations": bg.iterations},
         "gamma_gamma": gg.as_ref().map(|g| serde_json::json!({"p": g.params.p, "q": g.params.q, "gamma": g.params.gamma,
-                   "log_likelihood": g.log_likelihood, "customers": g.customers, "population_mean_yuan": g.params.population_mean()})),
+                   "log_likelihood": g.log_likelihood, "customers": g.customers, "population_mean_yuan": (g.params.q > 1.0).then(|| g.params.population_mean())})),
     });
     let mut rows = Vec::new();
     if let Some(h) = holdout {
@@ -209,15 +209,29 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     );
     match &gg {
         Some(g) => println!(
-            "Gamma-Gamma: p = {:.4}, q = {:.4}, γ = {:.4}; log-likelihood = {:.3}; {} {:.2}",
+            "Gamma-Gamma: p = {:.4}, q = {:.4}, γ = {:.4}; log-likelihood = {:.3}; {}",
             g.params.p,
             g.params.q,
             g.params.gamma,
             g.log_likelihood,
-            ctx.t("平均每次消费（元）", "mean spend per purchase (yuan)"),
-            g.params.population_mean()
+            if g.params.q > 1.0 {
+                format!(
+                    "{} {:.2}",
+                    ctx.t("平均每次消费（元）", "mean spend per purchase (yuan)"),
+                    g.params.population_mean()
+                )
+            } else {
+                ctx.t(
+                    "q ≤ 1：各客户消费差异太大，总体平均消费无定义（复购客户仍有个人预期消费）",
+                    "q ≤ 1: spend varies too much for a population mean (repeat buyers still get their own expected spend)",
+                )
+                .to_string()
+            }
         ),
-        None => println!("Gamma-Gamma: {}", ctx.t("复购客户太少，无法拟合", "too few repeat buyers to fit")),
+        None => println!(
+            "Gamma-Gamma: {}",
+            ctx.t("没有金额为正的复购客户，无法拟合", "no repeat buyers with a positive mean spend to fit on")
+        ),
     }
     if !rows.is_empty() {
         println!(
@@ -241,4 +255,20 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Assesses every customer as of today (weeks, value by revenue) and saves the result; returns
+/// how many customers were assessed. Used to give a fresh demo its value cards.
+pub async fn save_today(ctx: &Ctx) -> Result<usize> {
+    let as_of = guanxi_store::today_in_china();
+    let days = ctx.store.purchase_days(end_of(as_of)).await.map_err(store_err(ctx.lang))?;
+    let purchases: Vec<Purchases> =
+        days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
+    let a = assess(&purchases, &AssessConfig::new(as_of));
+    if a.values.is_empty() {
+        return Ok(0);
+    }
+    let report = serde_json::json!({"as_of": as_of.to_string(), "unit": "week", "bg_nbd": a.bg_nbd, "gamma_gamma": a.gamma_gamma});
+    ctx.store.save_assessment(ctx.actor, as_of, "week", &report, &a.values).await.map_err(store_err(ctx.lang))?;
+    Ok(a.values.len())
 }

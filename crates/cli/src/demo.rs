@@ -43,6 +43,11 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
@@ -411,6 +416,8 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     let start = Utc.from_utc_datetime(&(today - Duration::days(730)).and_hms_opt(9, 0, 0).unwrap_or_default());
     let mut contacts = 0usize;
     let mut people = 0usize;
+    let mut orders: Vec<(usize, orders::OrderDraft)> = Vec::new();
+    let now = Utc::now();
     let mut after = 0;
     loop {
         let batch = ctx.store.export_batch(after, 1_000).await.map_err(&err)?;
@@ -463,6 +470,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
                     PersonAroundDraft::parse(&around, today).map_err(|v| anyhow::anyhow!("demo person around: {v}"))?;
                 ctx.store.add_person_around(user_id(&owner), c.id, None, &d).await.map_err(&err)?;
             }
+            demo_orders(&mut r, c, start, now, &mut orders);
             let channels: &[&str] = if c.draft.kind == CustomerKind::Organization {
                 &["face_to_face", "face_to_face", "phone", "phone", "email", "event", "wechat_sms"]
             } else {
@@ -489,22 +497,78 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
             }
         }
     }
+    let order_count = orders.len();
+    for chunk in orders.chunks(5_000) {
+        ctx.store.import_orders(ctx.actor, "guanxi demo", chunk, false).await.map_err(&err)?;
+    }
     println!(
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
         }
     );
     Ok(())
+}
+
+const CATEGORIES: &[&str] = &["咖啡", "茶饮", "烘焙", "办公设备", "软件服务", "耗材", "维保服务", "礼品"];
+const BRANCHES: &[&str] = &["北京国贸店", "上海徐汇店", "杭州西湖店", "深圳南山店", "线上商城"];
+
+/// Purchases over the two demo years for customers (not prospects): each buys at their own
+/// rate and may stop after any repeat purchase, as the value models assume; organizations buy
+/// less often and for more.
+fn demo_orders(
+    r: &mut Rng,
+    c: &guanxi_store::CustomerRecord,
+    start: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+    out: &mut Vec<(usize, orders::OrderDraft)>,
+) {
+    if c.draft.status == CustomerStatus::Prospect || c.merged_into_id.is_some() {
+        return;
+    }
+    let org = c.draft.kind == CustomerKind::Organization;
+    let per_week = if org { 0.01 + 0.12 * r.unit().powi(2) } else { 0.02 + 0.4 * r.unit().powi(2) };
+    let dropout = if c.draft.status == CustomerStatus::Lost { 0.5 } else { 0.03 + 0.2 * r.unit() };
+    let mean = if org { 3_000.0 + 40_000.0 * r.unit() } else { 30.0 + 400.0 * r.unit() };
+    let channel = *r.pick(if org {
+        &[SalesChannel::SalesRep, SalesChannel::SalesRep, SalesChannel::Reseller][..]
+    } else {
+        &[SalesChannel::Store, SalesChannel::Store, SalesChannel::Online][..]
+    });
+    let mut at = start + Duration::minutes(r.below(650 * 24 * 60) as i64);
+    let mut k = 0;
+    while at < now {
+        let amount = (mean * (0.6 + 0.8 * r.unit()) * 100.0).round() as i64;
+        let cost = r.chance(0.7).then(|| (amount as f64 * (0.5 + 0.2 * r.unit())).round() as i64);
+        out.push((
+            out.len() + 1,
+            orders::OrderDraft {
+                customer: orders::CustomerRef::Id(c.id),
+                ordered_at: at,
+                amount_fen: amount,
+                cost_fen: cost,
+                category: Some(r.pick(CATEGORIES).to_string()),
+                channel: Some(channel),
+                branch: Some(r.pick(BRANCHES).to_string()),
+                order_no: Some(format!("DO{:07}-{k}", c.id)),
+            },
+        ));
+        k += 1;
+        if k > 1 && r.chance(dropout) {
+            break;
+        }
+        let weeks = -(1.0 - r.unit()).ln() / per_week;
+        at += Duration::minutes((weeks * 7.0 * 24.0 * 60.0) as i64);
+    }
 }
 
 #[cfg(test)]

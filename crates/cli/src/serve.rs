@@ -24,6 +24,16 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let l = ctx.lang;
     if a.demo {
         crate::demo::fill(ctx, a.demo_customers, 2026).await?;
+        let n = crate::analyze::save_today(ctx).await?;
+        if n > 0 {
+            println!(
+                "{}",
+                match l {
+                    Lang::ZhCn => format!("已评估 {n} 位客户的价值（层级、RFM、活跃概率、终身价值）"),
+                    Lang::En => format!("assessed the value of {n} customers (tier, RFM, P(alive), lifetime value)"),
+                }
+            );
+        }
     }
     let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| {
         UserError(match l {

@@ -108,7 +108,7 @@ pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
         .collect();
     let spend: Vec<SpendHistory> =
         histories.iter().zip(&means).filter_map(|(h, m)| m.map(|mean| SpendHistory { x: h.x, mean })).collect();
-    let gg = GammaGamma::fit(&spend).ok().filter(|f| f.params.q > 1.0);
+    let gg = GammaGamma::fit(&spend).ok();
 
     // ABC and RFM, on the window.
     let in_window: Vec<Vec<&(NaiveDate, i64)>> =
@@ -147,9 +147,15 @@ pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
                     AbcClass::C => ValueTier::Regular,
                 }
             };
-            let spend = gg.as_ref().map(|g| match means[i] {
-                Some(mean) => g.params.expected_spend(&SpendHistory { x: h.x, mean }),
-                None => g.params.population_mean(),
+            // A one-time buyer is expected to spend like the population, which has a mean only
+            // when q > 1 (spend not too uneven).
+            let spend = gg.as_ref().and_then(|g| {
+                let g = g.params;
+                match means[i] {
+                    Some(mean) if g.p * h.x + g.q > 1.0 => Some(g.expected_spend(&SpendHistory { x: h.x, mean })),
+                    None if g.q > 1.0 => Some(g.population_mean()),
+                    _ => None,
+                }
             });
             let history: Vec<(f64, f64)> = w
                 .iter()
