@@ -74,6 +74,11 @@ pub struct CustomerFilter {
     pub needs_orientation: Option<guanxi_domain::NeedsOrientation>,
     pub owner: Option<String>,
     pub tag: Option<String>,
+    /// From the latest value assessment.
+    pub tier: Option<guanxi_domain::ValueTier>,
+    pub segment: Option<guanxi_domain::value::RfmSegment>,
+    /// Only customers whose P(alive) is below this (0–1).
+    pub alive_below: Option<f64>,
     pub sort: CustomerSort,
     /// Only the recycle bin.
     pub deleted: bool,

@@ -210,6 +210,7 @@ catalogue! {
     no_cost => "无成本数据", "no cost data";
     amount_hint => "单位元，退款填负数", "In yuan; a refund is negative";
     value_title => "客户价值", "Customer value";
+    alive_below => "活跃概率低于（%）", "P(alive) below (%)";
     value_as_of => "评估日期", "Assessed as of";
     value_tier => "价值层级", "Tier";
     rfm => "RFM", "RFM";

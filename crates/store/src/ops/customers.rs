@@ -494,6 +494,18 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
             args.len()
         ));
     }
+    if let Some(t) = f.tier {
+        args.push(t.code().into());
+        conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE tier = ${})", args.len()));
+    }
+    if let Some(s) = f.segment {
+        args.push(s.code().into());
+        conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE rfm_segment = ${})", args.len()));
+    }
+    if let Some(p) = f.alive_below.filter(|p| p.is_finite()) {
+        // A number, not text: formatted here rather than bound, so both databases compare numbers.
+        conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE p_alive < {})", p.clamp(0.0, 1.0)));
+    }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
     let where_ = conds.join(" AND ");

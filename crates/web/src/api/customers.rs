@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(restore))
         .routes(routes!(history))
         .routes(routes!(tags))
+        .routes(routes!(value))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -42,6 +43,12 @@ pub struct ListParams {
     /// Owner's username
     owner: Option<String>,
     tag: Option<String>,
+    /// Value tier from the latest assessment: key, major, regular or small
+    tier: Option<String>,
+    /// RFM segment from the latest assessment, e.g. champions, at_risk, lost
+    segment: Option<String>,
+    /// Only customers whose P(alive) is below this (0–1)
+    alive_below: Option<f64>,
     /// updated (default), newest, oldest or name
     sort: Option<String>,
     /// From 1
@@ -96,6 +103,12 @@ async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListPara
         needs_orientation: opt("needs_orientation", &p.needs_orientation, NeedsOrientation::parse)?,
         owner: p.owner.clone().filter(|o| !o.trim().is_empty()),
         tag: p.tag.clone().filter(|t| !t.trim().is_empty()),
+        tier: opt("tier", &p.tier, ValueTier::parse)?,
+        segment: opt("segment", &p.segment, guanxi_domain::value::RfmSegment::parse)?,
+        alive_below: match p.alive_below {
+            Some(a) if !(0.0..=1.0).contains(&a) => return Err(invalid("alive_below", &a.to_string())),
+            other => other,
+        },
         sort: opt("sort", &p.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
         deleted,
         page: p.page.unwrap_or(1).max(1),
@@ -221,4 +234,25 @@ async fn tags(State(state): State<AppState>, _v: Viewer) -> Result<Response, App
     let t: Vec<Value> =
         state.store().tags().await?.into_iter().map(|(tag, count)| json!({"tag": tag, "count": count})).collect();
     Ok(json(StatusCode::OK, Value::Array(t)))
+}
+
+/// A customer's value from the latest assessment
+///
+/// Tier, ABC class, RFM score and segment, P(alive), expected purchases over 12 months, expected
+/// spend per purchase and lifetime value (fen), with the assessment's date. 404 with code
+/// `not_found` when the customer has not been assessed (no purchases, or no run yet).
+#[utoipa::path(get, path = "/customers/{id}/value", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = schema::CustomerValue), (status = 404, body = schema::Problem)))]
+async fn value(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let (Some(v), Some(run)) = (state.store().customer_value(id).await?, state.store().latest_value_run().await?)
+    else {
+        return Err(AppError::NotFound);
+    };
+    let mut out = serde_json::to_value(&v).map_err(|e| AppError::Internal(e.to_string()))?;
+    out["tier"] = json!(v.tier.code());
+    out["segment"] = json!(v.segment.map(|s| s.code()));
+    out["as_of"] = json!(run.as_of);
+    out["run_id"] = json!(run.id);
+    Ok(json(StatusCode::OK, out))
 }

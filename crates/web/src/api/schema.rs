@@ -318,3 +318,32 @@ schema!(CustomerOrders, "A customer's orders and purchase rollup.", {
             .build(),
     )
 });
+
+schema!(CustomerValue, "A customer's value from the latest assessment; money in fen.", {
+    let num = |d: &str| ObjectBuilder::new().schema_type(SchemaType::Type(Type::Number)).description(Some(d));
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("customer_id", integer("Guanxi ID"))
+            .property("tier", string("key (主客户), major (大客户), regular (普通客户) or small (小客户)"))
+            .property("abc", string("A, B or C by revenue in the last 365 days"))
+            .property("revenue_window_fen", integer("Revenue in the last 365 days"))
+            .property(
+                "rfm",
+                ObjectBuilder::new()
+                    .property("r", integer("1-5"))
+                    .property("f", integer("1-5"))
+                    .property("m", integer("1-5")),
+            )
+            .property("segment", string("RFM segment code"))
+            .property("p_alive", num("Probability the customer still buys (BG/NBD)"))
+            .property("expected_purchases", num("Expected purchases over the next 12 months"))
+            .property("expected_spend_fen", integer("Expected spend per purchase (Gamma-Gamma)"))
+            .property("clv_history_fen", integer("Realized value, compounded to the assessment date"))
+            .property("clv_projected_fen", integer("Expected value of the next 12 months, discounted"))
+            .property("as_of", string("The assessment's date"))
+            .property("run_id", integer("The assessment"))
+            .required("customer_id")
+            .required("tier")
+            .build(),
+    )
+});

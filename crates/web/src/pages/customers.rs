@@ -50,6 +50,13 @@ pub struct ListQuery {
     #[serde(default)]
     pub tag: String,
     #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub segment: String,
+    /// P(alive) below this percentage.
+    #[serde(default)]
+    pub alive: String,
+    #[serde(default)]
     pub sort: String,
     pub page: Option<i64>,
     pub done: Option<String>,
@@ -81,6 +88,11 @@ impl ListQuery {
             needs_orientation: pick("needs", &self.needs, NeedsOrientation::parse)?,
             owner: nonempty(&self.owner),
             tag: nonempty(&self.tag),
+            tier: pick("tier", &self.tier, ValueTier::parse)?,
+            segment: pick("segment", &self.segment, guanxi_domain::value::RfmSegment::parse)?,
+            alive_below: pick("alive", &self.alive, |s| {
+                s.trim_end_matches('%').parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(|p| p / 100.0)
+            })?,
             sort: pick("sort", &self.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
             deleted: false,
             page: self.page.unwrap_or(1).max(1),
@@ -98,6 +110,9 @@ impl ListQuery {
             ("needs", &self.needs),
             ("owner", &self.owner),
             ("tag", &self.tag),
+            ("tier", &self.tier),
+            ("segment", &self.segment),
+            ("alive", &self.alive),
             ("sort", &self.sort),
         ] {
             if !v.trim().is_empty() {
@@ -210,6 +225,25 @@ async fn list(
             _ => {}
         }
     }
+    let any = (String::new(), t.any().to_string());
+    let mut tiers = vec![any.clone()];
+    tiers.extend(ValueTier::ALL.iter().map(|v| (v.code().to_string(), v.label(t.lang()).to_string())));
+    let mut segments = vec![any];
+    segments.extend(
+        guanxi_domain::value::RfmSegment::ALL.iter().map(|v| (v.code().to_string(), v.label(t.lang()).to_string())),
+    );
+    let value_input = |name: &'static str, label: &'static str, value: &str, kind: form::InputKind| form::Input {
+        name,
+        label,
+        value: value.trim().to_string(),
+        error: None,
+        kind,
+        required: false,
+        hint: None,
+    };
+    filters.push(value_input("tier", t.value_tier(), &q.tier, form::InputKind::Select(tiers)));
+    filters.push(value_input("segment", t.rfm_segment(), &q.segment, form::InputKind::Select(segments)));
+    filters.push(value_input("alive", t.alive_below(), &q.alive, form::InputKind::Text));
     let sort = [
         (CustomerSort::Updated, t.sort_updated()),
         (CustomerSort::Newest, t.sort_newest()),

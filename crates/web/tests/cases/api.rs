@@ -311,6 +311,7 @@ async fn openapi_document_matches_the_routes() {
         ("/interactions/{id}", "delete"),
         ("/tags", "get"),
         ("/customers/{id}/orders", "get"),
+        ("/customers/{id}/value", "get"),
         ("/customers/{id}/orders", "post"),
         ("/users", "get"),
         ("/users", "post"),

@@ -420,5 +420,22 @@ async fn the_value_card_shows_the_latest_assessment() {
         let html = c.get(&format!("/customers/{small}")).await.text();
         assert!(html.contains("普通客户") && html.contains("信函、广告、线上"), "{b}");
         assert_eq!(app.store.latest_value_run().await.unwrap().unwrap().customers, 2, "{b}");
+        // Lists filter by tier, RFM segment and P(alive).
+        let html = c.get("/customers?tier=key").await.text();
+        assert!(html.contains("大单公司") && !html.contains("小额客户"), "{b}");
+        let r = c.api("GET", "/api/v1/customers?tier=regular", None).await;
+        assert_eq!(r.json()["items"][0]["id"], small, "{b}: {}", r.text());
+        assert_eq!(r.json()["total"], 1, "{b}");
+        let seg = a.values.iter().find(|v| v.customer_id == big).unwrap().segment.unwrap().code();
+        let html = c.get(&format!("/customers?segment={seg}")).await.text();
+        assert!(html.contains("大单公司"), "{b}");
+        assert_eq!(c.get("/customers?alive=150").await.status, 400, "{b}");
+        assert_eq!(c.get("/customers?tier=emperor").await.status, 400, "{b}");
+        assert_eq!(c.get("/customers?alive=100").await.status, 200, "{b}");
+        let r = c.api("GET", &format!("/api/v1/customers/{big}/value"), None).await;
+        assert_eq!(r.json()["tier"], "key", "{b}: {}", r.text());
+        assert_eq!(r.json()["as_of"], "2026-06-30", "{b}");
+        let none = kit::customer(&mut c, json!({"kind": "individual", "name": "没买过"})).await;
+        assert_eq!(c.api("GET", &format!("/api/v1/customers/{none}/value"), None).await.status, 404, "{b}");
     }
 }
