@@ -320,6 +320,24 @@ impl Store {
         dispatch!(self, latest_value_run())
     }
 
+    /// Per value tier: customers and revenue in the window, from the latest assessment.
+    pub async fn tier_summary(&self) -> Result<Vec<(guanxi_domain::ValueTier, i64, i64)>, StoreError> {
+        dispatch!(self, tier_summary())
+    }
+
+    /// Customers per (R, ⌊(F + M) / 2⌋) cell of the RFM grid.
+    pub async fn rfm_grid(&self) -> Result<Vec<(i32, i32, i64)>, StoreError> {
+        dispatch!(self, rfm_grid())
+    }
+
+    pub async fn window_revenues(&self) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, window_revenues())
+    }
+
+    pub async fn churn_watch(&self, threshold: f64, limit: i64) -> Result<Vec<ChurnRow>, StoreError> {
+        dispatch!(self, churn_watch(threshold, limit))
+    }
+
     // ----- customers -----
 
     pub async fn create_customer(&self, actor: Actor, draft: &guanxi_domain::CustomerDraft) -> Result<i64, StoreError> {

@@ -336,3 +336,15 @@ pub struct ValueRun {
     pub customers: i64,
     pub report: serde_json::Value,
 }
+
+/// A customer whose P(alive) has fallen, with what is at stake.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChurnRow {
+    pub customer_id: i64,
+    pub name: String,
+    pub tier: guanxi_domain::ValueTier,
+    pub p_alive: f64,
+    pub clv_history_fen: i64,
+    pub revenue_window_fen: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
+}

@@ -37,6 +37,7 @@ pub fn url_encode(s: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Customers,
+    Value,
     NewCustomer,
     Import,
     Duplicates,

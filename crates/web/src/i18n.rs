@@ -210,6 +210,15 @@ catalogue! {
     no_cost => "无成本数据", "no cost data";
     amount_hint => "单位元，退款填负数", "In yuan; a refund is negative";
     value_title => "客户价值", "Customer value";
+    nav_value => "客户价值", "Value";
+    pareto => "帕累托曲线（80/20）", "Pareto curve (80/20)";
+    share_of_customers => "客户占比", "Share of customers";
+    share_of_revenue => "收入占比", "Share of revenue";
+    rfm_grid => "RFM 分布（横：最近购买 R，纵：频次与金额 FM）", "RFM grid (across: recency R; up: frequency and money FM)";
+    model_fit => "模型参数", "Model fit";
+    churn_watch => "流失预警", "Churn watch";
+    churn_hint => "主客户和大客户中仍活跃概率低于 50% 的，按已实现价值排序：优先联系。", "Key and major customers whose P(alive) is under 50%, by value realized: reach out first.";
+    no_churn => "没有需要预警的重要客户。", "No valuable customer is slipping away.";
     alive_below => "活跃概率低于（%）", "P(alive) below (%)";
     value_as_of => "评估日期", "Assessed as of";
     value_tier => "价值层级", "Tier";

@@ -134,3 +134,68 @@ pub async fn latest_value_run(pool: &Pool) -> Result<Option<ValueRun>, StoreErro
         report: serde_json::from_str(&report).map_err(|_| corrupt("report", &report))?,
     }))
 }
+
+/// Per tier: customers and revenue in the window.
+pub async fn tier_summary(pool: &Pool) -> Result<Vec<(ValueTier, i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT tier, COUNT(*), CAST(SUM(revenue_window_fen) AS BIGINT) FROM customer_values GROUP BY tier",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let tier: String = r.try_get(0)?;
+        let revenue: Option<i64> = r.try_get(2)?;
+        out.push((ValueTier::parse(&tier).ok_or_else(|| corrupt("tier", &tier))?, r.try_get(1)?, revenue.unwrap_or(0)));
+    }
+    out.sort_by_key(|(t, _, _)| ValueTier::ALL.iter().position(|x| x == t));
+    Ok(out)
+}
+
+/// Customers by RFM recency score and the mean of frequency and monetary (rounded down).
+pub async fn rfm_grid(pool: &Pool) -> Result<Vec<(i32, i32, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT rfm_r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) FROM customer_values WHERE rfm_r IS NOT NULL GROUP BY rfm_r, fm",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get::<i32, _>(0)?, r.try_get::<i32, _>(1)?, r.try_get(2)?))).collect()
+}
+
+/// Every assessed customer's revenue in the window, largest first (for the Pareto curve).
+pub async fn window_revenues(pool: &Pool) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query("SELECT revenue_window_fen FROM customer_values ORDER BY revenue_window_fen DESC")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Valuable customers (key and major) whose P(alive) is below `threshold`, most realized value
+/// first: the churn watch list.
+pub async fn churn_watch(pool: &Pool, threshold: f64, limit: i64) -> Result<Vec<crate::ChurnRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT v.customer_id, c.name, v.tier, v.p_alive, v.clv_history_fen, v.revenue_window_fen, r.last_order_at \
+         FROM customer_values v JOIN customers c ON c.id = v.customer_id \
+         LEFT JOIN customer_rollups r ON r.customer_id = v.customer_id \
+         WHERE c.deleted_at IS NULL AND v.p_alive < $1 AND v.tier IN ('key', 'major') \
+         ORDER BY v.clv_history_fen DESC LIMIT $2",
+    )
+    .bind(threshold)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let tier: String = r.try_get(2)?;
+            Ok(crate::ChurnRow {
+                customer_id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                tier: ValueTier::parse(&tier).ok_or_else(|| corrupt("tier", &tier))?,
+                p_alive: r.try_get(3)?,
+                clv_history_fen: r.try_get(4)?,
+                revenue_window_fen: r.try_get(5)?,
+                last_order_at: r.try_get(6)?,
+            })
+        })
+        .collect()
+}

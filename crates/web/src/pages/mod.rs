@@ -6,6 +6,7 @@ pub mod customers;
 pub mod form;
 pub mod people;
 pub mod transfer;
+pub mod value;
 
 use crate::AppState;
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE, Viewer};
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(account::router())
         .merge(transfer::router())
+        .merge(value::router())
 }
 
 async fn style() -> Response {

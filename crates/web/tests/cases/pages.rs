@@ -391,6 +391,7 @@ async fn the_value_card_shows_the_latest_assessment() {
         let big = kit::customer(&mut c, json!({"kind": "organization", "name": "大单公司"})).await;
         let small = kit::customer(&mut c, json!({"kind": "individual", "name": "小额客户"})).await;
         assert!(c.get(&format!("/customers/{big}")).await.text().contains("还没有价值评估"), "{b}");
+        assert!(c.get("/value").await.text().contains("还没有价值评估"), "{b}");
         for (id, amount, day) in
             [(big, "50000", "2026-01-10"), (big, "30000", "2026-03-10"), (small, "20", "2026-02-01")]
         {
@@ -420,6 +421,10 @@ async fn the_value_card_shows_the_latest_assessment() {
         let html = c.get(&format!("/customers/{small}")).await.text();
         assert!(html.contains("普通客户") && html.contains("信函、广告、线上"), "{b}");
         assert_eq!(app.store.latest_value_run().await.unwrap().unwrap().customers, 2, "{b}");
+        // The value page: Pareto curve, tiers with revenue shares, the RFM grid.
+        let html = c.get("/value").await.text();
+        assert!(html.contains("帕累托曲线") && html.matches("<svg").count() == 2, "{b}");
+        assert!(html.contains("主客户") && html.contains("100.0%") && html.contains("2026-06-30"), "{b}");
         // Lists filter by tier, RFM segment and P(alive).
         let html = c.get("/customers?tier=key").await.text();
         assert!(html.contains("大单公司") && !html.contains("小额客户"), "{b}");

@@ -326,6 +326,7 @@ async fn authorization_matrix_every_route_and_role() {
             ("GET", format!("/customers/{a}"), vec![], May::All),
             ("GET", format!("/customers/{a}/history"), vec![], May::All),
             ("GET", "/account".into(), vec![], May::All),
+            ("GET", "/value".into(), vec![], May::All),
             ("GET", "/customers/new".into(), vec![], May::Writers),
             ("GET", format!("/customers/{a}/edit"), vec![], May::Editors),
             ("GET", "/bin".into(), vec![], May::Managers),
