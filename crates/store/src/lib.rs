@@ -338,6 +338,16 @@ impl Store {
         dispatch!(self, churn_watch(threshold, limit))
     }
 
+    /// Customers whose last order is more than `factor` × their own rhythm ago.
+    pub async fn overdue(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        factor: f64,
+        limit: i64,
+    ) -> Result<Vec<OverdueRow>, StoreError> {
+        dispatch!(self, overdue(now, factor, limit))
+    }
+
     // ----- customers -----
 
     pub async fn create_customer(&self, actor: Actor, draft: &guanxi_domain::CustomerDraft) -> Result<i64, StoreError> {

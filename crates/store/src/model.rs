@@ -348,3 +348,14 @@ pub struct ChurnRow {
     pub revenue_window_fen: i64,
     pub last_order_at: Option<DateTime<Utc>>,
 }
+
+/// A customer who has not bought for much longer than they usually do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueRow {
+    pub customer_id: i64,
+    pub name: String,
+    pub rhythm_days: f64,
+    pub days_since: f64,
+    pub revenue_fen: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
+}

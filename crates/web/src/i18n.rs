@@ -219,6 +219,10 @@ catalogue! {
     churn_watch => "流失预警", "Churn watch";
     churn_hint => "主客户和大客户中仍活跃概率低于 50% 的，按已实现价值排序：优先联系。", "Key and major customers whose P(alive) is under 50%, by value realized: reach out first.";
     no_churn => "没有需要预警的重要客户。", "No valuable customer is slipping away.";
+    overdue_title => "超过自身购买节奏未再购买", "Overdue against their own rhythm";
+    overdue_hint => "距上次购买已超过其平均购买间隔的两倍，按累计金额排序。", "Last order more than twice their usual interval ago, biggest buyers first.";
+    no_overdue => "没有超期未购的客户。", "Nobody is overdue.";
+    days_since => "距上次购买", "Since last order";
     alive_below => "活跃概率低于（%）", "P(alive) below (%)";
     value_as_of => "评估日期", "Assessed as of";
     value_tier => "价值层级", "Tier";

@@ -299,3 +299,36 @@ pub async fn purchase_days(pool: &Pool, until: DateTime<Utc>) -> Result<Vec<Purc
     }
     Ok(out)
 }
+
+/// Customers with a rhythm (two purchase days or more) whose last order is more than `factor`
+/// times their rhythm ago, biggest buyers first.
+pub async fn overdue(
+    pool: &Pool,
+    now: DateTime<Utc>,
+    factor: f64,
+    limit: i64,
+) -> Result<Vec<crate::OverdueRow>, StoreError> {
+    let days_since = match super::DIALECT {
+        crate::Dialect::Sqlite => "(julianday($1) - julianday(r.last_order_at))",
+        crate::Dialect::Postgres => "(EXTRACT(EPOCH FROM ($1 - r.last_order_at)) / 86400.0)",
+    };
+    let sql = format!(
+        "SELECT r.customer_id, c.name, r.rhythm_days, CAST({days_since} AS DOUBLE PRECISION) AS since, r.revenue_fen, \
+         r.last_order_at FROM customer_rollups r JOIN customers c ON c.id = r.customer_id \
+         WHERE c.deleted_at IS NULL AND r.rhythm_days IS NOT NULL AND r.rhythm_days > 0 \
+         AND {days_since} > $2 * r.rhythm_days ORDER BY r.revenue_fen DESC LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(factor).bind(limit).fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(crate::OverdueRow {
+                customer_id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                rhythm_days: r.try_get(2)?,
+                days_since: r.try_get(3)?,
+                revenue_fen: r.try_get(4)?,
+                last_order_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use guanxi_domain::orders::format_money;
-use guanxi_store::ChurnRow;
+use guanxi_store::{ChurnRow, OverdueRow};
 use std::fmt::Write as _;
 
 pub fn router() -> Router<AppState> {
@@ -36,6 +36,7 @@ struct ValuePage {
     pareto_svg: String,
     rfm_svg: String,
     churn: Vec<ChurnRow>,
+    overdue: Vec<OverdueRow>,
 }
 
 impl ValuePage {
@@ -51,8 +52,12 @@ impl ValuePage {
         format!("{:.0}%", p * 100.0)
     }
 
-    fn when(&self, r: &ChurnRow) -> String {
-        r.last_order_at.as_ref().map(china_time).unwrap_or_default()
+    fn when(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        at.as_ref().map(china_time).unwrap_or_default()
+    }
+
+    fn days(&self, d: &f64) -> String {
+        format!("{d:.0}")
     }
 }
 
@@ -212,6 +217,7 @@ async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, AppE
         pareto_svg: pareto_svg(&store.window_revenues().await?, t),
         rfm_svg: rfm_svg(&store.rfm_grid().await?, t),
         churn: store.churn_watch(0.5, 50).await?,
+        overdue: store.overdue(chrono::Utc::now(), 2.0, 50).await?,
         c: Chrome::new(&v, Nav::Value, None, "/value".into()),
     };
     Ok(render(&page))

@@ -425,6 +425,8 @@ async fn the_value_card_shows_the_latest_assessment() {
         let html = c.get("/value").await.text();
         assert!(html.contains("帕累托曲线") && html.matches("<svg").count() == 2, "{b}");
         assert!(html.contains("主客户") && html.contains("100.0%") && html.contains("2026-06-30"), "{b}");
+        let overdue = html.split("超过自身购买节奏未再购买").nth(1).unwrap_or("");
+        assert!(overdue.contains("大单公司"), "{b}: buys every 59 days, last in March");
         // Lists filter by tier, RFM segment and P(alive).
         let html = c.get("/customers?tier=key").await.text();
         assert!(html.contains("大单公司") && !html.contains("小额客户"), "{b}");
