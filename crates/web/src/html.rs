@@ -21,6 +21,11 @@ pub fn render<P: Template>(page: &P) -> Response {
     }
 }
 
+/// Escapes text for HTML built outside a template (SVG labels).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// Percent-encodes a query-string value.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

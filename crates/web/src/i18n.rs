@@ -216,6 +216,10 @@ catalogue! {
     share_of_revenue => "收入占比", "Share of revenue";
     rfm_grid => "RFM 分布（横：最近购买 R，纵：频次与金额 FM）", "RFM grid (across: recency R; up: frequency and money FM)";
     model_fit => "模型参数", "Model fit";
+    holdout_title => "校验：预测与实际购买次数", "Check: predicted vs actual purchases";
+    predicted => "预测", "Predicted";
+    actual => "实际", "Actual";
+    calibration_purchases => "校准期购买次数", "Purchases in the calibration period";
     churn_watch => "流失预警", "Churn watch";
     churn_hint => "主客户和大客户中仍活跃概率低于 50% 的，按已实现价值排序：优先联系。", "Key and major customers whose P(alive) is under 50%, by value realized: reach out first.";
     no_churn => "没有需要预警的重要客户。", "No valuable customer is slipping away.";

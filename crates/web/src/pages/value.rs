@@ -35,6 +35,7 @@ struct ValuePage {
     tiers: Vec<TierRow>,
     pareto_svg: String,
     rfm_svg: String,
+    holdout_svg: Option<String>,
     churn: Vec<ChurnRow>,
     overdue: Vec<OverdueRow>,
 }
@@ -131,6 +132,62 @@ fn pareto_svg(revenues: &[i64], t: T) -> String {
     s
 }
 
+/// Predicted and actual purchases per customer in the holdout period, by the number of
+/// purchases in the calibration period: the check to make before trusting the forecasts.
+fn holdout_svg(rows: &[serde_json::Value], t: T) -> String {
+    let (w, h, pad) = (360.0, 220.0, 34.0);
+    let values: Vec<(String, f64, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["calibration_purchases"].as_str().unwrap_or("").to_string(),
+                r["predicted_mean"].as_f64().unwrap_or(0.0),
+                r["actual_mean"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let max = values.iter().map(|v| v.1.max(v.2)).fold(0.0, f64::max).max(0.1);
+    let slot = (w - 2.0 * pad) / values.len().max(1) as f64;
+    let mut s =
+        format!("<svg viewBox=\"0 0 {w} {h}\" class=\"chart\" role=\"img\" aria-label=\"{}\">", t.holdout_title());
+    for (i, (x, predicted, actual)) in values.iter().enumerate() {
+        let left = pad + i as f64 * slot;
+        let bar = slot * 0.35;
+        for (k, (v, color)) in [(*predicted, "#0b57d0"), (*actual, "#b3261e")].iter().enumerate() {
+            let height = v / max * (h - 2.0 * pad);
+            let _ = write!(
+                s,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{color}\"/>",
+                left + slot * 0.12 + k as f64 * bar,
+                h - pad - height
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5c6570\">{}</text>",
+            left + slot / 2.0,
+            h - pad + 14.0,
+            crate::html::escape(x)
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{pad}\" y=\"14\" font-size=\"11\" fill=\"#0b57d0\">■ {}</text><text x=\"{}\" y=\"14\" font-size=\"11\" fill=\"#b3261e\">■ {}</text>",
+        t.predicted(),
+        pad + 90.0,
+        t.actual()
+    );
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">{}</text>",
+        w / 2.0,
+        h - 4.0,
+        t.calibration_purchases()
+    );
+    s.push_str("</svg>");
+    s
+}
+
 /// A 5 × 5 heat map: recency across, the mean of frequency and monetary up.
 fn rfm_svg(cells: &[(i32, i32, i64)], t: T) -> String {
     let (cell, pad) = (44.0, 34.0);
@@ -216,6 +273,11 @@ async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, AppE
         tiers,
         pareto_svg: pareto_svg(&store.window_revenues().await?, t),
         rfm_svg: rfm_svg(&store.rfm_grid().await?, t),
+        holdout_svg: run
+            .as_ref()
+            .and_then(|r| r.report["holdout"]["by_calibration_purchases"].as_array().cloned())
+            .filter(|rows| !rows.is_empty())
+            .map(|rows| holdout_svg(&rows, t)),
         churn: store.churn_watch(0.5, 50).await?,
         overdue: store.overdue(chrono::Utc::now(), 2.0, 50).await?,
         c: Chrome::new(&v, Nav::Value, None, "/value".into()),

@@ -409,7 +409,10 @@ async fn the_value_card_shows_the_latest_assessment() {
         let purchases: Vec<Purchases> =
             days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
         let a = assess(&purchases, &AssessConfig::new(as_of));
-        app.store.save_assessment(guanxi_store::Actor::SYSTEM, as_of, "week", &json!({}), &a.values).await.unwrap();
+        let report = json!({"holdout": {"by_calibration_purchases": [
+            {"calibration_purchases": "0", "customers": 1, "predicted_mean": 0.4, "actual_mean": 0.0},
+            {"calibration_purchases": "1", "customers": 1, "predicted_mean": 0.9, "actual_mean": 1.0}]}});
+        app.store.save_assessment(guanxi_store::Actor::SYSTEM, as_of, "week", &report, &a.values).await.unwrap();
         let html = c.get(&format!("/customers/{big}")).await.text();
         assert!(
             html.contains("主客户")
@@ -423,7 +426,8 @@ async fn the_value_card_shows_the_latest_assessment() {
         assert_eq!(app.store.latest_value_run().await.unwrap().unwrap().customers, 2, "{b}");
         // The value page: Pareto curve, tiers with revenue shares, the RFM grid.
         let html = c.get("/value").await.text();
-        assert!(html.contains("帕累托曲线") && html.matches("<svg").count() == 2, "{b}");
+        assert!(html.contains("帕累托曲线") && html.matches("<svg").count() == 3, "{b}");
+        assert!(html.contains("校验：预测与实际购买次数"), "{b}: the holdout chart");
         assert!(html.contains("主客户") && html.contains("100.0%") && html.contains("2026-06-30"), "{b}");
         let overdue = html.split("超过自身购买节奏未再购买").nth(1).unwrap_or("");
         assert!(overdue.contains("大单公司"), "{b}: buys every 59 days, last in March");
