@@ -27,6 +27,9 @@ CREATE TABLE customer_values (
     expected_purchases DOUBLE PRECISION,
     expected_spend_fen BIGINT,
     clv_history_fen BIGINT NOT NULL,
+    loyalty DOUBLE PRECISION,
+    stability DOUBLE PRECISION,
+    key_score DOUBLE PRECISION NOT NULL,
     clv_projected_fen BIGINT
 );
 CREATE INDEX customer_values_tier ON customer_values (tier);

@@ -27,6 +27,9 @@ CREATE TABLE customer_values (
     expected_purchases REAL,
     expected_spend_fen INTEGER,
     clv_history_fen INTEGER NOT NULL,
+    loyalty REAL,
+    stability REAL,
+    key_score REAL NOT NULL,
     clv_projected_fen INTEGER
 );
 CREATE INDEX customer_values_tier ON customer_values (tier);

@@ -210,6 +210,11 @@ catalogue! {
     no_cost => "无成本数据", "no cost data";
     amount_hint => "单位元，退款填负数", "In yuan; a refund is negative";
     value_title => "客户价值", "Customer value";
+    key_score => "重点客户评分", "Key-account score";
+    loyalty => "忠诚度", "Loyalty";
+    stability => "购买稳定性", "Stability";
+    tolerance_feedback_referrals_credit => "容忍度、反馈、转介绍、信用", "Tolerance, feedback, referrals, credit";
+    no_data => "暂无数据", "no data";
     nav_value => "客户价值", "Value";
     pareto => "帕累托曲线（80/20）", "Pareto curve (80/20)";
     share_of_customers => "客户占比", "Share of customers";

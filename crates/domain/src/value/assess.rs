@@ -6,6 +6,7 @@ use super::abc::{AbcClass, classify};
 use super::bgnbd::{BgNbd, BgNbdFit, RepeatHistory};
 use super::clv;
 use super::gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};
+use super::nonmonetary::{NonMonetary, Weights, from_purchases, key_account_score};
 use super::rfm::{self, RfmInput, RfmScore, RfmSegment};
 use crate::ValueTier;
 use chrono::NaiveDate;
@@ -68,6 +69,9 @@ pub struct CustomerValue {
     pub clv_history_fen: i64,
     /// Expected future margin over the horizon, discounted to `as_of`.
     pub clv_projected_fen: Option<i64>,
+    pub non_monetary: NonMonetary,
+    /// 0–100: monetary percentile and non-monetary value combined (see `nonmonetary`).
+    pub key_score: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -131,6 +135,13 @@ pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
         rfm_of[i] = Some(scores[k]);
     }
 
+    // Monetary percentile: the share of assessed customers with less revenue in the window.
+    let mut sorted = revenue.clone();
+    sorted.sort_unstable();
+    let percentile = |r: i64| {
+        if sorted.len() <= 1 { 1.0 } else { sorted.partition_point(|x| *x < r) as f64 / (sorted.len() - 1) as f64 }
+    };
+    let weights = Weights::default();
     let period_rate = (1.0 + cfg.annual_rate).powf(cfg.period_days / 365.25) - 1.0;
     let horizon = cfg.periods as f64 * cfg.period_days / cfg.unit_days;
     let values = rows
@@ -161,8 +172,13 @@ pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
                 .iter()
                 .map(|(d, a)| (-((cfg.as_of - *d).num_days() as f64) / 365.25, *a as f64 * cfg.margin_rate))
                 .collect();
+            let purchase_days: Vec<NaiveDate> = w.iter().map(|(d, _)| *d).collect();
+            let non_monetary = from_purchases(&purchase_days, cfg.as_of);
+            let key_score = key_account_score(percentile(revenue[i]).min(1.0), &non_monetary, &weights);
             CustomerValue {
                 customer_id: p.customer_id,
+                non_monetary,
+                key_score,
                 tier,
                 abc: (revenue[i] > 0).then_some(abc[i]),
                 revenue_window_fen: revenue[i],

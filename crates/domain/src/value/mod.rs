@@ -7,6 +7,7 @@ pub mod assess;
 pub mod bgnbd;
 pub mod clv;
 pub mod gamma_gamma;
+pub mod nonmonetary;
 pub mod numeric;
 pub mod rfm;
 #[cfg(test)]

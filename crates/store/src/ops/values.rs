@@ -4,11 +4,12 @@ use super::{Pool, Row, corrupt, now, param};
 use crate::{Actor, StoreError, ValueRun};
 use chrono::NaiveDate;
 use guanxi_domain::ValueTier;
+use guanxi_domain::value::nonmonetary::NonMonetary;
 use guanxi_domain::value::{AbcClass, CustomerValue, RfmScore, RfmSegment};
 use sqlx::{AssertSqlSafe, Row as _};
 
 const COLUMNS: &str = "customer_id, run_id, tier, abc, revenue_window_fen, rfm_r, rfm_f, rfm_m, rfm_segment, \
-     p_alive, expected_purchases, expected_spend_fen, clv_history_fen, clv_projected_fen";
+     p_alive, expected_purchases, expected_spend_fen, clv_history_fen, loyalty, stability, key_score, clv_projected_fen";
 
 fn abc_code(a: AbcClass) -> &'static str {
     match a {
@@ -46,7 +47,7 @@ pub async fn save_assessment(
         let rows: Vec<String> = chunk
             .iter()
             .map(|_| {
-                let ps: Vec<String> = (0..14)
+                let ps: Vec<String> = (0..17)
                     .map(|_| {
                         n += 1;
                         param(n)
@@ -72,6 +73,9 @@ pub async fn save_assessment(
                 .bind(v.expected_purchases)
                 .bind(v.expected_spend_fen)
                 .bind(v.clv_history_fen)
+                .bind(v.non_monetary.loyalty)
+                .bind(v.non_monetary.stability)
+                .bind(v.key_score)
                 .bind(v.clv_projected_fen);
         }
         q.execute(&mut *tx).await?;
@@ -107,6 +111,15 @@ fn value_from_row(r: &Row) -> Result<CustomerValue, StoreError> {
         expected_spend_fen: r.try_get("expected_spend_fen")?,
         clv_history_fen: r.try_get("clv_history_fen")?,
         clv_projected_fen: r.try_get("clv_projected_fen")?,
+        non_monetary: NonMonetary {
+            loyalty: r.try_get("loyalty")?,
+            stability: r.try_get("stability")?,
+            tolerance: None,
+            feedback: None,
+            referrals: None,
+            credit: None,
+        },
+        key_score: r.try_get("key_score")?,
     })
 }
 

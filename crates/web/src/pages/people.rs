@@ -286,6 +286,13 @@ pub async fn archive_page(
             if let Some(s) = cv.expected_spend_fen {
                 f.push(Fact { label: t.expected_spend(), value: money(s) });
             }
+            f.push(Fact { label: t.key_score(), value: format!("{:.0} / 100", cv.key_score) });
+            let score = |s: Option<f64>| {
+                s.map(|s| format!("{:.0} / 100", s * 100.0)).unwrap_or_else(|| t.no_data().to_string())
+            };
+            f.push(Fact { label: t.loyalty(), value: score(cv.non_monetary.loyalty) });
+            f.push(Fact { label: t.stability(), value: score(cv.non_monetary.stability) });
+            f.push(Fact { label: t.tolerance_feedback_referrals_credit(), value: t.no_data().to_string() });
             f.push(Fact { label: t.clv_history(), value: money(cv.clv_history_fen) });
             if let Some(c) = cv.clv_projected_fen {
                 f.push(Fact { label: t.clv_projected(), value: money(c) });
