@@ -3,7 +3,7 @@
 
 use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use guanxi_domain::Lang;
 use guanxi_domain::value::{AssessConfig, FitError, Purchases, RepeatHistory, assess};
 use guanxi_store::PurchaseDays;
@@ -37,15 +37,6 @@ fn parse_day(ctx: &Ctx, flag: &str, s: &str) -> Result<NaiveDate> {
         })
         .into()
     })
-}
-
-/// The end of a China day as a UTC instant.
-fn end_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .and_then(|tz| tz.from_local_datetime(&next).single())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_default()
 }
 
 /// (x, t_x, T) per customer whose first purchase is on or before `as_of`, and their mean
@@ -105,7 +96,7 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
             UserError(ctx.t("--holdout-until 应晚于 --as-of", "--holdout-until must be after --as-of").into()).into()
         );
     }
-    let until = end_of(holdout.unwrap_or(as_of));
+    let until = guanxi_store::end_of_china_day(holdout.unwrap_or(as_of));
     let days = ctx.store.purchase_days(until).await.map_err(store_err(l))?;
     let hist = histories(&days, as_of, unit);
     let data: Vec<RepeatHistory> = hist.iter().map(|(_, h, _)| *h).collect();
@@ -255,20 +246,4 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Assesses every customer as of today (weeks, value by revenue) and saves the result; returns
-/// how many customers were assessed. Used to give a fresh demo its value cards.
-pub async fn save_today(ctx: &Ctx) -> Result<usize> {
-    let as_of = guanxi_store::today_in_china();
-    let days = ctx.store.purchase_days(end_of(as_of)).await.map_err(store_err(ctx.lang))?;
-    let purchases: Vec<Purchases> =
-        days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
-    let a = assess(&purchases, &AssessConfig::new(as_of));
-    if a.values.is_empty() {
-        return Ok(0);
-    }
-    let report = serde_json::json!({"as_of": as_of.to_string(), "unit": "week", "bg_nbd": a.bg_nbd, "gamma_gamma": a.gamma_gamma});
-    ctx.store.save_assessment(ctx.actor, as_of, "week", &report, &a.values).await.map_err(store_err(ctx.lang))?;
-    Ok(a.values.len())
 }

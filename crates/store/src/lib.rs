@@ -297,6 +297,28 @@ impl Store {
         dispatch!(self, purchase_days(until))
     }
 
+    /// Assesses every customer as of today (China time) with the default settings (weeks, value
+    /// by revenue) and saves the result: the recompute a manager starts from the value page and
+    /// `serve --demo` runs. Returns how many customers were assessed.
+    pub async fn assess_today(&self, actor: Actor) -> Result<usize, StoreError> {
+        use guanxi_domain::value::{AssessConfig, Purchases, assess};
+        let as_of = today_in_china();
+        let days = self.purchase_days(end_of_china_day(as_of)).await?;
+        let purchases: Vec<Purchases> =
+            days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
+        let a = tokio::task::spawn_blocking(move || assess(&purchases, &AssessConfig::new(as_of)))
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if a.values.is_empty() {
+            return Ok(0);
+        }
+        let report = serde_json::json!({
+            "as_of": as_of.to_string(), "unit": "week", "bg_nbd": a.bg_nbd, "gamma_gamma": a.gamma_gamma,
+        });
+        self.save_assessment(actor, as_of, "week", &report, &a.values).await?;
+        Ok(a.values.len())
+    }
+
     /// Replaces the saved customer values with a new assessment; returns the run's id.
     pub async fn save_assessment(
         &self,

@@ -67,6 +67,7 @@ pub enum Done {
     LanguageSaved,
     PasswordChanged,
     OrderRecorded,
+    Recomputed,
 }
 
 impl Done {
@@ -84,6 +85,7 @@ impl Done {
         (Done::LanguageSaved, "language"),
         (Done::PasswordChanged, "password"),
         (Done::OrderRecorded, "order"),
+        (Done::Recomputed, "recomputed"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -109,6 +111,7 @@ impl Done {
             Done::LanguageSaved => t.language_saved(),
             Done::PasswordChanged => t.password_changed(),
             Done::OrderRecorded => t.order_recorded(),
+            Done::Recomputed => t.recomputed(),
         }
     }
 }

@@ -211,6 +211,8 @@ catalogue! {
     amount_hint => "单位元，退款填负数", "In yuan; a refund is negative";
     value_title => "客户价值", "Customer value";
     key_score => "重点客户评分", "Key-account score";
+    recompute => "立即重新评估", "Recompute now";
+    recomputed => "已按今天的数据重新评估。", "Recomputed as of today.";
     loyalty => "忠诚度", "Loyalty";
     stability => "购买稳定性", "Stability";
     tolerance_feedback_referrals_credit => "容忍度、反馈、转介绍、信用", "Tolerance, feedback, referrals, credit";

@@ -9,14 +9,14 @@ use crate::i18n::T;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use guanxi_domain::orders::format_money;
 use guanxi_store::{ChurnRow, OverdueRow};
 use std::fmt::Write as _;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/value", get(page))
+    Router::new().route("/value", get(page)).route("/value/recompute", axum::routing::post(recompute))
 }
 
 pub struct TierRow {
@@ -233,7 +233,23 @@ fn rfm_svg(cells: &[(i32, i32, i64)], t: T) -> String {
     s
 }
 
-async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+/// Assesses everyone again as of today (managers and admins).
+async fn recompute(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    v.may(crate::auth::Action::BulkEdit)?;
+    state.store().assess_today(v.actor()).await?;
+    Ok(axum::response::Redirect::to(&format!("/value?done={}", crate::html::Done::Recomputed.code())).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<Response, AppError> {
     let t = T(v.lang());
     let store = state.store();
     let run = store.latest_value_run().await?;
@@ -280,7 +296,7 @@ async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, AppE
             .map(|rows| holdout_svg(&rows, t)),
         churn: store.churn_watch(0.5, 50).await?,
         overdue: store.overdue(chrono::Utc::now(), 2.0, 50).await?,
-        c: Chrome::new(&v, Nav::Value, None, "/value".into()),
+        c: Chrome::new(&v, Nav::Value, q.done.as_deref(), "/value".into()),
     };
     Ok(render(&page))
 }

@@ -446,6 +446,14 @@ async fn the_value_card_shows_the_latest_assessment() {
         let r = c.api("GET", &format!("/api/v1/customers/{big}/value"), None).await;
         assert_eq!(r.json()["tier"], "key", "{b}: {}", r.text());
         assert_eq!(r.json()["as_of"], "2026-06-30", "{b}");
+        // A manager recomputes as of today from the value page.
+        let r = c.post("/value/recompute", &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = c.get(r.location()).await.text();
+        assert!(
+            html.contains("已按今天的数据重新评估") && html.contains(&guanxi_store::today_in_china().to_string()),
+            "{b}"
+        );
         let none = kit::customer(&mut c, json!({"kind": "individual", "name": "没买过"})).await;
         assert_eq!(c.api("GET", &format!("/api/v1/customers/{none}/value"), None).await.status, 404, "{b}");
     }

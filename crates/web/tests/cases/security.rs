@@ -370,6 +370,7 @@ async fn authorization_matrix_every_route_and_role() {
             ),
             ("POST", "/account/language".into(), vec![("lang", "zh-CN".into()), ("back", "/account".into())], May::All),
             ("POST", "/export".into(), vec![("format", "csv".into())], May::Managers),
+            ("POST", "/value/recompute".into(), vec![], May::Managers),
             ("POST", "/duplicates/dismiss".into(), vec![("a", b.to_string()), ("b", c.to_string())], May::Managers),
             ("POST", "/merge".into(), vec![("keep", b.to_string()), ("drop", c.to_string())], May::Managers),
             (
