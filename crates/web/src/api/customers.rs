@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(history))
         .routes(routes!(tags))
         .routes(routes!(value))
+        .routes(routes!(value_summary))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -255,4 +256,55 @@ async fn value(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -
     out["as_of"] = json!(run.as_of);
     out["run_id"] = json!(run.id);
     Ok(json(StatusCode::OK, out))
+}
+
+/// The latest value assessment in brief
+///
+/// The run (date, fitted models), customers and revenue per tier, the RFM grid, and the churn
+/// watch: key and major customers under `alive_below` P(alive) (default 0.5) by value realized,
+/// and customers whose last order is more than twice their own rhythm ago. `run` is null before
+/// the first assessment.
+#[utoipa::path(get, path = "/value", tag = "customers", params(ValueParams),
+    responses((status = 200, body = schema::ValueSummary), (status = 400, body = schema::Problem)))]
+async fn value_summary(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Query(p): Query<ValueParams>,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    // Before the first assessment: `run` is null and the lists are empty.
+    let run = store.latest_value_run().await?;
+    let threshold = p.alive_below.unwrap_or(0.5);
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(invalid("alive_below", &threshold.to_string()));
+    }
+    let tiers: Vec<Value> = store
+        .tier_summary()
+        .await?
+        .into_iter()
+        .map(|(t, n, rev)| json!({"tier": t.code(), "customers": n, "revenue_window_fen": rev}))
+        .collect();
+    let grid: Vec<Value> =
+        store.rfm_grid().await?.into_iter().map(|(r, fm, n)| json!({"r": r, "fm": fm, "customers": n})).collect();
+    let churn: Vec<Value> = store
+        .churn_watch(threshold, 100)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"customer_id": c.customer_id, "name": c.name, "tier": c.tier.code(), "p_alive": c.p_alive,
+            "clv_history_fen": c.clv_history_fen, "last_order_at": c.last_order_at})
+        })
+        .collect();
+    let overdue = store.overdue(chrono::Utc::now(), 2.0, 100).await?;
+    Ok(json(
+        StatusCode::OK,
+        json!({"run": run, "tiers": tiers, "rfm_grid": grid, "churn_watch": churn, "overdue": overdue}),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ValueParams {
+    /// The churn watch's P(alive) threshold, 0–1 (default 0.5)
+    alive_below: Option<f64>,
 }

@@ -347,3 +347,52 @@ schema!(CustomerValue, "A customer's value from the latest assessment; money in 
             .build(),
     )
 });
+
+schema!(ValueSummary, "The latest value assessment in brief; money in fen.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property(
+                "run",
+                ObjectBuilder::new().property("id", integer("Run")).property("as_of", string("Date")).property(
+                    "report",
+                    ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).description(Some("Fitted models")),
+                ),
+            )
+            .property(
+                "tiers",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("tier", string("key, major, regular, small"))
+                        .property("customers", integer("Customers"))
+                        .property("revenue_window_fen", integer("Revenue in the window")),
+                ),
+            )
+            .property(
+                "rfm_grid",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("r", integer("R 1-5"))
+                        .property("fm", integer("(F+M)/2 rounded down"))
+                        .property("customers", integer("Customers")),
+                ),
+            )
+            .property(
+                "churn_watch",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("customer_id", integer("Guanxi ID"))
+                        .property("p_alive", string("Probability")),
+                ),
+            )
+            .property(
+                "overdue",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("customer_id", integer("Guanxi ID"))
+                        .property("days_since", string("Days since the last order"))
+                        .property("rhythm_days", string("Usual days between purchases")),
+                ),
+            )
+            .build(),
+    )
+});

@@ -312,6 +312,7 @@ async fn openapi_document_matches_the_routes() {
         ("/tags", "get"),
         ("/customers/{id}/orders", "get"),
         ("/customers/{id}/value", "get"),
+        ("/value", "get"),
         ("/customers/{id}/orders", "post"),
         ("/users", "get"),
         ("/users", "post"),

@@ -392,6 +392,7 @@ async fn the_value_card_shows_the_latest_assessment() {
         let small = kit::customer(&mut c, json!({"kind": "individual", "name": "小额客户"})).await;
         assert!(c.get(&format!("/customers/{big}")).await.text().contains("还没有价值评估"), "{b}");
         assert!(c.get("/value").await.text().contains("还没有价值评估"), "{b}");
+        assert_eq!(c.api("GET", "/api/v1/value", None).await.json()["run"], serde_json::Value::Null, "{b}: no run yet");
         for (id, amount, day) in
             [(big, "50000", "2026-01-10"), (big, "30000", "2026-03-10"), (small, "20", "2026-02-01")]
         {
@@ -446,6 +447,12 @@ async fn the_value_card_shows_the_latest_assessment() {
         let r = c.api("GET", &format!("/api/v1/customers/{big}/value"), None).await;
         assert_eq!(r.json()["tier"], "key", "{b}: {}", r.text());
         assert_eq!(r.json()["as_of"], "2026-06-30", "{b}");
+        let r = c.api("GET", "/api/v1/value", None).await;
+        let v = r.json();
+        assert_eq!(v["run"]["as_of"], "2026-06-30", "{b}: {v}");
+        assert!(v["tiers"].as_array().unwrap().iter().any(|t| t["tier"] == "key" && t["customers"] == 1), "{b}");
+        assert!(v["overdue"].as_array().unwrap().iter().any(|o| o["customer_id"] == big), "{b}");
+        assert_eq!(c.api("GET", "/api/v1/value?alive_below=3", None).await.status, 400, "{b}");
         // A manager recomputes as of today from the value page.
         let r = c.post("/value/recompute", &[]).await;
         assert_eq!(r.status, 303, "{b}");

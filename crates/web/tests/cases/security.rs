@@ -400,6 +400,7 @@ async fn authorization_matrix_every_route_and_role() {
             ("GET", "/api/v1/tags".into(), None, May::All),
             ("GET", format!("/api/v1/customers/{a}/orders"), None, May::All),
             ("GET", format!("/api/v1/customers/{a}/value"), None, May::All),
+            ("GET", "/api/v1/value".into(), None, May::All),
             ("POST", format!("/api/v1/customers/{a}/orders"), Some(json!({"amount": "99"})), May::Writers),
             ("GET", format!("/api/v1/key-people/{kp}"), None, May::All),
             ("GET", format!("/api/v1/people-around/{around}"), None, May::All),
