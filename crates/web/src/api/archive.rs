@@ -264,25 +264,6 @@ async fn update_person_around(
     Ok(json(StatusCode::OK, around_json(&rec)))
 }
 
-/// An interaction's fields as a user would type them.
-fn interaction_fields(i: &InteractionRecord) -> Raw {
-    let d = &i.draft;
-    let mut raw = Raw::new()
-        .with(Field::Channel, d.channel.code())
-        .with(Field::Direction, d.direction.code())
-        .with(Field::OccurredAt, d.occurred_at.to_rfc3339())
-        .with(Field::Summary, d.summary.clone())
-        .with(Field::OurParticipants, d.our_participants.join(", "))
-        .with(Field::TheirParticipants, d.their_participants.join(", "));
-    if let Some(n) = &d.next_step {
-        raw.set(Field::NextStep, n.clone());
-    }
-    if let Some(on) = d.next_step_on {
-        raw.set(Field::NextStepOn, on.to_string());
-    }
-    raw
-}
-
 /// Correct an interaction (partial)
 #[utoipa::path(patch, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
     request_body = schema::InteractionInput,
@@ -298,7 +279,7 @@ async fn update_interaction(
     let changes = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
     let current =
         state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
-    let mut raw = interaction_fields(&current);
+    let mut raw = crate::pages::people::interaction_fields(&current, false);
     for (f, val) in &changes.0 {
         raw.set(*f, val.clone());
     }

@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/orders", post(record_order))
         .route("/key-people/{id}", post(update_key_person))
         .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
+        .route("/people-around/{id}", post(update_person_around))
+        .route("/people-around/{id}/edit", axum::routing::get(edit_person_around))
+        .route("/interactions/{id}", post(update_interaction))
+        .route("/interactions/{id}/edit", axum::routing::get(edit_interaction))
         .route("/key-people/{id}/delete", post(delete_key_person))
         .route("/key-people/{id}/restore", post(restore_key_person))
         .route("/people-around/{id}/restore", post(restore_person_around))
@@ -453,34 +457,92 @@ async fn log_interaction(
 }
 
 #[derive(Template)]
-#[template(path = "key_person_form.html")]
-struct KeyPersonForm {
+#[template(path = "part_form.html")]
+struct PartForm {
     c: Chrome,
-    id: i64,
+    title: &'static str,
+    action: String,
+    anchor: &'static str,
     customer_id: i64,
     customer: String,
     inputs: Vec<Input>,
     has_errors: bool,
 }
 
-async fn key_person_form(
+/// An interaction's fields as a user would type them; `for_form` gives the time as China-time
+/// `YYYY-MM-DDTHH:MM` for a datetime input, otherwise RFC 3339.
+pub(crate) fn interaction_fields(i: &guanxi_store::InteractionRecord, for_form: bool) -> Raw {
+    let d = &i.draft;
+    let at = if for_form {
+        (d.occurred_at + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M").to_string()
+    } else {
+        d.occurred_at.to_rfc3339()
+    };
+    let mut raw = Raw::new()
+        .with(Field::Channel, d.channel.code())
+        .with(Field::Direction, d.direction.code())
+        .with(Field::OccurredAt, at)
+        .with(Field::Summary, d.summary.clone())
+        .with(Field::OurParticipants, d.our_participants.join(", "))
+        .with(Field::TheirParticipants, d.their_participants.join(", "));
+    if let Some(n) = &d.next_step {
+        raw.set(Field::NextStep, n.clone());
+    }
+    if let Some(on) = d.next_step_on {
+        raw.set(Field::NextStepOn, on.to_string());
+    }
+    raw
+}
+
+fn part_meta(part: Part, t: T) -> (&'static str, &'static str, &'static str, &'static [Field]) {
+    match part {
+        Part::KeyPerson => (t.key_people(), "key-people", "key-people", form::KEY_PERSON_FIELDS),
+        Part::PersonAround => (t.people_around(), "people-around", "people-around", form::PERSON_AROUND_FIELDS),
+        Part::Interaction => (t.interactions(), "interactions", "interactions", form::INTERACTION_FIELDS),
+    }
+}
+
+/// The fields a key person, person around or interaction has now.
+async fn part_fields(state: &AppState, part: Part, customer: i64, id: i64) -> Result<Raw, AppError> {
+    let store = state.store();
+    let found = match part {
+        Part::KeyPerson => {
+            store.key_people(customer).await?.into_iter().find(|k| k.id == id).map(|k| k.draft.to_fields())
+        }
+        Part::PersonAround => {
+            store.people_around(customer).await?.into_iter().find(|p| p.id == id).map(|p| p.draft.to_fields())
+        }
+        Part::Interaction => {
+            store.interactions(customer).await?.into_iter().find(|i| i.id == id).map(|i| interaction_fields(&i, true))
+        }
+    };
+    found.ok_or(AppError::NotFound)
+}
+
+async fn part_form(
     state: &AppState,
     v: &Viewer,
+    part: Part,
     id: i64,
     raw: Option<Raw>,
     errors: Option<&Validation>,
 ) -> Result<Response, AppError> {
-    let customer_id = find_owner(state, Part::KeyPerson, id).await?;
+    let customer_id = find_owner(state, part, id).await?;
     let customer = editable(state, v, customer_id).await?;
-    let current =
-        state.store().key_people(customer_id).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
-    let raw = raw.unwrap_or_else(|| current.draft.to_fields());
-    let page = KeyPersonForm {
-        c: Chrome::new(v, Nav::Customers, None, format!("/key-people/{id}/edit")),
-        id,
+    let t = T(v.lang());
+    let (title, path, anchor, fields) = part_meta(part, t);
+    let raw = match raw {
+        Some(r) => r,
+        None => part_fields(state, part, customer_id, id).await?,
+    };
+    let page = PartForm {
+        c: Chrome::new(v, Nav::Customers, None, format!("/{path}/{id}/edit")),
+        title,
+        action: format!("/{path}/{id}"),
+        anchor,
         customer_id,
         customer: customer.draft.name,
-        inputs: form::inputs(form::KEY_PERSON_FIELDS, &raw, errors, T(v.lang())),
+        inputs: form::inputs(fields, &raw, errors, t),
         has_errors: errors.is_some(),
     };
     let mut r = render(&page);
@@ -490,8 +552,39 @@ async fn key_person_form(
     Ok(r)
 }
 
+async fn update_part(state: &AppState, v: &Viewer, part: Part, id: i64, body: &[u8]) -> Result<Response, AppError> {
+    let customer = find_owner(state, part, id).await?;
+    editable(state, v, customer).await?;
+    let t = T(v.lang());
+    let (_, _, anchor, fields) = part_meta(part, t);
+    let raw = FormData::parse(body)?.raw(fields);
+    let today = guanxi_store::today_in_china();
+    let store = state.store();
+    let result = match part {
+        Part::KeyPerson => match KeyPersonDraft::parse(&raw, today) {
+            Ok(d) => store.update_key_person(v.actor(), id, &d).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+        Part::PersonAround => match PersonAroundDraft::parse(&raw, today) {
+            Ok(d) => store.update_person_around(v.actor(), id, &d).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+        Part::Interaction => match InteractionDraft::parse(&raw, chrono::Utc::now(), 8) {
+            Ok(d) => store.update_interaction(v.actor(), id, &d).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/customers/{customer}?done={}#{anchor}", Done::Saved.code())).into_response())
+        }
+        Err(StoreError::Invalid(e)) => part_form(state, v, part, id, Some(raw), Some(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn edit_key_person(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    key_person_form(&state, &v, id, None, None).await
+    part_form(&state, &v, Part::KeyPerson, id, None, None).await
 }
 
 async fn update_key_person(
@@ -500,20 +593,37 @@ async fn update_key_person(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let customer = find_owner(&state, Part::KeyPerson, id).await?;
-    editable(&state, &v, customer).await?;
-    let raw = FormData::parse(&body)?.raw(form::KEY_PERSON_FIELDS);
-    let result = match KeyPersonDraft::parse(&raw, guanxi_store::today_in_china()) {
-        Ok(d) => state.store().update_key_person(v.actor(), id, &d).await,
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/customers/{customer}?done={}#key-people", Done::Saved.code())).into_response())
-        }
-        Err(StoreError::Invalid(e)) => key_person_form(&state, &v, id, Some(raw), Some(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    update_part(&state, &v, Part::KeyPerson, id, &body).await
+}
+
+async fn edit_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    part_form(&state, &v, Part::PersonAround, id, None, None).await
+}
+
+async fn update_person_around(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    update_part(&state, &v, Part::PersonAround, id, &body).await
+}
+
+async fn edit_interaction(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    part_form(&state, &v, Part::Interaction, id, None, None).await
+}
+
+async fn update_interaction(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    update_part(&state, &v, Part::Interaction, id, &body).await
 }
 
 /// Records one order for `customer` from the fields typed (time defaults to now); the order

@@ -115,6 +115,25 @@ async fn create_edit_and_delete_through_forms() {
         assert!(html.contains("订单已记录") && html.contains("¥38.00") && html.contains("咖啡 · 门店"), "{b}");
         assert!(html.contains("无成本数据"), "{b}: no cost known, so no margin claimed");
 
+        // Correct the logged contact: the form has what was logged, in China time.
+        let iid = app.store.interactions(id).await.unwrap()[0].id;
+        let form = c.get(&format!("/interactions/{iid}/edit")).await.text();
+        assert!(form.contains("到店，点了冰摩卡") && form.contains("value=\"face_to_face\" selected"), "{b}");
+        let r = c
+            .post(&format!("/interactions/{iid}"), &[("channel", "carrier pigeon"), ("summary", "到店，点了热拿铁")])
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("id=\"err-channel\"") && r.text().contains("热拿铁"), "{b}");
+        let r = c
+            .post(
+                &format!("/interactions/{iid}"),
+                &[("channel", "face_to_face"), ("summary", "到店，点了热拿铁"), ("occurred_at", "2026-01-02T09:30")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let html = c.get(r.location()).await.text();
+        assert!(html.contains("到店，点了热拿铁") && html.contains("2026-01-02 09:30"), "{b}");
+
         // History shows the change, field by field, with labels.
         let html = c.get(&format!("/customers/{id}/history")).await.text();
         assert!(html.contains("修改客户") && html.contains("城市") && html.contains("杭州"), "{b}");
