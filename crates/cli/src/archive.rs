@@ -3,15 +3,14 @@
 
 use crate::{Ctx, UserError, parse_assignments, store_err};
 use anyhow::Result;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use guanxi_domain::*;
 use guanxi_store::*;
 
 /// China Standard Time, the zone times are shown in.
 fn cst(t: DateTime<Utc>) -> String {
-    let tz = FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -77,7 +76,7 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
                 u.display_name,
                 u.role.label(ctx.lang)
             );
-            let password = guanxi_web::auth::generated_password();
+            let password = guanxi_web::auth::generated_password().map_err(|e| UserError(e.message(ctx.lang)))?;
             guanxi_web::set_password(&ctx.store, ctx.actor, &u.username, &password)
                 .await
                 .map_err(|e| UserError(e.message(ctx.lang)))?;
@@ -89,7 +88,7 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
                 std::io::stdin().read_line(&mut line)?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                (guanxi_web::auth::generated_password(), true)
+                (guanxi_web::auth::generated_password().map_err(|e| UserError(e.message(ctx.lang)))?, true)
             };
             guanxi_web::auth::check_password_rules(&password, ctx.lang).map_err(UserError)?;
             guanxi_web::set_password(&ctx.store, ctx.actor, &username, &password)

@@ -123,7 +123,7 @@ pub async fn run(ctx: &Ctx, requests: usize, limit: Duration, concurrency: usize
             .await
             .map_err(&err)?,
     };
-    let token = guanxi_web::auth::random_secret(32);
+    let token = guanxi_web::auth::random_secret(32).map_err(|e| UserError(e.message(ctx.lang)))?;
     let expires = chrono::Utc::now() + chrono::Duration::hours(1);
     ctx.store.create_session(&guanxi_web::auth::secret_hash(&token), user.id, expires).await.map_err(&err)?;
     let cookie = format!("{}={token}", guanxi_web::auth::SESSION_COOKIE);

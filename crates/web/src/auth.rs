@@ -3,8 +3,8 @@
 
 use crate::AppState;
 use crate::error::AppError;
+use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -24,12 +24,16 @@ pub const LOGIN_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 200;
 
-/// 32 random bytes as hex: session cookies, API tokens and generated passwords.
-pub fn random_secret(bytes: usize) -> String {
+/// Random bytes from the operating system; without them no secret may be made.
+fn random_bytes(buf: &mut [u8]) -> Result<(), AppError> {
+    getrandom::fill(buf).map_err(|e| AppError::Internal(format!("the operating system's random source failed: {e}")))
+}
+
+/// `bytes` random bytes as hex: session cookies and API tokens.
+pub fn random_secret(bytes: usize) -> Result<String, AppError> {
     let mut buf = vec![0u8; bytes];
-    // The OS random source failing is not something a CRM can work around.
-    getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
-    hex(&buf)
+    random_bytes(&mut buf)?;
+    Ok(hex(&buf))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -43,17 +47,17 @@ pub fn secret_hash(secret: &str) -> String {
 }
 
 /// A password someone can type and read aloud: 12 characters without look-alikes.
-pub fn generated_password() -> String {
+pub fn generated_password() -> Result<String, AppError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut buf = [0u8; 12];
-    getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
-    buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    random_bytes(&mut buf)?;
+    Ok(buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect())
 }
 
 fn argon2() -> Argon2<'static> {
-    // OWASP's first recommended Argon2id setting: 19 MiB, 2 passes, 1 lane.
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    // Argon2id, version 0x13, 19 MiB, 2 passes, 1 lane: the crate's defaults, which are OWASP's
+    // first recommended setting.
+    Argon2::default()
 }
 
 /// Checks the password rules; the message names what is wrong in `lang`.
@@ -89,7 +93,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
-        let stored = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        let stored = hash.or_else(|| DUMMY_HASH.clone()).unwrap_or_default();
         let ok = PasswordHash::new(&stored).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok());
         ok && known
     })
@@ -98,9 +102,11 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 }
 
 /// The Argon2id hash of a random password nobody knows, with the same parameters as real ones.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let salt = SaltString::encode_b64(b"guanxi-dummy-salt").expect("a valid salt");
-    argon2().hash_password(random_secret(16).as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+/// (None only if hashing itself fails, in which case nothing verifies anyway.)
+static DUMMY_HASH: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::encode_b64(b"guanxi-dummy-salt").ok()?;
+    let secret = random_secret(16).ok()?;
+    argon2().hash_password(secret.as_bytes(), &salt).ok().map(|h| h.to_string())
 });
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -328,19 +334,19 @@ mod tests {
 
     #[test]
     fn secrets_are_random_and_hashed() {
-        let a = random_secret(32);
+        let a = random_secret(32).unwrap();
         assert_eq!(a.len(), 64);
-        assert_ne!(a, random_secret(32));
+        assert_ne!(a, random_secret(32).unwrap());
         assert_eq!(secret_hash("abc").len(), 64);
         assert_ne!(secret_hash(&a), a);
-        let p = generated_password();
+        let p = generated_password().unwrap();
         assert_eq!(p.chars().count(), 12);
     }
 
     #[tokio::test]
     async fn argon2id_round_trip() {
         let h = hash_password("correct horse".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify_password("correct horse".into(), Some(h.clone())).await);
         assert!(!verify_password("wrong horse".into(), Some(h)).await);
         assert!(!verify_password("anything".into(), None).await);

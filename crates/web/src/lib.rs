@@ -166,7 +166,7 @@ pub async fn ensure_admin(store: &Store) -> Result<Option<(String, String)>, App
             store.add_user(Actor::SYSTEM, &new).await?
         }
     };
-    let password = auth::generated_password();
+    let password = auth::generated_password()?;
     let hash = auth::hash_password(password.clone()).await?;
     store.set_password_hash(Actor::SYSTEM, user.id, &hash).await?;
     Ok(Some((user.username, password)))

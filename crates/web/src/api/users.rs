@@ -83,7 +83,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
         team: text(&obj, "team")?.map(str::to_string),
     };
     let user = state.store().add_user(v.actor(), &new).await?;
-    let password = auth::generated_password();
+    let password = auth::generated_password()?;
     let hash = auth::hash_password(password.clone()).await?;
     state.store().set_password_hash(v.actor(), user.id, &hash).await?;
     Ok(json(StatusCode::CREATED, json!({"user": user_json(&user), "password": password})))

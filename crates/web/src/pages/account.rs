@@ -123,7 +123,7 @@ async fn password(State(state): State<AppState>, v: Viewer, body: Bytes) -> Resu
     let hash = auth::hash_password(new).await?;
     state.store().set_password_hash(v.actor(), v.user.id, &hash).await?;
     // Changing the password signs out every session, this one included; sign this one back in.
-    let token = auth::random_secret(32);
+    let token = auth::random_secret(32)?;
     state
         .store()
         .create_session(&auth::secret_hash(&token), v.user.id, chrono::Utc::now() + auth::SESSION_IDLE)
@@ -138,7 +138,7 @@ async fn password(State(state): State<AppState>, v: Viewer, body: Bytes) -> Resu
 
 async fn create_token(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body)?;
-    let secret = format!("gx_{}", auth::random_secret(24));
+    let secret = format!("gx_{}", auth::random_secret(24)?);
     let hint = secret[secret.len() - 4..].to_string();
     match state.store().create_api_token(v.user.id, form.get("name"), &auth::secret_hash(&secret), &hint).await {
         Ok(_) => account_page(&state, &v, None, Some(secret), None, None).await,
@@ -215,7 +215,7 @@ async fn add_user(State(state): State<AppState>, v: Viewer, body: Bytes) -> Resu
     let new = NewUser { username: typed.0.clone(), display_name: typed.1.clone(), role, team };
     match state.store().add_user(v.actor(), &new).await {
         Ok(user) => {
-            let password = auth::generated_password();
+            let password = auth::generated_password()?;
             let hash = auth::hash_password(password.clone()).await?;
             state.store().set_password_hash(v.actor(), user.id, &hash).await?;
             users_page(&state, &v, None, Some((user.username, password)), None, Default::default()).await
@@ -263,7 +263,7 @@ async fn set_active(
 async fn reset_password(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     v.may(Action::ManageUsers)?;
     let user = state.store().user_by_id(id).await?;
-    let password = auth::generated_password();
+    let password = auth::generated_password()?;
     let hash = auth::hash_password(password.clone()).await?;
     state.store().set_password_hash(v.actor(), user.id, &hash).await?;
     users_page(&state, &v, None, Some((user.username, password)), None, Default::default()).await

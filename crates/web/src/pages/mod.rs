@@ -136,7 +136,7 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
     let Some(user) = user else { return Ok(again(t.wrong_login().into(), axum::http::StatusCode::UNAUTHORIZED)) };
     store.clear_login_failures(&username).await?;
-    let token = auth::random_secret(32);
+    let token = auth::random_secret(32)?;
     store.create_session(&auth::secret_hash(&token), user.id, chrono::Utc::now() + auth::SESSION_IDLE).await?;
     let mut r = Redirect::to(&next).into_response();
     r.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token, auth::SESSION_IDLE.num_seconds()));
