@@ -210,6 +210,22 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Viewer {
     }
 }
 
+/// The customer, if the viewer may change it (its profile and what belongs to it).
+pub async fn editable_customer(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+) -> Result<guanxi_store::CustomerRecord, AppError> {
+    let r = state.store().customer(id).await?;
+    v.may(Action::EditCustomer { owner: r.owner_id })?;
+    Ok(r)
+}
+
+/// The customer a key person, person around or interaction belongs to.
+pub async fn customer_of(state: &AppState, part: guanxi_store::Part, id: i64) -> Result<i64, AppError> {
+    state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
+}
+
 /// What someone wants to do. The rules are in [`permits`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

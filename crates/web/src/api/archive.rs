@@ -3,7 +3,7 @@
 use super::schema;
 use super::{fields_json, json, object, raw_fields};
 use crate::AppState;
-use crate::auth::{Action, Viewer};
+use crate::auth::{Action, Viewer, customer_of, editable_customer};
 use crate::error::AppError;
 use crate::pages::form;
 use axum::body::Bytes;
@@ -62,16 +62,6 @@ fn interaction_json(i: &InteractionRecord) -> Value {
     })
 }
 
-/// The customer, checked that the viewer may edit it.
-async fn editable(state: &AppState, v: &Viewer, customer: i64) -> Result<(), AppError> {
-    let r = state.store().customer(customer).await?;
-    v.may(Action::EditCustomer { owner: r.owner_id })
-}
-
-async fn owner_of(state: &AppState, part: Part, id: i64) -> Result<i64, AppError> {
-    state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
-}
-
 /// A customer's key people
 #[utoipa::path(get, path = "/customers/{id}/key-people", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
     responses((status = 200, body = Vec<schema::KeyPerson>), (status = 404, body = schema::Problem)))]
@@ -91,7 +81,7 @@ async fn add_key_person(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    editable(&state, &v, id).await?;
+    editable_customer(&state, &v, id).await?;
     let raw = raw_fields(&object(&body)?, form::KEY_PERSON_FIELDS, &[])?;
     let draft = KeyPersonDraft::parse(&raw, guanxi_store::today_in_china())?;
     let kp = state.store().add_key_person(v.actor(), id, &draft).await?;
@@ -109,8 +99,8 @@ async fn update_key_person(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::KeyPerson, id).await?;
-    editable(&state, &v, customer).await?;
+    let customer = customer_of(&state, Part::KeyPerson, id).await?;
+    editable_customer(&state, &v, customer).await?;
     let changes = raw_fields(&object(&body)?, form::KEY_PERSON_FIELDS, &[])?;
     let current =
         state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
@@ -159,7 +149,7 @@ async fn add_person_around(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    editable(&state, &v, id).await?;
+    editable_customer(&state, &v, id).await?;
     let obj = object(&body)?;
     let raw = raw_fields(&obj, form::PERSON_AROUND_FIELDS, &["key_person_id"])?;
     let of = match obj.get("key_person_id") {
@@ -248,8 +238,8 @@ async fn update_person_around(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::PersonAround, id).await?;
-    editable(&state, &v, customer).await?;
+    let customer = customer_of(&state, Part::PersonAround, id).await?;
+    editable_customer(&state, &v, customer).await?;
     let changes = raw_fields(&object(&body)?, form::PERSON_AROUND_FIELDS, &[])?;
     let current =
         state.store().people_around(customer).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
@@ -274,8 +264,8 @@ async fn update_interaction(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::Interaction, id).await?;
-    editable(&state, &v, customer).await?;
+    let customer = customer_of(&state, Part::Interaction, id).await?;
+    editable_customer(&state, &v, customer).await?;
     let changes = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
     let current =
         state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
@@ -290,8 +280,8 @@ async fn update_interaction(
 }
 
 async fn restore(state: &AppState, v: &Viewer, part: Part, id: i64) -> Result<Response, AppError> {
-    let customer = owner_of(state, part, id).await?;
-    editable(state, v, customer).await?;
+    let customer = customer_of(state, part, id).await?;
+    editable_customer(state, v, customer).await?;
     state.store().restore_part(v.actor(), part, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -333,7 +323,7 @@ async fn restore_interaction(
 #[utoipa::path(get, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
     responses((status = 200, body = schema::KeyPerson), (status = 404, body = schema::Problem)))]
 async fn get_key_person(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::KeyPerson, id).await?;
+    let customer = customer_of(&state, Part::KeyPerson, id).await?;
     let rec = state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
     Ok(json(StatusCode::OK, key_person_json(&rec)))
 }
@@ -346,7 +336,7 @@ async fn get_person_around(
     _v: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::PersonAround, id).await?;
+    let customer = customer_of(&state, Part::PersonAround, id).await?;
     let rec =
         state.store().people_around(customer).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
     Ok(json(StatusCode::OK, around_json(&rec)))
@@ -356,7 +346,7 @@ async fn get_person_around(
 #[utoipa::path(get, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
     responses((status = 200, body = schema::Interaction), (status = 404, body = schema::Problem)))]
 async fn get_interaction(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let customer = owner_of(&state, Part::Interaction, id).await?;
+    let customer = customer_of(&state, Part::Interaction, id).await?;
     let rec = state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
     Ok(json(StatusCode::OK, interaction_json(&rec)))
 }

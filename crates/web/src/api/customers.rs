@@ -174,8 +174,7 @@ async fn update(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let current = state.store().customer(id).await?;
-    v.may(Action::EditCustomer { owner: current.owner_id })?;
+    crate::auth::editable_customer(&state, &v, id).await?;
     let obj = object(&body)?;
     let mut fields = form::customer_fields();
     fields.retain(|f| *f != Field::Kind);

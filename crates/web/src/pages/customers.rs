@@ -379,8 +379,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 }
 
 async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let record = state.store().customer(id).await?;
-    v.may(Action::EditCustomer { owner: record.owner_id })?;
+    let record = crate::auth::editable_customer(&state, &v, id).await?;
     let raw = record.draft.to_fields();
     form_page(&state, &v, record.draft.kind, raw, None, Some(id), Some(record.version)).await
 }
@@ -391,8 +390,7 @@ async fn update(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let record = state.store().customer(id).await?;
-    v.may(Action::EditCustomer { owner: record.owner_id })?;
+    let record = crate::auth::editable_customer(&state, &v, id).await?;
     let form = FormData::parse(&body)?;
     let mut fields = form::customer_fields();
     fields.retain(|f| *f != Field::Kind);

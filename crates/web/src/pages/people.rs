@@ -2,7 +2,7 @@
 
 use super::form::{self, Input};
 use crate::AppState;
-use crate::auth::{Action, Viewer};
+use crate::auth::{Action, Viewer, customer_of, editable_customer};
 use crate::error::AppError;
 use crate::html::{Chrome, Done, FormData, Nav, china_time, render};
 use crate::i18n::T;
@@ -373,19 +373,13 @@ fn split(f: Option<(Raw, Validation)>) -> (Option<Raw>, Option<Validation>) {
     }
 }
 
-async fn editable(state: &AppState, v: &Viewer, id: i64) -> Result<CustomerRecord, AppError> {
-    let r = state.store().customer(id).await?;
-    v.may(Action::EditCustomer { owner: r.owner_id })?;
-    Ok(r)
-}
-
 async fn add_key_person(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    editable(&state, &v, id).await?;
+    editable_customer(&state, &v, id).await?;
     let raw = FormData::parse(&body)?.raw(form::KEY_PERSON_FIELDS);
     let result = match KeyPersonDraft::parse(&raw, guanxi_store::today_in_china()) {
         Ok(d) => state.store().add_key_person(v.actor(), id, &d).await.map(|_| ()),
@@ -406,7 +400,7 @@ async fn add_person_around(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    editable(&state, &v, id).await?;
+    editable_customer(&state, &v, id).await?;
     let form = FormData::parse(&body)?;
     let raw = form.raw(form::PERSON_AROUND_FIELDS);
     let of = match form.get("key_person_id").trim() {
@@ -527,8 +521,8 @@ async fn part_form(
     raw: Option<Raw>,
     errors: Option<&Validation>,
 ) -> Result<Response, AppError> {
-    let customer_id = find_owner(state, part, id).await?;
-    let customer = editable(state, v, customer_id).await?;
+    let customer_id = customer_of(state, part, id).await?;
+    let customer = editable_customer(state, v, customer_id).await?;
     let t = T(v.lang());
     let (title, path, anchor, fields) = part_meta(part, t);
     let raw = match raw {
@@ -553,8 +547,8 @@ async fn part_form(
 }
 
 async fn update_part(state: &AppState, v: &Viewer, part: Part, id: i64, body: &[u8]) -> Result<Response, AppError> {
-    let customer = find_owner(state, part, id).await?;
-    editable(state, v, customer).await?;
+    let customer = customer_of(state, part, id).await?;
+    editable_customer(state, v, customer).await?;
     let t = T(v.lang());
     let (_, _, anchor, fields) = part_meta(part, t);
     let raw = FormData::parse(body)?.raw(fields);
@@ -714,8 +708,8 @@ async fn restore_interaction(
 }
 
 async fn restored(state: &AppState, v: &Viewer, part: Part, id: i64, anchor: &str) -> Result<Response, AppError> {
-    let customer = find_owner(state, part, id).await?;
-    editable(state, v, customer).await?;
+    let customer = customer_of(state, part, id).await?;
+    editable_customer(state, v, customer).await?;
     state.store().restore_part(v.actor(), part, id).await?;
     Ok(Redirect::to(&format!("/customers/{customer}?done={}#{anchor}", Done::Restored.code())).into_response())
 }
@@ -728,13 +722,8 @@ async fn removed(state: &AppState, v: &Viewer, part: Part, id: i64, anchor: &str
 /// Removes a key person, person around or interaction if the viewer may edit its customer;
 /// returns the customer.
 pub(crate) async fn remove_part(state: &AppState, v: &Viewer, part: Part, id: i64) -> Result<i64, AppError> {
-    let customer = find_owner(state, part, id).await?;
-    editable(state, v, customer).await?;
+    let customer = customer_of(state, part, id).await?;
+    editable_customer(state, v, customer).await?;
     state.store().delete_part(v.actor(), part, id).await?;
     Ok(customer)
-}
-
-/// The customer a key person, person around or interaction belongs to.
-async fn find_owner(state: &AppState, part: Part, id: i64) -> Result<i64, AppError> {
-    state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
 }
