@@ -5,8 +5,9 @@ use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
 use chrono::NaiveDate;
 use guanxi_domain::Lang;
-use guanxi_domain::value::{AssessConfig, FitError, Purchases, RepeatHistory, assess};
-use guanxi_store::PurchaseDays;
+use guanxi_domain::value::{
+    AssessConfig, FitError, Purchases, RepeatHistory, assess, holdout as value_holdout, repeat_history,
+};
 
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
@@ -37,27 +38,6 @@ fn parse_day(ctx: &Ctx, flag: &str, s: &str) -> Result<NaiveDate> {
         })
         .into()
     })
-}
-
-/// (x, t_x, T) per customer whose first purchase is on or before `as_of`, and their mean
-/// repeat-purchase value.
-fn histories(days: &[PurchaseDays], as_of: NaiveDate, unit: f64) -> Vec<(i64, RepeatHistory, Option<f64>)> {
-    days.iter()
-        .filter_map(|p| {
-            let within: Vec<&(NaiveDate, i64)> = p.days.iter().filter(|(d, _)| *d <= as_of).collect();
-            let first = within.first()?.0;
-            let last = within.last()?.0;
-            let x = (within.len() - 1) as f64;
-            let repeat_total: i64 = within.iter().skip(1).map(|(_, a)| a).sum();
-            let mean = (x > 0.0).then(|| repeat_total as f64 / 100.0 / x);
-            let h = RepeatHistory {
-                x,
-                t_x: (last - first).num_days() as f64 / unit,
-                t: (as_of - first).num_days() as f64 / unit,
-            };
-            Some((p.customer_id, h, mean))
-        })
-        .collect()
 }
 
 fn fit_error(l: Lang, e: FitError) -> UserError {
@@ -98,8 +78,8 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     }
     let until = guanxi_store::end_of_china_day(holdout.unwrap_or(as_of));
     let days = ctx.store.purchase_days(until).await.map_err(store_err(l))?;
-    let hist = histories(&days, as_of, unit);
-    let data: Vec<RepeatHistory> = hist.iter().map(|(_, h, _)| *h).collect();
+    let data: Vec<RepeatHistory> =
+        days.iter().filter_map(|p| repeat_history(&p.days, as_of, unit)).map(|(h, _)| h).collect();
     if !(0.0..=1.0).contains(&a.margin_rate) {
         return Err(
             UserError(ctx.t("--margin-rate 应在 0 到 1 之间", "--margin-rate must be between 0 and 1").into()).into()
@@ -134,25 +114,10 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     });
     let mut rows = Vec::new();
     if let Some(h) = holdout {
-        let t = (h - as_of).num_days() as f64 / unit;
-        // Per number of calibration purchases (7 and more together): mean predicted and actual.
-        let mut groups = [(0usize, 0.0f64, 0.0f64); 8];
-        for (p, (_, hist, _)) in days.iter().filter(|p| p.days.first().is_some_and(|(d, _)| *d <= as_of)).zip(&hist) {
-            let actual = p.days.iter().filter(|(d, _)| *d > as_of && *d <= h).count() as f64;
-            let g = &mut groups[(hist.x as usize).min(7)];
-            g.0 += 1;
-            g.1 += bg.params.expected_purchases(hist, t);
-            g.2 += actual;
-        }
-        for (x, (n, predicted, actual)) in groups.iter().enumerate() {
-            if *n > 0 {
-                rows.push(
-                    serde_json::json!({"calibration_purchases": if x == 7 { "7+".to_string() } else { x.to_string() },
-                    "customers": n, "predicted_mean": predicted / *n as f64, "actual_mean": actual / *n as f64}),
-                );
-            }
-        }
-        report["holdout"] = serde_json::json!({"until": h.to_string(), "length": t, "by_calibration_purchases": rows});
+        rows = value_holdout(&purchases, &bg.params, as_of, h, unit);
+        let length = (h - as_of).num_days() as f64 / unit;
+        report["holdout"] =
+            serde_json::json!({"until": h.to_string(), "length": length, "by_calibration_purchases": rows});
     }
     if a.save {
         let run = ctx
@@ -235,13 +200,13 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         for r in &rows {
             println!(
                 "  x={:<3} {:>7} {}  {} {:.3}  {} {:.3}",
-                r["calibration_purchases"].as_str().unwrap_or(""),
-                r["customers"],
+                r.calibration_purchases,
+                r.customers,
                 ctx.t("位", "customers"),
                 ctx.t("预测", "predicted"),
-                r["predicted_mean"].as_f64().unwrap_or(0.0),
+                r.predicted_mean,
                 ctx.t("实际", "actual"),
-                r["actual_mean"].as_f64().unwrap_or(0.0)
+                r.actual_mean
             );
         }
     }

@@ -81,6 +81,71 @@ pub struct Assessment {
     pub gamma_gamma: Option<GammaGammaFit>,
 }
 
+/// A customer's history as the models see it, from their purchase days up to `as_of`: the
+/// (x, t_x, T) of BG/NBD in units of `unit_days`, and the mean repeat-purchase value in yuan
+/// (None without repeat purchases or when it is not positive). None if nothing before `as_of`.
+pub fn repeat_history(
+    days: &[(NaiveDate, i64)],
+    as_of: NaiveDate,
+    unit_days: f64,
+) -> Option<(RepeatHistory, Option<f64>)> {
+    let within: Vec<&(NaiveDate, i64)> = days.iter().filter(|(d, _)| *d <= as_of).collect();
+    let (first, last) = (within.first()?.0, within.last()?.0);
+    let x = within.len() - 1;
+    let total: i64 = within.iter().skip(1).map(|(_, a)| a).sum();
+    let mean = (x > 0).then(|| total as f64 / 100.0 / x as f64).filter(|m| *m > 0.0);
+    let h = RepeatHistory {
+        x: x as f64,
+        t_x: (last - first).num_days() as f64 / unit_days,
+        t: (as_of - first).num_days() as f64 / unit_days,
+    };
+    Some((h, mean))
+}
+
+/// One line of the holdout check.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HoldoutRow {
+    /// Repeat purchases up to `as_of`: "0" … "6", then "7+".
+    pub calibration_purchases: String,
+    pub customers: usize,
+    /// Mean purchase days per customer after `as_of` up to `until`, as the model expects them.
+    pub predicted_mean: f64,
+    /// The same, as they happened.
+    pub actual_mean: f64,
+}
+
+/// The check to make before trusting the model: for the customers who had bought by `as_of`,
+/// predicted and actual purchase days in (`as_of`, `until`], by calibration purchases.
+pub fn holdout(
+    purchases: &[Purchases],
+    model: &BgNbd,
+    as_of: NaiveDate,
+    until: NaiveDate,
+    unit_days: f64,
+) -> Vec<HoldoutRow> {
+    let t = (until - as_of).num_days() as f64 / unit_days;
+    let mut groups = [(0usize, 0.0f64, 0.0f64); 8];
+    for p in purchases {
+        let Some((h, _)) = repeat_history(&p.days, as_of, unit_days) else { continue };
+        let actual = p.days.iter().filter(|(d, _)| *d > as_of && *d <= until).count() as f64;
+        let g = &mut groups[(h.x as usize).min(7)];
+        g.0 += 1;
+        g.1 += model.expected_purchases(&h, t);
+        g.2 += actual;
+    }
+    groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.0 > 0)
+        .map(|(x, (n, predicted, actual))| HoldoutRow {
+            calibration_purchases: if x == 7 { "7+".into() } else { x.to_string() },
+            customers: *n,
+            predicted_mean: predicted / *n as f64,
+            actual_mean: actual / *n as f64,
+        })
+        .collect()
+}
+
 /// Assesses every customer with a purchase on or before `as_of`.
 pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
     let window_start = cfg.as_of - chrono::Duration::days(cfg.window_days - 1);
@@ -90,26 +155,9 @@ pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
         .filter(|(_, within)| !within.is_empty())
         .collect();
     // The models, on all history before the date.
-    let histories: Vec<RepeatHistory> = rows
-        .iter()
-        .map(|(_, w)| {
-            let (first, last) = (w[0].0, w[w.len() - 1].0);
-            RepeatHistory {
-                x: (w.len() - 1) as f64,
-                t_x: (last - first).num_days() as f64 / cfg.unit_days,
-                t: (cfg.as_of - first).num_days() as f64 / cfg.unit_days,
-            }
-        })
-        .collect();
+    let (histories, means): (Vec<RepeatHistory>, Vec<Option<f64>>) =
+        rows.iter().filter_map(|(p, _)| repeat_history(&p.days, cfg.as_of, cfg.unit_days)).unzip();
     let bg = BgNbd::fit(&histories).ok();
-    let means: Vec<Option<f64>> = rows
-        .iter()
-        .map(|(_, w)| {
-            let x = w.len() - 1;
-            let total: i64 = w.iter().skip(1).map(|(_, a)| a).sum();
-            (x > 0).then(|| total as f64 / 100.0 / x as f64).filter(|m| *m > 0.0)
-        })
-        .collect();
     let spend: Vec<SpendHistory> =
         histories.iter().zip(&means).filter_map(|(h, m)| m.map(|mean| SpendHistory { x: h.x, mean })).collect();
     let gg = GammaGamma::fit(&spend).ok();
@@ -248,6 +296,28 @@ mod tests {
         // History: half of 90 yuan 2.5 years before the date, compounded at 10% a year.
         let expect = 9_000.0 * 0.5 * 1.1f64.powf((d("2026-06-30") - d("2024-01-01")).num_days() as f64 / 365.25);
         assert!((by(4).clv_history_fen as f64 - expect).abs() <= 1.0);
+    }
+
+    #[test]
+    fn holdout_by_calibration_purchases() {
+        let p = |id, days: &[&str]| Purchases { customer_id: id, days: days.iter().map(|s| (d(s), 1_000)).collect() };
+        let purchases = vec![
+            p(1, &["2026-01-01", "2026-02-01", "2026-07-05", "2026-08-01"]),
+            p(2, &["2026-03-01"]),
+            p(3, &["2026-07-10"]),
+        ];
+        let m = BgNbd { r: 0.5, alpha: 6.0, a: 0.8, b: 2.5 };
+        let rows = holdout(&purchases, &m, d("2026-06-30"), d("2026-09-30"), 7.0);
+        // Customer 3 had not bought by the date; 1 had one repeat purchase and two after; 2 none.
+        assert_eq!(
+            rows.iter().map(|r| (r.calibration_purchases.as_str(), r.customers)).collect::<Vec<_>>(),
+            [("0", 1), ("1", 1)]
+        );
+        assert_eq!((rows[0].actual_mean, rows[1].actual_mean), (0.0, 2.0));
+        let h = repeat_history(&purchases[0].days, d("2026-06-30"), 7.0).unwrap().0;
+        assert!((rows[1].predicted_mean - m.expected_purchases(&h, 92.0 / 7.0)).abs() < 1e-12);
+        assert_eq!(h.x, 1.0);
+        assert!(repeat_history(&purchases[2].days, d("2026-06-30"), 7.0).is_none());
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod rfm;
 mod sim;
 
 pub use abc::AbcClass;
-pub use assess::{AssessConfig, Assessment, CustomerValue, Purchases, assess};
+pub use assess::{AssessConfig, Assessment, CustomerValue, HoldoutRow, Purchases, assess, holdout, repeat_history};
 pub use bgnbd::{BgNbd, BgNbdFit, FitError, RepeatHistory};
 pub use gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};
 pub use rfm::{RfmInput, RfmScore, RfmSegment};
