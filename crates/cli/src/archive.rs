@@ -10,7 +10,7 @@ use guanxi_store::*;
 
 /// China Standard Time, the zone times are shown in.
 fn cst(t: DateTime<Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    guanxi_domain::china::minutes(t)
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {

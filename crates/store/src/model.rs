@@ -227,16 +227,9 @@ pub struct MergeRecord {
     pub undone_at: Option<DateTime<Utc>>,
 }
 
-/// The instant a day ends in China (its next midnight, UTC+8).
-pub fn end_of_china_day(day: NaiveDate) -> DateTime<Utc> {
-    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
-    DateTime::<Utc>::from_naive_utc_and_offset(next - chrono::Duration::hours(8), Utc)
-}
-
+pub use guanxi_domain::china::end_of_day as end_of_china_day;
 /// Today in China, for validating birthdays and founding dates.
-pub fn today_in_china() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+pub use guanxi_domain::china::today as today_in_china;
 
 /// An API token as its owner sees it in the list: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -184,7 +184,7 @@ impl FormData {
 
 /// A date and time for people in China.
 pub fn china_time(at: &chrono::DateTime<chrono::Utc>) -> String {
-    (*at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    guanxi_domain::china::minutes(*at)
 }
 
 #[cfg(test)]

@@ -2,16 +2,13 @@
 
 use super::{Pool, Row, Tx, audit, corrupt, now};
 use crate::{Actor, OrderOutcome, OrderRecord, PurchaseDays, Rollup, StoreError};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use guanxi_domain::orders::{CustomerRef, OrderDraft};
 use guanxi_domain::{Field, Problem, SalesChannel, Validation};
 use sqlx::Row as _;
 use std::collections::{BTreeSet, HashMap};
 
-/// The calendar day in China of a moment.
-pub fn china_day(at: DateTime<Utc>) -> NaiveDate {
-    (at + chrono::Duration::hours(8)).date_naive()
-}
+use guanxi_domain::china::day as china_day;
 
 fn order_from_row(r: &Row) -> Result<OrderRecord, StoreError> {
     let channel: Option<String> = r.try_get("channel")?;

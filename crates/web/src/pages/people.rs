@@ -468,7 +468,7 @@ struct PartForm {
 pub(crate) fn interaction_fields(i: &guanxi_store::InteractionRecord, for_form: bool) -> Raw {
     let d = &i.draft;
     let at = if for_form {
-        (d.occurred_at + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M").to_string()
+        guanxi_domain::china::local(d.occurred_at).format("%Y-%m-%dT%H:%M").to_string()
     } else {
         d.occurred_at.to_rfc3339()
     };

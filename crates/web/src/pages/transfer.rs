@@ -327,7 +327,7 @@ async fn export(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
     let lang = v.lang();
     let store = state.store().clone();
     let count = store.count_customers().await?;
-    let stamp = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y%m%d-%H%M");
+    let stamp = guanxi_domain::china::local(chrono::Utc::now()).format("%Y%m%d-%H%M");
     let (body, file, mime) = match form.get("format") {
         "xlsx" => {
             let mut x = XlsxExport::new(lang).map_err(|e| AppError::Internal(e.to_string()))?;
