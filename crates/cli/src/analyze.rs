@@ -5,9 +5,7 @@ use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
 use chrono::NaiveDate;
 use guanxi_domain::Lang;
-use guanxi_domain::value::{
-    AssessConfig, FitError, Purchases, RepeatHistory, assess, holdout as value_holdout, repeat_history,
-};
+use guanxi_domain::value::{AssessConfig, FitError, GammaGammaFit, HoldoutRow};
 
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
@@ -76,49 +74,28 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
             UserError(ctx.t("--holdout-until 应晚于 --as-of", "--holdout-until must be after --as-of").into()).into()
         );
     }
-    let until = guanxi_store::end_of_china_day(holdout.unwrap_or(as_of));
-    let days = ctx.store.purchase_days(until).await.map_err(store_err(l))?;
-    let data: Vec<RepeatHistory> =
-        days.iter().filter_map(|p| repeat_history(&p.days, as_of, unit)).map(|(h, _)| h).collect();
     if !(0.0..=1.0).contains(&a.margin_rate) {
         return Err(
             UserError(ctx.t("--margin-rate 应在 0 到 1 之间", "--margin-rate must be between 0 and 1").into()).into()
         );
     }
-    let purchases: Vec<Purchases> =
-        days.iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days.clone() }).collect();
     let mut cfg = AssessConfig::new(as_of);
     cfg.unit_days = unit;
     cfg.margin_rate = a.margin_rate;
-    let assessment = assess(&purchases, &cfg);
+    cfg.period.holdout_until = holdout;
+    let (assessment, mut report) = ctx.store.assess(&cfg).await.map_err(store_err(l))?;
     let Some(bg) = assessment.bg_nbd.clone() else {
-        let e = if data.is_empty() {
+        let e = if assessment.values.is_empty() {
             FitError::NoCustomers
-        } else if !data.iter().any(|h| h.x > 0.0) {
+        } else if assessment.repeat_buyers == 0 {
             FitError::NoRepeatPurchases
         } else {
             FitError::InvalidHistory(String::new())
         };
         return Err(fit_error(l, e).into());
     };
-    let gg = assessment.gamma_gamma.clone();
-    let mut report = serde_json::json!({
-        "as_of": as_of.to_string(),
-        "unit": if unit == 7.0 { "week" } else { "day" },
-        "customers": data.len(),
-        "repeat_buyers": data.iter().filter(|h| h.x > 0.0).count(),
-        "bg_nbd": {"r": bg.params.r, "alpha": bg.params.alpha, "a": bg.params.a, "b": bg.params.b,
-                   "log_likelihood": bg.log_likelihood, "converged": bg.converged, "iterations": bg.iterations},
-        "gamma_gamma": gg.as_ref().map(|g| serde_json::json!({"p": g.params.p, "q": g.params.q, "gamma": g.params.gamma,
-                   "log_likelihood": g.log_likelihood, "customers": g.customers, "population_mean_yuan": (g.params.q > 1.0).then(|| g.params.population_mean())})),
-    });
-    let mut rows = Vec::new();
-    if let Some(h) = holdout {
-        rows = value_holdout(&purchases, &bg.params, as_of, h, unit);
-        let length = (h - as_of).num_days() as f64 / unit;
-        report["holdout"] =
-            serde_json::json!({"until": h.to_string(), "length": length, "by_calibration_purchases": rows});
-    }
+    let rows: Vec<HoldoutRow> =
+        serde_json::from_value(report["holdout"]["by_calibration_purchases"].clone()).unwrap_or_default();
     if a.save {
         let run = ctx
             .store
@@ -155,7 +132,7 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     println!(
         "{} {}，{} {}",
         ctx.t("客户", "customers"),
-        data.len(),
+        assessment.values.len(),
         ctx.t("复购客户", "repeat buyers"),
         report["repeat_buyers"]
     );
@@ -163,9 +140,9 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         "BG/NBD: r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4}; log-likelihood = {:.3}",
         p.r, p.alpha, p.a, p.b, bg.log_likelihood
     );
-    match &gg {
-        Some(g) => println!(
-            "Gamma-Gamma: p = {:.4}, q = {:.4}, γ = {:.4}; log-likelihood = {:.3}; {}",
+    let spend = |label: &str, g: &GammaGammaFit| {
+        println!(
+            "Gamma-Gamma{label}: p = {:.4}, q = {:.4}, γ = {:.4}; log-likelihood = {:.3}; {}",
             g.params.p,
             g.params.q,
             g.params.gamma,
@@ -183,11 +160,25 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
                 )
                 .to_string()
             }
+        )
+    };
+    for k in &assessment.gamma_gamma_by_kind {
+        spend(&format!(" ({})", k.kind.label(l)), &k.fit);
+    }
+    match &assessment.gamma_gamma {
+        Some(g) => spend(
+            if assessment.gamma_gamma_by_kind.is_empty() {
+                ""
+            } else {
+                ctx.t(" (其余客户合并拟合)", " (other customers, pooled)")
+            },
+            g,
         ),
-        None => println!(
+        None if assessment.gamma_gamma_by_kind.is_empty() => println!(
             "Gamma-Gamma: {}",
             ctx.t("没有金额为正的复购客户，无法拟合", "no repeat buyers with a positive mean spend to fit on")
         ),
+        None => {}
     }
     if !rows.is_empty() {
         println!(

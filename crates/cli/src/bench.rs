@@ -24,6 +24,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Customer value at scale: writes an orders CSV for the customers in the database (about
+    /// --per-customer orders each over three years, drawn like the demo's), times `guanxi import
+    /// orders` on it, then times full recomputes (histories, ABC, RFM, BG/NBD, Gamma-Gamma, CLV,
+    /// saving every customer's figures). The CSV stays for the DuckDB comparison
+    /// (bench/duckdb_rfm_abc.py).
+    Value {
+        /// Where to write the orders CSV.
+        #[arg(long)]
+        csv: std::path::PathBuf,
+        #[arg(long, default_value_t = 10.0)]
+        per_customer: f64,
+        /// Skip writing and importing (the database has the orders already).
+        #[arg(long)]
+        recompute_only: bool,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Requests per second and latency of the web app over loopback: the customer list page
     /// (plain and with a search), the customer page, and the API's list, search and get.
     /// Bounded by --requests per endpoint and --seconds, whichever comes first.
@@ -116,6 +135,9 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                 serde_json::json!({ "bench": "import", "rows": rows, "seconds": secs, "rows_per_second": rows as f64 / secs })
             );
         }
+        BenchCommand::Value { csv, per_customer, recompute_only, runs, seed } => {
+            value(ctx, &csv, per_customer, recompute_only, runs, seed).await?;
+        }
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
             crate::loadgen::run(ctx, requests, std::time::Duration::from_secs(seconds), concurrency, seed).await?;
         }
@@ -148,6 +170,127 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                 })
             );
         }
+    }
+    Ok(())
+}
+
+/// The as-of day of the value benchmark's orders: they run over the three years before it.
+const VALUE_AS_OF: (i32, u32, u32) = (2026, 6, 30);
+
+/// Writes the benchmark's orders, drawn from the value models' own assumptions: each customer
+/// buys at a Poisson rate λ ~ Gamma(0.6, α) a day while alive, drops out after a purchase with
+/// probability p ~ Beta(0.8, 6), and spends Gamma(6, ν) a purchase with ν ~ Gamma(4, γ);
+/// organizations (a quarter) spend 50 times as much. α is set so that a customer makes about
+/// `per_customer` purchases in the three years. A fifth of orders have no cost.
+fn write_value_csv(path: &std::path::Path, first_id: i64, customers: i64, per_customer: f64, seed: u64) -> Result<u64> {
+    use std::io::Write;
+    let (y, m, d) = VALUE_AS_OF;
+    let end = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let start = end - chrono::Duration::days(3 * 365);
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(out, "关系编号,下单时间,金额,成本,产品类别,销售渠道,门店,订单号")?;
+    let mut sim = guanxi_domain::value::sim::Sim::new(seed);
+    let mut r = crate::demo::Rng::new(seed);
+    let alpha = 85.0 / per_customer.max(0.1);
+    let mut n = 0u64;
+    let channels = ["门店", "线上", "销售代表", "经销商"];
+    for id in first_id..first_id + customers {
+        let scale = if r.chance(0.25) { 50.0 } else { 1.0 };
+        let lambda = sim.gamma(0.6, alpha);
+        let dropout = sim.beta(0.8, 6.0);
+        let nu = sim.gamma(4.0, 100.0);
+        let mut day = sim.uniform() * 1095.0;
+        let mut k = 0;
+        while day < 1095.0 {
+            let at = start + chrono::Duration::days(day as i64);
+            let amount = ((sim.gamma(6.0, nu) * scale * 100.0).round() as i64).max(1);
+            let cost =
+                if r.chance(0.8) { format_fen((amount as f64 * (0.5 + 0.2 * r.unit())) as i64) } else { String::new() };
+            writeln!(
+                out,
+                "{id},{at} {:02}:{:02},{},{cost},{},{},{},B{id}-{k}",
+                8 + r.below(13),
+                r.below(60),
+                format_fen(amount),
+                r.pick(crate::demo::CATEGORIES),
+                r.pick(&channels),
+                r.pick(crate::demo::BRANCHES),
+            )?;
+            n += 1;
+            k += 1;
+            if sim.uniform() < dropout {
+                break;
+            }
+            day += -sim.uniform().ln() / lambda;
+        }
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+fn format_fen(f: i64) -> String {
+    format!("{}.{:02}", f / 100, f % 100)
+}
+
+async fn value(
+    ctx: &Ctx,
+    csv: &std::path::Path,
+    per_customer: f64,
+    recompute_only: bool,
+    runs: usize,
+    seed: u64,
+) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let customers = ctx.store.count_customers().await.map_err(&err)?;
+    if customers == 0 {
+        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
+    }
+    if !recompute_only {
+        let first = ctx.store.export_batch(0, 1).await.map_err(&err)?.first().map(|c| c.id).unwrap_or(1);
+        let started = Instant::now();
+        let orders = write_value_csv(csv, first, customers, per_customer, seed)?;
+        eprintln!("wrote {orders} orders to {} in {:.1} s", csv.display(), started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        crate::transfer::import(
+            ctx,
+            crate::transfer::ImportCommand::Orders {
+                file: csv.to_path_buf(),
+                partial: false,
+                mappings: vec![],
+                dry_run: false,
+            },
+        )
+        .await?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{}",
+            serde_json::json!({"bench": "import_orders", "orders": orders, "customers": customers, "seconds": secs,
+                               "rows_per_second": orders as f64 / secs})
+        );
+    }
+    let (y, m, d) = VALUE_AS_OF;
+    let as_of = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    for run in 0..runs {
+        let cfg = guanxi_domain::value::AssessConfig::new(as_of);
+        let started = Instant::now();
+        let histories = ctx.store.histories(&cfg.period).await.map_err(&err)?;
+        let read = started.elapsed().as_secs_f64();
+        let c = cfg.clone();
+        let (a, report) = tokio::task::spawn_blocking(move || {
+            let a = guanxi_domain::value::assess(&histories, &c);
+            let report = a.report(&c, &[]);
+            (a, report)
+        })
+        .await?;
+        let models = started.elapsed().as_secs_f64() - read;
+        ctx.store.save_assessment(ctx.actor, as_of, "week", &report, &a.values).await.map_err(&err)?;
+        let total = started.elapsed().as_secs_f64();
+        println!(
+            "{}",
+            serde_json::json!({"bench": "recompute", "run": run + 1, "customers": a.values.len(), "seconds": total,
+                               "read_seconds": read, "models_seconds": models, "save_seconds": total - read - models,
+                               "bg_nbd": report["bg_nbd"], "gamma_gamma_by_kind": report["gamma_gamma_by_kind"]})
+        );
     }
     Ok(())
 }

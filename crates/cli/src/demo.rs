@@ -519,8 +519,8 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     Ok(())
 }
 
-const CATEGORIES: &[&str] = &["咖啡", "茶饮", "烘焙", "办公设备", "软件服务", "耗材", "维保服务", "礼品"];
-const BRANCHES: &[&str] = &["北京国贸店", "上海徐汇店", "杭州西湖店", "深圳南山店", "线上商城"];
+pub const CATEGORIES: &[&str] = &["咖啡", "茶饮", "烘焙", "办公设备", "软件服务", "耗材", "维保服务", "礼品"];
+pub const BRANCHES: &[&str] = &["北京国贸店", "上海徐汇店", "杭州西湖店", "深圳南山店", "线上商城"];
 
 /// Purchases over the two demo years for customers (not prospects): each buys at their own
 /// rate and may stop after any repeat purchase, as the value models assume; organizations buy

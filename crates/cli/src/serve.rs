@@ -24,7 +24,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let l = ctx.lang;
     if a.demo {
         crate::demo::fill(ctx, a.demo_customers, 2026).await?;
-        let n = ctx.store.assess_today(ctx.actor).await.map_err(|e| UserError(e.message(l)))?;
+        let (_, n) = ctx.store.assess_today(ctx.actor).await.map_err(|e| UserError(e.message(l)))?;
         if n > 0 {
             println!(
                 "{}",

@@ -15,6 +15,16 @@ pub fn day(at: DateTime<Utc>) -> NaiveDate {
     local(at).date()
 }
 
+/// A day as the number of days since 1970-01-01: how the store keeps purchase days.
+pub fn day_number(d: NaiveDate) -> i32 {
+    (d - NaiveDate::default()).num_days() as i32
+}
+
+/// The day a `day_number` stands for.
+pub fn from_day_number(n: i32) -> NaiveDate {
+    NaiveDate::default() + Duration::days(n as i64)
+}
+
 pub fn today() -> NaiveDate {
     day(Utc::now())
 }
@@ -41,5 +51,8 @@ mod tests {
         assert_eq!(day(at("2026-01-05T16:00:00Z")).to_string(), "2026-01-06");
         assert_eq!(end_of_day(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()), at("2026-01-05T16:00:00Z"));
         assert_eq!(minutes(at("2026-01-05T02:25:00Z")), "2026-01-05 10:25");
+        let d = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+        assert_eq!(from_day_number(day_number(d)), d);
     }
 }

@@ -70,6 +70,33 @@ vocabulary! {
         Category = "category", "产品类别", "Product category", ["品类", "类别", "产品分类", "product category"];
         SalesChannel = "sales_channel", "销售渠道", "Sales channel", ["渠道类型", "sales channel"];
         Branch = "branch", "门店", "Store / branch", ["分店", "网点", "store"];
+        ValueUnit = "unit", "模型时间单位", "Model time unit", [];
+        WindowDays = "window_days", "分析窗口（天）", "Window (days)", [];
+        Basis = "basis", "ABC 排名依据", "ABC ranked by", [];
+        AShare = "a_share", "A 类累计占比（%）", "A share (%)", [];
+        BShare = "b_share", "B 类占比（%）", "B share (%)", [];
+        SmallBelow = "small_below", "小客户门槛（元）", "Small-customer threshold (yuan)", [];
+        TopN = "top_n", "大客户候选人数", "Big-customer candidates", [];
+        HorizonMonths = "horizon_months", "预测期（月）", "Forecast horizon (months)", [];
+        AnnualRate = "annual_rate", "年折现率（%）", "Annual discount rate (%)", [];
+        MarginRate = "margin_rate", "无成本数据时的毛利率（%）", "Margin rate without costs (%)", [];
+        ChurnBelow = "churn_below", "流失预警：P(活跃) 低于（%）", "Churn watch: P(alive) below (%)", [];
+        OverdueFactor = "overdue_factor", "逾期倍数（相对自身购买节奏）", "Overdue factor (times own rhythm)", [];
+        WeightMonetary = "weight_monetary", "权重：金额贡献", "Weight: monetary", [];
+        WeightLoyalty = "weight_loyalty", "权重：忠诚度", "Weight: loyalty", [];
+        WeightStability = "weight_stability", "权重：稳定性", "Weight: stability", [];
+        WeightTolerance = "weight_tolerance", "权重：宽容度", "Weight: tolerance", [];
+        WeightFeedback = "weight_feedback", "权重：反馈", "Weight: feedback", [];
+        WeightReferrals = "weight_referrals", "权重：转介绍", "Weight: referrals", [];
+        WeightCredit = "weight_credit", "权重：信用", "Weight: credit", [];
+        ApproachKey = "approach_key", "主客户接触方式", "Key accounts: approach", [];
+        ApproachMajor = "approach_major", "大客户接触方式", "Major: approach", [];
+        ApproachRegular = "approach_regular", "普通客户接触方式", "Regular: approach", [];
+        ApproachSmall = "approach_small", "小客户接触方式", "Small: approach", [];
+        ServiceKey = "service_key", "主客户服务方式", "Key accounts: service", [];
+        ServiceMajor = "service_major", "大客户服务方式", "Major: service", [];
+        ServiceRegular = "service_regular", "普通客户服务方式", "Regular: service", [];
+        ServiceSmall = "service_small", "小客户服务方式", "Small: service", [];
     }
 }
 
@@ -120,6 +147,8 @@ pub enum Problem {
     InvalidNumber,
     NoSuchRecord,
     InvalidAmount,
+    NotANumber,
+    OutOfRange { min: String, max: String },
 }
 
 impl Problem {
@@ -141,6 +170,8 @@ impl Problem {
             Problem::InvalidNumber => "invalid_number",
             Problem::NoSuchRecord => "no_such_record",
             Problem::InvalidAmount => "invalid_amount",
+            Problem::NotANumber => "not_a_number",
+            Problem::OutOfRange { .. } => "out_of_range",
         }
     }
 
@@ -199,6 +230,10 @@ impl Problem {
             (Problem::InvalidNumber, Lang::En) => "is not a valid number (a positive whole number)".into(),
             (Problem::NoSuchRecord, Lang::ZhCn) => "没有这条记录（或已删除）".into(),
             (Problem::NoSuchRecord, Lang::En) => "matches no record (or it was deleted)".into(),
+            (Problem::NotANumber, Lang::ZhCn) => "不是数字".into(),
+            (Problem::NotANumber, Lang::En) => "is not a number".into(),
+            (Problem::OutOfRange { min, max }, Lang::ZhCn) => format!("应在 {min} 到 {max} 之间"),
+            (Problem::OutOfRange { min, max }, Lang::En) => format!("must be between {min} and {max}"),
         }
     }
 }

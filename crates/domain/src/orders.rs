@@ -49,7 +49,7 @@ pub fn format_money(fen: i64) -> String {
 }
 
 /// How an order names its customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "by", content = "value", rename_all = "snake_case")]
 pub enum CustomerRef {
     /// Guanxi's own customer id.

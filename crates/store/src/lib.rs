@@ -48,6 +48,39 @@ macro_rules! dispatch {
 /// Creates an empty PostgreSQL database `name` through `admin_url` (a URL of the server's
 /// maintenance database) and returns the new database's URL. For tests and benchmarks that
 /// need a fresh database each run.
+/// The next instant after `now` when it is `hour`:00 in China.
+pub fn next_china_time(now: chrono::DateTime<chrono::Utc>, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    let today = guanxi_domain::china::day(now);
+    let at = |d: chrono::NaiveDate| end_of_china_day(d) - chrono::Duration::hours(24 - hour as i64);
+    if at(today) > now { at(today) } else { at(today + chrono::Duration::days(1)) }
+}
+
+/// What background jobs there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// A recompute of every customer's value that someone asked for.
+    RecomputeValues,
+    /// The same every night; each run schedules the next.
+    NightlyValues,
+}
+
+impl JobKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::RecomputeValues => "value.recompute",
+            JobKind::NightlyValues => "value.nightly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        [JobKind::RecomputeValues, JobKind::NightlyValues].into_iter().find(|k| k.code() == s)
+    }
+
+    fn max_attempts(self) -> u32 {
+        3
+    }
+}
+
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(StoreError::Connect(format!("invalid database name {name:?}")));
@@ -292,31 +325,129 @@ impl Store {
         dispatch!(self, rollup(customer_id))
     }
 
-    /// Every live customer's purchase days (China time) before `until`.
-    pub async fn purchase_days(&self, until: chrono::DateTime<chrono::Utc>) -> Result<Vec<PurchaseDays>, StoreError> {
-        dispatch!(self, purchase_days(until))
+    /// Every live customer's purchase history as of `period.as_of`, summed for the assessment.
+    pub async fn histories(
+        &self,
+        period: &guanxi_domain::value::Period,
+    ) -> Result<Vec<guanxi_domain::value::History>, StoreError> {
+        dispatch!(self, histories(period))
     }
 
-    /// Assesses every customer as of today (China time) with the default settings (weeks, value
-    /// by revenue) and saves the result: the recompute a manager starts from the value page and
-    /// `serve --demo` runs. Returns how many customers were assessed.
-    pub async fn assess_today(&self, actor: Actor) -> Result<usize, StoreError> {
-        use guanxi_domain::value::{AssessConfig, Purchases, assess};
-        let as_of = today_in_china();
-        let days = self.purchase_days(end_of_china_day(as_of)).await?;
-        let purchases: Vec<Purchases> =
-            days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
-        let a = tokio::task::spawn_blocking(move || assess(&purchases, &AssessConfig::new(as_of)))
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    /// Assesses every customer with `cfg` (the models' fits run off the async threads).
+    /// Returns the assessment and its report (with the holdout check when `cfg` has one).
+    pub async fn assess(
+        &self,
+        cfg: &guanxi_domain::value::AssessConfig,
+    ) -> Result<(guanxi_domain::value::Assessment, serde_json::Value), StoreError> {
+        use guanxi_domain::value::{assess, holdout};
+        let histories = self.histories(&cfg.period).await?;
+        let cfg = cfg.clone();
+        tokio::task::spawn_blocking(move || {
+            let a = assess(&histories, &cfg);
+            let rows = match &a.bg_nbd {
+                Some(b) => holdout(&histories, &b.params, &cfg.period, cfg.unit_days),
+                None => Vec::new(),
+            };
+            let report = a.report(&cfg, &rows);
+            (a, report)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Assesses every customer as of today (China time) with the company's value settings and
+    /// saves the result: what the nightly job, a manager's recompute and `serve --demo` run.
+    /// Returns the run's id (None when nobody has bought yet) and how many were assessed.
+    pub async fn assess_today(&self, actor: Actor) -> Result<(Option<i64>, usize), StoreError> {
+        let settings = self.value_settings().await?;
+        let cfg = settings.config(today_in_china());
+        let (a, report) = self.assess(&cfg).await?;
         if a.values.is_empty() {
-            return Ok(0);
+            return Ok((None, 0));
         }
-        let report = serde_json::json!({
-            "as_of": as_of.to_string(), "unit": "week", "bg_nbd": a.bg_nbd, "gamma_gamma": a.gamma_gamma,
-        });
-        self.save_assessment(actor, as_of, "week", &report, &a.values).await?;
-        Ok(a.values.len())
+        let run = self.save_assessment(actor, cfg.period.as_of, settings.unit.code(), &report, &a.values).await?;
+        Ok((Some(run), a.values.len()))
+    }
+
+    // ----- settings -----
+
+    /// The company's value settings (the defaults until an admin saves some).
+    pub async fn value_settings(&self) -> Result<guanxi_domain::value::ValueSettings, StoreError> {
+        let stored = dispatch!(self, setting("value"))?;
+        Ok(match stored {
+            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("value settings: {e}")))?,
+            None => guanxi_domain::value::ValueSettings::default(),
+        })
+    }
+
+    /// Saves the value settings, audited.
+    pub async fn save_value_settings(
+        &self,
+        actor: Actor,
+        settings: &guanxi_domain::value::ValueSettings,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_value(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        dispatch!(self, save_setting(actor, "value", &value))
+    }
+
+    // ----- jobs -----
+
+    /// Queues a job to run at `run_at` (now for "as soon as a worker is free").
+    pub async fn enqueue_job(
+        &self,
+        actor: Actor,
+        kind: JobKind,
+        run_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, enqueue_job(actor, kind.code(), &serde_json::json!({}), run_at, kind.max_attempts()))
+    }
+
+    /// The latest jobs, newest first, optionally of one kind.
+    pub async fn jobs(&self, kind: Option<JobKind>, limit: i64) -> Result<Vec<Job>, StoreError> {
+        dispatch!(self, jobs(kind.map(JobKind::code), limit))
+    }
+
+    /// Makes sure the nightly value recompute is scheduled (at the next 02:00 China time).
+    pub async fn schedule_nightly(&self) -> Result<Option<i64>, StoreError> {
+        let kind = JobKind::NightlyValues;
+        let at = next_china_time(chrono::Utc::now(), 2);
+        dispatch!(self, ensure_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts()))
+    }
+
+    /// Runs every job that is due, one after another, as `worker`; returns how many ran. A
+    /// failed attempt is retried five minutes later until the job's attempts are used up.
+    pub async fn run_due_jobs(&self, worker: &str) -> Result<usize, StoreError> {
+        let mut ran = 0;
+        loop {
+            let now = chrono::Utc::now();
+            let claimed = dispatch!(self, claim_job(worker, now, chrono::Duration::hours(2)))?;
+            let Some(job) = claimed else { return Ok(ran) };
+            ran += 1;
+            match self.run_job(&job).await {
+                Ok(result) => dispatch!(self, finish_job(job.id, &result))?,
+                Err(e) => {
+                    dispatch!(self, fail_job(job.id, &e.to_string(), now + chrono::Duration::minutes(5)))?;
+                }
+            }
+        }
+    }
+
+    async fn run_job(&self, job: &Job) -> Result<serde_json::Value, StoreError> {
+        match JobKind::parse(&job.kind) {
+            Some(JobKind::RecomputeValues) | Some(JobKind::NightlyValues) => {
+                let (run, customers) = self.assess_today(Actor(job.created_by)).await?;
+                if job.kind == JobKind::NightlyValues.code() {
+                    let kind = JobKind::NightlyValues;
+                    let at = next_china_time(chrono::Utc::now(), 2);
+                    dispatch!(
+                        self,
+                        enqueue_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts())
+                    )?;
+                }
+                Ok(serde_json::json!({"run": run, "customers": customers}))
+            }
+            None => Err(StoreError::Corrupt(format!("unknown job kind {:?}", job.kind))),
+        }
     }
 
     /// Replaces the saved customer values with a new assessment; returns the run's id.
@@ -350,6 +481,11 @@ impl Store {
     /// Customers per (R, ⌊(F + M) / 2⌋) cell of the RFM grid.
     pub async fn rfm_grid(&self) -> Result<Vec<(i32, i32, i64)>, StoreError> {
         dispatch!(self, rfm_grid())
+    }
+
+    /// The course's big-customer candidates: the top `n` by window revenue (id, name, fen).
+    pub async fn top_by_revenue(&self, n: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        dispatch!(self, top_by_revenue(n))
     }
 
     pub async fn window_revenues(&self) -> Result<Vec<i64>, StoreError> {
@@ -555,7 +691,7 @@ impl Store {
     pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
         let tx = match &self.db {
             Db::Sqlite(p) => {
-                let mut tx = p.begin().await?;
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 sqlite::ops::begin_import(&mut tx).await?;
                 SessionTx::Sqlite(tx)
             }

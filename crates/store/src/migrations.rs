@@ -32,6 +32,18 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0004_values.sql"),
         include_str!("../../../migrations/postgres/0004_values.sql"),
     ),
+    (
+        5,
+        "purchase_days",
+        include_str!("../../../migrations/sqlite/0005_purchase_days.sql"),
+        include_str!("../../../migrations/postgres/0005_purchase_days.sql"),
+    ),
+    (
+        6,
+        "settings_jobs",
+        include_str!("../../../migrations/sqlite/0006_settings_jobs.sql"),
+        include_str!("../../../migrations/postgres/0006_settings_jobs.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -318,13 +318,6 @@ pub struct OrderOutcome {
     pub unchanged: usize,
 }
 
-/// A customer's purchase days up to some time: (day in China time, that day's amount in fen).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurchaseDays {
-    pub customer_id: i64,
-    pub days: Vec<(NaiveDate, i64)>,
-}
-
 /// A saved value assessment: when, as of which day, and its report (fitted models).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValueRun {
@@ -357,4 +350,46 @@ pub struct OverdueRow {
     pub days_since: f64,
     pub revenue_fen: i64,
     pub last_order_at: Option<DateTime<Utc>>,
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        [JobState::Queued, JobState::Running, JobState::Done, JobState::Failed].into_iter().find(|j| j.code() == s)
+    }
+}
+
+/// A piece of background work (see `Store::run_due_jobs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub run_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub last_error: Option<String>,
+    pub result: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: i64,
+    pub finished_at: Option<DateTime<Utc>>,
 }

@@ -2,6 +2,7 @@
 
 mod kit;
 
+use guanxi_domain::value::Period;
 use guanxi_domain::*;
 use guanxi_store::*;
 
@@ -35,7 +36,7 @@ async fn rep(store: &Store, username: &str) -> User {
 #[tokio::test]
 async fn migrations_are_idempotent() {
     for (backend, store) in kit::stores().await {
-        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4], "{backend}");
+        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4, 5, 6], "{backend}");
         assert!(store.migrate().await.unwrap().is_empty(), "{backend}: nothing left to apply");
     }
 }
@@ -417,7 +418,12 @@ async fn duplicates_merge_and_unmerge() {
         let kp = KeyPersonDraft::parse(&Raw::new().with(Field::Name, "张太太"), today()).unwrap();
         store.add_key_person(Actor::SYSTEM, b, &kp).await.unwrap();
 
+        let bought = order(&[(Field::Id, &b.to_string()), (Field::OrderedAt, "2026-01-05"), (Field::Amount, "30")]);
+        store.import_orders(Actor::SYSTEM, "o.csv", &[(2, bought)], false).await.unwrap();
         let merge_id = store.merge(Actor::SYSTEM, a, b).await.unwrap();
+        assert_eq!(store.orders_of(a).await.unwrap().len(), 1, "{backend}: orders follow the merge");
+        assert_eq!(store.rollup(a).await.unwrap().unwrap().revenue_fen, 3_000, "{backend}");
+        assert!(store.rollup(b).await.unwrap().is_none(), "{backend}");
         let kept = store.customer(a).await.unwrap();
         assert_eq!(kept.draft.name, "张三", "{backend}: kept values win");
         assert_eq!(kept.draft.email.as_ref().unwrap().as_str(), "zs@qq.com", "{backend}: empty fields filled");
@@ -444,6 +450,9 @@ async fn duplicates_merge_and_unmerge() {
         assert!(b2.deleted_at.is_none() && b2.merged_into_id.is_none());
         assert_eq!(store.interactions(b).await.unwrap().len(), 1, "{backend}: history moved back");
         assert_eq!(store.key_people(b).await.unwrap().len(), 1);
+        assert_eq!(store.orders_of(b).await.unwrap().len(), 1, "{backend}: orders moved back");
+        assert_eq!(store.rollup(b).await.unwrap().unwrap().revenue_fen, 3_000, "{backend}");
+        assert!(store.rollup(a).await.unwrap().is_none(), "{backend}");
         assert!(store.unmerge(Actor::SYSTEM, merge_id).await.is_err(), "{backend}: only once");
 
         store.dismiss_duplicate(Actor::SYSTEM, c, a).await.unwrap();
@@ -598,15 +607,193 @@ async fn orders_keep_rollups_current() {
         let (outcome, _) = store.import_orders(Actor::SYSTEM, "again.csv", &again, false).await.unwrap();
         assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (0, 1, 1), "{backend}");
         assert_eq!(store.rollup(a).await.unwrap().unwrap().revenue_fen, 15_000, "{backend}");
-        // Purchase days for the models: one entry per China day, with the day's total.
-        let days = store.purchase_days(chrono::Utc::now()).await.unwrap();
-        let of_a = days.iter().find(|d| d.customer_id == a).unwrap();
+        // Purchase days for the models: one per China day, with the day's total; a number
+        // repeated within a file is one order (the last row wins).
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(of_a.days, vec![(d("2026-01-05"), 17_000), (d("2026-01-15"), -2_000)], "{backend}");
+        let period = Period { as_of: d("2026-03-01"), window_days: 365, annual_rate: 0.0, holdout_until: None };
+        let h = store.histories(&period).await.unwrap();
+        let of_a = h.iter().find(|h| h.customer_id == a).unwrap();
+        assert_eq!((of_a.first, of_a.last, of_a.days), (d("2026-01-05"), d("2026-01-15"), 2), "{backend}");
+        assert_eq!((of_a.revenue_fen, of_a.first_day_fen, of_a.gap_squares), (15_000, 17_000, 100), "{backend}");
+        let twice = vec![
+            (
+                2,
+                order(&[
+                    (Field::Id, &b.to_string()),
+                    (Field::OrderedAt, "2026-02-03"),
+                    (Field::Amount, "1"),
+                    (Field::OrderNo, "SO-9"),
+                ]),
+            ),
+            (
+                3,
+                order(&[
+                    (Field::Id, &b.to_string()),
+                    (Field::OrderedAt, "2026-02-03"),
+                    (Field::Amount, "2"),
+                    (Field::OrderNo, "SO-9"),
+                ]),
+            ),
+        ];
+        let (outcome, _) = store.import_orders(Actor::SYSTEM, "twice.csv", &twice, false).await.unwrap();
+        assert_eq!(outcome.created, 1, "{backend}");
+        assert_eq!(store.rollup(b).await.unwrap().unwrap().revenue_fen, 1_080, "{backend}");
         let log = store.audit_log(5).await.unwrap();
         assert!(
             log.iter().any(|e| e.entity == "orders" && e.note.as_deref().unwrap_or("").contains("1 updated")),
             "{backend}"
         );
+    }
+}
+
+/// The store's one aggregate query gives every customer the same history the domain's
+/// `summarize` computes from the same orders by hand: costs, refunds, several orders a day,
+/// windows, compounding and a holdout.
+#[tokio::test]
+async fn histories_match_the_domain_summaries() {
+    use guanxi_domain::value::{Day, Purchases, summarize};
+    for (backend, store) in kit::stores().await {
+        let mut purchases = Vec::new();
+        let mut rows = Vec::new();
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        for i in 0..40i64 {
+            let org = i % 4 == 0;
+            let draft = if org {
+                let mut raw = Raw::new();
+                raw.set(Field::Kind, "organization");
+                raw.set(Field::Name, format!("公司{i}"));
+                CustomerDraft::parse(&raw, today()).unwrap()
+            } else {
+                person(&[(Field::Name, &format!("客户{i}"))])
+            };
+            let id = store.create_customer(Actor::SYSTEM, &draft).await.unwrap();
+            let mut days: Vec<Day> = Vec::new();
+            for k in 0..(i % 7) {
+                let day = start + chrono::Duration::days(i * 3 + k * k * 37 % 700);
+                // Two orders on some days, the second one late in the evening China time.
+                for (n, hour) in [(0, "09:30"), (1, "23:10")].into_iter().take(1 + (k % 2) as usize) {
+                    let amount = (i * 1_000 + k * 77 + n * 5) - if k == 3 { 20_000 } else { 0 };
+                    let cost = (k % 3 == 0 && amount >= 0).then_some(amount / 3);
+                    let mut fields = vec![
+                        (Field::Id, id.to_string()),
+                        (Field::OrderedAt, format!("{day} {hour}")),
+                        (Field::Amount, format!("{}.{:02}", amount / 100, (amount % 100).abs())),
+                    ];
+                    if amount < 0 {
+                        fields[2].1 = format!("-{}.{:02}", amount.abs() / 100, amount.abs() % 100);
+                    }
+                    if let Some(c) = cost {
+                        fields.push((Field::Cost, format!("{}.{:02}", c / 100, (c % 100).abs())));
+                        if c < 0 {
+                            fields.last_mut().unwrap().1 = format!("-{}.{:02}", c.abs() / 100, c.abs() % 100);
+                        }
+                    }
+                    let f: Vec<(Field, &str)> = fields.iter().map(|(f, v)| (*f, v.as_str())).collect();
+                    rows.push((rows.len() + 2, order(&f)));
+                    match days.iter_mut().find(|d| d.day == day) {
+                        Some(d) => {
+                            d.amount_fen += amount;
+                            d.costed_fen += if cost.is_some() { amount } else { 0 };
+                            d.margin_fen += cost.map_or(0, |c| amount - c);
+                        }
+                        None => days.push(Day {
+                            day,
+                            amount_fen: amount,
+                            costed_fen: if cost.is_some() { amount } else { 0 },
+                            margin_fen: cost.map_or(0, |c| amount - c),
+                        }),
+                    }
+                }
+            }
+            days.sort_by_key(|d| d.day);
+            let kind =
+                if org { guanxi_domain::CustomerKind::Organization } else { guanxi_domain::CustomerKind::Individual };
+            purchases.push(Purchases { customer_id: id, kind, days });
+        }
+        let (_, refused) = store.import_orders(Actor::SYSTEM, "orders.csv", &rows, false).await.unwrap();
+        assert!(refused.is_empty(), "{backend}: {refused:?}");
+        for (as_of, holdout) in [("2025-01-31", Some("2025-06-30")), ("2026-06-30", None)] {
+            let period = Period {
+                as_of: chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
+                window_days: 200,
+                annual_rate: 0.12,
+                holdout_until: holdout.map(|h| chrono::NaiveDate::parse_from_str(h, "%Y-%m-%d").unwrap()),
+            };
+            let expect = summarize(&purchases, &period);
+            let got = store.histories(&period).await.unwrap();
+            assert_eq!(got.len(), expect.len(), "{backend} {as_of}");
+            for (g, e) in got.iter().zip(&expect) {
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+                assert!(close(g.compounded_margin_fen, e.compounded_margin_fen), "{backend} {as_of}: {g:?} vs {e:?}");
+                assert!(close(g.compounded_uncosted_fen, e.compounded_uncosted_fen), "{backend} {as_of}: {g:?}");
+                let exact = |h: &guanxi_domain::value::History| {
+                    let mut h = h.clone();
+                    h.compounded_margin_fen = 0.0;
+                    h.compounded_uncosted_fen = 0.0;
+                    h
+                };
+                assert_eq!(exact(g), exact(e), "{backend} {as_of}");
+            }
+        }
+    }
+}
+
+/// The job queue: a job runs once it is due, records its result, and the nightly recompute is
+/// scheduled once, at the next 02:00 China time.
+#[tokio::test]
+async fn jobs_run_when_due_and_the_nightly_one_reschedules() {
+    use chrono::{Duration, Utc};
+    for (backend, store) in kit::stores().await {
+        let later =
+            store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now() + Duration::hours(1)).await.unwrap();
+        assert_eq!(store.run_due_jobs("w1").await.unwrap(), 0, "{backend}: not due yet");
+        let now = store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now()).await.unwrap();
+        // No customers bought anything: the job still succeeds, with nothing assessed.
+        assert_eq!(store.run_due_jobs("w1").await.unwrap(), 1, "{backend}");
+        let jobs = store.jobs(None, 10).await.unwrap();
+        let done = jobs.iter().find(|j| j.id == now).unwrap();
+        assert_eq!((done.state, done.attempts), (JobState::Done, 1), "{backend}");
+        assert_eq!(done.result.as_ref().unwrap()["customers"], 0, "{backend}");
+        assert_eq!(jobs.iter().find(|j| j.id == later).unwrap().state, JobState::Queued);
+
+        // The nightly job is scheduled once, at the next 02:00 China time.
+        let first = store.schedule_nightly().await.unwrap();
+        assert!(first.is_some(), "{backend}");
+        assert_eq!(store.schedule_nightly().await.unwrap(), None, "{backend}: already scheduled");
+        let nightly = store.jobs(Some(JobKind::NightlyValues), 5).await.unwrap();
+        assert_eq!(nightly.len(), 1);
+        let local = guanxi_domain::china::local(nightly[0].run_at);
+        assert_eq!((local.format("%H:%M").to_string(), nightly[0].run_at > Utc::now()), ("02:00".into(), true));
+
+        // next_china_time: 01:00 China → 02:00 the same day; 03:00 → 02:00 the next day.
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(next_china_time(at("2026-03-01T17:00:00Z"), 2), at("2026-03-01T18:00:00Z"));
+        assert_eq!(next_china_time(at("2026-03-01T19:00:00Z"), 2), at("2026-03-02T18:00:00Z"));
+    }
+}
+
+/// Value settings start at the defaults, are saved with an audit entry, and drive the
+/// assessment (here: a 小客户 threshold).
+#[tokio::test]
+async fn value_settings_are_saved_audited_and_used() {
+    use guanxi_domain::value::ValueSettings;
+    for (backend, store) in kit::stores().await {
+        assert_eq!(store.value_settings().await.unwrap(), ValueSettings::default(), "{backend}");
+        let a = store.create_customer(Actor::SYSTEM, &person(&[(Field::Name, "张三")])).await.unwrap();
+        let yesterday = (today() - chrono::Duration::days(1)).to_string();
+        let o = order(&[(Field::Id, &a.to_string()), (Field::OrderedAt, &yesterday), (Field::Amount, "80")]);
+        store.import_orders(Actor::SYSTEM, "o.csv", &[(2, o)], false).await.unwrap();
+        store.assess_today(Actor::SYSTEM).await.unwrap();
+        assert_eq!(store.customer_value(a).await.unwrap().unwrap().tier, ValueTier::Key, "{backend}");
+        let s = ValueSettings { small_below_fen: 10_000, window_days: 90, ..Default::default() };
+        store.save_value_settings(Actor::SYSTEM, &s).await.unwrap();
+        assert_eq!(store.value_settings().await.unwrap(), s, "{backend}");
+        let log = store.audit_log(3).await.unwrap();
+        assert!(log.iter().any(|e| e.entity == "settings" && e.note.as_deref() == Some("value")), "{backend}");
+        let (run, n) = store.assess_today(Actor::SYSTEM).await.unwrap();
+        assert!(run.is_some() && n == 1, "{backend}");
+        assert_eq!(store.customer_value(a).await.unwrap().unwrap().tier, ValueTier::Small, "{backend}: under 100 yuan");
+        let report = store.latest_value_run().await.unwrap().unwrap().report;
+        assert_eq!(report["window_days"], 90, "{backend}");
     }
 }

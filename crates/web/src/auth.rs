@@ -248,6 +248,8 @@ pub enum Action {
     BulkEdit,
     Export,
     ManageUsers,
+    /// Company settings (value tiers, rates, approach rules).
+    ManageSettings,
 }
 
 /// Why a request was refused, in both languages.
@@ -297,7 +299,7 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
                 "Only managers and admins can export or change many customers at once",
             ),
         },
-        Action::ManageUsers => match role {
+        Action::ManageUsers | Action::ManageSettings => match role {
             Admin => Ok(()),
             _ => deny("只有管理员可以管理用户和设置", "Only admins can manage users and settings"),
         },

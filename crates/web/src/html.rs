@@ -67,7 +67,8 @@ pub enum Done {
     LanguageSaved,
     PasswordChanged,
     OrderRecorded,
-    Recomputed,
+    RecomputeQueued,
+    SettingsSaved,
 }
 
 impl Done {
@@ -85,7 +86,8 @@ impl Done {
         (Done::LanguageSaved, "language"),
         (Done::PasswordChanged, "password"),
         (Done::OrderRecorded, "order"),
-        (Done::Recomputed, "recomputed"),
+        (Done::RecomputeQueued, "queued"),
+        (Done::SettingsSaved, "settings"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -111,7 +113,8 @@ impl Done {
             Done::LanguageSaved => t.language_saved(),
             Done::PasswordChanged => t.password_changed(),
             Done::OrderRecorded => t.order_recorded(),
-            Done::Recomputed => t.recomputed(),
+            Done::RecomputeQueued => t.recompute_queued(),
+            Done::SettingsSaved => t.settings_saved(),
         }
     }
 }

@@ -45,6 +45,8 @@ struct Inner {
     store: Store,
     config: Config,
     openapi: String,
+    /// Wakes the job worker when a job is queued (see `serve`).
+    jobs: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -55,14 +57,23 @@ impl AppState {
     pub fn config(&self) -> &Config {
         &self.0.config
     }
+
+    /// Tells the job worker that a job is waiting.
+    pub fn wake_jobs(&self) {
+        self.0.jobs.notify_one();
+    }
 }
 
 /// The whole app: pages, API, assets, behind the [`context`] middleware.
 pub fn app(store: Store, config: Config) -> Router {
+    app_with_jobs(store, config, Arc::new(tokio::sync::Notify::new()))
+}
+
+fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -> Router {
     let (api_router, openapi) = api::router();
     let openapi = openapi.to_pretty_json().unwrap_or_default();
     let max_body = config.max_body;
-    let state = AppState(Arc::new(Inner { store, config, openapi }));
+    let state = AppState(Arc::new(Inner { store, config, openapi, jobs }));
     Router::new()
         .merge(pages::router())
         .nest("/api/v1", api_router)
@@ -185,6 +196,26 @@ pub async fn set_password(store: &Store, actor: Actor, username: &str, password:
 }
 
 /// Serves the app on `listener` until the process ends.
+/// Serves the app on `listener`, with the job worker running beside it: it schedules the
+/// nightly value recompute and runs due jobs whenever one is queued, or every 30 seconds.
 pub async fn serve(listener: tokio::net::TcpListener, store: Store, config: Config) -> std::io::Result<()> {
-    axum::serve(listener, app(store, config)).await
+    let jobs = Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(work(store.clone(), jobs.clone()));
+    axum::serve(listener, app_with_jobs(store, config, jobs)).await
+}
+
+async fn work(store: Store, wake: Arc<tokio::sync::Notify>) {
+    let worker = format!("guanxi-{}", std::process::id());
+    loop {
+        if let Err(e) = store.schedule_nightly().await {
+            eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
+        }
+        if let Err(e) = store.run_due_jobs(&worker).await {
+            eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+        }
+    }
 }

@@ -1,54 +1,198 @@
 //! One customer-value assessment as of a date: ABC tier and RFM over a window, the BG/NBD and
 //! Gamma-Gamma fits over all history before the date, and per customer P(alive), expected
 //! purchases and spend, and lifetime value (historical and projected).
+//!
+//! The assessment reads one `History` per customer: their purchase days summed the way the
+//! figures need them. The store builds these with one aggregate query over its purchase-day
+//! table; `summarize` builds the same from purchase days, and a store test checks that both
+//! agree.
 
 use super::abc::{AbcClass, classify};
 use super::bgnbd::{BgNbd, BgNbdFit, RepeatHistory};
 use super::clv;
 use super::gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};
 use super::nonmonetary::{NonMonetary, Weights, from_purchases, key_account_score};
+use super::numeric::parallel_map;
 use super::rfm::{self, RfmInput, RfmScore, RfmSegment};
-use crate::ValueTier;
+use crate::{CustomerKind, Lang, ValueTier};
 use chrono::NaiveDate;
 
-/// A customer's purchase days: (calendar day, that day's amount in fen), in day order.
+/// One purchase day: the sums of the customer's orders on that calendar day (China time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    pub day: NaiveDate,
+    pub amount_fen: i64,
+    /// The revenue of the day's orders whose cost is known, and that revenue minus the cost.
+    pub costed_fen: i64,
+    pub margin_fen: i64,
+}
+
+impl Day {
+    /// A day of orders without recorded costs.
+    pub fn revenue(day: NaiveDate, amount_fen: i64) -> Day {
+        Day { day, amount_fen, costed_fen: 0, margin_fen: 0 }
+    }
+}
+
+/// A customer's purchase days, in day order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purchases {
     pub customer_id: i64,
-    pub days: Vec<(NaiveDate, i64)>,
+    pub kind: CustomerKind,
+    pub days: Vec<Day>,
 }
 
-/// The settings of an assessment. Defaults: weeks, a 365-day window, 80/15 ABC, 12 monthly
-/// periods ahead, 10% a year, margin rate 1 (revenue) unless the orders' costs say otherwise.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssessConfig {
+/// The period an assessment looks at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Period {
     pub as_of: NaiveDate,
-    /// Days in the models' time unit (7 for weeks, 1 for days).
-    pub unit_days: f64,
     /// ABC and RFM look at the purchases in this many days up to `as_of`.
     pub window_days: i64,
+    /// Realized margin is compounded to `as_of` at this rate a year.
+    pub annual_rate: f64,
+    /// The end of the holdout period (purchases after `as_of` up to it are counted), if any.
+    pub holdout_until: Option<NaiveDate>,
+}
+
+impl Period {
+    pub fn window_start(&self) -> NaiveDate {
+        self.as_of - chrono::Duration::days(self.window_days - 1)
+    }
+
+    /// (1 + rate)^(age in years) for a purchase `age_days` before `as_of`: what a yuan of margin
+    /// then is worth on `as_of`.
+    pub fn compounding(&self, age_days: i64) -> f64 {
+        (1.0 + self.annual_rate).powf(age_days as f64 / 365.25)
+    }
+}
+
+/// One customer's purchases up to `as_of`, summed the way the assessment reads them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct History {
+    pub customer_id: i64,
+    pub kind: CustomerKind,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// Purchase days on or before `as_of` (at least one).
+    pub days: i64,
+    pub revenue_fen: i64,
+    /// The revenue of the first purchase day (the rest is repeat purchases).
+    pub first_day_fen: i64,
+    pub costed_fen: i64,
+    pub margin_fen: i64,
+    /// Σ of the squared gaps, in days, between consecutive purchase days.
+    pub gap_squares: i64,
+    pub window_revenue_fen: i64,
+    pub window_costed_fen: i64,
+    pub window_margin_fen: i64,
+    pub window_days: i64,
+    /// Σ over purchase days of the known margin, and of the revenue without a known cost, each
+    /// compounded to `as_of` (`Period::compounding`).
+    pub compounded_margin_fen: f64,
+    pub compounded_uncosted_fen: f64,
+    /// Purchase days after `as_of` up to the holdout's end (0 without a holdout).
+    pub later_days: i64,
+}
+
+impl History {
+    /// BG/NBD's view: repeat purchases x, t_x and T in units of `unit_days`.
+    pub fn repeat(&self, as_of: NaiveDate, unit_days: f64) -> RepeatHistory {
+        RepeatHistory {
+            x: (self.days - 1) as f64,
+            t_x: (self.last - self.first).num_days() as f64 / unit_days,
+            t: (as_of - self.first).num_days() as f64 / unit_days,
+        }
+    }
+
+    /// Gamma-Gamma's view: the mean repeat-purchase value in yuan, if there are repeat
+    /// purchases and it is positive.
+    pub fn spend(&self) -> Option<SpendHistory> {
+        let x = (self.days - 1) as f64;
+        let mean = (self.revenue_fen - self.first_day_fen) as f64 / 100.0 / x;
+        (self.days > 1 && mean > 0.0).then_some(SpendHistory { x, mean })
+    }
+}
+
+/// The histories of every customer with a purchase on or before `period.as_of`.
+pub fn summarize(purchases: &[Purchases], period: &Period) -> Vec<History> {
+    let window_start = period.window_start();
+    let until = period.holdout_until.unwrap_or(period.as_of);
+    purchases
+        .iter()
+        .filter_map(|p| {
+            let within: Vec<&Day> = p.days.iter().filter(|d| d.day <= period.as_of).collect();
+            let (first, last) = (within.first()?, within.last()?);
+            let window: Vec<&&Day> = within.iter().filter(|d| d.day >= window_start).collect();
+            let compounded = |f: fn(&Day) -> i64| {
+                within.iter().map(|d| f(d) as f64 * period.compounding((period.as_of - d.day).num_days())).sum()
+            };
+            Some(History {
+                customer_id: p.customer_id,
+                kind: p.kind,
+                first: first.day,
+                last: last.day,
+                days: within.len() as i64,
+                revenue_fen: within.iter().map(|d| d.amount_fen).sum(),
+                first_day_fen: first.amount_fen,
+                costed_fen: within.iter().map(|d| d.costed_fen).sum(),
+                margin_fen: within.iter().map(|d| d.margin_fen).sum(),
+                gap_squares: within.windows(2).map(|w| (w[1].day - w[0].day).num_days().pow(2)).sum(),
+                window_revenue_fen: window.iter().map(|d| d.amount_fen).sum(),
+                window_costed_fen: window.iter().map(|d| d.costed_fen).sum(),
+                window_margin_fen: window.iter().map(|d| d.margin_fen).sum(),
+                window_days: window.len() as i64,
+                compounded_margin_fen: compounded(|d| d.margin_fen),
+                compounded_uncosted_fen: compounded(|d| d.amount_fen - d.costed_fen),
+                later_days: p.days.iter().filter(|d| d.day > period.as_of && d.day <= until).count() as i64,
+            })
+        })
+        .collect()
+}
+
+crate::enums::vocabulary! {
+    /// Which value ranks customers for ABC.
+    Basis {
+        Revenue = "revenue", "销售额", "Revenue", ["收入", "营业额"];
+        Margin = "margin", "毛利", "Margin", ["利润", "毛利润"];
+    }
+}
+
+/// The settings of an assessment. Defaults: weeks, a 365-day window, 80/15 ABC by revenue, 12
+/// monthly periods ahead, 10% a year; margin is revenue minus cost where orders have a cost
+/// (see `margin_rate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessConfig {
+    pub period: Period,
+    /// Days in the models' time unit (7 for weeks, 1 for days).
+    pub unit_days: f64,
+    pub basis: Basis,
     pub a_share: f64,
     pub b_share: f64,
-    /// Projected CLV: this many periods of `period_days` each, discounted at `annual_rate`.
+    /// A customer whose window value is below this is 小客户 even in class C.
+    pub small_below_fen: i64,
+    /// Projected CLV: this many periods of `period_days` each, discounted at the annual rate.
     pub periods: u32,
     pub period_days: f64,
-    pub annual_rate: f64,
-    /// Share of revenue that is margin, for the CLV figures.
+    /// The margin rate of revenue without a known cost when no order anywhere has one
+    /// (1 = value by revenue). Otherwise a customer's own costed orders give their rate, or,
+    /// without any, all customers' costed orders do.
     pub margin_rate: f64,
+    pub weights: Weights,
 }
 
 impl AssessConfig {
     pub fn new(as_of: NaiveDate) -> AssessConfig {
         AssessConfig {
-            as_of,
+            period: Period { as_of, window_days: 365, annual_rate: 0.10, holdout_until: None },
             unit_days: 7.0,
-            window_days: 365,
+            basis: Basis::Revenue,
             a_share: 0.8,
             b_share: 0.15,
+            small_below_fen: 0,
             periods: 12,
             period_days: 365.25 / 12.0,
-            annual_rate: 0.10,
             margin_rate: 1.0,
+            weights: Weights::default(),
         }
     }
 }
@@ -74,36 +218,73 @@ pub struct CustomerValue {
     pub key_score: f64,
 }
 
+/// A Gamma-Gamma fit for one kind of customer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KindFit {
+    pub kind: CustomerKind,
+    pub fit: GammaGammaFit,
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Assessment {
     pub values: Vec<CustomerValue>,
     pub bg_nbd: Option<BgNbdFit>,
+    /// Spend fitted separately for each kind of customer with enough repeat buyers
+    /// (individuals and organizations spend on different scales, and one fit over both
+    /// describes neither), and on all repeat buyers together when some kind has no fit of its
+    /// own: that kind uses the pooled one.
     pub gamma_gamma: Option<GammaGammaFit>,
+    pub gamma_gamma_by_kind: Vec<KindFit>,
+    /// The margin rate applied to revenue without a known cost when a customer has no costed
+    /// orders of their own.
+    pub margin_rate: f64,
+    /// Customers with a repeat purchase.
+    pub repeat_buyers: usize,
 }
 
-/// A customer's history as the models see it, from their purchase days up to `as_of`: the
-/// (x, t_x, T) of BG/NBD in units of `unit_days`, and the mean repeat-purchase value in yuan
-/// (None without repeat purchases or when it is not positive). None if nothing before `as_of`.
-pub fn repeat_history(
-    days: &[(NaiveDate, i64)],
-    as_of: NaiveDate,
-    unit_days: f64,
-) -> Option<(RepeatHistory, Option<f64>)> {
-    let within: Vec<&(NaiveDate, i64)> = days.iter().filter(|(d, _)| *d <= as_of).collect();
-    let (first, last) = (within.first()?.0, within.last()?.0);
-    let x = within.len() - 1;
-    let total: i64 = within.iter().skip(1).map(|(_, a)| a).sum();
-    let mean = (x > 0).then(|| total as f64 / 100.0 / x as f64).filter(|m| *m > 0.0);
-    let h = RepeatHistory {
-        x: x as f64,
-        t_x: (last - first).num_days() as f64 / unit_days,
-        t: (as_of - first).num_days() as f64 / unit_days,
-    };
-    Some((h, mean))
+impl Assessment {
+    /// What the run found, as saved with it and printed by `guanxi analyze --json`: the fitted
+    /// models with their log-likelihoods, the margin rate used for revenue without costs, and
+    /// the holdout check if one was made.
+    pub fn report(&self, cfg: &AssessConfig, holdout: &[HoldoutRow]) -> serde_json::Value {
+        use serde_json::json;
+        let spend = |g: &GammaGammaFit| {
+            let p = g.params;
+            json!({"p": p.p, "q": p.q, "gamma": p.gamma, "log_likelihood": g.log_likelihood, "customers": g.customers,
+                   "iterations": g.iterations, "converged": g.converged,
+                   "population_mean_yuan": (p.q > 1.0).then(|| p.population_mean())})
+        };
+        let mut by_kind = serde_json::Map::new();
+        for k in &self.gamma_gamma_by_kind {
+            by_kind.insert(k.kind.code().to_string(), spend(&k.fit));
+        }
+        let mut report = json!({
+            "as_of": cfg.period.as_of.to_string(),
+            "unit": if cfg.unit_days == 1.0 { "day" } else { "week" },
+            "window_days": cfg.period.window_days,
+            "customers": self.values.len(),
+            "repeat_buyers": self.repeat_buyers,
+            "bg_nbd": self.bg_nbd.as_ref().map(|b| json!({"r": b.params.r, "alpha": b.params.alpha, "a": b.params.a,
+                "b": b.params.b, "log_likelihood": b.log_likelihood, "customers": b.customers,
+                "iterations": b.iterations, "converged": b.converged})),
+            "gamma_gamma": self.gamma_gamma.as_ref().map(spend),
+            "gamma_gamma_by_kind": by_kind,
+            "margin_rate": self.margin_rate,
+        });
+        if let Some(until) = cfg.period.holdout_until {
+            let length = (until - cfg.period.as_of).num_days() as f64 / cfg.unit_days;
+            report["holdout"] =
+                json!({"until": until.to_string(), "length": length, "by_calibration_purchases": holdout});
+        }
+        report
+    }
 }
+
+/// Repeat buyers a kind of customer needs for its own spend model.
+pub const MIN_KIND_FIT: usize = 200;
 
 /// One line of the holdout check.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HoldoutRow {
     /// Repeat purchases up to `as_of`: "0" … "6", then "7+".
     pub calibration_purchases: String,
@@ -116,22 +297,16 @@ pub struct HoldoutRow {
 
 /// The check to make before trusting the model: for the customers who had bought by `as_of`,
 /// predicted and actual purchase days in (`as_of`, `until`], by calibration purchases.
-pub fn holdout(
-    purchases: &[Purchases],
-    model: &BgNbd,
-    as_of: NaiveDate,
-    until: NaiveDate,
-    unit_days: f64,
-) -> Vec<HoldoutRow> {
-    let t = (until - as_of).num_days() as f64 / unit_days;
+pub fn holdout(histories: &[History], model: &BgNbd, period: &Period, unit_days: f64) -> Vec<HoldoutRow> {
+    let Some(until) = period.holdout_until else { return Vec::new() };
+    let t = (until - period.as_of).num_days() as f64 / unit_days;
     let mut groups = [(0usize, 0.0f64, 0.0f64); 8];
-    for p in purchases {
-        let Some((h, _)) = repeat_history(&p.days, as_of, unit_days) else { continue };
-        let actual = p.days.iter().filter(|(d, _)| *d > as_of && *d <= until).count() as f64;
-        let g = &mut groups[(h.x as usize).min(7)];
+    for h in histories {
+        let r = h.repeat(period.as_of, unit_days);
+        let g = &mut groups[(r.x as usize).min(7)];
         g.0 += 1;
-        g.1 += model.expected_purchases(&h, t);
-        g.2 += actual;
+        g.1 += model.expected_purchases(&r, t);
+        g.2 += h.later_days as f64;
     }
     groups
         .iter()
@@ -146,115 +321,140 @@ pub fn holdout(
         .collect()
 }
 
-/// Assesses every customer with a purchase on or before `as_of`.
-pub fn assess(purchases: &[Purchases], cfg: &AssessConfig) -> Assessment {
-    let window_start = cfg.as_of - chrono::Duration::days(cfg.window_days - 1);
-    let rows: Vec<(&Purchases, Vec<&(NaiveDate, i64)>)> = purchases
-        .iter()
-        .map(|p| (p, p.days.iter().filter(|(d, _)| *d <= cfg.as_of).collect::<Vec<_>>()))
-        .filter(|(_, within)| !within.is_empty())
+/// Expected spend per purchase in yuan: a repeat buyer's own mean shrunk towards their kind's;
+/// a one-time buyer is expected to spend like the population, which has a mean only when q > 1.
+fn expected_spend(g: &GammaGamma, r: &RepeatHistory, s: Option<SpendHistory>) -> Option<f64> {
+    match s {
+        Some(s) if g.p * r.x + g.q > 1.0 => Some(g.expected_spend(&s)),
+        None if g.q > 1.0 => Some(g.population_mean()),
+        _ => None,
+    }
+}
+
+/// Assesses every customer in `histories`.
+pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
+    let as_of = cfg.period.as_of;
+    let repeats: Vec<RepeatHistory> = histories.iter().map(|h| h.repeat(as_of, cfg.unit_days)).collect();
+    let bg = BgNbd::fit(&repeats).ok();
+    let spends: Vec<Option<SpendHistory>> = histories.iter().map(History::spend).collect();
+    let fit_spend = |kind: Option<CustomerKind>| {
+        let data: Vec<SpendHistory> = histories
+            .iter()
+            .zip(&spends)
+            .filter(|(h, _)| kind.is_none_or(|k| h.kind == k))
+            .filter_map(|(_, s)| *s)
+            .collect();
+        if kind.is_some() && data.len() < MIN_KIND_FIT {
+            return None;
+        }
+        GammaGamma::fit(&data).ok()
+    };
+    let by_kind: Vec<KindFit> = [CustomerKind::Individual, CustomerKind::Organization]
+        .into_iter()
+        .filter_map(|kind| fit_spend(Some(kind)).map(|fit| KindFit { kind, fit }))
         .collect();
-    // The models, on all history before the date.
-    let (histories, means): (Vec<RepeatHistory>, Vec<Option<f64>>) =
-        rows.iter().filter_map(|(p, _)| repeat_history(&p.days, cfg.as_of, cfg.unit_days)).unzip();
-    let bg = BgNbd::fit(&histories).ok();
-    let spend: Vec<SpendHistory> =
-        histories.iter().zip(&means).filter_map(|(h, m)| m.map(|mean| SpendHistory { x: h.x, mean })).collect();
-    let gg = GammaGamma::fit(&spend).ok();
+    // The pooled fit, when some customer's kind has none of its own.
+    let pooled_needed = histories.iter().any(|h| !by_kind.iter().any(|k| k.kind == h.kind));
+    let gg = if pooled_needed { fit_spend(None) } else { None };
+
+    // Margin: revenue minus cost where the cost is known; elsewhere revenue at the customer's
+    // own costed rate, else all customers' costed rate, else the configured rate.
+    let (costed, margin) = histories.iter().fold((0i64, 0i64), |(c, m), h| (c + h.costed_fen, m + h.margin_fen));
+    let company_rate = if costed > 0 { margin as f64 / costed as f64 } else { cfg.margin_rate };
+    let rate_of = |h: &History| if h.costed_fen > 0 { h.margin_fen as f64 / h.costed_fen as f64 } else { company_rate };
 
     // ABC and RFM, on the window.
-    let in_window: Vec<Vec<&(NaiveDate, i64)>> =
-        rows.iter().map(|(_, w)| w.iter().copied().filter(|(d, _)| *d >= window_start).collect()).collect();
-    let revenue: Vec<i64> = in_window.iter().map(|w| w.iter().map(|(_, a)| a).sum()).collect();
-    let abc = classify(&revenue.iter().map(|r| *r as f64).collect::<Vec<_>>(), cfg.a_share, cfg.b_share);
-    let active: Vec<usize> = (0..rows.len()).filter(|&i| !in_window[i].is_empty()).collect();
+    let window_value: Vec<f64> = histories
+        .iter()
+        .map(|h| match cfg.basis {
+            Basis::Revenue => h.window_revenue_fen as f64,
+            Basis::Margin => {
+                h.window_margin_fen as f64 + (h.window_revenue_fen - h.window_costed_fen) as f64 * rate_of(h)
+            }
+        })
+        .collect();
+    let abc = classify(&window_value, cfg.a_share, cfg.b_share);
+    let active: Vec<usize> = (0..histories.len()).filter(|&i| histories[i].window_days > 0).collect();
     let scores = rfm::score(
         &active
             .iter()
             .map(|&i| RfmInput {
-                recency_days: (cfg.as_of - in_window[i].last().map(|(d, _)| *d).unwrap_or(cfg.as_of)).num_days() as f64,
-                frequency: in_window[i].len() as f64,
-                monetary: revenue[i] as f64,
+                recency_days: (as_of - histories[i].last).num_days() as f64,
+                frequency: histories[i].window_days as f64,
+                monetary: histories[i].window_revenue_fen as f64,
             })
             .collect::<Vec<_>>(),
     );
-    let mut rfm_of: Vec<Option<RfmScore>> = vec![None; rows.len()];
+    let mut rfm_of: Vec<Option<RfmScore>> = vec![None; histories.len()];
     for (k, &i) in active.iter().enumerate() {
         rfm_of[i] = Some(scores[k]);
     }
 
-    // Monetary percentile: the share of assessed customers with less revenue in the window.
-    let mut sorted = revenue.clone();
-    sorted.sort_unstable();
-    let percentile = |r: i64| {
-        if sorted.len() <= 1 { 1.0 } else { sorted.partition_point(|x| *x < r) as f64 / (sorted.len() - 1) as f64 }
+    // Monetary percentile: the share of assessed customers with less value in the window.
+    let mut sorted = window_value.clone();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let percentile = |v: f64| {
+        if sorted.len() <= 1 { 1.0 } else { sorted.partition_point(|x| *x < v) as f64 / (sorted.len() - 1) as f64 }
     };
-    let weights = Weights::default();
-    let period_rate = (1.0 + cfg.annual_rate).powf(cfg.period_days / 365.25) - 1.0;
+    let period_rate = (1.0 + cfg.period.annual_rate).powf(cfg.period_days / 365.25) - 1.0;
     let horizon = cfg.periods as f64 * cfg.period_days / cfg.unit_days;
-    let values = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (p, w))| {
-            let h = &histories[i];
-            let tier = if in_window[i].is_empty() || revenue[i] <= 0 {
-                ValueTier::Small
-            } else {
-                match abc[i] {
-                    AbcClass::A => ValueTier::Key,
-                    AbcClass::B => ValueTier::Major,
-                    AbcClass::C => ValueTier::Regular,
-                }
-            };
-            // A one-time buyer is expected to spend like the population, which has a mean only
-            // when q > 1 (spend not too uneven).
-            let spend = gg.as_ref().and_then(|g| {
-                let g = g.params;
-                match means[i] {
-                    Some(mean) if g.p * h.x + g.q > 1.0 => Some(g.expected_spend(&SpendHistory { x: h.x, mean })),
-                    None if g.q > 1.0 => Some(g.population_mean()),
-                    _ => None,
-                }
-            });
-            let history: Vec<(f64, f64)> = w
-                .iter()
-                .map(|(d, a)| (-((cfg.as_of - *d).num_days() as f64) / 365.25, *a as f64 * cfg.margin_rate))
-                .collect();
-            let purchase_days: Vec<NaiveDate> = w.iter().map(|(d, _)| *d).collect();
-            let non_monetary = from_purchases(&purchase_days, cfg.as_of);
-            let key_score = key_account_score(percentile(revenue[i]).min(1.0), &non_monetary, &weights);
-            CustomerValue {
-                customer_id: p.customer_id,
-                non_monetary,
-                key_score,
-                tier,
-                abc: (revenue[i] > 0).then_some(abc[i]),
-                revenue_window_fen: revenue[i],
-                rfm: rfm_of[i],
-                segment: rfm_of[i].map(|s| s.segment()),
-                p_alive: bg.as_ref().map(|b| b.params.p_alive(h)),
-                expected_purchases: bg.as_ref().map(|b| b.params.expected_purchases(h, horizon)),
-                expected_spend_fen: spend.map(|s| (s * 100.0).round() as i64),
-                clv_history_fen: clv::present_value(&history, cfg.annual_rate).round() as i64,
-                clv_projected_fen: match (&bg, spend) {
-                    (Some(b), Some(s)) => Some(
-                        (clv::projected(
-                            &b.params,
-                            h,
-                            s * 100.0,
-                            cfg.margin_rate,
-                            period_rate,
-                            cfg.periods,
-                            cfg.period_days / cfg.unit_days,
-                        ))
-                        .round() as i64,
-                    ),
-                    _ => None,
-                },
+    let indexes: Vec<usize> = (0..histories.len()).collect();
+    let values = parallel_map(&indexes, |&i| {
+        let h = &histories[i];
+        let r = &repeats[i];
+        let value = window_value[i];
+        let tier = if h.window_days == 0 || value <= 0.0 || value < cfg.small_below_fen as f64 {
+            ValueTier::Small
+        } else {
+            match abc[i] {
+                AbcClass::A => ValueTier::Key,
+                AbcClass::B => ValueTier::Major,
+                AbcClass::C => ValueTier::Regular,
             }
-        })
-        .collect();
-    Assessment { values, bg_nbd: bg, gamma_gamma: gg }
+        };
+        let spend_model = by_kind.iter().find(|k| k.kind == h.kind).map(|k| &k.fit).or(gg.as_ref());
+        let spend = spend_model.and_then(|g| expected_spend(&g.params, r, spends[i]));
+        let rate = rate_of(h);
+        let non_monetary = from_purchases(h.first, h.last, h.days, h.gap_squares, as_of);
+        CustomerValue {
+            customer_id: h.customer_id,
+            key_score: key_account_score(percentile(value).min(1.0), &non_monetary, &cfg.weights),
+            non_monetary,
+            tier,
+            abc: (value > 0.0).then_some(abc[i]),
+            revenue_window_fen: h.window_revenue_fen,
+            rfm: rfm_of[i],
+            segment: rfm_of[i].map(|s| s.segment()),
+            p_alive: bg.as_ref().map(|b| b.params.p_alive(r)),
+            expected_purchases: bg.as_ref().map(|b| b.params.expected_purchases(r, horizon)),
+            expected_spend_fen: spend.map(|s| (s * 100.0).round() as i64),
+            clv_history_fen: (h.compounded_margin_fen + h.compounded_uncosted_fen * rate).round() as i64,
+            clv_projected_fen: match (&bg, spend) {
+                (Some(b), Some(s)) => Some(
+                    clv::projected(
+                        &b.params,
+                        r,
+                        s * 100.0,
+                        rate,
+                        period_rate,
+                        cfg.periods,
+                        cfg.period_days / cfg.unit_days,
+                    )
+                    .round() as i64,
+                ),
+                _ => None,
+            },
+        }
+    });
+    let repeat_buyers = histories.iter().filter(|h| h.days > 1).count();
+    Assessment {
+        values,
+        bg_nbd: bg,
+        gamma_gamma: gg,
+        gamma_gamma_by_kind: by_kind,
+        margin_rate: company_rate,
+        repeat_buyers,
+    }
 }
 
 #[cfg(test)]
@@ -265,22 +465,55 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    fn buyer(id: i64, days: &[(&str, i64)]) -> Purchases {
+        Purchases {
+            customer_id: id,
+            kind: CustomerKind::Individual,
+            days: days.iter().map(|(s, a)| Day::revenue(d(s), *a)).collect(),
+        }
+    }
+
+    #[test]
+    fn summaries_by_hand() {
+        let mut p = buyer(1, &[("2026-01-10", 80_000), ("2026-05-01", 20_000), ("2026-06-30", 500), ("2026-07-02", 9)]);
+        p.days[1].costed_fen = 20_000;
+        p.days[1].margin_fen = 5_000;
+        let mut period = Period { as_of: d("2026-06-30"), window_days: 100, annual_rate: 0.0, holdout_until: None };
+        let h = &summarize(std::slice::from_ref(&p), &period)[0];
+        assert_eq!((h.first, h.last, h.days), (d("2026-01-10"), d("2026-06-30"), 3));
+        assert_eq!((h.revenue_fen, h.first_day_fen, h.costed_fen, h.margin_fen), (100_500, 80_000, 20_000, 5_000));
+        // Gaps 111 and 60 days; the window (100 days to 06-30) starts on 03-23.
+        assert_eq!(h.gap_squares, 111 * 111 + 60 * 60);
+        assert_eq!(
+            (h.window_revenue_fen, h.window_costed_fen, h.window_margin_fen, h.window_days),
+            (20_500, 20_000, 5_000, 2)
+        );
+        assert_eq!((h.compounded_margin_fen, h.compounded_uncosted_fen), (5_000.0, 80_500.0));
+        assert_eq!(h.later_days, 0);
+        period.holdout_until = Some(d("2026-07-31"));
+        period.annual_rate = 0.1;
+        let h = &summarize(&[p], &period)[0];
+        assert_eq!(h.later_days, 1);
+        let expect = 80_000.0 * 1.1f64.powf(171.0 / 365.25) + 500.0;
+        assert!((h.compounded_uncosted_fen - expect).abs() < 1e-6);
+        // Mean repeat purchase: (20,000 + 500) fen over 2.
+        assert_eq!(h.spend(), Some(SpendHistory { x: 2.0, mean: 102.5 }));
+        let r = h.repeat(d("2026-06-30"), 7.0);
+        assert_eq!((r.x, r.t_x, r.t), (2.0, 171.0 / 7.0, 171.0 / 7.0));
+    }
+
     #[test]
     fn tiers_rfm_and_history_by_hand() {
-        let p = |id, days: &[(&str, i64)]| Purchases {
-            customer_id: id,
-            days: days.iter().map(|(s, a)| (d(s), *a)).collect(),
-        };
         let purchases = vec![
-            p(1, &[("2026-01-10", 80_000), ("2026-05-01", 20_000)]),
-            p(2, &[("2026-06-20", 15_000)]),
-            p(3, &[("2026-06-01", 5_000)]),
-            p(4, &[("2024-01-01", 9_000)]),
-            p(5, &[("2027-01-01", 1_000)]),
+            buyer(1, &[("2026-01-10", 80_000), ("2026-05-01", 20_000)]),
+            buyer(2, &[("2026-06-20", 15_000)]),
+            buyer(3, &[("2026-06-01", 5_000)]),
+            buyer(4, &[("2024-01-01", 9_000)]),
+            buyer(5, &[("2027-01-01", 1_000)]),
         ];
         let mut cfg = AssessConfig::new(d("2026-06-30"));
         cfg.margin_rate = 0.5;
-        let a = assess(&purchases, &cfg);
+        let a = assess(&summarize(&purchases, &cfg.period), &cfg);
         // Customer 5 bought only after the date; 4 only before the window.
         assert_eq!(a.values.len(), 4);
         let by = |id| a.values.iter().find(|v| v.customer_id == id).unwrap();
@@ -293,61 +526,156 @@ mod tests {
         assert_eq!(by(1).revenue_window_fen, 100_000);
         // The most recent buyer has the best recency.
         assert!(by(2).rfm.unwrap().r > by(1).rfm.unwrap().r);
-        // History: half of 90 yuan 2.5 years before the date, compounded at 10% a year.
+        // History: half of 90 yuan 2.5 years before the date (no costs anywhere: the configured
+        // rate), compounded at 10% a year.
         let expect = 9_000.0 * 0.5 * 1.1f64.powf((d("2026-06-30") - d("2024-01-01")).num_days() as f64 / 365.25);
         assert!((by(4).clv_history_fen as f64 - expect).abs() <= 1.0);
+        // A floor for 小客户 moves customer 3 (50 yuan) down.
+        cfg.small_below_fen = 6_000;
+        let a = assess(&summarize(&purchases, &cfg.period), &cfg);
+        assert_eq!(a.values.iter().find(|v| v.customer_id == 3).unwrap().tier, ValueTier::Small);
+    }
+
+    #[test]
+    fn margin_from_costs_own_then_everyone_else() {
+        let mut costed = buyer(1, &[("2026-06-01", 10_000)]);
+        costed.days[0].costed_fen = 10_000;
+        costed.days[0].margin_fen = 4_000;
+        let mut partly = buyer(2, &[("2026-06-02", 10_000), ("2026-06-03", 10_000)]);
+        partly.days[0].costed_fen = 10_000;
+        partly.days[0].margin_fen = 2_000;
+        let uncosted = buyer(3, &[("2026-06-04", 10_000)]);
+        let mut cfg = AssessConfig::new(d("2026-06-30"));
+        cfg.period.annual_rate = 0.0;
+        cfg.margin_rate = 0.9; // unused: some orders have costs
+        let a = assess(&summarize(&[costed, partly, uncosted], &cfg.period), &cfg);
+        let by = |id| a.values.iter().find(|v| v.customer_id == id).unwrap();
+        assert_eq!(by(1).clv_history_fen, 4_000);
+        // The uncosted day at the customer's own 20%.
+        assert_eq!(by(2).clv_history_fen, 2_000 + 2_000);
+        // No costs of their own: everyone's costed orders, 6,000 / 20,000 = 30%.
+        assert!((a.margin_rate - 0.3).abs() < 1e-12);
+        assert_eq!(by(3).clv_history_fen, 3_000);
+        // By margin, customer 1 (40 yuan) outranks 2 (40 yuan, later in input) and 3 (30).
+        cfg.basis = Basis::Margin;
+        let a = assess(&summarize(&[buyer(9, &[("2026-06-01", 1)])], &cfg.period), &cfg);
+        assert_eq!(a.values.len(), 1);
     }
 
     #[test]
     fn holdout_by_calibration_purchases() {
-        let p = |id, days: &[&str]| Purchases { customer_id: id, days: days.iter().map(|s| (d(s), 1_000)).collect() };
+        let p = |id, days: &[&str]| buyer(id, &days.iter().map(|s| (*s, 1_000)).collect::<Vec<_>>());
         let purchases = vec![
             p(1, &["2026-01-01", "2026-02-01", "2026-07-05", "2026-08-01"]),
             p(2, &["2026-03-01"]),
             p(3, &["2026-07-10"]),
         ];
         let m = BgNbd { r: 0.5, alpha: 6.0, a: 0.8, b: 2.5 };
-        let rows = holdout(&purchases, &m, d("2026-06-30"), d("2026-09-30"), 7.0);
+        let period =
+            Period { as_of: d("2026-06-30"), window_days: 365, annual_rate: 0.1, holdout_until: Some(d("2026-09-30")) };
+        let histories = summarize(&purchases, &period);
+        let rows = holdout(&histories, &m, &period, 7.0);
         // Customer 3 had not bought by the date; 1 had one repeat purchase and two after; 2 none.
         assert_eq!(
             rows.iter().map(|r| (r.calibration_purchases.as_str(), r.customers)).collect::<Vec<_>>(),
             [("0", 1), ("1", 1)]
         );
         assert_eq!((rows[0].actual_mean, rows[1].actual_mean), (0.0, 2.0));
-        let h = repeat_history(&purchases[0].days, d("2026-06-30"), 7.0).unwrap().0;
+        let h = histories[0].repeat(period.as_of, 7.0);
         assert!((rows[1].predicted_mean - m.expected_purchases(&h, 92.0 / 7.0)).abs() < 1e-12);
         assert_eq!(h.x, 1.0);
-        assert!(repeat_history(&purchases[2].days, d("2026-06-30"), 7.0).is_none());
+        assert_eq!(histories.len(), 2);
+    }
+
+    /// Customers simulated from the models, with organizations spending ten times as much.
+    fn simulated(n: usize, seed: u64) -> (Vec<Purchases>, NaiveDate) {
+        use super::super::sim::Sim;
+        let truth = BgNbd { r: 0.5, alpha: 6.0, a: 0.8, b: 2.5 };
+        let mut sim = Sim::new(seed);
+        let start = d("2025-01-01");
+        let purchases = sim
+            .bgnbd(&truth, n, 30.0, 52.0)
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let org = i % 3 == 0;
+                let scale = if org { 10 } else { 1 };
+                let first = start + chrono::Duration::days((52.0 - h.t) as i64 * 7);
+                let mut days = vec![Day::revenue(first, (10_000 + (i as i64 % 7) * 1_000) * scale)];
+                // Spread the repeat purchases up to the last one (only their count and span matter).
+                for k in 1..=(h.x as i64) {
+                    let at = first + chrono::Duration::days((h.t_x * 7.0 * k as f64 / h.x) as i64);
+                    if at > days.last().unwrap().day {
+                        let amount = (8_000 + ((k + i as i64) % 5) * 2_000 + (sim.uniform() * 3_000.0) as i64) * scale;
+                        days.push(Day::revenue(at, amount));
+                    }
+                }
+                let kind = if org { CustomerKind::Organization } else { CustomerKind::Individual };
+                Purchases { customer_id: i as i64 + 1, kind, days }
+            })
+            .collect();
+        (purchases, start + chrono::Duration::days(52 * 7))
     }
 
     #[test]
     fn with_enough_customers_the_models_fill_the_forecasts() {
-        use super::super::sim::Sim;
-        let truth = BgNbd { r: 0.5, alpha: 6.0, a: 0.8, b: 2.5 };
-        let mut sim = Sim::new(5);
-        let start = d("2025-01-01");
-        let purchases: Vec<Purchases> = sim
-            .bgnbd(&truth, 2_000, 30.0, 52.0)
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let first = start + chrono::Duration::days((52.0 - h.t) as i64 * 7);
-                let mut days = vec![(first, 10_000 + (i as i64 % 7) * 1_000)];
-                // Spread the repeat purchases up to the last one (only their count and span matter).
-                for k in 1..=(h.x as i64) {
-                    let at = first + chrono::Duration::days((h.t_x * 7.0 * k as f64 / h.x) as i64);
-                    if at > days.last().unwrap().0 {
-                        days.push((at, 8_000 + (k % 5) * 2_000));
-                    }
-                }
-                Purchases { customer_id: i as i64 + 1, days }
-            })
-            .collect();
-        let a = assess(&purchases, &AssessConfig::new(start + chrono::Duration::days(52 * 7)));
-        assert!(a.bg_nbd.is_some() && a.gamma_gamma.is_some());
+        let (purchases, as_of) = simulated(3_000, 5);
+        let cfg = AssessConfig::new(as_of);
+        let a = assess(&summarize(&purchases, &cfg.period), &cfg);
+        // Both kinds have their own spend model, so none is pooled.
+        assert!(a.bg_nbd.is_some() && a.gamma_gamma.is_none());
         assert!(a.values.iter().all(|v| v.p_alive.is_some_and(|p| (0.0..=1.0).contains(&p))));
         assert!(a.values.iter().all(|v| v.clv_projected_fen.is_some_and(|c| c >= 0)));
         // Everyone with purchases in the window has an RFM segment.
         assert!(a.values.iter().filter(|v| v.revenue_window_fen > 0).all(|v| v.segment.is_some()));
+        // Each kind has its own spend model, and it is on its own scale: a one-time buyer is
+        // expected to spend like their kind, about ten times as much for an organization.
+        assert_eq!(
+            a.gamma_gamma_by_kind.iter().map(|k| k.kind).collect::<Vec<_>>(),
+            [CustomerKind::Individual, CustomerKind::Organization]
+        );
+        let population = |k: usize| a.gamma_gamma_by_kind[k].fit.params.population_mean();
+        let ratio = population(1) / population(0);
+        assert!((7.0..14.0).contains(&ratio), "organizations / individuals = {ratio}");
+        let one_timer = |kind: CustomerKind| {
+            let id = purchases.iter().find(|p| p.kind == kind && p.days.len() == 1).unwrap().customer_id;
+            a.values.iter().find(|v| v.customer_id == id).unwrap().expected_spend_fen.unwrap()
+        };
+        assert!(one_timer(CustomerKind::Organization) > 5 * one_timer(CustomerKind::Individual));
+    }
+
+    #[test]
+    fn a_kind_with_few_repeat_buyers_uses_the_pooled_spend_model() {
+        let (mut purchases, as_of) = simulated(1_500, 6);
+        for p in purchases.iter_mut() {
+            if p.customer_id % 30 != 1 {
+                p.kind = CustomerKind::Individual;
+            }
+        }
+        let cfg = AssessConfig::new(as_of);
+        let a = assess(&summarize(&purchases, &cfg.period), &cfg);
+        assert_eq!(a.gamma_gamma_by_kind.iter().map(|k| k.kind).collect::<Vec<_>>(), [CustomerKind::Individual]);
+        let org = purchases.iter().find(|p| p.kind == CustomerKind::Organization && p.days.len() == 1).unwrap();
+        let pooled = a.gamma_gamma.as_ref().unwrap().params.population_mean();
+        let v = a.values.iter().find(|v| v.customer_id == org.customer_id).unwrap();
+        assert_eq!(v.expected_spend_fen, Some((pooled * 100.0).round() as i64));
+    }
+
+    #[test]
+    #[ignore = "timing on a million simulated customers: cargo test --release -- --ignored"]
+    fn a_million_customers() {
+        let (purchases, as_of) = simulated(1_000_000, 3);
+        let t = std::time::Instant::now();
+        let cfg = AssessConfig::new(as_of);
+        let histories = summarize(&purchases, &cfg.period);
+        let a = assess(&histories, &cfg);
+        eprintln!(
+            "{} customers in {:?}: {:?} {:?} {:?}",
+            a.values.len(),
+            t.elapsed(),
+            a.bg_nbd,
+            a.gamma_gamma,
+            a.gamma_gamma_by_kind
+        );
     }
 }

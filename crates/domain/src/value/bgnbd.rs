@@ -4,7 +4,7 @@
 //! purchases x, the time of the last one t_x and the time observed T (all from the first
 //! purchase, in one unit).
 
-use super::numeric::{hyp2f1, ln_beta, ln_gamma, minimize};
+use super::numeric::{hyp2f1, ln_beta, ln_gamma, minimize, parallel_sum};
 use std::collections::HashMap;
 
 /// One customer's history as the model sees it.
@@ -49,7 +49,15 @@ pub enum FitError {
 
 fn log_add(a: f64, b: f64) -> f64 {
     let m = a.max(b);
-    m + ((a - m).exp() + (b - m).exp()).ln()
+    m + (-(a - b).abs()).exp().ln_1p()
+}
+
+/// Customers with one history, by the indexes of their x, t_x and T in the fit's tables.
+struct Term {
+    x: u32,
+    t_x: u32,
+    t: u32,
+    weight: f64,
 }
 
 impl BgNbd {
@@ -114,45 +122,56 @@ impl BgNbd {
         if !data.iter().any(|h| h.x > 0.0) {
             return Err(FitError::NoRepeatPurchases);
         }
-        // Customers with the same history contribute the same term: count them once each.
+        // Customers with the same history contribute the same term: count them once each. The
+        // logarithms depend on the parameters only through a few distinct x, t_x and T, so each
+        // evaluation takes them from tables, and a large sum is split over the machine's cores.
         let mut groups: HashMap<(u64, u64, u64), f64> = HashMap::new();
         for h in data {
             *groups.entry((h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits())).or_default() += 1.0;
         }
-        let groups: Vec<(RepeatHistory, f64)> = groups
-            .into_iter()
-            .map(|((x, tx, t), w)| {
-                (RepeatHistory { x: f64::from_bits(x), t_x: f64::from_bits(tx), t: f64::from_bits(t) }, w)
-            })
+        let distinct = |pick: fn(&(u64, u64, u64)) -> u64| -> (Vec<f64>, HashMap<u64, u32>) {
+            let mut values: Vec<f64> = groups.keys().map(|k| f64::from_bits(pick(k))).collect();
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            let index = values.iter().enumerate().map(|(i, v)| (v.to_bits(), i as u32)).collect();
+            (values, index)
+        };
+        let (xs, x_index) = distinct(|k| k.0);
+        let (txs, tx_index) = distinct(|k| k.1);
+        let (ts, t_index) = distinct(|k| k.2);
+        let terms: Vec<Term> = groups
+            .iter()
+            .map(|(k, w)| Term { x: x_index[&k.0], t_x: tx_index[&k.1], t: t_index[&k.2], weight: *w })
             .collect();
-        let mut xs: Vec<u64> = groups.iter().map(|(h, _)| h.x as u64).collect();
-        xs.sort_unstable();
-        xs.dedup();
-        // −ln L as a function of the log-parameters; the x-dependent gamma terms once per x.
+        // −ln L as a function of the log-parameters.
         let objective = |p: &[f64]| -> f64 {
             let (r, alpha, a, b) = (p[0].exp(), p[1].exp(), p[2].exp(), p[3].exp());
-            let per_x: HashMap<u64, (f64, f64)> = xs
+            let per_x: Vec<(f64, f64, f64)> = xs
                 .iter()
                 .map(|&x| {
-                    let xf = x as f64;
-                    let a1 = ln_gamma(r + xf) - ln_gamma(r) + r * alpha.ln();
-                    let a2 = ln_beta(a, b + xf) - ln_beta(a, b);
-                    (x, (a1, a2))
+                    let head = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_beta(a, b + x) - ln_beta(a, b);
+                    let drop = if x > 0.0 { a.ln() - (b + x - 1.0).ln() } else { f64::NAN };
+                    (head, drop, r + x)
                 })
                 .collect();
-            let mut total = 0.0;
-            for (h, w) in &groups {
-                let (a1, a2) = per_x[&(h.x as u64)];
-                let a3 = -(r + h.x) * (alpha + h.t).ln();
-                let ll = if h.x > 0.0 {
-                    let a4 = a.ln() - (b + h.x - 1.0).ln() - (r + h.x) * (alpha + h.t_x).ln();
-                    a1 + a2 + log_add(a3, a4)
-                } else {
-                    a1 + a2 + a3
-                };
-                total += w * ll;
-            }
-            -total
+            let ln_t: Vec<f64> = ts.iter().map(|t| (alpha + t).ln()).collect();
+            let ln_tx: Vec<f64> = txs.iter().map(|t| (alpha + t).ln()).collect();
+            let sum = |chunk: &[Term]| -> f64 {
+                chunk
+                    .iter()
+                    .map(|g| {
+                        let (head, drop, rx) = per_x[g.x as usize];
+                        let a3 = -rx * ln_t[g.t as usize];
+                        let ll = if xs[g.x as usize] > 0.0 {
+                            head + log_add(a3, drop - rx * ln_tx[g.t_x as usize])
+                        } else {
+                            head + a3
+                        };
+                        g.weight * ll
+                    })
+                    .sum()
+            };
+            -parallel_sum(&terms, sum)
         };
         let mean_t = data.iter().map(|h| h.t).sum::<f64>() / data.len() as f64;
         let start = [0.0, mean_t.max(1e-3).ln(), 0.0, 0.0];

@@ -3,7 +3,7 @@
 //! repeat buyers' mean repeat-purchase value; gives each customer's expected spend per purchase.
 
 use super::bgnbd::FitError;
-use super::numeric::{ln_gamma, minimize};
+use super::numeric::{ln_gamma, minimize, parallel_sum};
 
 /// One repeat buyer's spending: how many repeat purchases, and their mean value (> 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,9 +61,30 @@ impl GammaGamma {
         if let Some(h) = data.iter().find(|h| !(h.x >= 1.0 && h.mean > 0.0 && h.mean.is_finite())) {
             return Err(FitError::InvalidHistory(format!("x={} mean={}", h.x, h.mean)));
         }
+        // The gamma terms depend on x only, so each evaluation computes them once per distinct x;
+        // ln m and ln x once per customer for all evaluations.
+        let mut xs: Vec<f64> = data.iter().map(|h| h.x).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        let rows: Vec<(usize, f64, f64, f64)> = data
+            .iter()
+            .map(|h| (xs.partition_point(|x| *x < h.x), h.mean.ln() + h.x.ln(), h.mean.ln(), h.mean * h.x))
+            .collect();
         let objective = |v: &[f64]| {
-            let g = GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() };
-            -g.log_likelihood(data)
+            let (p, q, gamma) = (v[0].exp(), v[1].exp(), v[2].exp());
+            let per_x: Vec<f64> =
+                xs.iter().map(|x| ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * gamma.ln()).collect();
+            let sum = |chunk: &[(usize, f64, f64, f64)]| -> f64 {
+                chunk
+                    .iter()
+                    .map(|&(i, ln_mx, ln_m, total)| {
+                        let px = p * xs[i];
+                        // (px − 1) ln m + px ln x = px (ln m + ln x) − ln m
+                        per_x[i] + px * ln_mx - ln_m - (px + q) * (gamma + total).ln()
+                    })
+                    .sum()
+            };
+            -parallel_sum(&rows, sum)
         };
         let mean = data.iter().map(|h| h.mean).sum::<f64>() / data.len() as f64;
         let start = [0.0, 1.0f64.ln() + 1.0, mean.ln()];

@@ -10,11 +10,15 @@ pub mod gamma_gamma;
 pub mod nonmonetary;
 pub mod numeric;
 pub mod rfm;
-#[cfg(test)]
-mod sim;
+pub mod settings;
+pub mod sim;
 
 pub use abc::AbcClass;
-pub use assess::{AssessConfig, Assessment, CustomerValue, HoldoutRow, Purchases, assess, holdout, repeat_history};
+pub use assess::{
+    AssessConfig, Assessment, Basis, CustomerValue, Day, History, HoldoutRow, KindFit, Period, Purchases, assess,
+    holdout, summarize,
+};
 pub use bgnbd::{BgNbd, BgNbdFit, FitError, RepeatHistory};
 pub use gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};
 pub use rfm::{RfmInput, RfmScore, RfmSegment};
+pub use settings::{Approach, ServiceLevel, TierRule, TimeUnit, ValueSettings};

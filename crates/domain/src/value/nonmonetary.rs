@@ -25,7 +25,7 @@ pub struct NonMonetary {
 }
 
 /// The weights of the key-account score; configurable, these are the defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Weights {
     pub monetary: f64,
     pub loyalty: f64,
@@ -50,21 +50,28 @@ impl Default for Weights {
     }
 }
 
-/// The components that purchase days can answer, as of `as_of`.
-pub fn from_purchases(days: &[NaiveDate], as_of: NaiveDate) -> NonMonetary {
-    let loyalty = days.first().map(|first| {
-        let tenure = ((as_of - *first).num_days().max(0) as f64 / 730.0).min(1.0);
-        let x = (days.len() - 1) as f64;
-        0.5 * tenure + 0.5 * x / (x + 1.0)
-    });
-    let gaps: Vec<f64> = days.windows(2).map(|w| (w[1] - w[0]).num_days() as f64).collect();
-    let stability = (gaps.len() >= 2).then(|| {
-        let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
-        let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
+/// The components that purchase days can answer, as of `as_of`, from the customer's first and
+/// last purchase day, how many purchase days there were and Σ of the squared gaps between
+/// consecutive ones (in days).
+pub fn from_purchases(first: NaiveDate, last: NaiveDate, days: i64, gap_squares: i64, as_of: NaiveDate) -> NonMonetary {
+    let tenure = ((as_of - first).num_days().max(0) as f64 / 730.0).min(1.0);
+    let x = (days - 1).max(0) as f64;
+    let gaps = days - 1;
+    // Population variance of the gaps: Σg²/n − mean².
+    let stability = (gaps >= 2).then(|| {
+        let mean = (last - first).num_days() as f64 / gaps as f64;
+        let var = (gap_squares as f64 / gaps as f64 - mean * mean).max(0.0);
         let cv = if mean > 0.0 { var.sqrt() / mean } else { 0.0 };
         1.0 / (1.0 + cv)
     });
-    NonMonetary { loyalty, stability, tolerance: None, feedback: None, referrals: None, credit: None }
+    NonMonetary {
+        loyalty: Some(0.5 * tenure + 0.5 * x / (x + 1.0)),
+        stability,
+        tolerance: None,
+        feedback: None,
+        referrals: None,
+        credit: None,
+    }
 }
 
 /// 0–100 from the monetary percentile and the non-monetary components that have data.
@@ -94,14 +101,14 @@ mod tests {
     #[test]
     fn by_hand() {
         // A year of tenure (half of two years), three purchases (two repeats: 2/3), gaps 10, 10.
-        let n = from_purchases(&[d("2025-06-30"), d("2025-07-10"), d("2025-07-20")], d("2026-06-30"));
+        let n = from_purchases(d("2025-06-30"), d("2025-07-20"), 3, 200, d("2026-06-30"));
         assert!((n.loyalty.unwrap() - (0.5 * 0.5 + 0.5 * 2.0 / 3.0)).abs() < 1e-3);
         assert_eq!(n.stability, Some(1.0), "perfectly regular");
         assert_eq!(n.tolerance, None);
         // Gaps 10 and 30: mean 20, sd 10, CV 0.5 → 1/1.5.
-        let n = from_purchases(&[d("2026-01-01"), d("2026-01-11"), d("2026-02-10")], d("2026-03-01"));
+        let n = from_purchases(d("2026-01-01"), d("2026-02-10"), 3, 100 + 900, d("2026-03-01"));
         assert!((n.stability.unwrap() - 1.0 / 1.5).abs() < 1e-9);
-        assert_eq!(from_purchases(&[d("2026-01-01"), d("2026-01-11")], d("2026-03-01")).stability, None);
+        assert_eq!(from_purchases(d("2026-01-01"), d("2026-01-11"), 2, 100, d("2026-03-01")).stability, None);
     }
 
     #[test]

@@ -27,6 +27,42 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     sum
 }
 
+/// The bound on the log-parameters `minimize` searches (e^18 ≈ 6.6 × 10⁷).
+pub const LOG_BOUND: f64 = 18.0;
+
+/// Σ `sum(chunk)` over `items` split in one chunk per core when there are many.
+pub fn parallel_sum<T: Sync>(items: &[T], sum: impl Fn(&[T]) -> f64 + Sync) -> f64 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 50_000 {
+        return sum(items);
+    }
+    let size = items.len().div_ceil(cores);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(size).map(|c| s.spawn(|| sum(c))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).sum()
+    })
+}
+
+/// `f` of every item, in order, computed in one chunk per core when there are many.
+pub fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 10_000 {
+        return items.iter().map(&f).collect();
+    }
+    let size = items.len().div_ceil(cores);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(size).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<U>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        out
+    })
+}
+
 /// The result of a minimization.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Minimum {
@@ -60,7 +96,12 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], step: f64, tol: f64
     while iterations < max_iter {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let spread = simplex[n].1 - simplex[0].1;
-        if spread.is_finite() && spread.abs() < tol {
+        // Done when the corners agree on the value, or have come together (a flat ridge).
+        let size = simplex[1..]
+            .iter()
+            .flat_map(|(p, _)| p.iter().zip(&simplex[0].0).map(|(x, y)| (x - y).abs()))
+            .fold(0.0, f64::max);
+        if (spread.is_finite() && spread.abs() < tol) || size < 1e-10 {
             converged = true;
             break;
         }
@@ -100,10 +141,15 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], step: f64, tol: f64
 /// Fits a model: Nelder–Mead from `start` to a tolerance relative to the objective's size, then
 /// once more from the result with a smaller simplex, which guards against a simplex that
 /// collapsed too early. The iterations of both runs are counted.
+///
+/// The models are fitted on log-parameters, and a parameter beyond e^±`LOG_BOUND` counts as
+/// impossible: data that fit a limit (customers who never drop out send a and b of BG/NBD
+/// towards infinity) then end at the bound instead of wandering off.
 pub fn minimize(f: impl Fn(&[f64]) -> f64, start: &[f64]) -> Minimum {
+    let f = |p: &[f64]| if p.iter().all(|v| v.abs() <= LOG_BOUND) { f(p) } else { f64::INFINITY };
     let scale = 1.0 + f(start).abs();
-    let first = nelder_mead(&f, start, 0.5, 1e-11 * scale, 10_000);
-    let again = nelder_mead(&f, &first.point, 0.1, 1e-12 * scale, 10_000);
+    let first = nelder_mead(f, start, 0.5, 1e-11 * scale, 10_000);
+    let again = nelder_mead(f, &first.point, 0.1, 1e-12 * scale, 10_000);
     let iterations = first.iterations + again.iterations;
     let best = if again.value <= first.value { again } else { first };
     Minimum { iterations, ..best }

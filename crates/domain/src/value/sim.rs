@@ -1,5 +1,6 @@
-//! Simulated customers for the models' tests: draws from the models' own assumptions with a
-//! seeded generator, so that a fit can be checked against the parameters it came from.
+//! Simulated customers: draws from the models' own assumptions with a seeded generator, so that
+//! a fit can be checked against the parameters it came from (the tests) and benchmark data
+//! looks like what the models expect (`guanxi bench value`).
 
 use super::bgnbd::{BgNbd, RepeatHistory};
 use super::gamma_gamma::{GammaGamma, SpendHistory};
@@ -47,7 +48,7 @@ impl Sim {
         }
     }
 
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
+    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
         let x = self.gamma(a, 1.0);
         let y = self.gamma(b, 1.0);
         x / (x + y)

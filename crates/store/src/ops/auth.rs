@@ -32,7 +32,7 @@ pub async fn credentials(pool: &Pool, username: &str) -> Result<Option<(User, Op
 
 /// Stores a new password hash and ends the user's other sessions, audited without the hash.
 pub async fn set_password_hash(pool: &Pool, actor: Actor, user_id: i64, hash: &str) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(user_id)
@@ -68,7 +68,7 @@ pub async fn update_user(
     if !v.is_empty() {
         return Err(v.into());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query(AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
         .bind(user_id)
         .fetch_optional(&mut *tx)
@@ -223,7 +223,7 @@ pub async fn create_api_token(
     if !v.is_empty() {
         return Err(v.into());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query(
         "INSERT INTO api_tokens (user_id, name, token_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING id, name, hint, created_at, last_used_at, revoked_at",
@@ -253,7 +253,7 @@ pub async fn api_tokens(pool: &Pool, user_id: i64) -> Result<Vec<ApiToken>, Stor
 }
 
 pub async fn revoke_api_token(pool: &Pool, user_id: i64, token_id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
             .bind(now())
@@ -298,7 +298,7 @@ pub async fn save_view(pool: &Pool, user_id: i64, name: &str, query: &str) -> Re
     if !v.is_empty() {
         return Err(v.into());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     sqlx::query("DELETE FROM saved_views WHERE user_id = $1 AND name = $2")
         .bind(user_id)
         .bind(&name)

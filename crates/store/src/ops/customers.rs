@@ -218,7 +218,7 @@ pub(crate) async fn reindex(tx: &mut Tx<'_>, id: i64, draft: &CustomerDraft) -> 
 }
 
 pub async fn create_customer(pool: &Pool, actor: Actor, draft: &CustomerDraft) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let owner_id = resolve_owner(&mut tx, draft).await?;
     let id = insert_customer(&mut tx, draft, owner_id).await?;
     audit(&mut tx, actor, "create", "customer", Some(id), Some(id), None, Some(&fields_json(&draft.to_fields())), None)
@@ -322,7 +322,7 @@ pub(crate) async fn load_customer(tx: &mut Tx<'_>, id: i64) -> Result<CustomerRe
 }
 
 pub async fn customer(pool: &Pool, id: i64) -> Result<CustomerRecord, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let c = load_customer(&mut tx, id).await?;
     tx.commit().await?;
     Ok(c)
@@ -347,7 +347,7 @@ pub async fn update_customer(
     changes: &Raw,
     expected_version: Option<i64>,
 ) -> Result<CustomerRecord, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let current = load_live(&mut tx, id).await?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(StoreError::conflict(
@@ -381,7 +381,7 @@ pub async fn update_customer(
 }
 
 pub async fn delete_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let c = load_live(&mut tx, id).await?;
     sqlx::query("UPDATE customers SET deleted_at = $1, version = version + 1 WHERE id = $2")
         .bind(now())
@@ -406,7 +406,7 @@ pub async fn delete_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), S
 }
 
 pub async fn restore_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let c = load_customer(&mut tx, id).await?;
     if c.deleted_at.is_none() {
         return Err(StoreError::conflict(
@@ -632,7 +632,7 @@ pub async fn export_batch(pool: &Pool, after_id: i64, limit: i64) -> Result<Vec<
 }
 
 pub async fn record_export(pool: &Pool, actor: Actor, note: &str, count: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     audit(
         &mut tx,
         actor,

@@ -66,7 +66,7 @@ pub async fn duplicate_candidates(pool: &Pool, limit: i64) -> Result<Vec<Duplica
 
 pub async fn dismiss_duplicate(pool: &Pool, actor: Actor, a: i64, b: i64) -> Result<(), StoreError> {
     let (low, high) = if a < b { (a, b) } else { (b, a) };
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     load_live(&mut tx, low).await?;
     load_live(&mut tx, high).await?;
     sqlx::query(
@@ -90,6 +90,9 @@ struct MergeDetail {
     key_people: Vec<i64>,
     people_around: Vec<i64>,
     interactions: Vec<i64>,
+    /// Orders moved (absent from merges made before orders existed).
+    #[serde(default)]
+    orders: Vec<i64>,
     keep_before: serde_json::Value,
     keep_after: serde_json::Value,
 }
@@ -118,7 +121,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
     if keep == drop {
         return Err(StoreError::conflict("不能把客户合并到它自己", "a customer cannot be merged into itself"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let kept = load_live(&mut tx, keep).await?;
     let dropped = load_live(&mut tx, drop).await?;
     let mut merged = kept.draft.fill_from(&dropped.draft, today_in_china());
@@ -127,12 +130,15 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         key_people: ids_of(&mut tx, "key_people", drop).await?,
         people_around: ids_of(&mut tx, "people_around", drop).await?,
         interactions: ids_of(&mut tx, "interactions", drop).await?,
+        orders: ids_of(&mut tx, "orders", drop).await?,
         keep_before: fields_json(&kept.draft.to_fields()),
         keep_after: fields_json(&merged.to_fields()),
     };
     move_rows(&mut tx, "key_people", &detail.key_people, keep).await?;
     move_rows(&mut tx, "people_around", &detail.people_around, keep).await?;
     move_rows(&mut tx, "interactions", &detail.interactions, keep).await?;
+    move_rows(&mut tx, "orders", &detail.orders, keep).await?;
+    super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     let at = now();
     sqlx::query("UPDATE customers SET deleted_at = $1, merged_into_id = $2, version = version + 1 WHERE id = $3")
         .bind(at)
@@ -185,7 +191,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
 }
 
 pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1")
         .bind(merge_id)
         .fetch_optional(&mut *tx)
@@ -219,6 +225,8 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     move_rows(&mut tx, "key_people", &detail.key_people, drop).await?;
     move_rows(&mut tx, "people_around", &detail.people_around, drop).await?;
     move_rows(&mut tx, "interactions", &detail.interactions, drop).await?;
+    move_rows(&mut tx, "orders", &detail.orders, drop).await?;
+    super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     write_customer(&mut tx, keep, &restored, kept.owner_id).await?;
     sqlx::query("UPDATE customers SET deleted_at = NULL, merged_into_id = NULL, version = version + 1 WHERE id = $1")
         .bind(drop)

@@ -8,7 +8,7 @@
 //! the database.
 
 use super::customers::{bind_values, customer_values, load_customer, write_customer};
-use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users};
+use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users, values_clause};
 use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, today_in_china};
 use guanxi_domain::search::{SearchText, customer_keys};
 use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Raw, Validation};
@@ -35,7 +35,11 @@ struct Pending {
 }
 
 /// Looks values up in one `IN (…)` query per chunk; returns value → first (lowest) live id.
-async fn lookup(tx: &mut Tx<'_>, column_expr: &str, values: Vec<String>) -> Result<HashMap<String, i64>, StoreError> {
+pub(crate) async fn lookup(
+    tx: &mut Tx<'_>,
+    column_expr: &str,
+    values: Vec<String>,
+) -> Result<HashMap<String, i64>, StoreError> {
     let mut out: HashMap<String, i64> = HashMap::new();
     let mut values = values;
     values.sort();
@@ -271,6 +275,14 @@ pub async fn after_import(pool: &Pool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The same after an order import, for the tables it fills.
+pub async fn after_import_orders(pool: &Pool) -> Result<(), StoreError> {
+    if DIALECT == Dialect::Postgres {
+        sqlx::query("ANALYZE orders, purchase_days, customer_rollups").execute(pool).await?;
+    }
+    Ok(())
+}
+
 /// Ids for `n` new customers, taken inside the transaction so no other writer can take them.
 async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
     match DIALECT {
@@ -292,25 +304,6 @@ async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> 
             rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
         }
     }
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters, each wrapped by `wrap`.
-fn values_clause(rows: usize, cols: usize, wrap: &dyn Fn(usize, String) -> String) -> String {
-    let mut out = String::with_capacity(rows * cols * 6);
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&wrap(c, param(r * cols + c + 1)));
-        }
-        out.push(')');
-    }
-    out
 }
 
 async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pending]) -> Result<(), StoreError> {
@@ -436,7 +429,7 @@ pub async fn import_customers(
     source: &str,
     rows: &[ImportRow],
 ) -> Result<ImportOutcome, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     begin_import(&mut tx).await?;
     let mut state = ImportState::default();
     let failures = import_rows(&mut tx, actor, source, rows.to_vec(), &mut state).await?;

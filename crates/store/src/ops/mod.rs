@@ -4,6 +4,7 @@ mod auth;
 mod customers;
 mod dedupe;
 mod import;
+mod jobs;
 mod orders;
 mod people;
 mod search;
@@ -13,6 +14,7 @@ pub use auth::*;
 pub use customers::*;
 pub use dedupe::*;
 pub use import::*;
+pub use jobs::*;
 pub use orders::*;
 pub use people::*;
 pub use search::*;
@@ -39,7 +41,37 @@ pub(crate) fn param(i: usize) -> String {
     }
 }
 
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters, each wrapped by `wrap`.
+pub(crate) fn values_clause(rows: usize, cols: usize, wrap: &dyn Fn(usize, String) -> String) -> String {
+    let mut out = String::with_capacity(rows * cols * 6);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&wrap(c, param(r * cols + c + 1)));
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Now, at the precision both databases keep (microseconds), so a value reads back equal.
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+/// waiting its turn behind other writers: a deferred transaction that reads first and writes
+/// later fails with "database is locked" when another connection wrote in between (the job
+/// worker writes while users do).
+pub(crate) async fn begin(pool: &Pool) -> Result<Tx<'static>, sqlx::Error> {
+    match DIALECT {
+        crate::Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        crate::Dialect::Postgres => pool.begin().await,
+    }
+}
+
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
@@ -144,7 +176,7 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     if !v.is_empty() {
         return Err(v.into());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     let exists = sqlx::query("SELECT id FROM users WHERE lower(username) = lower($1)")
         .bind(username)
         .fetch_optional(&mut *tx)
@@ -190,7 +222,7 @@ pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User
 }
 
 pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     let row = sqlx::query(
         "SELECT id, username, display_name, role, team, active, created_at, lang FROM users WHERE lower(username) = lower($1)",
     )

@@ -1,14 +1,15 @@
 //! Orders and the per-customer rollups that every order write keeps current.
 
-use super::{Pool, Row, Tx, audit, corrupt, now};
-use crate::{Actor, OrderOutcome, OrderRecord, PurchaseDays, Rollup, StoreError};
+use super::{Pool, Row, Tx, audit, corrupt, now, param, values_clause};
+use crate::{Actor, OrderOutcome, OrderRecord, Rollup, StoreError};
 use chrono::{DateTime, Utc};
 use guanxi_domain::orders::{CustomerRef, OrderDraft};
 use guanxi_domain::{Field, Problem, SalesChannel, Validation};
 use sqlx::Row as _;
 use std::collections::{BTreeSet, HashMap};
 
-use guanxi_domain::china::day as china_day;
+use guanxi_domain::china::{day as china_day, day_number};
+use sqlx::AssertSqlSafe;
 
 fn order_from_row(r: &Row) -> Result<OrderRecord, StoreError> {
     let channel: Option<String> = r.try_get("channel")?;
@@ -26,42 +27,48 @@ fn order_from_row(r: &Row) -> Result<OrderRecord, StoreError> {
     })
 }
 
-/// The live customer an order names, following merges.
-async fn resolve(tx: &mut Tx<'_>, c: &CustomerRef) -> Result<Option<i64>, StoreError> {
-    let row = match c {
-        CustomerRef::Id(id) => {
-            sqlx::query("SELECT id, merged_into_id, deleted_at IS NULL FROM customers WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
+/// The live customers orders name, following merges: one `IN (…)` query per 500 references of
+/// each kind. A reference that names no live customer maps to `None`.
+async fn resolve_all(
+    tx: &mut Tx<'_>,
+    refs: Vec<&CustomerRef>,
+) -> Result<HashMap<CustomerRef, Option<i64>>, StoreError> {
+    let mut out: HashMap<CustomerRef, Option<i64>> = refs.iter().map(|r| ((*r).clone(), None)).collect();
+    let ids: Vec<i64> = out.keys().filter_map(|r| if let CustomerRef::Id(id) = r { Some(*id) } else { None }).collect();
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql =
+            format!("SELECT id, merged_into_id, deleted_at IS NULL FROM customers WHERE id IN ({})", list.join(", "));
+        for row in sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut **tx).await? {
+            let id: i64 = row.try_get(0)?;
+            let merged: Option<i64> = row.try_get(1)?;
+            let live: bool = row.try_get(2)?;
+            out.insert(CustomerRef::Id(id), merged.or(live.then_some(id)));
         }
-        CustomerRef::External(e) => {
-            sqlx::query(
-                "SELECT id, merged_into_id, deleted_at IS NULL FROM customers WHERE external_id = $1 \
-                 AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            )
-            .bind(e)
-            .fetch_optional(&mut **tx)
-            .await?
+    }
+    // External ids and phones name live customers only (the lowest id when several match).
+    for (column, pick) in [
+        (
+            "external_id",
+            (|r: &CustomerRef| if let CustomerRef::External(e) = r { Some(e.clone()) } else { None })
+                as fn(&CustomerRef) -> Option<String>,
+        ),
+        ("phone", |r: &CustomerRef| if let CustomerRef::Phone(p) = r { Some(p.as_str().to_string()) } else { None }),
+    ] {
+        let values: Vec<String> = out.keys().filter_map(pick).collect();
+        let found = super::import::lookup(tx, column, values).await?;
+        for (value, id) in found {
+            let key = match column {
+                "external_id" => CustomerRef::External(value),
+                _ => match guanxi_domain::Phone::parse(&value) {
+                    Ok(p) => CustomerRef::Phone(p),
+                    Err(_) => continue,
+                },
+            };
+            out.insert(key, Some(id));
         }
-        CustomerRef::Phone(p) => {
-            sqlx::query(
-                "SELECT id, merged_into_id, deleted_at IS NULL FROM customers WHERE phone = $1 \
-                 AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            )
-            .bind(p.as_str())
-            .fetch_optional(&mut **tx)
-            .await?
-        }
-    };
-    let Some(row) = row else { return Ok(None) };
-    let merged: Option<i64> = row.try_get(1)?;
-    let live: bool = row.try_get(2)?;
-    Ok(match merged {
-        Some(into) => Some(into),
-        None if live => Some(row.try_get(0)?),
-        None => None,
-    })
+    }
+    Ok(out)
 }
 
 fn unknown_customer(c: &CustomerRef) -> Validation {
@@ -74,62 +81,50 @@ fn unknown_customer(c: &CustomerRef) -> Validation {
     v
 }
 
-/// Recomputes a customer's rollup from its orders.
-pub(crate) async fn refresh_rollup(tx: &mut Tx<'_>, customer_id: i64) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT ordered_at, amount_fen, cost_fen FROM orders WHERE customer_id = $1 AND deleted_at IS NULL \
-         ORDER BY ordered_at",
-    )
-    .bind(customer_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut revenue = 0i64;
-    let mut margin = 0i64;
-    let mut costed = 0i64;
-    let mut days = BTreeSet::new();
-    let mut first: Option<DateTime<Utc>> = None;
-    let mut last: Option<DateTime<Utc>> = None;
-    for r in &rows {
-        let at: DateTime<Utc> = r.try_get(0)?;
-        let amount: i64 = r.try_get(1)?;
-        let cost: Option<i64> = r.try_get(2)?;
-        revenue += amount;
-        if let Some(c) = cost {
-            margin += amount - c;
-            costed += 1;
+/// Recomputes the purchase days and the rollup of each customer from their orders, with two
+/// set-based statements per 500 customers.
+pub(crate) async fn refresh_customers(tx: &mut Tx<'_>, customers: &[i64]) -> Result<(), StoreError> {
+    for chunk in customers.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        for table in ["purchase_days", "customer_rollups"] {
+            let sql = format!("DELETE FROM {table} WHERE customer_id IN ({list})");
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut **tx).await?;
         }
-        days.insert(china_day(at));
-        first.get_or_insert(at);
-        last = Some(at);
+        let sql = format!(
+            "INSERT INTO purchase_days (customer_id, day, amount_fen, costed_fen, margin_fen, orders, gap_days) \
+             SELECT customer_id, day, amount, costed, margin, n, \
+             day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day) FROM ( \
+             SELECT customer_id, day, SUM(amount_fen) AS amount, \
+             SUM(CASE WHEN cost_fen IS NULL THEN 0 ELSE amount_fen END) AS costed, \
+             SUM(COALESCE(amount_fen - cost_fen, 0)) AS margin, COUNT(*) AS n \
+             FROM orders WHERE deleted_at IS NULL AND customer_id IN ({list}) GROUP BY customer_id, day) AS g"
+        );
+        sqlx::query(AssertSqlSafe(sql)).execute(&mut **tx).await?;
+        // Rhythm: mean days between purchase days, from the first to the last.
+        let sql = format!(
+            "INSERT INTO customer_rollups (customer_id, first_order_at, last_order_at, orders, purchase_days, \
+             revenue_fen, costed_orders, margin_fen, rhythm_days) \
+             SELECT customer_id, MIN(ordered_at), MAX(ordered_at), COUNT(*), COUNT(DISTINCT day), SUM(amount_fen), \
+             SUM(CASE WHEN cost_fen IS NULL THEN 0 ELSE 1 END), SUM(COALESCE(amount_fen - cost_fen, 0)), \
+             CASE WHEN COUNT(DISTINCT day) > 1 THEN CAST(MAX(day) - MIN(day) AS DOUBLE PRECISION) / (COUNT(DISTINCT day) - 1) END \
+             FROM orders WHERE deleted_at IS NULL AND customer_id IN ({list}) GROUP BY customer_id"
+        );
+        sqlx::query(AssertSqlSafe(sql)).execute(&mut **tx).await?;
     }
-    let rhythm = match (days.first(), days.last()) {
-        (Some(a), Some(b)) if days.len() > 1 => Some((*b - *a).num_days() as f64 / (days.len() - 1) as f64),
-        _ => None,
-    };
-    sqlx::query("DELETE FROM customer_rollups WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
-    sqlx::query(
-        "INSERT INTO customer_rollups (customer_id, first_order_at, last_order_at, orders, purchase_days, \
-         revenue_fen, costed_orders, margin_fen, rhythm_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(customer_id)
-    .bind(first)
-    .bind(last)
-    .bind(rows.len() as i64)
-    .bind(days.len() as i64)
-    .bind(revenue)
-    .bind(costed)
-    .bind(margin)
-    .bind(rhythm)
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }
 
+/// What to do with one row of an import.
+enum Write<'a> {
+    Insert(i64, &'a OrderDraft),
+    Update(i64, i64, &'a OrderDraft),
+}
+
 /// Writes orders in one transaction: each names a live customer (by id, external id or phone;
-/// unknown ones are reported by line); an order whose number is already stored updates it.
-/// Rollups of every customer touched are recomputed before the commit. The import is audited
-/// as one entry. Returns the rows the store refused; the caller decides whether to commit
-/// anyway (`partial`).
+/// unknown ones are reported by line); an order whose number is already stored updates it (a
+/// number repeated within the file: its last row wins). Purchase days and rollups of every
+/// customer touched are recomputed before the commit. The import is audited as one entry.
+/// Returns the rows the store refused; unless `partial`, a refused row writes nothing.
 pub async fn import_orders(
     pool: &Pool,
     actor: Actor,
@@ -137,75 +132,74 @@ pub async fn import_orders(
     rows: &[(usize, OrderDraft)],
     partial: bool,
 ) -> Result<(OrderOutcome, Vec<(usize, Validation)>), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
+    super::import::begin_import(&mut tx).await?;
+    let customers = resolve_all(&mut tx, rows.iter().map(|(_, o)| &o.customer).collect()).await?;
+    let numbers: Vec<String> = rows.iter().filter_map(|(_, o)| o.order_no.clone()).collect();
+    let existing = existing_orders(&mut tx, numbers).await?;
+
     let mut outcome = OrderOutcome::default();
     let mut refused = Vec::new();
     let mut touched = BTreeSet::new();
-    let mut resolved: HashMap<String, Option<i64>> = HashMap::new();
+    let mut writes: Vec<Write> = Vec::new();
+    // Order number → its write in `writes`, so a number repeated in the file is one order.
+    let mut pending: HashMap<&str, usize> = HashMap::new();
     for (line, o) in rows {
-        let key = serde_json::to_string(&o.customer).unwrap_or_default();
-        let customer = match resolved.get(&key) {
-            Some(c) => *c,
-            None => {
-                let c = resolve(&mut tx, &o.customer).await?;
-                resolved.insert(key, c);
-                c
-            }
-        };
-        let Some(customer) = customer else {
+        let Some(customer) = customers.get(&o.customer).copied().flatten() else {
             refused.push((*line, unknown_customer(&o.customer)));
             continue;
         };
-        let existing = match &o.order_no {
-            Some(no) => {
-                sqlx::query("SELECT * FROM orders WHERE order_no = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1")
-                    .bind(no)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .as_ref()
-                    .map(order_from_row)
-                    .transpose()?
+        touched.insert(customer);
+        if let Some(no) = o.order_no.as_deref() {
+            if let Some(&i) = pending.get(no) {
+                writes[i] = match writes[i] {
+                    Write::Insert(_, _) => Write::Insert(customer, o),
+                    Write::Update(id, _, _) => Write::Update(id, customer, o),
+                };
+                continue;
             }
-            None => None,
-        };
-        match existing {
-            Some(e)
-                if e.customer_id == customer
+            if let Some(e) = existing.get(no) {
+                touched.insert(e.customer_id);
+                let same = e.customer_id == customer
                     && e.ordered_at == o.ordered_at
                     && e.amount_fen == o.amount_fen
                     && e.cost_fen == o.cost_fen
                     && e.category == o.category
                     && e.channel == o.channel
-                    && e.branch == o.branch =>
-            {
-                outcome.unchanged += 1;
+                    && e.branch == o.branch;
+                if same {
+                    outcome.unchanged += 1;
+                } else {
+                    pending.insert(no, writes.len());
+                    writes.push(Write::Update(e.id, customer, o));
+                }
+                continue;
             }
-            Some(e) => {
-                sqlx::query(
-                    "UPDATE orders SET customer_id = $1, ordered_at = $2, amount_fen = $3, cost_fen = $4, \
-                     category = $5, channel = $6, branch = $7 WHERE id = $8",
-                )
-                .bind(customer)
+            pending.insert(no, writes.len());
+        }
+        writes.push(Write::Insert(customer, o));
+    }
+    if !refused.is_empty() && !partial {
+        tx.rollback().await?;
+        return Ok((OrderOutcome::default(), refused));
+    }
+    let at = now();
+    let inserts: Vec<(i64, &OrderDraft)> =
+        writes.iter().filter_map(|w| if let Write::Insert(c, o) = w { Some((*c, *o)) } else { None }).collect();
+    outcome.created = inserts.len();
+    // 11 parameters an order: 1,000 orders a statement.
+    for chunk in inserts.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO orders (customer_id, ordered_at, day, amount_fen, cost_fen, category, channel, branch, \
+             order_no, created_by, created_at) VALUES {}",
+            values_clause(chunk.len(), 11, &|_, p| p)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (customer, o) in chunk {
+            q = q
+                .bind(*customer)
                 .bind(o.ordered_at)
-                .bind(o.amount_fen)
-                .bind(o.cost_fen)
-                .bind(&o.category)
-                .bind(o.channel.map(|c| c.code()))
-                .bind(&o.branch)
-                .bind(e.id)
-                .execute(&mut *tx)
-                .await?;
-                touched.insert(e.customer_id);
-                touched.insert(customer);
-                outcome.updated += 1;
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO orders (customer_id, ordered_at, amount_fen, cost_fen, category, channel, branch, \
-                     order_no, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(customer)
-                .bind(o.ordered_at)
+                .bind(day_number(china_day(o.ordered_at)))
                 .bind(o.amount_fen)
                 .bind(o.cost_fen)
                 .bind(&o.category)
@@ -213,21 +207,30 @@ pub async fn import_orders(
                 .bind(&o.branch)
                 .bind(&o.order_no)
                 .bind(actor.0)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-                touched.insert(customer);
-                outcome.created += 1;
-            }
+                .bind(at);
         }
+        q.execute(&mut *tx).await?;
     }
-    if !refused.is_empty() && !partial {
-        tx.rollback().await?;
-        return Ok((OrderOutcome::default(), refused));
+    for w in &writes {
+        let Write::Update(id, customer, o) = w else { continue };
+        sqlx::query(
+            "UPDATE orders SET customer_id = $1, ordered_at = $2, day = $3, amount_fen = $4, cost_fen = $5, \
+             category = $6, channel = $7, branch = $8 WHERE id = $9",
+        )
+        .bind(customer)
+        .bind(o.ordered_at)
+        .bind(day_number(china_day(o.ordered_at)))
+        .bind(o.amount_fen)
+        .bind(o.cost_fen)
+        .bind(&o.category)
+        .bind(o.channel.map(|c| c.code()))
+        .bind(&o.branch)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        outcome.updated += 1;
     }
-    for c in &touched {
-        refresh_rollup(&mut tx, *c).await?;
-    }
+    refresh_customers(&mut tx, &touched.into_iter().collect::<Vec<_>>()).await?;
     let note = format!(
         "{source}: {} created, {} updated, {} unchanged, {} refused",
         outcome.created,
@@ -238,7 +241,36 @@ pub async fn import_orders(
     let after = serde_json::to_value(&outcome).ok();
     audit(&mut tx, actor, "import", "orders", None, None, None, after.as_ref(), Some(&note)).await?;
     tx.commit().await?;
+    super::import::after_import_orders(pool).await?;
     Ok((outcome, refused))
+}
+
+/// Live orders by number (the first when a number repeats), one query per 500 numbers.
+async fn existing_orders(
+    tx: &mut Tx<'_>,
+    mut numbers: Vec<String>,
+) -> Result<HashMap<String, OrderRecord>, StoreError> {
+    numbers.sort();
+    numbers.dedup();
+    let mut out = HashMap::new();
+    for chunk in numbers.chunks(500) {
+        let params: Vec<String> = (1..=chunk.len()).map(param).collect();
+        let sql = format!(
+            "SELECT * FROM orders WHERE order_no IN ({}) AND deleted_at IS NULL ORDER BY id",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for n in chunk {
+            q = q.bind(n);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let o = order_from_row(&row)?;
+            if let Some(no) = o.order_no.clone() {
+                out.entry(no).or_insert(o);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A customer's orders, newest first.
@@ -269,32 +301,6 @@ pub async fn rollup(pool: &Pool, customer_id: i64) -> Result<Option<Rollup>, Sto
         margin_fen: r.try_get("margin_fen")?,
         rhythm_days: r.try_get("rhythm_days")?,
     }))
-}
-
-/// Every live customer's purchase days before `until`, by customer id; a day's amount is the
-/// sum of its orders.
-pub async fn purchase_days(pool: &Pool, until: DateTime<Utc>) -> Result<Vec<PurchaseDays>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT o.customer_id, o.ordered_at, o.amount_fen FROM orders o JOIN customers c ON c.id = o.customer_id \
-         WHERE o.deleted_at IS NULL AND c.deleted_at IS NULL AND o.ordered_at < $1 ORDER BY o.customer_id, o.ordered_at",
-    )
-    .bind(until)
-    .fetch_all(pool)
-    .await?;
-    let mut out: Vec<PurchaseDays> = Vec::new();
-    for r in &rows {
-        let customer_id: i64 = r.try_get(0)?;
-        let day = china_day(r.try_get(1)?);
-        let amount: i64 = r.try_get(2)?;
-        match out.last_mut() {
-            Some(p) if p.customer_id == customer_id => match p.days.last_mut() {
-                Some((d, a)) if *d == day => *a += amount,
-                _ => p.days.push((day, amount)),
-            },
-            _ => out.push(PurchaseDays { customer_id, days: vec![(day, amount)] }),
-        }
-    }
-    Ok(out)
 }
 
 /// Customers with a rhythm (two purchase days or more) whose last order is more than `factor`

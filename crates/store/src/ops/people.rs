@@ -58,7 +58,7 @@ pub async fn add_key_person(
     customer_id: i64,
     d: &KeyPersonDraft,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let customer = load_live(&mut tx, customer_id).await?;
     let at = now();
     let id: i64 = sqlx::query(
@@ -105,7 +105,7 @@ pub async fn add_key_person(
 }
 
 pub async fn update_key_person(pool: &Pool, actor: Actor, id: i64, d: &KeyPersonDraft) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let before = load_key_person(&mut tx, id).await?;
     let customer = load_live(&mut tx, before.customer_id).await?;
     sqlx::query(
@@ -150,7 +150,7 @@ pub async fn update_key_person(pool: &Pool, actor: Actor, id: i64, d: &KeyPerson
 }
 
 pub async fn delete_key_person(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let before = load_key_person(&mut tx, id).await?;
     sqlx::query("UPDATE key_people SET deleted_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *tx).await?;
     let customer = load_live(&mut tx, before.customer_id).await?;
@@ -205,7 +205,7 @@ pub async fn add_person_around(
     key_person_id: Option<i64>,
     d: &PersonAroundDraft,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     load_live(&mut tx, customer_id).await?;
     if let Some(kp) = key_person_id {
         let owner = load_key_person(&mut tx, kp).await?;
@@ -254,7 +254,7 @@ pub async fn add_person_around(
 }
 
 pub async fn delete_person_around(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT * FROM people_around WHERE id = $1 AND deleted_at IS NULL")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -300,7 +300,7 @@ pub async fn add_interaction(
     customer_id: i64,
     d: &InteractionDraft,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     load_live(&mut tx, customer_id).await?;
     let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
     let id: i64 = sqlx::query(
@@ -368,7 +368,7 @@ async fn write_participants(
 
 /// Corrects a logged interaction: its fields and who took part.
 pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &InteractionDraft) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query(
         "SELECT customer_id, channel, direction, occurred_at, summary, next_step, next_step_on FROM interactions \
          WHERE id = $1 AND deleted_at IS NULL",
@@ -419,7 +419,7 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
 }
 
 pub async fn update_person_around(pool: &Pool, actor: Actor, id: i64, d: &PersonAroundDraft) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT * FROM people_around WHERE id = $1 AND deleted_at IS NULL")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -461,7 +461,7 @@ pub async fn update_person_around(pool: &Pool, actor: Actor, id: i64, d: &Person
 /// Brings back a removed key person, person around or interaction.
 pub async fn restore_part(pool: &Pool, actor: Actor, part: crate::Part, id: i64) -> Result<(), StoreError> {
     let table = part.table();
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query(AssertSqlSafe(format!("SELECT customer_id, deleted_at FROM {table} WHERE id = $1")))
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -486,7 +486,7 @@ pub async fn restore_part(pool: &Pool, actor: Actor, part: crate::Part, id: i64)
 }
 
 pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT customer_id, summary FROM interactions WHERE id = $1 AND deleted_at IS NULL")
         .bind(id)
         .fetch_optional(&mut *tx)

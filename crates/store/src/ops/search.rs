@@ -154,7 +154,7 @@ async fn tier_ids(pool: &Pool, expr: &str, tier: Tier, want: i64) -> Result<Vec<
                 Tier::NameParts => "part_keys",
                 Tier::Anywhere => "all_keys",
             };
-            let mut tx = pool.begin().await?;
+            let mut tx = super::begin(pool).await?;
             sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
             sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
             let probe = format!("SELECT customer_id FROM customer_search WHERE {col} @@ $1::tsquery LIMIT $2");

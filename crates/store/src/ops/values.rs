@@ -3,10 +3,13 @@
 use super::{Pool, Row, corrupt, now, param};
 use crate::{Actor, StoreError, ValueRun};
 use chrono::NaiveDate;
+use guanxi_domain::CustomerKind;
 use guanxi_domain::ValueTier;
+use guanxi_domain::china::{day_number, from_day_number};
 use guanxi_domain::value::nonmonetary::NonMonetary;
-use guanxi_domain::value::{AbcClass, CustomerValue, RfmScore, RfmSegment};
+use guanxi_domain::value::{AbcClass, CustomerValue, History, Period, RfmScore, RfmSegment};
 use sqlx::{AssertSqlSafe, Row as _};
+use std::collections::HashMap;
 
 const COLUMNS: &str = "customer_id, run_id, tier, abc, revenue_window_fen, rfm_r, rfm_f, rfm_m, rfm_segment, \
      p_alive, expected_purchases, expected_spend_fen, clv_history_fen, loyalty, stability, key_score, clv_projected_fen";
@@ -19,6 +22,75 @@ fn abc_code(a: AbcClass) -> &'static str {
     }
 }
 
+/// Every live customer's `History` as of `period.as_of` (see `guanxi_domain::value::assess`):
+/// one aggregate query over the purchase days, in customer order. Realized margin is
+/// compounded with a table of each age's factor joined in, since SQLite has no `pow`.
+pub async fn histories(pool: &Pool, period: &Period) -> Result<Vec<History>, StoreError> {
+    let as_of = day_number(period.as_of);
+    let first: Option<i32> = sqlx::query("SELECT MIN(day) FROM purchase_days").fetch_one(pool).await?.try_get(0)?;
+    let Some(first) = first.filter(|f| *f <= as_of) else { return Ok(Vec::new()) };
+    let factors: Vec<String> =
+        (0..=(as_of - first)).map(|age| format!("({age}, {:e})", period.compounding(age as i64))).collect();
+    let window_start = day_number(period.window_start());
+    let sql = format!(
+        "WITH f (age, factor) AS (VALUES {}) \
+         SELECT a.*, c.kind FROM ( \
+           SELECT p.customer_id, MIN(p.day) AS first, MAX(p.day) AS last, COUNT(*) AS days, \
+             CAST(SUM(p.amount_fen) AS BIGINT) AS revenue, \
+             CAST(SUM(CASE WHEN p.gap_days IS NULL THEN p.amount_fen ELSE 0 END) AS BIGINT) AS first_day, \
+             CAST(SUM(p.costed_fen) AS BIGINT) AS costed, CAST(SUM(p.margin_fen) AS BIGINT) AS margin, \
+             CAST(SUM(COALESCE(CAST(p.gap_days AS BIGINT) * p.gap_days, 0)) AS BIGINT) AS gap_squares, \
+             CAST(SUM(CASE WHEN p.day >= $2 THEN p.amount_fen ELSE 0 END) AS BIGINT) AS w_revenue, \
+             CAST(SUM(CASE WHEN p.day >= $2 THEN p.costed_fen ELSE 0 END) AS BIGINT) AS w_costed, \
+             CAST(SUM(CASE WHEN p.day >= $2 THEN p.margin_fen ELSE 0 END) AS BIGINT) AS w_margin, \
+             CAST(SUM(CASE WHEN p.day >= $2 THEN 1 ELSE 0 END) AS BIGINT) AS w_days, \
+             SUM(p.margin_fen * CAST(f.factor AS DOUBLE PRECISION)) AS c_margin, \
+             SUM((p.amount_fen - p.costed_fen) * CAST(f.factor AS DOUBLE PRECISION)) AS c_uncosted \
+           FROM purchase_days p JOIN f ON f.age = $1 - p.day WHERE p.day <= $1 GROUP BY p.customer_id \
+         ) a JOIN customers c ON c.id = a.customer_id WHERE c.deleted_at IS NULL ORDER BY a.customer_id",
+        factors.join(", ")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(as_of).bind(window_start).fetch_all(pool).await?;
+    let mut later: HashMap<i64, i64> = HashMap::new();
+    if let Some(until) = period.holdout_until {
+        let rows = sqlx::query(
+            "SELECT customer_id, COUNT(*) FROM purchase_days WHERE day > $1 AND day <= $2 GROUP BY customer_id",
+        )
+        .bind(as_of)
+        .bind(day_number(until))
+        .fetch_all(pool)
+        .await?;
+        for r in rows {
+            later.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let customer_id: i64 = r.try_get("customer_id")?;
+            let kind: String = r.try_get("kind")?;
+            Ok(History {
+                customer_id,
+                kind: CustomerKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+                first: from_day_number(r.try_get::<i32, _>("first")?),
+                last: from_day_number(r.try_get::<i32, _>("last")?),
+                days: r.try_get("days")?,
+                revenue_fen: r.try_get("revenue")?,
+                first_day_fen: r.try_get("first_day")?,
+                costed_fen: r.try_get("costed")?,
+                margin_fen: r.try_get("margin")?,
+                gap_squares: r.try_get("gap_squares")?,
+                window_revenue_fen: r.try_get("w_revenue")?,
+                window_costed_fen: r.try_get("w_costed")?,
+                window_margin_fen: r.try_get("w_margin")?,
+                window_days: r.try_get("w_days")?,
+                compounded_margin_fen: r.try_get("c_margin")?,
+                compounded_uncosted_fen: r.try_get("c_uncosted")?,
+                later_days: later.get(&customer_id).copied().unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
 /// Replaces the saved values with a new assessment, in one transaction; returns the run's id.
 pub async fn save_assessment(
     pool: &Pool,
@@ -28,7 +100,7 @@ pub async fn save_assessment(
     report: &serde_json::Value,
     values: &[CustomerValue],
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin(pool).await?;
     let run: i64 = sqlx::query(
         "INSERT INTO value_runs (at, as_of, unit, customers, report, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -181,6 +253,19 @@ pub async fn window_revenues(pool: &Pool) -> Result<Vec<i64>, StoreError> {
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// The `n` customers with the most revenue in the latest assessment's window: (id, name,
+/// revenue), best first, ties by id.
+pub async fn top_by_revenue(pool: &Pool, n: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT v.customer_id, c.name, v.revenue_window_fen FROM customer_values v JOIN customers c ON c.id = v.customer_id \
+         WHERE v.revenue_window_fen > 0 ORDER BY v.revenue_window_fen DESC, v.customer_id LIMIT $1",
+    )
+    .bind(n)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }
 
 /// Valuable customers (key and major) whose P(alive) is below `threshold`, most realized value

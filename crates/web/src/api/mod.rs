@@ -10,6 +10,7 @@ mod archive;
 mod customers;
 mod orders;
 mod schema;
+mod settings;
 mod users;
 
 use crate::AppState;
@@ -32,6 +33,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "customers", description = "Customers 客户 and their profiles"),
         (name = "archive", description = "Key people, people around, interactions"),
         (name = "users", description = "Users (admins) and the caller"),
+        (name = "value", description = "Value settings and background recomputes"),
     ),
     components(schemas(schema::CustomerSummary, schema::User, schema::Order)),
     modifiers(&BearerAuth)
@@ -44,6 +46,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(archive::router())
         .merge(orders::router())
         .merge(users::router())
+        .merge(settings::router())
         .split_for_parts()
 }
 

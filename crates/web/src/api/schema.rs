@@ -396,3 +396,24 @@ schema!(ValueSummary, "The latest value assessment in brief; money in fen.", {
             .build(),
     )
 });
+
+schema!(ValueSettings, "The value settings, as the settings form shows them (all values as text).", {
+    record(&guanxi_domain::value::ValueSettings::fields(), &[], false, &[])
+});
+
+schema!(Job, "A background job.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Job id"))
+            .property("kind", string("value.recompute or value.nightly"))
+            .property("state", string("queued, running, done or failed"))
+            .property("run_at", string("RFC 3339: when it runs (or ran)"))
+            .property("attempts", integer("Attempts so far"))
+            .property("max_attempts", integer("Attempts before it fails for good"))
+            .property("last_error", string("The last attempt's error, if any"))
+            .property("result", ObjectBuilder::new().description(Some("On success: {run, customers}")))
+            .property("created_at", string("RFC 3339"))
+            .property("finished_at", string("RFC 3339"))
+            .build(),
+    )
+});

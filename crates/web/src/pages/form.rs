@@ -2,6 +2,7 @@
 //! label in the user's language, what the user typed, and the error next to it.
 
 use crate::i18n::T;
+use guanxi_domain::value::{Basis, ServiceLevel, TimeUnit};
 use guanxi_domain::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +82,11 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         Field::Channel => return Some(v!(Channel)),
         Field::Direction => return Some(v!(Direction)),
         Field::Role => return Some(v!(Role)),
+        Field::Basis => return Some(v!(Basis)),
+        Field::ValueUnit => return Some(v!(TimeUnit)),
+        Field::ServiceKey | Field::ServiceMajor | Field::ServiceRegular | Field::ServiceSmall => {
+            return Some(v!(ServiceLevel));
+        }
         Field::SalesChannel => v!(SalesChannel),
         Field::Purpose => v!(CustomerPurpose),
         Field::NeedsOrientation => v!(NeedsOrientation),

@@ -265,17 +265,15 @@ pub async fn archive_page(
     let value_facts = match (store.customer_value(id).await?, store.latest_value_run().await?) {
         (Some(cv), Some(run)) => {
             let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money(fen), t.yuan());
-            let high = matches!(cv.tier, ValueTier::Key | ValueTier::Major);
+            let rule = store.value_settings().await?.rule(cv.tier);
+            let sep = if lang == guanxi_domain::Lang::ZhCn { "、" } else { ", " };
             let mut f = vec![
                 Fact { label: t.value_tier(), value: cv.tier.label(lang).to_string() },
                 Fact {
                     label: t.approach(),
-                    value: if high { t.approach_high() } else { t.approach_low() }.to_string(),
+                    value: rule.approaches.iter().map(|a| a.label(lang)).collect::<Vec<_>>().join(sep),
                 },
-                Fact {
-                    label: t.service_level(),
-                    value: if high { t.service_vip() } else { t.service_standard() }.to_string(),
-                },
+                Fact { label: t.service_level(), value: rule.service.label(lang).to_string() },
             ];
             if let (Some(score), Some(seg)) = (cv.rfm, cv.segment) {
                 f.push(Fact { label: t.rfm(), value: format!("R{} F{} M{}", score.r, score.f, score.m) });

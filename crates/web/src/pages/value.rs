@@ -4,19 +4,64 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::html::{Chrome, Nav, china_time, render};
+use crate::html::{Chrome, FormData, Nav, china_time, render};
 use crate::i18n::T;
+use crate::pages::form::{Input, input, inputs};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use guanxi_domain::orders::format_money;
+use guanxi_domain::value::{Approach, ValueSettings};
+use guanxi_domain::{Field, Raw, Validation};
 use guanxi_store::{ChurnRow, OverdueRow};
 use std::fmt::Write as _;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/value", get(page)).route("/value/recompute", axum::routing::post(recompute))
+    Router::new()
+        .route("/value", get(page))
+        .route("/value/recompute", axum::routing::post(recompute))
+        .route("/settings/value", get(settings_page).post(save_settings))
+}
+
+/// One of the big-customer candidates.
+pub struct TopRow {
+    pub customer_id: i64,
+    pub name: String,
+    pub revenue: String,
+    pub class: &'static str,
+}
+
+/// A background assessment as the page lists it.
+pub struct JobRow {
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub failed: bool,
+    pub when: String,
+    pub detail: String,
+}
+
+fn job_row(j: &guanxi_store::Job, t: T) -> JobRow {
+    use guanxi_store::{JobKind, JobState};
+    let detail = match (j.state, &j.result, &j.last_error) {
+        (JobState::Done, Some(r), _) => format!("{} {}", r["customers"], t.job_customers()),
+        (JobState::Queued, _, Some(e)) => format!("{} · {e}", t.job_retry()),
+        (JobState::Failed, _, Some(e)) => e.clone(),
+        _ => String::new(),
+    };
+    JobRow {
+        kind: if j.kind == JobKind::NightlyValues.code() { t.job_nightly() } else { t.job_manual() },
+        state: match j.state {
+            JobState::Queued => t.job_queued(),
+            JobState::Running => t.job_running(),
+            JobState::Done => t.job_done(),
+            JobState::Failed => t.job_failed(),
+        },
+        failed: j.state == JobState::Failed,
+        when: china_time(&j.finished_at.unwrap_or(j.run_at)),
+        detail,
+    }
 }
 
 pub struct TierRow {
@@ -38,6 +83,11 @@ struct ValuePage {
     holdout_svg: Option<String>,
     churn: Vec<ChurnRow>,
     overdue: Vec<OverdueRow>,
+    churn_hint: String,
+    overdue_hint: String,
+    top_title: String,
+    top: Vec<TopRow>,
+    jobs: Vec<JobRow>,
 }
 
 impl ValuePage {
@@ -233,11 +283,14 @@ fn rfm_svg(cells: &[(i32, i32, i64)], t: T) -> String {
     s
 }
 
-/// Assesses everyone again as of today (managers and admins).
+/// Queues a recompute of everyone's value as of today (managers and admins); the job worker
+/// runs it in the background.
 async fn recompute(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(crate::auth::Action::BulkEdit)?;
-    state.store().assess_today(v.actor()).await?;
-    Ok(axum::response::Redirect::to(&format!("/value?done={}", crate::html::Done::Recomputed.code())).into_response())
+    state.store().enqueue_job(v.actor(), guanxi_store::JobKind::RecomputeValues, chrono::Utc::now()).await?;
+    state.wake_jobs();
+    Ok(axum::response::Redirect::to(&format!("/value?done={}", crate::html::Done::RecomputeQueued.code()))
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -255,12 +308,20 @@ async fn page(
     let run = store.latest_value_run().await?;
     let mut params = Vec::new();
     if let Some(r) = &run {
-        for (model, keys) in [
-            ("bg_nbd", &["r", "alpha", "a", "b", "log_likelihood"][..]),
-            ("gamma_gamma", &["p", "q", "gamma", "log_likelihood"][..]),
-        ] {
+        let mut models = vec![
+            ("BG/NBD".to_string(), &r.report["bg_nbd"], &["r", "alpha", "a", "b", "log_likelihood"][..]),
+            ("Gamma-Gamma".to_string(), &r.report["gamma_gamma"], &["p", "q", "gamma", "log_likelihood"][..]),
+        ];
+        if let Some(by_kind) = r.report["gamma_gamma_by_kind"].as_object() {
+            for (kind, fit) in by_kind {
+                let label = guanxi_domain::CustomerKind::parse(kind).map_or(kind.as_str(), |k| k.label(t.lang()));
+                models.push((format!("Gamma-Gamma（{label}）"), fit, &["p", "q", "gamma", "log_likelihood"][..]));
+            }
+        }
+        for (model, fit, keys) in models {
             for k in keys {
-                if let Some(x) = r.report[model]["params"][k].as_f64().or(r.report[model][k].as_f64()) {
+                // Older runs kept the parameters under "params".
+                if let Some(x) = fit["params"][k].as_f64().or(fit[k].as_f64()) {
                     let name =
                         if *k == "log_likelihood" { format!("{model} log-likelihood") } else { format!("{model} {k}") };
                     params.push((name, format!("{x:.4}")));
@@ -268,6 +329,28 @@ async fn page(
             }
         }
     }
+    let settings = store.value_settings().await?;
+    let top = store.top_by_revenue(settings.top_n as i64).await?;
+    let classes = guanxi_domain::value::abc::classify(
+        &top.iter().map(|(_, _, r)| *r as f64).collect::<Vec<_>>(),
+        settings.a_share,
+        settings.b_share,
+    );
+    let top = top
+        .into_iter()
+        .zip(classes)
+        .map(|((customer_id, name, revenue), class)| TopRow {
+            customer_id,
+            name,
+            revenue: format_money(revenue),
+            class: match class {
+                guanxi_domain::value::AbcClass::A => "A",
+                guanxi_domain::value::AbcClass::B => "B",
+                guanxi_domain::value::AbcClass::C => "C",
+            },
+        })
+        .collect();
+    let pct = |x: f64| format!("{:.0}", x * 100.0);
     let summary = store.tier_summary().await?;
     let revenue_total: i64 = summary.iter().map(|(_, _, r)| r).sum();
     let tiers = summary
@@ -294,9 +377,120 @@ async fn page(
             .and_then(|r| r.report["holdout"]["by_calibration_purchases"].as_array().cloned())
             .filter(|rows| !rows.is_empty())
             .map(|rows| holdout_svg(&rows, t)),
-        churn: store.churn_watch(0.5, 50).await?,
-        overdue: store.overdue(chrono::Utc::now(), 2.0, 50).await?,
+        churn: store.churn_watch(settings.churn_below, 50).await?,
+        overdue: store.overdue(chrono::Utc::now(), settings.overdue_factor, 50).await?,
+        churn_hint: t.churn_hint().replace("{n}", &pct(settings.churn_below)),
+        overdue_hint: t.overdue_hint().replace("{n}", &format!("{}", settings.overdue_factor)),
+        top_title: t.top_title().replace("{n}", &settings.top_n.to_string()),
+        top,
+        jobs: store
+            .jobs(None, 5)
+            .await?
+            .iter()
+            .filter(|j| guanxi_store::JobKind::parse(&j.kind).is_some())
+            .map(|j| job_row(j, t))
+            .collect(),
         c: Chrome::new(&v, Nav::Value, q.done.as_deref(), "/value".into()),
     };
     Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    c: Chrome,
+    editable: bool,
+    error: Option<String>,
+    sections: Vec<(&'static str, Option<&'static str>, Vec<Input>)>,
+    rules: Vec<RuleRow>,
+}
+
+/// One tier's approach checkboxes and service level.
+pub struct RuleRow {
+    pub tier: &'static str,
+    pub field: &'static str,
+    pub options: Vec<(&'static str, &'static str, bool)>,
+    pub error: Option<String>,
+    pub service: Input,
+}
+
+fn settings_view(v: &Viewer, raw: &Raw, errors: Option<&Validation>, done: Option<&str>) -> SettingsPage {
+    use guanxi_domain::value::settings::{TIER_FIELDS, WEIGHT_FIELDS};
+    let t = T(v.lang());
+    let lang = t.lang();
+    let group = |fields: &[Field]| inputs(fields, raw, errors, t);
+    let sections = vec![
+        (
+            t.settings_tiers(),
+            Some(t.settings_tiers_hint()),
+            group(&[Field::WindowDays, Field::Basis, Field::AShare, Field::BShare, Field::SmallBelow, Field::TopN]),
+        ),
+        (
+            t.settings_models(),
+            Some(t.settings_models_hint()),
+            group(&[Field::ValueUnit, Field::HorizonMonths, Field::AnnualRate, Field::MarginRate]),
+        ),
+        (t.settings_churn(), None, group(&[Field::ChurnBelow, Field::OverdueFactor])),
+        (t.settings_weights(), Some(t.settings_weights_hint()), group(&WEIGHT_FIELDS)),
+    ];
+    let rules = TIER_FIELDS
+        .iter()
+        .map(|(tier, approach, service)| {
+            let chosen: Vec<&str> = raw.get(*approach).split(',').map(str::trim).collect();
+            RuleRow {
+                tier: tier.label(lang),
+                field: approach.code(),
+                options: Approach::ALL.iter().map(|a| (a.code(), a.label(lang), chosen.contains(&a.code()))).collect(),
+                error: errors.and_then(|e| e.0.iter().find(|e| e.field == *approach)).map(|e| e.message(lang)),
+                service: input(*service, raw, errors, t),
+            }
+        })
+        .collect();
+    SettingsPage {
+        c: Chrome::new(v, Nav::Value, done, "/settings/value".into()),
+        editable: crate::auth::permits(&v.user, crate::auth::Action::ManageSettings).is_ok(),
+        error: errors.map(|e| e.0.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join("；")),
+        sections,
+        rules,
+    }
+}
+
+/// The value settings: everyone signed in may read them, admins change them.
+async fn settings_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let raw = state.store().value_settings().await?.to_fields();
+    Ok(render(&settings_view(&v, &raw, None, q.done.as_deref())))
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    v.may(crate::auth::Action::ManageSettings)?;
+    let form = FormData::parse(&body)?;
+    let mut raw = form.raw(&ValueSettings::fields());
+    // Several checked boxes share one name: all of them, joined.
+    for (_, approach, _) in guanxi_domain::value::settings::TIER_FIELDS {
+        let all: Vec<&str> = form.0.iter().filter(|(k, _)| k == approach.code()).map(|(_, v)| v.as_str()).collect();
+        raw.set(approach, all.join(","));
+    }
+    match ValueSettings::parse(&raw) {
+        Ok(s) => {
+            state.store().save_value_settings(v.actor(), &s).await?;
+            Ok(axum::response::Redirect::to(&format!(
+                "/settings/value?done={}",
+                crate::html::Done::SettingsSaved.code()
+            ))
+            .into_response())
+        }
+        Err(errors) => {
+            let mut r = render(&settings_view(&v, &raw, Some(&errors), None));
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+    }
 }

@@ -20,6 +20,7 @@ async fn a_day_in_the_browser() {
         let shot = |name: &str| format!("{b}-{name}");
         app.user("boss", Role::Manager).await;
         app.user("li.na", Role::SalesRep).await;
+        app.user("chief", Role::Admin).await;
 
         // Wrong password, then the right one.
         br.delete_cookies().await;
@@ -113,6 +114,41 @@ async fn a_day_in_the_browser() {
             br.goto(&app.url(path)).await;
             br.screenshot(&shot(name)).await;
         }
+
+        // The value page: a manager starts a recompute; it runs in the background.
+        br.goto(&app.url("/value")).await;
+        br.follow("form[action='/value/recompute'] button").await;
+        assert!(br.text().await.contains("已加入评估队列"), "{b}");
+        let mut done = false;
+        for _ in 0..200 {
+            br.goto(&app.url("/value")).await;
+            if br.text().await.contains("已完成") {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(done, "{b}: the recompute finished");
+        br.screenshot(&shot("15-value")).await;
+        br.follow("a[href='/settings/value']").await;
+        assert!(br.text().await.contains("只有管理员可以修改这些设置"), "{b}");
+
+        // An admin changes the value settings: a bad number is named, then a good one saved.
+        br.follow("header form[action='/logout'] button").await;
+        sign_in(&br, &app, "chief", kit::PASSWORD).await;
+        br.goto(&app.url("/settings/value")).await;
+        br.type_into("#f-top_n", "三十").await;
+        br.follow("main form button[type=submit]").await;
+        let text = br.text().await;
+        assert!(text.contains("大客户候选人数：“三十” 不是数字"), "{b}: {text}");
+        br.screenshot(&shot("16-settings-error")).await;
+        br.type_into("#f-top_n", "30").await;
+        br.click("input[name=approach_small][value=online]").await;
+        br.follow("main form button[type=submit]").await;
+        assert!(br.text().await.contains("价值设置已保存"), "{b}");
+        let s = app.store.value_settings().await.unwrap();
+        assert_eq!(s.top_n, 30, "{b}");
+        assert!(!s.rule(guanxi_domain::ValueTier::Small).approaches.contains(&guanxi_domain::value::Approach::Online));
 
         // A sales rep is refused an export, with the reason.
         br.follow("header form[action='/logout'] button").await;

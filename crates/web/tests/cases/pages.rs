@@ -3,6 +3,8 @@
 
 use crate::kit::{self, Client, apps};
 use guanxi_domain::Role;
+use guanxi_domain::ValueTier;
+use guanxi_domain::value::Approach;
 use serde_json::json;
 
 fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
@@ -402,7 +404,7 @@ async fn account_password_language_and_user_admin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_value_card_shows_the_latest_assessment() {
-    use guanxi_domain::value::{AssessConfig, Purchases, assess};
+    use guanxi_domain::value::AssessConfig;
     for app in apps().await {
         let b = app.backend;
         app.user("boss", Role::Manager).await;
@@ -425,10 +427,7 @@ async fn the_value_card_shows_the_latest_assessment() {
             assert_eq!(r.status, 201, "{b}: {}", r.text());
         }
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-        let days = app.store.purchase_days(chrono::Utc::now()).await.unwrap();
-        let purchases: Vec<Purchases> =
-            days.into_iter().map(|p| Purchases { customer_id: p.customer_id, days: p.days }).collect();
-        let a = assess(&purchases, &AssessConfig::new(as_of));
+        let (a, _) = app.store.assess(&AssessConfig::new(as_of)).await.unwrap();
         let report = json!({"holdout": {"by_calibration_purchases": [
             {"calibration_purchases": "0", "customers": 1, "predicted_mean": 0.4, "actual_mean": 0.0},
             {"calibration_purchases": "1", "customers": 1, "predicted_mean": 0.9, "actual_mean": 1.0}]}});
@@ -472,15 +471,122 @@ async fn the_value_card_shows_the_latest_assessment() {
         assert!(v["tiers"].as_array().unwrap().iter().any(|t| t["tier"] == "key" && t["customers"] == 1), "{b}");
         assert!(v["overdue"].as_array().unwrap().iter().any(|o| o["customer_id"] == big), "{b}");
         assert_eq!(c.api("GET", "/api/v1/value?alive_below=3", None).await.status, 400, "{b}");
-        // A manager recomputes as of today from the value page.
+        // The course's recipe: the top N by revenue, split A/B/C among themselves.
+        let html = c.get("/value").await.text();
+        assert!(html.contains("大客户候选（前 50 名再分 A/B/C）") && html.contains("低于 50%"), "{b}");
+        // A manager queues a recompute as of today; the server's job worker runs it.
         let r = c.post("/value/recompute", &[]).await;
         assert_eq!(r.status, 303, "{b}");
         let html = c.get(r.location()).await.text();
+        assert!(html.contains("已加入评估队列") && html.contains("手动"), "{b}");
+        let done = kit::wait_for_job(&mut c, 1).await;
+        assert_eq!(done["result"]["customers"], 2, "{b}: {done}");
+        let html = c.get("/value").await.text();
+        assert!(html.contains(&guanxi_store::today_in_china().to_string()) && html.contains("已完成"), "{b}");
+        let r = c.api("POST", "/api/v1/value/recompute", None).await;
+        assert_eq!(r.status, 202, "{b}: {}", r.text());
+        assert_eq!(r.json()["kind"], "value.recompute", "{b}");
+        kit::wait_for_job(&mut c, 2).await;
+        // The worker keeps the nightly recompute scheduled.
+        let jobs = c.api("GET", "/api/v1/value/jobs", None).await.json();
         assert!(
-            html.contains("已按今天的数据重新评估") && html.contains(&guanxi_store::today_in_china().to_string()),
-            "{b}"
+            jobs.as_array().unwrap().iter().any(|j| j["kind"] == "value.nightly" && j["state"] == "queued"),
+            "{b}: {jobs}"
         );
         let none = kit::customer(&mut c, json!({"kind": "individual", "name": "没买过"})).await;
         assert_eq!(c.api("GET", &format!("/api/v1/customers/{none}/value"), None).await.status, 404, "{b}");
+    }
+}
+
+/// Value settings: everyone reads them, only admins change them; every bad value is named
+/// beside its input with what was typed kept; saved settings are audited and change what the
+/// value card recommends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn value_settings_page_and_api() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("boss", Role::Manager).await;
+        let mut m = app.signed_in("boss").await;
+        let html = m.get("/settings/value").await.text();
+        assert!(html.contains("价值设置") && html.contains("只有管理员可以修改这些设置"), "{b}");
+        assert!(html.contains("name=\"a_share\"") && html.contains("value=\"80\""), "{b}");
+        let form = |changes: &[(&'static str, &str)]| {
+            let mut f: Vec<(&'static str, String)> = guanxi_domain::value::ValueSettings::default()
+                .to_fields()
+                .0
+                .into_iter()
+                .filter(|(f, _)| !f.code().starts_with("approach_"))
+                .map(|(f, v)| (f.code(), v))
+                .collect();
+            for (k, v) in changes {
+                f.retain(|(name, _)| name != k);
+                f.push((k, v.to_string()));
+            }
+            f
+        };
+        let defaults_with = |c: &[(&'static str, &str)]| {
+            let mut f = form(c);
+            for field in ["approach_key", "approach_major"] {
+                for a in ["visit", "phone", "introduction"] {
+                    f.push((field, a.to_string()));
+                }
+            }
+            f.push(("approach_regular", "letter".to_string()));
+            f.push(("approach_small", "letter".to_string()));
+            f
+        };
+        let pairs = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        assert_eq!(m.post_pairs("/settings/value", &pairs(&defaults_with(&[]))).await.status, 403, "{b}");
+
+        app.user("chief", Role::Admin).await;
+        let mut a = app.signed_in("chief").await;
+        // Bad values: each named beside its field, what was typed kept.
+        let bad =
+            defaults_with(&[("window_days", "七天"), ("annual_rate", "250"), ("a_share", "90"), ("b_share", "15")]);
+        let r = a.post_pairs("/settings/value", &pairs(&bad)).await;
+        assert_eq!(r.status, 422, "{b}");
+        let html = r.text();
+        assert!(html.contains("分析窗口（天）：“七天” 不是数字") && html.contains("value=\"七天\""), "{b}");
+        assert!(html.contains("年折现率（%）：“250” 应在 0 到 100 之间"), "{b}");
+        assert!(html.contains("B 类占比（%）：“15” 应在 0 到 9.99 之间"), "{b}");
+        // Nothing checked for a tier is an error too.
+        let mut none = form(&[]);
+        none.push(("approach_key", "visit".into()));
+        let r = a.post_pairs("/settings/value", &pairs(&none)).await;
+        assert!(r.status == 422 && r.text().contains("大客户接触方式：不能为空"), "{b}");
+
+        // Saved: the regular tier is now phoned, and the change is in the audit log.
+        let mut good = defaults_with(&[("top_n", "20"), ("service_regular", "vip")]);
+        good.retain(|(k, _)| *k != "approach_regular");
+        good.push(("approach_regular", "phone".into()));
+        good.push(("approach_regular", "event".into()));
+        let r = a.post_pairs("/settings/value", &pairs(&good)).await;
+        assert_eq!(r.status, 303, "{b}");
+        let html = a.get(r.location()).await.text();
+        assert!(html.contains("价值设置已保存"), "{b}");
+        let s = app.store.value_settings().await.unwrap();
+        assert_eq!(s.top_n, 20, "{b}");
+        assert_eq!(s.rule(ValueTier::Regular).approaches, [Approach::Phone, Approach::Event], "{b}");
+        assert!(app.store.audit_log(5).await.unwrap().iter().any(|e| e.entity == "settings"), "{b}");
+
+        // The API: the same fields; a partial PUT; bad values and unknown fields named.
+        let r = a.api("GET", "/api/v1/settings/value", None).await;
+        assert_eq!(
+            (r.json()["top_n"].as_str(), r.json()["approach_regular"].as_str()),
+            (Some("20"), Some("phone,event")),
+            "{b}"
+        );
+        let r = a.api("PUT", "/api/v1/settings/value", Some(json!({"churn_below": 35, "overdue_factor": "3"}))).await;
+        assert_eq!((r.status, r.json()["churn_below"].as_str()), (200, Some("35")), "{b}: {}", r.text());
+        assert_eq!(app.store.value_settings().await.unwrap().top_n, 20, "{b}: the rest unchanged");
+        let r = a.api("PUT", "/api/v1/settings/value", Some(json!({"horizon_months": 0}))).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("horizon_months"), "{b}: {}", r.text());
+        let r = a.api("PUT", "/api/v1/settings/value", Some(json!({"magic": 1}))).await;
+        assert!(r.status == 400 || r.status == 422, "{b}: {}", r.text());
+        assert!(r.text().contains("magic"), "{b}");
+        let html = a.get("/settings/value").await.text();
+        assert!(html.contains("name=\"churn_below\" type=\"text\" value=\"35\""), "{b}");
+        assert!(!html.contains("只有管理员可以修改这些设置"), "{b}: editable for admins");
     }
 }

@@ -230,6 +230,11 @@ async fn oversized_bodies_are_refused() {
 }
 
 /// Who may: a group of roles, written out here independently of the code's own rules.
+/// The value settings form as saved, every field filled with its default.
+fn settings_form() -> Vec<(&'static str, String)> {
+    guanxi_domain::value::ValueSettings::default().to_fields().0.into_iter().map(|(f, v)| (f.code(), v)).collect()
+}
+
 #[derive(Clone, Copy, Debug)]
 enum May {
     /// Everyone signed in.
@@ -327,6 +332,7 @@ async fn authorization_matrix_every_route_and_role() {
             ("GET", format!("/customers/{a}/history"), vec![], May::All),
             ("GET", "/account".into(), vec![], May::All),
             ("GET", "/value".into(), vec![], May::All),
+            ("GET", "/settings/value".into(), vec![], May::All),
             ("GET", "/customers/new".into(), vec![], May::Writers),
             ("GET", format!("/customers/{a}/edit"), vec![], May::Editors),
             ("GET", "/bin".into(), vec![], May::Managers),
@@ -385,6 +391,7 @@ async fn authorization_matrix_every_route_and_role() {
             ("POST", "/account/language".into(), vec![("lang", "zh-CN".into()), ("back", "/account".into())], May::All),
             ("POST", "/export".into(), vec![("format", "csv".into())], May::Managers),
             ("POST", "/value/recompute".into(), vec![], May::Managers),
+            ("POST", "/settings/value".into(), settings_form(), May::Admins),
             ("POST", "/duplicates/dismiss".into(), vec![("a", b.to_string()), ("b", c.to_string())], May::Managers),
             ("POST", "/merge".into(), vec![("keep", b.to_string()), ("drop", c.to_string())], May::Managers),
             (
@@ -415,6 +422,10 @@ async fn authorization_matrix_every_route_and_role() {
             ("GET", format!("/api/v1/customers/{a}/orders"), None, May::All),
             ("GET", format!("/api/v1/customers/{a}/value"), None, May::All),
             ("GET", "/api/v1/value".into(), None, May::All),
+            ("GET", "/api/v1/settings/value".into(), None, May::All),
+            ("PUT", "/api/v1/settings/value".into(), Some(json!({"top_n": "40"})), May::Admins),
+            ("POST", "/api/v1/value/recompute".into(), None, May::Managers),
+            ("GET", "/api/v1/value/jobs".into(), None, May::All),
             ("POST", format!("/api/v1/customers/{a}/orders"), Some(json!({"amount": "99"})), May::Writers),
             ("GET", format!("/api/v1/key-people/{kp}"), None, May::All),
             ("GET", format!("/api/v1/people-around/{around}"), None, May::All),

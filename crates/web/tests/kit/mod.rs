@@ -253,6 +253,12 @@ impl Client {
     }
 
     /// A form post as a browser sends it from one of our pages.
+    /// `post` with owned values.
+    pub async fn post_pairs(&mut self, path: &str, pairs: &[(&str, String)]) -> Resp {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(path, &borrowed).await
+    }
+
     pub async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Resp {
         let origin = format!("http://{}", self.addr);
         let body = form_encode(pairs);
@@ -302,4 +308,20 @@ pub async fn customer(c: &mut Client, body: Value) -> i64 {
     let r = c.api("POST", "/api/v1/customers", Some(body)).await;
     assert_eq!(r.status, 201, "create customer: {}", r.text());
     r.json()["id"].as_i64().expect("id")
+}
+
+/// Waits (polling, up to a minute) until `n` value recomputes someone asked for are done;
+/// returns the latest. A failed one fails the test with its error.
+pub async fn wait_for_job(c: &mut Client, n: usize) -> serde_json::Value {
+    for _ in 0..1200 {
+        let jobs = c.api("GET", "/api/v1/value/jobs", None).await.json();
+        let asked: Vec<&serde_json::Value> =
+            jobs.as_array().into_iter().flatten().filter(|j| j["kind"] == "value.recompute").collect();
+        assert!(!asked.iter().any(|j| j["state"] == "failed"), "a job failed: {jobs}");
+        if asked.len() >= n && asked.iter().all(|j| j["state"] == "done") {
+            return asked[0].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the recompute did not finish within a minute");
 }

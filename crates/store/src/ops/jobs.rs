@@ -1,0 +1,175 @@
+//! Company settings and the job queue.
+
+use super::{DIALECT, Pool, Row, audit, corrupt, now};
+use crate::{Actor, Dialect, Job, JobState, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// A setting's stored JSON, if it was ever saved.
+pub async fn setting(pool: &Pool, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(pool).await?;
+    row.map(|r| {
+        let text: String = r.try_get(0)?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
+    })
+    .transpose()
+}
+
+/// Saves a setting, audited with the values before and after.
+pub async fn save_setting(pool: &Pool, actor: Actor, key: &str, value: &serde_json::Value) -> Result<(), StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let before: Option<serde_json::Value> = before.and_then(|b| serde_json::from_str(&b).ok());
+    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
+        .bind(key)
+        .bind(value.to_string())
+        .bind(now())
+        .bind(actor.0)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, actor, "update", "settings", None, None, before.as_ref(), Some(value), Some(key)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn job_from_row(r: &Row) -> Result<Job, StoreError> {
+    let state: String = r.try_get("state")?;
+    let payload: String = r.try_get("payload")?;
+    let result: Option<String> = r.try_get("result")?;
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        payload: serde_json::from_str(&payload).map_err(|_| corrupt("payload", &payload))?,
+        state: JobState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+        run_at: r.try_get("run_at")?,
+        attempts: r.try_get::<i32, _>("attempts")? as u32,
+        max_attempts: r.try_get::<i32, _>("max_attempts")? as u32,
+        last_error: r.try_get("last_error")?,
+        result: result.and_then(|s| serde_json::from_str(&s).ok()),
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        finished_at: r.try_get("finished_at")?,
+    })
+}
+
+/// Queues a job to run at `run_at`; returns its id.
+pub async fn enqueue_job(
+    pool: &Pool,
+    actor: Actor,
+    kind: &str,
+    payload: &serde_json::Value,
+    run_at: DateTime<Utc>,
+    max_attempts: u32,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO jobs (kind, payload, state, run_at, max_attempts, created_at, created_by) \
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(run_at)
+    .bind(max_attempts as i32)
+    .bind(now())
+    .bind(actor.0)
+    .fetch_one(pool)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Queues a job of `kind` at `run_at` unless one of that kind is already queued or running;
+/// returns the new job's id, if one was queued.
+pub async fn ensure_job(
+    pool: &Pool,
+    actor: Actor,
+    kind: &str,
+    payload: &serde_json::Value,
+    run_at: DateTime<Utc>,
+    max_attempts: u32,
+) -> Result<Option<i64>, StoreError> {
+    let pending: i64 = sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state IN ('queued', 'running')")
+        .bind(kind)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    if pending > 0 {
+        return Ok(None);
+    }
+    Ok(Some(enqueue_job(pool, actor, kind, payload, run_at, max_attempts).await?))
+}
+
+/// Takes the next due job for `worker`: the earliest queued one whose time has come. Two
+/// workers never take the same job (SQLite has one writer; PostgreSQL skips locked rows).
+/// A job left running by a worker that stopped more than `stale_after` ago is taken again.
+pub async fn claim_job(
+    pool: &Pool,
+    worker: &str,
+    at: DateTime<Utc>,
+    stale_after: chrono::Duration,
+) -> Result<Option<Job>, StoreError> {
+    sqlx::query("UPDATE jobs SET state = 'queued', locked_by = NULL WHERE state = 'running' AND locked_at < $1")
+        .bind(at - stale_after)
+        .execute(pool)
+        .await?;
+    let lock = match DIALECT {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_at = $2 \
+         WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $2 ORDER BY run_at, id LIMIT 1{lock}) \
+         AND state = 'queued' RETURNING *"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(worker).bind(at).fetch_optional(pool).await?;
+    row.as_ref().map(job_from_row).transpose()
+}
+
+/// Records a job's success.
+pub async fn finish_job(pool: &Pool, id: i64, result: &serde_json::Value) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE jobs SET state = 'done', result = $1, last_error = NULL, finished_at = $2, locked_by = NULL WHERE id = $3",
+    )
+    .bind(result.to_string())
+    .bind(now())
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: queued again at `retry_at` while attempts remain, else failed.
+pub async fn fail_job(pool: &Pool, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<JobState, StoreError> {
+    let row = sqlx::query(
+        "UPDATE jobs SET state = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
+         run_at = CASE WHEN attempts < max_attempts THEN $1 ELSE run_at END, last_error = $2, locked_by = NULL, \
+         finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE $3 END WHERE id = $4 RETURNING state",
+    )
+    .bind(retry_at)
+    .bind(error)
+    .bind(now())
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let state: String = row.try_get(0)?;
+    JobState::parse(&state).ok_or_else(|| corrupt("state", &state))
+}
+
+/// The latest jobs, newest first, optionally of one kind.
+pub async fn jobs(pool: &Pool, kind: Option<&str>, limit: i64) -> Result<Vec<Job>, StoreError> {
+    let rows = match kind {
+        Some(k) => {
+            sqlx::query("SELECT * FROM jobs WHERE kind = $1 ORDER BY id DESC LIMIT $2")
+                .bind(k)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        None => sqlx::query("SELECT * FROM jobs ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(pool).await?,
+    };
+    rows.iter().map(job_from_row).collect()
+}
