@@ -5,7 +5,7 @@ use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
 use chrono::NaiveDate;
 use guanxi_domain::Lang;
-use guanxi_domain::value::{AssessConfig, FitError, GammaGammaFit, HoldoutRow};
+use guanxi_domain::value::{FitError, GammaGammaFit, HoldoutRow};
 
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
@@ -13,8 +13,9 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     as_of: String,
     /// The models' time unit: week or day (day resolution either way; weeks are fractional).
-    #[arg(long, default_value = "week")]
-    unit: String,
+    /// Default: the value settings' unit.
+    #[arg(long)]
+    unit: Option<String>,
     /// Also compare predicted and actual purchases from --as-of to the end of this day.
     #[arg(long)]
     holdout_until: Option<String>,
@@ -23,9 +24,10 @@ pub struct AnalyzeArgs {
     /// Save every customer's tier, RFM, forecasts and lifetime value (shown on their page).
     #[arg(long)]
     save: bool,
-    /// The share of revenue that is margin, for lifetime value (1 = value by revenue).
-    #[arg(long, default_value_t = 1.0)]
-    margin_rate: f64,
+    /// The margin rate of orders without a cost, 0–1 (1 = value by revenue). Default: the
+    /// value settings' rate.
+    #[arg(long)]
+    margin_rate: Option<f64>,
 }
 
 fn parse_day(ctx: &Ctx, flag: &str, s: &str) -> Result<NaiveDate> {
@@ -55,10 +57,14 @@ fn fit_error(l: Lang, e: FitError) -> UserError {
 pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
     let l = ctx.lang;
     let as_of = parse_day(ctx, "--as-of", &a.as_of)?;
-    let unit = match a.unit.trim() {
-        "week" | "weeks" | "周" => 7.0,
-        "day" | "days" | "天" | "日" => 1.0,
-        other => {
+    // The company's value settings, with what the command line overrides.
+    let settings = ctx.store.value_settings().await.map_err(store_err(l))?;
+    let mut cfg = settings.config(as_of);
+    let unit = match a.unit.as_deref().map(str::trim) {
+        None => settings.unit.days(),
+        Some("week" | "weeks" | "周") => 7.0,
+        Some("day" | "days" | "天" | "日") => 1.0,
+        Some(other) => {
             return Err(UserError(match l {
                 Lang::ZhCn => format!("--unit “{other}” 无效，应为 week 或 day"),
                 Lang::En => format!("--unit {other:?} is invalid; use week or day"),
@@ -74,14 +80,16 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
             UserError(ctx.t("--holdout-until 应晚于 --as-of", "--holdout-until must be after --as-of").into()).into()
         );
     }
-    if !(0.0..=1.0).contains(&a.margin_rate) {
-        return Err(
-            UserError(ctx.t("--margin-rate 应在 0 到 1 之间", "--margin-rate must be between 0 and 1").into()).into()
-        );
+    if let Some(rate) = a.margin_rate {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(UserError(
+                ctx.t("--margin-rate 应在 0 到 1 之间", "--margin-rate must be between 0 and 1").into(),
+            )
+            .into());
+        }
+        cfg.margin_rate = rate;
     }
-    let mut cfg = AssessConfig::new(as_of);
     cfg.unit_days = unit;
-    cfg.margin_rate = a.margin_rate;
     cfg.period.holdout_until = holdout;
     let (assessment, mut report) = ctx.store.assess(&cfg).await.map_err(store_err(l))?;
     let Some(bg) = assessment.bg_nbd.clone() else {

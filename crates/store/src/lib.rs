@@ -326,11 +326,29 @@ impl Store {
     }
 
     /// Every live customer's purchase history as of `period.as_of`, summed for the assessment.
+    /// As of today (after the last purchase, at the rate of the settings' summaries) this reads
+    /// one summary a customer and the window's sums; other dates aggregate every purchase day.
     pub async fn histories(
         &self,
         period: &guanxi_domain::value::Period,
     ) -> Result<Vec<guanxi_domain::value::History>, StoreError> {
+        if let Some(h) = self.histories_from_summaries(period).await? {
+            return Ok(h);
+        }
         dispatch!(self, histories(period))
+    }
+
+    /// Histories from the purchase summaries, or None when they cannot answer for `period`.
+    pub async fn histories_from_summaries(
+        &self,
+        period: &guanxi_domain::value::Period,
+    ) -> Result<Option<Vec<guanxi_domain::value::History>>, StoreError> {
+        dispatch!(self, histories_from_summaries(period))
+    }
+
+    /// Rewrites purchase summaries that are missing or at another rate (see `histories`).
+    pub async fn ensure_summaries(&self, rate: f64) -> Result<usize, StoreError> {
+        dispatch!(self, ensure_summaries(rate))
     }
 
     /// Assesses every customer with `cfg` (the models' fits run off the async threads).
@@ -361,6 +379,7 @@ impl Store {
     pub async fn assess_today(&self, actor: Actor) -> Result<(Option<i64>, usize), StoreError> {
         let settings = self.value_settings().await?;
         let cfg = settings.config(today_in_china());
+        self.ensure_summaries(cfg.period.annual_rate).await?;
         let (a, report) = self.assess(&cfg).await?;
         if a.values.is_empty() {
             return Ok((None, 0));

@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0006_settings_jobs.sql"),
         include_str!("../../../migrations/postgres/0006_settings_jobs.sql"),
     ),
+    (
+        7,
+        "purchase_summaries",
+        include_str!("../../../migrations/sqlite/0007_purchase_summaries.sql"),
+        include_str!("../../../migrations/postgres/0007_purchase_summaries.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

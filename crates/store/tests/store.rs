@@ -36,7 +36,7 @@ async fn rep(store: &Store, username: &str) -> User {
 #[tokio::test]
 async fn migrations_are_idempotent() {
     for (backend, store) in kit::stores().await {
-        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4, 5, 6], "{backend}");
+        assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7], "{backend}");
         assert!(store.migrate().await.unwrap().is_empty(), "{backend}: nothing left to apply");
     }
 }
@@ -722,17 +722,41 @@ async fn histories_match_the_domain_summaries() {
             let expect = summarize(&purchases, &period);
             let got = store.histories(&period).await.unwrap();
             assert_eq!(got.len(), expect.len(), "{backend} {as_of}");
-            for (g, e) in got.iter().zip(&expect) {
-                let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
-                assert!(close(g.compounded_margin_fen, e.compounded_margin_fen), "{backend} {as_of}: {g:?} vs {e:?}");
-                assert!(close(g.compounded_uncosted_fen, e.compounded_uncosted_fen), "{backend} {as_of}: {g:?}");
-                let exact = |h: &guanxi_domain::value::History| {
-                    let mut h = h.clone();
-                    h.compounded_margin_fen = 0.0;
-                    h.compounded_uncosted_fen = 0.0;
-                    h
-                };
-                assert_eq!(exact(g), exact(e), "{backend} {as_of}");
+            // After the last purchase and at the summaries' rate, one summary a customer answers.
+            let fast = store.histories_from_summaries(&period).await.unwrap();
+            if holdout.is_none() {
+                assert!(fast.is_none(), "{backend}: the summaries are at the settings' 10%, not 12%");
+                let buyers = purchases.iter().filter(|p| !p.days.is_empty()).count();
+                assert_eq!(store.ensure_summaries(0.12).await.unwrap(), buyers, "{backend}");
+                assert_eq!(store.ensure_summaries(0.12).await.unwrap(), 0, "{backend}: all current");
+            } else {
+                assert!(fast.is_none(), "{backend}: a holdout needs the days");
+            }
+            let fast = store.histories_from_summaries(&period).await.unwrap();
+            let got = match (holdout, fast) {
+                (None, Some(fast)) => {
+                    assert_eq!(fast.len(), got.len(), "{backend}");
+                    vec![got, fast]
+                }
+                (None, None) => panic!("{backend}: the summaries should answer as of {as_of}"),
+                (Some(_), _) => vec![got],
+            };
+            for got in got {
+                for (g, e) in got.iter().zip(&expect) {
+                    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+                    assert!(
+                        close(g.compounded_margin_fen, e.compounded_margin_fen),
+                        "{backend} {as_of}: {g:?} vs {e:?}"
+                    );
+                    assert!(close(g.compounded_uncosted_fen, e.compounded_uncosted_fen), "{backend} {as_of}: {g:?}");
+                    let exact = |h: &guanxi_domain::value::History| {
+                        let mut h = h.clone();
+                        h.compounded_margin_fen = 0.0;
+                        h.compounded_uncosted_fen = 0.0;
+                        h
+                    };
+                    assert_eq!(exact(g), exact(e), "{backend} {as_of}");
+                }
             }
         }
     }

@@ -113,6 +113,84 @@ impl History {
     }
 }
 
+/// A customer's purchase days summed independently of any date, so that the store can keep one
+/// per customer current as orders are written: with the sums of a window it gives the customer's
+/// `History` as of any day on or after their last purchase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub customer_id: i64,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub days: i64,
+    pub revenue_fen: i64,
+    pub first_day_fen: i64,
+    pub costed_fen: i64,
+    pub margin_fen: i64,
+    pub gap_squares: i64,
+    /// Σ margin · (1 + rate)^(−d / 365.25) over purchase days d (days since 1970-01-01), and
+    /// the same for revenue without a known cost.
+    pub discounted_margin: f64,
+    pub discounted_uncosted: f64,
+    /// The annual rate of the two sums above.
+    pub rate: f64,
+}
+
+/// The sums of a customer's purchase days in an assessment's window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowSums {
+    pub revenue_fen: i64,
+    pub costed_fen: i64,
+    pub margin_fen: i64,
+    pub days: i64,
+}
+
+impl Summary {
+    /// The summary of a customer's purchase days (in day order), None without any.
+    pub fn of(customer_id: i64, days: &[Day], rate: f64) -> Option<Summary> {
+        let (first, last) = (days.first()?, days.last()?);
+        let discount = |d: NaiveDate| (1.0 + rate).powf(-(crate::china::day_number(d) as f64) / 365.25);
+        Some(Summary {
+            customer_id,
+            first: first.day,
+            last: last.day,
+            days: days.len() as i64,
+            revenue_fen: days.iter().map(|d| d.amount_fen).sum(),
+            first_day_fen: first.amount_fen,
+            costed_fen: days.iter().map(|d| d.costed_fen).sum(),
+            margin_fen: days.iter().map(|d| d.margin_fen).sum(),
+            gap_squares: days.windows(2).map(|w| (w[1].day - w[0].day).num_days().pow(2)).sum(),
+            discounted_margin: days.iter().map(|d| d.margin_fen as f64 * discount(d.day)).sum(),
+            discounted_uncosted: days.iter().map(|d| (d.amount_fen - d.costed_fen) as f64 * discount(d.day)).sum(),
+            rate,
+        })
+    }
+
+    /// The customer's history as of `period.as_of`, which must be on or after their last
+    /// purchase day, at the summary's rate (`period.annual_rate` must be the same).
+    pub fn history(&self, kind: CustomerKind, period: &Period, window: WindowSums) -> History {
+        let compound = (1.0 + self.rate).powf(crate::china::day_number(period.as_of) as f64 / 365.25);
+        History {
+            customer_id: self.customer_id,
+            kind,
+            first: self.first,
+            last: self.last,
+            days: self.days,
+            revenue_fen: self.revenue_fen,
+            first_day_fen: self.first_day_fen,
+            costed_fen: self.costed_fen,
+            margin_fen: self.margin_fen,
+            gap_squares: self.gap_squares,
+            window_revenue_fen: window.revenue_fen,
+            window_costed_fen: window.costed_fen,
+            window_margin_fen: window.margin_fen,
+            window_days: window.days,
+            compounded_margin_fen: self.discounted_margin * compound,
+            compounded_uncosted_fen: self.discounted_uncosted * compound,
+            later_days: 0,
+        }
+    }
+}
+
 /// The histories of every customer with a purchase on or before `period.as_of`.
 pub fn summarize(purchases: &[Purchases], period: &Period) -> Vec<History> {
     let window_start = period.window_start();
@@ -500,6 +578,23 @@ mod tests {
         assert_eq!(h.spend(), Some(SpendHistory { x: 2.0, mean: 102.5 }));
         let r = h.repeat(d("2026-06-30"), 7.0);
         assert_eq!((r.x, r.t_x, r.t), (2.0, 171.0 / 7.0, 171.0 / 7.0));
+    }
+
+    #[test]
+    fn a_summary_gives_the_same_history_as_the_days() {
+        let mut p = buyer(1, &[("2024-02-10", 80_000), ("2025-05-01", 20_000), ("2026-06-30", 500)]);
+        p.days[1].costed_fen = 20_000;
+        p.days[1].margin_fen = 5_000;
+        let period = Period { as_of: d("2026-07-31"), window_days: 500, annual_rate: 0.12, holdout_until: None };
+        let expect = &summarize(std::slice::from_ref(&p), &period)[0];
+        let s = Summary::of(1, &p.days, 0.12).unwrap();
+        let window = WindowSums { revenue_fen: 20_500, costed_fen: 20_000, margin_fen: 5_000, days: 2 };
+        let got = s.history(CustomerKind::Individual, &period, window);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs();
+        assert!(close(got.compounded_margin_fen, expect.compounded_margin_fen), "{got:?} {expect:?}");
+        assert!(close(got.compounded_uncosted_fen, expect.compounded_uncosted_fen));
+        let exact = |h: &History| History { compounded_margin_fen: 0.0, compounded_uncosted_fen: 0.0, ..h.clone() };
+        assert_eq!(exact(&got), exact(expect));
     }
 
     #[test]

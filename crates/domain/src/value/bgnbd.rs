@@ -4,7 +4,7 @@
 //! purchases x, the time of the last one t_x and the time observed T (all from the first
 //! purchase, in one unit).
 
-use super::numeric::{hyp2f1, ln_beta, ln_gamma, minimize, parallel_sum};
+use super::numeric::{hyp2f1, ln_beta, ln_gamma, minimize_staged, parallel_sum};
 use std::collections::HashMap;
 
 /// One customer's history as the model sees it.
@@ -53,6 +53,7 @@ fn log_add(a: f64, b: f64) -> f64 {
 }
 
 /// Customers with one history, by the indexes of their x, t_x and T in the fit's tables.
+#[derive(Clone, Copy)]
 struct Term {
     x: u32,
     t_x: u32,
@@ -139,12 +140,15 @@ impl BgNbd {
         let (xs, x_index) = distinct(|k| k.0);
         let (txs, tx_index) = distinct(|k| k.1);
         let (ts, t_index) = distinct(|k| k.2);
-        let terms: Vec<Term> = groups
+        // In a fixed order, so that the sums (and the fit) are the same on every run.
+        let mut keys: Vec<(&(u64, u64, u64), &f64)> = groups.iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let terms: Vec<Term> = keys
             .iter()
-            .map(|(k, w)| Term { x: x_index[&k.0], t_x: tx_index[&k.1], t: t_index[&k.2], weight: *w })
+            .map(|(k, w)| Term { x: x_index[&k.0], t_x: tx_index[&k.1], t: t_index[&k.2], weight: **w })
             .collect();
-        // −ln L as a function of the log-parameters.
-        let objective = |p: &[f64]| -> f64 {
+        // −ln L as a function of the log-parameters, over some of the terms.
+        let objective = |terms: &[Term], p: &[f64]| -> f64 {
             let (r, alpha, a, b) = (p[0].exp(), p[1].exp(), p[2].exp(), p[3].exp());
             let per_x: Vec<(f64, f64, f64)> = xs
                 .iter()
@@ -171,11 +175,11 @@ impl BgNbd {
                     })
                     .sum()
             };
-            -parallel_sum(&terms, sum)
+            -parallel_sum(terms, sum)
         };
         let mean_t = data.iter().map(|h| h.t).sum::<f64>() / data.len() as f64;
         let start = [0.0, mean_t.max(1e-3).ln(), 0.0, 0.0];
-        let m = minimize(objective, &start);
+        let m = minimize_staged(|ts: &[Term], p: &[f64]| objective(ts, p), &terms, &start);
         let iterations = m.iterations;
         let params = BgNbd { r: m.point[0].exp(), alpha: m.point[1].exp(), a: m.point[2].exp(), b: m.point[3].exp() };
         Ok(BgNbdFit { params, log_likelihood: -m.value, customers: data.len(), iterations, converged: m.converged })

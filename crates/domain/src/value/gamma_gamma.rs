@@ -3,7 +3,7 @@
 //! repeat buyers' mean repeat-purchase value; gives each customer's expected spend per purchase.
 
 use super::bgnbd::FitError;
-use super::numeric::{ln_gamma, minimize, parallel_sum};
+use super::numeric::{ln_gamma, minimize_staged, parallel_sum};
 
 /// One repeat buyer's spending: how many repeat purchases, and their mean value (> 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,7 +70,7 @@ impl GammaGamma {
             .iter()
             .map(|h| (xs.partition_point(|x| *x < h.x), h.mean.ln() + h.x.ln(), h.mean.ln(), h.mean * h.x))
             .collect();
-        let objective = |v: &[f64]| {
+        let objective = |rows: &[(usize, f64, f64, f64)], v: &[f64]| {
             let (p, q, gamma) = (v[0].exp(), v[1].exp(), v[2].exp());
             let per_x: Vec<f64> =
                 xs.iter().map(|x| ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * gamma.ln()).collect();
@@ -84,11 +84,11 @@ impl GammaGamma {
                     })
                     .sum()
             };
-            -parallel_sum(&rows, sum)
+            -parallel_sum(rows, sum)
         };
         let mean = data.iter().map(|h| h.mean).sum::<f64>() / data.len() as f64;
         let start = [0.0, 1.0f64.ln() + 1.0, mean.ln()];
-        let m = minimize(objective, &start);
+        let m = minimize_staged(|rs: &[(usize, f64, f64, f64)], v: &[f64]| objective(rs, v), &rows, &start);
         let iterations = m.iterations;
         let params = GammaGamma { p: m.point[0].exp(), q: m.point[1].exp(), gamma: m.point[2].exp() };
         Ok(GammaGammaFit {
@@ -144,5 +144,28 @@ mod tests {
         assert!(GammaGamma::fit(&[SpendHistory { x: 2.0, mean: 0.0 }]).is_err());
         assert!(GammaGamma::fit(&[SpendHistory { x: 0.0, mean: 10.0 }]).is_err());
         assert!(GammaGamma::fit(&[SpendHistory { x: 2.0, mean: -5.0 }]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod staged {
+    use super::super::numeric::minimize;
+    use super::super::sim::Sim;
+    use super::*;
+
+    /// Over 200,000 repeat buyers the fit starts on every tenth and polishes on all: it ends at
+    /// the same maximum as a fit on all from the start.
+    #[test]
+    fn a_large_fit_in_two_stages_reaches_the_same_maximum() {
+        let data = Sim::new(11).gamma_gamma(&GammaGamma { p: 6.0, q: 4.0, gamma: 100.0 }, 210_000);
+        let staged = GammaGamma::fit(&data).unwrap();
+        let mean = data.iter().map(|h| h.mean).sum::<f64>() / data.len() as f64;
+        let plain = minimize(
+            |v: &[f64]| -GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() }.log_likelihood(&data),
+            &[0.0, 1.0f64.ln() + 1.0, mean.ln()],
+        );
+        assert!(staged.converged);
+        assert!((staged.log_likelihood + plain.value).abs() < 1e-6 * plain.value.abs(), "{staged:?} vs {plain:?}");
+        assert!((staged.params.p / plain.point[0].exp() - 1.0).abs() < 1e-3, "{staged:?} vs {plain:?}");
     }
 }

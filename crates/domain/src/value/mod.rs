@@ -15,8 +15,8 @@ pub mod sim;
 
 pub use abc::AbcClass;
 pub use assess::{
-    AssessConfig, Assessment, Basis, CustomerValue, Day, History, HoldoutRow, KindFit, Period, Purchases, assess,
-    holdout, summarize,
+    AssessConfig, Assessment, Basis, CustomerValue, Day, History, HoldoutRow, KindFit, Period, Purchases, Summary,
+    WindowSums, assess, holdout, summarize,
 };
 pub use bgnbd::{BgNbd, BgNbdFit, FitError, RepeatHistory};
 pub use gamma_gamma::{GammaGamma, GammaGammaFit, SpendHistory};

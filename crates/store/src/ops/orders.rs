@@ -81,8 +81,8 @@ fn unknown_customer(c: &CustomerRef) -> Validation {
     v
 }
 
-/// Recomputes the purchase days and the rollup of each customer from their orders, with two
-/// set-based statements per 500 customers.
+/// Recomputes the purchase days, the rollup and the purchase summary of each customer from
+/// their orders: set-based statements per 500 customers, then the summaries from the days.
 pub(crate) async fn refresh_customers(tx: &mut Tx<'_>, customers: &[i64]) -> Result<(), StoreError> {
     for chunk in customers.chunks(500) {
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -111,7 +111,8 @@ pub(crate) async fn refresh_customers(tx: &mut Tx<'_>, customers: &[i64]) -> Res
         );
         sqlx::query(AssertSqlSafe(sql)).execute(&mut **tx).await?;
     }
-    Ok(())
+    let rate = super::values::annual_rate(tx).await?;
+    super::values::write_summaries(tx, customers, rate).await
 }
 
 /// What to do with one row of an import.

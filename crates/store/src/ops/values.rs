@@ -1,13 +1,15 @@
 //! Saved customer-value assessments: the run and every assessed customer's figures.
 
-use super::{Pool, Row, corrupt, now, param};
+use super::{Pool, Row, Tx, corrupt, now, param, values_clause};
 use crate::{Actor, StoreError, ValueRun};
 use chrono::NaiveDate;
 use guanxi_domain::CustomerKind;
 use guanxi_domain::ValueTier;
 use guanxi_domain::china::{day_number, from_day_number};
 use guanxi_domain::value::nonmonetary::NonMonetary;
-use guanxi_domain::value::{AbcClass, CustomerValue, History, Period, RfmScore, RfmSegment};
+use guanxi_domain::value::{
+    AbcClass, CustomerValue, Day, History, Period, RfmScore, RfmSegment, Summary, ValueSettings, WindowSums,
+};
 use sqlx::{AssertSqlSafe, Row as _};
 use std::collections::HashMap;
 
@@ -20,6 +22,191 @@ fn abc_code(a: AbcClass) -> &'static str {
         AbcClass::B => "B",
         AbcClass::C => "C",
     }
+}
+
+/// The annual rate of the saved value settings (10% until some are saved).
+pub(crate) async fn annual_rate(tx: &mut Tx<'_>) -> Result<f64, StoreError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = 'value'").fetch_optional(&mut **tx).await?;
+    let stored: Option<String> = row.map(|r| r.try_get(0)).transpose()?;
+    let settings: ValueSettings = match stored {
+        Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("value settings: {e}")))?,
+        None => ValueSettings::default(),
+    };
+    Ok(settings.annual_rate)
+}
+
+/// Rewrites the purchase summaries of `customers` from their purchase days at `rate`.
+pub(crate) async fn write_summaries(tx: &mut Tx<'_>, customers: &[i64], rate: f64) -> Result<(), StoreError> {
+    for chunk in customers.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("DELETE FROM purchase_summaries WHERE customer_id IN ({list})");
+        sqlx::query(AssertSqlSafe(sql)).execute(&mut **tx).await?;
+        let sql = format!(
+            "SELECT customer_id, day, amount_fen, costed_fen, margin_fen FROM purchase_days \
+             WHERE customer_id IN ({list}) ORDER BY customer_id, day"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut **tx).await?;
+        let mut summaries = Vec::new();
+        let mut days: Vec<Day> = Vec::new();
+        let mut current: Option<i64> = None;
+        for r in rows.iter().map(Some).chain([None]) {
+            let id: Option<i64> = r.map(|r| r.try_get(0)).transpose()?;
+            if id != current {
+                if let Some(c) = current {
+                    summaries.extend(Summary::of(c, &days, rate));
+                }
+                days.clear();
+                current = id;
+            }
+            if let Some(r) = r {
+                days.push(Day {
+                    day: from_day_number(r.try_get::<i32, _>(1)?),
+                    amount_fen: r.try_get(2)?,
+                    costed_fen: r.try_get(3)?,
+                    margin_fen: r.try_get(4)?,
+                });
+            }
+        }
+        for part in summaries.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO purchase_summaries (customer_id, first_day, last_day, days, revenue_fen, first_day_fen, \
+                 costed_fen, margin_fen, gap_squares, discounted_margin, discounted_uncosted, rate) VALUES {}",
+                values_clause(part.len(), 12, &|_, p| p)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for s in part {
+                q = q
+                    .bind(s.customer_id)
+                    .bind(day_number(s.first))
+                    .bind(day_number(s.last))
+                    .bind(s.days)
+                    .bind(s.revenue_fen)
+                    .bind(s.first_day_fen)
+                    .bind(s.costed_fen)
+                    .bind(s.margin_fen)
+                    .bind(s.gap_squares)
+                    .bind(s.discounted_margin)
+                    .bind(s.discounted_uncosted)
+                    .bind(s.rate);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes every purchase summary current at `rate`: after the rate was changed, or on a database
+/// from before the summaries existed, rewrites them 2,000 customers a transaction. Returns how
+/// many were rewritten.
+pub async fn ensure_summaries(pool: &Pool, rate: f64) -> Result<usize, StoreError> {
+    let stale: Vec<i64> = sqlx::query(
+        "SELECT r.customer_id FROM customer_rollups r LEFT JOIN purchase_summaries s ON s.customer_id = r.customer_id \
+         WHERE s.customer_id IS NULL OR s.rate <> $1 ORDER BY r.customer_id",
+    )
+    .bind(rate)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    for chunk in stale.chunks(2000) {
+        let mut tx = super::begin(pool).await?;
+        write_summaries(&mut tx, chunk, rate).await?;
+        tx.commit().await?;
+    }
+    Ok(stale.len())
+}
+
+/// Today's histories, the fast way: every customer's summary (one row each), their sums in the
+/// window and the live customers' kinds. None when the summaries cannot answer: a rate
+/// other than theirs, a holdout, a summary not current at `period.annual_rate`, or purchases
+/// after `period.as_of`.
+pub async fn histories_from_summaries(pool: &Pool, period: &Period) -> Result<Option<Vec<History>>, StoreError> {
+    if period.holdout_until.is_some() {
+        return Ok(None);
+    }
+    let as_of = day_number(period.as_of);
+    let check = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM customer_rollups), \
+         (SELECT COUNT(*) FROM purchase_summaries WHERE rate = $1), (SELECT MAX(last_day) FROM purchase_summaries)",
+    )
+    .bind(period.annual_rate)
+    .fetch_one(pool)
+    .await?;
+    let (customers, current, last): (i64, i64, Option<i32>) = (check.try_get(0)?, check.try_get(1)?, check.try_get(2)?);
+    if customers != current || last.is_some_and(|l| l > as_of) {
+        return Ok(None);
+    }
+    let summaries = sqlx::query(
+        "SELECT customer_id, first_day, last_day, days, revenue_fen, first_day_fen, costed_fen, margin_fen, \
+         gap_squares, discounted_margin, discounted_uncosted, rate FROM purchase_summaries ORDER BY customer_id",
+    )
+    .fetch_all(pool);
+    let window = sqlx::query(
+        "SELECT customer_id, CAST(SUM(amount_fen) AS BIGINT), CAST(SUM(costed_fen) AS BIGINT), \
+         CAST(SUM(margin_fen) AS BIGINT), COUNT(*) FROM purchase_days WHERE day >= $1 AND day <= $2 \
+         GROUP BY customer_id ORDER BY customer_id",
+    )
+    .bind(day_number(period.window_start()))
+    .bind(as_of)
+    .fetch_all(pool);
+    // Live customers' kinds, from the narrow index on (id, deleted_at, kind).
+    let kinds = sqlx::query("SELECT id, kind FROM customers WHERE deleted_at IS NULL ORDER BY id").fetch_all(pool);
+    // One after another: on two cores, three scans at once were slower.
+    let (summaries, window, kinds) = (summaries.await?, window.await?, kinds.await?);
+    let mut window = window.iter().peekable();
+    let mut kinds = kinds.iter().peekable();
+    let mut out = Vec::with_capacity(summaries.len());
+    for r in &summaries {
+        let customer_id: i64 = r.try_get(0)?;
+        // Both lists are in id order: skip to this customer in each.
+        let mut kind = None;
+        while let Some(k) = kinds.peek() {
+            let id: i64 = k.try_get(0)?;
+            if id > customer_id {
+                break;
+            }
+            if id == customer_id {
+                let code: String = k.try_get(1)?;
+                kind = Some(CustomerKind::parse(&code).ok_or_else(|| corrupt("kind", &code))?);
+            }
+            kinds.next();
+        }
+        let mut sums = WindowSums::default();
+        while let Some(w) = window.peek() {
+            let id: i64 = w.try_get(0)?;
+            if id > customer_id {
+                break;
+            }
+            if id == customer_id {
+                sums = WindowSums {
+                    revenue_fen: w.try_get(1)?,
+                    costed_fen: w.try_get(2)?,
+                    margin_fen: w.try_get(3)?,
+                    days: w.try_get(4)?,
+                };
+            }
+            window.next();
+        }
+        // A customer in the recycle bin has no kind here and is not assessed.
+        let Some(kind) = kind else { continue };
+        let summary = Summary {
+            customer_id,
+            first: from_day_number(r.try_get::<i32, _>(1)?),
+            last: from_day_number(r.try_get::<i32, _>(2)?),
+            days: r.try_get(3)?,
+            revenue_fen: r.try_get(4)?,
+            first_day_fen: r.try_get(5)?,
+            costed_fen: r.try_get(6)?,
+            margin_fen: r.try_get(7)?,
+            gap_squares: r.try_get(8)?,
+            discounted_margin: r.try_get(9)?,
+            discounted_uncosted: r.try_get(10)?,
+            rate: r.try_get(11)?,
+        };
+        out.push(summary.history(kind, period, sums));
+    }
+    Ok(Some(out))
 }
 
 /// Every live customer's `History` as of `period.as_of` (see `guanxi_domain::value::assess`):
