@@ -492,23 +492,9 @@ impl Store {
         dispatch!(self, latest_value_run())
     }
 
-    /// Per value tier: customers and revenue in the window, from the latest assessment.
-    pub async fn tier_summary(&self) -> Result<Vec<(guanxi_domain::ValueTier, i64, i64)>, StoreError> {
-        dispatch!(self, tier_summary())
-    }
-
-    /// Customers per (R, ⌊(F + M) / 2⌋) cell of the RFM grid.
-    pub async fn rfm_grid(&self) -> Result<Vec<(i32, i32, i64)>, StoreError> {
-        dispatch!(self, rfm_grid())
-    }
-
-    /// The course's big-customer candidates: the top `n` by window revenue (id, name, fen).
-    pub async fn top_by_revenue(&self, n: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        dispatch!(self, top_by_revenue(n))
-    }
-
-    pub async fn window_revenues(&self) -> Result<Vec<i64>, StoreError> {
-        dispatch!(self, window_revenues())
+    /// The names of customers by id (those that exist).
+    pub async fn customer_names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        dispatch!(self, customer_names(ids))
     }
 
     pub async fn churn_watch(&self, threshold: f64, limit: i64) -> Result<Vec<ChurnRow>, StoreError> {
@@ -834,5 +820,45 @@ impl ImportSession {
             SessionTx::Pg(tx) => tx.rollback().await?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    /// A failing job is queued again five minutes later until its attempts are used up, then
+    /// fails for good with its error; a job left running by a worker that stopped is taken again.
+    #[tokio::test]
+    async fn failed_jobs_retry_then_fail_and_stale_ones_are_retaken() {
+        let path = std::env::temp_dir().join(format!("guanxi-jobs-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
+        let now = chrono::Utc::now();
+        let id = dispatch!(store, enqueue_job(Actor::SYSTEM, "no.such.kind", &serde_json::json!({}), now, 2)).unwrap();
+        assert_eq!(store.run_due_jobs("w").await.unwrap(), 1);
+        let job = store.jobs(None, 5).await.unwrap().into_iter().find(|j| j.id == id).unwrap();
+        assert_eq!((job.state, job.attempts), (JobState::Queued, 1));
+        assert!(job.last_error.as_deref().unwrap_or("").contains("no.such.kind"));
+        assert!(job.run_at > now + chrono::Duration::minutes(4), "retried later");
+        // Not due again yet; when it is, the second attempt fails it for good.
+        assert_eq!(store.run_due_jobs("w").await.unwrap(), 0);
+        let later = job.run_at + chrono::Duration::seconds(1);
+        let claimed = dispatch!(store, claim_job("w", later, chrono::Duration::hours(2))).unwrap().unwrap();
+        assert_eq!(claimed.attempts, 2);
+        let state = dispatch!(store, fail_job(id, "again", later + chrono::Duration::minutes(5))).unwrap();
+        assert_eq!(state, JobState::Failed);
+        // A job a stopped worker left running is taken again once it is stale.
+        let other =
+            dispatch!(store, enqueue_job(Actor::SYSTEM, "value.recompute", &serde_json::json!({}), now, 3)).unwrap();
+        let taken = dispatch!(store, claim_job("gone", now, chrono::Duration::hours(2))).unwrap().unwrap();
+        assert_eq!(taken.id, other);
+        assert!(dispatch!(store, claim_job("w", now, chrono::Duration::hours(2))).unwrap().is_none(), "still running");
+        let retaken = dispatch!(store, claim_job("w", now + chrono::Duration::hours(3), chrono::Duration::hours(2)))
+            .unwrap()
+            .unwrap();
+        assert_eq!((retaken.id, retaken.attempts), (other, 2));
+        store.close().await;
+        let _ = std::fs::remove_file(&path);
     }
 }

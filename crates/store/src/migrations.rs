@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0007_purchase_summaries.sql"),
         include_str!("../../../migrations/postgres/0007_purchase_summaries.sql"),
     ),
+    (
+        8,
+        "rollups_revenue",
+        include_str!("../../../migrations/sqlite/0008_rollups_revenue.sql"),
+        include_str!("../../../migrations/postgres/0008_rollups_revenue.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

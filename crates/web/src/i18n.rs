@@ -248,6 +248,8 @@ catalogue! {
     share_of_revenue => "收入占比", "Share of revenue";
     rfm_grid => "RFM 分布（横：最近购买 R，纵：频次与金额 FM）", "RFM grid (across: recency R; up: frequency and money FM)";
     model_fit => "模型参数", "Model fit";
+    model => "模型", "Model";
+    parameters => "参数", "Parameters";
     no_model_fit => "复购的客户还太少，无法拟合购买模型；层级和 RFM 照常计算。", "Too few customers have bought again to fit the purchase models; tiers and RFM are computed as usual.";
     holdout_title => "校验：预测与实际购买次数", "Check: predicted vs actual purchases";
     predicted => "预测", "Predicted";

@@ -256,6 +256,9 @@ pub struct AssessConfig {
     /// without any, all customers' costed orders do.
     pub margin_rate: f64,
     pub weights: Weights,
+    /// The course's recipe: how many of the best customers the report lists as big-customer
+    /// candidates.
+    pub top_n: usize,
 }
 
 impl AssessConfig {
@@ -271,6 +274,7 @@ impl AssessConfig {
             period_days: 365.25 / 12.0,
             margin_rate: 1.0,
             weights: Weights::default(),
+            top_n: 50,
         }
     }
 }
@@ -349,6 +353,46 @@ impl Assessment {
             "gamma_gamma_by_kind": by_kind,
             "margin_rate": self.margin_rate,
         });
+        // What the value page and API show, computed once here rather than from a million rows
+        // on every page view: customers and window revenue per tier, the RFM grid, the Pareto
+        // curve (at most 200 points) and the top customers by window revenue.
+        let tiers: Vec<serde_json::Value> = ValueTier::ALL
+            .iter()
+            .map(|t| {
+                let of: Vec<&CustomerValue> = self.values.iter().filter(|v| v.tier == *t).collect();
+                json!({"tier": t.code(), "customers": of.len(),
+                       "revenue_window_fen": of.iter().map(|v| v.revenue_window_fen).sum::<i64>()})
+            })
+            .collect();
+        let mut grid = std::collections::BTreeMap::new();
+        for s in self.values.iter().filter_map(|v| v.rfm) {
+            *grid.entry((s.r, (s.f + s.m) / 2)).or_insert(0usize) += 1;
+        }
+        let grid: Vec<serde_json::Value> =
+            grid.into_iter().map(|((r, fm), n)| json!({"r": r, "fm": fm, "customers": n})).collect();
+        let mut ranked: Vec<&CustomerValue> = self.values.iter().collect();
+        ranked.sort_by(|a, b| b.revenue_window_fen.cmp(&a.revenue_window_fen).then(a.customer_id.cmp(&b.customer_id)));
+        let total: i64 = ranked.iter().map(|v| v.revenue_window_fen.max(0)).sum();
+        let n = ranked.len();
+        let step = (n / 200).max(1);
+        let mut pareto = vec![json!([0.0, 0.0])];
+        let mut cum = 0i64;
+        for (i, v) in ranked.iter().enumerate() {
+            cum += v.revenue_window_fen.max(0);
+            if total > 0 && ((i + 1) % step == 0 || i + 1 == n) {
+                pareto.push(json!([(i + 1) as f64 / n as f64, cum as f64 / total as f64]));
+            }
+        }
+        let top: Vec<serde_json::Value> = ranked
+            .iter()
+            .filter(|v| v.revenue_window_fen > 0)
+            .take(cfg.top_n)
+            .map(|v| json!({"customer_id": v.customer_id, "revenue_window_fen": v.revenue_window_fen}))
+            .collect();
+        report["tiers"] = json!(tiers);
+        report["rfm_grid"] = json!(grid);
+        report["pareto"] = json!(pareto);
+        report["top"] = json!(top);
         if let Some(until) = cfg.period.holdout_until {
             let length = (until - cfg.period.as_of).num_days() as f64 / cfg.unit_days;
             report["holdout"] =
@@ -625,6 +669,20 @@ mod tests {
         // rate), compounded at 10% a year.
         let expect = 9_000.0 * 0.5 * 1.1f64.powf((d("2026-06-30") - d("2024-01-01")).num_days() as f64 / 365.25);
         assert!((by(4).clv_history_fen as f64 - expect).abs() <= 1.0);
+        // The report's overview: tiers, the Pareto curve's end, the top customers in order.
+        let report = a.report(&cfg, &[]);
+        assert_eq!(
+            report["tiers"][0],
+            serde_json::json!({"tier": "key", "customers": 1, "revenue_window_fen": 100_000})
+        );
+        assert_eq!(report["tiers"][3]["customers"], 1);
+        assert_eq!(report["pareto"].as_array().unwrap().last().unwrap(), &serde_json::json!([1.0, 1.0]));
+        assert_eq!(report["pareto"][1], serde_json::json!([0.25, 100_000.0 / 120_000.0]));
+        let top: Vec<i64> =
+            report["top"].as_array().unwrap().iter().map(|t| t["customer_id"].as_i64().unwrap()).collect();
+        assert_eq!(top, [1, 2, 3]);
+        let cells: i64 = report["rfm_grid"].as_array().unwrap().iter().map(|c| c["customers"].as_i64().unwrap()).sum();
+        assert_eq!(cells, 3, "customers with purchases in the window");
         // A floor for 小客户 moves customer 3 (50 yuan) down.
         cfg.small_below_fen = 6_000;
         let a = assess(&summarize(&purchases, &cfg.period), &cfg);

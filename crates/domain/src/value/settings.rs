@@ -358,6 +358,7 @@ impl ValueSettings {
         cfg.periods = self.horizon_months;
         cfg.margin_rate = self.margin_rate;
         cfg.weights = self.weights;
+        cfg.top_n = self.top_n;
         cfg
     }
 }

@@ -300,6 +300,11 @@ pub async fn save_assessment(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
+    // A whole new set of rows: the indexes are dropped and built again once (as migration 4
+    // defines them), cheaper than keeping them up to date row by row.
+    for index in ["customer_values_tier", "customer_values_segment"] {
+        sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {index}"))).execute(&mut *tx).await?;
+    }
     sqlx::query("DELETE FROM customer_values").execute(&mut *tx).await?;
     for chunk in values.chunks(500) {
         let mut n = 0;
@@ -339,7 +344,14 @@ pub async fn save_assessment(
         }
         q.execute(&mut *tx).await?;
     }
+    sqlx::query("CREATE INDEX customer_values_tier ON customer_values (tier)").execute(&mut *tx).await?;
+    sqlx::query("CREATE INDEX customer_values_segment ON customer_values (rfm_segment)").execute(&mut *tx).await?;
     tx.commit().await?;
+    if super::DIALECT == crate::Dialect::Sqlite {
+        // A million rows leave a large write-ahead log that every later read must look pages up
+        // in until it is checkpointed: fold it into the database now.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+    }
     Ok(run)
 }
 
@@ -407,52 +419,17 @@ pub async fn latest_value_run(pool: &Pool) -> Result<Option<ValueRun>, StoreErro
     }))
 }
 
-/// Per tier: customers and revenue in the window.
-pub async fn tier_summary(pool: &Pool) -> Result<Vec<(ValueTier, i64, i64)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT tier, COUNT(*), CAST(SUM(revenue_window_fen) AS BIGINT) FROM customer_values GROUP BY tier",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let tier: String = r.try_get(0)?;
-        let revenue: Option<i64> = r.try_get(2)?;
-        out.push((ValueTier::parse(&tier).ok_or_else(|| corrupt("tier", &tier))?, r.try_get(1)?, revenue.unwrap_or(0)));
+/// The names of customers by id (those that exist).
+pub async fn customer_names(pool: &Pool, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT id, name FROM customers WHERE id IN ({list})");
+        for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await? {
+            out.insert(r.try_get(0)?, r.try_get(1)?);
+        }
     }
-    out.sort_by_key(|(t, _, _)| ValueTier::ALL.iter().position(|x| x == t));
     Ok(out)
-}
-
-/// Customers by RFM recency score and the mean of frequency and monetary (rounded down).
-pub async fn rfm_grid(pool: &Pool) -> Result<Vec<(i32, i32, i64)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT rfm_r, (rfm_f + rfm_m) / 2 AS fm, COUNT(*) FROM customer_values WHERE rfm_r IS NOT NULL GROUP BY rfm_r, fm",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get::<i32, _>(0)?, r.try_get::<i32, _>(1)?, r.try_get(2)?))).collect()
-}
-
-/// Every assessed customer's revenue in the window, largest first (for the Pareto curve).
-pub async fn window_revenues(pool: &Pool) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT revenue_window_fen FROM customer_values ORDER BY revenue_window_fen DESC")
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-}
-
-/// The `n` customers with the most revenue in the latest assessment's window: (id, name,
-/// revenue), best first, ties by id.
-pub async fn top_by_revenue(pool: &Pool, n: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT v.customer_id, c.name, v.revenue_window_fen FROM customer_values v JOIN customers c ON c.id = v.customer_id \
-         WHERE v.revenue_window_fen > 0 ORDER BY v.revenue_window_fen DESC, v.customer_id LIMIT $1",
-    )
-    .bind(n)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }
 
 /// Valuable customers (key and major) whose P(alive) is below `threshold`, most realized value

@@ -277,14 +277,15 @@ async fn value_summary(
     if !(0.0..=1.0).contains(&threshold) {
         return Err(invalid("alive_below", &threshold.to_string()));
     }
-    let tiers: Vec<Value> = store
-        .tier_summary()
-        .await?
-        .into_iter()
+    let empty = Value::Null;
+    let overview = crate::pages::value::Overview::of(run.as_ref().map_or(&empty, |r| &r.report));
+    let tiers: Vec<Value> = overview
+        .tiers
+        .iter()
         .map(|(t, n, rev)| json!({"tier": t.code(), "customers": n, "revenue_window_fen": rev}))
         .collect();
     let grid: Vec<Value> =
-        store.rfm_grid().await?.into_iter().map(|(r, fm, n)| json!({"r": r, "fm": fm, "customers": n})).collect();
+        overview.rfm_grid.iter().map(|(r, fm, n)| json!({"r": r, "fm": fm, "customers": n})).collect();
     let churn: Vec<Value> = store
         .churn_watch(threshold, 100)
         .await?

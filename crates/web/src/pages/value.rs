@@ -25,6 +25,38 @@ pub fn router() -> Router<AppState> {
         .route("/settings/value", get(settings_page).post(save_settings))
 }
 
+/// What a run's report says for the overview (see `Assessment::report`): customers and window
+/// revenue per tier, the RFM grid, the Pareto curve and the top customers by window revenue.
+pub struct Overview {
+    pub tiers: Vec<(guanxi_domain::ValueTier, i64, i64)>,
+    pub rfm_grid: Vec<(i32, i32, i64)>,
+    pub pareto: Vec<(f64, f64)>,
+    pub top: Vec<(i64, i64)>,
+}
+
+impl Overview {
+    pub fn of(report: &serde_json::Value) -> Overview {
+        let list = |k: &str| report[k].as_array().cloned().unwrap_or_default();
+        let int = |v: &serde_json::Value, k: &str| v[k].as_i64().unwrap_or(0);
+        Overview {
+            tiers: list("tiers")
+                .iter()
+                .filter_map(|v| {
+                    let tier = guanxi_domain::ValueTier::parse(v["tier"].as_str()?)?;
+                    Some((tier, int(v, "customers"), int(v, "revenue_window_fen")))
+                })
+                .filter(|(_, n, _)| *n > 0)
+                .collect(),
+            rfm_grid: list("rfm_grid")
+                .iter()
+                .map(|v| (int(v, "r") as i32, int(v, "fm") as i32, int(v, "customers")))
+                .collect(),
+            pareto: list("pareto").iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect(),
+            top: list("top").iter().map(|v| (int(v, "customer_id"), int(v, "revenue_window_fen"))).collect(),
+        }
+    }
+}
+
 /// One of the big-customer candidates.
 pub struct TopRow {
     pub customer_id: i64,
@@ -76,7 +108,8 @@ pub struct TierRow {
 struct ValuePage {
     c: Chrome,
     as_of: Option<String>,
-    params: Vec<(String, String)>,
+    /// Per fitted model: its name, its parameters as `name = value`, its log-likelihood.
+    params: Vec<(String, String, String)>,
     tiers: Vec<TierRow>,
     pareto_svg: String,
     rfm_svg: String,
@@ -113,11 +146,11 @@ impl ValuePage {
 }
 
 /// Cumulative share of revenue against share of customers, largest first, with the 80% line.
-fn pareto_svg(revenues: &[i64], t: T) -> String {
-    let (w, h, pad) = (360.0, 240.0, 36.0);
-    let total: i64 = revenues.iter().filter(|r| **r > 0).sum();
+fn pareto_svg(points: &[(f64, f64)], t: T) -> String {
+    // A wider left margin keeps the tick labels clear of the rotated axis title.
+    let (w, h, pad, left) = (360.0, 240.0, 36.0, 52.0);
     let mut s = format!("<svg viewBox=\"0 0 {w} {h}\" class=\"chart\" role=\"img\" aria-label=\"{}\">", t.pareto());
-    let x = |f: f64| pad + f * (w - 2.0 * pad);
+    let x = |f: f64| left + f * (w - left - pad);
     let y = |f: f64| h - pad - f * (h - 2.0 * pad);
     let _ = write!(
         s,
@@ -137,17 +170,9 @@ fn pareto_svg(revenues: &[i64], t: T) -> String {
     );
     let _ =
         write!(s, "<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#b3261e\">80%</text>", x(1.0) + 3.0, y(0.8) + 4.0);
-    if total > 0 && !revenues.is_empty() {
-        let n = revenues.len();
-        let step = (n / 200).max(1);
-        let mut points = format!("{},{}", x(0.0), y(0.0));
-        let mut cum = 0i64;
-        for (i, r) in revenues.iter().enumerate() {
-            cum += (*r).max(0);
-            if (i + 1) % step == 0 || i + 1 == n {
-                let _ = write!(points, " {:.1},{:.1}", x((i + 1) as f64 / n as f64), y(cum as f64 / total as f64));
-            }
-        }
+    if points.len() > 1 {
+        let points: Vec<String> = points.iter().map(|(px, py)| format!("{:.1},{:.1}", x(*px), y(*py))).collect();
+        let points = points.join(" ");
         let _ = write!(s, "<polyline points=\"{points}\" fill=\"none\" stroke=\"#0b57d0\" stroke-width=\"2\"/>");
     }
     for (f, label) in [(0.0, "0"), (0.5, "50%"), (1.0, "100%")] {
@@ -160,14 +185,14 @@ fn pareto_svg(revenues: &[i64], t: T) -> String {
         let _ = write!(
             s,
             "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\" fill=\"#5c6570\">{label}</text>",
-            pad - 4.0,
+            left - 4.0,
             y(f) + 4.0
         );
     }
     let _ = write!(
         s,
         "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">{}</text>",
-        w / 2.0,
+        (x(0.0) + x(1.0)) / 2.0,
         h - 4.0,
         t.share_of_customers()
     );
@@ -319,30 +344,44 @@ async fn page(
             }
         }
         for (model, fit, keys) in models {
-            for k in keys {
-                // Older runs kept the parameters under "params".
-                if let Some(x) = fit["params"][k].as_f64().or(fit[k].as_f64()) {
-                    let name =
-                        if *k == "log_likelihood" { format!("{model} log-likelihood") } else { format!("{model} {k}") };
-                    params.push((name, format!("{x:.4}")));
-                }
+            // Older runs kept the parameters under "params".
+            let value = |k: &str| fit["params"][k].as_f64().or(fit[k].as_f64());
+            let shown: Vec<String> = keys
+                .iter()
+                .filter(|k| **k != "log_likelihood")
+                .filter_map(|k| {
+                    let name = match *k {
+                        "alpha" => "α",
+                        "gamma" => "γ",
+                        other => other,
+                    };
+                    value(k).map(|x| format!("{name} = {x:.4}"))
+                })
+                .collect();
+            if !shown.is_empty() {
+                let ll = value("log_likelihood").map(|x| format!("{x:.1}")).unwrap_or_default();
+                params.push((model, shown.join(" · "), ll));
             }
         }
     }
     let settings = store.value_settings().await?;
-    let top = store.top_by_revenue(settings.top_n as i64).await?;
+    let empty = serde_json::Value::Null;
+    let report = run.as_ref().map_or(&empty, |r| &r.report);
+    let overview = Overview::of(report);
+    let names = store.customer_names(&overview.top.iter().map(|(id, _)| *id).collect::<Vec<_>>()).await?;
     let classes = guanxi_domain::value::abc::classify(
-        &top.iter().map(|(_, _, r)| *r as f64).collect::<Vec<_>>(),
+        &overview.top.iter().map(|(_, r)| *r as f64).collect::<Vec<_>>(),
         settings.a_share,
         settings.b_share,
     );
-    let top = top
-        .into_iter()
+    let top = overview
+        .top
+        .iter()
         .zip(classes)
-        .map(|((customer_id, name, revenue), class)| TopRow {
-            customer_id,
-            name,
-            revenue: format_money(revenue),
+        .map(|((customer_id, revenue), class)| TopRow {
+            customer_id: *customer_id,
+            name: names.get(customer_id).cloned().unwrap_or_default(),
+            revenue: format_money(*revenue),
             class: match class {
                 guanxi_domain::value::AbcClass::A => "A",
                 guanxi_domain::value::AbcClass::B => "B",
@@ -351,9 +390,9 @@ async fn page(
         })
         .collect();
     let pct = |x: f64| format!("{:.0}", x * 100.0);
-    let summary = store.tier_summary().await?;
-    let revenue_total: i64 = summary.iter().map(|(_, _, r)| r).sum();
-    let tiers = summary
+    let revenue_total: i64 = overview.tiers.iter().map(|(_, _, r)| r).sum();
+    let tiers = overview
+        .tiers
         .iter()
         .map(|(tier, n, rev)| TierRow {
             label: tier.label(t.lang()),
@@ -370,8 +409,8 @@ async fn page(
         as_of: run.as_ref().map(|r| r.as_of.to_string()),
         params,
         tiers,
-        pareto_svg: pareto_svg(&store.window_revenues().await?, t),
-        rfm_svg: rfm_svg(&store.rfm_grid().await?, t),
+        pareto_svg: pareto_svg(&overview.pareto, t),
+        rfm_svg: rfm_svg(&overview.rfm_grid, t),
         holdout_svg: run
             .as_ref()
             .and_then(|r| r.report["holdout"]["by_calibration_purchases"].as_array().cloned())

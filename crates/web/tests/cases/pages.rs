@@ -427,10 +427,10 @@ async fn the_value_card_shows_the_latest_assessment() {
             assert_eq!(r.status, 201, "{b}: {}", r.text());
         }
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-        let (a, _) = app.store.assess(&AssessConfig::new(as_of)).await.unwrap();
-        let report = json!({"holdout": {"by_calibration_purchases": [
+        let (a, mut report) = app.store.assess(&AssessConfig::new(as_of)).await.unwrap();
+        report["holdout"] = json!({"by_calibration_purchases": [
             {"calibration_purchases": "0", "customers": 1, "predicted_mean": 0.4, "actual_mean": 0.0},
-            {"calibration_purchases": "1", "customers": 1, "predicted_mean": 0.9, "actual_mean": 1.0}]}});
+            {"calibration_purchases": "1", "customers": 1, "predicted_mean": 0.9, "actual_mean": 1.0}]});
         app.store.save_assessment(guanxi_store::Actor::SYSTEM, as_of, "week", &report, &a.values).await.unwrap();
         let html = c.get(&format!("/customers/{big}")).await.text();
         assert!(
@@ -474,6 +474,10 @@ async fn the_value_card_shows_the_latest_assessment() {
         // The course's recipe: the top N by revenue, split A/B/C among themselves.
         let html = c.get("/value").await.text();
         assert!(html.contains("大客户候选（前 50 名再分 A/B/C）") && html.contains("低于 50%"), "{b}");
+        assert!(
+            html.contains("大单公司</a></td><td class=\"money\">¥80000.00</td><td>A</td>"),
+            "{b}: the top customer, class A"
+        );
         // A manager queues a recompute as of today; the server's job worker runs it.
         let r = c.post("/value/recompute", &[]).await;
         assert_eq!(r.status, 303, "{b}");
