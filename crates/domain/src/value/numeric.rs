@@ -75,8 +75,8 @@ pub fn minimize_staged<T: Clone + Sync>(f: impl Fn(&[T], &[f64]) -> f64 + Copy, 
     let rough = minimize(|p: &[f64]| f(&sample, p), start);
     let full = |p: &[f64]| if p.iter().all(|v| v.abs() <= LOG_BOUND) { f(items, p) } else { f64::INFINITY };
     let scale = 1.0 + full(&rough.point).abs();
-    let near = nelder_mead(full, &rough.point, 0.05, 1e-11 * scale, 10_000);
-    let again = nelder_mead(full, &near.point, 0.01, 1e-12 * scale, 10_000);
+    let near = nelder_mead(full, &rough.point, 0.02, 1e-11 * scale, 10_000);
+    let again = nelder_mead(full, &near.point, 0.005, 1e-12 * scale, 10_000);
     let iterations = rough.iterations + near.iterations + again.iterations;
     let converged = near.converged && again.converged;
     let best = if again.value <= near.value { again } else { near };
