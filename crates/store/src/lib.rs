@@ -317,6 +317,11 @@ impl Store {
         dispatch!(self, import_orders(actor, source, rows, partial))
     }
 
+    /// Orders across all customers, newest first (see `OrderFilter`).
+    pub async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage, StoreError> {
+        dispatch!(self, list_orders(filter))
+    }
+
     pub async fn orders_of(&self, customer_id: i64) -> Result<Vec<OrderRecord>, StoreError> {
         dispatch!(self, orders_of(customer_id))
     }

@@ -393,3 +393,34 @@ pub struct Job {
     pub created_by: i64,
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// Which orders a list shows: China days from/to (inclusive), a sales channel, a branch and a
+/// product category (exact), newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub channel: Option<guanxi_domain::SalesChannel>,
+    pub branch: Option<String>,
+    pub category: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// An order in a list, with its customer's name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderLine {
+    pub order: OrderRecord,
+    pub customer_name: String,
+}
+
+/// A page of orders with the count and revenue of everything the filter matches (counted up to
+/// `ORDER_COUNT_LIMIT`; beyond that the count is capped and the revenue is not summed).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderPage {
+    pub page: Page<OrderLine>,
+    pub revenue_fen: Option<i64>,
+}
+
+/// How many orders a list counts and sums before it says "100,000+".
+pub const ORDER_COUNT_LIMIT: i64 = 100_000;

@@ -42,6 +42,7 @@ pub fn url_encode(s: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Customers,
+    Orders,
     Value,
     NewCustomer,
     Import,

@@ -274,6 +274,82 @@ async fn existing_orders(
     Ok(out)
 }
 
+/// Orders across all customers, newest first, filtered (see `OrderFilter`).
+pub async fn list_orders(pool: &Pool, f: &crate::OrderFilter) -> Result<crate::OrderPage, StoreError> {
+    let mut conds = vec!["o.deleted_at IS NULL".to_string()];
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    let from = f.from.map(|d| guanxi_domain::china::end_of_day(d) - chrono::Duration::days(1));
+    let to = f.to.map(guanxi_domain::china::end_of_day);
+    if from.is_some() {
+        conds.push(format!("o.ordered_at >= {}", next()));
+    }
+    if to.is_some() {
+        conds.push(format!("o.ordered_at < {}", next()));
+    }
+    if f.channel.is_some() {
+        conds.push(format!("o.channel = {}", next()));
+    }
+    if f.branch.is_some() {
+        conds.push(format!("o.branch = {}", next()));
+    }
+    if f.category.is_some() {
+        conds.push(format!("o.category = {}", next()));
+    }
+    let (limit, offset) = (next(), next());
+    let filter = conds.join(" AND ");
+    macro_rules! bind_filter {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(v) = from {
+                q = q.bind(v);
+            }
+            if let Some(v) = to {
+                q = q.bind(v);
+            }
+            if let Some(c) = f.channel {
+                q = q.bind(c.code());
+            }
+            if let Some(b) = &f.branch {
+                q = q.bind(b);
+            }
+            if let Some(c) = &f.category {
+                q = q.bind(c);
+            }
+            q
+        }};
+    }
+    let per_page = f.per_page.clamp(1, 200);
+    let page = f.page.max(1);
+    let sql = format!(
+        "SELECT o.*, c.name AS customer_name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE {filter} \
+         ORDER BY o.ordered_at DESC, o.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)))
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(pool)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| Ok(crate::OrderLine { order: order_from_row(r)?, customer_name: r.try_get("customer_name")? }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let sql = format!(
+        "SELECT COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM (SELECT o.amount_fen FROM orders o WHERE {filter} LIMIT {limit}) AS m"
+    );
+    let row = bind_filter!(sqlx::query(AssertSqlSafe(sql))).bind(crate::ORDER_COUNT_LIMIT + 1).fetch_one(pool).await?;
+    let total: i64 = row.try_get(0)?;
+    let capped = total > crate::ORDER_COUNT_LIMIT;
+    let revenue: Option<i64> = row.try_get(1)?;
+    Ok(crate::OrderPage {
+        page: crate::Page { items, total: total.min(crate::ORDER_COUNT_LIMIT), total_capped: capped, page, per_page },
+        revenue_fen: if capped { None } else { Some(revenue.unwrap_or(0)) },
+    })
+}
+
 /// A customer's orders, newest first.
 pub async fn orders_of(pool: &Pool, customer_id: i64) -> Result<Vec<OrderRecord>, StoreError> {
     let rows = sqlx::query(

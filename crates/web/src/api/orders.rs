@@ -16,7 +16,37 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(all))
+}
+
+/// All orders, newest first
+///
+/// Filtered by China day (`from`, `to`, inclusive), `channel`, `branch` and `category`; with the
+/// count and revenue (fen) of everything that matches. Past 100,000 matches the count is capped
+/// (`total_capped`) and `revenue_fen` is null. Each order carries `customer_name`.
+#[utoipa::path(get, path = "/orders", tag = "customers", params(crate::pages::orders::OrderQuery),
+    responses((status = 200, body = schema::OrderList), (status = 400, body = schema::Problem)))]
+async fn all(
+    State(state): State<AppState>,
+    _v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::orders::OrderQuery>,
+) -> Result<Response, AppError> {
+    let list = state.store().list_orders(&q.filter()?).await?;
+    let items: Vec<Value> = list
+        .page
+        .items
+        .iter()
+        .map(|l| {
+            let mut o = order_json(&l.order);
+            o["customer_name"] = json!(l.customer_name);
+            o
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        json!({"items": items, "total": list.page.total, "total_capped": list.page.total_capped,
+               "page": list.page.page, "per_page": list.page.per_page, "revenue_fen": list.revenue_fen}),
+    ))
 }
 
 fn order_json(o: &OrderRecord) -> Value {

@@ -417,3 +417,16 @@ schema!(Job, "A background job.", {
             .build(),
     )
 });
+
+schema!(OrderList, "A page of orders across customers, with the count and revenue of all that match.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("items", ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Order"))))
+            .property("total", integer("How many match (at least, when total_capped)"))
+            .property("total_capped", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
+            .property("page", integer("Page number, from 1"))
+            .property("per_page", integer("Orders a page (1–200, default 50)"))
+            .property("revenue_fen", integer("Revenue of all that match; null when capped"))
+            .build(),
+    )
+});

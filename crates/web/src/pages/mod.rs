@@ -4,6 +4,7 @@
 pub mod account;
 pub mod customers;
 pub mod form;
+pub mod orders;
 pub mod people;
 pub mod transfer;
 pub mod value;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(transfer::router())
         .merge(value::router())
+        .merge(orders::router())
 }
 
 async fn style() -> Response {

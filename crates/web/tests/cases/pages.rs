@@ -594,3 +594,47 @@ async fn value_settings_page_and_api() {
         assert!(!html.contains("只有管理员可以修改这些设置"), "{b}: editable for admins");
     }
 }
+
+/// The list of all orders: newest first, filtered by day, channel, branch and category, with
+/// the count and revenue of what matches; a bad filter is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_list_filters_and_totals() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("clerk", Role::ServiceAgent).await;
+        let mut c = app.signed_in("clerk").await;
+        let a = kit::customer(&mut c, json!({"kind": "individual", "name": "买家甲"})).await;
+        let z = kit::customer(&mut c, json!({"kind": "organization", "name": "采购公司"})).await;
+        for (id, amount, day, channel, branch) in [
+            (a, "100", "2026-01-15 10:00", "store", "北京国贸店"),
+            (a, "25.5", "2026-02-10 10:00", "online", "线上商城"),
+            (z, "3000", "2026-02-20 23:30", "sales_rep", "北京国贸店"),
+        ] {
+            let body = json!({"amount": amount, "ordered_at": day, "sales_channel": channel, "branch": branch, "category": "咖啡"});
+            let r = c.api("POST", &format!("/api/v1/customers/{id}/orders"), Some(body)).await;
+            assert_eq!(r.status, 201, "{b}: {}", r.text());
+        }
+        let html = c.get("/orders").await.text();
+        assert!(html.contains("共 3 笔订单") && html.contains("¥3125.50"), "{b}");
+        let (first, last) = (html.find("采购公司").unwrap(), html.find("2026-01-15").unwrap());
+        assert!(first < last, "{b}: newest first");
+        let html = c.get("/orders?channel=online").await.text();
+        assert!(html.contains("共 1 笔订单") && html.contains("¥25.50"), "{b}");
+        let html = c.get("/orders?from=2026-02-01&to=2026-02-20&branch=北京国贸店").await.text();
+        assert!(
+            html.contains("共 1 笔订单") && html.contains("采购公司") && html.contains("value=\"2026-02-01\""),
+            "{b}"
+        );
+        let r = c.get("/orders?from=2026-13-01").await;
+        assert_eq!(r.status, 400, "{b}");
+        assert!(r.text().contains("开始日期“2026-13-01”不是有效的日期"), "{b}");
+        assert_eq!(c.get("/orders?channel=pigeon").await.status, 400, "{b}");
+        let r = c.api("GET", "/api/v1/orders?category=咖啡&per_page=2", None).await;
+        let v = r.json();
+        assert_eq!((v["total"].as_i64(), v["revenue_fen"].as_i64()), (Some(3), Some(312_550)), "{b}: {v}");
+        assert_eq!(v["items"].as_array().unwrap().len(), 2, "{b}");
+        assert_eq!(v["items"][0]["customer_name"], "采购公司", "{b}");
+        let r = c.api("GET", "/api/v1/orders?to=2026-02-01&from=2026-03-01", None).await;
+        assert_eq!(r.status, 400, "{b}: from after to");
+    }
+}
