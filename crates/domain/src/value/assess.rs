@@ -813,22 +813,4 @@ mod tests {
         let v = a.values.iter().find(|v| v.customer_id == org.customer_id).unwrap();
         assert_eq!(v.expected_spend_fen, Some((pooled * 100.0).round() as i64));
     }
-
-    #[test]
-    #[ignore = "timing on a million simulated customers: cargo test --release -- --ignored"]
-    fn a_million_customers() {
-        let (purchases, as_of) = simulated(1_000_000, 3);
-        let t = std::time::Instant::now();
-        let cfg = AssessConfig::new(as_of);
-        let histories = summarize(&purchases, &cfg.period);
-        let a = assess(&histories, &cfg);
-        eprintln!(
-            "{} customers in {:?}: {:?} {:?} {:?}",
-            a.values.len(),
-            t.elapsed(),
-            a.bg_nbd,
-            a.gamma_gamma,
-            a.gamma_gamma_by_kind
-        );
-    }
 }
