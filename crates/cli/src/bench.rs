@@ -182,7 +182,9 @@ const VALUE_AS_OF: (i32, u32, u32) = (2026, 6, 30);
 /// probability p ~ Beta(0.8, 6), and spends Gamma(6, ν) a purchase with ν ~ Gamma(4, γ);
 /// organizations (a quarter) spend 50 times as much. α is set so that a customer makes about
 /// `per_customer` purchases in the three years. A fifth of orders have no cost.
-fn write_value_csv(path: &std::path::Path, first_id: i64, customers: i64, per_customer: f64, seed: u64) -> Result<u64> {
+/// Writes the orders of `customers` (id, whether an organization): organizations spend 50
+/// times as much a purchase, so each kind's spend model has its own scale, as in a real book.
+fn write_value_csv(path: &std::path::Path, customers: &[(i64, bool)], per_customer: f64, seed: u64) -> Result<u64> {
     use std::io::Write;
     let (y, m, d) = VALUE_AS_OF;
     let end = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
@@ -194,8 +196,8 @@ fn write_value_csv(path: &std::path::Path, first_id: i64, customers: i64, per_cu
     let alpha = 85.0 / per_customer.max(0.1);
     let mut n = 0u64;
     let channels = ["门店", "线上", "销售代表", "经销商"];
-    for id in first_id..first_id + customers {
-        let scale = if r.chance(0.25) { 50.0 } else { 1.0 };
+    for &(id, organization) in customers {
+        let scale = if organization { 50.0 } else { 1.0 };
         let lambda = sim.gamma(0.6, alpha);
         let dropout = sim.beta(0.8, 6.0);
         let nu = sim.gamma(4.0, 100.0);
@@ -246,9 +248,17 @@ async fn value(
         return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
     }
     if !recompute_only {
-        let first = ctx.store.export_batch(0, 1).await.map_err(&err)?.first().map(|c| c.id).unwrap_or(1);
         let started = Instant::now();
-        let orders = write_value_csv(csv, first, customers, per_customer, seed)?;
+        let mut kinds = Vec::new();
+        loop {
+            let after = kinds.last().map_or(0, |&(id, _)| id);
+            let batch = ctx.store.export_batch(after, 10_000).await.map_err(&err)?;
+            if batch.is_empty() {
+                break;
+            }
+            kinds.extend(batch.iter().map(|c| (c.id, c.draft.kind == guanxi_domain::CustomerKind::Organization)));
+        }
+        let orders = write_value_csv(csv, &kinds, per_customer, seed)?;
         eprintln!("wrote {orders} orders to {} in {:.1} s", csv.display(), started.elapsed().as_secs_f64());
         let started = Instant::now();
         crate::transfer::import(

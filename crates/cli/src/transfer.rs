@@ -3,8 +3,9 @@
 use crate::{Ctx, UserError, store_err};
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use guanxi_domain::orders::OrderDraft;
 use guanxi_domain::{Lang, Role};
-use guanxi_store::today_in_china;
+use guanxi_store::{OrderBatches, today_in_china};
 use guanxi_transfer::*;
 use std::collections::HashSet;
 use std::io::Write;
@@ -66,6 +67,20 @@ type Loaded = (String, Table, Vec<(String, String)>);
 
 /// Reads an import file into a table, and the explicit `--map` pairs.
 fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded> {
+    let (name, reader, explicit) = open(ctx, file, mappings)?;
+    let (headers, encoding) = (reader.headers.clone(), reader.encoding);
+    let mut rows = Vec::new();
+    for row in reader {
+        rows.push(row.map_err(|e| UserError(format!("{name}: {}", e.message(ctx.lang))))?.1);
+    }
+    Ok((name, Table { headers, rows, encoding }, explicit))
+}
+
+/// An import file opened: its name, its rows, and the explicit `--map` (header, field) pairs.
+type Opened = (String, RowReader, Vec<(String, String)>);
+
+/// Opens an import file's rows, and the explicit `--map` pairs.
+fn open(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Opened> {
     let l = ctx.lang;
     let name = file.display().to_string();
     let size = std::fs::metadata(file)
@@ -79,8 +94,7 @@ fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded
         .into());
     }
     let bytes = std::fs::read(file).with_context(|| name.clone())?;
-    let table = read_table(&name, &bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
-    drop(bytes);
+    let reader = open_rows(&name, bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     let explicit: Vec<(String, String)> = mappings
         .iter()
         .map(|m| {
@@ -94,7 +108,7 @@ fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded
             })
         })
         .collect::<Result<_, _>>()?;
-    Ok((name, table, explicit))
+    Ok((name, reader, explicit))
 }
 
 pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
@@ -361,7 +375,59 @@ pub async fn export(ctx: &Ctx, c: ExportCommand) -> Result<()> {
     Ok(())
 }
 
-/// `guanxi import orders FILE`: checks every row, then writes them in one transaction.
+/// An orders file's rows, validated a batch at a time as the store asks for them.
+struct OrderRows {
+    reader: RowReader,
+    mapping: Mapping,
+    now: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
+    partial: bool,
+    good: usize,
+    bad: Vec<String>,
+    file_error: Option<String>,
+}
+
+impl OrderBatches for OrderRows {
+    fn next_batch(&mut self) -> Option<Vec<(usize, OrderDraft)>> {
+        let mut batch = Vec::new();
+        while batch.len() < ORDER_BATCH {
+            let Some(row) = self.reader.next() else { break };
+            match row {
+                Err(e) => {
+                    self.file_error = Some(e.message(self.lang));
+                    return None;
+                }
+                Ok((line, cells)) => match validate_order_cells(&self.mapping, line, &cells, self.now) {
+                    Ok(row) => batch.push(row),
+                    Err(report) => self.bad.push(report.message(self.lang)),
+                },
+            }
+            if !self.may_commit() {
+                return None;
+            }
+        }
+        self.good += batch.len();
+        (!batch.is_empty()).then_some(batch)
+    }
+
+    fn may_commit(&self) -> bool {
+        self.file_error.is_none() && (self.partial || self.bad.is_empty())
+    }
+}
+
+impl OrderRows {
+    /// Validates the rows nobody asked for, so every bad row is reported.
+    fn check_rest(&mut self) {
+        self.partial = true;
+        while self.file_error.is_none() && self.next_batch().is_some() {}
+    }
+}
+
+/// Orders read and validated before the store writes them.
+const ORDER_BATCH: usize = 5_000;
+
+/// `guanxi import orders FILE`: reads, checks and writes the rows a batch at a time, all in
+/// one transaction; nothing is written unless every row is good or `--partial`.
 async fn import_orders(
     ctx: &Ctx,
     file: &std::path::Path,
@@ -370,43 +436,57 @@ async fn import_orders(
     dry_run: bool,
 ) -> Result<()> {
     let l = ctx.lang;
-    let (name, table, explicit) = load(ctx, file, mappings)?;
+    let (name, reader, explicit) = open(ctx, file, mappings)?;
     let mapping =
-        detect_order_mapping(&table.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+        detect_order_mapping(&reader.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     let ignored = mapping.ignored();
     if !ignored.is_empty() {
         eprintln!("{}{}", ctx.t("未导入的列：", "columns not imported: "), ignored.join(", "));
     }
-    let now = chrono::Utc::now();
-    let mut good = Vec::new();
-    let mut bad: Vec<String> = Vec::new();
-    for i in 0..table.rows.len() {
-        match validate_order_row(&mapping, &table, i, now) {
-            Ok(row) => good.push(row),
-            Err(report) => bad.push(report.message(l)),
+    let mut rows = OrderRows {
+        reader,
+        mapping,
+        now: chrono::Utc::now(),
+        lang: l,
+        partial,
+        good: 0,
+        bad: Vec::new(),
+        file_error: None,
+    };
+    if dry_run {
+        rows.check_rest();
+        if let Some(e) = rows.file_error {
+            return Err(UserError(format!("{name}: {e}")).into());
         }
+        report_bad_rows(ctx, file, None, &rows.bad)?;
+        println!(
+            "{}",
+            match l {
+                Lang::ZhCn =>
+                    format!("试运行：{} 行格式正确，{} 行有错误；没有写入任何数据", rows.good, rows.bad.len()),
+                Lang::En => format!(
+                    "dry run: {} rows are well-formed, {} have errors; nothing was written",
+                    rows.good,
+                    rows.bad.len()
+                ),
+            }
+        );
+        return if rows.bad.is_empty() {
+            Ok(())
+        } else {
+            Err(UserError(ctx.t("文件中有错误行", "the file has bad rows").into()).into())
+        };
     }
-    if dry_run || (!bad.is_empty() && !partial) {
+    let (outcome, refused) =
+        ctx.store.import_order_batches(ctx.actor, &name, &mut rows, partial).await.map_err(store_err(l))?;
+    let stopped = !rows.may_commit();
+    rows.check_rest();
+    if let Some(e) = rows.file_error {
+        return Err(UserError(format!("{name}: {e}{}", ctx.t("；没有导入任何数据", "; nothing was imported"))).into());
+    }
+    let mut bad = rows.bad;
+    if stopped {
         report_bad_rows(ctx, file, None, &bad)?;
-        if dry_run {
-            println!(
-                "{}",
-                match l {
-                    Lang::ZhCn =>
-                        format!("试运行：{} 行格式正确，{} 行有错误；没有写入任何数据", good.len(), bad.len()),
-                    Lang::En => format!(
-                        "dry run: {} rows are well-formed, {} have errors; nothing was written",
-                        good.len(),
-                        bad.len()
-                    ),
-                }
-            );
-            return if bad.is_empty() {
-                Ok(())
-            } else {
-                Err(UserError(ctx.t("文件中有错误行", "the file has bad rows").into()).into())
-            };
-        }
         return Err(UserError(match l {
             Lang::ZhCn => {
                 format!("{} 行有错误，没有导入任何数据。改正后重新导入，或加 --partial 只导入正确的行", bad.len())
@@ -418,7 +498,6 @@ async fn import_orders(
         })
         .into());
     }
-    let (outcome, refused) = ctx.store.import_orders(ctx.actor, &name, &good, partial).await.map_err(store_err(l))?;
     for (line, v) in &refused {
         bad.push(match l {
             Lang::ZhCn => format!("第 {line} 行：{}", v.message(l)),

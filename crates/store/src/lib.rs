@@ -317,6 +317,18 @@ impl Store {
         dispatch!(self, import_orders(actor, source, rows, partial))
     }
 
+    /// Writes orders from a source of batches in one transaction (see
+    /// `ops::import_order_batches`): what a large file's import uses.
+    pub async fn import_order_batches(
+        &self,
+        actor: Actor,
+        source: &str,
+        batches: &mut dyn OrderBatches,
+        partial: bool,
+    ) -> Result<(OrderOutcome, Vec<(usize, guanxi_domain::Validation)>), StoreError> {
+        dispatch!(self, import_order_batches(actor, source, batches, partial))
+    }
+
     /// Orders across all customers, newest first (see `OrderFilter`).
     pub async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage, StoreError> {
         dispatch!(self, list_orders(filter))

@@ -311,6 +311,17 @@ pub struct Rollup {
     pub rhythm_days: Option<f64>,
 }
 
+/// Where an import's orders come from, a batch at a time, so a file of millions of orders is
+/// never held whole (`guanxi import orders` reads and validates the next rows of its file).
+pub trait OrderBatches: Send {
+    /// The next well-formed rows, (line, order); `None` at the end.
+    fn next_batch(&mut self) -> Option<Vec<(usize, guanxi_domain::orders::OrderDraft)>>;
+    /// Whether what was read so far may still be committed: false once the source found a row
+    /// or a file error that stops the import. Once false, no more batches are asked for and
+    /// nothing is written.
+    fn may_commit(&self) -> bool;
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OrderOutcome {
     pub created: usize,

@@ -649,6 +649,82 @@ async fn orders_keep_rollups_current() {
 /// The store's one aggregate query gives every customer the same history the domain's
 /// `summarize` computes from the same orders by hand: costs, refunds, several orders a day,
 /// windows, compounding and a holdout.
+/// Batches as a large file's import gives them, with a switch for "a bad row was found".
+struct Batches {
+    batches: std::collections::VecDeque<Vec<(usize, guanxi_domain::orders::OrderDraft)>>,
+    bad_after: Option<usize>,
+    given: usize,
+}
+
+impl guanxi_store::OrderBatches for Batches {
+    fn next_batch(&mut self) -> Option<Vec<(usize, guanxi_domain::orders::OrderDraft)>> {
+        self.given += 1;
+        self.batches.pop_front()
+    }
+
+    fn may_commit(&self) -> bool {
+        self.bad_after.is_none_or(|n| self.given < n)
+    }
+}
+
+#[tokio::test]
+async fn orders_import_a_batch_at_a_time() {
+    for (backend, store) in kit::stores().await {
+        let a = store.create_customer(Actor::SYSTEM, &person(&[(Field::Name, "张三")])).await.unwrap();
+        let id = a.to_string();
+        let o = |no: &str, day: &str, yuan: &str| {
+            order(&[(Field::Id, &id), (Field::OrderNo, no), (Field::OrderedAt, day), (Field::Amount, yuan)])
+        };
+        store.import_orders(Actor::SYSTEM, "old.csv", &[(2, o("SO-0", "2026-01-01", "5"))], false).await.unwrap();
+        let batches = || {
+            vec![
+                vec![(2, o("SO-1", "2026-01-02", "10")), (3, o("SO-0", "2026-01-01", "6"))],
+                // The same numbers again in a later batch: still one order each, the last row wins.
+                vec![(4, o("SO-1", "2026-01-03", "11")), (5, o("SO-0", "2026-01-01", "7"))],
+                vec![(6, o("SO-2", "2026-01-04", "1")), (7, o("SO-2", "2026-01-04", "1"))],
+            ]
+        };
+        // A source that stops (a bad row without --partial) writes nothing and is not asked again.
+        let mut stopped = Batches { batches: batches().into(), bad_after: Some(2), given: 0 };
+        let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut stopped, false).await.unwrap();
+        assert_eq!((outcome, refused.len(), stopped.given), (Default::default(), 0, 2), "{backend}");
+        assert_eq!(store.orders_of(a).await.unwrap().len(), 1, "{backend}: nothing written");
+
+        let mut all = Batches { batches: batches().into(), bad_after: None, given: 0 };
+        let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut all, false).await.unwrap();
+        assert!(refused.is_empty(), "{backend}");
+        assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (2, 1, 0), "{backend}");
+        let orders = store.orders_of(a).await.unwrap();
+        let mut amounts: Vec<(Option<String>, i64)> =
+            orders.iter().map(|o| (o.order_no.clone(), o.amount_fen)).collect();
+        amounts.sort();
+        let want = [("SO-0", 700), ("SO-1", 1100), ("SO-2", 100)].map(|(n, f)| (Some(n.to_string()), f));
+        assert_eq!(amounts, want, "{backend}");
+        let r = store.rollup(a).await.unwrap().unwrap();
+        assert_eq!((r.orders, r.revenue_fen, r.purchase_days), (3, 1_900, 3), "{backend}");
+
+        // An unknown customer in a late batch: nothing from the earlier ones stays, and every
+        // unknown customer is reported.
+        let nobody = |line: usize| {
+            (line, order(&[(Field::Id, "999999"), (Field::OrderedAt, "2026-02-01"), (Field::Amount, "1")]))
+        };
+        let mut late = Batches {
+            batches: vec![
+                vec![(2, o("SO-9", "2026-02-01", "9"))],
+                vec![nobody(3)],
+                vec![nobody(4), (5, o("SO-8", "2026-02-01", "8"))],
+            ]
+            .into(),
+            bad_after: None,
+            given: 0,
+        };
+        let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut late, false).await.unwrap();
+        assert_eq!(outcome, Default::default(), "{backend}");
+        assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 4], "{backend}");
+        assert_eq!(store.orders_of(a).await.unwrap().len(), 3, "{backend}: nothing written");
+    }
+}
+
 #[tokio::test]
 async fn histories_match_the_domain_summaries() {
     use guanxi_domain::value::{Day, Purchases, summarize};

@@ -49,8 +49,16 @@ pub fn validate_order_row(
     index: usize,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(usize, OrderDraft), RowReport> {
-    let row = &table.rows[index];
-    let line = Table::line_of(index);
+    validate_order_cells(mapping, Table::line_of(index), &table.rows[index], now)
+}
+
+/// Validates one row's cells, read from `line` of an orders file.
+pub fn validate_order_cells(
+    mapping: &Mapping,
+    line: usize,
+    row: &[String],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, OrderDraft), RowReport> {
     let mut issues = Vec::new();
     let extra = row.iter().skip(mapping.headers.len()).filter(|c| !c.trim().is_empty()).count();
     if extra > 0 {

@@ -85,68 +85,158 @@ impl FileError {
 const MAX_COLUMNS: usize = 200;
 const MAX_CELL: usize = 32_767;
 
-/// Reads a file by its name's extension.
+/// Reads a whole file by its name's extension.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, FileError> {
+    let mut reader = open_rows(file_name, bytes.to_vec())?;
+    let mut rows = Vec::new();
+    for row in &mut reader {
+        rows.push(row?.1);
+    }
+    Ok(Table { headers: reader.headers, rows, encoding: reader.encoding })
+}
+
+/// A file's rows one at a time, so a file of millions of rows is never held as cells: only its
+/// bytes (decoded once when they are not UTF-8). Each item is (line, cells) with the line as a
+/// spreadsheet shows it; empty rows at the end of the file are dropped. A malformed row ends
+/// the rows with its error.
+pub struct RowReader {
+    pub headers: Vec<String>,
+    /// How the text was encoded (`UTF-8`, `UTF-8 with BOM`, `GB18030`, `UTF-16LE`, `xlsx`).
+    pub encoding: &'static str,
+    source: Source,
+    /// Rows read but not yet given out: empty ones wait until a non-empty one follows.
+    held: std::collections::VecDeque<(usize, Vec<String>)>,
+    ready: std::collections::VecDeque<(usize, Vec<String>)>,
+    done: bool,
+}
+
+enum Source {
+    Csv { reader: csv::Reader<Cursor<Vec<u8>>>, record: csv::StringRecord, index: usize },
+    Cells(std::iter::Enumerate<std::vec::IntoIter<Vec<String>>>),
+}
+
+/// Opens a file's rows by its name's extension.
+pub fn open_rows(file_name: &str, bytes: Vec<u8>) -> Result<RowReader, FileError> {
     let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "csv" | "txt" | "tsv" => read_csv(bytes),
-        "xlsx" | "xlsm" | "xls" => read_workbook(bytes),
-        _ => Err(FileError::UnsupportedType(file_name.to_string())),
+    let (headers, encoding, source) = match ext.as_str() {
+        "csv" | "txt" | "tsv" => open_csv(bytes)?,
+        "xlsx" | "xlsm" | "xls" => {
+            let (headers, rows) = read_workbook(&bytes)?;
+            (headers, "xlsx", Source::Cells(rows.into_iter().enumerate()))
+        }
+        _ => return Err(FileError::UnsupportedType(file_name.to_string())),
+    };
+    Ok(RowReader { headers, encoding, source, held: Default::default(), ready: Default::default(), done: false })
+}
+
+impl RowReader {
+    fn read_one(&mut self) -> Option<Result<(usize, Vec<String>), FileError>> {
+        let (line, cells) = match &mut self.source {
+            Source::Csv { reader, record, index } => {
+                let line = Table::line_of(*index);
+                *index += 1;
+                match reader.read_record(record) {
+                    Ok(false) => return None,
+                    Err(e) => return Some(Err(FileError::Malformed { line, message: csv_message(&e) })),
+                    Ok(true) => (line, record.iter().map(str::to_string).collect::<Vec<_>>()),
+                }
+            }
+            Source::Cells(rows) => {
+                let (i, cells) = rows.next()?;
+                (Table::line_of(i), cells)
+            }
+        };
+        if cells.iter().any(|c| c.len() > MAX_CELL && c.chars().count() > MAX_CELL) {
+            return Some(Err(FileError::HugeCell(line)));
+        }
+        Some(Ok((line, cells)))
+    }
+}
+
+impl Iterator for RowReader {
+    type Item = Result<(usize, Vec<String>), FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.ready.pop_front() {
+                return Some(Ok(row));
+            }
+            if self.done {
+                return None;
+            }
+            match self.read_one() {
+                None => {
+                    self.done = true;
+                    return None;
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Some(Ok(row)) => {
+                    let blank = row.1.iter().all(|c| c.trim().is_empty());
+                    self.held.push_back(row);
+                    if !blank {
+                        self.ready = std::mem::take(&mut self.held);
+                    }
+                }
+            }
+        }
     }
 }
 
 /// Decodes text the way Chinese Excel may have saved it.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).map(|s| (s.to_string(), "UTF-8 with BOM")).map_err(|_| FileError::Encoding);
+    let (text, start, encoding) = decode_owned(bytes.to_vec())?;
+    let text = String::from_utf8(text).map_err(|_| FileError::Encoding)?;
+    Ok((text[start..].to_string(), encoding))
+}
+
+/// The same, keeping UTF-8 bytes as they are: (UTF-8 bytes, where the text starts, encoding).
+fn decode_owned(bytes: Vec<u8>) -> Result<(Vec<u8>, usize, &'static str), FileError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return match std::str::from_utf8(&bytes[3..]) {
+            Ok(_) => Ok((bytes, 3, "UTF-8 with BOM")),
+            Err(_) => Err(FileError::Encoding),
+        };
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (enc, name) =
             if bytes[0] == 0xFF { (encoding_rs::UTF_16LE, "UTF-16LE") } else { (encoding_rs::UTF_16BE, "UTF-16BE") };
-        let (text, _, bad) = enc.decode(bytes);
-        return if bad { Err(FileError::Encoding) } else { Ok((text.into_owned(), name)) };
+        let (text, _, bad) = enc.decode(&bytes);
+        return if bad { Err(FileError::Encoding) } else { Ok((text.into_owned().into_bytes(), 0, name)) };
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_string(), "UTF-8"));
+    if std::str::from_utf8(&bytes).is_ok() {
+        return Ok((bytes, 0, "UTF-8"));
     }
-    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
     if bad {
         return Err(FileError::Encoding);
     }
-    Ok((text.into_owned(), "GB18030"))
+    Ok((text.into_owned().into_bytes(), 0, "GB18030"))
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
-    let (text, encoding) = decode(bytes)?;
-    if text.trim().is_empty() {
+fn open_csv(bytes: Vec<u8>) -> Result<(Vec<String>, &'static str, Source), FileError> {
+    let (text, start, encoding) = decode_owned(bytes)?;
+    let body = std::str::from_utf8(&text[start..]).map_err(|_| FileError::Encoding)?;
+    if body.trim().is_empty() {
         return Err(FileError::Empty);
     }
-    let first_line = text.lines().next().unwrap_or("");
+    let first_line = body.lines().next().unwrap_or("");
     // Excel's "Unicode text" is tab-separated; so are files saved as .tsv.
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
+    let mut cursor = Cursor::new(text);
+    cursor.set_position(start as u64);
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
-        None => return Err(FileError::NoHeader),
-        Some(Err(e)) => {
-            return Err(FileError::Malformed { line: 1, message: e.to_string() });
-        }
-        Some(Ok(r)) => r.iter().map(|h| h.trim().to_string()).collect(),
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(cursor);
+    let mut record = csv::StringRecord::new();
+    let headers: Vec<String> = match reader.read_record(&mut record) {
+        Ok(false) => return Err(FileError::NoHeader),
+        Err(e) => return Err(FileError::Malformed { line: 1, message: e.to_string() }),
+        Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
     };
     let headers = trim_headers(headers)?;
-    let mut rows = Vec::new();
-    for (i, rec) in records.enumerate() {
-        let line = Table::line_of(i);
-        let rec = rec.map_err(|e| FileError::Malformed { line, message: csv_message(&e) })?;
-        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
-        if cells.iter().any(|c| c.chars().count() > MAX_CELL) {
-            return Err(FileError::HugeCell(line));
-        }
-        rows.push(cells);
-    }
-    drop_trailing_empty(&mut rows);
-    Ok(Table { headers, rows, encoding })
+    Ok((headers, encoding, Source::Csv { reader, record, index: 0 }))
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -175,13 +265,7 @@ fn trim_headers(mut headers: Vec<String>) -> Result<Vec<String>, FileError> {
     Ok(headers)
 }
 
-fn drop_trailing_empty(rows: &mut Vec<Vec<String>>) {
-    while rows.last().is_some_and(|r| r.iter().all(|c| c.trim().is_empty())) {
-        rows.pop();
-    }
-}
-
-fn read_workbook(bytes: &[u8]) -> Result<Table, FileError> {
+fn read_workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), FileError> {
     use calamine::Reader;
     if bytes.is_empty() {
         return Err(FileError::Empty);
@@ -199,15 +283,10 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, FileError> {
     };
     let headers = trim_headers(headers)?;
     let mut rows = Vec::new();
-    for (i, r) in iter.enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if cells.iter().any(|c| c.chars().count() > MAX_CELL) {
-            return Err(FileError::HugeCell(Table::line_of(i)));
-        }
-        rows.push(cells);
+    for r in iter {
+        rows.push(r.iter().map(cell_text).collect());
     }
-    drop_trailing_empty(&mut rows);
-    Ok(Table { headers, rows, encoding: "xlsx" })
+    Ok((headers, rows))
 }
 
 /// A cell as the text a person sees: phone numbers stored as numbers lose no digits and get
@@ -279,6 +358,30 @@ mod tests {
         let huge = format!("name\n{}\n", "x".repeat(40_000));
         assert_eq!(read_table("a.csv", huge.as_bytes()), Err(FileError::HugeCell(2)));
         assert!(FileError::NoNameColumn.message(Lang::ZhCn).contains("姓名"));
+    }
+
+    #[test]
+    fn rows_stream_one_at_a_time() {
+        let text = format!("订单号,金额\nA,1\n,\nB,2\n{},3\n,\n\n", "x".repeat(40_000));
+        let mut rows = open_rows("o.csv", text.into_bytes()).unwrap();
+        assert_eq!(rows.headers, ["订单号", "金额"]);
+        assert_eq!(rows.next(), Some(Ok((2, vec!["A".to_string(), "1".into()]))));
+        // An empty row between rows is kept (and reported by whoever validates it)…
+        assert_eq!(rows.next(), Some(Ok((3, vec![String::new(), String::new()]))));
+        assert_eq!(rows.next().unwrap().unwrap().0, 4);
+        // …a bad row ends the rows with its line.
+        assert_eq!(rows.next(), Some(Err(FileError::HugeCell(5))));
+        assert_eq!(rows.next(), None);
+        // Empty rows at the end are dropped; BOM and GB18030 files stream too.
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice("订单号\nA\n,\n".as_bytes());
+        let rows = open_rows("o.csv", bom).unwrap();
+        assert_eq!((rows.headers.clone(), rows.encoding), (vec!["订单号".to_string()], "UTF-8 with BOM"));
+        assert_eq!(rows.map(|r| r.unwrap().0).collect::<Vec<_>>(), [2]);
+        let (gbk, _, _) = encoding_rs::GBK.encode("订单号\n甲\n");
+        let rows = open_rows("o.csv", gbk.into_owned()).unwrap();
+        assert_eq!(rows.encoding, "GB18030");
+        assert_eq!(rows.map(|r| r.unwrap().1).collect::<Vec<_>>(), [vec!["甲".to_string()]]);
     }
 
     #[test]

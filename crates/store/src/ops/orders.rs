@@ -1,12 +1,12 @@
 //! Orders and the per-customer rollups that every order write keeps current.
 
 use super::{Pool, Row, Tx, audit, corrupt, now, param, values_clause};
-use crate::{Actor, OrderOutcome, OrderRecord, Rollup, StoreError};
+use crate::{Actor, OrderBatches, OrderOutcome, OrderRecord, Rollup, StoreError};
 use chrono::{DateTime, Utc};
 use guanxi_domain::orders::{CustomerRef, OrderDraft};
 use guanxi_domain::{Field, Problem, SalesChannel, Validation};
 use sqlx::Row as _;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use guanxi_domain::china::{day as china_day, day_number};
 use sqlx::AssertSqlSafe;
@@ -121,11 +121,20 @@ enum Write<'a> {
     Update(i64, i64, &'a OrderDraft),
 }
 
-/// Writes orders in one transaction: each names a live customer (by id, external id or phone;
-/// unknown ones are reported by line); an order whose number is already stored updates it (a
-/// number repeated within the file: its last row wins). Purchase days and rollups of every
-/// customer touched are recomputed before the commit. The import is audited as one entry.
-/// Returns the rows the store refused; unless `partial`, a refused row writes nothing.
+/// A slice of rows as one batch.
+struct OneBatch<'a>(Option<&'a [(usize, OrderDraft)]>);
+
+impl OrderBatches for OneBatch<'_> {
+    fn next_batch(&mut self) -> Option<Vec<(usize, OrderDraft)>> {
+        self.0.take().map(<[_]>::to_vec)
+    }
+
+    fn may_commit(&self) -> bool {
+        true
+    }
+}
+
+/// Writes the orders of `rows` (see `import_order_batches`).
 pub async fn import_orders(
     pool: &Pool,
     actor: Actor,
@@ -133,61 +142,125 @@ pub async fn import_orders(
     rows: &[(usize, OrderDraft)],
     partial: bool,
 ) -> Result<(OrderOutcome, Vec<(usize, Validation)>), StoreError> {
+    import_order_batches(pool, actor, source, &mut OneBatch(Some(rows)), partial).await
+}
+
+/// Writes orders in one transaction, a batch at a time: each names a live customer (by id,
+/// external id or phone; unknown ones are reported by line); an order whose number is already
+/// stored updates it (a number repeated within the file: its last row wins). Purchase days,
+/// rollups and summaries of every customer touched are recomputed before the commit. The
+/// import is audited as one entry. Returns the rows the store refused; unless `partial`, a
+/// refused row writes nothing (the rest is still read, to report every unknown customer), and
+/// nothing is written when the source says it may not commit.
+pub async fn import_order_batches(
+    pool: &Pool,
+    actor: Actor,
+    source: &str,
+    batches: &mut dyn OrderBatches,
+    partial: bool,
+) -> Result<(OrderOutcome, Vec<(usize, Validation)>), StoreError> {
     let mut tx = super::begin(pool).await?;
     super::import::begin_import(&mut tx).await?;
-    let customers = resolve_all(&mut tx, rows.iter().map(|(_, o)| &o.customer).collect()).await?;
-    let numbers: Vec<String> = rows.iter().filter_map(|(_, o)| o.order_no.clone()).collect();
-    let existing = existing_orders(&mut tx, numbers).await?;
-
+    // Orders with a larger id were created by this import (SQLite: the write lock is ours;
+    // PostgreSQL: another import committing meanwhile only changes what is counted as updated).
+    let first_new: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM orders").fetch_one(&mut *tx).await?.try_get(0)?;
     let mut outcome = OrderOutcome::default();
+    let mut updated = HashSet::new();
     let mut refused = Vec::new();
     let mut touched = BTreeSet::new();
-    let mut writes: Vec<Write> = Vec::new();
-    // Order number → its write in `writes`, so a number repeated in the file is one order.
-    let mut pending: HashMap<&str, usize> = HashMap::new();
-    for (line, o) in rows {
-        let Some(customer) = customers.get(&o.customer).copied().flatten() else {
-            refused.push((*line, unknown_customer(&o.customer)));
-            continue;
-        };
-        touched.insert(customer);
-        if let Some(no) = o.order_no.as_deref() {
-            if let Some(&i) = pending.get(no) {
-                writes[i] = match writes[i] {
-                    Write::Insert(_, _) => Write::Insert(customer, o),
-                    Write::Update(id, _, _) => Write::Update(id, customer, o),
-                };
-                continue;
-            }
-            if let Some(e) = existing.get(no) {
-                touched.insert(e.customer_id);
-                let same = e.customer_id == customer
-                    && e.ordered_at == o.ordered_at
-                    && e.amount_fen == o.amount_fen
-                    && e.cost_fen == o.cost_fen
-                    && e.category == o.category
-                    && e.channel == o.channel
-                    && e.branch == o.branch;
-                if same {
-                    outcome.unchanged += 1;
-                } else {
-                    pending.insert(no, writes.len());
-                    writes.push(Write::Update(e.id, customer, o));
+    let at = now();
+    while batches.may_commit() {
+        let Some(rows) = batches.next_batch() else { break };
+        let writing = partial || refused.is_empty();
+        let customers = resolve_all(&mut tx, rows.iter().map(|(_, o)| &o.customer).collect()).await?;
+        if !writing {
+            for (line, o) in &rows {
+                if customers.get(&o.customer).copied().flatten().is_none() {
+                    refused.push((*line, unknown_customer(&o.customer)));
                 }
-                continue;
             }
-            pending.insert(no, writes.len());
+            continue;
         }
-        writes.push(Write::Insert(customer, o));
+        let numbers: Vec<String> = rows.iter().filter_map(|(_, o)| o.order_no.clone()).collect();
+        let existing = existing_orders(&mut tx, numbers).await?;
+        let mut writes: Vec<Write> = Vec::new();
+        // Order number → its write in `writes`, so a number repeated in the batch is one order.
+        let mut pending: HashMap<&str, usize> = HashMap::new();
+        for (line, o) in &rows {
+            let Some(customer) = customers.get(&o.customer).copied().flatten() else {
+                refused.push((*line, unknown_customer(&o.customer)));
+                continue;
+            };
+            touched.insert(customer);
+            if let Some(no) = o.order_no.as_deref() {
+                if let Some(&i) = pending.get(no) {
+                    writes[i] = match writes[i] {
+                        Write::Insert(_, _) => Write::Insert(customer, o),
+                        Write::Update(id, _, _) => Write::Update(id, customer, o),
+                    };
+                    continue;
+                }
+                if let Some(e) = existing.get(no) {
+                    touched.insert(e.customer_id);
+                    let same = e.customer_id == customer
+                        && e.ordered_at == o.ordered_at
+                        && e.amount_fen == o.amount_fen
+                        && e.cost_fen == o.cost_fen
+                        && e.category == o.category
+                        && e.channel == o.channel
+                        && e.branch == o.branch;
+                    if !same {
+                        pending.insert(no, writes.len());
+                        writes.push(Write::Update(e.id, customer, o));
+                    } else if e.id < first_new {
+                        outcome.unchanged += 1;
+                    }
+                    continue;
+                }
+                pending.insert(no, writes.len());
+            }
+            writes.push(Write::Insert(customer, o));
+        }
+        if !(partial || refused.is_empty()) {
+            continue;
+        }
+        write_orders(&mut tx, actor, at, &writes).await?;
+        outcome.created += writes.iter().filter(|w| matches!(w, Write::Insert(..))).count();
+        updated.extend(writes.iter().filter_map(|w| match w {
+            Write::Update(id, _, _) if *id < first_new => Some(*id),
+            _ => None,
+        }));
     }
-    if !refused.is_empty() && !partial {
+    if !batches.may_commit() || !(partial || refused.is_empty()) {
         tx.rollback().await?;
         return Ok((OrderOutcome::default(), refused));
     }
-    let at = now();
+    outcome.updated = updated.len();
+    refresh_customers(&mut tx, &touched.into_iter().collect::<Vec<_>>()).await?;
+    let note = format!(
+        "{source}: {} created, {} updated, {} unchanged, {} refused",
+        outcome.created,
+        outcome.updated,
+        outcome.unchanged,
+        refused.len()
+    );
+    let after = serde_json::to_value(&outcome).ok();
+    audit(&mut tx, actor, "import", "orders", None, None, None, after.as_ref(), Some(&note)).await?;
+    tx.commit().await?;
+    super::import::after_import_orders(pool).await?;
+    Ok((outcome, refused))
+}
+
+/// One batch's inserts (1,000 a statement) and updates.
+async fn write_orders(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    at: DateTime<Utc>,
+    writes: &[Write<'_>],
+) -> Result<(), StoreError> {
     let inserts: Vec<(i64, &OrderDraft)> =
         writes.iter().filter_map(|w| if let Write::Insert(c, o) = w { Some((*c, *o)) } else { None }).collect();
-    outcome.created = inserts.len();
     // 11 parameters an order: 1,000 orders a statement.
     for chunk in inserts.chunks(1000) {
         let sql = format!(
@@ -210,9 +283,9 @@ pub async fn import_orders(
                 .bind(actor.0)
                 .bind(at);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut **tx).await?;
     }
-    for w in &writes {
+    for w in writes {
         let Write::Update(id, customer, o) = w else { continue };
         sqlx::query(
             "UPDATE orders SET customer_id = $1, ordered_at = $2, day = $3, amount_fen = $4, cost_fen = $5, \
@@ -227,23 +300,10 @@ pub async fn import_orders(
         .bind(o.channel.map(|c| c.code()))
         .bind(&o.branch)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        outcome.updated += 1;
     }
-    refresh_customers(&mut tx, &touched.into_iter().collect::<Vec<_>>()).await?;
-    let note = format!(
-        "{source}: {} created, {} updated, {} unchanged, {} refused",
-        outcome.created,
-        outcome.updated,
-        outcome.unchanged,
-        refused.len()
-    );
-    let after = serde_json::to_value(&outcome).ok();
-    audit(&mut tx, actor, "import", "orders", None, None, None, after.as_ref(), Some(&note)).await?;
-    tx.commit().await?;
-    super::import::after_import_orders(pool).await?;
-    Ok((outcome, refused))
+    Ok(())
 }
 
 /// Live orders by number (the first when a number repeats), one query per 500 numbers.
