@@ -41,7 +41,7 @@ impl Raw {
         self.0.iter().rev().find(|(f, _)| *f == field).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 
-    fn has(&self, field: Field) -> bool {
+    pub fn has(&self, field: Field) -> bool {
         !self.get(field).trim().is_empty()
     }
 }
@@ -541,6 +541,9 @@ pub struct InteractionDraft {
     pub our_participants: Vec<String>,
     /// Names of the customer's people who took part (key people are matched by name).
     pub their_participants: Vec<String>,
+    pub place: Option<String>,
+    /// The opportunity the contact was for (the store checks it is this customer's).
+    pub opportunity_id: Option<i64>,
 }
 
 impl InteractionDraft {
@@ -577,6 +580,8 @@ impl InteractionDraft {
         };
         let our_participants = names(Field::OurParticipants, &mut v);
         let their_participants = names(Field::TheirParticipants, &mut v);
+        let place = opt_text(&mut v, raw, Field::Place, 200);
+        let opportunity_id = v.take(parse_id(Field::Opportunity, raw.get(Field::Opportunity))).flatten();
         match (channel, occurred_at, summary) {
             (Some(channel), Some(occurred_at), Some(summary)) if v.is_empty() => Ok(InteractionDraft {
                 channel,
@@ -587,9 +592,23 @@ impl InteractionDraft {
                 next_step_on,
                 our_participants,
                 their_participants,
+                place,
+                opportunity_id,
             }),
             _ => Err(v),
         }
+    }
+}
+
+/// A record's number as typed (`12`, ` 12 `); empty is `None`.
+pub fn parse_id(field: Field, input: &str) -> Result<Option<i64>, FieldError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(FieldError::new(field, t, Problem::InvalidNumber)),
     }
 }
 

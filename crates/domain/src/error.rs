@@ -97,6 +97,38 @@ vocabulary! {
         ServiceMajor = "service_major", "大客户服务方式", "Major: service", [];
         ServiceRegular = "service_regular", "普通客户服务方式", "Regular: service", [];
         ServiceSmall = "service_small", "小客户服务方式", "Small: service", [];
+        Customer = "customer", "客户", "Customer", ["客户编号", "customer id"];
+        Title = "title", "商机名称", "Title", ["名称", "商机"];
+        ExpectedClose = "expected_close", "预计成交日期", "Expected close", ["预计成交"];
+        Stage = "stage", "阶段", "Stage", ["销售阶段"];
+        Probability = "probability", "赢单概率（%）", "Probability (%)", ["概率", "赢率"];
+        Competitors = "competitors", "竞争对手", "Competitors", ["竞品", "对手"];
+        Proposal = "proposal", "方案", "Proposal", ["解决方案", "报价方案"];
+        PurchasingPower = "purchasing_power", "购买能力", "Purchasing power", [];
+        PowerEvidence = "power_evidence", "购买能力依据", "Purchasing power: evidence", [];
+        DecisionAuthority = "decision_authority", "购买决策权", "Decision authority", ["决策权"];
+        AuthorityEvidence = "authority_evidence", "决策权依据", "Decision authority: evidence", [];
+        Need = "need", "需求", "Need", [];
+        NeedEvidence = "need_evidence", "需求依据", "Need: evidence", [];
+        Appointment = "appointment", "约见方式", "Appointment method", ["约见"];
+        Preparation = "preparation", "推销准备", "Preparation", ["准备工作"];
+        Objection = "objection", "异议内容", "Objection", ["异议"];
+        Cause = "cause", "异议原因", "Cause", ["原因"];
+        Answer = "answer", "答复与方案", "Answer", ["答复"];
+        Resolved = "resolved", "已解决", "Resolved", [];
+        ClosedOn = "closed_on", "成交日期", "Close date", [];
+        LostReason = "lost_reason", "输单原因", "Reason lost", [];
+        LostTo = "lost_to", "输给", "Lost to", ["输给竞争对手"];
+        OverrideReason = "override_reason", "越过检查的理由", "Override reason", [];
+        Plan = "plan", "应对计划", "Plan", [];
+        Action = "action", "标准动作", "Standard action", [];
+        Why = "why", "为什么", "Why", [];
+        Mandatory = "mandatory", "必做", "Mandatory", [];
+        Requires = "requires", "完成条件", "Done when", [];
+        StalledDays = "stalled_days", "停滞天数", "Stalled after (days)", [];
+        DueInDays = "due_in_days", "期限（天）", "Due in (days)", [];
+        Opportunity = "opportunity", "商机", "Opportunity", ["商机编号"];
+        Place = "place", "地点", "Place", [];
     }
 }
 
@@ -132,12 +164,16 @@ impl Field {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     InvalidPhone,
     InvalidEmail,
     InvalidDate,
     DateInFuture,
-    UnknownChoice { allowed: Vec<String> },
+    UnknownChoice {
+        allowed: Vec<String>,
+    },
     InvalidPreference,
     OnlyForIndividuals,
     OnlyForOrganizations,
@@ -148,7 +184,20 @@ pub enum Problem {
     NoSuchRecord,
     InvalidAmount,
     NotANumber,
-    OutOfRange { min: String, max: String },
+    OutOfRange {
+        min: String,
+        max: String,
+    },
+    /// A record that belongs to another customer (a key person on someone else's deal).
+    OtherCustomer,
+    /// A move that the stage's mandatory standard actions do not allow yet.
+    ActionsMissing {
+        actions: Vec<String>,
+    },
+    /// A change to an opportunity that is already won or lost.
+    Closed,
+    /// After-sales is reached by winning, not by moving.
+    WinToEnter,
 }
 
 impl Problem {
@@ -172,6 +221,10 @@ impl Problem {
             Problem::InvalidAmount => "invalid_amount",
             Problem::NotANumber => "not_a_number",
             Problem::OutOfRange { .. } => "out_of_range",
+            Problem::OtherCustomer => "other_customer",
+            Problem::ActionsMissing { .. } => "actions_missing",
+            Problem::Closed => "closed",
+            Problem::WinToEnter => "win_to_enter",
         }
     }
 
@@ -234,6 +287,19 @@ impl Problem {
             (Problem::NotANumber, Lang::En) => "is not a number".into(),
             (Problem::OutOfRange { min, max }, Lang::ZhCn) => format!("应在 {min} 到 {max} 之间"),
             (Problem::OutOfRange { min, max }, Lang::En) => format!("must be between {min} and {max}"),
+            (Problem::OtherCustomer, Lang::ZhCn) => "属于另一位客户".into(),
+            (Problem::OtherCustomer, Lang::En) => "belongs to another customer".into(),
+            (Problem::ActionsMissing { actions }, Lang::ZhCn) => {
+                format!("还不能进入：这些必做动作未完成：{}（经理可填写理由越过）", actions.join("、"))
+            }
+            (Problem::ActionsMissing { actions }, Lang::En) => format!(
+                "cannot be entered yet: these mandatory actions are not done: {} (a manager may override with a reason)",
+                actions.join("; ")
+            ),
+            (Problem::Closed, Lang::ZhCn) => "不能修改：商机已赢单或输单".into(),
+            (Problem::Closed, Lang::En) => "cannot change: the opportunity is already won or lost".into(),
+            (Problem::WinToEnter, Lang::ZhCn) => "售后服务阶段只能通过赢单进入".into(),
+            (Problem::WinToEnter, Lang::En) => "after-sales is entered by winning the deal".into(),
         }
     }
 }
@@ -279,6 +345,11 @@ fn shorten(value: &str, max_chars: usize) -> String {
 pub struct Validation(pub Vec<FieldError>);
 
 impl Validation {
+    /// A single field's problem.
+    pub fn one(field: Field, value: &str, problem: Problem) -> Validation {
+        Validation(vec![FieldError::new(field, value, problem)])
+    }
+
     pub fn push(&mut self, field: Field, value: &str, problem: Problem) {
         self.0.push(FieldError::new(field, value, problem));
     }

@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0008_rollups_revenue.sql"),
         include_str!("../../../migrations/postgres/0008_rollups_revenue.sql"),
     ),
+    (
+        9,
+        "sales",
+        include_str!("../../../migrations/sqlite/0009_sales.sql"),
+        include_str!("../../../migrations/postgres/0009_sales.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -435,3 +435,100 @@ pub struct OrderPage {
 
 /// How many orders a list counts and sums before it says "100,000+".
 pub const ORDER_COUNT_LIMIT: i64 = 100_000;
+
+/// An opportunity 商机 as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpportunityRecord {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub owner_id: i64,
+    /// The owner's username.
+    pub owner_name: String,
+    #[serde(flatten)]
+    pub draft: guanxi_domain::sales::OpportunityDraft,
+    pub stage: guanxi_domain::sales::Stage,
+    pub status: guanxi_domain::sales::DealStatus,
+    /// The win probability in effect (set by hand, or the stage's).
+    pub probability_pct: u8,
+    pub won_amount_fen: Option<i64>,
+    pub closed_on: Option<chrono::NaiveDate>,
+    pub lost_reason: Option<String>,
+    pub lost_to: Option<String>,
+    pub stage_entered_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// One change of an opportunity's stage or status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageChange {
+    pub id: i64,
+    pub from_stage: Option<guanxi_domain::sales::Stage>,
+    pub to_stage: guanxi_domain::sales::Stage,
+    pub status: guanxi_domain::sales::DealStatus,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+    /// Set when a manager moved past missing mandatory actions.
+    pub override_reason: Option<String>,
+    pub skipped: Vec<String>,
+}
+
+/// A logged objection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectionRecord {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub objection: String,
+    pub cause: guanxi_domain::sales::ObjectionCause,
+    pub answer: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A key person on an opportunity's decision chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainRecord {
+    pub key_person_id: i64,
+    #[serde(flatten)]
+    pub member: guanxi_domain::sales::ChainMember,
+}
+
+/// A task: something to do for a customer by a date (after-sales follow-ups so far).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRecord {
+    pub id: i64,
+    pub customer_id: i64,
+    pub opportunity_id: Option<i64>,
+    pub title: String,
+    pub due_on: chrono::NaiveDate,
+    pub assignee: String,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// Which opportunities a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpportunityFilter {
+    pub owner_id: Option<i64>,
+    pub team: Option<String>,
+    pub customer_id: Option<i64>,
+    pub status: Option<guanxi_domain::sales::DealStatus>,
+    pub stage: Option<guanxi_domain::sales::Stage>,
+    /// Words of the title or the customer's name.
+    pub q: Option<String>,
+    /// Open deals without activity since this moment.
+    pub quiet_since: Option<DateTime<Utc>>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// A page of opportunities, with how many match and their total amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpportunityPage {
+    pub items: Vec<OpportunityRecord>,
+    pub total: i64,
+    pub amount_fen: i64,
+}

@@ -93,6 +93,11 @@ struct MergeDetail {
     /// Orders moved (absent from merges made before orders existed).
     #[serde(default)]
     orders: Vec<i64>,
+    /// Opportunities and tasks moved (absent from merges made before them).
+    #[serde(default)]
+    opportunities: Vec<i64>,
+    #[serde(default)]
+    tasks: Vec<i64>,
     keep_before: serde_json::Value,
     keep_after: serde_json::Value,
 }
@@ -131,6 +136,8 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         people_around: ids_of(&mut tx, "people_around", drop).await?,
         interactions: ids_of(&mut tx, "interactions", drop).await?,
         orders: ids_of(&mut tx, "orders", drop).await?,
+        opportunities: ids_of(&mut tx, "opportunities", drop).await?,
+        tasks: ids_of(&mut tx, "tasks", drop).await?,
         keep_before: fields_json(&kept.draft.to_fields()),
         keep_after: fields_json(&merged.to_fields()),
     };
@@ -138,6 +145,8 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
     move_rows(&mut tx, "people_around", &detail.people_around, keep).await?;
     move_rows(&mut tx, "interactions", &detail.interactions, keep).await?;
     move_rows(&mut tx, "orders", &detail.orders, keep).await?;
+    move_rows(&mut tx, "opportunities", &detail.opportunities, keep).await?;
+    move_rows(&mut tx, "tasks", &detail.tasks, keep).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     let at = now();
     sqlx::query("UPDATE customers SET deleted_at = $1, merged_into_id = $2, version = version + 1 WHERE id = $3")
@@ -226,6 +235,8 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     move_rows(&mut tx, "people_around", &detail.people_around, drop).await?;
     move_rows(&mut tx, "interactions", &detail.interactions, drop).await?;
     move_rows(&mut tx, "orders", &detail.orders, drop).await?;
+    move_rows(&mut tx, "opportunities", &detail.opportunities, drop).await?;
+    move_rows(&mut tx, "tasks", &detail.tasks, drop).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     write_customer(&mut tx, keep, &restored, kept.owner_id).await?;
     sqlx::query("UPDATE customers SET deleted_at = NULL, merged_into_id = NULL, version = version + 1 WHERE id = $1")

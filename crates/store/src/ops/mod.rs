@@ -7,6 +7,7 @@ mod import;
 mod jobs;
 mod orders;
 mod people;
+mod sales;
 mod search;
 mod values;
 
@@ -17,6 +18,7 @@ pub use import::*;
 pub use jobs::*;
 pub use orders::*;
 pub use people::*;
+pub use sales::*;
 pub use search::*;
 pub use values::*;
 

@@ -303,9 +303,10 @@ pub async fn add_interaction(
     let mut tx = super::begin(pool).await?;
     load_live(&mut tx, customer_id).await?;
     let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
+    check_opportunity(&mut tx, customer_id, d).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
-         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         created_by, created_at, place, opportunity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(customer_id)
     .bind(d.channel.code())
@@ -316,6 +317,8 @@ pub async fn add_interaction(
     .bind(d.next_step_on)
     .bind(actor.0)
     .bind(now())
+    .bind(&d.place)
+    .bind(d.opportunity_id)
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
@@ -324,6 +327,32 @@ pub async fn add_interaction(
         .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A contact logged for an opportunity must be for one of this customer's open or closed
+/// deals; it counts as the deal's latest activity.
+async fn check_opportunity(tx: &mut Tx<'_>, customer_id: i64, d: &InteractionDraft) -> Result<(), StoreError> {
+    let Some(opportunity) = d.opportunity_id else { return Ok(()) };
+    let row =
+        sqlx::query("SELECT customer_id, last_activity_at FROM opportunities WHERE id = $1 AND deleted_at IS NULL")
+            .bind(opportunity)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(row) = row else {
+        return Err(Validation::one(Field::Opportunity, &opportunity.to_string(), Problem::NoSuchRecord).into());
+    };
+    if row.try_get::<i64, _>(0)? != customer_id {
+        return Err(Validation::one(Field::Opportunity, &opportunity.to_string(), Problem::OtherCustomer).into());
+    }
+    let last: chrono::DateTime<chrono::Utc> = row.try_get(1)?;
+    if d.occurred_at > last {
+        sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
+            .bind(d.occurred_at)
+            .bind(opportunity)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Records who took part: our users by id, their people linked to key people by name.
@@ -388,8 +417,10 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     }));
     load_live(&mut tx, customer_id).await?;
     let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
+    check_opportunity(&mut tx, customer_id, d).await?;
     sqlx::query(
-        "UPDATE interactions SET channel = $1, direction = $2, occurred_at = $3, summary = $4, next_step = $5,          next_step_on = $6 WHERE id = $7",
+        "UPDATE interactions SET channel = $1, direction = $2, occurred_at = $3, summary = $4, next_step = $5, \
+         next_step_on = $6, place = $8, opportunity_id = $9 WHERE id = $7",
     )
     .bind(d.channel.code())
     .bind(d.direction.code())
@@ -398,6 +429,8 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     .bind(&d.next_step)
     .bind(d.next_step_on)
     .bind(id)
+    .bind(&d.place)
+    .bind(d.opportunity_id)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM interaction_participants WHERE interaction_id = $1").bind(id).execute(&mut *tx).await?;
@@ -552,6 +585,8 @@ pub async fn interactions(pool: &Pool, customer_id: i64) -> Result<Vec<Interacti
                 next_step_on: r.try_get("next_step_on")?,
                 our_participants: ours.iter().map(|p| p.name.clone()).collect(),
                 their_participants: theirs.iter().map(|p| p.name.clone()).collect(),
+                place: r.try_get("place")?,
+                opportunity_id: r.try_get("opportunity_id")?,
             },
             ours,
             theirs,

@@ -1,0 +1,3 @@
+//! Store cases grouped by capability (the archive and value cases are in store.rs).
+
+mod sales;

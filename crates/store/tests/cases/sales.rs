@@ -1,0 +1,242 @@
+//! Opportunities through the standard stages, on every backend.
+
+use crate::kit;
+use guanxi_domain::sales::*;
+use guanxi_domain::*;
+use guanxi_store::*;
+
+fn raw(fields: &[(Field, &str)]) -> Raw {
+    let mut r = Raw::new();
+    for (f, v) in fields {
+        r.set(*f, *v);
+    }
+    r
+}
+
+fn invalid(r: Result<impl std::fmt::Debug, StoreError>) -> Validation {
+    match r {
+        Err(StoreError::Invalid(v)) => v,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_deal_goes_through_every_stage() {
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let rep = store
+            .add_user(
+                Actor::SYSTEM,
+                &NewUser {
+                    username: "li".into(),
+                    display_name: "李雷".into(),
+                    role: Role::SalesRep,
+                    team: Some("华东".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let me = Actor(rep.id);
+        let org =
+            CustomerDraft::parse(&raw(&[(Field::Kind, "企业"), (Field::Name, "宏达机械有限公司")]), today).unwrap();
+        let customer = store.create_customer(Actor::SYSTEM, &org).await.unwrap();
+        let other = store
+            .create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw(&[(Field::Name, "路人甲")]), today).unwrap())
+            .await
+            .unwrap();
+        let kp = |name: &str, role: &str, attitude: &str| {
+            KeyPersonDraft::parse(
+                &raw(&[(Field::Name, name), (Field::DecisionRole, role), (Field::Attitude, attitude)]),
+                today,
+            )
+            .unwrap()
+        };
+        let boss = store.add_key_person(me, customer, &kp("王总", "决策者", "中立")).await.unwrap();
+        let fan = store.add_key_person(me, customer, &kp("赵经理", "使用者", "支持")).await.unwrap();
+        let stranger = store.add_key_person(me, other, &kp("钱工", "技术评估者", "反对")).await.unwrap();
+
+        let d = OpportunityDraft::parse(&raw(&[(Field::Title, "二期产线"), (Field::Amount, "500000")])).unwrap();
+        let id = store.create_opportunity(me, customer, &d).await.unwrap();
+        let o = store.opportunity(id).await.unwrap();
+        assert_eq!((o.stage, o.status, o.probability_pct, o.owner_id), (Stage::Qualify, DealStatus::Open, 10, rep.id));
+
+        // Blocked: the qualification is not done. Nothing changes.
+        let v = invalid(store.move_opportunity(me, id, Stage::Approach, None).await);
+        assert_eq!(v.0[0].field, Field::Stage, "{backend}");
+        let msg = v.message(Lang::ZhCn);
+        assert!(msg.contains("确认购买能力") && msg.contains("确认需求") && !msg.contains("补全客户档案"), "{msg}");
+        assert_eq!(store.opportunity(id).await.unwrap().stage, Stage::Qualify, "{backend}");
+
+        let changes = raw(&[(Field::PurchasingPower, "是"), (Field::DecisionAuthority, "yes"), (Field::Need, "是")]);
+        store.update_opportunity(me, id, &changes, Some(o.version)).await.unwrap();
+        // A stale version is refused.
+        assert!(matches!(store.update_opportunity(me, id, &changes, Some(1)).await, Err(StoreError::Conflict { .. })));
+        let o = store.move_opportunity(me, id, Stage::Approach, None).await.unwrap();
+        assert_eq!((o.stage, o.probability_pct), (Stage::Approach, 20), "{backend}");
+
+        // Skipping ahead over approach needs its actions too; a manager's reason overrides.
+        let v = invalid(store.move_opportunity(me, id, Stage::Negotiation, Some("  ")).await);
+        assert!(v.message(Lang::En).contains("按客户价值选定约见方式"), "{backend}: {}", v.message(Lang::En));
+        let o = store.move_opportunity(me, id, Stage::Negotiation, Some("客户主动约我们洽谈")).await.unwrap();
+        assert_eq!(o.stage, Stage::Negotiation);
+
+        // Negotiation: a contact on the deal and an engaged decision maker.
+        let meeting = InteractionDraft::parse(
+            &raw(&[
+                (Field::Channel, "面谈"),
+                (Field::Summary, "二期产线方案交流"),
+                (Field::Place, "客户会议室"),
+                (Field::Opportunity, &id.to_string()),
+            ]),
+            chrono::Utc::now(),
+            8,
+        )
+        .unwrap();
+        // Not on another customer's deal.
+        let v = invalid(store.add_interaction(me, other, &meeting).await);
+        assert_eq!((v.0[0].field, &v.0[0].problem), (Field::Opportunity, &Problem::OtherCustomer), "{backend}");
+        store.add_interaction(me, customer, &meeting).await.unwrap();
+        let logged = store.interactions(customer).await.unwrap();
+        assert_eq!((logged[0].draft.opportunity_id, logged[0].draft.place.as_deref()), (Some(id), Some("客户会议室")));
+        let v = invalid(store.set_chain_member(me, id, stranger, true, None).await);
+        assert_eq!((v.0[0].field, &v.0[0].problem), (Field::KeyPerson, &Problem::OtherCustomer), "{backend}");
+        store.set_chain_member(me, id, boss, false, None).await.unwrap();
+        let v = invalid(store.move_opportunity(me, id, Stage::Objections, None).await);
+        assert!(v.message(Lang::ZhCn).contains("让决策者参与"), "{backend}");
+        store.set_chain_member(me, id, boss, true, Some("请赵经理引荐")).await.unwrap();
+        store.set_chain_member(me, id, fan, true, None).await.unwrap();
+        let chain: Vec<ChainMember> = store.decision_chain(id).await.unwrap().into_iter().map(|c| c.member).collect();
+        assert!(chain_warnings(&chain).is_empty(), "{backend}: {chain:?}");
+        store.move_opportunity(me, id, Stage::Objections, None).await.unwrap();
+
+        // An open objection holds the deal at objection handling until it is resolved.
+        let price = ObjectionDraft::parse(&raw(&[(Field::Objection, "比竞品贵 8%"), (Field::Cause, "价格")])).unwrap();
+        let objection = store.add_objection(me, id, &price).await.unwrap();
+        assert!(
+            invalid(store.move_opportunity(me, id, Stage::Closing, None).await).message(Lang::ZhCn).contains("异议")
+        );
+        let answered = ObjectionDraft::parse(&raw(&[
+            (Field::Objection, "比竞品贵 8%"),
+            (Field::Cause, "price"),
+            (Field::Answer, "三年维保包含在内，总成本更低"),
+            (Field::Resolved, "yes"),
+        ]))
+        .unwrap();
+        store.update_objection(me, objection, &answered).await.unwrap();
+        assert!(store.objections(id).await.unwrap()[0].resolved_at.is_some(), "{backend}");
+        store.move_opportunity(me, id, Stage::Closing, None).await.unwrap();
+
+        // Closing: the terms are ticked by hand; a key that does not exist is named.
+        let v = invalid(store.tick_action(me, id, Stage::Closing, "nonsense", true).await);
+        assert_eq!(v.0[0].field, Field::Action);
+        assert!(
+            invalid(store.close_opportunity(me, id, &Outcome::Won { amount_fen: 1, closed_on: today }, None).await)
+                .message(Lang::ZhCn)
+                .contains("确认合同条款")
+        );
+        store.tick_action(me, id, Stage::Closing, "terms", true).await.unwrap();
+        let list = store.opportunity_checklist(id).await.unwrap();
+        // Done, except what the override skipped.
+        let undone: Vec<&str> =
+            list.iter().filter(|c| c.action.mandatory && !c.done).map(|c| c.action.key.as_str()).collect();
+        assert_eq!(undone, ["appointment", "preparation"], "{backend}");
+        let won = Outcome::Won { amount_fen: 48_000_000, closed_on: today };
+        let o = store.close_opportunity(me, id, &won, None).await.unwrap();
+        assert_eq!(
+            (o.status, o.stage, o.won_amount_fen, o.probability_pct),
+            (DealStatus::Won, Stage::AfterSales, Some(48_000_000), 100)
+        );
+        let tasks = store.opportunity_tasks(id).await.unwrap();
+        assert_eq!(tasks.len(), 3, "{backend}");
+        assert_eq!((tasks[0].due_on, tasks[0].assignee.as_str()), (today + chrono::Duration::days(3), "li"));
+        store.complete_task(me, tasks[0].id, true).await.unwrap();
+        assert!(store.opportunity_tasks(id).await.unwrap()[0].done_at.is_some());
+
+        // A closed deal takes no more moves.
+        let v = invalid(store.move_opportunity(me, id, Stage::Closing, None).await);
+        assert_eq!(v.0[0].problem, Problem::Closed, "{backend}");
+
+        let history = store.opportunity_changes(id).await.unwrap();
+        let path: Vec<(Option<Stage>, Stage)> = history.iter().map(|h| (h.from_stage, h.to_stage)).collect();
+        assert_eq!(
+            path,
+            [
+                (None, Stage::Qualify),
+                (Some(Stage::Qualify), Stage::Approach),
+                (Some(Stage::Approach), Stage::Negotiation),
+                (Some(Stage::Negotiation), Stage::Objections),
+                (Some(Stage::Objections), Stage::Closing),
+                (Some(Stage::Closing), Stage::AfterSales),
+            ],
+            "{backend}"
+        );
+        assert_eq!(history[2].override_reason.as_deref(), Some("客户主动约我们洽谈"));
+        assert_eq!(history[2].skipped, ["按客户价值选定约见方式", "做好接近准备"]);
+        assert!(history.iter().all(|h| h.changed_by == "li"));
+
+        // A lost deal keeps its stage and reason; the list filters by status, owner and words.
+        let d2 = OpportunityDraft::parse(&raw(&[(Field::Title, "备件年度合同"), (Field::Amount, "80000")])).unwrap();
+        let id2 = store.create_opportunity(me, customer, &d2).await.unwrap();
+        let lost = Outcome::Lost { reason: "预算被砍".into(), lost_to: Some("甲公司".into()), closed_on: today };
+        let o2 = store.close_opportunity(me, id2, &lost, None).await.unwrap();
+        assert_eq!((o2.status, o2.stage, o2.lost_to.as_deref()), (DealStatus::Lost, Stage::Qualify, Some("甲公司")));
+        let page = store
+            .list_opportunities(&OpportunityFilter { owner_id: Some(rep.id), per_page: 50, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.amount_fen), (2, 58_000_000), "{backend}");
+        let f = OpportunityFilter {
+            status: Some(DealStatus::Won),
+            q: Some("宏达".into()),
+            per_page: 50,
+            ..Default::default()
+        };
+        let page = store.list_opportunities(&f).await.unwrap();
+        assert_eq!(page.items.iter().map(|o| o.id).collect::<Vec<_>>(), [id], "{backend}");
+        let f = OpportunityFilter {
+            team: Some("华东".into()),
+            stage: Some(Stage::Qualify),
+            per_page: 50,
+            ..Default::default()
+        };
+        assert_eq!(store.list_opportunities(&f).await.unwrap().total, 1, "{backend}");
+
+        // Everything above is in the customer's history.
+        let entities: Vec<String> = store.history(customer).await.unwrap().into_iter().map(|e| e.entity).collect();
+        for e in ["opportunity", "objection", "decision_chain", "task"] {
+            assert!(entities.iter().any(|x| x == e), "{backend}: {e} missing from {entities:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sales_settings_are_checked_and_used() {
+    for (backend, store) in kit::stores().await {
+        let mut s = store.sales_settings().await.unwrap();
+        assert_eq!(s, SalesSettings::default());
+        s.stages[0].actions.retain(|a| a.key == "profile");
+        s.stages[0].actions[0].mandatory = true;
+        s.after_sales_tasks.clear();
+        store.save_sales_settings(Actor::SYSTEM, &s).await.unwrap();
+        let mut bad = s.clone();
+        bad.stalled_days = 0;
+        assert!(matches!(store.save_sales_settings(Actor::SYSTEM, &bad).await, Err(StoreError::Invalid(_))));
+        assert_eq!(store.sales_settings().await.unwrap(), s, "{backend}");
+
+        let today = today_in_china();
+        let c = store
+            .create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw(&[(Field::Name, "孙七")]), today).unwrap())
+            .await
+            .unwrap();
+        let d = OpportunityDraft::parse(&raw(&[(Field::Title, "家装"), (Field::Probability, "50")])).unwrap();
+        let id = store.create_opportunity(Actor::SYSTEM, c, &d).await.unwrap();
+        // The company's own checklist: the profile tick is now what qualifying needs.
+        let v = invalid(store.move_opportunity(Actor::SYSTEM, id, Stage::Approach, None).await);
+        assert!(v.message(Lang::ZhCn).contains("补全客户档案"), "{backend}");
+        store.tick_action(Actor::SYSTEM, id, Stage::Qualify, "profile", true).await.unwrap();
+        let o = store.move_opportunity(Actor::SYSTEM, id, Stage::Approach, None).await.unwrap();
+        assert_eq!(o.probability_pct, 50, "{backend}: a probability set by hand stays");
+        let v = invalid(store.move_opportunity(Actor::SYSTEM, id, Stage::AfterSales, Some("x")).await);
+        assert_eq!(v.0[0].problem, Problem::WinToEnter);
+    }
+}
