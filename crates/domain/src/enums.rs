@@ -43,6 +43,11 @@ macro_rules! vocabulary {
                 None
             }
 
+            /// The value whose stable code is exactly `code` (aliases and labels not accepted).
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
             /// The codes, for error messages that list what is allowed.
             pub fn codes() -> Vec<&'static str> {
                 Self::ALL.iter().map(|v| v.code()).collect()

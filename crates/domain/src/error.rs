@@ -97,8 +97,8 @@ vocabulary! {
         ServiceMajor = "service_major", "大客户服务方式", "Major: service", [];
         ServiceRegular = "service_regular", "普通客户服务方式", "Regular: service", [];
         ServiceSmall = "service_small", "小客户服务方式", "Small: service", [];
-        Customer = "customer", "客户", "Customer", ["客户编号", "customer id"];
-        Title = "title", "商机名称", "Title", ["名称", "商机"];
+        Customer = "customer", "客户", "Customer", [];
+        Title = "title", "商机名称", "Title", ["商机"];
         ExpectedClose = "expected_close", "预计成交日期", "Expected close", ["预计成交"];
         Stage = "stage", "阶段", "Stage", ["销售阶段"];
         Probability = "probability", "赢单概率（%）", "Probability (%)", ["概率", "赢率"];

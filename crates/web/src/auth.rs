@@ -248,8 +248,16 @@ pub enum Action {
     BulkEdit,
     Export,
     ManageUsers,
-    /// Company settings (value tiers, rates, approach rules).
+    /// Company settings (value tiers, rates, approach rules, the sales checklist).
     ManageSettings,
+    /// Open an opportunity (商机) for a customer.
+    CreateOpportunity,
+    /// Work an opportunity: edit, move, tick, log objections, close; `owner` is the deal's owner.
+    WorkOpportunity {
+        owner: i64,
+    },
+    /// Move a deal past mandatory actions not done, with a reason.
+    OverrideStage,
 }
 
 /// Why a request was refused, in both languages.
@@ -302,6 +310,23 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
         Action::ManageUsers | Action::ManageSettings => match role {
             Admin => Ok(()),
             _ => deny("只有管理员可以管理用户和设置", "Only admins can manage users and settings"),
+        },
+        Action::CreateOpportunity => match role {
+            Admin | Manager | SalesRep => Ok(()),
+            _ => deny("只有销售人员和经理可以新建商机", "Only sales reps and managers can open opportunities"),
+        },
+        Action::WorkOpportunity { owner } => match role {
+            Admin | Manager => Ok(()),
+            SalesRep if owner == user.id => Ok(()),
+            SalesRep => deny("客户经理只能跟进自己负责的商机", "Sales reps can work only their own opportunities"),
+            _ => deny("只有销售人员和经理可以跟进商机", "Only sales reps and managers can work opportunities"),
+        },
+        Action::OverrideStage => match role {
+            Admin | Manager => Ok(()),
+            _ => deny(
+                "只有销售经理可以越过未完成的必做动作推进商机",
+                "Only managers can move a deal past mandatory actions that are not done",
+            ),
         },
     }
 }

@@ -44,6 +44,7 @@ pub enum Nav {
     Customers,
     Orders,
     Value,
+    Sales,
     NewCustomer,
     Import,
     Duplicates,
@@ -70,6 +71,8 @@ pub enum Done {
     OrderRecorded,
     RecomputeQueued,
     SettingsSaved,
+    Moved,
+    Closed,
 }
 
 impl Done {
@@ -89,6 +92,8 @@ impl Done {
         (Done::OrderRecorded, "order"),
         (Done::RecomputeQueued, "queued"),
         (Done::SettingsSaved, "settings"),
+        (Done::Moved, "moved"),
+        (Done::Closed, "closed"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -116,6 +121,8 @@ impl Done {
             Done::OrderRecorded => t.order_recorded(),
             Done::RecomputeQueued => t.recompute_queued(),
             Done::SettingsSaved => t.settings_saved(),
+            Done::Moved => t.deal_moved(),
+            Done::Closed => t.deal_closed(),
         }
     }
 }
@@ -178,7 +185,7 @@ impl FormData {
     pub fn raw(&self, allowed: &[Field]) -> Raw {
         let mut raw = Raw::new();
         for (k, v) in &self.0 {
-            if let Some(f) = Field::parse(k).filter(|f| f.code() == k && allowed.contains(f)) {
+            if let Some(f) = Field::from_code(k).filter(|f| allowed.contains(f)) {
                 raw.set(f, v.as_str());
             }
         }

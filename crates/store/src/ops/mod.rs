@@ -96,7 +96,7 @@ pub(crate) fn json_fields(value: &serde_json::Value) -> Raw {
     let mut raw = Raw::new();
     if let Some(map) = value.as_object() {
         for (k, v) in map {
-            if let (Some(f), Some(s)) = (Field::parse(k), v.as_str()) {
+            if let (Some(f), Some(s)) = (Field::from_code(k), v.as_str()) {
                 raw.set(f, s);
             }
         }

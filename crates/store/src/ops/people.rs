@@ -395,7 +395,8 @@ async fn write_participants(
     Ok(())
 }
 
-/// Corrects a logged interaction: its fields and who took part.
+/// Corrects a logged interaction: its fields and who took part. The deal it was for stays unless
+/// another one is named.
 pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &InteractionDraft) -> Result<(), StoreError> {
     let mut tx = super::begin(pool).await?;
     let row = sqlx::query(
@@ -420,7 +421,7 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     check_opportunity(&mut tx, customer_id, d).await?;
     sqlx::query(
         "UPDATE interactions SET channel = $1, direction = $2, occurred_at = $3, summary = $4, next_step = $5, \
-         next_step_on = $6, place = $8, opportunity_id = $9 WHERE id = $7",
+         next_step_on = $6, place = $8, opportunity_id = COALESCE($9, opportunity_id) WHERE id = $7",
     )
     .bind(d.channel.code())
     .bind(d.direction.code())

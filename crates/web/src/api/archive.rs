@@ -55,11 +55,18 @@ fn interaction_json(i: &InteractionRecord) -> Value {
         "summary": d.summary,
         "next_step": d.next_step,
         "next_step_on": d.next_step_on,
+        "place": d.place,
+        "opportunity": d.opportunity_id,
         "our_participants": i.ours.iter().map(|p| json!({"name": p.name, "user_id": p.user_id})).collect::<Vec<_>>(),
         "their_participants": i.theirs.iter().map(|p| json!({"name": p.name, "key_person_id": p.key_person_id})).collect::<Vec<_>>(),
         "created_by": i.created_by,
         "created_at": i.created_at,
     })
+}
+
+/// The fields an interaction takes through the API: the form's, and the deal it was for.
+fn interaction_api_fields() -> Vec<Field> {
+    form::INTERACTION_FIELDS.iter().copied().chain([Field::Opportunity]).collect()
 }
 
 /// A customer's key people
@@ -206,7 +213,7 @@ async fn add_interaction(
     body: Bytes,
 ) -> Result<Response, AppError> {
     v.may(Action::LogInteraction)?;
-    let mut raw = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
+    let mut raw = raw_fields(&object(&body)?, &interaction_api_fields(), &[])?;
     if raw.get(Field::OurParticipants).trim().is_empty() {
         raw.set(Field::OurParticipants, v.user.username.clone());
     }
@@ -266,7 +273,7 @@ async fn update_interaction(
 ) -> Result<Response, AppError> {
     let customer = customer_of(&state, Part::Interaction, id).await?;
     editable_customer(&state, &v, customer).await?;
-    let changes = raw_fields(&object(&body)?, form::INTERACTION_FIELDS, &[])?;
+    let changes = raw_fields(&object(&body)?, &interaction_api_fields(), &[])?;
     let current =
         state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;
     let mut raw = crate::pages::people::interaction_fields(&current, false);

@@ -9,6 +9,7 @@
 mod archive;
 mod customers;
 mod orders;
+mod sales;
 mod schema;
 mod settings;
 mod users;
@@ -34,8 +35,9 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "archive", description = "Key people, people around, interactions"),
         (name = "users", description = "Users (admins) and the caller"),
         (name = "value", description = "Value settings and background recomputes"),
+        (name = "sales", description = "Opportunities 商机 through the standard stages"),
     ),
-    components(schemas(schema::CustomerSummary, schema::User, schema::Order)),
+    components(schemas(schema::CustomerSummary, schema::User, schema::Order, schema::Opportunity)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -45,6 +47,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(customers::router())
         .merge(archive::router())
         .merge(orders::router())
+        .merge(sales::router())
         .merge(users::router())
         .merge(settings::router())
         .split_for_parts()
@@ -70,9 +73,8 @@ pub(crate) fn raw_fields(obj: &Map<String, Value>, allowed: &[Field], extra: &[&
         if extra.contains(&key.as_str()) {
             continue;
         }
-        let field = Field::parse(key)
-            .filter(|f| f.code() == key && allowed.contains(f))
-            .ok_or_else(|| AppError::UnknownField(key.clone()))?;
+        let field =
+            Field::from_code(key).filter(|f| allowed.contains(f)).ok_or_else(|| AppError::UnknownField(key.clone()))?;
         raw.set(field, text_of(field, value)?);
     }
     Ok(raw)

@@ -511,7 +511,7 @@ fn changes(
             if old == new {
                 return None;
             }
-            let (label, old, new) = match Field::parse(k).filter(|f| f.code() == k) {
+            let (label, old, new) = match Field::from_code(k) {
                 Some(f) => (f.label(lang).to_string(), f.display(&old, lang), f.display(&new, lang)),
                 None => (k.clone(), old, new),
             };

@@ -2,7 +2,8 @@
 //! label in the user's language, what the user typed, and the error next to it.
 
 use crate::i18n::T;
-use guanxi_domain::value::{Basis, ServiceLevel, TimeUnit};
+use guanxi_domain::sales::{self, Stage};
+use guanxi_domain::value::{Approach, Basis, ServiceLevel, TimeUnit};
 use guanxi_domain::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +88,25 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         Field::ServiceKey | Field::ServiceMajor | Field::ServiceRegular | Field::ServiceSmall => {
             return Some(v!(ServiceLevel));
         }
+        Field::PurchasingPower | Field::DecisionAuthority | Field::Need => {
+            return Some(vocab(
+                sales::Qualification::ALL,
+                sales::Qualification::code,
+                sales::Qualification::label,
+                lang,
+            ));
+        }
+        Field::Resolved => {
+            return Some(vec![
+                ("no".to_string(), lang.pick("否", "No").to_string()),
+                ("yes".to_string(), lang.pick("是", "Yes").to_string()),
+            ]);
+        }
+        Field::Stage => v!(Stage),
+        Field::Appointment => vocab(Approach::ALL, Approach::code, Approach::label, lang),
+        Field::Cause => {
+            vocab(sales::ObjectionCause::ALL, sales::ObjectionCause::code, sales::ObjectionCause::label, lang)
+        }
         Field::SalesChannel => v!(SalesChannel),
         Field::Purpose => v!(CustomerPurpose),
         Field::NeedsOrientation => v!(NeedsOrientation),
@@ -111,7 +131,9 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
     match field {
         Field::Email => InputKind::Email,
         Field::Phone => InputKind::Tel,
-        Field::Birthday | Field::FoundedOn | Field::NextStepOn => InputKind::Date,
+        Field::Birthday | Field::FoundedOn | Field::NextStepOn | Field::ExpectedClose | Field::ClosedOn => {
+            InputKind::Date
+        }
         Field::OccurredAt | Field::OrderedAt => InputKind::DateTime,
         Field::Notes
         | Field::Preferences
@@ -127,6 +149,14 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         | Field::Prospects
         | Field::TradingTerms
         | Field::Summary
+        | Field::Proposal
+        | Field::Preparation
+        | Field::PowerEvidence
+        | Field::AuthorityEvidence
+        | Field::NeedEvidence
+        | Field::Objection
+        | Field::Answer
+        | Field::LostReason
         | Field::Address => InputKind::TextArea,
         _ => InputKind::Text,
     }
@@ -148,6 +178,8 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         Field::TheirParticipants => Some(t.their_participants_hint()),
         Field::OccurredAt | Field::OrderedAt => Some(t.occurred_hint()),
         Field::Amount | Field::Cost => Some(t.amount_hint()),
+        Field::Probability => Some(t.probability_hint()),
+        Field::Competitors => Some(t.tags_hint()),
         _ => None,
     };
     Input {
@@ -156,7 +188,18 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         value,
         error,
         kind: kind_of(field, lang),
-        required: matches!(field, Field::Name | Field::Relation | Field::Channel | Field::Summary | Field::Amount),
+        required: matches!(
+            field,
+            Field::Name
+                | Field::Relation
+                | Field::Channel
+                | Field::Summary
+                | Field::Amount
+                | Field::Title
+                | Field::Objection
+                | Field::Cause
+                | Field::LostReason
+        ),
         hint,
     }
 }
@@ -281,6 +324,7 @@ pub const INTERACTION_FIELDS: &[Field] = &[
     Field::OccurredAt,
     Field::TheirParticipants,
     Field::OurParticipants,
+    Field::Place,
     Field::NextStep,
     Field::NextStepOn,
 ];

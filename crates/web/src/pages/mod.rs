@@ -6,6 +6,7 @@ pub mod customers;
 pub mod form;
 pub mod orders;
 pub mod people;
+pub mod sales;
 pub mod transfer;
 pub mod value;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(transfer::router())
         .merge(value::router())
         .merge(orders::router())
+        .merge(sales::router())
 }
 
 async fn style() -> Response {

@@ -124,6 +124,8 @@ struct ArchivePage {
     order_form: Vec<Input>,
     order_open: bool,
     can_order: bool,
+    deals: Vec<super::sales::DealView>,
+    can_open_deal: bool,
     can_edit: bool,
     can_log: bool,
     can_restore: bool,
@@ -328,7 +330,21 @@ pub async fn archive_page(
         Some(o) => Some(store.user_by_id(o).await?.display_name),
         None => None,
     };
+    let stalled_days = store.sales_settings().await?.stalled_days;
+    let deals = store
+        .list_opportunities(&guanxi_store::OpportunityFilter {
+            customer_id: Some(id),
+            per_page: 100,
+            ..Default::default()
+        })
+        .await?
+        .items
+        .iter()
+        .map(|o| super::sales::deal_view(o, lang, stalled_days))
+        .collect();
     let page = ArchivePage {
+        deals,
+        can_open_deal: v.may(Action::CreateOpportunity).is_ok() && r.deleted_at.is_none(),
         kind: r.draft.kind.label(lang),
         status: r.draft.status.label(lang),
         owner,
@@ -482,6 +498,12 @@ pub(crate) fn interaction_fields(i: &guanxi_store::InteractionRecord, for_form: 
     }
     if let Some(on) = d.next_step_on {
         raw.set(Field::NextStepOn, on.to_string());
+    }
+    if let Some(p) = &d.place {
+        raw.set(Field::Place, p.clone());
+    }
+    if let Some(o) = d.opportunity_id {
+        raw.set(Field::Opportunity, o.to_string());
     }
     raw
 }

@@ -1,4 +1,5 @@
 mod api;
 mod browser;
 mod pages;
+mod sales;
 mod security;
