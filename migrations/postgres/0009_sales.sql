@@ -32,6 +32,10 @@ CREATE TABLE opportunities (
     closed_on DATE,
     lost_reason TEXT,
     lost_to TEXT,
+    -- The furthest stage reached (its place in the process, from 0), for the funnel.
+    furthest_stage INTEGER NOT NULL DEFAULT 0,
+    -- Days from opening to winning, set when won, for the cycle time.
+    cycle_days DOUBLE PRECISION,
     stage_entered_at TIMESTAMPTZ NOT NULL,
     -- The last change or contact: an open deal quiet for longer than the stall threshold is stalled.
     last_activity_at TIMESTAMPTZ NOT NULL,
@@ -44,6 +48,9 @@ CREATE TABLE opportunities (
 CREATE INDEX opportunities_owner ON opportunities (owner_id, status, stage);
 CREATE INDEX opportunities_customer ON opportunities (customer_id);
 CREATE INDEX opportunities_status ON opportunities (status, stage);
+CREATE INDEX opportunities_created ON opportunities (created_at);
+CREATE INDEX opportunities_closed ON opportunities (status, closed_on);
+CREATE INDEX opportunities_quiet ON opportunities (status, last_activity_at);
 
 -- Every change of stage or status, with who and when; an override keeps its reason and the
 -- mandatory actions it skipped (a JSON array of titles).
@@ -56,10 +63,12 @@ CREATE TABLE opportunity_changes (
     changed_by INTEGER NOT NULL REFERENCES users(id),
     changed_at TIMESTAMPTZ NOT NULL,
     override_reason TEXT,
-    skipped TEXT
+    skipped TEXT,
+    -- Days spent in to_stage, set when the deal leaves it.
+    days_in DOUBLE PRECISION
 );
 CREATE INDEX opportunity_changes_opportunity ON opportunity_changes (opportunity_id, id);
-CREATE INDEX opportunity_changes_at ON opportunity_changes (changed_at);
+CREATE INDEX opportunity_changes_at ON opportunity_changes (changed_at, to_stage, days_in);
 
 CREATE TABLE opportunity_ticks (
     opportunity_id BIGINT NOT NULL REFERENCES opportunities(id),
@@ -82,6 +91,7 @@ CREATE TABLE objections (
     deleted_at TIMESTAMPTZ
 );
 CREATE INDEX objections_opportunity ON objections (opportunity_id);
+CREATE INDEX objections_created ON objections (created_at);
 
 CREATE TABLE decision_chain (
     opportunity_id BIGINT NOT NULL REFERENCES opportunities(id),

@@ -527,6 +527,11 @@ impl Store {
         dispatch!(self, complete_task(actor, task_id, done))
     }
 
+    /// The sales reports for a scope and a period (see `ops::sales_report`).
+    pub async fn sales_report(&self, f: &ReportFilter) -> Result<SalesReport, StoreError> {
+        dispatch!(self, sales_report(f))
+    }
+
     /// The company's sales settings (the defaults until an admin saves some).
     pub async fn sales_settings(&self) -> Result<guanxi_domain::sales::SalesSettings, StoreError> {
         let stored = dispatch!(self, setting("sales"))?;

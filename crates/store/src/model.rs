@@ -532,3 +532,59 @@ pub struct OpportunityPage {
     pub total: i64,
     pub amount_fen: i64,
 }
+
+/// What the sales reports look at: whose deals, and which China days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub owner_id: Option<i64>,
+    pub team: Option<String>,
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+    /// Open deals quiet since before this moment are stalled.
+    pub stalled_before: DateTime<Utc>,
+}
+
+/// One owner's pipeline (open deals now) and results (deals closed in the period).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerLine {
+    pub owner: String,
+    pub open: i64,
+    pub pipeline_fen: i64,
+    /// Σ amount × probability.
+    pub weighted_fen: i64,
+    pub won: i64,
+    pub lost: i64,
+    pub won_fen: i64,
+}
+
+/// Open deals by the month they are expected to close (`""`: no date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthLine {
+    pub month: String,
+    pub open: i64,
+    pub pipeline_fen: i64,
+    pub weighted_fen: i64,
+}
+
+/// The sales reports (see `ops::sales_report` for what each number counts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SalesReport {
+    pub by_owner: Vec<OwnerLine>,
+    pub by_month: Vec<MonthLine>,
+    /// Deals opened in the period, by how far they got: (stage, how many reached it).
+    pub funnel: Vec<(guanxi_domain::sales::Stage, i64)>,
+    /// (stage, average days spent in it, stays counted) over stage stays that ended in the period.
+    pub stage_days: Vec<(guanxi_domain::sales::Stage, f64, i64)>,
+    /// Average days from opening to winning, over deals won in the period.
+    pub cycle_days: Option<f64>,
+    pub won: i64,
+    pub lost: i64,
+    pub stalled: i64,
+    /// The largest stalled deals.
+    pub stalled_deals: Vec<OpportunityRecord>,
+    /// Objections logged in the period: (cause, logged, still open).
+    pub objections: Vec<(guanxi_domain::sales::ObjectionCause, i64, i64)>,
+    /// Deals lost in the period by the competitor they went to (`""`: not recorded).
+    pub lost_to: Vec<(String, i64, i64)>,
+}

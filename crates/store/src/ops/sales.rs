@@ -138,6 +138,11 @@ fn draft_json(d: &OpportunityDraft) -> serde_json::Value {
     super::fields_json(&d.to_fields())
 }
 
+/// Days from `from` to `to`, with fractions.
+pub(crate) fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_seconds().max(0) as f64 / 86_400.0
+}
+
 /// A change of stage or status as `opportunity_changes` keeps it.
 struct Change<'a> {
     from: Option<Stage>,
@@ -150,6 +155,21 @@ struct Change<'a> {
 
 async fn record_change(tx: &mut Tx<'_>, actor: Actor, id: i64, c: Change<'_>) -> Result<(), StoreError> {
     let Change { from, to, status, at, override_reason, skipped } = c;
+    // The stage being left gets the days spent in it (the report's average days a stage).
+    let last = sqlx::query(
+        "SELECT id, changed_at FROM opportunity_changes WHERE opportunity_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(r) = last {
+        let since: DateTime<Utc> = r.try_get(1)?;
+        sqlx::query("UPDATE opportunity_changes SET days_in = $1 WHERE id = $2")
+            .bind(days_between(since, at))
+            .bind(r.try_get::<i64, _>(0)?)
+            .execute(&mut **tx)
+            .await?;
+    }
     let skipped = (!skipped.is_empty()).then(|| {
         serde_json::to_string(&skipped.iter().map(|c| &c.action.title).collect::<Vec<_>>()).unwrap_or_default()
     });
@@ -355,12 +375,14 @@ pub async fn move_opportunity(
     let probability = o.draft.probability.unwrap_or(settings.probability(to));
     sqlx::query(
         "UPDATE opportunities SET stage = $1, probability = $2, stage_entered_at = $3, last_activity_at = $3, \
-         updated_at = $3, version = version + 1 WHERE id = $4",
+         updated_at = $3, version = version + 1, \
+         furthest_stage = CASE WHEN furthest_stage < $5 THEN $5 ELSE furthest_stage END WHERE id = $4",
     )
     .bind(to.code())
     .bind(probability as i32)
     .bind(at)
     .bind(id)
+    .bind(to.index() as i32)
     .execute(&mut *tx)
     .await?;
     let change =
@@ -407,13 +429,15 @@ pub async fn close_opportunity(
             let skipped = gate(&settings, &o, Stage::AfterSales, &facts, &ticks, override_reason)?;
             sqlx::query(
                 "UPDATE opportunities SET status = 'won', stage = 'after_sales', probability = 100, won_amount_fen = $1, \
-                 closed_on = $2, stage_entered_at = $3, last_activity_at = $3, updated_at = $3, version = version + 1 \
-                 WHERE id = $4",
+                 closed_on = $2, stage_entered_at = $3, last_activity_at = $3, updated_at = $3, version = version + 1, \
+                 furthest_stage = $5, cycle_days = $6 WHERE id = $4",
             )
             .bind(amount_fen)
             .bind(closed_on)
             .bind(at)
             .bind(id)
+            .bind(Stage::AfterSales.index() as i32)
+            .bind(days_between(o.created_at, at))
             .execute(&mut *tx)
             .await?;
             for t in &settings.after_sales_tasks {
@@ -861,4 +885,178 @@ pub async fn list_opportunities(pool: &Pool, f: &OpportunityFilter) -> Result<Op
     );
     let row = bind_filter!(sqlx::query(AssertSqlSafe(sql))).fetch_one(pool).await?;
     Ok(OpportunityPage { items, total: row.try_get(0)?, amount_fen: row.try_get(1)? })
+}
+
+/// The scope's condition on `o.owner_id`, its parameter numbered `n` (none without a scope).
+fn scope_sql(f: &crate::ReportFilter, n: usize) -> String {
+    match (&f.owner_id, &f.team) {
+        (Some(_), _) => format!("o.owner_id = ${n}"),
+        (None, Some(_)) => format!("o.owner_id IN (SELECT id FROM users WHERE team = ${n})"),
+        (None, None) => "1 = 1".into(),
+    }
+}
+
+/// The sales reports for a scope and a period:
+/// - by owner and by expected-close month: open deals now (count, amount, amount × probability);
+///   per owner also the deals won and lost with a close date in the period;
+/// - the funnel: of the deals opened in the period, how many reached each stage;
+/// - average days in each stage, over stays that ended in the period; the cycle time (days
+///   from opening to winning) over deals won in the period;
+/// - stalled: open deals without a change or contact since `stalled_before`;
+/// - objections logged in the period by cause; deals lost in the period by competitor.
+pub async fn sales_report(pool: &Pool, f: &crate::ReportFilter) -> Result<crate::SalesReport, StoreError> {
+    let start = guanxi_domain::china::end_of_day(f.from) - chrono::Duration::days(1);
+    let end = guanxi_domain::china::end_of_day(f.to);
+    macro_rules! scoped {
+        ($q:expr) => {{
+            let q = $q;
+            match (&f.owner_id, &f.team) {
+                (Some(id), _) => q.bind(*id),
+                (None, Some(team)) => q.bind(team.clone()),
+                (None, None) => q,
+            }
+        }};
+    }
+    let mut conn = pool.acquire().await?;
+
+    // Pipeline and results by owner.
+    let sql = format!(
+        "SELECT u.username, \
+         SUM(CASE WHEN o.status = 'open' THEN 1 ELSE 0 END), \
+         CAST(SUM(CASE WHEN o.status = 'open' THEN o.amount_fen ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN o.status = 'open' THEN o.amount_fen * o.probability ELSE 0 END) / 100 AS BIGINT), \
+         SUM(CASE WHEN o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN o.status = 'lost' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN 1 ELSE 0 END), \
+         CAST(SUM(CASE WHEN o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN o.won_amount_fen ELSE 0 END) AS BIGINT) \
+         FROM opportunities o JOIN users u ON u.id = o.owner_id \
+         WHERE o.deleted_at IS NULL AND {} AND (o.status = 'open' OR (o.closed_on >= $1 AND o.closed_on <= $2)) \
+         GROUP BY u.username ORDER BY 4 DESC, 1",
+        scope_sql(f, 3)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
+    let mut by_owner = Vec::new();
+    for r in &rows {
+        by_owner.push(crate::OwnerLine {
+            owner: r.try_get(0)?,
+            open: r.try_get(1)?,
+            pipeline_fen: r.try_get(2)?,
+            weighted_fen: r.try_get(3)?,
+            won: r.try_get(4)?,
+            lost: r.try_get(5)?,
+            won_fen: r.try_get(6)?,
+        });
+    }
+    let (won, lost) = by_owner.iter().fold((0, 0), |(w, l), o| (w + o.won, l + o.lost));
+
+    // Open deals by the month they should close.
+    let sql = format!(
+        "SELECT COALESCE(SUBSTR(CAST(o.expected_close AS TEXT), 1, 7), ''), COUNT(*), CAST(SUM(o.amount_fen) AS BIGINT), \
+         CAST(SUM(o.amount_fen * o.probability) / 100 AS BIGINT) FROM opportunities o \
+         WHERE o.status = 'open' AND o.deleted_at IS NULL AND {} GROUP BY 1 ORDER BY 1",
+        scope_sql(f, 1)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
+    let mut by_month = Vec::new();
+    for r in &rows {
+        by_month.push(crate::MonthLine {
+            month: r.try_get(0)?,
+            open: r.try_get(1)?,
+            pipeline_fen: r.try_get(2)?,
+            weighted_fen: r.try_get(3)?,
+        });
+    }
+
+    // The funnel of deals opened in the period: how far each got.
+    let sql = format!(
+        "SELECT o.furthest_stage, COUNT(*) FROM opportunities o WHERE o.created_at >= $1 AND o.created_at < $2 \
+         AND o.deleted_at IS NULL AND {} GROUP BY o.furthest_stage",
+        scope_sql(f, 3)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
+    let mut at_most = [0i64; 6];
+    for r in &rows {
+        let i: i32 = r.try_get(0)?;
+        at_most[(i.clamp(0, 5)) as usize] += r.try_get::<i64, _>(1)?;
+    }
+    let funnel = Stage::ALL.iter().map(|s| (*s, at_most[s.index()..].iter().sum::<i64>())).collect();
+
+    // Days in each stage, over stays that ended in the period (a stay ends with the next change).
+    let scope_changes = match (&f.owner_id, &f.team) {
+        (None, None) => String::new(),
+        _ => format!("AND h.opportunity_id IN (SELECT o.id FROM opportunities o WHERE {})", scope_sql(f, 3)),
+    };
+    let sql = format!(
+        "SELECT h.to_stage, AVG(h.days_in), COUNT(h.days_in) FROM opportunity_changes h \
+         WHERE h.changed_at >= $1 AND h.changed_at < $2 AND h.days_in IS NOT NULL {scope_changes} GROUP BY h.to_stage"
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
+    let mut stage_days: Vec<(Stage, f64, i64)> = Vec::new();
+    for r in &rows {
+        stage_days.push((
+            code(r, "to_stage", Stage::parse)?,
+            r.try_get::<Option<f64>, _>(1)?.unwrap_or(0.0),
+            r.try_get(2)?,
+        ));
+    }
+    stage_days.sort_by_key(|(s, _, _)| s.index());
+
+    let sql = format!(
+        "SELECT AVG(o.cycle_days) FROM opportunities o WHERE o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 \
+         AND o.deleted_at IS NULL AND {}",
+        scope_sql(f, 3)
+    );
+    let cycle_days: Option<f64> =
+        scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_one(&mut *conn).await?.try_get(0)?;
+
+    // Stalled: open and quiet; the count, and the largest ones.
+    let sql = format!(
+        "SELECT COUNT(*) FROM opportunities o WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL AND {}",
+        scope_sql(f, 2)
+    );
+    let stalled: i64 =
+        scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before)).fetch_one(&mut *conn).await?.try_get(0)?;
+    let sql = format!(
+        "{SELECT} WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL AND {} \
+         ORDER BY o.amount_fen DESC, o.id LIMIT 10",
+        scope_sql(f, 2)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before)).fetch_all(&mut *conn).await?;
+    let stalled_deals = rows.iter().map(opportunity_from_row).collect::<Result<Vec<_>, _>>()?;
+
+    let sql = format!(
+        "SELECT b.cause, COUNT(*), SUM(CASE WHEN b.resolved_at IS NULL THEN 1 ELSE 0 END) FROM objections b \
+         JOIN opportunities o ON o.id = b.opportunity_id WHERE b.created_at >= $1 AND b.created_at < $2 \
+         AND b.deleted_at IS NULL AND {} GROUP BY b.cause ORDER BY 2 DESC, 1",
+        scope_sql(f, 3)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
+    let mut objections = Vec::new();
+    for r in &rows {
+        objections.push((code(r, "cause", ObjectionCause::parse)?, r.try_get(1)?, r.try_get(2)?));
+    }
+
+    let sql = format!(
+        "SELECT COALESCE(o.lost_to, ''), COUNT(*), CAST(SUM(o.amount_fen) AS BIGINT) FROM opportunities o \
+         WHERE o.status = 'lost' AND o.closed_on >= $1 AND o.closed_on <= $2 AND o.deleted_at IS NULL AND {} \
+         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20",
+        scope_sql(f, 3)
+    );
+    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
+    let mut lost_to = Vec::new();
+    for r in &rows {
+        lost_to.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(crate::SalesReport {
+        by_owner,
+        by_month,
+        funnel,
+        stage_days,
+        cycle_days,
+        won,
+        lost,
+        stalled,
+        stalled_deals,
+        objections,
+        lost_to,
+    })
 }

@@ -201,6 +201,37 @@ async fn a_deal_goes_through_every_stage() {
         };
         assert_eq!(store.list_opportunities(&f).await.unwrap().total, 1, "{backend}");
 
+        // The reports over today: one won, one lost; the funnel of both deals; the objection;
+        // the competitor; days in stages that were left.
+        let f = ReportFilter {
+            owner_id: Some(rep.id),
+            team: None,
+            from: today,
+            to: today,
+            stalled_before: chrono::Utc::now() - chrono::Duration::days(14),
+        };
+        let report = store.sales_report(&f).await.unwrap();
+        assert_eq!((report.won, report.lost), (1, 1), "{backend}");
+        assert_eq!(report.by_owner[0].won_fen, 48_000_000, "{backend}");
+        let funnel: Vec<i64> = report.funnel.iter().map(|(_, n)| *n).collect();
+        assert_eq!(funnel, [2, 1, 1, 1, 1, 1], "{backend}");
+        assert_eq!(report.objections, [(ObjectionCause::Price, 1, 0)], "{backend}");
+        assert_eq!(report.lost_to, [("甲公司".to_string(), 1, 8_000_000)], "{backend}");
+        let stays: Vec<Stage> = report.stage_days.iter().map(|(s, _, _)| *s).collect();
+        assert_eq!(
+            stays,
+            [Stage::Qualify, Stage::Approach, Stage::Negotiation, Stage::Objections, Stage::Closing],
+            "{backend}"
+        );
+        assert!(report.cycle_days.is_some_and(|d| d >= 0.0), "{backend}");
+        assert_eq!(report.stalled, 0, "{backend}");
+        // Quiet since "tomorrow": nothing open is left to stall; another team sees nothing.
+        let f2 = ReportFilter { owner_id: None, team: Some("华北".into()), ..f.clone() };
+        let other = store.sales_report(&f2).await.unwrap();
+        assert_eq!((other.won, other.funnel[0].1), (0, 0), "{backend}");
+        let f3 = ReportFilter { owner_id: None, team: Some("华东".into()), ..f };
+        assert_eq!(store.sales_report(&f3).await.unwrap().won, 1, "{backend}");
+
         // Everything above is in the customer's history.
         let entities: Vec<String> = store.history(customer).await.unwrap().into_iter().map(|e| e.entity).collect();
         for e in ["opportunity", "objection", "decision_chain", "task"] {

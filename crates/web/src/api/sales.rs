@@ -33,6 +33,43 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks))
         .routes(routes!(update_task))
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(report))
+}
+
+/// The sales reports
+///
+/// For a scope (`owner`, `team`) and a period of China days (`from`, `to`; default the last 90
+/// days): open deals by owner and by expected-close month (count, pipeline, weighted = Σ amount
+/// × probability); wins and losses closed in the period; the funnel of deals opened in the
+/// period (how many reached each stage); average days in each stage over stays that ended in
+/// the period; the average cycle (days from opening to winning); stalled deals; objections by
+/// cause; deals lost by competitor. Money in fen.
+#[utoipa::path(get, path = "/sales/report", tag = "sales", params(crate::pages::reports::ReportQuery),
+    responses((status = 200, body = schema::SalesReport), (status = 400, body = schema::Problem)))]
+async fn report(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<crate::pages::reports::ReportQuery>,
+) -> Result<Response, AppError> {
+    let f = q.filter(&state, &v).await?;
+    let r = state.store().sales_report(&f).await?;
+    let funnel: Vec<Value> = r.funnel.iter().map(|(s, n)| json!({"stage": s.code(), "reached": n})).collect();
+    let days: Vec<Value> =
+        r.stage_days.iter().map(|(s, d, n)| json!({"stage": s.code(), "average_days": d, "stays": n})).collect();
+    let objections: Vec<Value> = r
+        .objections
+        .iter()
+        .map(|(c, n, open)| json!({"cause": c.code(), "ours": c.ours(), "logged": n, "open": open}))
+        .collect();
+    let lost_to: Vec<Value> =
+        r.lost_to.iter().map(|(who, n, fen)| json!({"competitor": who, "deals": n, "amount_fen": fen})).collect();
+    let stalled: Vec<Value> = r.stalled_deals.iter().map(opportunity_json).collect();
+    Ok(json(
+        StatusCode::OK,
+        json!({"from": f.from, "to": f.to, "by_owner": r.by_owner, "by_month": r.by_month, "funnel": funnel,
+               "stage_days": days, "cycle_days": r.cycle_days, "won": r.won, "lost": r.lost, "stalled": r.stalled,
+               "stalled_deals": stalled, "objections": objections, "lost_to": lost_to}),
+    ))
 }
 
 fn input_fields() -> Vec<Field> {

@@ -641,3 +641,73 @@ schema!(
     )
     }
 );
+
+schema!(SalesReport, "The sales reports for a scope and a period; money in fen.", {
+    let line = |props: &[(&str, &str)]| {
+        let mut o = ObjectBuilder::new();
+        for (k, d) in props {
+            o = o.property(*k, string(*d));
+        }
+        ArrayBuilder::new().items(o)
+    };
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("from", string("YYYY-MM-DD"))
+            .property("to", string("YYYY-MM-DD"))
+            .property(
+                "by_owner",
+                line(&[
+                    ("owner", "username"),
+                    ("open", "open deals"),
+                    ("pipeline_fen", "their amount"),
+                    ("weighted_fen", "Σ amount × probability"),
+                    ("won", "won in the period"),
+                    ("lost", "lost in the period"),
+                    ("won_fen", "amount won in the period"),
+                ]),
+            )
+            .property(
+                "by_month",
+                line(&[
+                    ("month", "YYYY-MM of the expected close, \"\" without one"),
+                    ("open", "open deals"),
+                    ("pipeline_fen", "amount"),
+                    ("weighted_fen", "Σ amount × probability"),
+                ]),
+            )
+            .property(
+                "funnel",
+                line(&[("stage", "stage code"), ("reached", "deals opened in the period that reached it")]),
+            )
+            .property(
+                "stage_days",
+                line(&[
+                    ("stage", "stage code"),
+                    ("average_days", "average days a stay"),
+                    ("stays", "stays that ended in the period"),
+                ]),
+            )
+            .property("cycle_days", string("average days from opening to winning (number or null)"))
+            .property("won", integer("deals won in the period"))
+            .property("lost", integer("deals lost in the period"))
+            .property("stalled", integer("open deals without a move or contact for the stall threshold"))
+            .property(
+                "stalled_deals",
+                ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Opportunity"))),
+            )
+            .property(
+                "objections",
+                line(&[
+                    ("cause", "cause code"),
+                    ("ours", "whether the cause is ours (boolean)"),
+                    ("logged", "logged in the period"),
+                    ("open", "still open"),
+                ]),
+            )
+            .property(
+                "lost_to",
+                line(&[("competitor", "\"\" when not recorded"), ("deals", "count"), ("amount_fen", "their amount")]),
+            )
+            .build(),
+    )
+});

@@ -6,6 +6,7 @@ pub mod customers;
 pub mod form;
 pub mod orders;
 pub mod people;
+pub mod reports;
 pub mod sales;
 pub mod transfer;
 pub mod value;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(value::router())
         .merge(orders::router())
         .merge(sales::router())
+        .merge(reports::router())
 }
 
 async fn style() -> Response {

@@ -181,6 +181,20 @@ async fn a_deal_through_the_api() {
         assert_eq!(r.status, 400, "{b}");
         assert!(r.text().contains("nowhere"), "{b}");
 
+        // The reports: the won deal, its funnel, the objection; a bad date is named.
+        let r = boss.api("GET", "/api/v1/sales/report?team=", None).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let rep_json = r.json();
+        assert_eq!((rep_json["won"].as_i64(), rep_json["funnel"][5]["reached"].as_i64()), (Some(1), Some(1)), "{b}");
+        assert_eq!(rep_json["objections"][0]["cause"], "price", "{b}");
+        let r = boss.api("GET", "/api/v1/sales/report?from=2026-13-01", None).await;
+        assert_eq!(r.status, 400, "{b}");
+        assert!(r.text().contains("2026-13-01"), "{b}");
+        let page = boss.get("/opportunities/reports").await;
+        assert_eq!(page.status, 200, "{b}");
+        let html = kit::decoded(&page.text());
+        assert!(html.contains("销售漏斗") && html.contains("<svg") && html.contains("100%"), "{b}");
+
         // Another rep's deal cannot be worked by this rep.
         app.user("rep2", Role::SalesRep).await;
         let mut rep2 = app.signed_in("rep2").await;

@@ -1,0 +1,353 @@
+//! The sales reports 销售报表: weighted forecast, funnel with stage-to-stage conversion, win
+//! rate, days in each stage and cycle time, stalled deals, objections by cause, deals lost to
+//! competitors — by owner, team and period, with SVG charts drawn here. The same numbers are
+//! `GET /api/v1/sales/report`.
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::html::{Chrome, Nav, escape, render};
+use crate::i18n::T;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::NaiveDate;
+use guanxi_domain::orders::format_money;
+use guanxi_domain::sales::Stage;
+use guanxi_domain::{Lang, Role};
+use guanxi_store::{ReportFilter, SalesReport};
+use serde::Deserialize;
+use std::fmt::Write as _;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/opportunities/reports", get(page))
+}
+
+/// The reports' query.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The owner's username; `me` for the caller; empty for everyone
+    pub owner: Option<String>,
+    /// The owners' team
+    pub team: Option<String>,
+    /// First China day of the period, YYYY-MM-DD (default: 89 days before `to`)
+    pub from: Option<String>,
+    /// Last China day, inclusive (default: today)
+    pub to: Option<String>,
+}
+
+impl ReportQuery {
+    /// The store's filter, or a 400 naming the parameter and the value.
+    pub async fn filter(&self, state: &AppState, v: &Viewer) -> Result<ReportFilter, AppError> {
+        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let day = |name: &str, zh: &str, s: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
+            match text(s) {
+                None => Ok(None),
+                Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|_| {
+                    AppError::bad_request(
+                        format!("{zh}“{s}”不是有效的日期（应为 2026-03-15 这样的格式）"),
+                        format!("{name} {s:?} is not a valid date (like 2026-03-15)"),
+                    )
+                }),
+            }
+        };
+        let to = day("to", "结束日期", &self.to)?.unwrap_or_else(guanxi_store::today_in_china);
+        let from = day("from", "开始日期", &self.from)?.unwrap_or(to - chrono::Duration::days(89));
+        if from > to {
+            return Err(AppError::bad_request("开始日期晚于结束日期", "from is after to"));
+        }
+        let owner_id = match text(&self.owner).as_deref() {
+            None | Some("all") => None,
+            Some("me") => Some(v.user.id),
+            Some(name) => Some(
+                state
+                    .store()
+                    .user_by_username(name)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            format!("负责人“{name}”不是用户"),
+                            format!("owner {name:?} is not a user"),
+                        )
+                    })?
+                    .id,
+            ),
+        };
+        let days = state.store().sales_settings().await?.stalled_days;
+        Ok(ReportFilter {
+            owner_id,
+            team: text(&self.team),
+            from,
+            to,
+            stalled_before: chrono::Utc::now() - chrono::Duration::days(days as i64),
+        })
+    }
+
+    fn value(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_default()
+    }
+}
+
+fn yuan(fen: i64) -> String {
+    format!("¥{}", format_money(fen))
+}
+
+/// One bar of a chart: its label, its length (any unit) and the text at its end.
+struct Bar {
+    label: String,
+    value: f64,
+    text: String,
+    class: &'static str,
+}
+
+/// Horizontal bars, longest = full width; labels on the left, values at the end.
+fn bars_svg(title: &str, bars: &[Bar]) -> String {
+    let (w, row, left, right) = (520.0, 26.0, 130.0, 150.0);
+    let h = row * bars.len().max(1) as f64 + 8.0;
+    let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let mut s =
+        format!("<svg viewBox=\"0 0 {w} {h}\" class=\"chart bars\" role=\"img\" aria-label=\"{}\">", escape(title));
+    for (i, b) in bars.iter().enumerate() {
+        let y = 4.0 + i as f64 * row;
+        let len = if max > 0.0 { (b.value / max) * (w - left - right) } else { 0.0 };
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2328\">{}</text>",
+            left - 6.0,
+            y + row * 0.62,
+            escape(&b.label)
+        );
+        let _ = write!(
+            s,
+            "<rect class=\"{}\" x=\"{left}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" rx=\"3\"/>",
+            b.class,
+            y + 3.0,
+            len.max(1.0),
+            row - 8.0
+        );
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" fill=\"#5c6570\">{}</text>",
+            left + len + 6.0,
+            y + row * 0.62,
+            escape(&b.text)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+pub struct OwnerRow {
+    pub owner: String,
+    pub open: i64,
+    pub pipeline: String,
+    pub weighted: String,
+    pub won: i64,
+    pub lost: i64,
+    pub win_rate: String,
+    pub won_amount: String,
+}
+
+pub struct StalledRow {
+    pub id: i64,
+    pub title: String,
+    pub customer: String,
+    pub owner: String,
+    pub stage: &'static str,
+    pub amount: String,
+    pub quiet_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    c: Chrome,
+    q: ReportQuery,
+    from: String,
+    to: String,
+    owners: Vec<(String, String)>,
+    open: i64,
+    pipeline: String,
+    weighted: String,
+    won: i64,
+    lost: i64,
+    win_rate: String,
+    cycle: String,
+    stalled: i64,
+    stalled_days: u32,
+    forecast_svg: String,
+    funnel_svg: String,
+    conversions: Vec<(String, String)>,
+    stage_days_svg: String,
+    objections_svg: String,
+    lost_to_svg: String,
+    by_owner: Vec<OwnerRow>,
+    stalled_rows: Vec<StalledRow>,
+}
+
+fn rate(won: i64, lost: i64) -> String {
+    if won + lost == 0 { "—".into() } else { format!("{:.0}%", won as f64 * 100.0 / (won + lost) as f64) }
+}
+
+/// The report's charts as bars, and the funnel's conversions as (step, percent).
+struct Charts {
+    forecast: Vec<Bar>,
+    funnel: Vec<Bar>,
+    conversions: Vec<(String, String)>,
+    days: Vec<Bar>,
+    objections: Vec<Bar>,
+    lost_to: Vec<Bar>,
+}
+
+fn view(r: &SalesReport, t: T) -> Charts {
+    let lang = t.lang();
+    let forecast = r
+        .by_month
+        .iter()
+        .map(|m| Bar {
+            label: if m.month.is_empty() { t.no_close_date().to_string() } else { m.month.clone() },
+            value: m.weighted_fen as f64,
+            text: format!("{} / {}", yuan(m.weighted_fen), yuan(m.pipeline_fen)),
+            class: "bar-forecast",
+        })
+        .collect();
+    let funnel = r
+        .funnel
+        .iter()
+        .map(|(s, n)| Bar {
+            label: s.label(lang).to_string(),
+            value: *n as f64,
+            text: n.to_string(),
+            class: "bar-funnel",
+        })
+        .collect();
+    let conversions = r
+        .funnel
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (&w[0], &w[1]);
+            let pct = if a.1 > 0 { format!("{:.0}%", b.1 as f64 * 100.0 / a.1 as f64) } else { "—".into() };
+            (format!("{} → {}", a.0.label(lang), b.0.label(lang)), pct)
+        })
+        .collect();
+    let days = r
+        .stage_days
+        .iter()
+        .filter(|(s, _, _)| *s != Stage::AfterSales)
+        .map(|(s, d, n)| Bar {
+            label: s.label(lang).to_string(),
+            value: *d,
+            text: format!("{d:.1} {}（{n}）", t.days_unit()),
+            class: "bar-days",
+        })
+        .collect();
+    let objections = r
+        .objections
+        .iter()
+        .map(|(c, n, open)| Bar {
+            label: format!("{}（{}）", c.label(lang), if c.ours() { t.cause_ours() } else { t.cause_theirs() }),
+            value: *n as f64,
+            text: format!("{n} · {} {open}", t.still_open()),
+            class: if c.ours() { "bar-ours" } else { "bar-theirs" },
+        })
+        .collect();
+    let lost_to = r
+        .lost_to
+        .iter()
+        .map(|(who, n, fen)| Bar {
+            label: if who.is_empty() { t.not_recorded().to_string() } else { who.clone() },
+            value: *n as f64,
+            text: format!("{n} · {}", yuan(*fen)),
+            class: "bar-lost",
+        })
+        .collect();
+    Charts { forecast, funnel, conversions, days, objections, lost_to }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(mut q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    if q.owner.is_none() && v.role() == Role::SalesRep {
+        q.owner = Some("me".into());
+    }
+    let filter = q.filter(&state, &v).await?;
+    let report = state.store().sales_report(&filter).await?;
+    let t = T(v.lang());
+    let lang: Lang = t.lang();
+    let stalled_days = state.store().sales_settings().await?.stalled_days;
+    let Charts { forecast, funnel, conversions, days, objections, lost_to } = view(&report, t);
+    let now = chrono::Utc::now();
+    let mut owners = vec![(String::new(), t.everyone().to_string()), ("me".to_string(), t.mine().to_string())];
+    for u in state.store().users().await? {
+        if u.active
+            && matches!(u.role, Role::SalesRep | Role::Manager | Role::Admin)
+            && u.id != guanxi_store::Actor::SYSTEM.0
+        {
+            owners.push((u.username.clone(), format!("{} ({})", u.display_name, u.username)));
+        }
+    }
+    let (open, pipeline, weighted) =
+        report.by_owner.iter().fold((0, 0, 0), |(a, b, c), o| (a + o.open, b + o.pipeline_fen, c + o.weighted_fen));
+    let here = format!(
+        "/opportunities/reports?owner={}&team={}&from={}&to={}",
+        crate::html::url_encode(&q.value(&q.owner)),
+        crate::html::url_encode(&q.value(&q.team)),
+        filter.from,
+        filter.to
+    );
+    let page = ReportsPage {
+        c: Chrome::new(&v, Nav::Sales, None, here),
+        from: filter.from.to_string(),
+        to: filter.to.to_string(),
+        owners,
+        open,
+        pipeline: yuan(pipeline),
+        weighted: yuan(weighted),
+        won: report.won,
+        lost: report.lost,
+        win_rate: rate(report.won, report.lost),
+        cycle: report.cycle_days.map(|d| format!("{d:.1} {}", t.days_unit())).unwrap_or_else(|| "—".into()),
+        stalled: report.stalled,
+        stalled_days,
+        forecast_svg: bars_svg(t.forecast(), &forecast),
+        funnel_svg: bars_svg(t.funnel(), &funnel),
+        conversions,
+        stage_days_svg: bars_svg(t.days_in_stages(), &days),
+        objections_svg: bars_svg(t.objections(), &objections),
+        lost_to_svg: bars_svg(t.lost_to_competitors(), &lost_to),
+        by_owner: report
+            .by_owner
+            .iter()
+            .map(|o| OwnerRow {
+                owner: o.owner.clone(),
+                open: o.open,
+                pipeline: yuan(o.pipeline_fen),
+                weighted: yuan(o.weighted_fen),
+                won: o.won,
+                lost: o.lost,
+                win_rate: rate(o.won, o.lost),
+                won_amount: yuan(o.won_fen),
+            })
+            .collect(),
+        stalled_rows: report
+            .stalled_deals
+            .iter()
+            .map(|o| StalledRow {
+                id: o.id,
+                title: o.draft.title.clone(),
+                customer: o.customer_name.clone(),
+                owner: o.owner_name.clone(),
+                stage: o.stage.label(lang),
+                amount: yuan(o.draft.amount_fen),
+                quiet_days: (now - o.last_activity_at).num_days(),
+            })
+            .collect(),
+        q,
+    };
+    Ok(render(&page))
+}
