@@ -45,12 +45,16 @@ CREATE TABLE opportunities (
     deleted_at TIMESTAMPTZ,
     version BIGINT NOT NULL DEFAULT 1
 );
-CREATE INDEX opportunities_owner ON opportunities (owner_id, status, stage);
+-- The board and the lists: one owner's deals of a status and stage, most recently active first.
+CREATE INDEX opportunities_owner ON opportunities (owner_id, status, stage, last_activity_at) WHERE deleted_at IS NULL;
 CREATE INDEX opportunities_customer ON opportunities (customer_id);
-CREATE INDEX opportunities_status ON opportunities (status, stage);
-CREATE INDEX opportunities_created ON opportunities (created_at);
-CREATE INDEX opportunities_closed ON opportunities (status, closed_on);
-CREATE INDEX opportunities_quiet ON opportunities (status, last_activity_at);
+-- The reports read these instead of the rows: the open pipeline by owner and by month; what
+-- closed in a period; what opened in a period and how far it got; what has gone quiet.
+CREATE INDEX opportunities_open ON opportunities (status, owner_id, expected_close, amount_fen, probability, deleted_at);
+CREATE INDEX opportunities_closed ON opportunities (status, closed_on, owner_id, won_amount_fen, amount_fen, cycle_days, lost_to, deleted_at);
+CREATE INDEX opportunities_created ON opportunities (created_at, furthest_stage, owner_id, deleted_at);
+CREATE INDEX opportunities_quiet ON opportunities (status, last_activity_at, deleted_at);
+CREATE INDEX opportunities_largest ON opportunities (status, amount_fen, last_activity_at, owner_id, deleted_at);
 
 -- Every change of stage or status, with who and when; an override keeps its reason and the
 -- mandatory actions it skipped (a JSON array of titles).
@@ -69,6 +73,17 @@ CREATE TABLE opportunity_changes (
 );
 CREATE INDEX opportunity_changes_opportunity ON opportunity_changes (opportunity_id, id);
 CREATE INDEX opportunity_changes_at ON opportunity_changes (changed_at, to_stage, days_in);
+
+-- Stage stays that ended, summed by China day (day number since 1970-01-01), stage and the
+-- deal's owner then: the report's average days in each stage reads these sums, not every change.
+CREATE TABLE stage_stays (
+    day INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    owner_id BIGINT NOT NULL REFERENCES users(id),
+    stays BIGINT NOT NULL,
+    days DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (day, stage, owner_id)
+);
 
 CREATE TABLE opportunity_ticks (
     opportunity_id BIGINT NOT NULL REFERENCES opportunities(id),
@@ -91,7 +106,7 @@ CREATE TABLE objections (
     deleted_at TIMESTAMPTZ
 );
 CREATE INDEX objections_opportunity ON objections (opportunity_id);
-CREATE INDEX objections_created ON objections (created_at);
+CREATE INDEX objections_created ON objections (created_at, cause, resolved_at, opportunity_id, deleted_at);
 
 CREATE TABLE decision_chain (
     opportunity_id BIGINT NOT NULL REFERENCES opportunities(id),

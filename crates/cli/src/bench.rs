@@ -43,6 +43,27 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Process sales at scale: writes --opportunities deals with their past (about
+    /// --changes-per-deal stage changes each, over three years, spread over --reps sales reps)
+    /// for the customers in the database unless it has that many already, then measures the
+    /// board for one owner, the reports page (everyone, one owner) and the opportunity page.
+    Sales {
+        #[arg(long, default_value_t = 100_000)]
+        opportunities: usize,
+        /// Aimed at; deals still open at the end of the data have had fewer (the count written is printed).
+        #[arg(long, default_value_t = 12.0)]
+        changes_per_deal: f64,
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Requests per second and latency of the web app over loopback: the customer list page
     /// (plain and with a search), the customer page, and the API's list, search and get.
     /// Bounded by --requests per endpoint and --seconds, whichever comes first.
@@ -62,7 +83,7 @@ enum BenchCommand {
 impl BenchArgs {
     /// Whether this benchmark runs the web server (and so wants both cores).
     pub fn serves(&self) -> bool {
-        matches!(self.what, BenchCommand::Web { .. })
+        matches!(self.what, BenchCommand::Web { .. } | BenchCommand::Sales { .. })
     }
 }
 
@@ -137,6 +158,10 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         }
         BenchCommand::Value { csv, per_customer, recompute_only, runs, seed } => {
             value(ctx, &csv, per_customer, recompute_only, runs, seed).await?;
+        }
+        BenchCommand::Sales { opportunities, changes_per_deal, reps, requests, seconds, concurrency, seed } => {
+            let limit = std::time::Duration::from_secs(seconds);
+            sales(ctx, opportunities, changes_per_deal, reps, (requests, limit, concurrency), seed).await?;
         }
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
             crate::loadgen::run(ctx, requests, std::time::Duration::from_secs(seconds), concurrency, seed).await?;
@@ -312,4 +337,130 @@ async fn value(
         );
     }
     Ok(())
+}
+
+/// `guanxi bench sales` (see its help).
+async fn sales(
+    ctx: &Ctx,
+    opportunities: usize,
+    changes_per_deal: f64,
+    reps: usize,
+    (requests, limit, concurrency): (usize, std::time::Duration, usize),
+    seed: u64,
+) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let customers = ctx.store.count_customers().await.map_err(&err)?;
+    if customers == 0 {
+        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
+    }
+    // The reps, in teams of ten.
+    let mut owners = Vec::new();
+    for i in 0..reps.max(1) {
+        let username = format!("bench.rep{i:03}");
+        let user = match ctx.store.user_by_username(&username).await.map_err(&err)? {
+            Some(u) => u,
+            None => ctx
+                .store
+                .add_user(
+                    ctx.actor,
+                    &guanxi_store::NewUser {
+                        username: username.clone(),
+                        display_name: format!("销售{i:03}"),
+                        role: guanxi_domain::Role::SalesRep,
+                        team: Some(format!("第{}组", i / 10 + 1)),
+                    },
+                )
+                .await
+                .map_err(&err)?,
+        };
+        owners.push(user);
+    }
+    let have = ctx
+        .store
+        .list_opportunities(&guanxi_store::OpportunityFilter { per_page: 1, ..Default::default() })
+        .await
+        .map_err(&err)?
+        .total as usize;
+    if have < opportunities {
+        let mut ids = Vec::with_capacity(customers as usize);
+        let mut after = 0;
+        loop {
+            let batch = ctx.store.export_batch(after, 10_000).await.map_err(&err)?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            ids.extend(batch.iter().map(|c| c.id));
+        }
+        let owner_ids: Vec<i64> = owners.iter().map(|u| u.id).collect();
+        // A deal opens, moves on through 2.6 stages on average and closes (three in five do):
+        // 4.2 changes; the rest are detours (back a stage and on again, two changes each) of
+        // the 86% of deals that get past the first stage.
+        let plan = crate::deals::Plan {
+            customers: &ids,
+            owners: &owner_ids,
+            deals: opportunities - have,
+            span_days: 3 * 365,
+            until: chrono::Utc::now(),
+            detours: ((changes_per_deal - 4.2) / (2.0 * 0.86)).max(0.0),
+        };
+        let started = Instant::now();
+        let deals = crate::deals::simulate(&mut crate::demo::Rng::new(seed), &plan);
+        let changes: usize = deals.iter().map(|d| 1 + d.moves.len() + usize::from(d.outcome.is_some())).sum();
+        for chunk in deals.chunks(5_000) {
+            ctx.store.import_deals(ctx.actor, "guanxi bench sales", chunk).await.map_err(&err)?;
+        }
+        println!(
+            "{}",
+            serde_json::json!({"bench": "import_deals", "deals": deals.len(), "stage_changes": changes,
+                               "seconds": started.elapsed().as_secs_f64()})
+        );
+    }
+    let served = crate::loadgen::Served::start(ctx).await?;
+    let extra = serde_json::json!({"opportunities": opportunities.max(have), "customers": customers});
+    let names: Vec<&str> = owners.iter().map(|u| u.username.as_str()).collect();
+    served
+        .measure(
+            "board_one_owner",
+            names.iter().map(|n| format!("/opportunities/board?owner={n}")).collect(),
+            requests,
+            limit,
+            concurrency,
+            extra.clone(),
+        )
+        .await?;
+    served
+        .measure(
+            "reports_everyone",
+            vec!["/opportunities/reports?owner=all".into()],
+            requests,
+            limit,
+            concurrency,
+            extra.clone(),
+        )
+        .await?;
+    served
+        .measure(
+            "reports_one_owner",
+            names.iter().map(|n| format!("/opportunities/reports?owner={n}")).collect(),
+            requests,
+            limit,
+            concurrency,
+            extra.clone(),
+        )
+        .await?;
+    let page = ctx
+        .store
+        .list_opportunities(&guanxi_store::OpportunityFilter { per_page: 200, ..Default::default() })
+        .await
+        .map_err(&err)?;
+    served
+        .measure(
+            "opportunity_page",
+            page.items.iter().map(|o| format!("/opportunities/{}", o.id)).collect(),
+            requests,
+            limit,
+            concurrency,
+            extra,
+        )
+        .await?;
+    served.finish(ctx).await
 }

@@ -417,6 +417,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     let mut contacts = 0usize;
     let mut people = 0usize;
     let mut orders: Vec<(usize, orders::OrderDraft)> = Vec::new();
+    let mut deal_customers: Vec<i64> = Vec::new();
     let now = Utc::now();
     let mut after = 0;
     loop {
@@ -424,6 +425,11 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
         let Some(last) = batch.last() else { break };
         after = last.id;
         for c in &batch {
+            // Organizations are where most deals are.
+            deal_customers.push(c.id);
+            if c.draft.kind == CustomerKind::Organization {
+                deal_customers.extend([c.id, c.id]);
+            }
             let owner = c.draft.owner.clone().unwrap_or_else(|| "li.na".into());
             let mut their: Vec<String> = Vec::new();
             if c.draft.kind == CustomerKind::Organization {
@@ -501,16 +507,31 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     for chunk in orders.chunks(5_000) {
         ctx.store.import_orders(ctx.actor, "guanxi demo", chunk, false).await.map_err(&err)?;
     }
+    // A year of deals, a tenth as many as customers, for the board and the sales reports.
+    let owners: Vec<i64> = REPS.iter().map(|name| user_id(name).0).collect();
+    let plan = crate::deals::Plan {
+        customers: &deal_customers,
+        owners: &owners,
+        deals: (a.customers / 10).max(1),
+        span_days: 365,
+        until: now,
+        detours: 0.3,
+    };
+    let deals = if deal_customers.is_empty() { Vec::new() } else { crate::deals::simulate(&mut r, &plan) };
+    let deal_count = deals.len();
+    for chunk in deals.chunks(2_000) {
+        ctx.store.import_deals(ctx.actor, "guanxi demo", chunk).await.map_err(&err)?;
+    }
     println!(
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),

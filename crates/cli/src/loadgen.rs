@@ -101,37 +101,83 @@ async fn hammer(
     Ok((times.len(), secs, times))
 }
 
+/// The web app serving the open database in this process, and a signed-in benchmark user.
+pub struct Served {
+    addr: String,
+    cookie: String,
+    token: String,
+}
+
+impl Served {
+    pub async fn start(ctx: &Ctx) -> Result<Served> {
+        let err = store_err(ctx.lang);
+        let user = match ctx.store.user_by_username(BENCH_USER).await.map_err(&err)? {
+            Some(u) => u,
+            None => ctx
+                .store
+                .add_user(
+                    Actor::SYSTEM,
+                    &NewUser {
+                        username: BENCH_USER.into(),
+                        display_name: "基准测试".into(),
+                        role: Role::Admin,
+                        team: None,
+                    },
+                )
+                .await
+                .map_err(&err)?,
+        };
+        let token = guanxi_web::auth::random_secret(32).map_err(|e| UserError(e.message(ctx.lang)))?;
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        ctx.store.create_session(&guanxi_web::auth::secret_hash(&token), user.id, expires).await.map_err(&err)?;
+        let cookie = format!("{}={token}", guanxi_web::auth::SESSION_COOKIE);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?.to_string();
+        tokio::spawn(guanxi_web::serve(listener, ctx.store.clone(), guanxi_web::Config::default()));
+        Ok(Served { addr, cookie, token })
+    }
+
+    /// Warms up on `paths`, then measures them and prints one JSON line named `name` with
+    /// `extra` merged in.
+    pub async fn measure(
+        &self,
+        name: &str,
+        paths: Vec<String>,
+        requests: usize,
+        limit: Duration,
+        concurrency: usize,
+        extra: serde_json::Value,
+    ) -> Result<()> {
+        let paths = Arc::new(paths);
+        // Warm up: the first requests of each kind fill caches that every later one shares.
+        hammer(&self.addr, &self.cookie, paths.clone(), 50.min(requests), limit, concurrency).await?;
+        let (n, secs, times) = hammer(&self.addr, &self.cookie, paths, requests, limit, concurrency).await?;
+        let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+        let mut line = serde_json::json!({
+            "bench": "web", "endpoint": name, "concurrency": concurrency,
+            "requests": n, "seconds": secs, "requests_per_second": n as f64 / secs,
+            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": pct(1.0),
+        });
+        if let (Some(l), Some(e)) = (line.as_object_mut(), extra.as_object()) {
+            l.extend(e.clone());
+        }
+        println!("{line}");
+        Ok(())
+    }
+
+    pub async fn finish(self, ctx: &Ctx) -> Result<()> {
+        ctx.store.delete_session(&guanxi_web::auth::secret_hash(&self.token)).await.map_err(store_err(ctx.lang))?;
+        Ok(())
+    }
+}
+
 pub async fn run(ctx: &Ctx, requests: usize, limit: Duration, concurrency: usize, seed: u64) -> Result<()> {
     let err = store_err(ctx.lang);
     let total = ctx.store.count_customers().await.map_err(&err)?;
     if total == 0 {
         return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
     }
-    let user = match ctx.store.user_by_username(BENCH_USER).await.map_err(&err)? {
-        Some(u) => u,
-        None => ctx
-            .store
-            .add_user(
-                Actor::SYSTEM,
-                &NewUser {
-                    username: BENCH_USER.into(),
-                    display_name: "基准测试".into(),
-                    role: Role::Admin,
-                    team: None,
-                },
-            )
-            .await
-            .map_err(&err)?,
-    };
-    let token = guanxi_web::auth::random_secret(32).map_err(|e| UserError(e.message(ctx.lang)))?;
-    let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-    ctx.store.create_session(&guanxi_web::auth::secret_hash(&token), user.id, expires).await.map_err(&err)?;
-    let cookie = format!("{}={token}", guanxi_web::auth::SESSION_COOKIE);
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?.to_string();
-    tokio::spawn(guanxi_web::serve(listener, ctx.store.clone(), guanxi_web::Config::default()));
-
+    let served = Served::start(ctx).await?;
     let queries = crate::bench::mixed_queries(ctx, 500, seed, total).await?;
     let mut rng = crate::demo::Rng::new(seed);
     let first = ctx.store.export_batch(0, 1).await.map_err(&err)?.first().map(|c| c.id).unwrap_or(1);
@@ -146,20 +192,7 @@ pub async fn run(ctx: &Ctx, requests: usize, limit: Duration, concurrency: usize
         ("api_get", ids.iter().map(|id| format!("/api/v1/customers/{id}")).collect()),
     ];
     for (name, paths) in endpoints {
-        let paths = Arc::new(paths);
-        // Warm up: the first requests of each kind fill caches that every later one shares.
-        hammer(&addr, &cookie, paths.clone(), 50.min(requests), limit, concurrency).await?;
-        let (n, secs, times) = hammer(&addr, &cookie, paths, requests, limit, concurrency).await?;
-        let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
-        println!(
-            "{}",
-            serde_json::json!({
-                "bench": "web", "endpoint": name, "customers": total, "concurrency": concurrency,
-                "requests": n, "seconds": secs, "requests_per_second": n as f64 / secs,
-                "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": pct(1.0),
-            })
-        );
+        served.measure(name, paths, requests, limit, concurrency, serde_json::json!({"customers": total})).await?;
     }
-    ctx.store.delete_session(&guanxi_web::auth::secret_hash(&token)).await.map_err(&err)?;
-    Ok(())
+    served.finish(ctx).await
 }

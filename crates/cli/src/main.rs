@@ -4,6 +4,7 @@
 mod analyze;
 mod archive;
 mod bench;
+mod deals;
 mod demo;
 mod loadgen;
 mod serve;

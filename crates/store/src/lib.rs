@@ -527,6 +527,11 @@ impl Store {
         dispatch!(self, complete_task(actor, task_id, done))
     }
 
+    /// Writes deals with their past in one transaction (see `ops::import_deals`).
+    pub async fn import_deals(&self, actor: Actor, source: &str, deals: &[DealImport]) -> Result<usize, StoreError> {
+        dispatch!(self, import_deals(actor, source, deals))
+    }
+
     /// The sales reports for a scope and a period (see `ops::sales_report`).
     pub async fn sales_report(&self, f: &ReportFilter) -> Result<SalesReport, StoreError> {
         dispatch!(self, sales_report(f))

@@ -588,3 +588,17 @@ pub struct SalesReport {
     /// Deals lost in the period by the competitor they went to (`""`: not recorded).
     pub lost_to: Vec<(String, i64, i64)>,
 }
+
+/// A deal with its past, as an import from another system (or the demo and the benchmark)
+/// gives it: opened at `created_at` at the first stage, then each stage entered and when (the
+/// last is where it stands), then how it ended, if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealImport {
+    pub customer_id: i64,
+    pub owner_id: i64,
+    pub draft: guanxi_domain::sales::OpportunityDraft,
+    pub created_at: DateTime<Utc>,
+    pub moves: Vec<(guanxi_domain::sales::Stage, DateTime<Utc>)>,
+    pub outcome: Option<(guanxi_domain::sales::Outcome, DateTime<Utc>)>,
+    pub objections: Vec<(guanxi_domain::sales::ObjectionDraft, DateTime<Utc>)>,
+}

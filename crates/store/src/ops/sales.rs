@@ -8,6 +8,7 @@ use crate::{
     StoreError, TaskRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use guanxi_domain::china::{day as china_day, day_number};
 use guanxi_domain::sales::*;
 use guanxi_domain::value::settings::Approach;
 use guanxi_domain::{Attitude, DecisionRole, Field, Problem, Raw, Validation};
@@ -138,6 +139,26 @@ fn draft_json(d: &OpportunityDraft) -> serde_json::Value {
     super::fields_json(&d.to_fields())
 }
 
+/// Ended stage stays of one China day number, stage and owner: (how many, days in all).
+type Stays = ((i32, Stage, i64), (i64, f64));
+
+/// Adds ended stage stays to the daily sums.
+async fn add_stays(tx: &mut Tx<'_>, stays: &[Stays]) -> Result<(), StoreError> {
+    for chunk in stays.chunks(200) {
+        let sql = format!(
+            "INSERT INTO stage_stays (day, stage, owner_id, stays, days) VALUES {} ON CONFLICT (day, stage, owner_id) \
+             DO UPDATE SET stays = stage_stays.stays + excluded.stays, days = stage_stays.days + excluded.days",
+            super::values_clause(chunk.len(), 5, &|_, p| p)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for ((day, stage, owner), (n, days)) in chunk {
+            q = q.bind(*day).bind(stage.code()).bind(*owner).bind(*n).bind(*days);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Days from `from` to `to`, with fractions.
 pub(crate) fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_seconds().max(0) as f64 / 86_400.0
@@ -145,6 +166,8 @@ pub(crate) fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 
 /// A change of stage or status as `opportunity_changes` keeps it.
 struct Change<'a> {
+    /// The deal's owner, to whom the stay that ends is counted.
+    owner: i64,
     from: Option<Stage>,
     to: Stage,
     status: DealStatus,
@@ -154,21 +177,24 @@ struct Change<'a> {
 }
 
 async fn record_change(tx: &mut Tx<'_>, actor: Actor, id: i64, c: Change<'_>) -> Result<(), StoreError> {
-    let Change { from, to, status, at, override_reason, skipped } = c;
+    let Change { owner, from, to, status, at, override_reason, skipped } = c;
     // The stage being left gets the days spent in it (the report's average days a stage).
     let last = sqlx::query(
-        "SELECT id, changed_at FROM opportunity_changes WHERE opportunity_id = $1 ORDER BY id DESC LIMIT 1",
+        "SELECT id, changed_at, to_stage FROM opportunity_changes WHERE opportunity_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(r) = last {
         let since: DateTime<Utc> = r.try_get(1)?;
+        let days = days_between(since, at);
         sqlx::query("UPDATE opportunity_changes SET days_in = $1 WHERE id = $2")
-            .bind(days_between(since, at))
+            .bind(days)
             .bind(r.try_get::<i64, _>(0)?)
             .execute(&mut **tx)
             .await?;
+        let left = code(&r, "to_stage", Stage::parse)?;
+        add_stays(tx, &[((day_number(china_day(at)), left, owner), (1, days))]).await?;
     }
     let skipped = (!skipped.is_empty()).then(|| {
         serde_json::to_string(&skipped.iter().map(|c| &c.action.title).collect::<Vec<_>>()).unwrap_or_default()
@@ -216,7 +242,8 @@ pub async fn create_opportunity(
     .bind(at)
     .bind(actor.0);
     let id: i64 = bind_draft(q, d, owner, probability).fetch_one(&mut *tx).await?.try_get(0)?;
-    let change = Change { from: None, to: stage, status: DealStatus::Open, at, override_reason: None, skipped: &[] };
+    let change =
+        Change { owner, from: None, to: stage, status: DealStatus::Open, at, override_reason: None, skipped: &[] };
     record_change(&mut tx, actor, id, change).await?;
     let note = format!("{}：{}", customer.draft.name, d.title);
     audit(
@@ -385,8 +412,15 @@ pub async fn move_opportunity(
     .bind(to.index() as i32)
     .execute(&mut *tx)
     .await?;
-    let change =
-        Change { from: Some(o.stage), to, status: DealStatus::Open, at, override_reason: reason, skipped: &skipped };
+    let change = Change {
+        owner: o.owner_id,
+        from: Some(o.stage),
+        to,
+        status: DealStatus::Open,
+        at,
+        override_reason: reason,
+        skipped: &skipped,
+    };
     record_change(&mut tx, actor, id, change).await?;
     let note = match reason {
         Some(r) => format!("{} → {}（越过：{r}）", o.stage.code(), to.code()),
@@ -473,7 +507,8 @@ pub async fn close_opportunity(
         }
     };
     let reason = (!skipped.is_empty()).then_some(override_reason).flatten();
-    let change = Change { from: Some(o.stage), to, status, at, override_reason: reason, skipped: &skipped };
+    let change =
+        Change { owner: o.owner_id, from: Some(o.stage), to, status, at, override_reason: reason, skipped: &skipped };
     record_change(&mut tx, actor, id, change).await?;
     audit(
         &mut tx,
@@ -879,9 +914,9 @@ pub async fn list_opportunities(pool: &Pool, f: &OpportunityFilter) -> Result<Op
         .fetch_all(pool)
         .await?;
     let items = rows.iter().map(opportunity_from_row).collect::<Result<Vec<_>, _>>()?;
+    let join = if like.is_some() { "JOIN customers c ON c.id = o.customer_id" } else { "" };
     let sql = format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(o.amount_fen), 0) AS BIGINT) FROM opportunities o \
-         JOIN customers c ON c.id = o.customer_id WHERE {filter}"
+        "SELECT COUNT(*), CAST(COALESCE(SUM(o.amount_fen), 0) AS BIGINT) FROM opportunities o {join} WHERE {filter}"
     );
     let row = bind_filter!(sqlx::query(AssertSqlSafe(sql))).fetch_one(pool).await?;
     Ok(OpportunityPage { items, total: row.try_get(0)?, amount_fen: row.try_get(1)? })
@@ -917,135 +952,190 @@ pub async fn sales_report(pool: &Pool, f: &crate::ReportFilter) -> Result<crate:
             }
         }};
     }
-    let mut conn = pool.acquire().await?;
+    // Three groups of queries, each on its own connection, at once.
+    let part_a = async {
+        let mut conn = pool.acquire().await?;
 
-    // Pipeline and results by owner.
-    let sql = format!(
-        "SELECT u.username, \
-         SUM(CASE WHEN o.status = 'open' THEN 1 ELSE 0 END), \
-         CAST(SUM(CASE WHEN o.status = 'open' THEN o.amount_fen ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.status = 'open' THEN o.amount_fen * o.probability ELSE 0 END) / 100 AS BIGINT), \
-         SUM(CASE WHEN o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN o.status = 'lost' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN 1 ELSE 0 END), \
-         CAST(SUM(CASE WHEN o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 THEN o.won_amount_fen ELSE 0 END) AS BIGINT) \
-         FROM opportunities o JOIN users u ON u.id = o.owner_id \
-         WHERE o.deleted_at IS NULL AND {} AND (o.status = 'open' OR (o.closed_on >= $1 AND o.closed_on <= $2)) \
-         GROUP BY u.username ORDER BY 4 DESC, 1",
-        scope_sql(f, 3)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
-    let mut by_owner = Vec::new();
-    for r in &rows {
-        by_owner.push(crate::OwnerLine {
-            owner: r.try_get(0)?,
-            open: r.try_get(1)?,
-            pipeline_fen: r.try_get(2)?,
-            weighted_fen: r.try_get(3)?,
-            won: r.try_get(4)?,
-            lost: r.try_get(5)?,
-            won_fen: r.try_get(6)?,
-        });
-    }
-    let (won, lost) = by_owner.iter().fold((0, 0), |(w, l), o| (w + o.won, l + o.lost));
+        // Pipeline (open now) and results (closed in the period) by owner, each from its index.
+        // One pass over the open deals' index, by owner and expected-close month (in that order,
+        // so no sort); summed here both ways.
+        let sql = format!(
+            "SELECT o.owner_id, COALESCE(SUBSTR(CAST(o.expected_close AS TEXT), 1, 7), ''), COUNT(*), \
+         CAST(SUM(o.amount_fen) AS BIGINT), CAST(SUM(o.amount_fen * o.probability) AS BIGINT) FROM opportunities o \
+         WHERE o.status = 'open' AND o.deleted_at IS NULL AND {} GROUP BY o.owner_id, 2",
+            scope_sql(f, 1)
+        );
+        let open_rows = scoped!(sqlx::query(AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
+        let sql = format!(
+            "SELECT o.owner_id, SUM(CASE WHEN o.status = 'won' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN o.status = 'lost' THEN 1 ELSE 0 END), \
+         CAST(SUM(CASE WHEN o.status = 'won' THEN o.won_amount_fen ELSE 0 END) AS BIGINT) FROM opportunities o \
+         WHERE o.status IN ('won', 'lost') AND o.closed_on >= $1 AND o.closed_on <= $2 AND o.deleted_at IS NULL \
+         AND {} GROUP BY o.owner_id",
+            scope_sql(f, 3)
+        );
+        let closed_rows =
+            scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
+        let names: std::collections::HashMap<i64, String> = sqlx::query("SELECT id, username FROM users")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let mut owners: std::collections::BTreeMap<i64, crate::OwnerLine> = std::collections::BTreeMap::new();
+        let line = |id: i64| crate::OwnerLine {
+            owner: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+            open: 0,
+            pipeline_fen: 0,
+            weighted_fen: 0,
+            won: 0,
+            lost: 0,
+            won_fen: 0,
+        };
+        // Σ amount × probability stays in fen·% until the end, so rounding happens once.
+        let mut months: std::collections::BTreeMap<String, (i64, i64, i64)> = std::collections::BTreeMap::new();
+        let mut weighted: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for r in &open_rows {
+            let id: i64 = r.try_get(0)?;
+            let month: String = r.try_get(1)?;
+            let (n, fen, pct_fen): (i64, i64, i64) = (r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+            let l = owners.entry(id).or_insert_with(|| line(id));
+            (l.open, l.pipeline_fen) = (l.open + n, l.pipeline_fen + fen);
+            *weighted.entry(id).or_default() += pct_fen;
+            let m = months.entry(month).or_default();
+            (m.0, m.1, m.2) = (m.0 + n, m.1 + fen, m.2 + pct_fen);
+        }
+        for (id, pct_fen) in weighted {
+            if let Some(l) = owners.get_mut(&id) {
+                l.weighted_fen = pct_fen / 100;
+            }
+        }
+        let by_month: Vec<crate::MonthLine> = months
+            .into_iter()
+            .map(|(month, (open, pipeline_fen, pct_fen))| crate::MonthLine {
+                month,
+                open,
+                pipeline_fen,
+                weighted_fen: pct_fen / 100,
+            })
+            .collect();
+        for r in &closed_rows {
+            let id: i64 = r.try_get(0)?;
+            let l = owners.entry(id).or_insert_with(|| line(id));
+            (l.won, l.lost, l.won_fen) = (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        }
+        let mut by_owner: Vec<crate::OwnerLine> = owners.into_values().collect();
+        by_owner.sort_by(|a, b| b.weighted_fen.cmp(&a.weighted_fen).then_with(|| a.owner.cmp(&b.owner)));
+        let (won, lost) = by_owner.iter().fold((0, 0), |(w, l), o| (w + o.won, l + o.lost));
 
-    // Open deals by the month they should close.
-    let sql = format!(
-        "SELECT COALESCE(SUBSTR(CAST(o.expected_close AS TEXT), 1, 7), ''), COUNT(*), CAST(SUM(o.amount_fen) AS BIGINT), \
-         CAST(SUM(o.amount_fen * o.probability) / 100 AS BIGINT) FROM opportunities o \
-         WHERE o.status = 'open' AND o.deleted_at IS NULL AND {} GROUP BY 1 ORDER BY 1",
-        scope_sql(f, 1)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
-    let mut by_month = Vec::new();
-    for r in &rows {
-        by_month.push(crate::MonthLine {
-            month: r.try_get(0)?,
-            open: r.try_get(1)?,
-            pipeline_fen: r.try_get(2)?,
-            weighted_fen: r.try_get(3)?,
-        });
-    }
-
-    // The funnel of deals opened in the period: how far each got.
-    let sql = format!(
-        "SELECT o.furthest_stage, COUNT(*) FROM opportunities o WHERE o.created_at >= $1 AND o.created_at < $2 \
-         AND o.deleted_at IS NULL AND {} GROUP BY o.furthest_stage",
-        scope_sql(f, 3)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
-    let mut at_most = [0i64; 6];
-    for r in &rows {
-        let i: i32 = r.try_get(0)?;
-        at_most[(i.clamp(0, 5)) as usize] += r.try_get::<i64, _>(1)?;
-    }
-    let funnel = Stage::ALL.iter().map(|s| (*s, at_most[s.index()..].iter().sum::<i64>())).collect();
-
-    // Days in each stage, over stays that ended in the period (a stay ends with the next change).
-    let scope_changes = match (&f.owner_id, &f.team) {
-        (None, None) => String::new(),
-        _ => format!("AND h.opportunity_id IN (SELECT o.id FROM opportunities o WHERE {})", scope_sql(f, 3)),
+        Ok::<_, StoreError>((by_owner, by_month, won, lost))
     };
-    let sql = format!(
-        "SELECT h.to_stage, AVG(h.days_in), COUNT(h.days_in) FROM opportunity_changes h \
-         WHERE h.changed_at >= $1 AND h.changed_at < $2 AND h.days_in IS NOT NULL {scope_changes} GROUP BY h.to_stage"
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
-    let mut stage_days: Vec<(Stage, f64, i64)> = Vec::new();
-    for r in &rows {
-        stage_days.push((
-            code(r, "to_stage", Stage::parse)?,
-            r.try_get::<Option<f64>, _>(1)?.unwrap_or(0.0),
-            r.try_get(2)?,
-        ));
-    }
-    stage_days.sort_by_key(|(s, _, _)| s.index());
+    let part_b = async {
+        let mut conn = pool.acquire().await?;
+        // The funnel of deals opened in the period: how far each got.
+        let sql = format!(
+            "SELECT o.furthest_stage, COUNT(*) FROM opportunities o WHERE o.created_at >= $1 AND o.created_at < $2 \
+         AND o.deleted_at IS NULL AND {} GROUP BY o.furthest_stage",
+            scope_sql(f, 3)
+        );
+        let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
+        let mut at_most = [0i64; 6];
+        for r in &rows {
+            let i: i32 = r.try_get(0)?;
+            at_most[(i.clamp(0, 5)) as usize] += r.try_get::<i64, _>(1)?;
+        }
+        let funnel = Stage::ALL.iter().map(|s| (*s, at_most[s.index()..].iter().sum::<i64>())).collect();
 
-    let sql = format!(
-        "SELECT AVG(o.cycle_days) FROM opportunities o WHERE o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 \
+        // Days in each stage, over stays that ended in the period (a stay ends with the next change).
+        let sql = format!(
+            "SELECT o.stage, SUM(o.days), CAST(SUM(o.stays) AS BIGINT) FROM stage_stays o WHERE o.day >= $1 AND o.day <= $2 AND {} \
+         GROUP BY o.stage",
+            scope_sql(f, 3)
+        );
+        let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(day_number(f.from)).bind(day_number(f.to)))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut stage_days: Vec<(Stage, f64, i64)> = Vec::new();
+        for r in &rows {
+            let days: f64 = r.try_get(1)?;
+            let n: i64 = r.try_get(2)?;
+            stage_days.push((code(r, "stage", Stage::parse)?, if n > 0 { days / n as f64 } else { 0.0 }, n));
+        }
+        stage_days.sort_by_key(|(s, _, _)| s.index());
+
+        let sql = format!(
+            "SELECT AVG(o.cycle_days) FROM opportunities o WHERE o.status = 'won' AND o.closed_on >= $1 AND o.closed_on <= $2 \
          AND o.deleted_at IS NULL AND {}",
-        scope_sql(f, 3)
-    );
-    let cycle_days: Option<f64> =
-        scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_one(&mut *conn).await?.try_get(0)?;
+            scope_sql(f, 3)
+        );
+        let cycle_days: Option<f64> =
+            scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_one(&mut *conn).await?.try_get(0)?;
 
-    // Stalled: open and quiet; the count, and the largest ones.
-    let sql = format!(
-        "SELECT COUNT(*) FROM opportunities o WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL AND {}",
-        scope_sql(f, 2)
-    );
-    let stalled: i64 =
-        scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before)).fetch_one(&mut *conn).await?.try_get(0)?;
-    let sql = format!(
-        "{SELECT} WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL AND {} \
-         ORDER BY o.amount_fen DESC, o.id LIMIT 10",
-        scope_sql(f, 2)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before)).fetch_all(&mut *conn).await?;
-    let stalled_deals = rows.iter().map(opportunity_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok::<_, StoreError>((funnel, stage_days, cycle_days))
+    };
+    let part_c = async {
+        let mut conn = pool.acquire().await?;
+        // Stalled: open and quiet; the count, and the largest ones.
+        let sql = format!(
+            "SELECT COUNT(*) FROM opportunities o WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL AND {}",
+            scope_sql(f, 2)
+        );
+        let stalled: i64 =
+            scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before)).fetch_one(&mut *conn).await?.try_get(0)?;
+        // The largest stalled deals: walk open deals from the largest (an index), keep the quiet ones.
+        let sql = format!(
+            "SELECT o.id FROM opportunities o WHERE o.status = 'open' AND o.last_activity_at < $1 AND o.deleted_at IS NULL \
+         AND {} ORDER BY o.amount_fen DESC LIMIT 10",
+            scope_sql(f, 2)
+        );
+        let ids: Vec<i64> = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.stalled_before))
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let list = if ids.is_empty() {
+            "0".to_string()
+        } else {
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        };
+        let sql = format!("{SELECT} WHERE o.id IN ({list}) ORDER BY o.amount_fen DESC, o.id");
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        let stalled_deals = rows.iter().map(opportunity_from_row).collect::<Result<Vec<_>, _>>()?;
 
-    let sql = format!(
-        "SELECT b.cause, COUNT(*), SUM(CASE WHEN b.resolved_at IS NULL THEN 1 ELSE 0 END) FROM objections b \
-         JOIN opportunities o ON o.id = b.opportunity_id WHERE b.created_at >= $1 AND b.created_at < $2 \
-         AND b.deleted_at IS NULL AND {} GROUP BY b.cause ORDER BY 2 DESC, 1",
-        scope_sql(f, 3)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
-    let mut objections = Vec::new();
-    for r in &rows {
-        objections.push((code(r, "cause", ObjectionCause::parse)?, r.try_get(1)?, r.try_get(2)?));
-    }
+        let scope_objections = match (&f.owner_id, &f.team) {
+            (None, None) => String::new(),
+            _ => format!("AND b.opportunity_id IN (SELECT o.id FROM opportunities o WHERE {})", scope_sql(f, 3)),
+        };
+        let sql = format!(
+            "SELECT b.cause, COUNT(*), SUM(CASE WHEN b.resolved_at IS NULL THEN 1 ELSE 0 END) FROM objections b \
+         WHERE b.created_at >= $1 AND b.created_at < $2 AND b.deleted_at IS NULL {scope_objections} \
+         GROUP BY b.cause ORDER BY 2 DESC, 1"
+        );
+        let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(start).bind(end)).fetch_all(&mut *conn).await?;
+        let mut objections = Vec::new();
+        for r in &rows {
+            objections.push((code(r, "cause", ObjectionCause::parse)?, r.try_get(1)?, r.try_get(2)?));
+        }
 
-    let sql = format!(
-        "SELECT COALESCE(o.lost_to, ''), COUNT(*), CAST(SUM(o.amount_fen) AS BIGINT) FROM opportunities o \
+        let sql = format!(
+            "SELECT COALESCE(o.lost_to, ''), COUNT(*), CAST(SUM(o.amount_fen) AS BIGINT) FROM opportunities o \
          WHERE o.status = 'lost' AND o.closed_on >= $1 AND o.closed_on <= $2 AND o.deleted_at IS NULL AND {} \
          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20",
-        scope_sql(f, 3)
-    );
-    let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
-    let mut lost_to = Vec::new();
-    for r in &rows {
-        lost_to.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-    }
+            scope_sql(f, 3)
+        );
+        let rows = scoped!(sqlx::query(AssertSqlSafe(sql)).bind(f.from).bind(f.to)).fetch_all(&mut *conn).await?;
+        let mut lost_to = Vec::new();
+        for r in &rows {
+            lost_to.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        Ok::<_, StoreError>((stalled, stalled_deals, objections, lost_to))
+    };
+    let (
+        (by_owner, by_month, won, lost),
+        (funnel, stage_days, cycle_days),
+        (stalled, stalled_deals, objections, lost_to),
+    ) = tokio::try_join!(part_a, part_b, part_c)?;
     Ok(crate::SalesReport {
         by_owner,
         by_month,
@@ -1059,4 +1149,115 @@ pub async fn sales_report(pool: &Pool, f: &crate::ReportFilter) -> Result<crate:
         objections,
         lost_to,
     })
+}
+
+/// Writes deals with their past (see `DealImport`) in one transaction, audited as one import:
+/// each deal's row as it stands now, every stage change with the days spent in each stage,
+/// its objections. Moves are taken as they happened, without the checklist (the past is not
+/// re-judged). Returns how many were written.
+pub async fn import_deals(
+    pool: &Pool,
+    actor: Actor,
+    source: &str,
+    deals: &[crate::DealImport],
+) -> Result<usize, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let settings = load_settings(&mut tx).await?;
+    let mut stays: std::collections::HashMap<(i32, Stage, i64), (i64, f64)> = std::collections::HashMap::new();
+    for d in deals {
+        let mut path: Vec<(Stage, DealStatus, DateTime<Utc>)> = vec![(Stage::Qualify, DealStatus::Open, d.created_at)];
+        path.extend(d.moves.iter().map(|(s, at)| (*s, DealStatus::Open, *at)));
+        let (mut stage, _, mut entered) = *path.last().unwrap_or(&(Stage::Qualify, DealStatus::Open, d.created_at));
+        let mut furthest = path.iter().map(|(s, _, _)| s.index()).max().unwrap_or(0);
+        let mut last = entered;
+        let (mut status, mut won, mut closed_on, mut lost_reason, mut lost_to, mut cycle) =
+            (DealStatus::Open, None, None, None, None, None);
+        match &d.outcome {
+            None => {}
+            Some((Outcome::Won { amount_fen, closed_on: on }, at)) => {
+                path.push((Stage::AfterSales, DealStatus::Won, *at));
+                (stage, entered, last, status) = (Stage::AfterSales, *at, *at, DealStatus::Won);
+                (won, closed_on, furthest) = (Some(*amount_fen), Some(*on), Stage::AfterSales.index());
+                cycle = Some(days_between(d.created_at, *at));
+            }
+            Some((Outcome::Lost { reason, lost_to: to, closed_on: on }, at)) => {
+                path.push((stage, DealStatus::Lost, *at));
+                (last, status, closed_on) = (*at, DealStatus::Lost, Some(*on));
+                (lost_reason, lost_to) = (Some(reason.clone()), to.clone());
+            }
+        }
+        let probability = match status {
+            DealStatus::Won => 100,
+            DealStatus::Lost => 0,
+            DealStatus::Open => d.draft.probability.unwrap_or(settings.probability(stage)),
+        };
+        let last = d.objections.iter().map(|(_, at)| *at).fold(last, DateTime::max);
+        let q = sqlx::query(
+            "INSERT INTO opportunities (customer_id, stage, status, stage_entered_at, last_activity_at, created_by, \
+             created_at, updated_at, title, amount_fen, expected_close, owner_id, probability, probability_set, source, \
+             competitors, proposal, next_step, next_step_on, purchasing_power, power_evidence, decision_authority, \
+             authority_evidence, need, need_evidence, appointment, preparation, won_amount_fen, closed_on, lost_reason, \
+             lost_to, furthest_stage, cycle_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) RETURNING id",
+        )
+        .bind(d.customer_id)
+        .bind(stage.code())
+        .bind(status.code())
+        .bind(entered)
+        .bind(last)
+        .bind(actor.0)
+        .bind(d.created_at);
+        let id: i64 = bind_draft(q, &d.draft, d.owner_id, probability)
+            .bind(won)
+            .bind(closed_on)
+            .bind(lost_reason)
+            .bind(lost_to)
+            .bind(furthest as i32)
+            .bind(cycle)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        // Every change in one statement; each stay's days are known from the next change.
+        let sql = format!(
+            "INSERT INTO opportunity_changes (opportunity_id, from_stage, to_stage, status, changed_by, changed_at, days_in) \
+             VALUES {}",
+            super::values_clause(path.len(), 7, &|_, p| p)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (i, (to, status, at)) in path.iter().enumerate() {
+            let from = (i > 0).then(|| path[i - 1].0.code());
+            let days_in = path.get(i + 1).map(|(_, _, next)| days_between(*at, *next));
+            if let (Some(days), Some((_, _, left_at))) = (days_in, path.get(i + 1)) {
+                let sum = stays.entry((day_number(china_day(*left_at)), *to, d.owner_id)).or_default();
+                (sum.0, sum.1) = (sum.0 + 1, sum.1 + days);
+            }
+            q = q.bind(id).bind(from).bind(to.code()).bind(status.code()).bind(actor.0).bind(*at).bind(days_in);
+        }
+        q.execute(&mut *tx).await?;
+        for (o, at) in &d.objections {
+            sqlx::query(
+                "INSERT INTO objections (opportunity_id, objection, cause, answer, resolved_at, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(&o.objection)
+            .bind(o.cause.code())
+            .bind(&o.answer)
+            .bind(o.resolved.then_some(*at))
+            .bind(actor.0)
+            .bind(*at)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let mut stays: Vec<_> = stays.into_iter().collect();
+    stays.sort_by_key(|((day, stage, owner), _)| (*day, stage.index(), *owner));
+    add_stays(&mut tx, &stays).await?;
+    let note = format!("{source}: {} deals", deals.len());
+    audit(&mut tx, actor, "import", "opportunities", None, None, None, None, Some(&note)).await?;
+    tx.commit().await?;
+    if super::DIALECT == crate::Dialect::Postgres {
+        sqlx::query("ANALYZE opportunities, opportunity_changes, objections").execute(pool).await?;
+    }
+    Ok(deals.len())
 }

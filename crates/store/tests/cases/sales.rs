@@ -271,3 +271,75 @@ async fn sales_settings_are_checked_and_used() {
         assert_eq!(v.0[0].problem, Problem::WinToEnter);
     }
 }
+
+#[tokio::test]
+async fn deals_with_their_past_are_imported_and_reported() {
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let c = store
+            .create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw(&[(Field::Name, "周八")]), today).unwrap())
+            .await
+            .unwrap();
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let at = |d: u32| guanxi_domain::china::end_of_day(day(d)) - chrono::Duration::hours(12);
+        let draft =
+            |title: &str| OpportunityDraft::parse(&raw(&[(Field::Title, title), (Field::Amount, "1000")])).unwrap();
+        let won = DealImport {
+            customer_id: c,
+            owner_id: Actor::SYSTEM.0,
+            draft: draft("甲"),
+            created_at: at(1),
+            moves: vec![(Stage::Approach, at(3)), (Stage::Negotiation, at(7)), (Stage::Closing, at(8))],
+            outcome: Some((Outcome::Won { amount_fen: 90_000, closed_on: day(11) }, at(11))),
+            objections: vec![],
+        };
+        let open = DealImport {
+            customer_id: c,
+            owner_id: Actor::SYSTEM.0,
+            draft: draft("乙"),
+            created_at: at(2),
+            moves: vec![(Stage::Approach, at(4))],
+            outcome: None,
+            objections: vec![(
+                ObjectionDraft::parse(&raw(&[(Field::Objection, "要等预算"), (Field::Cause, "budget")])).unwrap(),
+                at(5),
+            )],
+        };
+        assert_eq!(store.import_deals(Actor::SYSTEM, "old-crm.xlsx", &[won, open]).await.unwrap(), 2);
+        let f = ReportFilter {
+            owner_id: None,
+            team: None,
+            from: day(1),
+            to: day(31),
+            stalled_before: chrono::Utc::now() - chrono::Duration::days(14),
+        };
+        let r = store.sales_report(&f).await.unwrap();
+        assert_eq!(r.funnel.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 2, 1, 1, 1, 1], "{backend}");
+        // Qualify: 2 and 2 days; approach: 4 days (the open deal's stay has not ended); negotiation 1; closing 3.
+        let days: Vec<(Stage, f64, i64)> = r.stage_days.clone();
+        assert_eq!(
+            days,
+            [
+                (Stage::Qualify, 2.0, 2),
+                (Stage::Approach, 4.0, 1),
+                (Stage::Negotiation, 1.0, 1),
+                (Stage::Closing, 3.0, 1)
+            ],
+            "{backend}"
+        );
+        assert_eq!(r.cycle_days, Some(10.0), "{backend}");
+        assert_eq!((r.won, r.stalled), (1, 1), "{backend}: the open deal has been quiet since March");
+        assert_eq!(r.objections, [(ObjectionCause::Budget, 1, 1)], "{backend}");
+        assert_eq!(r.by_owner[0].weighted_fen, 100_000 * 20 / 100, "{backend}: the open deal at approach (20%)");
+        assert_eq!(r.by_owner[0].won_fen, 90_000, "{backend}");
+        let deals = store.list_opportunities(&OpportunityFilter { per_page: 10, ..Default::default() }).await.unwrap();
+        let won = deals.items.iter().find(|o| o.draft.title == "甲").unwrap();
+        let history = store.opportunity_changes(won.id).await.unwrap();
+        assert_eq!(history.len(), 5, "{backend}");
+        assert_eq!((history[4].to_stage, history[4].status), (Stage::AfterSales, DealStatus::Won));
+        // Outside the period: nothing won, nothing opened.
+        let march = ReportFilter { from: day(20), to: day(31), ..f };
+        let r = store.sales_report(&march).await.unwrap();
+        assert_eq!((r.won, r.funnel[0].1, r.stage_days.len()), (0, 0, 0), "{backend}");
+    }
+}

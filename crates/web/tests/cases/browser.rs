@@ -170,3 +170,132 @@ async fn a_day_in_the_browser() {
     }
     br.quit().await;
 }
+
+/// Moves the deal on its page with the move form.
+async fn move_to(br: &Browser, stage: &str) {
+    br.select("#move-stage", stage).await;
+    br.follow("#move-submit").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_through_every_stage_in_the_browser() {
+    use guanxi_domain::*;
+    let Some(br) = Browser::start().await else { return };
+    for app in apps().await {
+        let b = app.backend;
+        let shot = |name: &str| format!("{b}-sales-{name}");
+        let rep = app.user("li.na", Role::SalesRep).await;
+        app.user("boss", Role::Manager).await;
+        let today = guanxi_store::today_in_china();
+        let org = CustomerDraft::parse(
+            &Raw::new()
+                .with(Field::Kind, "organization")
+                .with(Field::Name, "宁波海天机械有限公司")
+                .with(Field::Owner, "li.na"),
+            today,
+        )
+        .unwrap();
+        let customer = app.store.create_customer(guanxi_store::Actor(rep.id), &org).await.unwrap();
+        let kp = KeyPersonDraft::parse(
+            &Raw::new()
+                .with(Field::Name, "陈总")
+                .with(Field::DecisionRole, "decision_maker")
+                .with(Field::Attitude, "supporter"),
+            today,
+        )
+        .unwrap();
+        app.store.add_key_person(guanxi_store::Actor(rep.id), customer, &kp).await.unwrap();
+
+        br.delete_cookies().await;
+        sign_in(&br, &app, "li.na", kit::PASSWORD).await;
+        br.goto(&app.url(&format!("/customers/{customer}"))).await;
+        br.follow("#new-deal").await;
+        br.type_into("#f-title", "注塑机更新").await;
+        br.type_into("#f-amount", "1200000").await;
+        br.follow("#create-deal").await;
+        let deal_url = br.url().await;
+        assert!(deal_url.contains("/opportunities/"), "{b}: {deal_url}");
+
+        // A blocked move names what is missing.
+        move_to(&br, "approach").await;
+        let text = br.text().await;
+        assert!(text.contains("还不能进入") && text.contains("确认购买能力"), "{b}: {text}");
+        br.screenshot(&shot("01-blocked")).await;
+
+        // Qualify and prepare the approach, then move stage by stage.
+        for f in ["purchasing_power", "decision_authority", "need"] {
+            br.select(&format!("#f-{f}"), "yes").await;
+        }
+        br.select("#f-appointment", "visit").await;
+        br.type_into("#f-preparation", "带注塑样件上门").await;
+        br.follow("#save-deal").await;
+        move_to(&br, "approach").await;
+        assert!(br.text().await.contains("商机已推进"), "{b}");
+        move_to(&br, "negotiation").await;
+        // Negotiation: a contact on the deal and the decision maker engaged.
+        br.click("#h-contacts ~ details summary").await;
+        br.type_into("#contact-form #f-summary", "车间现场看样").await;
+        br.type_into("#contact-form #f-place", "宁波工厂").await;
+        br.follow("#contact-form button[type=submit]").await;
+        br.select("#chain-person", &app.store.key_people(customer).await.unwrap()[0].id.to_string()).await;
+        br.follow("#chain-submit").await;
+        assert!(!br.text().await.contains("没有决策者参与"), "{b}");
+        move_to(&br, "objections").await;
+        // An objection, answered and resolved.
+        br.click("#h-objections ~ details summary").await;
+        br.type_into("#objection-form #f-objection", "价格比竞品高 5%").await;
+        br.select("#objection-form #f-cause", "price").await;
+        br.type_into("#objection-form #f-answer", "三年免费维保，总成本更低").await;
+        br.select("#objection-form #f-resolved", "yes").await;
+        br.follow("#objection-form button[type=submit]").await;
+        move_to(&br, "closing").await;
+        br.follow("li[data-action=terms] form button").await;
+        br.click("#close summary").await;
+        br.follow("#win-submit").await;
+        let text = br.text().await;
+        assert!(text.contains("赢单") && text.contains("满意度回访"), "{b}: {text}");
+        br.screenshot(&shot("02-won")).await;
+        assert_eq!(
+            app.store
+                .opportunity_changes(deal_url.rsplit('/').next().unwrap().split('?').next().unwrap().parse().unwrap())
+                .await
+                .unwrap()
+                .len(),
+            6,
+            "{b}"
+        );
+
+        // A manager overrides on a new deal, from the board by dragging its card.
+        let d = guanxi_domain::sales::OpportunityDraft::parse(&Raw::new().with(Field::Title, "模具维保")).unwrap();
+        let second = app.store.create_opportunity(guanxi_store::Actor(rep.id), customer, &d).await.unwrap();
+        br.follow("header form[action='/logout'] button").await;
+        sign_in(&br, &app, "boss", kit::PASSWORD).await;
+        br.goto(&app.url("/opportunities/board")).await;
+        br.type_into(&format!(".card[data-id=\"{second}\"] input[name=override_reason]"), "老客户续约，免识别").await;
+        br.follow_script(&format!(
+            "const card = document.querySelector('.card[data-id=\"{second}\"]');
+             const col = document.querySelector('.column[data-stage=\"negotiation\"]');
+             const dt = new DataTransfer();
+             card.dispatchEvent(new DragEvent('dragstart', {{bubbles: true, dataTransfer: dt}}));
+             col.dispatchEvent(new DragEvent('dragover', {{bubbles: true, cancelable: true, dataTransfer: dt}}));
+             col.dispatchEvent(new DragEvent('drop', {{bubbles: true, cancelable: true, dataTransfer: dt}}));"
+        ))
+        .await;
+        assert!(br.url().await.contains("/opportunities/board"), "{b}: {}", br.url().await);
+        assert!(br.text().await.contains("商机已推进"), "{b}");
+        let moved = app.store.opportunity(second).await.unwrap();
+        assert_eq!(moved.stage, guanxi_domain::sales::Stage::Negotiation, "{b}");
+        let history = app.store.opportunity_changes(second).await.unwrap();
+        assert_eq!(history[1].override_reason.as_deref(), Some("老客户续约，免识别"), "{b}");
+        br.screenshot(&shot("03-board")).await;
+
+        // The reports page.
+        br.goto(&app.url("/opportunities/reports")).await;
+        let text = br.text().await;
+        assert!(text.contains("销售漏斗") && text.contains("赢单率") && text.contains("100%"), "{b}: {text}");
+        assert!(br.source().await.contains("<svg"), "{b}");
+        br.screenshot(&shot("04-reports")).await;
+        br.delete_cookies().await;
+    }
+    br.quit().await;
+}

@@ -145,6 +145,17 @@ impl Browser {
     pub async fn follow(&self, css: &str) {
         self.script("window.__guanxi_old_page = true").await;
         self.click(css).await;
+        self.wait_for_new_page(css).await;
+    }
+
+    /// Runs `js`, which loads a new page (a drop that submits a form), and waits for it.
+    pub async fn follow_script(&self, js: &str) {
+        self.script("window.__guanxi_old_page = true").await;
+        self.script(js).await;
+        self.wait_for_new_page(js).await;
+    }
+
+    async fn wait_for_new_page(&self, what: &str) {
         for _ in 0..200 {
             let v = self
                 .script("return window.__guanxi_old_page === undefined && document.readyState === 'complete'")
@@ -154,7 +165,7 @@ impl Browser {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("clicking {css} did not load a page (still on {})", self.url().await);
+        panic!("{what} did not load a page (still on {})", self.url().await);
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
