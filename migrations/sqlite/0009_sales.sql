@@ -108,6 +108,20 @@ CREATE TABLE objections (
 CREATE INDEX objections_opportunity ON objections (opportunity_id);
 CREATE INDEX objections_created ON objections (created_at, cause, resolved_at, opportunity_id, deleted_at);
 
+-- Files of the proposal offered (方案): kept in the database, so every server has them.
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    opportunity_id INTEGER NOT NULL REFERENCES opportunities(id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX attachments_opportunity ON attachments (opportunity_id);
+
 CREATE TABLE decision_chain (
     opportunity_id INTEGER NOT NULL REFERENCES opportunities(id),
     key_person_id INTEGER NOT NULL REFERENCES key_people(id),

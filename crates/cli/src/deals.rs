@@ -131,3 +131,41 @@ pub fn simulate(r: &mut Rng, plan: &Plan) -> Vec<DealImport> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deals_are_deterministic_and_their_past_is_in_order() {
+        let until = chrono::Utc::now();
+        let plan = Plan { customers: &[1, 2, 3], owners: &[7, 8], deals: 500, span_days: 3 * 365, until, detours: 2.0 };
+        let a = simulate(&mut Rng::new(5), &plan);
+        let b = simulate(&mut Rng::new(5), &plan);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 500);
+        let mut changes = 0;
+        for d in &a {
+            let mut last = d.created_at;
+            for (_, at) in &d.moves {
+                assert!(*at >= last && *at <= until);
+                last = *at;
+            }
+            if let Some((_, at)) = &d.outcome {
+                assert!(*at >= last && *at <= until);
+            }
+            // Consecutive moves go one stage at a time.
+            let mut stage = 0i64;
+            for (s, _) in &d.moves {
+                assert_eq!((s.index() as i64 - stage).abs(), 1);
+                stage = s.index() as i64;
+            }
+            changes += 1 + d.moves.len() + usize::from(d.outcome.is_some());
+        }
+        let per_deal = changes as f64 / a.len() as f64;
+        assert!((6.0..=11.0).contains(&per_deal), "{per_deal}");
+        assert!(a.iter().any(|d| matches!(d.outcome, Some((Outcome::Won { .. }, _)))));
+        assert!(a.iter().any(|d| matches!(d.outcome, Some((Outcome::Lost { .. }, _)))));
+        assert!(a.iter().any(|d| d.outcome.is_none()));
+    }
+}

@@ -129,6 +129,7 @@ vocabulary! {
         DueInDays = "due_in_days", "期限（天）", "Due in (days)", [];
         Opportunity = "opportunity", "商机", "Opportunity", ["商机编号"];
         Place = "place", "地点", "Place", [];
+        Attachment = "attachment", "附件", "Attachment", ["文件"];
     }
 }
 
@@ -198,6 +199,10 @@ pub enum Problem {
     Closed,
     /// After-sales is reached by winning, not by moving.
     WinToEnter,
+    /// A file over the size limit (in MB).
+    FileTooLarge {
+        max_mb: u32,
+    },
 }
 
 impl Problem {
@@ -225,6 +230,7 @@ impl Problem {
             Problem::ActionsMissing { .. } => "actions_missing",
             Problem::Closed => "closed",
             Problem::WinToEnter => "win_to_enter",
+            Problem::FileTooLarge { .. } => "file_too_large",
         }
     }
 
@@ -300,6 +306,8 @@ impl Problem {
             (Problem::Closed, Lang::En) => "cannot change: the opportunity is already won or lost".into(),
             (Problem::WinToEnter, Lang::ZhCn) => "售后服务阶段只能通过赢单进入".into(),
             (Problem::WinToEnter, Lang::En) => "after-sales is entered by winning the deal".into(),
+            (Problem::FileTooLarge { max_mb }, Lang::ZhCn) => format!("文件太大，最大 {max_mb} MB"),
+            (Problem::FileTooLarge { max_mb }, Lang::En) => format!("is too large (at most {max_mb} MB)"),
         }
     }
 }

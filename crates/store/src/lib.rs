@@ -527,6 +527,30 @@ impl Store {
         dispatch!(self, complete_task(actor, task_id, done))
     }
 
+    /// Attaches a file to an opportunity (see `ops::add_attachment`).
+    pub async fn add_attachment(
+        &self,
+        actor: Actor,
+        id: i64,
+        name: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, add_attachment(actor, id, name, content_type, content))
+    }
+
+    pub async fn attachments(&self, id: i64) -> Result<Vec<AttachmentInfo>, StoreError> {
+        dispatch!(self, attachments(id))
+    }
+
+    pub async fn attachment(&self, id: i64, attachment: i64) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+        dispatch!(self, attachment(id, attachment))
+    }
+
+    pub async fn delete_attachment(&self, actor: Actor, id: i64, attachment: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_attachment(actor, id, attachment))
+    }
+
     /// Writes deals with their past in one transaction (see `ops::import_deals`).
     pub async fn import_deals(&self, actor: Actor, source: &str, deals: &[DealImport]) -> Result<usize, StoreError> {
         dispatch!(self, import_deals(actor, source, deals))

@@ -602,3 +602,15 @@ pub struct DealImport {
     pub outcome: Option<(guanxi_domain::sales::Outcome, DateTime<Utc>)>,
     pub objections: Vec<(guanxi_domain::sales::ObjectionDraft, DateTime<Utc>)>,
 }
+
+/// A file attached to an opportunity (its proposal), without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}

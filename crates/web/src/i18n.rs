@@ -29,6 +29,11 @@ macro_rules! catalogue {
 
 catalogue! {
     nav_sales => "商机", "Deals";
+    proposal_files => "方案与附件", "Proposal and files";
+    no_files => "还没有附件。", "No files yet.";
+    attach_file => "附件", "File";
+    upload => "上传", "Upload";
+    file_limit => "最大 10 MB；下载时不会在浏览器中直接打开", "At most 10 MB; downloads are never opened in the browser";
     sales_reports => "销售报表", "Sales reports";
     open_deals => "进行中商机", "Open deals";
     pipeline => "商机总额", "Pipeline";

@@ -343,3 +343,40 @@ async fn deals_with_their_past_are_imported_and_reported() {
         assert_eq!((r.won, r.funnel[0].1, r.stage_days.len()), (0, 0, 0), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn files_attach_to_a_deal() {
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let c = store
+            .create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw(&[(Field::Name, "吴九")]), today).unwrap())
+            .await
+            .unwrap();
+        let d = OpportunityDraft::parse(&raw(&[(Field::Title, "门店装修")])).unwrap();
+        let id = store.create_opportunity(Actor::SYSTEM, c, &d).await.unwrap();
+        let content = vec![0u8, 159, 146, 150, 255];
+        let file = store
+            .add_attachment(Actor::SYSTEM, id, "C:\\\\报价\\\\方案 v2.pdf", "application/pdf", &content)
+            .await
+            .unwrap();
+        let (info, back) = store.attachment(id, file).await.unwrap();
+        assert_eq!(
+            (info.name.as_str(), info.size, back),
+            ("方案 v2.pdf", 5, content),
+            "{backend}: the path is dropped"
+        );
+        // Empty, nameless and oversized files are named.
+        let v = invalid(store.add_attachment(Actor::SYSTEM, id, "a.pdf", "", b"").await);
+        assert_eq!((v.0[0].field, &v.0[0].problem), (Field::Attachment, &Problem::Required), "{backend}");
+        let big = vec![0u8; 10 * 1024 * 1024 + 1];
+        let v = invalid(store.add_attachment(Actor::SYSTEM, id, "big.zip", "", &big).await);
+        assert_eq!(v.0[0].problem, Problem::FileTooLarge { max_mb: 10 }, "{backend}");
+        // Another deal's file is not found through this one.
+        let other = store.create_opportunity(Actor::SYSTEM, c, &d).await.unwrap();
+        assert!(matches!(store.attachment(other, file).await, Err(StoreError::NotFound { .. })), "{backend}");
+        store.delete_attachment(Actor::SYSTEM, id, file).await.unwrap();
+        assert!(store.attachments(id).await.unwrap().is_empty(), "{backend}");
+        let entities: Vec<String> = store.history(c).await.unwrap().into_iter().map(|e| e.entity).collect();
+        assert!(entities.iter().filter(|e| *e == "attachment").count() == 2, "{backend}: {entities:?}");
+    }
+}

@@ -34,6 +34,80 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_task))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(report))
+        .routes(routes!(list_files, add_file))
+        .routes(routes!(get_file, delete_file))
+}
+
+/// Where a file's name comes from in the API: `?name=`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FileName {
+    /// The file's name, e.g. 方案.pdf
+    name: Option<String>,
+}
+
+fn file_json(a: &guanxi_store::AttachmentInfo) -> Value {
+    json!({"id": a.id, "opportunity_id": a.opportunity_id, "name": a.name, "content_type": a.content_type,
+           "size": a.size, "created_by": a.created_by, "created_at": a.created_at})
+}
+
+/// An opportunity's files (the proposal and what came with it)
+#[utoipa::path(get, path = "/opportunities/{id}/attachments", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
+    responses((status = 200, body = Vec<schema::Attachment>), (status = 404, body = schema::Problem)))]
+async fn list_files(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    state.store().opportunity(id).await?;
+    let list: Vec<Value> = state.store().attachments(id).await?.iter().map(file_json).collect();
+    Ok(json(StatusCode::OK, json!(list)))
+}
+
+/// Attach a file
+///
+/// The body is the file itself (at most 10 MB), its `Content-Type` the file's type; `name` in
+/// the query.
+#[utoipa::path(post, path = "/opportunities/{id}/attachments", tag = "sales", params(("id" = i64, Path, description = "Opportunity id"), FileName),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = schema::Attachment), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn add_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<FileName>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    workable(&state, &v, id).await?;
+    let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let name = q.name.unwrap_or_default();
+    let aid = state.store().add_attachment(v.actor(), id, &name, content_type, &body).await?;
+    let rec = state.store().attachments(id).await?.into_iter().find(|a| a.id == aid).ok_or(AppError::NotFound)?;
+    Ok(json(StatusCode::CREATED, file_json(&rec)))
+}
+
+/// Download a file
+#[utoipa::path(get, path = "/opportunities/{id}/attachments/{file}", tag = "sales",
+    params(("id" = i64, Path, description = "Opportunity id"), ("file" = i64, Path, description = "File id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = schema::Problem)))]
+async fn get_file(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (info, content) = state.store().attachment(id, file).await?;
+    Ok(crate::pages::sales::file_response(&info.name, content))
+}
+
+/// Remove a file
+#[utoipa::path(delete, path = "/opportunities/{id}/attachments/{file}", tag = "sales",
+    params(("id" = i64, Path, description = "Opportunity id"), ("file" = i64, Path, description = "File id")),
+    responses((status = 204), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn delete_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    workable(&state, &v, id).await?;
+    state.store().delete_attachment(v.actor(), id, file).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The sales reports

@@ -711,3 +711,17 @@ schema!(SalesReport, "The sales reports for a scope and a period; money in fen."
             .build(),
     )
 });
+
+schema!(Attachment, "A file attached to an opportunity (without its content).", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("File id"))
+            .property("opportunity_id", integer("Opportunity id"))
+            .property("name", string("File name"))
+            .property("content_type", string("As uploaded"))
+            .property("size", integer("Bytes"))
+            .property("created_by", string("Username"))
+            .property("created_at", string("RFC 3339"))
+            .build(),
+    )
+});

@@ -59,23 +59,7 @@ impl ReportQuery {
         if from > to {
             return Err(AppError::bad_request("开始日期晚于结束日期", "from is after to"));
         }
-        let owner_id = match text(&self.owner).as_deref() {
-            None | Some("all") => None,
-            Some("me") => Some(v.user.id),
-            Some(name) => Some(
-                state
-                    .store()
-                    .user_by_username(name)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::bad_request(
-                            format!("负责人“{name}”不是用户"),
-                            format!("owner {name:?} is not a user"),
-                        )
-                    })?
-                    .id,
-            ),
-        };
+        let owner_id = super::sales::owner_filter(state, v, text(&self.owner).as_deref()).await?;
         let days = state.store().sales_settings().await?.stalled_days;
         Ok(ReportFilter {
             owner_id,
@@ -282,15 +266,7 @@ async fn page(
     let stalled_days = state.store().sales_settings().await?.stalled_days;
     let Charts { forecast, funnel, conversions, days, objections, lost_to } = view(&report, t);
     let now = chrono::Utc::now();
-    let mut owners = vec![(String::new(), t.everyone().to_string()), ("me".to_string(), t.mine().to_string())];
-    for u in state.store().users().await? {
-        if u.active
-            && matches!(u.role, Role::SalesRep | Role::Manager | Role::Admin)
-            && u.id != guanxi_store::Actor::SYSTEM.0
-        {
-            owners.push((u.username.clone(), format!("{} ({})", u.display_name, u.username)));
-        }
-    }
+    let owners = super::sales::owner_choices(&state, t).await?;
     let (open, pipeline, weighted) =
         report.by_owner.iter().fold((0, 0, 0), |(a, b, c), o| (a + o.open, b + o.pipeline_fen, c + o.weighted_fen));
     let here = format!(

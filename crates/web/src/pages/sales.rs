@@ -36,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/opportunities/{id}/chain/{person}/remove", post(remove_chain))
         .route("/opportunities/{id}/interactions", post(log_contact))
         .route("/opportunities/{id}/tasks/{task}", post(task_done))
+        .route("/opportunities/{id}/attachments", post(upload))
+        .route("/opportunities/{id}/attachments/{file}", get(download))
+        .route("/opportunities/{id}/attachments/{file}/delete", post(delete_file))
 }
 
 /// The fields a person edits on an opportunity, in the order of the form.
@@ -100,23 +103,7 @@ impl DealQuery {
     /// The store's filter, or a 400 naming the parameter and the value.
     pub async fn filter(&self, state: &AppState, v: &Viewer) -> Result<OpportunityFilter, AppError> {
         let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let owner_id = match text(&self.owner).as_deref() {
-            None | Some("all") => None,
-            Some("me") => Some(v.user.id),
-            Some(name) => Some(
-                state
-                    .store()
-                    .user_by_username(name)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::bad_request(
-                            format!("负责人“{name}”不是用户"),
-                            format!("owner {name:?} is not a user"),
-                        )
-                    })?
-                    .id,
-            ),
-        };
+        let owner_id = owner_filter(state, v, text(&self.owner).as_deref()).await?;
         fn vocab<V>(
             name: &str,
             zh: &str,
@@ -177,6 +164,25 @@ impl DealQuery {
     fn value(&self, v: &Option<String>) -> String {
         v.clone().unwrap_or_default()
     }
+}
+
+/// The owner a list or report is for: a username, `me`, or everyone (empty or `all`); an
+/// unknown username is a 400 naming it.
+pub async fn owner_filter(state: &AppState, v: &Viewer, owner: Option<&str>) -> Result<Option<i64>, AppError> {
+    Ok(match owner {
+        None | Some("all") => None,
+        Some("me") => Some(v.user.id),
+        Some(name) => Some(
+            state
+                .store()
+                .user_by_username(name)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_request(format!("负责人“{name}”不是用户"), format!("owner {name:?} is not a user"))
+                })?
+                .id,
+        ),
+    })
 }
 
 /// A deal as a line of the list or a card of the board.
@@ -262,7 +268,7 @@ impl ListPage {
     }
 }
 
-async fn owner_choices(state: &AppState, t: T) -> Result<Vec<(String, String)>, AppError> {
+pub async fn owner_choices(state: &AppState, t: T) -> Result<Vec<(String, String)>, AppError> {
     let mut out = vec![(String::new(), t.everyone().to_string()), ("me".to_string(), t.mine().to_string())];
     for u in state.store().users().await? {
         if u.active
@@ -518,6 +524,16 @@ pub struct DealForms {
     pub objection: Option<(Raw, Validation)>,
     pub chain: Option<String>,
     pub contact: Option<(Raw, Validation)>,
+    pub attachment: Option<String>,
+}
+
+/// A file of the proposal, as listed.
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+    pub by: String,
+    pub when: String,
 }
 
 #[derive(Template)]
@@ -546,6 +562,8 @@ struct DealPage {
     contact_form: Vec<Input>,
     contact_open: bool,
     tasks: Vec<TaskView>,
+    files: Vec<FileView>,
+    file_error: Option<String>,
     history: Vec<ChangeView>,
     recommended: String,
     can_work: bool,
@@ -698,6 +716,22 @@ pub async fn deal_page(
             done: k.done_at.is_some(),
         })
         .collect();
+    let files = store
+        .attachments(id)
+        .await?
+        .into_iter()
+        .map(|a| FileView {
+            id: a.id,
+            name: a.name,
+            size: if a.size >= 1024 * 1024 {
+                format!("{:.1} MB", a.size as f64 / 1048576.0)
+            } else {
+                format!("{:.0} KB", (a.size as f64 / 1024.0).ceil())
+            },
+            by: a.created_by,
+            when: china_time(&a.created_at),
+        })
+        .collect();
     let history = store
         .opportunity_changes(id)
         .await?
@@ -762,6 +796,8 @@ pub async fn deal_page(
         contact_form,
         contact_open,
         tasks,
+        files,
+        file_error: forms.attachment,
         history,
         recommended,
         lost_info,
@@ -1048,4 +1084,67 @@ async fn task_done(
     }
     state.store().complete_task(v.actor(), task, form.get("done") == "yes").await?;
     Ok(back(id, Done::Saved, &form))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    workable(&state, &v, id).await?;
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request(format!("上传失败：{e}"), format!("The upload failed: {e}"))
+    };
+    let mut file: Option<(String, String, Bytes)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let content_type = field.content_type().unwrap_or("").to_string();
+            file = Some((name, content_type, field.bytes().await.map_err(failed)?));
+        }
+    }
+    let (name, content_type, bytes) = file.unwrap_or_default();
+    match state.store().add_attachment(v.actor(), id, &name, &content_type, &bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/opportunities/{id}?done=added#files")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let attachment = Some(e.message(v.lang()));
+            deal_page(&state, &v, id, None, DealForms { attachment, ..Default::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file as a download (never shown inline: an uploaded page must not run as ours).
+pub fn file_response(name: &str, content: Vec<u8>) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut r = content.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    let disposition = format!("attachment; filename*=UTF-8''{}", url_encode(name));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+async fn download(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (info, content) = state.store().attachment(id, file).await?;
+    Ok(file_response(&info.name, content))
+}
+
+async fn delete_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    workable(&state, &v, id).await?;
+    let form = FormData::parse(&body)?;
+    state.store().delete_attachment(v.actor(), id, file).await?;
+    Ok(back(id, Done::Removed, &form))
 }

@@ -181,6 +181,37 @@ async fn a_deal_through_the_api() {
         assert_eq!(r.status, 400, "{b}");
         assert!(r.text().contains("nowhere"), "{b}");
 
+        // Files: the proposal as a PDF; downloaded as it was, never inline; an empty one is named.
+        let pdf = b"%PDF-1.4 proposal".to_vec();
+        let r = rep
+            .send(
+                "POST",
+                &format!("{path}/attachments?name=%E6%96%B9%E6%A1%88.pdf"),
+                &[("Content-Type", "application/pdf"), ("Sec-Fetch-Site", "same-origin")],
+                &pdf,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        assert_eq!((r.json()["name"].as_str(), r.json()["size"].as_i64()), (Some("方案.pdf"), Some(17)), "{b}");
+        let file = r.json()["id"].as_i64().unwrap();
+        let r = rep.get(&format!("{path}/attachments/{file}")).await;
+        assert_eq!((r.status, r.body.clone()), (200, pdf), "{b}");
+        assert_eq!(r.header("content-type"), Some("application/octet-stream"), "{b}");
+        assert!(r.header("content-disposition").is_some_and(|d| d.starts_with("attachment")), "{b}");
+        let r = rep
+            .send(
+                "POST",
+                &format!("{path}/attachments?name=x.pdf"),
+                &[("Content-Type", "application/pdf"), ("Sec-Fetch-Site", "same-origin")],
+                b"",
+            )
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("attachment"), "{b}: {}", r.text());
+        assert_eq!(rep.api("GET", &format!("{path}/attachments"), None).await.json().as_array().unwrap().len(), 1);
+        assert_eq!(rep.api("DELETE", &format!("{path}/attachments/{file}"), None).await.status, 204, "{b}");
+        assert!(rep.api("GET", &format!("{path}/attachments"), None).await.json().as_array().unwrap().is_empty());
+
         // The reports: the won deal, its funnel, the objection; a bad date is named.
         let r = boss.api("GET", "/api/v1/sales/report?team=", None).await;
         assert_eq!(r.status, 200, "{b}: {}", r.text());
@@ -276,6 +307,23 @@ async fn the_board_and_the_deal_page_work_without_javascript() {
         assert!(page.contains("输单") && page.contains("选了别家") && page.contains("客户已签意向书"), "{b}");
         let list = kit::decoded(&rep.get("/opportunities?status=lost").await.text());
         assert!(list.contains("全屋定制"), "{b}");
+        // A file through the page's form (multipart), then listed on the deal.
+        let boundary = "gx-boundary-1";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"报价单.xlsx\"\r\nContent-Type: application/vnd.ms-excel\r\n\r\nPK-fake\r\n--{boundary}--\r\n"
+        );
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let r = rep
+            .send(
+                "POST",
+                &format!("/opportunities/{id}/attachments"),
+                &[("Content-Type", ct.as_str()), ("Sec-Fetch-Site", "same-origin")],
+                body.as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let page = kit::decoded(&rep.get(&format!("/opportunities/{id}")).await.text());
+        assert!(page.contains("报价单.xlsx"), "{b}");
         let archive = kit::decoded(&rep.get(&format!("/customers/{customer}")).await.text());
         assert!(archive.contains("全屋定制") && archive.contains("新建商机"), "{b}");
     }
