@@ -29,6 +29,16 @@ macro_rules! catalogue {
 
 catalogue! {
     nav_sales => "商机", "Deals";
+    sales_settings => "销售流程设置", "Sales process settings";
+    sales_settings_intro => "每个阶段的赢单概率与标准动作（必做的动作完成后商机才能推进，经理可填写理由越过），赢单后自动创建的售后任务，以及多久没有进展算停滞。", "Each stage's win probability and standard actions (a deal moves on once the mandatory ones are done; a manager may override with a reason), the after-sales tasks created on winning, and when a quiet deal counts as stalled.";
+    stalled_after => "多少天没有推进或联系算停滞", "Days without a move or contact before a deal is stalled";
+    why_label => "为什么", "Why";
+    new_action => "新增动作…", "New action…";
+    tasks_hint => "赢单时为商机负责人创建，期限从成交日期算起。", "Created for the deal's owner when it is won, due counted from the close date.";
+    task_title => "任务", "Task";
+    due_in_days => "期限（天）", "Due in (days)";
+    new_task => "新增任务…", "New task…";
+    process_settings => "流程设置", "Process settings";
     proposal_files => "方案与附件", "Proposal and files";
     no_files => "还没有附件。", "No files yet.";
     attach_file => "附件", "File";

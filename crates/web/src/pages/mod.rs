@@ -8,6 +8,7 @@ pub mod orders;
 pub mod people;
 pub mod reports;
 pub mod sales;
+pub mod sales_settings;
 pub mod transfer;
 pub mod value;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(sales::router())
         .merge(reports::router())
+        .merge(sales_settings::router())
 }
 
 async fn style() -> Response {

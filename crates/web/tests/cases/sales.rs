@@ -328,3 +328,58 @@ async fn the_board_and_the_deal_page_work_without_javascript() {
         assert!(archive.contains("全屋定制") && archive.contains("新建商机"), "{b}");
     }
 }
+
+fn as_refs(pairs: &[(String, String)]) -> Vec<(&str, String)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_shape_the_process_on_the_settings_page() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("chief", Role::Admin).await;
+        app.user("boss", Role::Manager).await;
+        let mut boss = app.signed_in("boss").await;
+        let page = boss.get("/settings/sales").await;
+        assert_eq!(page.status, 200, "{b}");
+        assert!(kit::decoded(&page.text()).contains("确认购买能力"), "{b}");
+        assert_eq!(boss.post("/settings/sales", &[("stalled_days", "7")]).await.status, 403, "{b}");
+
+        let mut chief = app.signed_in("chief").await;
+        // The form as it comes, with a new closing action, a changed probability and a bad number.
+        let mut pairs: Vec<(String, String)> = vec![("stalled_days".into(), "两周".into())];
+        let current = app.store.sales_settings().await.unwrap();
+        for st in &current.stages {
+            let code = st.stage.code();
+            let p = if st.stage == guanxi_domain::sales::Stage::Negotiation { 45 } else { st.probability };
+            pairs.push((format!("{code}_probability"), p.to_string()));
+            for (i, a) in st.actions.iter().enumerate() {
+                let row = format!("{code}_{i}");
+                pairs.push((format!("{row}_key"), a.key.clone()));
+                pairs.push((format!("{row}_title"), a.title.clone()));
+                pairs.push((format!("{row}_why"), a.why.clone()));
+                pairs.push((format!("{row}_requires"), a.requires.code().into()));
+                if a.mandatory {
+                    pairs.push((format!("{row}_mandatory"), "yes".into()));
+                }
+            }
+        }
+        pairs.push(("closing_new_title".into(), "法务审核合同".into()));
+        pairs.push(("closing_new_requires".into(), "tick".into()));
+        pairs.push(("closing_new_mandatory".into(), "yes".into()));
+        pairs.push(("task_0_title".into(), "确认交付与安装".into()));
+        pairs.push(("task_0_days".into(), "3".into()));
+        let r = chief.post_pairs("/settings/sales", &as_refs(&pairs)).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(kit::decoded(&r.text()).contains("两周"), "{b}: the bad value is named");
+        assert_eq!(app.store.sales_settings().await.unwrap(), current, "{b}: nothing saved");
+        pairs[0].1 = "10".into();
+        let r = chief.post_pairs("/settings/sales", &as_refs(&pairs)).await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let s = app.store.sales_settings().await.unwrap();
+        assert_eq!((s.stalled_days, s.probability(guanxi_domain::sales::Stage::Negotiation)), (10, 45), "{b}");
+        let closing = s.actions(guanxi_domain::sales::Stage::Closing);
+        assert_eq!(closing.last().map(|a| (a.title.as_str(), a.mandatory)), Some(("法务审核合同", true)), "{b}");
+        assert_eq!(s.after_sales_tasks.len(), 1, "{b}: the other tasks were not sent, so they are gone");
+    }
+}
