@@ -130,6 +130,7 @@ vocabulary! {
         Opportunity = "opportunity", "商机", "Opportunity", ["商机编号"];
         Place = "place", "地点", "Place", [];
         Attachment = "attachment", "附件", "Attachment", ["文件"];
+        RelationshipStage = "relationship_stage", "关系阶段", "Relationship stage", [];
     }
 }
 
@@ -203,6 +204,10 @@ pub enum Problem {
     FileTooLarge {
         max_mb: u32,
     },
+    /// A change to what it already is.
+    Unchanged,
+    /// An outsider becomes a partner through friend or supplier first.
+    SkipsAStage,
 }
 
 impl Problem {
@@ -231,6 +236,8 @@ impl Problem {
             Problem::Closed => "closed",
             Problem::WinToEnter => "win_to_enter",
             Problem::FileTooLarge { .. } => "file_too_large",
+            Problem::Unchanged => "unchanged",
+            Problem::SkipsAStage => "skips_a_stage",
         }
     }
 
@@ -308,6 +315,12 @@ impl Problem {
             (Problem::WinToEnter, Lang::En) => "after-sales is entered by winning the deal".into(),
             (Problem::FileTooLarge { max_mb }, Lang::ZhCn) => format!("文件太大，最大 {max_mb} MB"),
             (Problem::FileTooLarge { max_mb }, Lang::En) => format!("is too large (at most {max_mb} MB)"),
+            (Problem::Unchanged, Lang::ZhCn) => "与现在相同，没有变化".into(),
+            (Problem::Unchanged, Lang::En) => "is what it already is".into(),
+            (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),
+            (Problem::SkipsAStage, Lang::En) => {
+                "cannot be reached from outsider directly: become a friend or a supplier first".into()
+            }
         }
     }
 }

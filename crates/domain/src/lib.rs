@@ -10,6 +10,7 @@ pub mod enums;
 pub mod error;
 pub mod i18n;
 pub mod orders;
+pub mod relationship;
 pub mod sales;
 pub mod search;
 pub mod value;

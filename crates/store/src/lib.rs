@@ -405,6 +405,26 @@ impl Store {
         Ok((Some(run), a.values.len()))
     }
 
+    // ----- relationships -----
+
+    /// A customer's relationship stage and its history.
+    pub async fn relationship(
+        &self,
+        customer_id: i64,
+    ) -> Result<(guanxi_domain::relationship::RelationshipStage, Vec<RelationshipChange>), StoreError> {
+        dispatch!(self, relationship(customer_id))
+    }
+
+    /// Moves a customer's relationship to another stage, with why (audited).
+    pub async fn set_relationship(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        m: &guanxi_domain::relationship::StageMove,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, set_relationship(actor, customer_id, m))
+    }
+
     // ----- sales -----
 
     /// Opens an opportunity for a customer at the first stage (see `ops::create_opportunity`).

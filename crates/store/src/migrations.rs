@@ -62,6 +62,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0009_sales.sql"),
         include_str!("../../../migrations/postgres/0009_sales.sql"),
     ),
+    (
+        10,
+        "relationships",
+        include_str!("../../../migrations/sqlite/0010_relationships.sql"),
+        include_str!("../../../migrations/postgres/0010_relationships.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -614,3 +614,13 @@ pub struct AttachmentInfo {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// One change of a customer's relationship stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelationshipChange {
+    pub from: guanxi_domain::relationship::RelationshipStage,
+    pub to: guanxi_domain::relationship::RelationshipStage,
+    pub why: String,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}

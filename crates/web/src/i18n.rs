@@ -29,6 +29,9 @@ macro_rules! catalogue {
 
 catalogue! {
     nav_sales => "商机", "Deals";
+    relationship_stage => "关系阶段", "Relationship";
+    relationship_missing => "要成为合作伙伴，还缺（两手都要硬）：", "To become a partner, still missing (both hands must be strong):";
+    relationship_partner => "已是合作伙伴：私人信任与最优方案都要保持。", "A partner: keep both the personal trust and the best offer.";
     sales_settings => "销售流程设置", "Sales process settings";
     sales_settings_intro => "每个阶段的赢单概率与标准动作（必做的动作完成后商机才能推进，经理可填写理由越过），赢单后自动创建的售后任务，以及多久没有进展算停滞。", "Each stage's win probability and standard actions (a deal moves on once the mandatory ones are done; a manager may override with a reason), the after-sales tasks created on winning, and when a quiet deal counts as stalled.";
     stalled_after => "多少天没有推进或联系算停滞", "Days without a move or contact before a deal is stalled";

@@ -1,3 +1,4 @@
 //! Store cases grouped by capability (the archive and value cases are in store.rs).
 
+mod relationships;
 mod sales;

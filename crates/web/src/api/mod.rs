@@ -9,6 +9,7 @@
 mod archive;
 mod customers;
 mod orders;
+mod relationships;
 mod sales;
 mod schema;
 mod settings;
@@ -36,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "users", description = "Users (admins) and the caller"),
         (name = "value", description = "Value settings and background recomputes"),
         (name = "sales", description = "Opportunities 商机 through the standard stages"),
+        (name = "relationships", description = "Relationship stages with customers"),
     ),
     components(schemas(schema::CustomerSummary, schema::User, schema::Order, schema::Opportunity)),
     modifiers(&BearerAuth)
@@ -48,6 +50,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(archive::router())
         .merge(orders::router())
         .merge(sales::router())
+        .merge(relationships::router())
         .merge(users::router())
         .merge(settings::router())
         .split_for_parts()

@@ -725,3 +725,38 @@ schema!(Attachment, "A file attached to an opportunity (without its content).", 
             .build(),
     )
 });
+
+schema!(RelationshipInput, "A move of the relationship stage, with why.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("relationship_stage", field_property(Field::RelationshipStage))
+            .property("why", string("Why (required)"))
+            .required("relationship_stage")
+            .required("why")
+            .build(),
+    )
+});
+
+schema!(Relationship, "A customer's relationship stage, the stages one step on, what is missing, and every change.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("relationship_stage", field_property(Field::RelationshipStage))
+            .property("next", ArrayBuilder::new().items(string("stage code")))
+            .property(
+                "missing",
+                ArrayBuilder::new().items(string("what the relationship still needs, in the caller's language")),
+            )
+            .property(
+                "history",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("from", string("stage code"))
+                        .property("to", string("stage code"))
+                        .property("why", string("why"))
+                        .property("changed_by", string("username"))
+                        .property("changed_at", string("RFC 3339")),
+                ),
+            )
+            .build(),
+    )
+});

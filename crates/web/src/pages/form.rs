@@ -103,6 +103,10 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
             ]);
         }
         Field::Stage => v!(Stage),
+        Field::RelationshipStage => {
+            use guanxi_domain::relationship::RelationshipStage;
+            v!(RelationshipStage)
+        }
         Field::Appointment => vocab(Approach::ALL, Approach::code, Approach::label, lang),
         Field::Cause => {
             vocab(sales::ObjectionCause::ALL, sales::ObjectionCause::code, sales::ObjectionCause::label, lang)

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/people-around", post(add_person_around))
         .route("/customers/{id}/interactions", post(log_interaction))
         .route("/customers/{id}/orders", post(record_order))
+        .route("/customers/{id}/relationship", post(move_relationship))
         .route("/key-people/{id}", post(update_key_person))
         .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
         .route("/people-around/{id}", post(update_person_around))
@@ -96,6 +97,16 @@ pub struct ArchiveForms {
     pub key_person: Option<(Raw, Validation)>,
     pub around: Option<(Raw, Validation)>,
     pub interaction: Option<(Raw, Validation)>,
+    pub relationship: Option<String>,
+}
+
+/// A change of the relationship stage, as listed.
+pub struct RelationshipView {
+    pub when: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub why: String,
+    pub by: String,
 }
 
 #[derive(Template)]
@@ -126,6 +137,11 @@ struct ArchivePage {
     can_order: bool,
     deals: Vec<super::sales::DealView>,
     can_open_deal: bool,
+    relationship: &'static str,
+    relationship_missing: Vec<&'static str>,
+    relationship_history: Vec<RelationshipView>,
+    relationship_choices: Vec<(String, String)>,
+    relationship_error: Option<String>,
     can_edit: bool,
     can_log: bool,
     can_restore: bool,
@@ -342,7 +358,29 @@ pub async fn archive_page(
         .iter()
         .map(|o| super::sales::deal_view(o, lang, stalled_days))
         .collect();
+    let (stage, changes) = store.relationship(id).await?;
+    let relationship_history = changes
+        .iter()
+        .rev()
+        .map(|h| RelationshipView {
+            when: china_time(&h.changed_at),
+            from: h.from.label(lang),
+            to: h.to.label(lang),
+            why: h.why.clone(),
+            by: h.changed_by.clone(),
+        })
+        .collect();
+    let relationship_choices = guanxi_domain::relationship::RelationshipStage::ALL
+        .iter()
+        .filter(|s| **s != stage)
+        .map(|s| (s.code().to_string(), s.label(lang).to_string()))
+        .collect();
     let page = ArchivePage {
+        relationship: stage.label(lang),
+        relationship_missing: stage.missing().iter().map(|m| m.message(lang)).collect(),
+        relationship_history,
+        relationship_choices,
+        relationship_error: forms.relationship,
         deals,
         can_open_deal: v.may(Action::CreateOpportunity).is_ok() && r.deleted_at.is_none(),
         kind: r.draft.kind.label(lang),
@@ -372,7 +410,8 @@ pub async fn archive_page(
         c: Chrome::new(v, Nav::Customers, done, format!("/customers/{id}")),
         r,
     };
-    let failed = page.kp_open || page.around_open || page.log_open || page.order_open;
+    let failed =
+        page.kp_open || page.around_open || page.log_open || page.order_open || page.relationship_error.is_some();
     let mut resp = render(&page);
     if failed {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -746,4 +785,28 @@ pub(crate) async fn remove_part(state: &AppState, v: &Viewer, part: Part, id: i6
     editable_customer(state, v, customer).await?;
     state.store().delete_part(v.actor(), part, id).await?;
     Ok(customer)
+}
+
+/// Moves the customer's relationship to another stage, with why.
+async fn move_relationship(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let raw = FormData::parse(&body)?.raw(&[Field::RelationshipStage, Field::Why]);
+    let (from, _) = state.store().relationship(id).await?;
+    let result = match guanxi_domain::relationship::StageMove::parse(&raw, from) {
+        Ok(m) => state.store().set_relationship(v.actor(), id, &m).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/customers/{id}?done=saved#relationship")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let forms = ArchiveForms { relationship: Some(e.message(v.lang())), ..Default::default() };
+            archive_page(&state, &v, id, None, forms).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

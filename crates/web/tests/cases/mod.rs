@@ -1,5 +1,6 @@
 mod api;
 mod browser;
 mod pages;
+mod relationships;
 mod sales;
 mod security;

@@ -1,0 +1,96 @@
+//! Relationships with customers: the stage (seed 002) and its history.
+
+use super::customers::load_live;
+use super::{Pool, audit, corrupt, now};
+use crate::{Actor, RelationshipChange, StoreError};
+use guanxi_domain::relationship::{RelationshipStage, StageMove};
+use guanxi_domain::{Field, Problem, Validation};
+use sqlx::Row as _;
+
+fn stage(s: &str) -> Result<RelationshipStage, StoreError> {
+    RelationshipStage::parse(s).ok_or_else(|| corrupt("relationship_stage", s))
+}
+
+/// A customer's relationship stage and every change of it, oldest first.
+pub async fn relationship(
+    pool: &Pool,
+    customer_id: i64,
+) -> Result<(RelationshipStage, Vec<RelationshipChange>), StoreError> {
+    let current: String = sqlx::query("SELECT relationship_stage FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", customer_id))?
+        .try_get(0)?;
+    let rows = sqlx::query(
+        "SELECT h.from_stage, h.to_stage, h.why, u.username, h.changed_at FROM relationship_changes h \
+         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 ORDER BY h.id",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    let history = rows
+        .iter()
+        .map(|r| {
+            Ok(RelationshipChange {
+                from: stage(&r.try_get::<String, _>(0)?)?,
+                to: stage(&r.try_get::<String, _>(1)?)?,
+                why: r.try_get(2)?,
+                changed_by: r.try_get(3)?,
+                changed_at: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((stage(&current)?, history))
+}
+
+/// Moves a customer's relationship to another stage, with why; checked against the stage it
+/// has now (another person may have moved it since the form was shown).
+pub async fn set_relationship(pool: &Pool, actor: Actor, customer_id: i64, m: &StageMove) -> Result<(), StoreError> {
+    let mut tx = super::begin(pool).await?;
+    load_live(&mut tx, customer_id).await?;
+    let current: String = sqlx::query("SELECT relationship_stage FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let from = stage(&current)?;
+    if m.to == from {
+        return Err(Validation::one(Field::RelationshipStage, m.to.code(), Problem::Unchanged).into());
+    }
+    if from == RelationshipStage::Outsider && m.to == RelationshipStage::Partner {
+        return Err(Validation::one(Field::RelationshipStage, m.to.code(), Problem::SkipsAStage).into());
+    }
+    let at = now();
+    sqlx::query("UPDATE customers SET relationship_stage = $1 WHERE id = $2")
+        .bind(m.to.code())
+        .bind(customer_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO relationship_changes (customer_id, from_stage, to_stage, why, changed_by, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(customer_id)
+    .bind(from.code())
+    .bind(m.to.code())
+    .bind(&m.why)
+    .bind(actor.0)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "relationship",
+        Some(customer_id),
+        Some(customer_id),
+        Some(&serde_json::json!({ "relationship_stage": from.code() })),
+        Some(&serde_json::json!({ "relationship_stage": m.to.code() })),
+        Some(&m.why),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
