@@ -131,6 +131,7 @@ vocabulary! {
         Place = "place", "地点", "Place", [];
         Attachment = "attachment", "附件", "Attachment", ["文件"];
         RelationshipStage = "relationship_stage", "关系阶段", "Relationship stage", [];
+        RelationshipLevel = "relationship_level", "关系层次", "Relationship level", [];
     }
 }
 

@@ -16,6 +16,75 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How close the contact with a customer is (seed 001, lecture 5).
+    RelationshipLevel {
+        Brand = "brand", "品牌关系", "Brand", ["品牌"];
+        Distant = "distant", "疏远关系", "Distant", ["疏远"];
+        FaceToFace = "face_to_face", "面对面关系", "Face to face", ["面对面"];
+        Intimate = "intimate", "亲密关系", "Intimate", ["亲密"];
+    }
+}
+
+/// The contacts a level is proposed from: per channel, how many in the last year and how many
+/// days since the latest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactEvidence {
+    pub face_to_face: (usize, Option<i64>),
+    pub remote: (usize, Option<i64>),
+}
+
+impl ContactEvidence {
+    /// From (channel, contacts in the last year, days since the latest) lines.
+    pub fn of(lines: &[(crate::Channel, usize, i64)]) -> ContactEvidence {
+        use crate::Channel::*;
+        let mut e = ContactEvidence::default();
+        for (channel, n, days) in lines {
+            let slot = match channel {
+                FaceToFace | Event => &mut e.face_to_face,
+                Phone | Letter | Email | Website | WechatSms => &mut e.remote,
+                // Media and the store's environment reach everyone: the brand relationship.
+                Media | StoreEnvironment => continue,
+            };
+            slot.0 += n;
+            slot.1 = Some(slot.1.map_or(*days, |d| d.min(*days)));
+        }
+        e
+    }
+
+    /// The level the contacts show: a face-to-face meeting in the last 180 days → face to face;
+    /// otherwise any phone, letter, e-mail, website or WeChat contact in the last year →
+    /// distant; otherwise brand. Intimate is never proposed: it takes a person's judgment.
+    pub fn proposed(&self) -> RelationshipLevel {
+        if self.face_to_face.1.is_some_and(|d| d <= 180) {
+            RelationshipLevel::FaceToFace
+        } else if self.remote.0 > 0 || self.face_to_face.0 > 0 {
+            RelationshipLevel::Distant
+        } else {
+            RelationshipLevel::Brand
+        }
+    }
+
+    /// Why, in the user's language.
+    pub fn reason(&self, lang: Lang) -> String {
+        let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+        match lang {
+            Lang::ZhCn => format!(
+                "近一年面谈或活动 {} 次（最近一次 {} 天前），电话、信函、邮件、网站或微信 {} 次",
+                self.face_to_face.0,
+                days(self.face_to_face.1),
+                self.remote.0
+            ),
+            Lang::En => format!(
+                "in the last year {} face-to-face meetings or events (the latest {} days ago), {} calls, letters, e-mails, website or WeChat contacts",
+                self.face_to_face.0,
+                days(self.face_to_face.1),
+                self.remote.0
+            ),
+        }
+    }
+}
+
 /// What a relationship has to gain to reach the next stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
@@ -111,6 +180,20 @@ impl StageMove {
 mod tests {
     use super::*;
     use RelationshipStage::*;
+
+    #[test]
+    fn the_level_is_proposed_from_the_contacts() {
+        use crate::Channel;
+        assert_eq!(ContactEvidence::of(&[]).proposed(), RelationshipLevel::Brand);
+        assert_eq!(ContactEvidence::of(&[(Channel::Media, 3, 2)]).proposed(), RelationshipLevel::Brand);
+        let phone_only = ContactEvidence::of(&[(Channel::Phone, 5, 3), (Channel::WechatSms, 2, 10)]);
+        assert_eq!((phone_only.proposed(), phone_only.remote), (RelationshipLevel::Distant, (7, Some(3))));
+        let met = ContactEvidence::of(&[(Channel::Phone, 5, 3), (Channel::FaceToFace, 1, 40)]);
+        assert_eq!(met.proposed(), RelationshipLevel::FaceToFace);
+        // A meeting long ago: only distant now.
+        assert_eq!(ContactEvidence::of(&[(Channel::Event, 1, 300)]).proposed(), RelationshipLevel::Distant);
+        assert!(met.reason(Lang::ZhCn).contains("面谈或活动 1 次（最近一次 40 天前）"));
+    }
 
     #[test]
     fn the_two_paths_meet_at_partner() {

@@ -425,6 +425,34 @@ impl Store {
         dispatch!(self, set_relationship(actor, customer_id, m))
     }
 
+    /// The last year's contacts by channel, for proposing the relationship level.
+    pub async fn contact_evidence(
+        &self,
+        customer_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(guanxi_domain::Channel, usize, i64)>, StoreError> {
+        dispatch!(self, contact_evidence(customer_id, now))
+    }
+
+    /// The confirmed relationship level and its confirmations.
+    pub async fn relationship_level(
+        &self,
+        customer_id: i64,
+    ) -> Result<(Option<guanxi_domain::relationship::RelationshipLevel>, Vec<LevelChange>), StoreError> {
+        dispatch!(self, relationship_level(customer_id))
+    }
+
+    /// A person confirms the relationship level (audited).
+    pub async fn confirm_level(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        to: guanxi_domain::relationship::RelationshipLevel,
+        why: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, confirm_level(actor, customer_id, to, why))
+    }
+
     // ----- sales -----
 
     /// Opens an opportunity for a customer at the first stage (see `ops::create_opportunity`).

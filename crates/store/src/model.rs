@@ -624,3 +624,13 @@ pub struct RelationshipChange {
     pub changed_by: String,
     pub changed_at: DateTime<Utc>,
 }
+
+/// One confirmation of a customer's relationship level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelChange {
+    pub from: Option<guanxi_domain::relationship::RelationshipLevel>,
+    pub to: guanxi_domain::relationship::RelationshipLevel,
+    pub why: String,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}

@@ -30,6 +30,9 @@ macro_rules! catalogue {
 catalogue! {
     nav_sales => "商机", "Deals";
     relationship_stage => "关系阶段", "Relationship";
+    relationship_level => "关系层次", "Level";
+    level_proposed => "按联系记录建议", "proposed from the contacts:";
+    confirm_level => "确认层次", "Confirm the level";
     relationship_missing => "要成为合作伙伴，还缺（两手都要硬）：", "To become a partner, still missing (both hands must be strong):";
     relationship_partner => "已是合作伙伴：私人信任与最优方案都要保持。", "A partner: keep both the personal trust and the best offer.";
     sales_settings => "销售流程设置", "Sales process settings";

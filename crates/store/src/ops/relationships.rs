@@ -3,7 +3,7 @@
 use super::customers::load_live;
 use super::{Pool, audit, corrupt, now};
 use crate::{Actor, RelationshipChange, StoreError};
-use guanxi_domain::relationship::{RelationshipStage, StageMove};
+use guanxi_domain::relationship::{RelationshipLevel, RelationshipStage, StageMove};
 use guanxi_domain::{Field, Problem, Validation};
 use sqlx::Row as _;
 
@@ -23,8 +23,8 @@ pub async fn relationship(
         .ok_or_else(|| StoreError::not_found("customer", customer_id))?
         .try_get(0)?;
     let rows = sqlx::query(
-        "SELECT h.from_stage, h.to_stage, h.why, u.username, h.changed_at FROM relationship_changes h \
-         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 ORDER BY h.id",
+        "SELECT h.from_value, h.to_value, h.why, u.username, h.changed_at FROM relationship_changes h \
+         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 AND h.aspect = 'stage' ORDER BY h.id",
     )
     .bind(customer_id)
     .fetch_all(pool)
@@ -33,7 +33,7 @@ pub async fn relationship(
         .iter()
         .map(|r| {
             Ok(RelationshipChange {
-                from: stage(&r.try_get::<String, _>(0)?)?,
+                from: stage(&r.try_get::<Option<String>, _>(0)?.unwrap_or_default())?,
                 to: stage(&r.try_get::<String, _>(1)?)?,
                 why: r.try_get(2)?,
                 changed_by: r.try_get(3)?,
@@ -68,8 +68,8 @@ pub async fn set_relationship(pool: &Pool, actor: Actor, customer_id: i64, m: &S
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO relationship_changes (customer_id, from_stage, to_stage, why, changed_by, changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO relationship_changes (aspect, customer_id, from_value, to_value, why, changed_by, changed_at) \
+         VALUES ('stage', $1, $2, $3, $4, $5, $6)",
     )
     .bind(customer_id)
     .bind(from.code())
@@ -89,6 +89,115 @@ pub async fn set_relationship(pool: &Pool, actor: Actor, customer_id: i64, m: &S
         Some(&serde_json::json!({ "relationship_stage": from.code() })),
         Some(&serde_json::json!({ "relationship_stage": m.to.code() })),
         Some(&m.why),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The contacts of the last year by channel: (channel, how many, days since the latest), for
+/// proposing the relationship level.
+pub async fn contact_evidence(
+    pool: &Pool,
+    customer_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(guanxi_domain::Channel, usize, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT channel, COUNT(*), MAX(occurred_at) FROM interactions WHERE customer_id = $1 AND deleted_at IS NULL \
+         AND occurred_at >= $2 GROUP BY channel",
+    )
+    .bind(customer_id)
+    .bind(now - chrono::Duration::days(365))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get(0)?;
+            let channel = guanxi_domain::Channel::parse(&code).ok_or_else(|| corrupt("channel", &code))?;
+            let latest: chrono::DateTime<chrono::Utc> = r.try_get(2)?;
+            Ok((channel, r.try_get::<i64, _>(1)? as usize, (now - latest).num_days().max(0)))
+        })
+        .collect()
+}
+
+/// The level a person confirmed (none yet: `None`) and every confirmation, oldest first.
+pub async fn relationship_level(
+    pool: &Pool,
+    customer_id: i64,
+) -> Result<(Option<RelationshipLevel>, Vec<crate::LevelChange>), StoreError> {
+    let level = |s: &str| RelationshipLevel::parse(s).ok_or_else(|| corrupt("relationship_level", s));
+    let current: Option<String> = sqlx::query("SELECT relationship_level FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", customer_id))?
+        .try_get(0)?;
+    let rows = sqlx::query(
+        "SELECT h.from_value, h.to_value, h.why, u.username, h.changed_at FROM relationship_changes h \
+         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 AND h.aspect = 'level' ORDER BY h.id",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    let history = rows
+        .iter()
+        .map(|r| {
+            let from: Option<String> = r.try_get(0)?;
+            Ok(crate::LevelChange {
+                from: from.as_deref().map(level).transpose()?,
+                to: level(&r.try_get::<String, _>(1)?)?,
+                why: r.try_get(2)?,
+                changed_by: r.try_get(3)?,
+                changed_at: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((current.as_deref().map(level).transpose()?, history))
+}
+
+/// A person confirms (or corrects) the relationship level, with a note of why.
+pub async fn confirm_level(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    to: RelationshipLevel,
+    why: &str,
+) -> Result<(), StoreError> {
+    let mut tx = super::begin(pool).await?;
+    load_live(&mut tx, customer_id).await?;
+    let current: Option<String> = sqlx::query("SELECT relationship_level FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let at = now();
+    sqlx::query("UPDATE customers SET relationship_level = $1 WHERE id = $2")
+        .bind(to.code())
+        .bind(customer_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO relationship_changes (aspect, customer_id, from_value, to_value, why, changed_by, changed_at) \
+         VALUES ('level', $1, $2, $3, $4, $5, $6)",
+    )
+    .bind(customer_id)
+    .bind(&current)
+    .bind(to.code())
+    .bind(why)
+    .bind(actor.0)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "update",
+        "relationship_level",
+        Some(customer_id),
+        Some(customer_id),
+        Some(&serde_json::json!({ "relationship_level": current })),
+        Some(&serde_json::json!({ "relationship_level": to.code() })),
+        Some(why),
     )
     .await?;
     tx.commit().await?;

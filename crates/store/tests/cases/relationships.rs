@@ -45,3 +45,45 @@ async fn a_relationship_moves_along_the_two_paths_with_its_history() {
         assert!(store.history(c).await.unwrap().iter().any(|e| e.entity == "relationship"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_level_is_proposed_from_contacts_and_confirmed_by_a_person() {
+    use guanxi_domain::relationship::{ContactEvidence, RelationshipLevel};
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let c = store
+            .create_customer(
+                Actor::SYSTEM,
+                &CustomerDraft::parse(&Raw::new().with(Field::Name, "冯一"), today).unwrap(),
+            )
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        let proposed = |lines: &[(Channel, usize, i64)]| ContactEvidence::of(lines).proposed();
+        assert_eq!(proposed(&store.contact_evidence(c, now).await.unwrap()), RelationshipLevel::Brand, "{backend}");
+        let log = |channel: &str, days_ago: i64| {
+            let at = (now - chrono::Duration::days(days_ago)).to_rfc3339();
+            InteractionDraft::parse(
+                &Raw::new().with(Field::Channel, channel).with(Field::Summary, "联系").with(Field::OccurredAt, at),
+                now,
+                8,
+            )
+            .unwrap()
+        };
+        store.add_interaction(Actor::SYSTEM, c, &log("phone", 10)).await.unwrap();
+        store.add_interaction(Actor::SYSTEM, c, &log("phone", 20)).await.unwrap();
+        store.add_interaction(Actor::SYSTEM, c, &log("face_to_face", 500)).await.unwrap();
+        let lines = store.contact_evidence(c, now).await.unwrap();
+        assert_eq!(lines, [(Channel::Phone, 2, 10)], "{backend}: the old meeting is out of the year");
+        assert_eq!(proposed(&lines), RelationshipLevel::Distant, "{backend}");
+        store.add_interaction(Actor::SYSTEM, c, &log("face_to_face", 30)).await.unwrap();
+        assert_eq!(proposed(&store.contact_evidence(c, now).await.unwrap()), RelationshipLevel::FaceToFace);
+
+        assert_eq!(store.relationship_level(c).await.unwrap(), (None, vec![]), "{backend}");
+        store.confirm_level(Actor::SYSTEM, c, RelationshipLevel::Intimate, "老朋友，家里人都熟").await.unwrap();
+        let (level, history) = store.relationship_level(c).await.unwrap();
+        assert_eq!((level, history.len(), history[0].from), (Some(RelationshipLevel::Intimate), 1, None), "{backend}");
+        // The stage history is its own.
+        assert!(store.relationship(c).await.unwrap().1.is_empty(), "{backend}");
+    }
+}

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_relationship, move_relationship))
+    OpenApiRouter::new().routes(routes!(get_relationship, move_relationship)).routes(routes!(confirm_level))
 }
 
 async fn relationship_json(state: &AppState, v: &Viewer, id: i64) -> Result<Value, AppError> {
@@ -25,8 +25,18 @@ async fn relationship_json(state: &AppState, v: &Viewer, id: i64) -> Result<Valu
         .iter()
         .map(|h| json!({"from": h.from.code(), "to": h.to.code(), "why": h.why, "changed_by": h.changed_by, "changed_at": h.changed_at}))
         .collect();
+    let evidence = guanxi_domain::relationship::ContactEvidence::of(
+        &state.store().contact_evidence(id, chrono::Utc::now()).await?,
+    );
+    let (confirmed, levels) = state.store().relationship_level(id).await?;
+    let levels: Vec<Value> = levels
+        .iter()
+        .map(|h| json!({"from": h.from.map(|l| l.code()), "to": h.to.code(), "why": h.why, "changed_by": h.changed_by, "changed_at": h.changed_at}))
+        .collect();
     Ok(json!({"relationship_stage": stage.code(), "next": stage.next().iter().map(|s| s.code()).collect::<Vec<_>>(),
-              "missing": missing, "history": history}))
+              "missing": missing, "history": history,
+              "level": {"proposed": evidence.proposed().code(), "reason": evidence.reason(v.lang()),
+                        "confirmed": confirmed.map(|l| l.code()), "history": levels}}))
 }
 
 /// A customer's relationship stage (outsider, friend, supplier, partner), what is missing for
@@ -56,5 +66,34 @@ async fn move_relationship(
     let (from, _) = state.store().relationship(id).await?;
     let m = StageMove::parse(&raw, from)?;
     state.store().set_relationship(v.actor(), id, &m).await?;
+    Ok(json(StatusCode::OK, relationship_json(&state, &v, id).await?))
+}
+
+/// Confirm the relationship level
+///
+/// Body: `{"relationship_level": "intimate", "why": "…"}`. Guanxi proposes brand, distant or
+/// face to face from the last year's contacts; intimate only a person can say.
+#[utoipa::path(post, path = "/customers/{id}/relationship/level", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::LevelInput,
+    responses((status = 200, body = schema::Relationship), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn confirm_level(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let raw = raw_fields(&object(&body)?, &[Field::RelationshipLevel, Field::Why], &[])?;
+    let text = raw.get(Field::RelationshipLevel);
+    let level = guanxi_domain::relationship::RelationshipLevel::parse(text).ok_or_else(|| {
+        let allowed = guanxi_domain::relationship::RelationshipLevel::codes().iter().map(|c| c.to_string()).collect();
+        let problem = if text.trim().is_empty() {
+            guanxi_domain::Problem::Required
+        } else {
+            guanxi_domain::Problem::UnknownChoice { allowed }
+        };
+        guanxi_domain::Validation::one(Field::RelationshipLevel, text, problem)
+    })?;
+    state.store().confirm_level(v.actor(), id, level, raw.get(Field::Why).trim()).await?;
     Ok(json(StatusCode::OK, relationship_json(&state, &v, id).await?))
 }

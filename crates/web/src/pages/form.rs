@@ -107,6 +107,10 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
             use guanxi_domain::relationship::RelationshipStage;
             v!(RelationshipStage)
         }
+        Field::RelationshipLevel => {
+            use guanxi_domain::relationship::RelationshipLevel;
+            v!(RelationshipLevel)
+        }
         Field::Appointment => vocab(Approach::ALL, Approach::code, Approach::label, lang),
         Field::Cause => {
             vocab(sales::ObjectionCause::ALL, sales::ObjectionCause::code, sales::ObjectionCause::label, lang)

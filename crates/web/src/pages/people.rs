@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/interactions", post(log_interaction))
         .route("/customers/{id}/orders", post(record_order))
         .route("/customers/{id}/relationship", post(move_relationship))
+        .route("/customers/{id}/relationship/level", post(confirm_level))
         .route("/key-people/{id}", post(update_key_person))
         .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
         .route("/people-around/{id}", post(update_person_around))
@@ -142,6 +143,10 @@ struct ArchivePage {
     relationship_history: Vec<RelationshipView>,
     relationship_choices: Vec<(String, String)>,
     relationship_error: Option<String>,
+    level_proposed: &'static str,
+    level_reason: String,
+    level_confirmed: Option<String>,
+    level_choices: Vec<(String, String, bool)>,
     can_edit: bool,
     can_log: bool,
     can_restore: bool,
@@ -375,7 +380,24 @@ pub async fn archive_page(
         .filter(|s| **s != stage)
         .map(|s| (s.code().to_string(), s.label(lang).to_string()))
         .collect();
+    use guanxi_domain::relationship::{ContactEvidence, RelationshipLevel};
+    let evidence = ContactEvidence::of(&store.contact_evidence(id, chrono::Utc::now()).await?);
+    let proposed = evidence.proposed();
+    let (confirmed, level_changes) = store.relationship_level(id).await?;
+    let level_confirmed = confirmed.map(|l| match level_changes.last() {
+        Some(h) => format!("{}（{} · {}）", l.label(lang), h.changed_by, china_time(&h.changed_at)),
+        None => l.label(lang).to_string(),
+    });
+    let preselect = confirmed.unwrap_or(proposed);
+    let level_choices = RelationshipLevel::ALL
+        .iter()
+        .map(|l| (l.code().to_string(), l.label(lang).to_string(), *l == preselect))
+        .collect();
     let page = ArchivePage {
+        level_proposed: proposed.label(lang),
+        level_reason: evidence.reason(lang),
+        level_confirmed,
+        level_choices,
         relationship: stage.label(lang),
         relationship_missing: stage.missing().iter().map(|m| m.message(lang)).collect(),
         relationship_history,
@@ -809,4 +831,24 @@ async fn move_relationship(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A person confirms the relationship level (the proposal, or their own judgment).
+async fn confirm_level(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let form = FormData::parse(&body)?;
+    let text = form.get("relationship_level");
+    let Some(level) = guanxi_domain::relationship::RelationshipLevel::parse(text) else {
+        let allowed = guanxi_domain::relationship::RelationshipLevel::codes().iter().map(|c| c.to_string()).collect();
+        let e = Validation::one(Field::RelationshipLevel, text, Problem::UnknownChoice { allowed });
+        let forms = ArchiveForms { relationship: Some(e.message(v.lang())), ..Default::default() };
+        return archive_page(&state, &v, id, None, forms).await;
+    };
+    state.store().confirm_level(v.actor(), id, level, form.get("why").trim()).await?;
+    Ok(Redirect::to(&format!("/customers/{id}?done=saved#relationship")).into_response())
 }

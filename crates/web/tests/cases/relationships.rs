@@ -59,6 +59,37 @@ async fn the_relationship_stage_on_the_page_and_through_the_api() {
             )
             .await;
         assert_eq!(r.status, 422, "{b}");
+        // The level: proposed from the contacts (none yet: brand), confirmed by a person.
+        assert_eq!((v["level"]["proposed"].as_str(), v["level"]["confirmed"].as_str()), (Some("brand"), None), "{b}");
+        let r = rep
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{id}/interactions"),
+                Some(json!({"channel": "face_to_face", "summary": "上门拜访"})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{b}");
+        let r = rep
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{id}/relationship/level"),
+                Some(json!({"relationship_level": "intimate", "why": "两家人常来往"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let v = r.json();
+        assert_eq!(
+            (v["level"]["proposed"].as_str(), v["level"]["confirmed"].as_str()),
+            (Some("face_to_face"), Some("intimate")),
+            "{b}"
+        );
+        let r = rep
+            .post(&format!("/customers/{id}/relationship/level"), &[("relationship_level", "closest"), ("why", "")])
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        let page = kit::decoded(&rep.get(&format!("/customers/{id}")).await.text());
+        assert!(page.contains("亲密关系") && page.contains("面对面关系"), "{b}");
+
         // A service agent reads but does not change it.
         let mut desk = app.signed_in("desk").await;
         assert_eq!(desk.api("GET", &format!("/api/v1/customers/{id}/relationship"), None).await.status, 200, "{b}");
