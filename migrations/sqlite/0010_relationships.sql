@@ -18,3 +18,35 @@ CREATE TABLE relationship_changes (
     changed_at TEXT NOT NULL
 );
 CREATE INDEX relationship_changes_customer ON relationship_changes (customer_id, id);
+
+-- Competitors (seed 001 L3): the six levels of understanding, each as text, and the evidence.
+CREATE TABLE competitors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    who TEXT,
+    situation TEXT,
+    analysis TEXT,
+    heading TEXT,
+    intent TEXT,
+    steer TEXT,
+    evidence TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE UNIQUE INDEX competitors_name ON competitors (name) WHERE deleted_at IS NULL;
+
+-- Which customers talk to, try, sign with or use which competitor, since when (and until).
+CREATE TABLE competitor_engagements (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    competitor_id INTEGER NOT NULL REFERENCES competitors(id),
+    kind TEXT NOT NULL,
+    since DATE NOT NULL,
+    until DATE,
+    note TEXT,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX competitor_engagements_customer ON competitor_engagements (customer_id);
+CREATE INDEX competitor_engagements_competitor ON competitor_engagements (competitor_id);

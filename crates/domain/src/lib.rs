@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod china;
+pub mod competitors;
 pub mod dedupe;
 pub mod enums;
 pub mod error;

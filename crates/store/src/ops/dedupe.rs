@@ -98,6 +98,9 @@ struct MergeDetail {
     opportunities: Vec<i64>,
     #[serde(default)]
     tasks: Vec<i64>,
+    /// Engagements with competitors moved (absent from merges made before them).
+    #[serde(default)]
+    engagements: Vec<i64>,
     keep_before: serde_json::Value,
     keep_after: serde_json::Value,
 }
@@ -138,6 +141,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         orders: ids_of(&mut tx, "orders", drop).await?,
         opportunities: ids_of(&mut tx, "opportunities", drop).await?,
         tasks: ids_of(&mut tx, "tasks", drop).await?,
+        engagements: ids_of(&mut tx, "competitor_engagements", drop).await?,
         keep_before: fields_json(&kept.draft.to_fields()),
         keep_after: fields_json(&merged.to_fields()),
     };
@@ -147,6 +151,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
     move_rows(&mut tx, "orders", &detail.orders, keep).await?;
     move_rows(&mut tx, "opportunities", &detail.opportunities, keep).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, keep).await?;
+    move_rows(&mut tx, "competitor_engagements", &detail.engagements, keep).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     let at = now();
     sqlx::query("UPDATE customers SET deleted_at = $1, merged_into_id = $2, version = version + 1 WHERE id = $3")
@@ -237,6 +242,7 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     move_rows(&mut tx, "orders", &detail.orders, drop).await?;
     move_rows(&mut tx, "opportunities", &detail.opportunities, drop).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, drop).await?;
+    move_rows(&mut tx, "competitor_engagements", &detail.engagements, drop).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     write_customer(&mut tx, keep, &restored, kept.owner_id).await?;
     sqlx::query("UPDATE customers SET deleted_at = NULL, merged_into_id = NULL, version = version + 1 WHERE id = $1")

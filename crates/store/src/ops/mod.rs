@@ -1,6 +1,7 @@
 //! Every operation of the store, written once against `DB` (see the crate docs).
 
 mod auth;
+mod competitors;
 mod customers;
 mod dedupe;
 mod import;
@@ -13,6 +14,7 @@ mod search;
 mod values;
 
 pub use auth::*;
+pub use competitors::*;
 pub use customers::*;
 pub use dedupe::*;
 pub use import::*;

@@ -87,3 +87,48 @@ async fn the_level_is_proposed_from_contacts_and_confirmed_by_a_person() {
         assert!(store.relationship(c).await.unwrap().1.is_empty(), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn competitors_and_who_engages_with_them() {
+    use guanxi_domain::competitors::{CompetitorDraft, EngagementDraft, EngagementKind};
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let c = store
+            .create_customer(
+                Actor::SYSTEM,
+                &CustomerDraft::parse(&Raw::new().with(Field::Name, "褚二"), today).unwrap(),
+            )
+            .await
+            .unwrap();
+        let d =
+            CompetitorDraft::parse(&Raw::new().with(Field::Name, "鼎新科技").with(Field::Situation, "价格战")).unwrap();
+        let id = store.create_competitor(Actor::SYSTEM, &d).await.unwrap();
+        // One record a name.
+        match store.create_competitor(Actor::SYSTEM, &d).await {
+            Err(StoreError::Invalid(v)) => assert_eq!(v.0[0].problem, Problem::Taken, "{backend}"),
+            other => panic!("{backend}: {other:?}"),
+        }
+        let mut better = d.clone();
+        better.levels[4] = Some("三年内拿下华东".into());
+        store.update_competitor(Actor::SYSTEM, id, &better).await.unwrap();
+        assert_eq!(store.competitor(id).await.unwrap().draft.understood(), 2, "{backend}");
+
+        let e = EngagementDraft { competitor_id: id, kind: EngagementKind::Trial, since: today, note: None };
+        let eid = store.add_engagement(Actor::SYSTEM, c, &e).await.unwrap();
+        let unknown = EngagementDraft { competitor_id: 999_999, ..e.clone() };
+        match store.add_engagement(Actor::SYSTEM, c, &unknown).await {
+            Err(StoreError::Invalid(v)) => assert_eq!(v.0[0].field, Field::Competitor, "{backend}"),
+            other => panic!("{backend}: {other:?}"),
+        }
+        assert_eq!(store.competitors().await.unwrap()[0].engaged_customers, 1, "{backend}");
+        let list = store.engagements_of(c).await.unwrap();
+        assert_eq!(
+            (list[0].competitor.as_str(), list[0].kind, list[0].until),
+            ("鼎新科技", EngagementKind::Trial, None)
+        );
+        assert_eq!(store.end_engagement(Actor::SYSTEM, eid, today).await.unwrap(), c, "{backend}");
+        assert!(matches!(store.end_engagement(Actor::SYSTEM, eid, today).await, Err(StoreError::Conflict { .. })));
+        assert_eq!(store.competitors().await.unwrap()[0].engaged_customers, 0, "{backend}");
+        assert_eq!(store.engagements_with(id).await.unwrap()[0].until, Some(today), "{backend}");
+    }
+}
