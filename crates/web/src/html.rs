@@ -45,6 +45,7 @@ pub enum Nav {
     Orders,
     Value,
     Sales,
+    Competitors,
     NewCustomer,
     Import,
     Duplicates,

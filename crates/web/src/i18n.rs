@@ -30,6 +30,18 @@ macro_rules! catalogue {
 catalogue! {
     nav_sales => "商机", "Deals";
     relationship_stage => "关系阶段", "Relationship";
+    competitor_engagements => "与竞争对手的接触", "Engagements with competitors";
+    no_engagements => "没有记录。", "None recorded.";
+    engagement_ended => "已结束", "Ended";
+    competitor => "竞争对手", "Competitor";
+    engagement => "接触程度", "Engagement";
+    since => "开始日期", "Since";
+    notes => "备注", "Notes";
+    competitors_intro => "对竞争对手的了解分六个层次：是谁、现状、分析、发展方向、战略意图、如何引导其行为；每一层都写下依据。", "Know a competitor on six levels: who they are, their situation, our analysis, where they are heading, their strategic intent, how we steer them — each with its evidence.";
+    no_competitors => "还没有竞争对手记录。", "No competitors recorded yet.";
+    understood => "已了解层次", "Levels known";
+    engaged_customers => "正在接触的客户", "Customers engaged";
+    new_competitor => "新增竞争对手", "New competitor";
     relationship_level => "关系层次", "Level";
     level_proposed => "按联系记录建议", "proposed from the contacts:";
     confirm_level => "确认层次", "Confirm the level";

@@ -7,6 +7,7 @@
 //! validation, one entry per field.
 
 mod archive;
+mod competitors;
 mod customers;
 mod orders;
 mod relationships;
@@ -51,6 +52,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(orders::router())
         .merge(sales::router())
         .merge(relationships::router())
+        .merge(competitors::router())
         .merge(users::router())
         .merge(settings::router())
         .split_for_parts()

@@ -107,6 +107,10 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
             use guanxi_domain::relationship::RelationshipStage;
             v!(RelationshipStage)
         }
+        Field::Engagement => {
+            use guanxi_domain::competitors::EngagementKind;
+            v!(EngagementKind)
+        }
         Field::RelationshipLevel => {
             use guanxi_domain::relationship::RelationshipLevel;
             v!(RelationshipLevel)
@@ -139,9 +143,12 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
     match field {
         Field::Email => InputKind::Email,
         Field::Phone => InputKind::Tel,
-        Field::Birthday | Field::FoundedOn | Field::NextStepOn | Field::ExpectedClose | Field::ClosedOn => {
-            InputKind::Date
-        }
+        Field::Birthday
+        | Field::FoundedOn
+        | Field::NextStepOn
+        | Field::ExpectedClose
+        | Field::ClosedOn
+        | Field::Since => InputKind::Date,
         Field::OccurredAt | Field::OrderedAt => InputKind::DateTime,
         Field::Notes
         | Field::Preferences
@@ -165,6 +172,13 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         | Field::Objection
         | Field::Answer
         | Field::LostReason
+        | Field::CompetitorWho
+        | Field::Situation
+        | Field::Analysis
+        | Field::Heading
+        | Field::Intent
+        | Field::Steer
+        | Field::Evidence
         | Field::Address => InputKind::TextArea,
         _ => InputKind::Text,
     }

@@ -2,6 +2,7 @@
 //! successful post (with a one-time notice), the form shown again with its errors otherwise.
 
 pub mod account;
+pub mod competitors;
 pub mod customers;
 pub mod form;
 pub mod orders;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(sales::router())
         .merge(reports::router())
         .merge(sales_settings::router())
+        .merge(competitors::router())
 }
 
 async fn style() -> Response {

@@ -99,6 +99,7 @@ pub struct ArchiveForms {
     pub around: Option<(Raw, Validation)>,
     pub interaction: Option<(Raw, Validation)>,
     pub relationship: Option<String>,
+    pub competition: Option<String>,
 }
 
 /// A change of the relationship stage, as listed.
@@ -147,6 +148,10 @@ struct ArchivePage {
     level_reason: String,
     level_confirmed: Option<String>,
     level_choices: Vec<(String, String, bool)>,
+    engagements: Vec<(i64, i64, String, &'static str, String, bool)>,
+    competitor_choices: Vec<(String, String)>,
+    engagement_kinds: Vec<(String, String)>,
+    competition_error: Option<String>,
     can_edit: bool,
     can_log: bool,
     can_restore: bool,
@@ -393,7 +398,29 @@ pub async fn archive_page(
         .iter()
         .map(|l| (l.code().to_string(), l.label(lang).to_string(), *l == preselect))
         .collect();
+    let engagements = store
+        .engagements_of(id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let when = match e.until {
+                Some(u) => format!("{} – {u}", e.since),
+                None => format!("{} –", e.since),
+            };
+            (e.id, e.competitor_id, e.competitor, e.kind.label(lang), when, e.until.is_none())
+        })
+        .collect();
+    let mut competitor_choices = vec![(String::new(), "—".to_string())];
+    competitor_choices.extend(store.competitors().await?.into_iter().map(|c| (c.id.to_string(), c.draft.name)));
+    let engagement_kinds = guanxi_domain::competitors::EngagementKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), k.label(lang).to_string()))
+        .collect();
     let page = ArchivePage {
+        engagements,
+        competitor_choices,
+        engagement_kinds,
+        competition_error: forms.competition,
         level_proposed: proposed.label(lang),
         level_reason: evidence.reason(lang),
         level_confirmed,
@@ -432,8 +459,12 @@ pub async fn archive_page(
         c: Chrome::new(v, Nav::Customers, done, format!("/customers/{id}")),
         r,
     };
-    let failed =
-        page.kp_open || page.around_open || page.log_open || page.order_open || page.relationship_error.is_some();
+    let failed = page.kp_open
+        || page.around_open
+        || page.log_open
+        || page.order_open
+        || page.relationship_error.is_some()
+        || page.competition_error.is_some();
     let mut resp = render(&page);
     if failed {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

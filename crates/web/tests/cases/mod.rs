@@ -1,5 +1,6 @@
 mod api;
 mod browser;
+mod competitors;
 mod pages;
 mod relationships;
 mod sales;
