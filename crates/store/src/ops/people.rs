@@ -333,26 +333,17 @@ pub async fn add_interaction(
 /// deals; it counts as the deal's latest activity.
 async fn check_opportunity(tx: &mut Tx<'_>, customer_id: i64, d: &InteractionDraft) -> Result<(), StoreError> {
     let Some(opportunity) = d.opportunity_id else { return Ok(()) };
-    let row =
-        sqlx::query("SELECT customer_id, last_activity_at FROM opportunities WHERE id = $1 AND deleted_at IS NULL")
-            .bind(opportunity)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row = sqlx::query("SELECT customer_id FROM opportunities WHERE id = $1 AND deleted_at IS NULL")
+        .bind(opportunity)
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some(row) = row else {
         return Err(Validation::one(Field::Opportunity, &opportunity.to_string(), Problem::NoSuchRecord).into());
     };
     if row.try_get::<i64, _>(0)? != customer_id {
         return Err(Validation::one(Field::Opportunity, &opportunity.to_string(), Problem::OtherCustomer).into());
     }
-    let last: chrono::DateTime<chrono::Utc> = row.try_get(1)?;
-    if d.occurred_at > last {
-        sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
-            .bind(d.occurred_at)
-            .bind(opportunity)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    super::sales::touch(tx, opportunity, d.occurred_at).await
 }
 
 /// Records who took part: our users by id, their people linked to key people by name.

@@ -159,6 +159,17 @@ async fn add_stays(tx: &mut Tx<'_>, stays: &[Stays]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Marks activity on a deal at `at` (a contact, a tick, an objection, a file), so that it is not
+/// stalled; an earlier moment (a contact logged late) leaves a later one in place.
+pub(crate) async fn touch(tx: &mut Tx<'_>, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2 AND last_activity_at < $1")
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Days from `from` to `to`, with fractions.
 pub(crate) fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_seconds().max(0) as f64 / 86_400.0
@@ -564,11 +575,7 @@ pub async fn tick_action(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    touch(&mut tx, id, at).await?;
     let note = format!("{}/{key}: {}", stage.code(), if done { "done" } else { "not done" });
     audit(&mut tx, actor, "tick", "opportunity", Some(id), Some(o.customer_id), None, None, Some(&note)).await?;
     tx.commit().await?;
@@ -620,11 +627,7 @@ pub async fn add_objection(pool: &Pool, actor: Actor, id: i64, d: &ObjectionDraf
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
-    sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    touch(&mut tx, id, at).await?;
     let after = serde_json::to_value(d).unwrap_or_default();
     audit(&mut tx, actor, "create", "objection", Some(oid), Some(o.customer_id), None, Some(&after), None).await?;
     tx.commit().await?;
@@ -665,11 +668,7 @@ pub async fn update_objection(
         .bind(objection_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    touch(&mut tx, id, at).await?;
     let after = serde_json::to_value(d).unwrap_or_default();
     audit(
         &mut tx,
@@ -1311,11 +1310,7 @@ pub async fn add_attachment(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
-    sqlx::query("UPDATE opportunities SET last_activity_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    touch(&mut tx, id, at).await?;
     let after = serde_json::json!({ "name": name, "size": content.len(), "content_type": content_type });
     audit(&mut tx, actor, "create", "attachment", Some(aid), Some(o.customer_id), None, Some(&after), None).await?;
     tx.commit().await?;

@@ -184,6 +184,18 @@ fn task_json(k: &TaskRecord) -> Value {
            "due_on": k.due_on, "assignee": k.assignee, "done_at": k.done_at})
 }
 
+/// A decision chain's warnings: each its kind (and name) with the message in `lang`.
+fn warnings_json(chain: &[ChainMember], lang: guanxi_domain::Lang) -> Vec<Value> {
+    chain_warnings(chain)
+        .iter()
+        .map(|w| {
+            let mut j = serde_json::to_value(w).unwrap_or_default();
+            j["message"] = json!(w.message(lang));
+            j
+        })
+        .collect()
+}
+
 /// The deal, after checking the caller may work it.
 async fn workable(state: &AppState, v: &Viewer, id: i64) -> Result<OpportunityRecord, AppError> {
     let o = state.store().opportunity(id).await?;
@@ -271,14 +283,7 @@ async fn get_one(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
         })
         .collect();
     let members: Vec<ChainMember> = state.store().decision_chain(id).await?.into_iter().map(|c| c.member).collect();
-    let warnings: Vec<Value> = chain_warnings(&members)
-        .iter()
-        .map(|w| {
-            let mut j = serde_json::to_value(w).unwrap_or_default();
-            j["message"] = json!(w.message(v.lang()));
-            j
-        })
-        .collect();
+    let warnings = warnings_json(&members, v.lang());
     out["checklist"] = json!(checklist);
     out["chain_warnings"] = json!(warnings);
     Ok(json(StatusCode::OK, out))
@@ -503,14 +508,7 @@ async fn chain(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) ->
         })
         .collect();
     let list: Vec<ChainMember> = records.into_iter().map(|c| c.member).collect();
-    let warnings: Vec<Value> = chain_warnings(&list)
-        .iter()
-        .map(|w| {
-            let mut j = serde_json::to_value(w).unwrap_or_default();
-            j["message"] = json!(w.message(v.lang()));
-            j
-        })
-        .collect();
+    let warnings = warnings_json(&list, v.lang());
     Ok(json(StatusCode::OK, json!({"members": members, "warnings": warnings})))
 }
 
