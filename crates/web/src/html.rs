@@ -194,6 +194,56 @@ impl FormData {
     }
 }
 
+/// A query-string value as typed, trimmed; empty is `None`.
+pub fn query_text(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// A day (YYYY-MM-DD) from the query string, or a 400 naming the parameter (`name`, `zh`) and
+/// the value.
+pub fn query_day(name: &str, zh: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match query_text(v) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|_| {
+            AppError::bad_request(
+                format!("{zh}“{s}”不是有效的日期（应为 2026-03-15 这样的格式）"),
+                format!("{name} {s:?} is not a valid date (like 2026-03-15)"),
+            )
+        }),
+    }
+}
+
+/// A `from`..`to` pair of days, refused when `from` is after `to`.
+pub fn query_period(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>), AppError> {
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => Err(AppError::bad_request("开始日期晚于结束日期", "from is after to")),
+        _ => Ok((from, to)),
+    }
+}
+
+/// One of a vocabulary from the query string, or a 400 naming the parameter and listing the
+/// choices.
+pub fn query_choice<V>(
+    name: &str,
+    zh: &str,
+    v: &Option<String>,
+    parse: fn(&str) -> Option<V>,
+    codes: Vec<&str>,
+) -> Result<Option<V>, AppError> {
+    match query_text(v) {
+        None => Ok(None),
+        Some(s) => parse(&s).map(Some).ok_or_else(|| {
+            AppError::bad_request(
+                format!("{zh}“{s}”不是可选值：{}", codes.join("、")),
+                format!("{name} {s:?} is not one of {}", codes.join(", ")),
+            )
+        }),
+    }
+}
+
 /// A date and time for people in China.
 pub fn china_time(at: &chrono::DateTime<chrono::Utc>) -> String {
     guanxi_domain::china::minutes(*at)

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::html::{Chrome, Nav, china_time, render, url_encode};
+use crate::html::{Chrome, Nav, china_time, query_choice, query_day, query_period, query_text, render, url_encode};
 use crate::i18n::T;
 use askama::Template;
 use axum::Router;
@@ -41,34 +41,11 @@ pub struct OrderQuery {
 impl OrderQuery {
     /// The store's filter, or a 400 naming the parameter and the value.
     pub fn filter(&self) -> Result<OrderFilter, AppError> {
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let day = |name: &str, zh: &str, v: &Option<String>| -> Result<Option<chrono::NaiveDate>, AppError> {
-            match text(v) {
-                None => Ok(None),
-                Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|_| {
-                    AppError::bad_request(
-                        format!("{zh}“{s}”不是有效的日期（应为 2026-03-15 这样的格式）"),
-                        format!("{name} {s:?} is not a valid date (like 2026-03-15)"),
-                    )
-                }),
-            }
-        };
-        let from = day("from", "开始日期", &self.from)?;
-        let to = day("to", "结束日期", &self.to)?;
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            return Err(AppError::bad_request("开始日期晚于结束日期", "from is after to"));
-        }
-        let channel = match text(&self.channel) {
-            None => None,
-            Some(c) => Some(SalesChannel::parse(&c).ok_or_else(|| {
-                AppError::bad_request(
-                    format!("销售渠道“{c}”不是可选值：{}", SalesChannel::codes().join("、")),
-                    format!("channel {c:?} is not one of {}", SalesChannel::codes().join(", ")),
-                )
-            })?),
-        };
+        let from = query_day("from", "开始日期", &self.from)?;
+        let to = query_day("to", "结束日期", &self.to)?;
+        let (from, to) = query_period(from, to)?;
+        let channel = query_choice("channel", "销售渠道", &self.channel, SalesChannel::parse, SalesChannel::codes())?;
+        let text = query_text;
         Ok(OrderFilter {
             from,
             to,

@@ -6,14 +6,13 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::html::{Chrome, Nav, escape, render};
+use crate::html::{Chrome, Nav, escape, query_day, query_period, query_text, render};
 use crate::i18n::T;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::NaiveDate;
 use guanxi_domain::orders::format_money;
 use guanxi_domain::sales::Stage;
 use guanxi_domain::{Lang, Role};
@@ -42,23 +41,10 @@ pub struct ReportQuery {
 impl ReportQuery {
     /// The store's filter, or a 400 naming the parameter and the value.
     pub async fn filter(&self, state: &AppState, v: &Viewer) -> Result<ReportFilter, AppError> {
-        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let day = |name: &str, zh: &str, s: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
-            match text(s) {
-                None => Ok(None),
-                Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|_| {
-                    AppError::bad_request(
-                        format!("{zh}“{s}”不是有效的日期（应为 2026-03-15 这样的格式）"),
-                        format!("{name} {s:?} is not a valid date (like 2026-03-15)"),
-                    )
-                }),
-            }
-        };
-        let to = day("to", "结束日期", &self.to)?.unwrap_or_else(guanxi_store::today_in_china);
-        let from = day("from", "开始日期", &self.from)?.unwrap_or(to - chrono::Duration::days(89));
-        if from > to {
-            return Err(AppError::bad_request("开始日期晚于结束日期", "from is after to"));
-        }
+        let text = query_text;
+        let to = query_day("to", "结束日期", &self.to)?.unwrap_or_else(guanxi_store::today_in_china);
+        let from = query_day("from", "开始日期", &self.from)?.unwrap_or(to - chrono::Duration::days(89));
+        query_period(Some(from), Some(to))?;
         let owner_id = super::sales::owner_filter(state, v, text(&self.owner).as_deref()).await?;
         let days = state.store().sales_settings().await?.stalled_days;
         Ok(ReportFilter {

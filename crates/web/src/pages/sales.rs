@@ -6,7 +6,7 @@ use super::form::{self, Input};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
 use crate::error::AppError;
-use crate::html::{Chrome, Done, FormData, Nav, china_time, render, url_encode};
+use crate::html::{Chrome, Done, FormData, Nav, china_time, query_choice, query_text, render, url_encode};
 use crate::i18n::T;
 use askama::Template;
 use axum::Router;
@@ -102,27 +102,10 @@ pub struct DealQuery {
 impl DealQuery {
     /// The store's filter, or a 400 naming the parameter and the value.
     pub async fn filter(&self, state: &AppState, v: &Viewer) -> Result<OpportunityFilter, AppError> {
-        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let text = query_text;
         let owner_id = owner_filter(state, v, text(&self.owner).as_deref()).await?;
-        fn vocab<V>(
-            name: &str,
-            zh: &str,
-            value: Option<String>,
-            parse: fn(&str) -> Option<V>,
-            codes: Vec<&str>,
-        ) -> Result<Option<V>, AppError> {
-            match value {
-                None => Ok(None),
-                Some(s) => parse(&s).map(Some).ok_or_else(|| {
-                    AppError::bad_request(
-                        format!("{zh}“{s}”不是可选值：{}", codes.join("、")),
-                        format!("{name} {s:?} is not one of {}", codes.join(", ")),
-                    )
-                }),
-            }
-        }
-        let stage = vocab("stage", "阶段", text(&self.stage), Stage::parse, Stage::codes())?;
-        let status = vocab("status", "状态", text(&self.status), DealStatus::parse, DealStatus::codes())?;
+        let stage = query_choice("stage", "阶段", &self.stage, Stage::parse, Stage::codes())?;
+        let status = query_choice("status", "状态", &self.status, DealStatus::parse, DealStatus::codes())?;
         let quiet_since = match text(&self.stalled).as_deref() {
             None | Some("false") | Some("0") => None,
             Some(_) => {
