@@ -410,3 +410,28 @@ async fn orders_import_and_the_value_models() {
         assert!(r.stderr.contains("不是有效的日期"), "{backend}: {}", r.stderr);
     }
 }
+
+#[tokio::test]
+async fn a_bad_row_after_the_first_batches_stops_the_whole_orders_import() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["demo", "--customers", "20"]);
+        // More rows than one batch (5,000), the bad one last: nothing may be written.
+        let mut csv = String::from("关系编号,订单号,下单时间,金额\n");
+        for i in 0..6_000 {
+            csv.push_str(&format!("{},BIG-{i},2026-01-{:02} 10:00,{}.00\n", 1 + i % 20, 1 + i % 28, 10 + i % 90));
+        }
+        csv.push_str("1,BIG-LAST,2026-01-05 10:00,abc\n");
+        std::fs::write(dir.join("big.csv"), &csv).unwrap();
+        let before = ok(&db, &dir, &["analyze", "--as-of", "2026-02-28", "--json"]).stdout;
+        let r = fails(&db, &dir, &["import", "orders", "big.csv"]);
+        assert!(r.stderr.contains("第 6002 行") && r.stderr.contains("abc"), "{backend}: {}", r.stderr);
+        assert_eq!(
+            ok(&db, &dir, &["analyze", "--as-of", "2026-02-28", "--json"]).stdout,
+            before,
+            "{backend}: nothing written"
+        );
+        let r = ok(&db, &dir, &["import", "orders", "big.csv", "--partial"]);
+        assert!(r.stdout.contains("新增 6000"), "{backend}: {}", r.stdout);
+    }
+}

@@ -380,3 +380,79 @@ async fn files_attach_to_a_deal() {
         assert!(entities.iter().filter(|e| *e == "attachment").count() == 2, "{backend}: {entities:?}");
     }
 }
+
+#[tokio::test]
+async fn merges_move_deals_tasks_and_engagements_and_unmerge_moves_them_back() {
+    use guanxi_domain::competitors::{CompetitorDraft, EngagementDraft, EngagementKind};
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let customer = |name: &str| {
+            CustomerDraft::parse(&raw(&[(Field::Name, name), (Field::Phone, "13911112222")]), today).unwrap()
+        };
+        let keep = store.create_customer(Actor::SYSTEM, &customer("陈十一")).await.unwrap();
+        let drop = store.create_customer(Actor::SYSTEM, &customer("陈十一")).await.unwrap();
+        let d = OpportunityDraft::parse(&raw(&[(Field::Title, "年度续约")])).unwrap();
+        let deal = store.create_opportunity(Actor::SYSTEM, drop, &d).await.unwrap();
+        let won = Outcome::Won { amount_fen: 100, closed_on: today };
+        store.close_opportunity(Actor::SYSTEM, deal, &won, Some("测试")).await.unwrap();
+        let rival = store
+            .create_competitor(Actor::SYSTEM, &CompetitorDraft::parse(&raw(&[(Field::Name, "联创实业")])).unwrap())
+            .await
+            .unwrap();
+        let e = EngagementDraft { competitor_id: rival, kind: EngagementKind::Talking, since: today, note: None };
+        store.add_engagement(Actor::SYSTEM, drop, &e).await.unwrap();
+
+        let merge = store.merge(Actor::SYSTEM, keep, drop).await.unwrap();
+        assert_eq!(store.opportunity(deal).await.unwrap().customer_id, keep, "{backend}");
+        assert!(store.opportunity_tasks(deal).await.unwrap().iter().all(|t| t.customer_id == keep), "{backend}");
+        assert_eq!(store.engagements_of(keep).await.unwrap().len(), 1, "{backend}");
+        store.unmerge(Actor::SYSTEM, merge).await.unwrap();
+        assert_eq!(store.opportunity(deal).await.unwrap().customer_id, drop, "{backend}");
+        assert!(store.opportunity_tasks(deal).await.unwrap().iter().all(|t| t.customer_id == drop), "{backend}");
+        assert_eq!(
+            (store.engagements_of(keep).await.unwrap().len(), store.engagements_of(drop).await.unwrap().len()),
+            (0, 1)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deals_contacts_stay_linked_and_quiet_deals_are_listed_as_stalled() {
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let c = store
+            .create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw(&[(Field::Name, "卫十二")]), today).unwrap())
+            .await
+            .unwrap();
+        let d = OpportunityDraft::parse(&raw(&[(Field::Title, "仓储系统")])).unwrap();
+        let id = store.create_opportunity(Actor::SYSTEM, c, &d).await.unwrap();
+        let contact = |extra: &[(Field, &str)]| {
+            let mut r = raw(&[(Field::Channel, "phone"), (Field::Summary, "约时间")]);
+            for (f, v) in extra {
+                r.set(*f, *v);
+            }
+            InteractionDraft::parse(&r, chrono::Utc::now(), 8).unwrap()
+        };
+        let iid =
+            store.add_interaction(Actor::SYSTEM, c, &contact(&[(Field::Opportunity, &id.to_string())])).await.unwrap();
+        // Corrected without naming the deal (as the customer page's edit form does): still the deal's.
+        store.update_interaction(Actor::SYSTEM, iid, &contact(&[(Field::Summary, "约好周三上门")])).await.unwrap();
+        let logged = store.interactions(c).await.unwrap();
+        assert_eq!(
+            (logged[0].draft.opportunity_id, logged[0].draft.summary.as_str()),
+            (Some(id), "约好周三上门"),
+            "{backend}"
+        );
+
+        // Quiet since a moment after now: stalled; since a moment before: not.
+        let stalled = |since: chrono::DateTime<chrono::Utc>| OpportunityFilter {
+            quiet_since: Some(since),
+            per_page: 10,
+            ..Default::default()
+        };
+        let later = chrono::Utc::now() + chrono::Duration::minutes(10);
+        assert_eq!(store.list_opportunities(&stalled(later)).await.unwrap().total, 1, "{backend}");
+        let earlier = chrono::Utc::now() - chrono::Duration::days(14);
+        assert_eq!(store.list_opportunities(&stalled(earlier)).await.unwrap().total, 0, "{backend}");
+    }
+}
