@@ -9,7 +9,7 @@ use crate::error::{Field, FieldError, Problem, Validation};
 use crate::values::*;
 use crate::{
     Attitude, Channel, Closeness, CreditRating, CustomerKind, CustomerPurpose, CustomerStatus, DecisionRole, Direction,
-    Gender, NeedsOrientation, OrgSize, Relation,
+    Feedback, Gender, NeedsOrientation, OrgSize, Relation, Response,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -544,6 +544,10 @@ pub struct InteractionDraft {
     pub place: Option<String>,
     /// The opportunity the contact was for (the store checks it is this customer's).
     pub opportunity_id: Option<i64>,
+    /// For a contact we started: did the customer respond.
+    pub response: Option<Response>,
+    /// Criticism, a complaint or praise the contact carried.
+    pub feedback: Option<Feedback>,
 }
 
 impl InteractionDraft {
@@ -582,6 +586,11 @@ impl InteractionDraft {
         let their_participants = names(Field::TheirParticipants, &mut v);
         let place = opt_text(&mut v, raw, Field::Place, 200);
         let opportunity_id = v.take(parse_id(Field::Opportunity, raw.get(Field::Opportunity))).flatten();
+        let response = pick!(v, raw, Response, Field::Response);
+        if response.is_some() && direction == Direction::Inbound {
+            v.push(Field::Response, raw.get(Field::Response), Problem::OnlyForOutbound);
+        }
+        let feedback = pick!(v, raw, Feedback, Field::Feedback);
         match (channel, occurred_at, summary) {
             (Some(channel), Some(occurred_at), Some(summary)) if v.is_empty() => Ok(InteractionDraft {
                 channel,
@@ -594,6 +603,8 @@ impl InteractionDraft {
                 their_participants,
                 place,
                 opportunity_id,
+                response,
+                feedback,
             }),
             _ => Err(v),
         }

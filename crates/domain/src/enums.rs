@@ -196,6 +196,25 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whether the customer responded to a contact we started (a call picked up, a message
+    /// answered): the "answers our calls" sign.
+    Response {
+        Answered = "answered", "已回应", "Answered", ["接听", "回复", "yes"];
+        NoAnswer = "no_answer", "未回应", "No answer", ["未接", "没接", "no"];
+    }
+}
+
+vocabulary! {
+    /// What a contact carried from the customer: criticism of our product or service, a
+    /// complaint, or praise (the "points out our flaws" and "scolds us" signs).
+    Feedback {
+        Criticism = "criticism", "意见与批评", "Criticism", ["意见", "批评", "建议"];
+        Complaint = "complaint", "投诉", "Complaint", ["抱怨"];
+        Praise = "praise", "表扬", "Praise", ["称赞", "好评"];
+    }
+}
+
+vocabulary! {
     /// What a user may do in Guanxi.
     Role {
         Admin = "admin", "管理员", "Admin", ["总经理", "administrator"];

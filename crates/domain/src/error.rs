@@ -142,6 +142,38 @@ vocabulary! {
         Evidence = "evidence", "依据", "Evidence", [];
         Engagement = "engagement", "接触程度", "Engagement", [];
         Since = "since", "开始日期", "Since", [];
+        Response = "response", "对方回应", "Response", ["回应", "是否接听"];
+        Feedback = "feedback", "意见反馈", "Feedback", ["反馈"];
+        WalletShare = "wallet_share", "我们在客户同类采购中的份额（%）", "Our share of their spending (%)", ["份额", "钱包份额"];
+        About = "about", "调查起因", "Survey after", ["起因"];
+        Reference = "reference", "关联（订单号、拜访或工单）", "Reference (order, visit or ticket)", ["关联"];
+        Satisfied = "satisfied", "您对我们满意吗", "Are you satisfied with us", ["满意"];
+        BuyAgain = "buy_again", "您会再次购买吗", "Will you buy from us again", ["再次购买"];
+        Recommend = "recommend", "您会向朋友推荐我们吗", "Will you recommend us to friends", ["推荐"];
+        Expectation = "expectation", "您原先的期望（1–5）", "What you expected (1–5)", ["期望"];
+        Experience = "experience", "实际得到的（1–5）", "What you got (1–5)", ["实际"];
+        Comment = "comment", "意见与建议", "Comments", ["评语"];
+        Respondent = "respondent", "填写人", "Answered by", [];
+        PointsOutFlaws = "points_out_flaws", "指出我们产品的不足", "Points out our product's flaws", [];
+        PointsOutFlawsNote = "points_out_flaws_note", "指出我们产品的不足：备注", "Points out our product's flaws: note", [];
+        LikesBusinessTalk = "likes_business_talk", "喜欢与我们讨论业务", "Likes to discuss business with us", [];
+        LikesBusinessTalkNote = "likes_business_talk_note", "喜欢与我们讨论业务：备注", "Likes to discuss business with us: note", [];
+        ThinksWeAreBest = "thinks_we_are_best", "认为我们是最好的", "Thinks we are the best", [];
+        ThinksWeAreBestNote = "thinks_we_are_best_note", "认为我们是最好的：备注", "Thinks we are the best: note", [];
+        NoCompetitorContract = "no_competitor_contract", "不与竞争对手签约", "Does not sign with competitors", [];
+        NoCompetitorContractNote = "no_competitor_contract_note", "不与竞争对手签约：备注", "Does not sign with competitors: note", [];
+        PutsOffCompetitors = "puts_off_competitors", "推迟与竞争对手的谈判", "Puts off talks with competitors", [];
+        PutsOffCompetitorsNote = "puts_off_competitors_note", "推迟与竞争对手的谈判：备注", "Puts off talks with competitors: note", [];
+        BelievesWeHelp = "believes_we_help", "相信我们能帮助他们成功", "Believes we help them succeed", [];
+        BelievesWeHelpNote = "believes_we_help_note", "相信我们能帮助他们成功：备注", "Believes we help them succeed: note", [];
+        NoCompetitorProducts = "no_competitor_products", "不选用竞争对手的产品", "Does not choose competitors' products", [];
+        NoCompetitorProductsNote = "no_competitor_products_note", "不选用竞争对手的产品：备注", "Does not choose competitors' products: note", [];
+        NeedsUs = "needs_us", "需要我们就像我们需要他们", "Needs us as we need them", [];
+        NeedsUsNote = "needs_us_note", "需要我们就像我们需要他们：备注", "Needs us as we need them: note", [];
+        AnswersCalls = "answers_calls", "接听我们的电话", "Answers our calls", [];
+        AnswersCallsNote = "answers_calls_note", "接听我们的电话：备注", "Answers our calls: note", [];
+        ScoldsUs = "scolds_us", "时常骂我们", "Scolds us now and then", [];
+        ScoldsUsNote = "scolds_us_note", "时常骂我们：备注", "Scolds us now and then: note", [];
     }
 }
 
@@ -166,6 +198,9 @@ impl Field {
             Field::Direction => Direction::parse(value).map(|v| v.label(lang)),
             Field::Role => Role::parse(value).map(|v| v.label(lang)),
             Field::SalesChannel => SalesChannel::parse(value).map(|v| v.label(lang)),
+            Field::Response => Response::parse(value).map(|v| v.label(lang)),
+            Field::Feedback => Feedback::parse(value).map(|v| v.label(lang)),
+            Field::About => crate::standing::SurveyAbout::parse(value).map(|v| v.label(lang)),
             _ => None,
         };
         label.map(str::to_string).unwrap_or_else(|| value.to_string())
@@ -189,6 +224,8 @@ pub enum Problem {
     },
     InvalidPreference,
     OnlyForIndividuals,
+    /// A response recorded on a contact the customer started.
+    OnlyForOutbound,
     OnlyForOrganizations,
     InvalidCharacters,
     UnknownUser,
@@ -233,6 +270,7 @@ impl Problem {
             Problem::UnknownChoice { .. } => "unknown_choice",
             Problem::InvalidPreference => "invalid_preference",
             Problem::OnlyForIndividuals => "only_for_individuals",
+            Problem::OnlyForOutbound => "only_for_outbound",
             Problem::OnlyForOrganizations => "only_for_organizations",
             Problem::InvalidCharacters => "invalid_characters",
             Problem::UnknownUser => "unknown_user",
@@ -291,6 +329,8 @@ impl Problem {
             }
             (Problem::OnlyForIndividuals, Lang::ZhCn) => "只适用于个人客户".into(),
             (Problem::OnlyForIndividuals, Lang::En) => "applies to individuals only".into(),
+            (Problem::OnlyForOutbound, Lang::ZhCn) => "只用于我方主动的联系".into(),
+            (Problem::OnlyForOutbound, Lang::En) => "applies to contacts we started only".into(),
             (Problem::OnlyForOrganizations, Lang::ZhCn) => "只适用于组织客户".into(),
             (Problem::OnlyForOrganizations, Lang::En) => "applies to organizations only".into(),
             (Problem::InvalidCharacters, Lang::ZhCn) => "含有不允许的控制字符".into(),

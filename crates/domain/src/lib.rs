@@ -9,11 +9,13 @@ pub mod competitors;
 pub mod dedupe;
 pub mod enums;
 pub mod error;
+pub mod health;
 pub mod i18n;
 pub mod orders;
 pub mod relationship;
 pub mod sales;
 pub mod search;
+pub mod standing;
 pub mod value;
 pub mod values;
 

@@ -26,8 +26,9 @@ vocabulary! {
     }
 }
 
-/// The contacts a level is proposed from: per channel, how many in the last year and how many
-/// days since the latest.
+/// The contacts of the last year a level is proposed from: face-to-face meetings and events
+/// (how many, and days since the latest), and remote contacts — phone, letter, e-mail, website,
+/// WeChat/SMS (how many). Media and the store's environment reach everyone: the brand level.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactEvidence {
     pub face_to_face: (usize, Option<i64>),
@@ -35,23 +36,6 @@ pub struct ContactEvidence {
 }
 
 impl ContactEvidence {
-    /// From (channel, contacts in the last year, days since the latest) lines.
-    pub fn of(lines: &[(crate::Channel, usize, i64)]) -> ContactEvidence {
-        use crate::Channel::*;
-        let mut e = ContactEvidence::default();
-        for (channel, n, days) in lines {
-            let slot = match channel {
-                FaceToFace | Event => &mut e.face_to_face,
-                Phone | Letter | Email | Website | WechatSms => &mut e.remote,
-                // Media and the store's environment reach everyone: the brand relationship.
-                Media | StoreEnvironment => continue,
-            };
-            slot.0 += n;
-            slot.1 = Some(slot.1.map_or(*days, |d| d.min(*days)));
-        }
-        e
-    }
-
     /// The level the contacts show: a face-to-face meeting in the last 180 days → face to face;
     /// otherwise any phone, letter, e-mail, website or WeChat contact in the last year →
     /// distant; otherwise brand. Intimate is never proposed: it takes a person's judgment.
@@ -183,15 +167,16 @@ mod tests {
 
     #[test]
     fn the_level_is_proposed_from_the_contacts() {
-        use crate::Channel;
-        assert_eq!(ContactEvidence::of(&[]).proposed(), RelationshipLevel::Brand);
-        assert_eq!(ContactEvidence::of(&[(Channel::Media, 3, 2)]).proposed(), RelationshipLevel::Brand);
-        let phone_only = ContactEvidence::of(&[(Channel::Phone, 5, 3), (Channel::WechatSms, 2, 10)]);
-        assert_eq!((phone_only.proposed(), phone_only.remote), (RelationshipLevel::Distant, (7, Some(3))));
-        let met = ContactEvidence::of(&[(Channel::Phone, 5, 3), (Channel::FaceToFace, 1, 40)]);
+        let e = |met: usize, days: Option<i64>, remote: usize| ContactEvidence {
+            face_to_face: (met, days),
+            remote: (remote, None),
+        };
+        assert_eq!(e(0, None, 0).proposed(), RelationshipLevel::Brand);
+        assert_eq!(e(0, None, 7).proposed(), RelationshipLevel::Distant);
+        let met = e(1, Some(40), 5);
         assert_eq!(met.proposed(), RelationshipLevel::FaceToFace);
         // A meeting long ago: only distant now.
-        assert_eq!(ContactEvidence::of(&[(Channel::Event, 1, 300)]).proposed(), RelationshipLevel::Distant);
+        assert_eq!(e(1, Some(300), 0).proposed(), RelationshipLevel::Distant);
         assert!(met.reason(Lang::ZhCn).contains("面谈或活动 1 次（最近一次 40 天前）"));
     }
 

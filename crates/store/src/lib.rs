@@ -60,8 +60,11 @@ pub fn next_china_time(now: chrono::DateTime<chrono::Utc>, hour: u32) -> chrono:
 pub enum JobKind {
     /// A recompute of every customer's value that someone asked for.
     RecomputeValues,
-    /// The same every night; each run schedules the next.
+    /// The same every night; each run schedules the next. Value runs recompute every
+    /// customer's relationship standing after them (it uses their tiers and P(alive)).
     NightlyValues,
+    /// A recompute of every customer's relationship standing that someone asked for.
+    RecomputeStanding,
 }
 
 impl JobKind {
@@ -69,11 +72,14 @@ impl JobKind {
         match self {
             JobKind::RecomputeValues => "value.recompute",
             JobKind::NightlyValues => "value.nightly",
+            JobKind::RecomputeStanding => "relationships.recompute",
         }
     }
 
     pub fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::RecomputeValues, JobKind::NightlyValues].into_iter().find(|k| k.code() == s)
+        [JobKind::RecomputeValues, JobKind::NightlyValues, JobKind::RecomputeStanding]
+            .into_iter()
+            .find(|k| k.code() == s)
     }
 
     fn max_attempts(self) -> u32 {
@@ -425,15 +431,6 @@ impl Store {
         dispatch!(self, set_relationship(actor, customer_id, m))
     }
 
-    /// The last year's contacts by channel, for proposing the relationship level.
-    pub async fn contact_evidence(
-        &self,
-        customer_id: i64,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<(guanxi_domain::Channel, usize, i64)>, StoreError> {
-        dispatch!(self, contact_evidence(customer_id, now))
-    }
-
     /// The confirmed relationship level and its confirmations.
     pub async fn relationship_level(
         &self,
@@ -451,6 +448,138 @@ impl Store {
         why: &str,
     ) -> Result<(), StoreError> {
         dispatch!(self, confirm_level(actor, customer_id, to, why))
+    }
+
+    // ----- standing: 4R phase, level proposal, signs, satisfaction, loyalty, quadrant -----
+
+    /// The thresholds of the company's value settings that the lifecycle uses.
+    pub async fn standing_thresholds(&self) -> Result<guanxi_domain::standing::Thresholds, StoreError> {
+        let v = self.value_settings().await?;
+        Ok(guanxi_domain::standing::Thresholds { churn_below: v.churn_below, overdue_factor: v.overdue_factor })
+    }
+
+    /// One customer's standing now, with its inputs; their row in the lists is brought up to date.
+    pub async fn standing(&self, customer_id: i64) -> Result<StandingRecord, StoreError> {
+        let t = self.standing_thresholds().await?;
+        dispatch!(self, refresh_standing(customer_id, chrono::Utc::now(), t))
+    }
+
+    /// Every customer's standing as of `now`, written where it changed; returns the run's id
+    /// and how many rows changed.
+    pub async fn recompute_standing(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(i64, usize), StoreError> {
+        let t = self.standing_thresholds().await?;
+        dispatch!(self, recompute_standing(now, t))
+    }
+
+    /// When the latest recompute ran, for how many customers, and its counts.
+    pub async fn latest_standing_run(
+        &self,
+    ) -> Result<Option<(chrono::DateTime<chrono::Utc>, i64, StandingReport)>, StoreError> {
+        dispatch!(self, latest_standing_run())
+    }
+
+    /// Records a health check (audited); the customer's health score follows it.
+    pub async fn save_health_check(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        check: &guanxi_domain::health::HealthCheck,
+    ) -> Result<i64, StoreError> {
+        let id = dispatch!(self, save_health_check(actor, customer_id, check))?;
+        self.standing(customer_id).await?;
+        Ok(id)
+    }
+
+    /// A customer's health checks, newest first.
+    pub async fn health_checks(&self, customer_id: i64) -> Result<Vec<HealthCheckRecord>, StoreError> {
+        dispatch!(self, health_checks(customer_id))
+    }
+
+    /// A page of the relationship-health list.
+    pub async fn health_list(
+        &self,
+        order: HealthOrder,
+        owner: Option<i64>,
+        team: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<HealthRow>, StoreError> {
+        dispatch!(self, health_list(order, owner, team, limit, offset))
+    }
+
+    /// A page of the customers in one quadrant, least satisfied first.
+    pub async fn in_quadrant(
+        &self,
+        quadrant: guanxi_domain::standing::Quadrant,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<HealthRow>, StoreError> {
+        dispatch!(self, in_quadrant(quadrant, limit, offset))
+    }
+
+    /// Records our share of the customer's spending (audited); `None` clears it.
+    pub async fn set_wallet_share(&self, actor: Actor, customer_id: i64, share: Option<u8>) -> Result<(), StoreError> {
+        dispatch!(self, set_wallet_share(actor, customer_id, share))?;
+        self.standing(customer_id).await.map(|_| ())
+    }
+
+    pub async fn wallet_share(&self, customer_id: i64) -> Result<Option<u8>, StoreError> {
+        dispatch!(self, wallet_share(customer_id))
+    }
+
+    // ----- surveys -----
+
+    /// Records a survey a person took down (`via`: form or api), answered now (audited).
+    pub async fn record_survey(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        request: &guanxi_domain::standing::SurveyRequest,
+        via: &str,
+        answers: &guanxi_domain::standing::SurveyAnswers,
+    ) -> Result<i64, StoreError> {
+        let id = dispatch!(self, record_survey(actor, customer_id, request, via, answers))?;
+        self.standing(customer_id).await?;
+        Ok(id)
+    }
+
+    /// A survey to be answered through a link until `expires_at` (audited).
+    pub async fn create_survey_link(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        request: &guanxi_domain::standing::SurveyRequest,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, create_survey_link(actor, customer_id, request, expires_at))
+    }
+
+    /// The answers given through a link, taken once and only before it expires.
+    pub async fn answer_survey_link(
+        &self,
+        id: i64,
+        answers: &guanxi_domain::standing::SurveyAnswers,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<i64, LinkRefusal>, StoreError> {
+        let taken = dispatch!(self, answer_survey_link(id, answers, at))?;
+        if let Ok(customer) = taken {
+            self.standing(customer).await?;
+        }
+        Ok(taken)
+    }
+
+    pub async fn survey(&self, id: i64) -> Result<SurveyRecord, StoreError> {
+        dispatch!(self, survey(id))
+    }
+
+    /// A customer's surveys, newest first.
+    pub async fn surveys(&self, customer_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
+        dispatch!(self, surveys(customer_id))
+    }
+
+    /// The installation's secret `name`, made from `fresh` the first time.
+    pub async fn ensure_secret(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        dispatch!(self, ensure_secret(name, fresh))
     }
 
     // ----- competitors -----
@@ -487,12 +616,16 @@ impl Store {
         customer_id: i64,
         d: &guanxi_domain::competitors::EngagementDraft,
     ) -> Result<i64, StoreError> {
-        dispatch!(self, add_engagement(actor, customer_id, d))
+        let id = dispatch!(self, add_engagement(actor, customer_id, d))?;
+        self.standing(customer_id).await?;
+        Ok(id)
     }
 
     /// Ends an engagement on a day; returns its customer.
     pub async fn end_engagement(&self, actor: Actor, id: i64, until: chrono::NaiveDate) -> Result<i64, StoreError> {
-        dispatch!(self, end_engagement(actor, id, until))
+        let customer = dispatch!(self, end_engagement(actor, id, until))?;
+        self.standing(customer).await?;
+        Ok(customer)
     }
 
     pub async fn engagements_of(&self, customer_id: i64) -> Result<Vec<EngagementRecord>, StoreError> {
@@ -754,7 +887,14 @@ impl Store {
                         enqueue_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts())
                     )?;
                 }
-                Ok(serde_json::json!({"run": run, "customers": customers}))
+                let (standing_run, changed) = self.recompute_standing(chrono::Utc::now()).await?;
+                Ok(
+                    serde_json::json!({"run": run, "customers": customers, "standing_run": standing_run, "standing_changed": changed}),
+                )
+            }
+            Some(JobKind::RecomputeStanding) => {
+                let (run, changed) = self.recompute_standing(chrono::Utc::now()).await?;
+                Ok(serde_json::json!({"standing_run": run, "standing_changed": changed}))
             }
             None => Err(StoreError::Corrupt(format!("unknown job kind {:?}", job.kind))),
         }
@@ -937,7 +1077,9 @@ impl Store {
         customer_id: i64,
         draft: &guanxi_domain::InteractionDraft,
     ) -> Result<i64, StoreError> {
-        dispatch!(self, add_interaction(actor, customer_id, draft))
+        let id = dispatch!(self, add_interaction(actor, customer_id, draft))?;
+        self.standing(customer_id).await?;
+        Ok(id)
     }
 
     pub async fn delete_interaction(&self, actor: Actor, id: i64) -> Result<(), StoreError> {

@@ -68,6 +68,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0010_relationships.sql"),
         include_str!("../../../migrations/postgres/0010_relationships.sql"),
     ),
+    (
+        11,
+        "relationship health",
+        include_str!("../../../migrations/sqlite/0011_relationship_health.sql"),
+        include_str!("../../../migrations/postgres/0011_relationship_health.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

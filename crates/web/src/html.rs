@@ -46,6 +46,7 @@ pub enum Nav {
     Value,
     Sales,
     Competitors,
+    Relationships,
     NewCustomer,
     Import,
     Duplicates,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod html;
 pub mod i18n;
 pub mod pages;
+pub mod survey_link;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -1,6 +1,6 @@
 //! Customers: the write path (validate → write → reindex → audit, in one transaction) and reads.
 
-use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
+use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, opt_code, resolve_users};
 use crate::{
     Actor, AuditEntry, COUNT_LIMIT, CustomerFilter, CustomerRecord, CustomerSummary, Page, SEARCH_LIMIT, StoreError,
     today_in_china,
@@ -229,14 +229,6 @@ pub async fn create_customer(pool: &Pool, actor: Actor, draft: &CustomerDraft) -
 
 pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.*, u.username AS owner_username FROM customers c \
      LEFT JOIN users u ON u.id = c.owner_id";
-
-fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    match s {
-        None => Ok(None),
-        Some(s) => parse(&s).map(Some).ok_or_else(|| corrupt(col, &s)),
-    }
-}
 
 pub(crate) fn preferences_from(r: &Row) -> Result<Vec<Preference>, StoreError> {
     let s: String = r.try_get("preferences")?;

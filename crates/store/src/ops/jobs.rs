@@ -38,6 +38,23 @@ pub async fn save_setting(pool: &Pool, actor: Actor, key: &str, value: &serde_js
     Ok(())
 }
 
+/// A secret of the installation kept under `name` (e.g. the key survey links are signed with):
+/// the stored one, or `fresh` stored now if there is none yet. Never audited.
+pub async fn ensure_secret(pool: &Pool, name: &str, fresh: &str) -> Result<String, StoreError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, 1) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(name)
+    .bind(serde_json::Value::String(fresh.to_string()).to_string())
+    .bind(now())
+    .execute(pool)
+    .await?;
+    match setting(pool, name).await? {
+        Some(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(corrupt("secret", name)),
+    }
+}
+
 fn job_from_row(r: &Row) -> Result<Job, StoreError> {
     let state: String = r.try_get("state")?;
     let payload: String = r.try_get("payload")?;

@@ -11,6 +11,8 @@ mod people;
 mod relationships;
 mod sales;
 mod search;
+mod standing;
+mod surveys;
 mod values;
 
 pub use auth::*;
@@ -24,6 +26,8 @@ pub use people::*;
 pub use relationships::*;
 pub use sales::*;
 pub use search::*;
+pub use standing::*;
+pub use surveys::*;
 pub use values::*;
 
 pub(crate) use super::{DB, DIALECT};
@@ -84,6 +88,12 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+/// A column holding a vocabulary's code, or NULL.
+pub(crate) fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| parse(&s).ok_or_else(|| corrupt(col, &s))).transpose()
 }
 
 /// A field list as the JSON object the audit log keeps: field code → text.

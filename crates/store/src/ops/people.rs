@@ -2,18 +2,10 @@
 //! each write is audited under that customer.
 
 use super::customers::{load_live, preferences_from, reindex};
-use super::{Pool, Row, Tx, audit, corrupt, fields_json, now, resolve_users};
+use super::{Pool, Row, Tx, audit, corrupt, fields_json, now, opt_code, resolve_users};
 use crate::{Actor, InteractionRecord, KeyPersonRecord, Participant, PersonAroundRecord, StoreError};
 use guanxi_domain::*;
 use sqlx::{AssertSqlSafe, Row as _};
-
-fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    match s {
-        None => Ok(None),
-        Some(s) => parse(&s).map(Some).ok_or_else(|| corrupt(col, &s)),
-    }
-}
 
 fn prefs_json(p: &[Preference]) -> String {
     serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
@@ -306,7 +298,8 @@ pub async fn add_interaction(
     check_opportunity(&mut tx, customer_id, d).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
-         created_by, created_at, place, opportunity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         created_by, created_at, place, opportunity_id, response, feedback) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(customer_id)
     .bind(d.channel.code())
@@ -319,6 +312,8 @@ pub async fn add_interaction(
     .bind(now())
     .bind(&d.place)
     .bind(d.opportunity_id)
+    .bind(d.response.map(|r| r.code()))
+    .bind(d.feedback.map(|f| f.code()))
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
@@ -412,7 +407,8 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     check_opportunity(&mut tx, customer_id, d).await?;
     sqlx::query(
         "UPDATE interactions SET channel = $1, direction = $2, occurred_at = $3, summary = $4, next_step = $5, \
-         next_step_on = $6, place = $8, opportunity_id = COALESCE($9, opportunity_id) WHERE id = $7",
+         next_step_on = $6, place = $8, opportunity_id = COALESCE($9, opportunity_id), response = $10, \
+         feedback = $11 WHERE id = $7",
     )
     .bind(d.channel.code())
     .bind(d.direction.code())
@@ -423,6 +419,8 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     .bind(id)
     .bind(&d.place)
     .bind(d.opportunity_id)
+    .bind(d.response.map(|r| r.code()))
+    .bind(d.feedback.map(|f| f.code()))
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM interaction_participants WHERE interaction_id = $1").bind(id).execute(&mut *tx).await?;
@@ -579,6 +577,8 @@ pub async fn interactions(pool: &Pool, customer_id: i64) -> Result<Vec<Interacti
                 their_participants: theirs.iter().map(|p| p.name.clone()).collect(),
                 place: r.try_get("place")?,
                 opportunity_id: r.try_get("opportunity_id")?,
+                response: opt_code(&r, "response", guanxi_domain::Response::from_code)?,
+                feedback: opt_code(&r, "feedback", guanxi_domain::Feedback::from_code)?,
             },
             ours,
             theirs,

@@ -95,31 +95,6 @@ pub async fn set_relationship(pool: &Pool, actor: Actor, customer_id: i64, m: &S
     Ok(())
 }
 
-/// The contacts of the last year by channel: (channel, how many, days since the latest), for
-/// proposing the relationship level.
-pub async fn contact_evidence(
-    pool: &Pool,
-    customer_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<(guanxi_domain::Channel, usize, i64)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT channel, COUNT(*), MAX(occurred_at) FROM interactions WHERE customer_id = $1 AND deleted_at IS NULL \
-         AND occurred_at >= $2 GROUP BY channel",
-    )
-    .bind(customer_id)
-    .bind(now - chrono::Duration::days(365))
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let code: String = r.try_get(0)?;
-            let channel = guanxi_domain::Channel::parse(&code).ok_or_else(|| corrupt("channel", &code))?;
-            let latest: chrono::DateTime<chrono::Utc> = r.try_get(2)?;
-            Ok((channel, r.try_get::<i64, _>(1)? as usize, (now - latest).num_days().max(0)))
-        })
-        .collect()
-}
-
 /// The level a person confirmed (none yet: `None`) and every confirmation, oldest first.
 pub async fn relationship_level(
     pool: &Pool,

@@ -2,7 +2,7 @@
 //! stage change (who, when, and an override's reason), and is audited under the customer.
 
 use super::customers::{Q, load_live};
-use super::{Pool, Row, Tx, audit, corrupt, now, resolve_users};
+use super::{Pool, Row, Tx, audit, corrupt, now, opt_code, resolve_users};
 use crate::{
     Actor, ChainRecord, ObjectionRecord, OpportunityFilter, OpportunityPage, OpportunityRecord, StageChange,
     StoreError, TaskRecord,
@@ -29,11 +29,6 @@ pub(crate) async fn load_settings(tx: &mut Tx<'_>) -> Result<SalesSettings, Stor
 fn code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let s: String = r.try_get(col)?;
     parse(&s).ok_or_else(|| corrupt(col, &s))
-}
-
-fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| parse(&s).ok_or_else(|| corrupt(col, &s))).transpose()
 }
 
 const SELECT: &str = "SELECT o.*, c.name AS customer_name, u.username AS owner_name FROM opportunities o \

@@ -2,3 +2,4 @@
 
 mod relationships;
 mod sales;
+mod standing;

@@ -48,7 +48,7 @@ async fn a_relationship_moves_along_the_two_paths_with_its_history() {
 
 #[tokio::test]
 async fn the_level_is_proposed_from_contacts_and_confirmed_by_a_person() {
-    use guanxi_domain::relationship::{ContactEvidence, RelationshipLevel};
+    use guanxi_domain::relationship::RelationshipLevel;
     for (backend, store) in kit::stores().await {
         let today = today_in_china();
         let c = store
@@ -59,8 +59,8 @@ async fn the_level_is_proposed_from_contacts_and_confirmed_by_a_person() {
             .await
             .unwrap();
         let now = chrono::Utc::now();
-        let proposed = |lines: &[(Channel, usize, i64)]| ContactEvidence::of(lines).proposed();
-        assert_eq!(proposed(&store.contact_evidence(c, now).await.unwrap()), RelationshipLevel::Brand, "{backend}");
+        let contacts = async || store.standing(c).await.unwrap().inputs.contacts;
+        assert_eq!(contacts().await.proposed(), RelationshipLevel::Brand, "{backend}");
         let log = |channel: &str, days_ago: i64| {
             let at = (now - chrono::Duration::days(days_ago)).to_rfc3339();
             InteractionDraft::parse(
@@ -73,11 +73,12 @@ async fn the_level_is_proposed_from_contacts_and_confirmed_by_a_person() {
         store.add_interaction(Actor::SYSTEM, c, &log("phone", 10)).await.unwrap();
         store.add_interaction(Actor::SYSTEM, c, &log("phone", 20)).await.unwrap();
         store.add_interaction(Actor::SYSTEM, c, &log("face_to_face", 500)).await.unwrap();
-        let lines = store.contact_evidence(c, now).await.unwrap();
-        assert_eq!(lines, [(Channel::Phone, 2, 10)], "{backend}: the old meeting is out of the year");
-        assert_eq!(proposed(&lines), RelationshipLevel::Distant, "{backend}");
+        let seen = contacts().await;
+        assert_eq!((seen.remote.0, seen.face_to_face), (2, (0, None)), "{backend}: the old meeting is out of the year");
+        assert_eq!(seen.proposed(), RelationshipLevel::Distant, "{backend}");
         store.add_interaction(Actor::SYSTEM, c, &log("face_to_face", 30)).await.unwrap();
-        assert_eq!(proposed(&store.contact_evidence(c, now).await.unwrap()), RelationshipLevel::FaceToFace);
+        let seen = contacts().await;
+        assert_eq!((seen.face_to_face, seen.proposed()), ((1, Some(30)), RelationshipLevel::FaceToFace), "{backend}");
 
         assert_eq!(store.relationship_level(c).await.unwrap(), (None, vec![]), "{backend}");
         store.confirm_level(Actor::SYSTEM, c, RelationshipLevel::Intimate, "老朋友，家里人都熟").await.unwrap();

@@ -57,6 +57,8 @@ fn interaction_json(i: &InteractionRecord) -> Value {
         "next_step_on": d.next_step_on,
         "place": d.place,
         "opportunity": d.opportunity_id,
+        "response": d.response,
+        "feedback": d.feedback,
         "our_participants": i.ours.iter().map(|p| json!({"name": p.name, "user_id": p.user_id})).collect::<Vec<_>>(),
         "their_participants": i.theirs.iter().map(|p| json!({"name": p.name, "key_person_id": p.key_person_id})).collect::<Vec<_>>(),
         "created_by": i.created_by,

@@ -25,9 +25,7 @@ async fn relationship_json(state: &AppState, v: &Viewer, id: i64) -> Result<Valu
         .iter()
         .map(|h| json!({"from": h.from.code(), "to": h.to.code(), "why": h.why, "changed_by": h.changed_by, "changed_at": h.changed_at}))
         .collect();
-    let evidence = guanxi_domain::relationship::ContactEvidence::of(
-        &state.store().contact_evidence(id, chrono::Utc::now()).await?,
-    );
+    let evidence = crate::pages::people::live_standing(state, id).await?.map(|s| s.inputs.contacts).unwrap_or_default();
     let (confirmed, levels) = state.store().relationship_level(id).await?;
     let levels: Vec<Value> = levels
         .iter()

@@ -82,6 +82,38 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         Field::Status => return Some(v!(CustomerStatus)),
         Field::Channel => return Some(v!(Channel)),
         Field::Direction => return Some(v!(Direction)),
+        Field::Response => v!(Response),
+        Field::About => {
+            use guanxi_domain::standing::SurveyAbout;
+            return Some(v!(SurveyAbout));
+        }
+        Field::Satisfied => {
+            return Some(vec![
+                (String::new(), "—".to_string()),
+                ("yes".to_string(), lang.pick("满意", "Yes, satisfied").to_string()),
+                ("no".to_string(), lang.pick("不满意", "No, not satisfied").to_string()),
+            ]);
+        }
+        Field::BuyAgain | Field::Recommend => {
+            return Some(vec![
+                (String::new(), lang.pick("不确定", "Not sure").to_string()),
+                ("yes".to_string(), lang.pick("会", "Yes").to_string()),
+                ("no".to_string(), lang.pick("不会", "No").to_string()),
+            ]);
+        }
+        Field::Expectation | Field::Experience => {
+            let labels = [
+                ("1", lang.pick("1 很低", "1 very low")),
+                ("2", lang.pick("2 较低", "2 low")),
+                ("3", lang.pick("3 一般", "3 fair")),
+                ("4", lang.pick("4 较高", "4 high")),
+                ("5", lang.pick("5 很高", "5 very high")),
+            ];
+            let mut out = vec![(String::new(), "—".to_string())];
+            out.extend(labels.iter().map(|(c, l)| (c.to_string(), l.to_string())));
+            return Some(out);
+        }
+        Field::Feedback => v!(Feedback),
         Field::Role => return Some(v!(Role)),
         Field::Basis => return Some(v!(Basis)),
         Field::ValueUnit => return Some(v!(TimeUnit)),
@@ -179,6 +211,7 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         | Field::Intent
         | Field::Steer
         | Field::Evidence
+        | Field::Comment
         | Field::Address => InputKind::TextArea,
         _ => InputKind::Text,
     }
@@ -221,6 +254,9 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
                 | Field::Objection
                 | Field::Cause
                 | Field::LostReason
+                | Field::Satisfied
+                | Field::Expectation
+                | Field::Experience
         ),
         hint,
     }
@@ -347,8 +383,23 @@ pub const INTERACTION_FIELDS: &[Field] = &[
     Field::TheirParticipants,
     Field::OurParticipants,
     Field::Place,
+    Field::Response,
+    Field::Feedback,
     Field::NextStep,
     Field::NextStepOn,
+];
+
+/// What a survey is about.
+pub const SURVEY_REQUEST_FIELDS: &[Field] = &[Field::About, Field::Reference];
+/// The customer's answers.
+pub const SURVEY_ANSWER_FIELDS: &[Field] = &[
+    Field::Satisfied,
+    Field::BuyAgain,
+    Field::Recommend,
+    Field::Expectation,
+    Field::Experience,
+    Field::Comment,
+    Field::Respondent,
 ];
 
 pub const ORDER_FIELDS: &[Field] = &[

@@ -5,11 +5,13 @@ pub mod account;
 pub mod competitors;
 pub mod customers;
 pub mod form;
+pub mod health;
 pub mod orders;
 pub mod people;
 pub mod reports;
 pub mod sales;
 pub mod sales_settings;
+pub mod surveys;
 pub mod transfer;
 pub mod value;
 
@@ -36,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .merge(customers::router())
         .merge(people::router())
+        .merge(health::router())
+        .merge(surveys::router())
         .merge(account::router())
         .merge(transfer::router())
         .merge(value::router())

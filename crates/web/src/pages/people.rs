@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/orders", post(record_order))
         .route("/customers/{id}/relationship", post(move_relationship))
         .route("/customers/{id}/relationship/level", post(confirm_level))
+        .route("/customers/{id}/wallet-share", post(set_wallet_share))
         .route("/key-people/{id}", post(update_key_person))
         .route("/key-people/{id}/edit", axum::routing::get(edit_key_person))
         .route("/people-around/{id}", post(update_person_around))
@@ -76,6 +77,8 @@ pub struct InteractionView {
     pub when: String,
     pub channel: &'static str,
     pub direction: &'static str,
+    /// The response to a contact we started, and criticism/complaint/praise, as labels.
+    pub marks: Vec<&'static str>,
     pub summary: String,
     pub next_step: Option<String>,
     pub ours: String,
@@ -100,6 +103,43 @@ pub struct ArchiveForms {
     pub interaction: Option<(Raw, Validation)>,
     pub relationship: Option<String>,
     pub competition: Option<String>,
+}
+
+/// The customer's standing on their page: the 4R phase and why, the quadrant and what to do,
+/// satisfaction and loyalty, the health score.
+pub struct StandingView {
+    pub phase: &'static str,
+    pub why: String,
+    pub quadrant: Option<(&'static str, &'static str, &'static str)>,
+    pub satisfaction: Option<u8>,
+    pub loyalty: Option<u8>,
+    pub health: Option<i32>,
+    pub health_from_check: bool,
+    pub wallet_share: String,
+}
+
+impl StandingView {
+    pub fn new(s: &guanxi_store::StandingRecord, wallet_share: Option<u8>, lang: guanxi_domain::Lang) -> StandingView {
+        StandingView {
+            phase: s.standing.phase.label(lang),
+            why: s.standing.why.describe(lang),
+            quadrant: s.standing.quadrant.map(|q| (q.code(), q.label(lang), q.advice(lang))),
+            satisfaction: s.standing.satisfaction,
+            loyalty: s.standing.loyalty,
+            health: s.health_score,
+            health_from_check: s.health_checked_at.is_some(),
+            wallet_share: wallet_share.map(|w| w.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A live customer's standing now; `None` for one in the recycle bin or merged away.
+pub(crate) async fn live_standing(state: &AppState, id: i64) -> Result<Option<guanxi_store::StandingRecord>, AppError> {
+    match state.store().standing(id).await {
+        Ok(s) => Ok(Some(s)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A change of the relationship stage, as listed.
@@ -139,6 +179,7 @@ struct ArchivePage {
     can_order: bool,
     deals: Vec<super::sales::DealView>,
     can_open_deal: bool,
+    standing: Option<StandingView>,
     relationship: &'static str,
     relationship_missing: Vec<&'static str>,
     relationship_history: Vec<RelationshipView>,
@@ -251,6 +292,10 @@ pub async fn archive_page(
             when: china_time(&i.draft.occurred_at),
             channel: i.draft.channel.label(lang),
             direction: i.draft.direction.label(lang),
+            marks: [i.draft.response.map(|r| r.label(lang)), i.draft.feedback.map(|f| f.label(lang))]
+                .into_iter()
+                .flatten()
+                .collect(),
             summary: i.draft.summary.clone(),
             next_step: i.draft.next_step.clone().map(|s| match i.draft.next_step_on {
                 Some(d) => format!("{s}（{d}）"),
@@ -385,9 +430,12 @@ pub async fn archive_page(
         .filter(|s| **s != stage)
         .map(|s| (s.code().to_string(), s.label(lang).to_string()))
         .collect();
-    use guanxi_domain::relationship::{ContactEvidence, RelationshipLevel};
-    let evidence = ContactEvidence::of(&store.contact_evidence(id, chrono::Utc::now()).await?);
+    use guanxi_domain::relationship::RelationshipLevel;
+    let standing = live_standing(state, id).await?;
+    let evidence = standing.as_ref().map(|s| s.inputs.contacts.clone()).unwrap_or_default();
     let proposed = evidence.proposed();
+    let wallet_share = store.wallet_share(id).await?;
+    let standing = standing.map(|s| StandingView::new(&s, wallet_share, lang));
     let (confirmed, level_changes) = store.relationship_level(id).await?;
     let level_confirmed = confirmed.map(|l| match level_changes.last() {
         Some(h) => format!("{}（{} · {}）", l.label(lang), h.changed_by, china_time(&h.changed_at)),
@@ -417,6 +465,7 @@ pub async fn archive_page(
         .map(|k| (k.code().to_string(), k.label(lang).to_string()))
         .collect();
     let page = ArchivePage {
+        standing,
         engagements,
         competitor_choices,
         engagement_kinds,
@@ -596,6 +645,12 @@ pub(crate) fn interaction_fields(i: &guanxi_store::InteractionRecord, for_form: 
     }
     if let Some(o) = d.opportunity_id {
         raw.set(Field::Opportunity, o.to_string());
+    }
+    if let Some(r) = d.response {
+        raw.set(Field::Response, r.code());
+    }
+    if let Some(f) = d.feedback {
+        raw.set(Field::Feedback, f.code());
     }
     raw
 }
@@ -861,6 +916,28 @@ async fn move_relationship(
             archive_page(&state, &v, id, None, forms).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Records our share of the customer's spending (0–100; empty clears it).
+async fn set_wallet_share(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let form = FormData::parse(&body)?;
+    match guanxi_domain::sales::parse_percent(Field::WalletShare, form.get("wallet_share")) {
+        Ok(share) => {
+            state.store().set_wallet_share(v.actor(), id, share).await?;
+            Ok(Redirect::to(&format!("/customers/{id}?done=saved#relationship")).into_response())
+        }
+        Err(e) => {
+            let forms =
+                ArchiveForms { relationship: Some(Validation(vec![e]).message(v.lang())), ..Default::default() };
+            archive_page(&state, &v, id, None, forms).await
+        }
     }
 }
 
