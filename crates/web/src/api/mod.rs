@@ -14,6 +14,7 @@ mod relationships;
 mod sales;
 mod schema;
 mod settings;
+mod standing;
 mod users;
 
 use crate::AppState;
@@ -38,7 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "users", description = "Users (admins) and the caller"),
         (name = "value", description = "Value settings and background recomputes"),
         (name = "sales", description = "Opportunities 商机 through the standard stages"),
-        (name = "relationships", description = "Relationship stages with customers"),
+        (name = "relationships", description = "Relationships: stage and level, the ten signs, satisfaction and loyalty, competitors"),
     ),
     components(schemas(schema::CustomerSummary, schema::User, schema::Order, schema::Opportunity)),
     modifiers(&BearerAuth)
@@ -53,6 +54,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sales::router())
         .merge(relationships::router())
         .merge(competitors::router())
+        .merge(standing::router())
         .merge(users::router())
         .merge(settings::router())
         .split_for_parts()

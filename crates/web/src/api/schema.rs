@@ -413,7 +413,7 @@ schema!(Job, "A background job.", {
     Schema::Object(
         ObjectBuilder::new()
             .property("id", integer("Job id"))
-            .property("kind", string("value.recompute or value.nightly"))
+            .property("kind", string("value.recompute, value.nightly or relationships.recompute"))
             .property("state", string("queued, running, done or failed"))
             .property("run_at", string("RFC 3339: when it runs (or ran)"))
             .property("attempts", integer("Attempts so far"))
@@ -806,6 +806,158 @@ schema!(Engagement, "A customer's engagement with a competitor.", {
             .property("since", string("YYYY-MM-DD"))
             .property("until", string("YYYY-MM-DD; null while current"))
             .property("notes", string("Notes"))
+            .build(),
+    )
+});
+
+fn number(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::Integer)).description(Some(description))
+}
+
+schema!(
+    Standing,
+    "Where the relationship with a customer stands now. Numbers are null when unknown, never 0 for unknown.",
+    {
+        Schema::Object(
+            ObjectBuilder::new()
+                .property("lifecycle", string("4R phase: establish, maintain, referral, win_back"))
+                .property("lifecycle_reason", string("Why, in the caller's language"))
+                .property("level_proposed", field_property(Field::RelationshipLevel))
+                .property("level_reason", string("The contacts the level was proposed from"))
+                .property(
+                    "signs_from_data",
+                    ArrayBuilder::new().items(
+                        ObjectBuilder::new()
+                            .property("sign", string("sign code"))
+                            .property("answer", string("yes or no; null when the data cannot answer"))
+                            .property("evidence", string("where the answer came from")),
+                    ),
+                )
+                .property("satisfaction", number("0–100 from the latest survey of the last two years"))
+                .property("loyalty", number("0–100 from behaviour"))
+                .property("quadrant", string("destroyer, profiteer, prisoner or apostle; null without both"))
+                .property("quadrant_advice", string("What to do"))
+                .property("watched", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
+                .property(
+                    "health",
+                    ObjectBuilder::new()
+                        .property("score", number("share of known signs that hold, 0–100"))
+                        .property("change", number("against the previous check"))
+                        .property("checked_at", string("RFC 3339; null: the score is the data's")),
+                )
+                .property("wallet_share", number("our share of their spending, %"))
+                .build(),
+        )
+    }
+);
+
+schema!(WalletShareInput, "Our share of the customer's spending.", {
+    Schema::Object(ObjectBuilder::new().property("wallet_share", field_property(Field::WalletShare)).build())
+});
+
+schema!(
+    HealthCheckInput,
+    "Each sign yes / no / unknown with a note; signs left out take the data's answer.",
+    record(&crate::pages::health::check_fields(), &[], false, &[])
+);
+
+schema!(HealthCheck, "A ten-signs health check.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Check id"))
+            .property("customer_id", integer("Guanxi ID"))
+            .property("checked_at", string("RFC 3339"))
+            .property("checked_by", string("username"))
+            .property("yes", number("signs that hold"))
+            .property("no", number("signs that do not"))
+            .property("unknown", number("signs nobody knows"))
+            .property("score", number("yes / (yes + no) × 100; null when nothing is known"))
+            .property("notes", string("note"))
+            .property(
+                "signs",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("sign", string("sign code"))
+                        .property("answer", string("yes, no or unknown"))
+                        .property("source", string("person or data"))
+                        .property("evidence", string("the data's evidence when the answer is the data's"))
+                        .property("note", string("note")),
+                ),
+            )
+            .build(),
+    )
+});
+
+schema!(
+    SurveyInput,
+    "A survey the customer answered to a person.",
+    record(
+        &[form::SURVEY_REQUEST_FIELDS, form::SURVEY_ANSWER_FIELDS].concat(),
+        &[Field::Satisfied, Field::Expectation, Field::Experience],
+        false,
+        &[]
+    )
+);
+
+schema!(
+    SurveyLinkInput,
+    "What the survey follows, and how many days the link stays open (1–90, default 14).",
+    record(form::SURVEY_REQUEST_FIELDS, &[], false, &[("days", "1–90")])
+);
+
+schema!(Survey, "A satisfaction survey: recorded, or a link waiting for (or given) its answer.", {
+    let mut s = record(
+        &[form::SURVEY_REQUEST_FIELDS, form::SURVEY_ANSWER_FIELDS].concat(),
+        &[],
+        true,
+        &[
+            ("via", "form, api or link"),
+            ("link", "the address to send, while the link is open"),
+            ("link_expires_at", "RFC 3339"),
+            ("answered_at", "RFC 3339; null while waiting"),
+            ("created_by", "username"),
+            ("created_at", "RFC 3339"),
+        ],
+    );
+    if let Schema::Object(o) = &mut s {
+        o.properties.insert("level".into(), number("0 not satisfied … 3 will bring friends").into());
+        o.properties.insert("satisfaction".into(), number("0–100").into());
+    }
+    s
+});
+
+schema!(HealthRow, "A customer on the relationship-health list.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("customer_id", integer("Guanxi ID"))
+            .property("name", string("name"))
+            .property("owner", string("username"))
+            .property("tier", string("value tier"))
+            .property("score", number("0–100; null when unknown"))
+            .property("change", number("since the previous check (or recompute)"))
+            .property("checked_at", string("RFC 3339; null: the score is the data's"))
+            .property("signs_from_data", string("ten marks y, n, ? in the signs' order"))
+            .property("lifecycle", string("4R phase"))
+            .property("quadrant", string("quadrant"))
+            .property("satisfaction", number("0–100"))
+            .property("loyalty", number("0–100"))
+            .build(),
+    )
+});
+
+schema!(QuadrantReport, "The quadrant overview from the latest recompute.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("computed_at", string("RFC 3339; null before the first recompute"))
+            .property("customers", number("customers in the recompute"))
+            .property(
+                "report",
+                ObjectBuilder::new().description(Some(
+                    "levels, phases, quadrants (counts by code), grid (10 × 10), surveyed, with_loyalty, watched, watched_unknown",
+                )),
+            )
+            .property("quadrant", string("the quadrant listed"))
+            .property("in_quadrant", ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("HealthRow"))))
             .build(),
     )
 });

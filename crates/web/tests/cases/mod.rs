@@ -5,3 +5,4 @@ mod pages;
 mod relationships;
 mod sales;
 mod security;
+mod standing;
