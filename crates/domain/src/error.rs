@@ -82,6 +82,7 @@ vocabulary! {
         MarginRate = "margin_rate", "无成本数据时的毛利率（%）", "Margin rate without costs (%)", [];
         ChurnBelow = "churn_below", "流失预警：P(活跃) 低于（%）", "Churn watch: P(alive) below (%)", [];
         OverdueFactor = "overdue_factor", "逾期倍数（相对自身购买节奏）", "Overdue factor (times own rhythm)", [];
+        LifetimeYears = "lifetime_years", "客户预期合作年限（挽回时计算终身损失）", "Expected customer lifetime in years (for the win-back loss)", [];
         WeightMonetary = "weight_monetary", "权重：金额贡献", "Weight: monetary", [];
         WeightLoyalty = "weight_loyalty", "权重：忠诚度", "Weight: loyalty", [];
         WeightStability = "weight_stability", "权重：稳定性", "Weight: stability", [];
@@ -154,6 +155,16 @@ vocabulary! {
         Experience = "experience", "实际得到的（1–5）", "What you got (1–5)", ["实际"];
         Comment = "comment", "意见与建议", "Comments", ["评语"];
         Respondent = "respondent", "填写人", "Answered by", [];
+        Referrer = "referrer", "推荐人（客户编号或全名）", "Referred by (Guanxi ID or full name)", ["推荐人", "介绍人"];
+        ReferrerPerson = "referrer_person", "推荐人中的联系人", "Referrer's key person", ["推荐联系人"];
+        ReferredOn = "referred_on", "推荐日期", "Referred on", [];
+        RewardKind = "reward_kind", "奖励方式", "Reward", ["奖励"];
+        Reward = "reward", "奖励内容", "Reward given", [];
+        RewardValue = "reward_value", "奖励价值（元）", "Reward value (yuan)", [];
+        AttemptWhat = "what", "说了什么、做了什么", "What we said or did", [];
+        TheirResponse = "their_response", "客户的反应", "Their response", [];
+        Outcome = "outcome", "结果", "Outcome", [];
+        OutcomeReason = "outcome_reason", "原因", "Reason", [];
         PointsOutFlaws = "points_out_flaws", "指出我们产品的不足", "Points out our product's flaws", [];
         PointsOutFlawsNote = "points_out_flaws_note", "指出我们产品的不足：备注", "Points out our product's flaws: note", [];
         LikesBusinessTalk = "likes_business_talk", "喜欢与我们讨论业务", "Likes to discuss business with us", [];
@@ -201,6 +212,7 @@ impl Field {
             Field::Response => Response::parse(value).map(|v| v.label(lang)),
             Field::Feedback => Feedback::parse(value).map(|v| v.label(lang)),
             Field::About => crate::standing::SurveyAbout::parse(value).map(|v| v.label(lang)),
+            Field::RewardKind => crate::winback::RewardKind::parse(value).map(|v| v.label(lang)),
             _ => None,
         };
         label.map(str::to_string).unwrap_or_else(|| value.to_string())
@@ -256,6 +268,12 @@ pub enum Problem {
     Unchanged,
     /// An outsider becomes a partner through friend or supplier first.
     SkipsAStage,
+    /// A name that fits several records.
+    Ambiguous {
+        count: usize,
+    },
+    /// A customer named as related to itself.
+    SameCustomer,
 }
 
 impl Problem {
@@ -287,6 +305,8 @@ impl Problem {
             Problem::FileTooLarge { .. } => "file_too_large",
             Problem::Unchanged => "unchanged",
             Problem::SkipsAStage => "skips_a_stage",
+            Problem::Ambiguous { .. } => "ambiguous",
+            Problem::SameCustomer => "same_customer",
         }
     }
 
@@ -368,6 +388,10 @@ impl Problem {
             (Problem::FileTooLarge { max_mb }, Lang::En) => format!("is too large (at most {max_mb} MB)"),
             (Problem::Unchanged, Lang::ZhCn) => "与现在相同，没有变化".into(),
             (Problem::Unchanged, Lang::En) => "is what it already is".into(),
+            (Problem::Ambiguous { count }, Lang::ZhCn) => format!("有 {count} 位客户叫这个名字，请填写客户编号"),
+            (Problem::Ambiguous { count }, Lang::En) => format!("fits {count} customers: give the Guanxi ID"),
+            (Problem::SameCustomer, Lang::ZhCn) => "就是这位客户本身".into(),
+            (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
             (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),
             (Problem::SkipsAStage, Lang::En) => {
                 "cannot be reached from outsider directly: become a friend or a supplier first".into()

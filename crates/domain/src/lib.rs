@@ -18,6 +18,7 @@ pub mod search;
 pub mod standing;
 pub mod value;
 pub mod values;
+pub mod winback;
 
 pub use archive::*;
 pub use enums::*;

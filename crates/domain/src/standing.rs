@@ -261,6 +261,8 @@ pub struct Inputs {
     pub last_order: Option<NaiveDate>,
     pub purchase_days: u32,
     pub rhythm_days: Option<f64>,
+    /// Revenue of all their orders.
+    pub revenue_fen: i64,
     pub tier: Option<ValueTier>,
     pub p_alive: Option<f64>,
     /// Customers this one brought.
@@ -273,11 +275,14 @@ pub struct Inputs {
     pub survey: Option<SurveyAnswers>,
 }
 
-/// The thresholds the company set in its value settings.
+/// What the company set in its value settings that standing uses: the churn thresholds, and
+/// the years ahead and the rate the lifetime-customer figure counts with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
     pub churn_below: f64,
     pub overdue_factor: f64,
+    pub lifetime_years: f64,
+    pub annual_rate: f64,
 }
 
 /// A customer's standing.
@@ -323,6 +328,28 @@ pub fn phase(i: &Inputs, today: NaiveDate, t: Thresholds) -> (Phase, Why) {
         }
         Some(_) => (Phase::Maintain, Why::Active { purchase_days: i.purchase_days }),
     }
+}
+
+/// A win-back case to open for a customer in the win-back phase who is valuable (a key or
+/// major account) and has bought: why, and the lifetime-customer figure.
+pub fn winback_case(
+    i: &Inputs,
+    why: Why,
+    t: Thresholds,
+) -> Option<(crate::winback::Trigger, crate::winback::LifetimeFigure)> {
+    use crate::winback::{LifetimeFigure, Trigger};
+    if !matches!(i.tier, Some(ValueTier::Key | ValueTier::Major)) {
+        return None;
+    }
+    let (first, last) = (i.first_order?, i.last_order?);
+    let trigger = match why {
+        Why::Lost => Trigger::Lost,
+        Why::ChurnWatch { .. } => Trigger::ChurnWatch,
+        Why::Overdue { .. } => Trigger::Overdue,
+        Why::Lapsed { .. } => Trigger::Lapsed,
+        _ => return None,
+    };
+    Some((trigger, LifetimeFigure::of(i.revenue_fen, first, last, t.lifetime_years, t.annual_rate)))
 }
 
 /// Loyalty from behaviour, 0–100: the mean of repeat buying (three repeat purchase days or more
@@ -372,7 +399,7 @@ mod tests {
         s.parse().unwrap()
     }
 
-    const T: Thresholds = Thresholds { churn_below: 0.3, overdue_factor: 2.0 };
+    const T: Thresholds = Thresholds { churn_below: 0.3, overdue_factor: 2.0, lifetime_years: 5.0, annual_rate: 0.08 };
 
     fn buyer() -> Inputs {
         Inputs {

@@ -81,6 +81,9 @@ pub struct ValueSettings {
     pub churn_below: f64,
     /// … and anyone whose last purchase is more than this many times their rhythm ago.
     pub overdue_factor: f64,
+    /// The years a customer is expected to stay: what a lost customer would still have been
+    /// worth (the win-back case's lifetime figure counts this many years ahead).
+    pub lifetime_years: f64,
     pub weights: Weights,
     pub rules: Vec<TierRule>,
 }
@@ -103,6 +106,7 @@ impl Default for ValueSettings {
             margin_rate: 1.0,
             churn_below: 0.5,
             overdue_factor: 2.0,
+            lifetime_years: default_lifetime_years(),
             weights: Weights::default(),
             rules: vec![
                 rule(ValueTier::Key, &high, ServiceLevel::Vip),
@@ -112,6 +116,10 @@ impl Default for ValueSettings {
             ],
         }
     }
+}
+
+fn default_lifetime_years() -> f64 {
+    5.0
 }
 
 /// The form fields of each tier's approaches and service level.
@@ -204,6 +212,7 @@ impl ValueSettings {
             Field::MarginRate,
             Field::ChurnBelow,
             Field::OverdueFactor,
+            Field::LifetimeYears,
         ];
         f.extend(WEIGHT_FIELDS);
         for (_, approach, service) in TIER_FIELDS {
@@ -228,7 +237,8 @@ impl ValueSettings {
             .with(Field::AnnualRate, pct(self.annual_rate))
             .with(Field::MarginRate, pct(self.margin_rate))
             .with(Field::ChurnBelow, pct(self.churn_below))
-            .with(Field::OverdueFactor, trim_number(self.overdue_factor));
+            .with(Field::OverdueFactor, trim_number(self.overdue_factor))
+            .with(Field::LifetimeYears, trim_number(self.lifetime_years));
         for (field, w) in WEIGHT_FIELDS.iter().zip(weights_list(&self.weights)) {
             raw.set(*field, trim_number(w));
         }
@@ -274,6 +284,7 @@ impl ValueSettings {
         let margin = number(&mut v, raw, Field::MarginRate, 0.0, 100.0);
         let churn = number(&mut v, raw, Field::ChurnBelow, 1.0, 99.0);
         let overdue = number(&mut v, raw, Field::OverdueFactor, 1.0, 20.0);
+        let lifetime = number(&mut v, raw, Field::LifetimeYears, 0.5, 50.0);
         let weights: Vec<Option<f64>> = WEIGHT_FIELDS.iter().map(|f| number(&mut v, raw, *f, 0.0, 100.0)).collect();
         if weights.first().copied().flatten() == Some(0.0) {
             v.push(
@@ -322,6 +333,7 @@ impl ValueSettings {
             margin_rate: margin.unwrap_or(100.0) / 100.0,
             churn_below: churn.unwrap_or(50.0) / 100.0,
             overdue_factor: overdue.unwrap_or(2.0),
+            lifetime_years: lifetime.unwrap_or(default_lifetime_years()),
             weights: Weights {
                 monetary: w(0),
                 loyalty: w(1),

@@ -101,12 +101,36 @@ struct MergeDetail {
     /// Engagements with competitors moved (absent from merges made before them).
     #[serde(default)]
     engagements: Vec<i64>,
+    /// Health checks, surveys, win-back cases and referrals — as the referrer and as the one
+    /// referred — moved (absent from merges made before them). The dropped customer's referral
+    /// and open win-back case stay with it when the kept one has its own (one of each a customer).
+    #[serde(default)]
+    health_checks: Vec<i64>,
+    #[serde(default)]
+    surveys: Vec<i64>,
+    #[serde(default)]
+    winback_cases: Vec<i64>,
+    #[serde(default)]
+    referrals_made: Vec<i64>,
+    #[serde(default)]
+    referral_received: Vec<i64>,
     keep_before: serde_json::Value,
     keep_after: serde_json::Value,
 }
 
 async fn ids_of(tx: &mut super::Tx<'_>, table: &str, customer_id: i64) -> Result<Vec<i64>, StoreError> {
-    let sql = format!("SELECT id FROM {table} WHERE customer_id = $1 ORDER BY id");
+    ids_where(tx, table, "customer_id", customer_id, "").await
+}
+
+/// Ids of `table`'s rows whose `column` is the customer, and which meet `and` (SQL, may be empty).
+async fn ids_where(
+    tx: &mut super::Tx<'_>,
+    table: &str,
+    column: &str,
+    customer_id: i64,
+    and: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let sql = format!("SELECT id FROM {table} WHERE {column} = $1{and} ORDER BY id");
     sqlx::query(AssertSqlSafe(sql))
         .bind(customer_id)
         .fetch_all(&mut **tx)
@@ -117,11 +141,32 @@ async fn ids_of(tx: &mut super::Tx<'_>, table: &str, customer_id: i64) -> Result
 }
 
 async fn move_rows(tx: &mut super::Tx<'_>, table: &str, ids: &[i64], to: i64) -> Result<(), StoreError> {
+    move_column(tx, table, "customer_id", ids, to).await
+}
+
+async fn move_column(
+    tx: &mut super::Tx<'_>,
+    table: &str,
+    column: &str,
+    ids: &[i64],
+    to: i64,
+) -> Result<(), StoreError> {
     for chunk in ids.chunks(500) {
         let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        let sql = format!("UPDATE {table} SET customer_id = $1 WHERE id IN ({})", list.join(", "));
+        let sql = format!("UPDATE {table} SET {column} = $1 WHERE id IN ({})", list.join(", "));
         sqlx::query(AssertSqlSafe(sql)).bind(to).execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// Health checks, surveys, win-back cases and referrals of a merge, to `to`. The customers'
+/// derived standing is recomputed on their next read.
+async fn move_standing(tx: &mut super::Tx<'_>, d: &MergeDetail, to: i64) -> Result<(), StoreError> {
+    move_rows(tx, "health_checks", &d.health_checks, to).await?;
+    move_rows(tx, "surveys", &d.surveys, to).await?;
+    move_rows(tx, "winback_cases", &d.winback_cases, to).await?;
+    move_column(tx, "referrals", "referrer_id", &d.referrals_made, to).await?;
+    move_column(tx, "referrals", "referred_id", &d.referral_received, to).await?;
     Ok(())
 }
 
@@ -142,6 +187,24 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         opportunities: ids_of(&mut tx, "opportunities", drop).await?,
         tasks: ids_of(&mut tx, "tasks", drop).await?,
         engagements: ids_of(&mut tx, "competitor_engagements", drop).await?,
+        health_checks: ids_of(&mut tx, "health_checks", drop).await?,
+        surveys: ids_of(&mut tx, "surveys", drop).await?,
+        winback_cases: {
+            let keep_open =
+                !ids_where(&mut tx, "winback_cases", "customer_id", keep, " AND status = 'open'").await?.is_empty();
+            let and = if keep_open { " AND status <> 'open'" } else { "" };
+            ids_where(&mut tx, "winback_cases", "customer_id", drop, and).await?
+        },
+        referrals_made: ids_where(&mut tx, "referrals", "referrer_id", drop, " AND deleted_at IS NULL").await?,
+        referral_received: {
+            let keep_has =
+                !ids_where(&mut tx, "referrals", "referred_id", keep, " AND deleted_at IS NULL").await?.is_empty();
+            if keep_has {
+                Vec::new()
+            } else {
+                ids_where(&mut tx, "referrals", "referred_id", drop, " AND deleted_at IS NULL").await?
+            }
+        },
         keep_before: fields_json(&kept.draft.to_fields()),
         keep_after: fields_json(&merged.to_fields()),
     };
@@ -152,6 +215,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
     move_rows(&mut tx, "opportunities", &detail.opportunities, keep).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, keep).await?;
     move_rows(&mut tx, "competitor_engagements", &detail.engagements, keep).await?;
+    move_standing(&mut tx, &detail, keep).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     let at = now();
     sqlx::query("UPDATE customers SET deleted_at = $1, merged_into_id = $2, version = version + 1 WHERE id = $3")
@@ -243,6 +307,7 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     move_rows(&mut tx, "opportunities", &detail.opportunities, drop).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, drop).await?;
     move_rows(&mut tx, "competitor_engagements", &detail.engagements, drop).await?;
+    move_standing(&mut tx, &detail, drop).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     write_customer(&mut tx, keep, &restored, kept.owner_id).await?;
     sqlx::query("UPDATE customers SET deleted_at = NULL, merged_into_id = NULL, version = version + 1 WHERE id = $1")

@@ -14,6 +14,7 @@ mod search;
 mod standing;
 mod surveys;
 mod values;
+mod winback;
 
 pub use auth::*;
 pub use competitors::*;
@@ -29,6 +30,7 @@ pub use search::*;
 pub use standing::*;
 pub use surveys::*;
 pub use values::*;
+pub use winback::*;
 
 pub(crate) use super::{DB, DIALECT};
 use crate::{Actor, NewUser, StoreError, User};

@@ -44,7 +44,7 @@ pub async fn standing_inputs(
 
     let sql = format!(
         "SELECT c.id, c.status, c.wallet_share, r.first_order_at, r.last_order_at, r.purchase_days, r.rhythm_days, \
-         v.tier, v.p_alive FROM customers c LEFT JOIN customer_rollups r ON r.customer_id = c.id \
+         v.tier, v.p_alive, r.revenue_fen FROM customers c LEFT JOIN customer_rollups r ON r.customer_id = c.id \
          LEFT JOIN customer_values v ON v.customer_id = c.id \
          WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL{} ORDER BY c.id",
         only("c.id", one, 1)
@@ -71,6 +71,7 @@ pub async fn standing_inputs(
                 rhythm_days: r.try_get(6)?,
                 tier: tier.map(|t| ValueTier::from_code(&t).ok_or_else(|| corrupt("tier", &t))).transpose()?,
                 p_alive: r.try_get(8)?,
+                revenue_fen: r.try_get::<Option<i64>, _>(9)?.unwrap_or(0),
                 ..Inputs::default()
             },
         ));
@@ -335,6 +336,7 @@ pub async fn recompute_standing(
     }
     let mut report = StandingReport::default();
     let mut changed: Vec<(i64, Facts)> = Vec::new();
+    let mut winback = Vec::new();
     let mut k = 0;
     for (id, i) in &inputs {
         while k < stored.len() && stored[k].0 < *id {
@@ -342,6 +344,9 @@ pub async fn recompute_standing(
         }
         let previous = stored.get(k).filter(|(s, _)| s == id).map(|(_, f)| f);
         let s = standing::assess(i, today, thresholds);
+        if let Some((trigger, figure)) = standing::winback_case(i, s.why, thresholds) {
+            winback.push((*id, trigger, figure));
+        }
         let f = facts_of(&s, previous);
         report.add(&f.level, f.phase, f.quadrant, f.satisfaction, f.loyalty, f.watched, f.health_score);
         if previous != Some(&f) {
@@ -356,6 +361,7 @@ pub async fn recompute_standing(
     )
     .execute(pool)
     .await?;
+    report.winback_opened = super::winback::open_cases_for(pool, &winback).await? as i64;
     let run: i64 =
         sqlx::query("INSERT INTO relationship_runs (at, customers, report) VALUES ($1, $2, $3) RETURNING id")
             .bind(now)
@@ -547,7 +553,7 @@ pub async fn health_list(
         HealthOrder::Falling => ("f.health_change < 0", "f.health_change, f.health_score, f.customer_id"),
         HealthOrder::Unknown => ("f.health_score IS NULL", "f.customer_id"),
     };
-    let mut sql = format!("{HEALTH_ROW} WHERE f.watched AND {filter}");
+    let mut sql = format!("{HEALTH_ROW} WHERE f.watched AND c.deleted_at IS NULL AND {filter}");
     let mut n = 0;
     let mut next = || {
         n += 1;
@@ -605,7 +611,7 @@ pub async fn in_quadrant(
     offset: i64,
 ) -> Result<Vec<HealthRow>, StoreError> {
     let sql = format!(
-        "{HEALTH_ROW} WHERE f.quadrant = $1 ORDER BY f.satisfaction, f.loyalty, f.customer_id LIMIT $2 OFFSET $3"
+        "{HEALTH_ROW} WHERE f.quadrant = $1 AND c.deleted_at IS NULL ORDER BY f.satisfaction, f.loyalty, f.customer_id LIMIT $2 OFFSET $3"
     );
     let rows = sqlx::query(AssertSqlSafe(sql)).bind(quadrant.code()).bind(limit).bind(offset).fetch_all(pool).await?;
     rows.iter().map(health_row).collect()

@@ -208,3 +208,201 @@ async fn surveys_and_the_quadrant() {
         assert_eq!(store.wallet_share(a).await.unwrap(), Some(10), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn referrals_with_their_reward_and_outcome() {
+    use guanxi_domain::winback::ReferralDraft;
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let a = customer(&store, "老客户甲").await;
+        let b = customer(&store, "新客户乙").await;
+        let twin1 = customer(&store, "重名公司").await;
+        customer(&store, "重名公司").await;
+        let kp = KeyPersonDraft::parse(&raw(&[(Field::Name, "王经理")]), today).unwrap();
+        store.add_key_person(Actor::SYSTEM, a, &kp).await.unwrap();
+        let refer = |fields: &[(Field, &str)]| ReferralDraft::parse(&raw(fields), today).unwrap();
+        let problem = |r: Result<i64, StoreError>| match r {
+            Err(StoreError::Invalid(v)) => (v.0[0].field, v.0[0].problem.clone()),
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert_eq!(
+            problem(store.add_referral(Actor::SYSTEM, b, &refer(&[(Field::Referrer, "没有这家")])).await),
+            (Field::Referrer, Problem::NoSuchRecord)
+        );
+        assert_eq!(
+            problem(store.add_referral(Actor::SYSTEM, b, &refer(&[(Field::Referrer, "重名公司")])).await),
+            (Field::Referrer, Problem::Ambiguous { count: 2 })
+        );
+        assert_eq!(
+            problem(store.add_referral(Actor::SYSTEM, b, &refer(&[(Field::Referrer, &b.to_string())])).await),
+            (Field::Referrer, Problem::SameCustomer)
+        );
+        assert_eq!(
+            problem(
+                store
+                    .add_referral(
+                        Actor::SYSTEM,
+                        b,
+                        &refer(&[(Field::Referrer, "老客户甲"), (Field::ReferrerPerson, "李总")])
+                    )
+                    .await
+            ),
+            (Field::ReferrerPerson, Problem::NoSuchRecord)
+        );
+        let d = refer(&[
+            (Field::Referrer, "老客户甲"),
+            (Field::ReferrerPerson, "王经理"),
+            (Field::RewardKind, "points"),
+            (Field::Reward, "积分 2000"),
+            (Field::RewardValue, "200"),
+        ]);
+        let rid = store.add_referral(Actor::SYSTEM, b, &d).await.unwrap();
+        assert_eq!(
+            problem(store.add_referral(Actor::SYSTEM, b, &refer(&[(Field::Referrer, &twin1.to_string())])).await),
+            (Field::Referrer, Problem::Taken),
+            "{backend}: one referral a customer"
+        );
+        let s = store.standing(a).await.unwrap();
+        assert_eq!((s.standing.phase, s.inputs.referred), (Phase::Referral, 1), "{backend}");
+        let (by, _) = store.referrals_of(b).await.unwrap();
+        let by = by.unwrap();
+        assert_eq!((by.referrer_id, by.referrer_person.as_deref(), by.converted()), (a, Some("王经理"), false));
+
+        // The referred customer buys: converted, with the revenue since the referral.
+        let o = guanxi_domain::orders::OrderDraft::parse(
+            &raw(&[(Field::Id, &b.to_string()), (Field::Amount, "3000"), (Field::OrderedAt, &today.to_string())]),
+            Utc::now(),
+        )
+        .unwrap();
+        store.import_orders(Actor::SYSTEM, "o.csv", &[(2, o)], false).await.unwrap();
+        let report = store.referral_report(None).await.unwrap();
+        assert_eq!(
+            (report.referrals, report.converted, report.revenue_fen, report.rewards_fen),
+            (1, 1, 300_000, 20_000)
+        );
+        assert_eq!((report.top[0].customer_id, report.top[0].revenue_fen), (a, 300_000), "{backend}");
+        assert_eq!(store.referral_report(Some(today + Duration::days(1))).await.unwrap().referrals, 0, "{backend}");
+
+        store.remove_referral(Actor::SYSTEM, rid).await.unwrap();
+        assert!(store.referrals_of(b).await.unwrap().0.is_none(), "{backend}");
+        assert_eq!(store.standing(a).await.unwrap().standing.phase, Phase::Establish, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn win_back_cases_open_for_lapsed_valuable_customers() {
+    use guanxi_domain::winback::{AttemptDraft, CaseOutcome, CaseStatus, Trigger};
+    for (backend, store) in kit::stores().await {
+        let c = customer(&store, "常客丙").await;
+        // A monthly buyer through last year who stopped a year ago.
+        let mut rows = Vec::new();
+        let start = Utc::now() - Duration::days(720);
+        for k in 0..12 {
+            let day = (start + Duration::days(30 * k)).format("%Y-%m-%d").to_string();
+            let o = guanxi_domain::orders::OrderDraft::parse(
+                &raw(&[(Field::Id, &c.to_string()), (Field::OrderedAt, &day), (Field::Amount, "1000")]),
+                Utc::now(),
+            )
+            .unwrap();
+            rows.push((k as usize + 2, o));
+        }
+        store.import_orders(Actor::SYSTEM, "o.csv", &rows, false).await.unwrap();
+        let small = customer(&store, "小客户丁").await;
+        let o = guanxi_domain::orders::OrderDraft::parse(
+            &raw(&[
+                (Field::Id, &small.to_string()),
+                (Field::Amount, "10"),
+                (Field::OrderedAt, &today_in_china().to_string()),
+            ]),
+            Utc::now(),
+        )
+        .unwrap();
+        store.import_orders(Actor::SYSTEM, "o2.csv", &[(2, o)], false).await.unwrap();
+        // Value tiers first: a recompute opens cases for key and major customers only.
+        let mut settings = store.value_settings().await.unwrap();
+        settings.window_days = 800;
+        store.save_value_settings(Actor::SYSTEM, &settings).await.unwrap();
+        store.assess_today(Actor::SYSTEM).await.unwrap();
+        let s = store.standing(c).await.unwrap();
+        assert_eq!(s.standing.phase, Phase::WinBack, "{backend}: {:?}", s.standing.why);
+        store.recompute_standing(Utc::now()).await.unwrap();
+        let open = store.winback_cases(Some(CaseStatus::Open), None, 10, 0).await.unwrap();
+        assert_eq!(open.iter().map(|k| k.customer_id).collect::<Vec<_>>(), [c], "{backend}");
+        let case = &open[0];
+        assert!(matches!(case.trigger, Trigger::ChurnWatch | Trigger::Overdue), "{backend}: {:?}", case.trigger);
+        assert!(
+            case.figure.yearly_fen > 0 && case.figure.loss_fen > case.figure.yearly_fen,
+            "{backend}: {:?}",
+            case.figure
+        );
+        // A second recompute does not open another; nor may a person while one is open.
+        store.recompute_standing(Utc::now()).await.unwrap();
+        assert_eq!(store.winback_cases(None, None, 10, 0).await.unwrap().len(), 1, "{backend}");
+        assert!(matches!(store.open_winback_case(Actor::SYSTEM, c).await, Err(StoreError::Conflict { .. })));
+        assert!(matches!(
+            store.open_winback_case(Actor::SYSTEM, customer(&store, "没买过").await).await,
+            Err(StoreError::Conflict { .. })
+        ));
+
+        let attempt = AttemptDraft::parse(&raw(&[
+            (Field::Channel, "phone"),
+            (Field::AttemptWhat, "问候并说明停用后服务记录会中断"),
+            (Field::TheirResponse, "下月再谈"),
+        ]))
+        .unwrap();
+        store.add_winback_attempt(Actor::SYSTEM, case.id, &attempt).await.unwrap();
+        let won = CaseOutcome::parse(&raw(&[(Field::Outcome, "won_back")])).unwrap();
+        store.close_winback_case(Actor::SYSTEM, case.id, &won).await.unwrap();
+        let closed = store.winback_case(case.id).await.unwrap();
+        assert_eq!((closed.status, closed.attempts.len()), (CaseStatus::WonBack, 1), "{backend}");
+        assert_eq!(closed.attempts[0].response.as_deref(), Some("下月再谈"), "{backend}");
+        assert_eq!(store.customer(c).await.unwrap().draft.status, CustomerStatus::Customer, "{backend}");
+        assert!(matches!(
+            store.add_winback_attempt(Actor::SYSTEM, case.id, &attempt).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        // Closed within the year: the recompute leaves the customer alone; a person may open one.
+        store.recompute_standing(Utc::now()).await.unwrap();
+        assert_eq!(store.winback_cases(Some(CaseStatus::Open), None, 10, 0).await.unwrap().len(), 0, "{backend}");
+        let manual = store.open_winback_case(Actor::SYSTEM, c).await.unwrap();
+        assert_eq!(store.winback_case(manual).await.unwrap().trigger, Trigger::Manual, "{backend}");
+        assert_eq!(store.open_winback_case_of(c).await.unwrap(), Some(manual), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn merges_move_checks_surveys_cases_and_referrals_and_unmerge_moves_them_back() {
+    use guanxi_domain::winback::ReferralDraft;
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let keep = customer(&store, "周记茶行").await;
+        let drop = customer(&store, "周记茶行（旧）").await;
+        let friend = customer(&store, "茶友会").await;
+        let check = HealthCheck::parse(&raw(&[(Field::NeedsUs, "yes")]), &Default::default()).unwrap();
+        store.save_health_check(Actor::SYSTEM, drop, &check).await.unwrap();
+        let request = SurveyRequest::parse(&raw(&[])).unwrap();
+        let answers = survey(&[(Field::Satisfied, "yes"), (Field::Expectation, "3"), (Field::Experience, "3")]);
+        store.record_survey(Actor::SYSTEM, drop, &request, "form", &answers).await.unwrap();
+        let referral = ReferralDraft::parse(&raw(&[(Field::Referrer, &drop.to_string())]), today).unwrap();
+        store.add_referral(Actor::SYSTEM, friend, &referral).await.unwrap();
+
+        let merge = store.merge(Actor::SYSTEM, keep, drop).await.unwrap();
+        assert_eq!(store.health_checks(keep).await.unwrap().len(), 1, "{backend}");
+        assert_eq!(store.surveys(keep).await.unwrap().len(), 1, "{backend}");
+        assert_eq!(store.referrals_of(friend).await.unwrap().0.map(|r| r.referrer_id), Some(keep), "{backend}");
+        let s = store.standing(keep).await.unwrap();
+        assert_eq!((s.health_score, s.standing.phase), (Some(100), Phase::Referral), "{backend}");
+        // The dropped customer leaves the health list.
+        let list = store.health_list(HealthOrder::Worst, None, None, 10, 0).await.unwrap();
+        assert_eq!(list.iter().map(|r| r.customer_id).collect::<Vec<_>>(), [keep], "{backend}");
+
+        store.unmerge(Actor::SYSTEM, merge).await.unwrap();
+        assert_eq!(
+            (store.health_checks(keep).await.unwrap().len(), store.health_checks(drop).await.unwrap().len()),
+            (0, 1)
+        );
+        assert_eq!(store.surveys(drop).await.unwrap().len(), 1, "{backend}");
+        assert_eq!(store.referrals_of(friend).await.unwrap().0.map(|r| r.referrer_id), Some(drop), "{backend}");
+        assert_eq!(store.standing(keep).await.unwrap().health_score, None, "{backend}");
+    }
+}

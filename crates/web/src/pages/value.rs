@@ -469,7 +469,7 @@ fn settings_view(v: &Viewer, raw: &Raw, errors: Option<&Validation>, done: Optio
             Some(t.settings_models_hint()),
             group(&[Field::ValueUnit, Field::HorizonMonths, Field::AnnualRate, Field::MarginRate]),
         ),
-        (t.settings_churn(), None, group(&[Field::ChurnBelow, Field::OverdueFactor])),
+        (t.settings_churn(), None, group(&[Field::ChurnBelow, Field::OverdueFactor, Field::LifetimeYears])),
         (t.settings_weights(), Some(t.settings_weights_hint()), group(&WEIGHT_FIELDS)),
     ];
     let rules = TIER_FIELDS
