@@ -961,3 +961,110 @@ schema!(QuadrantReport, "The quadrant overview from the latest recompute.", {
             .build(),
     )
 });
+
+schema!(
+    ReferralInput,
+    "Who referred the customer, and the reward.",
+    record(crate::pages::winback::REFERRAL_FIELDS, &[Field::Referrer], false, &[])
+);
+
+fn referral_object() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .property("id", integer("Referral id"))
+        .property("referrer_id", integer("Guanxi ID of the referrer"))
+        .property("referrer_name", string("name"))
+        .property("referrer_person", string("the referrer's key person, if named"))
+        .property("referred_id", integer("Guanxi ID of the referred customer"))
+        .property("referred_name", string("name"))
+        .property("referred_status", string("prospect, customer or lost"))
+        .property("referred_on", string("YYYY-MM-DD"))
+        .property("reward_kind", string("points, gift, discount or recognition"))
+        .property("reward", string("what was given"))
+        .property("reward_fen", integer("its value in fen"))
+        .property("notes", string("notes"))
+        .property("created_by", string("username"))
+        .property("revenue_since_fen", integer("what the referred customer bought since, in fen"))
+        .property("converted", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)))
+}
+
+schema!(Referral, "A referral.", Schema::Object(referral_object().build()));
+
+schema!(Referrals, "Who referred a customer and whom they referred.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("referred_by", referral_object())
+            .property("referred", ArrayBuilder::new().items(referral_object()))
+            .build(),
+    )
+});
+
+schema!(ReferralReport, "The referrals report.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("referrals", integer("referrals made"))
+            .property("converted", integer("referred customers who became customers"))
+            .property("revenue_fen", integer("their revenue since the referral"))
+            .property("rewards_fen", integer("rewards given"))
+            .property(
+                "top",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("customer_id", integer("Guanxi ID"))
+                        .property("name", string("name"))
+                        .property("referred", integer("customers brought"))
+                        .property("converted", integer("of them customers now"))
+                        .property("revenue_fen", integer("their revenue since"))
+                        .property("rewards_fen", integer("rewards given")),
+                ),
+            )
+            .property("recent", ArrayBuilder::new().items(referral_object()))
+            .build(),
+    )
+});
+
+schema!(WinbackCase, "A win-back case.", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Case id"))
+            .property("customer_id", integer("Guanxi ID"))
+            .property("customer_name", string("name"))
+            .property("owner", string("the customer's owner"))
+            .property("opened_at", string("RFC 3339"))
+            .property("opened_by", string("username (system when the recompute opened it)"))
+            .property("trigger", string("churn_watch, overdue, lapsed, lost or manual"))
+            .property("yearly_value_fen", integer("what the customer was worth a year"))
+            .property("lifetime_years", number("years ahead counted"))
+            .property("lifetime_loss_fen", integer("what leaving costs over them, discounted"))
+            .property("status", string("open, won_back or lost_for_good"))
+            .property("closed_at", string("RFC 3339"))
+            .property("closed_by", string("username"))
+            .property("outcome_reason", string("why lost for good"))
+            .property("guidance", ArrayBuilder::new().items(string("the one-nail rules, in the caller's language")))
+            .property(
+                "attempts",
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .property("id", integer("Attempt id"))
+                        .property("at", string("RFC 3339"))
+                        .property("channel", field_property(Field::Channel))
+                        .property("what", string("what we said or did"))
+                        .property("their_response", string("their response"))
+                        .property("by", string("username")),
+                ),
+            )
+            .property("attempt_count", integer("attempts"))
+            .build(),
+    )
+});
+
+schema!(
+    AttemptInput,
+    "An attempt to win a customer back.",
+    record(crate::pages::winback::ATTEMPT_FIELDS, &[Field::Channel, Field::AttemptWhat], false, &[])
+);
+
+schema!(
+    OutcomeInput,
+    "How a win-back case ends.",
+    record(crate::pages::winback::OUTCOME_FIELDS, &[Field::Outcome], false, &[])
+);

@@ -12,7 +12,7 @@ use crate::pages::surveys::{link_secret, link_url, parse_days, parse_recorded, t
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use guanxi_domain::health::{HealthCheck, Sign};
 use guanxi_domain::standing::{Quadrant, SurveyRequest};
 use guanxi_domain::{Field, Lang, Validation};
@@ -31,6 +31,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health_list))
         .routes(routes!(quadrant))
         .routes(routes!(recompute))
+        .routes(routes!(customer_referrals, add_referral))
+        .routes(routes!(remove_referral))
+        .routes(routes!(referral_report))
+        .routes(routes!(list_cases))
+        .routes(routes!(open_case))
+        .routes(routes!(get_case))
+        .routes(routes!(add_attempt))
+        .routes(routes!(close_case))
 }
 
 fn standing_json(s: &StandingRecord, wallet_share: Option<u8>, lang: Lang) -> Value {
@@ -282,4 +290,187 @@ async fn recompute(State(state): State<AppState>, v: Viewer) -> Result<Response,
     let id = state.store().enqueue_job(v.actor(), JobKind::RecomputeStanding, chrono::Utc::now()).await?;
     state.wake_jobs();
     Ok(json(StatusCode::ACCEPTED, json!({"id": id, "kind": JobKind::RecomputeStanding.code(), "state": "queued"})))
+}
+
+fn referral_json(r: &guanxi_store::ReferralRecord) -> Value {
+    json!({"id": r.id, "referrer_id": r.referrer_id, "referrer_name": r.referrer_name, "referrer_person": r.referrer_person,
+           "referred_id": r.referred_id, "referred_name": r.referred_name, "referred_status": r.referred_status.code(),
+           "referred_on": r.referred_on, "reward_kind": r.reward_kind.map(|k| k.code()), "reward": r.reward,
+           "reward_fen": r.reward_fen, "notes": r.note, "created_by": r.created_by,
+           "revenue_since_fen": r.revenue_fen, "converted": r.converted()})
+}
+
+/// Who referred the customer (`referred_by`, null when nobody), and whom they referred (`referred`)
+#[utoipa::path(get, path = "/customers/{id}/referrals", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 200, body = schema::Referrals), (status = 404, body = schema::Problem)))]
+async fn customer_referrals(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    state.store().customer(id).await?;
+    let (by, made) = state.store().referrals_of(id).await?;
+    Ok(json(
+        StatusCode::OK,
+        json!({"referred_by": by.as_ref().map(referral_json), "referred": made.iter().map(referral_json).collect::<Vec<_>>()}),
+    ))
+}
+
+/// Record who referred the customer
+///
+/// `referrer` (a Guanxi ID or the exact name of one customer), `referrer_person` (a key person
+/// of the referrer, by name), `referred_on` (default today), `reward_kind` (points, gift,
+/// discount, recognition), `reward`, `reward_value` (yuan), `notes`. One referral a customer.
+#[utoipa::path(post, path = "/customers/{id}/referrals", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
+    request_body = schema::ReferralInput,
+    responses((status = 201, body = schema::Referral), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn add_referral(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let raw = raw_fields(&object(&body)?, crate::pages::winback::REFERRAL_FIELDS, &[])?;
+    let d = guanxi_domain::winback::ReferralDraft::parse(&raw, guanxi_store::today_in_china())?;
+    state.store().add_referral(v.actor(), id, &d).await?;
+    let (by, _) = state.store().referrals_of(id).await?;
+    Ok(json(StatusCode::CREATED, by.as_ref().map(referral_json).unwrap_or(Value::Null)))
+}
+
+/// Take a referral back
+#[utoipa::path(delete, path = "/referrals/{id}", tag = "relationships", params(("id" = i64, Path, description = "Referral id")),
+    responses((status = 204), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn remove_referral(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    v.may(Action::LogInteraction)?;
+    state.store().remove_referral(v.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The referrals report: totals, top referrers by revenue from the customers they brought, the latest 50
+#[utoipa::path(get, path = "/referrals/report", tag = "relationships",
+    params(("since" = Option<String>, Query, description = "YYYY-MM-DD: referrals made on or after")),
+    responses((status = 200, body = schema::ReferralReport), (status = 400, body = schema::Problem)))]
+async fn referral_report(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let since = crate::html::query_day("since", "开始日期", &q.get("since").cloned())?;
+    let r = state.store().referral_report(since).await?;
+    Ok(json(
+        StatusCode::OK,
+        json!({"referrals": r.referrals, "converted": r.converted, "revenue_fen": r.revenue_fen, "rewards_fen": r.rewards_fen,
+               "top": r.top, "recent": r.recent.iter().map(referral_json).collect::<Vec<_>>()}),
+    ))
+}
+
+fn case_json(c: &guanxi_store::CaseRecord, lang: Lang) -> Value {
+    json!({"id": c.id, "customer_id": c.customer_id, "customer_name": c.customer_name, "owner": c.owner,
+           "opened_at": c.opened_at, "opened_by": c.opened_by, "trigger": c.trigger.code(),
+           "yearly_value_fen": c.figure.yearly_fen, "lifetime_years": c.figure.years, "lifetime_loss_fen": c.figure.loss_fen,
+           "status": c.status.code(), "closed_at": c.closed_at, "closed_by": c.closed_by, "outcome_reason": c.outcome_reason,
+           "guidance": guanxi_domain::winback::guidance(lang),
+           "attempts": c.attempts.iter().map(|a| json!({"id": a.id, "at": a.at, "channel": a.channel.code(), "what": a.what,
+                                                          "their_response": a.response, "by": a.by})).collect::<Vec<_>>(),
+           "attempt_count": c.attempt_count})
+}
+
+/// Win-back cases, open first then by what is at stake, 50 a page
+#[utoipa::path(get, path = "/winback-cases", tag = "relationships",
+    params(("status" = Option<String>, Query, description = "open, won_back or lost_for_good"),
+           ("owner" = Option<String>, Query, description = "The customers' owner; `me` for the caller"),
+           ("page" = Option<u32>, Query, description = "Page, from 1")),
+    responses((status = 200, body = Vec<schema::WinbackCase>), (status = 400, body = schema::Problem)))]
+async fn list_cases(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    use guanxi_domain::winback::CaseStatus;
+    let status =
+        crate::html::query_choice("status", "状态", &q.get("status").cloned(), CaseStatus::parse, CaseStatus::codes())?;
+    let owner =
+        crate::pages::sales::owner_filter(&state, &v, q.get("owner").map(String::as_str).filter(|s| !s.is_empty()))
+            .await?;
+    let page = match q.get("page").map(|p| p.parse::<u32>()) {
+        None => 1,
+        Some(Ok(p)) if p >= 1 => p,
+        Some(_) => return Err(AppError::bad_request("页码应是从 1 开始的整数", "page must be a whole number from 1")),
+    };
+    let list = state.store().winback_cases(status, owner, 50, (page as i64 - 1) * 50).await?;
+    // The list leaves out each case's attempts (see `attempt_count`); a case's own page has them.
+    let list: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            let mut j = case_json(c, v.lang());
+            if let Some(o) = j.as_object_mut() {
+                o.remove("attempts");
+            }
+            j
+        })
+        .collect();
+    Ok(json(StatusCode::OK, json!(list)))
+}
+
+/// Open a win-back case for the customer by hand, with their lifetime figure now
+#[utoipa::path(post, path = "/customers/{id}/winback-cases", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
+    responses((status = 201, body = schema::WinbackCase), (status = 409, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn open_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    editable_customer(&state, &v, id).await?;
+    let cid = state.store().open_winback_case(v.actor(), id).await?;
+    Ok(json(StatusCode::CREATED, case_json(&state.store().winback_case(cid).await?, v.lang())))
+}
+
+/// A win-back case with its lifetime figure, the one-nail guidance and its attempts
+#[utoipa::path(get, path = "/winback-cases/{id}", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, body = schema::WinbackCase), (status = 404, body = schema::Problem)))]
+async fn get_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    Ok(json(StatusCode::OK, case_json(&state.store().winback_case(id).await?, v.lang())))
+}
+
+async fn case_customer(state: &AppState, v: &Viewer, id: i64) -> Result<(), AppError> {
+    let c = state.store().winback_case(id).await?;
+    editable_customer(state, v, c.customer_id).await.map(|_| ())
+}
+
+/// Record an attempt: `channel`, `what` (required), `their_response`
+#[utoipa::path(post, path = "/winback-cases/{id}/attempts", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
+    request_body = schema::AttemptInput,
+    responses((status = 201, body = schema::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
+async fn add_attempt(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    case_customer(&state, &v, id).await?;
+    let d = guanxi_domain::winback::AttemptDraft::parse(&raw_fields(
+        &object(&body)?,
+        crate::pages::winback::ATTEMPT_FIELDS,
+        &[],
+    )?)?;
+    state.store().add_winback_attempt(v.actor(), id, &d).await?;
+    Ok(json(StatusCode::CREATED, case_json(&state.store().winback_case(id).await?, v.lang())))
+}
+
+/// Close a case: `outcome` won_back (the customer is a customer again) or lost_for_good (with
+/// `outcome_reason`; the customer is marked lost)
+#[utoipa::path(post, path = "/winback-cases/{id}/close", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
+    request_body = schema::OutcomeInput,
+    responses((status = 200, body = schema::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
+async fn close_case(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    case_customer(&state, &v, id).await?;
+    let o = guanxi_domain::winback::CaseOutcome::parse(&raw_fields(
+        &object(&body)?,
+        crate::pages::winback::OUTCOME_FIELDS,
+        &[],
+    )?)?;
+    state.store().close_winback_case(v.actor(), id, &o).await?;
+    Ok(json(StatusCode::OK, case_json(&state.store().winback_case(id).await?, v.lang())))
 }

@@ -83,6 +83,19 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         Field::Channel => return Some(v!(Channel)),
         Field::Direction => return Some(v!(Direction)),
         Field::Response => v!(Response),
+        Field::Outcome => {
+            use guanxi_domain::winback::CaseStatus;
+            return Some(
+                [CaseStatus::WonBack, CaseStatus::LostForGood]
+                    .iter()
+                    .map(|s| (s.code().to_string(), s.label(lang).to_string()))
+                    .collect(),
+            );
+        }
+        Field::RewardKind => {
+            use guanxi_domain::winback::RewardKind;
+            v!(RewardKind)
+        }
         Field::About => {
             use guanxi_domain::standing::SurveyAbout;
             return Some(v!(SurveyAbout));
@@ -180,7 +193,8 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         | Field::NextStepOn
         | Field::ExpectedClose
         | Field::ClosedOn
-        | Field::Since => InputKind::Date,
+        | Field::Since
+        | Field::ReferredOn => InputKind::Date,
         Field::OccurredAt | Field::OrderedAt => InputKind::DateTime,
         Field::Notes
         | Field::Preferences
@@ -212,6 +226,8 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         | Field::Steer
         | Field::Evidence
         | Field::Comment
+        | Field::AttemptWhat
+        | Field::TheirResponse
         | Field::Address => InputKind::TextArea,
         _ => InputKind::Text,
     }
@@ -255,6 +271,9 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
                 | Field::Cause
                 | Field::LostReason
                 | Field::Satisfied
+                | Field::Referrer
+                | Field::AttemptWhat
+                | Field::Outcome
                 | Field::Expectation
                 | Field::Experience
         ),

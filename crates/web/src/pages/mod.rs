@@ -14,6 +14,7 @@ pub mod sales_settings;
 pub mod surveys;
 pub mod transfer;
 pub mod value;
+pub mod winback;
 
 use crate::AppState;
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE, Viewer};
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(health::router())
         .merge(surveys::router())
+        .merge(winback::router())
         .merge(account::router())
         .merge(transfer::router())
         .merge(value::router())

@@ -103,6 +103,7 @@ pub struct ArchiveForms {
     pub interaction: Option<(Raw, Validation)>,
     pub relationship: Option<String>,
     pub competition: Option<String>,
+    pub referral: Option<(Raw, Validation)>,
 }
 
 /// The customer's standing on their page: the 4R phase and why, the quadrant and what to do,
@@ -180,6 +181,8 @@ struct ArchivePage {
     deals: Vec<super::sales::DealView>,
     can_open_deal: bool,
     standing: Option<StandingView>,
+    referrals: super::winback::ReferralPart,
+    can_open_winback: bool,
     relationship: &'static str,
     relationship_missing: Vec<&'static str>,
     relationship_history: Vec<RelationshipView>,
@@ -435,7 +438,9 @@ pub async fn archive_page(
     let evidence = standing.as_ref().map(|s| s.inputs.contacts.clone()).unwrap_or_default();
     let proposed = evidence.proposed();
     let wallet_share = store.wallet_share(id).await?;
+    let can_open_winback = standing.as_ref().is_some_and(|s| s.inputs.first_order.is_some());
     let standing = standing.map(|s| StandingView::new(&s, wallet_share, lang));
+    let referrals = super::winback::referral_part(state, id, forms.referral.as_ref(), T(lang)).await?;
     let (confirmed, level_changes) = store.relationship_level(id).await?;
     let level_confirmed = confirmed.map(|l| match level_changes.last() {
         Some(h) => format!("{}（{} · {}）", l.label(lang), h.changed_by, china_time(&h.changed_at)),
@@ -465,6 +470,8 @@ pub async fn archive_page(
         .map(|k| (k.code().to_string(), k.label(lang).to_string()))
         .collect();
     let page = ArchivePage {
+        can_open_winback: can_open_winback && referrals.winback_case.is_none(),
+        referrals,
         standing,
         engagements,
         competitor_choices,
@@ -513,7 +520,8 @@ pub async fn archive_page(
         || page.log_open
         || page.order_open
         || page.relationship_error.is_some()
-        || page.competition_error.is_some();
+        || page.competition_error.is_some()
+        || page.referrals.open;
     let mut resp = render(&page);
     if failed {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -212,3 +212,86 @@ async fn a_survey_link_takes_one_answer_and_refuses_the_rest() {
         assert!(url.starts_with("http://") && url.contains("/s/"), "{b}: {url}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_and_a_win_back_case_on_the_pages_and_through_the_api() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("rep", Role::SalesRep).await;
+        let mut rep = app.signed_in("rep").await;
+        let old = kit::customer(&mut rep, json!({"kind": "organization", "name": "老客户茶庄"})).await;
+        let new = kit::customer(&mut rep, json!({"kind": "individual", "name": "新朋友"})).await;
+        let r = rep.post(&format!("/customers/{new}/referral"), &[("referrer", "不存在的公司")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(kit::decoded(&r.text()).contains("不存在的公司"), "{b}: the value is named");
+        let r = rep
+            .post(
+                &format!("/customers/{new}/referral"),
+                &[("referrer", "老客户茶庄"), ("reward_kind", "gift"), ("reward", "明前龙井"), ("reward_value", "88")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let page = kit::decoded(&rep.get(&format!("/customers/{new}")).await.text());
+        assert!(page.contains("老客户茶庄") && page.contains("明前龙井") && page.contains("¥88.00"), "{b}");
+        let page = kit::decoded(&rep.get(&format!("/customers/{old}")).await.text());
+        assert!(page.contains("推荐来的客户") && page.contains("新朋友"), "{b}");
+        assert!(page.contains("已为我们推荐 1 位客户"), "{b}: the 4R phase is referral");
+        let report = kit::decoded(&rep.get("/referrals").await.text());
+        assert!(report.contains("老客户茶庄") && report.contains("¥88.00"), "{b}");
+        assert_eq!(rep.get("/referrals?since=yesterday").await.status, 400, "{b}");
+        let v = rep.api("GET", &format!("/api/v1/customers/{new}/referrals"), None).await.json();
+        assert_eq!(v["referred_by"]["referrer_id"].as_i64(), Some(old), "{b}: {v}");
+        let r = rep.api("POST", &format!("/api/v1/customers/{new}/referrals"), Some(json!({"referrer": old}))).await;
+        assert_eq!(r.status, 422, "{b}: one referral a customer");
+
+        // Win-back: nothing bought, nothing to win back.
+        let r = rep.post(&format!("/customers/{old}/winback"), &[]).await;
+        assert_eq!(r.status, 409, "{b}");
+        let r = rep
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{old}/orders"),
+                Some(json!({"amount": "12000", "ordered_at": "2025-03-01"})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        let r = rep.post(&format!("/customers/{old}/winback"), &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let case_url = r.location().split('?').next().unwrap().to_string();
+        let page = kit::decoded(&rep.get(&case_url).await.text());
+        assert!(
+            page.contains("不用物质利诱") && page.contains("绝不攻击竞争对手") && page.contains("¥12000.00"),
+            "{b}"
+        );
+        let r = rep.post(&format!("{case_url}/attempts"), &[("channel", "phone")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        let r = rep
+            .post(
+                &format!("{case_url}/attempts"),
+                &[("channel", "face_to_face"), ("what", "上门拜访，讲明停用后的损失")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}");
+        let r = rep.post(&format!("{case_url}/close"), &[("outcome", "lost_for_good")]).await;
+        assert_eq!(r.status, 422, "{b}: a reason is required");
+        assert!(kit::decoded(&r.text()).contains("原因"), "{b}");
+        let r = rep.post(&format!("{case_url}/close"), &[("outcome", "won_back")]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let list = rep.api("GET", "/api/v1/winback-cases", None).await.json();
+        assert_eq!((list[0]["status"].as_str(), list[0].get("attempts")), (Some("won_back"), None), "{b}: {list}");
+        assert_eq!(list[0]["attempt_count"].as_i64(), Some(1), "{b}");
+        let one = rep.api("GET", &format!("/api/v1/winback-cases/{}", list[0]["id"]), None).await.json();
+        assert_eq!(one["attempts"][0]["channel"].as_str(), Some("face_to_face"), "{b}");
+        assert_eq!(rep.api("GET", "/api/v1/winback-cases?status=maybe", None).await.status, 400, "{b}");
+        let r = rep
+            .api(
+                "POST",
+                &format!("/api/v1/winback-cases/{}/attempts", list[0]["id"]),
+                Some(json!({"channel": "phone", "what": "再打一次"})),
+            )
+            .await;
+        assert_eq!(r.status, 409, "{b}: the case is closed");
+        let page = kit::decoded(&rep.get("/winback").await.text());
+        assert!(page.contains("老客户茶庄") && page.contains("已挽回"), "{b}");
+    }
+}
