@@ -63,6 +63,7 @@ CREATE TABLE relationship_facts (
     watched INTEGER NOT NULL,
     health_score INTEGER,
     health_change INTEGER,
+    health_known INTEGER,
     health_checked_at TEXT,
     satisfaction INTEGER,
     loyalty INTEGER,

@@ -496,6 +496,19 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
                 if !their.is_empty() {
                     raw.set(Field::TheirParticipants, r.pick(&their).clone());
                 }
+                let reached_out = raw.get(Field::Direction) == "outbound"
+                    && matches!(raw.get(Field::Channel), "phone" | "wechat_sms");
+                if reached_out {
+                    raw.set(Field::Response, if r.chance(0.8) { "answered" } else { "no_answer" });
+                }
+                let feedback = r.unit();
+                if feedback < 0.06 {
+                    raw.set(Field::Feedback, "criticism");
+                } else if feedback < 0.09 {
+                    raw.set(Field::Feedback, "complaint");
+                } else if feedback < 0.13 {
+                    raw.set(Field::Feedback, "praise");
+                }
                 let d = InteractionDraft::parse(&raw, Utc::now(), 8)
                     .map_err(|v| anyhow::anyhow!("demo interaction: {v}"))?;
                 ctx.store.add_interaction(user_id(&owner), c.id, &d).await.map_err(&err)?;
@@ -522,16 +535,36 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     for chunk in deals.chunks(2_000) {
         ctx.store.import_deals(ctx.actor, "guanxi demo", chunk).await.map_err(&err)?;
     }
+    let buyers: Vec<i64> = {
+        let mut ids: Vec<i64> = orders
+            .iter()
+            .filter_map(|(_, o)| match o.customer {
+                orders::CustomerRef::Id(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let organizations: Vec<i64> = {
+        let mut ids = deal_customers.clone();
+        ids.sort_unstable();
+        let mut orgs: Vec<i64> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        orgs.dedup();
+        orgs
+    };
+    let relations = crate::relations::fill(ctx, &mut r, &buyers, &organizations).await?;
     println!(
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),

@@ -7,6 +7,7 @@ mod bench;
 mod deals;
 mod demo;
 mod loadgen;
+mod relations;
 mod serve;
 mod transfer;
 

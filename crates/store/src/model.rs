@@ -689,6 +689,8 @@ pub struct HealthRow {
     pub quadrant: Option<guanxi_domain::standing::Quadrant>,
     pub satisfaction: Option<i32>,
     pub loyalty: Option<i32>,
+    /// How many of the ten signs the score stands on.
+    pub known: Option<i32>,
 }
 
 /// One customer's standing now, the inputs it came from, and their health score.
@@ -698,6 +700,7 @@ pub struct StandingRecord {
     pub inputs: guanxi_domain::standing::Inputs,
     pub health_score: Option<i32>,
     pub health_change: Option<i32>,
+    pub health_known: Option<i32>,
     pub health_checked_at: Option<DateTime<Utc>>,
 }
 

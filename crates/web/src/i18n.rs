@@ -83,6 +83,8 @@ catalogue! {
     sign => "信号", "Sign";
     from_data => "数据显示", "What the data shows";
     person_judgment => "需要人工判断", "Needs a person's judgment";
+    data_not_enough => "数据还不足以判断", "Not enough data to tell yet";
+    known => "已知", "known";
     save_check => "保存这次检查", "Save this check";
     past_checks => "历次检查", "Past checks";
     no_checks => "还没有做过健康检查。", "No health check yet.";

@@ -221,6 +221,8 @@ struct Facts {
     watched: bool,
     health_score: Option<i32>,
     health_change: Option<i32>,
+    /// How many of the ten signs the score stands on.
+    health_known: Option<i32>,
     health_checked_at: Option<DateTime<Utc>>,
     satisfaction: Option<i32>,
     loyalty: Option<i32>,
@@ -228,7 +230,7 @@ struct Facts {
 }
 
 const FACT_COLUMNS: &str = "customer_id, computed_at, level_proposed, lifecycle, signs, watched, health_score, \
-     health_change, health_checked_at, satisfaction, loyalty, quadrant";
+     health_change, health_checked_at, satisfaction, loyalty, quadrant, health_known";
 
 fn facts_from(r: &Row, from: usize) -> Result<Option<Facts>, StoreError> {
     let level: Option<String> = r.try_get(from)?;
@@ -246,6 +248,7 @@ fn facts_from(r: &Row, from: usize) -> Result<Option<Facts>, StoreError> {
         satisfaction: r.try_get(from + 7)?,
         loyalty: r.try_get(from + 8)?,
         quadrant: quadrant.map(|q| Quadrant::from_code(&q).ok_or_else(|| corrupt("quadrant", &q))).transpose()?,
+        health_known: r.try_get(from + 10)?,
     }))
 }
 
@@ -253,11 +256,15 @@ fn facts_from(r: &Row, from: usize) -> Result<Option<Facts>, StoreError> {
 /// (`previous`), else scoring the data's signs — the change then is against the data's score
 /// at the last recompute.
 fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
-    let data_score = Score::of_marks(&s.signs).percent();
-    let (health_score, health_change, health_checked_at) = match previous {
-        Some(p) if p.health_checked_at.is_some() => (p.health_score, p.health_change, p.health_checked_at),
-        Some(p) => (data_score, data_score.zip(p.health_score).map(|(new, old)| new - old), None),
-        None => (data_score, None, None),
+    let data = Score::of_marks(&s.signs);
+    let data_score = data.percent();
+    let data_known = Some(data.known() as i32);
+    let (health_score, health_change, health_known, health_checked_at) = match previous {
+        Some(p) if p.health_checked_at.is_some() => {
+            (p.health_score, p.health_change, p.health_known, p.health_checked_at)
+        }
+        Some(p) => (data_score, data_score.zip(p.health_score).map(|(new, old)| new - old), data_known, None),
+        None => (data_score, None, data_known, None),
     };
     Facts {
         level: s.level,
@@ -266,6 +273,7 @@ fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
         watched: s.watched || health_checked_at.is_some(),
         health_score,
         health_change,
+        health_known,
         health_checked_at,
         satisfaction: s.satisfaction.map(i32::from),
         loyalty: s.loyalty.map(i32::from),
@@ -275,7 +283,7 @@ fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
 
 /// Writes facts rows (insert or replace), 500 a statement.
 async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> Result<(), StoreError> {
-    const COLS: usize = 12;
+    const COLS: usize = 13;
     for chunk in rows.chunks(500) {
         let values = super::values_clause(chunk.len(), COLS, &|_, p| p);
         let sql = format!(
@@ -284,7 +292,7 @@ async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> R
              lifecycle = excluded.lifecycle, signs = excluded.signs, watched = excluded.watched, \
              health_score = excluded.health_score, health_change = excluded.health_change, \
              health_checked_at = excluded.health_checked_at, satisfaction = excluded.satisfaction, \
-             loyalty = excluded.loyalty, quadrant = excluded.quadrant"
+             loyalty = excluded.loyalty, quadrant = excluded.quadrant, health_known = excluded.health_known"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, f) in chunk {
@@ -300,7 +308,8 @@ async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> R
                 .bind(f.health_checked_at)
                 .bind(f.satisfaction)
                 .bind(f.loyalty)
-                .bind(f.quadrant.map(|q| q.code()));
+                .bind(f.quadrant.map(|q| q.code()))
+                .bind(f.health_known);
         }
         let mut tx = super::begin(pool).await?;
         q.execute(&mut *tx).await?;
@@ -325,7 +334,7 @@ pub async fn recompute_standing(
         use futures_util::TryStreamExt as _;
         let mut rows = sqlx::query(
             "SELECT customer_id, level_proposed, lifecycle, signs, watched, health_score, health_change, \
-             health_checked_at, satisfaction, loyalty, quadrant FROM relationship_facts ORDER BY customer_id",
+             health_checked_at, satisfaction, loyalty, quadrant, health_known FROM relationship_facts ORDER BY customer_id",
         )
         .fetch(pool);
         while let Some(r) = rows.try_next().await? {
@@ -402,14 +411,15 @@ pub async fn refresh_standing(
     let Some((_, inputs)) = inputs.pop() else { return Err(StoreError::not_found("customer", customer_id)) };
     let s = standing::assess(&inputs, china::day(now), thresholds);
     // The health score: the latest check's (and the change from the one before), else the data's.
-    let checks =
-        sqlx::query("SELECT score, checked_at FROM health_checks WHERE customer_id = $1 ORDER BY id DESC LIMIT 2")
-            .bind(customer_id)
-            .fetch_all(pool)
-            .await?;
+    let checks = sqlx::query(
+        "SELECT score, checked_at, yes_count + no_count FROM health_checks WHERE customer_id = $1 ORDER BY id DESC LIMIT 2",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
     let stored = sqlx::query(
         "SELECT customer_id, level_proposed, lifecycle, signs, watched, health_score, health_change, \
-         health_checked_at, satisfaction, loyalty, quadrant FROM relationship_facts WHERE customer_id = $1",
+         health_checked_at, satisfaction, loyalty, quadrant, health_known FROM relationship_facts WHERE customer_id = $1",
     )
     .bind(customer_id)
     .fetch_optional(pool)
@@ -422,6 +432,7 @@ pub async fn refresh_standing(
         f.health_score = score;
         f.health_change = score.zip(before).map(|(a, b)| a - b);
         f.health_checked_at = Some(latest.try_get(1)?);
+        f.health_known = Some(latest.try_get(2)?);
         f.watched = true;
     }
     if stored.as_ref() != Some(&f) {
@@ -432,6 +443,7 @@ pub async fn refresh_standing(
         inputs,
         health_score: f.health_score,
         health_change: f.health_change,
+        health_known: f.health_known,
         health_checked_at: f.health_checked_at,
     })
 }
@@ -547,9 +559,10 @@ pub async fn health_list(
     offset: i64,
 ) -> Result<Vec<HealthRow>, StoreError> {
     let (filter, sort) = match order {
-        HealthOrder::Worst => {
-            ("f.health_score IS NOT NULL", "f.health_score, COALESCE(f.health_change, 0), f.customer_id")
-        }
+        HealthOrder::Worst => (
+            "f.health_score IS NOT NULL",
+            "f.health_score, COALESCE(f.health_change, 0), f.health_known DESC, f.customer_id",
+        ),
         HealthOrder::Falling => ("f.health_change < 0", "f.health_change, f.health_score, f.customer_id"),
         HealthOrder::Unknown => ("f.health_score IS NULL", "f.customer_id"),
     };
@@ -578,7 +591,8 @@ pub async fn health_list(
 }
 
 const HEALTH_ROW: &str = "SELECT f.customer_id, c.name, u.username, v.tier, f.health_score, f.health_change, \
-     f.health_checked_at, f.signs, f.lifecycle, f.quadrant, f.satisfaction, f.loyalty FROM relationship_facts f \
+     f.health_checked_at, f.signs, f.lifecycle, f.quadrant, f.satisfaction, f.loyalty, f.health_known \
+     FROM relationship_facts f \
      JOIN customers c ON c.id = f.customer_id LEFT JOIN users u ON u.id = c.owner_id \
      LEFT JOIN customer_values v ON v.customer_id = f.customer_id";
 
@@ -599,6 +613,7 @@ fn health_row(r: &Row) -> Result<HealthRow, StoreError> {
         quadrant: quadrant.and_then(|q| Quadrant::from_code(&q)),
         satisfaction: r.try_get(10)?,
         loyalty: r.try_get(11)?,
+        known: r.try_get(12)?,
     })
 }
 

@@ -843,6 +843,7 @@ schema!(
                     ObjectBuilder::new()
                         .property("score", number("share of known signs that hold, 0–100"))
                         .property("change", number("against the previous check"))
+                        .property("known", number("how many of the ten signs the score stands on"))
                         .property("checked_at", string("RFC 3339; null: the score is the data's")),
                 )
                 .property("wallet_share", number("our share of their spending, %"))
@@ -935,6 +936,7 @@ schema!(HealthRow, "A customer on the relationship-health list.", {
             .property("tier", string("value tier"))
             .property("score", number("0–100; null when unknown"))
             .property("change", number("since the previous check (or recompute)"))
+            .property("known", number("how many of the ten signs the score stands on"))
             .property("checked_at", string("RFC 3339; null: the score is the data's"))
             .property("signs_from_data", string("ten marks y, n, ? in the signs' order"))
             .property("lifecycle", string("4R phase"))

@@ -61,7 +61,8 @@ fn standing_json(s: &StandingRecord, wallet_share: Option<u8>, lang: Lang) -> Va
         "quadrant": s.standing.quadrant.map(|q| q.code()),
         "quadrant_advice": s.standing.quadrant.map(|q| q.advice(lang)),
         "watched": s.standing.watched,
-        "health": {"score": s.health_score, "change": s.health_change, "checked_at": s.health_checked_at},
+        "health": {"score": s.health_score, "change": s.health_change, "known": s.health_known,
+                   "checked_at": s.health_checked_at},
         "wallet_share": wallet_share,
     })
 }
@@ -238,7 +239,7 @@ async fn create_link(
 
 fn row_json(r: &HealthRow) -> Value {
     json!({"customer_id": r.customer_id, "name": r.name, "owner": r.owner, "tier": r.tier.map(|t| t.code()),
-           "score": r.score, "change": r.change, "checked_at": r.checked_at, "signs_from_data": r.signs,
+           "score": r.score, "change": r.change, "known": r.known, "checked_at": r.checked_at, "signs_from_data": r.signs,
            "lifecycle": r.phase.code(), "quadrant": r.quadrant.map(|q| q.code()),
            "satisfaction": r.satisfaction, "loyalty": r.loyalty})
 }

@@ -38,8 +38,10 @@ pub struct SignRow {
     pub code: &'static str,
     pub label: &'static str,
     pub hint: &'static str,
-    /// What the data says, if it can answer.
+    /// What the data says, or why it says nothing.
     pub data: Option<String>,
+    /// Whether the data answered.
+    pub from_data: bool,
     pub choices: Vec<(&'static str, &'static str, bool)>,
     pub note: String,
     pub error: Option<String>,
@@ -101,7 +103,12 @@ async fn check_page_with(
                 code: s.code(),
                 label: s.label(lang),
                 hint: s.hint(lang),
-                data: prefill.map(|p| format!("{}（{}）", p.answer.label(lang), p.evidence.describe(lang))),
+                data: Some(match prefill {
+                    Some(p) => format!("{}（{}）", p.answer.label(lang), p.evidence.describe(lang)),
+                    None if s.from_data() => t.data_not_enough().to_string(),
+                    None => t.person_judgment().to_string(),
+                }),
+                from_data: prefill.is_some(),
                 choices: Answer::ALL.iter().map(|a| (a.code(), a.label(lang), *a == chosen)).collect(),
                 note: typed.map(|f| f.get(note_field.code()).to_string()).unwrap_or_default(),
                 error,
@@ -286,6 +293,8 @@ pub struct HealthLine {
     pub tier: &'static str,
     pub score: Option<i32>,
     pub change: Option<i32>,
+    /// "known 7/10": how many signs the score stands on.
+    pub known: String,
     pub checked: String,
     pub phase: &'static str,
     pub quadrant: Option<(&'static str, &'static str)>,
@@ -304,6 +313,7 @@ impl HealthLine {
             tier: r.tier.map(|x| x.label(lang)).unwrap_or(""),
             score: r.score,
             change: r.change.filter(|c| *c != 0),
+            known: r.known.map(|k| format!("{} {k}/10", t.known())).unwrap_or_default(),
             checked: r.checked_at.map(|c| china_time(&c)).unwrap_or_else(|| t.data_only().to_string()),
             phase: r.phase.label(lang),
             quadrant: r.quadrant.map(|q| (q.code(), q.label(lang))),

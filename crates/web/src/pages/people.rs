@@ -115,6 +115,7 @@ pub struct StandingView {
     pub satisfaction: Option<u8>,
     pub loyalty: Option<u8>,
     pub health: Option<i32>,
+    pub health_known: i32,
     pub health_from_check: bool,
     pub wallet_share: String,
 }
@@ -128,6 +129,7 @@ impl StandingView {
             satisfaction: s.standing.satisfaction,
             loyalty: s.standing.loyalty,
             health: s.health_score,
+            health_known: s.health_known.unwrap_or(0),
             health_from_check: s.health_checked_at.is_some(),
             wallet_share: wallet_share.map(|w| w.to_string()).unwrap_or_default(),
         }

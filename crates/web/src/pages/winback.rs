@@ -72,10 +72,10 @@ impl ReferralView {
         if let Some(f) = r.reward_fen {
             reward.push(yuan(f));
         }
-        let outcome = if r.converted() {
+        let outcome = if r.revenue_fen > 0 {
             match lang {
-                Lang::ZhCn => format!("已成交，推荐以来购买 {}", yuan(r.revenue_fen)),
-                Lang::En => format!("became a customer, {} bought since", yuan(r.revenue_fen)),
+                Lang::ZhCn => format!("推荐以来购买 {}", yuan(r.revenue_fen)),
+                Lang::En => format!("{} bought since", yuan(r.revenue_fen)),
             }
         } else {
             r.referred_status.label(lang).to_string()
