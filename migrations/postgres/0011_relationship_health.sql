@@ -64,13 +64,16 @@ CREATE TABLE relationship_facts (
     health_score INTEGER,
     health_change INTEGER,
     health_known INTEGER,
+    owner_id BIGINT,
     health_checked_at TIMESTAMPTZ,
     satisfaction INTEGER,
     loyalty INTEGER,
     quadrant TEXT
 );
-CREATE INDEX relationship_facts_worst ON relationship_facts (health_score, health_change) WHERE watched;
+CREATE INDEX relationship_facts_worst ON relationship_facts (health_score, health_change, health_known DESC) WHERE watched;
 CREATE INDEX relationship_facts_falling ON relationship_facts (health_change, health_score) WHERE watched;
+CREATE INDEX relationship_facts_owner ON relationship_facts (owner_id, health_score, health_change, health_known DESC) WHERE watched;
+CREATE INDEX relationship_facts_unknown ON relationship_facts (customer_id) WHERE watched AND health_score IS NULL;
 CREATE INDEX relationship_facts_lifecycle ON relationship_facts (lifecycle);
 CREATE INDEX relationship_facts_quadrant ON relationship_facts (quadrant) WHERE quadrant IS NOT NULL;
 

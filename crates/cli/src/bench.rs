@@ -64,6 +64,29 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Relationships at scale: unless the database has had a relationship recompute, writes
+    /// about --contacts-per-customer contacts a customer over two years (calls with their
+    /// responses, criticism and complaints among them), answered surveys for a --surveyed share
+    /// of buyers, competitor engagements, referrals and health checks; then times --runs full
+    /// recomputes (lifecycle, level proposals, pre-filled signs, satisfaction, loyalty and the
+    /// quadrant for every customer) and measures the health list, the quadrant page and a
+    /// customer's health page over HTTP.
+    Relationships {
+        #[arg(long, default_value_t = 3.0)]
+        contacts_per_customer: f64,
+        #[arg(long, default_value_t = 0.2)]
+        surveyed: f64,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Requests per second and latency of the web app over loopback: the customer list page
     /// (plain and with a search), the customer page, and the API's list, search and get.
     /// Bounded by --requests per endpoint and --seconds, whichever comes first.
@@ -83,7 +106,7 @@ enum BenchCommand {
 impl BenchArgs {
     /// Whether this benchmark runs the web server (and so wants both cores).
     pub fn serves(&self) -> bool {
-        matches!(self.what, BenchCommand::Web { .. } | BenchCommand::Sales { .. })
+        matches!(self.what, BenchCommand::Web { .. } | BenchCommand::Sales { .. } | BenchCommand::Relationships { .. })
     }
 }
 
@@ -162,6 +185,11 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         BenchCommand::Sales { opportunities, changes_per_deal, reps, requests, seconds, concurrency, seed } => {
             let limit = std::time::Duration::from_secs(seconds);
             sales(ctx, opportunities, changes_per_deal, reps, (requests, limit, concurrency), seed).await?;
+        }
+        BenchCommand::Relationships { contacts_per_customer, surveyed, runs, requests, seconds, concurrency, seed } => {
+            let limit = std::time::Duration::from_secs(seconds);
+            let load = (requests, limit, concurrency);
+            crate::relations::bench(ctx, contacts_per_customer, surveyed, runs, load, seed).await?;
         }
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
             crate::loadgen::run(ctx, requests, std::time::Duration::from_secs(seconds), concurrency, seed).await?;

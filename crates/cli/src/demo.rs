@@ -420,6 +420,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     let mut deal_customers: Vec<i64> = Vec::new();
     let now = Utc::now();
     let mut after = 0;
+    let mut logged: std::collections::BTreeMap<String, Vec<(i64, InteractionDraft)>> = Default::default();
     loop {
         let batch = ctx.store.export_batch(after, 1_000).await.map_err(&err)?;
         let Some(last) = batch.last() else { break };
@@ -511,9 +512,13 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
                 }
                 let d = InteractionDraft::parse(&raw, Utc::now(), 8)
                     .map_err(|v| anyhow::anyhow!("demo interaction: {v}"))?;
-                ctx.store.add_interaction(user_id(&owner), c.id, &d).await.map_err(&err)?;
+                logged.entry(owner.clone()).or_default().push((c.id, d));
                 contacts += 1;
             }
+        }
+        // Each owner's contacts go in as theirs, a batch of customers at a time.
+        for (owner, rows) in std::mem::take(&mut logged) {
+            ctx.store.import_interactions(user_id(&owner), "guanxi demo", &rows).await.map_err(&err)?;
         }
     }
     let order_count = orders.len();

@@ -166,3 +166,179 @@ pub async fn fill(ctx: &Ctx, r: &mut Rng, buyers: &[i64], organizations: &[i64])
         ),
     })
 }
+
+/// `guanxi bench relationships` (see its help).
+pub async fn bench(
+    ctx: &Ctx,
+    contacts_per_customer: f64,
+    surveyed: f64,
+    runs: usize,
+    (requests, limit, concurrency): (usize, std::time::Duration, usize),
+    seed: u64,
+) -> Result<()> {
+    use std::time::Instant;
+    let err = store_err(ctx.lang);
+    let store = &ctx.store;
+    let customers = store.count_customers().await.map_err(&err)?;
+    if customers == 0 {
+        return Err(crate::UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
+    }
+    let mut r = Rng::new(seed);
+    if store.latest_standing_run().await.map_err(&err)?.is_none() {
+        let started = Instant::now();
+        let (contacts, surveys) = write_bench_data(ctx, &mut r, contacts_per_customer, surveyed).await?;
+        println!(
+            "{}",
+            serde_json::json!({"bench": "relationship_data", "customers": customers, "contacts": contacts,
+                               "surveys": surveys, "seconds": started.elapsed().as_secs_f64()})
+        );
+    }
+    for run in 0..runs.max(1) {
+        let started = Instant::now();
+        let stats = store.recompute_standing(chrono::Utc::now()).await.map_err(&err)?;
+        println!(
+            "{}",
+            serde_json::json!({"bench": "relationship_recompute", "run": run + 1, "seconds": started.elapsed().as_secs_f64(),
+                               "stats": stats})
+        );
+    }
+    let served = crate::loadgen::Served::start(ctx).await?;
+    let extra = serde_json::json!({"customers": customers});
+    let owners: Vec<String> = store
+        .users()
+        .await
+        .map_err(&err)?
+        .into_iter()
+        .filter(|u| u.username.starts_with("bench.rep") || u.username.contains('.'))
+        .map(|u| u.username)
+        .collect();
+    let mut pages: Vec<String> =
+        vec!["/relationships".into(), "/relationships?order=falling".into(), "/relationships?order=unknown".into()];
+    pages.extend((2..=20).map(|p| format!("/relationships?page={p}")));
+    pages.extend(owners.iter().map(|o| format!("/relationships?owner={o}")));
+    served.measure("health_list", pages, requests, limit, concurrency, extra.clone()).await?;
+    served
+        .measure("quadrant_page", vec!["/relationships/quadrant".into()], requests, limit, concurrency, extra.clone())
+        .await?;
+    let watched = store.health_list(guanxi_store::HealthOrder::Worst, None, None, 200, 0).await.map_err(&err)?;
+    served
+        .measure(
+            "customer_health_page",
+            watched.iter().map(|w| format!("/customers/{}/health", w.customer_id)).collect(),
+            requests,
+            limit,
+            concurrency,
+            extra,
+        )
+        .await?;
+    served.finish(ctx).await
+}
+
+/// The benchmark's relationship data, written through the bulk imports (contacts, surveys) and
+/// the ordinary write path (engagements, referrals, health checks).
+async fn write_bench_data(ctx: &Ctx, r: &mut Rng, per_customer: f64, surveyed: f64) -> Result<(usize, usize)> {
+    use guanxi_domain::InteractionDraft;
+    let err = store_err(ctx.lang);
+    let store = &ctx.store;
+    let now = chrono::Utc::now();
+    let mut competitors = Vec::new();
+    for (name, situation, analysis) in COMPETITORS {
+        let d = CompetitorDraft::parse(&raw(&[
+            (Field::Name, name),
+            (Field::Situation, situation),
+            (Field::Analysis, analysis),
+        ]))
+        .map_err(|v| anyhow::anyhow!("bench competitor: {v}"))?;
+        competitors.push(store.create_competitor(ctx.actor, &d).await.map_err(&err)?);
+    }
+    let (mut contacts, mut surveys) = (0, 0);
+    let mut ids: Vec<i64> = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = store.export_batch(after, 10_000).await.map_err(&err)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        let mut rows: Vec<(i64, InteractionDraft)> = Vec::new();
+        let mut answered = Vec::new();
+        for c in &batch {
+            ids.push(c.id);
+            let n = r.below((2.0 * per_customer).round() as usize + 1);
+            for _ in 0..n {
+                let at = now - Duration::minutes(r.below(730 * 24 * 60) as i64);
+                let channel = *r.pick(&["phone", "phone", "wechat_sms", "face_to_face", "email", "event"]);
+                let direction = *r.pick(&["outbound", "outbound", "inbound"]);
+                let mut fields =
+                    vec![(Field::Channel, channel), (Field::Direction, direction), (Field::Summary, "回访")];
+                if direction == "outbound" && matches!(channel, "phone" | "wechat_sms") {
+                    fields.push((Field::Response, if r.chance(0.75) { "answered" } else { "no_answer" }));
+                }
+                let f = r.unit();
+                if f < 0.05 {
+                    fields.push((Field::Feedback, "criticism"));
+                } else if f < 0.08 {
+                    fields.push((Field::Feedback, "complaint"));
+                }
+                let when = at.to_rfc3339();
+                fields.push((Field::OccurredAt, when.as_str()));
+                let d = InteractionDraft::parse(&raw(&fields), now, 8)
+                    .map_err(|v| anyhow::anyhow!("bench contact: {v}"))?;
+                rows.push((c.id, d));
+            }
+            if c.draft.status == guanxi_domain::CustomerStatus::Customer && r.chance(surveyed) {
+                let satisfied = r.chance(0.75);
+                let e = 3 + r.below(3) as u8;
+                let answers = SurveyAnswers {
+                    satisfied,
+                    buy_again: Some(satisfied && r.chance(0.7)),
+                    recommend: Some(satisfied && r.chance(0.4)),
+                    expectation: e,
+                    experience: if satisfied { e.min(4) + r.below(2) as u8 } else { e - 1 - r.below(2) as u8 },
+                    comment: None,
+                    respondent: None,
+                };
+                let request = SurveyRequest { about: guanxi_domain::standing::SurveyAbout::Order, reference: None };
+                answered.push((c.id, request, answers, now - Duration::days(r.below(700) as i64)));
+            }
+        }
+        contacts += store.import_interactions(ctx.actor, "guanxi bench relationships", &rows).await.map_err(&err)?;
+        surveys += store.import_surveys(ctx.actor, "guanxi bench relationships", &answered).await.map_err(&err)?;
+    }
+    let today = today_in_china();
+    for _ in 0..ids.len() / 100 {
+        let kind =
+            *r.pick(&[EngagementKind::Talking, EngagementKind::Trial, EngagementKind::Signed, EngagementKind::Using]);
+        let e = EngagementDraft {
+            competitor_id: *r.pick(&competitors),
+            kind,
+            since: today - Duration::days(r.below(700) as i64),
+            note: None,
+        };
+        store.add_engagement(ctx.actor, *r.pick(&ids), &e).await.map_err(&err)?;
+    }
+    for _ in 0..ids.len() / 200 {
+        let (referrer, referred) = (*r.pick(&ids), *r.pick(&ids));
+        if referrer == referred {
+            continue;
+        }
+        let id = referrer.to_string();
+        let d = ReferralDraft::parse(
+            &raw(&[(Field::Referrer, &id), (Field::RewardKind, "points"), (Field::RewardValue, "100")]),
+            today,
+        )
+        .map_err(|v| anyhow::anyhow!("bench referral: {v}"))?;
+        match store.add_referral(ctx.actor, referred, &d).await {
+            Ok(_) | Err(guanxi_store::StoreError::Invalid(_)) => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    for _ in 0..(ids.len() / 500).max(1) {
+        let c = *r.pick(&ids);
+        let signals = store.standing(c).await.map_err(&err)?.inputs.signals;
+        let pick = |r: &mut Rng| *r.pick(&["yes", "yes", "no", "unknown"]);
+        let input =
+            raw(&[(Field::ThinksWeAreBest, pick(r)), (Field::BelievesWeHelp, pick(r)), (Field::NeedsUs, pick(r))]);
+        let check = HealthCheck::parse(&input, &signals).map_err(|v| anyhow::anyhow!("bench check: {v}"))?;
+        store.save_health_check(ctx.actor, c, &check).await.map_err(&err)?;
+    }
+    Ok((contacts, surveys))
+}

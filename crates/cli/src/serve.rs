@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     if a.demo {
         crate::demo::fill(ctx, a.demo_customers, 2026).await?;
         let (_, n) = ctx.store.assess_today(ctx.actor).await.map_err(|e| UserError(e.message(l)))?;
-        let (_, _) = ctx.store.recompute_standing(chrono::Utc::now()).await.map_err(|e| UserError(e.message(l)))?;
+        ctx.store.recompute_standing(chrono::Utc::now()).await.map_err(|e| UserError(e.message(l)))?;
         if n > 0 {
             println!(
                 "{}",

@@ -471,7 +471,7 @@ impl Store {
 
     /// Every customer's standing as of `now`, written where it changed; returns the run's id
     /// and how many rows changed.
-    pub async fn recompute_standing(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(i64, usize), StoreError> {
+    pub async fn recompute_standing(&self, now: chrono::DateTime<chrono::Utc>) -> Result<StandingRunStats, StoreError> {
         let t = self.standing_thresholds().await?;
         dispatch!(self, recompute_standing(now, t))
     }
@@ -580,6 +580,33 @@ impl Store {
     /// A customer's surveys, newest first.
     pub async fn surveys(&self, customer_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
         dispatch!(self, surveys(customer_id))
+    }
+
+    /// Writes many answered surveys at once (one transaction, one audit entry); the
+    /// customers' standing follows at the next recompute.
+    pub async fn import_surveys(
+        &self,
+        actor: Actor,
+        source: &str,
+        rows: &[(
+            i64,
+            guanxi_domain::standing::SurveyRequest,
+            guanxi_domain::standing::SurveyAnswers,
+            chrono::DateTime<chrono::Utc>,
+        )],
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, import_surveys(actor, source, rows))
+    }
+
+    /// Writes many contacts at once (one transaction, one audit entry); the customers'
+    /// standing follows at the next recompute.
+    pub async fn import_interactions(
+        &self,
+        actor: Actor,
+        source: &str,
+        rows: &[(i64, guanxi_domain::InteractionDraft)],
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, import_interactions(actor, source, rows))
     }
 
     /// The installation's secret `name`, made from `fresh` the first time.
@@ -991,14 +1018,11 @@ impl Store {
                         enqueue_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts())
                     )?;
                 }
-                let (standing_run, changed) = self.recompute_standing(chrono::Utc::now()).await?;
-                Ok(
-                    serde_json::json!({"run": run, "customers": customers, "standing_run": standing_run, "standing_changed": changed}),
-                )
+                let standing = self.recompute_standing(chrono::Utc::now()).await?;
+                Ok(serde_json::json!({"run": run, "customers": customers, "standing": standing}))
             }
             Some(JobKind::RecomputeStanding) => {
-                let (run, changed) = self.recompute_standing(chrono::Utc::now()).await?;
-                Ok(serde_json::json!({"standing_run": run, "standing_changed": changed}))
+                Ok(serde_json::json!({"standing": self.recompute_standing(chrono::Utc::now()).await?}))
             }
             None => Err(StoreError::Corrupt(format!("unknown job kind {:?}", job.kind))),
         }
@@ -1066,7 +1090,12 @@ impl Store {
         changes: &guanxi_domain::Raw,
         expected_version: Option<i64>,
     ) -> Result<CustomerRecord, StoreError> {
-        dispatch!(self, update_customer(actor, id, changes, expected_version))
+        let r = dispatch!(self, update_customer(actor, id, changes, expected_version))?;
+        // The owner and the status feed the relationship lists.
+        if changes.has(guanxi_domain::Field::Owner) || changes.has(guanxi_domain::Field::Status) {
+            self.standing(id).await?;
+        }
+        Ok(r)
     }
 
     /// Moves the customer to the recycle bin.

@@ -79,6 +79,12 @@ pub struct CustomerFilter {
     pub segment: Option<guanxi_domain::value::RfmSegment>,
     /// Only customers whose P(alive) is below this (0–1).
     pub alive_below: Option<f64>,
+    /// The relationship: stage, the level a person confirmed, and from the latest relationship
+    /// recompute the 4R phase and the quadrant.
+    pub relationship_stage: Option<guanxi_domain::relationship::RelationshipStage>,
+    pub relationship_level: Option<guanxi_domain::relationship::RelationshipLevel>,
+    pub lifecycle: Option<guanxi_domain::standing::Phase>,
+    pub quadrant: Option<guanxi_domain::standing::Quadrant>,
     pub sort: CustomerSort,
     /// Only the recycle bin.
     pub deleted: bool,
@@ -875,4 +881,17 @@ pub struct AttemptRecord {
     pub what: String,
     pub response: Option<String>,
     pub by: String,
+}
+
+/// What a relationship recompute did, and how long each part took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StandingRunStats {
+    pub run: i64,
+    pub customers: usize,
+    /// Rows written because something changed.
+    pub changed: usize,
+    pub winback_opened: i64,
+    pub read_ms: f64,
+    pub compute_ms: f64,
+    pub write_ms: f64,
 }

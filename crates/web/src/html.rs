@@ -75,6 +75,8 @@ pub enum Done {
     SettingsSaved,
     Moved,
     Closed,
+    LinkMade,
+    CaseOpened,
 }
 
 impl Done {
@@ -96,6 +98,8 @@ impl Done {
         (Done::SettingsSaved, "settings"),
         (Done::Moved, "moved"),
         (Done::Closed, "closed"),
+        (Done::LinkMade, "link"),
+        (Done::CaseOpened, "case"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -125,6 +129,8 @@ impl Done {
             Done::SettingsSaved => t.settings_saved(),
             Done::Moved => t.deal_moved(),
             Done::Closed => t.deal_closed(),
+            Done::LinkMade => t.link_made(),
+            Done::CaseOpened => t.case_opened(),
         }
     }
 }

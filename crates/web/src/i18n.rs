@@ -65,6 +65,8 @@ catalogue! {
     winback_open => "进行中的挽回案例", "Open win-back case";
     survey_intro => "满意有三个层次：满意；满意并会再次购买；满意、会再次购买并会推荐朋友。同时问客户原先期望多少、实际得到多少。可以在拜访或电话时代为记录，也可以发一个链接让客户自己填（无需登录，只能填一次，过期作废）。", "Satisfaction has three levels: satisfied; satisfied and will buy again; satisfied, will buy again and will bring friends. Ask too what they expected and what they got. Record the answers yourself after a visit or a call, or send the customer a link (no sign-in, one answer, until it expires).";
     send_link => "生成调查链接发给客户", "Make a link for the customer";
+    case_opened => "挽回案例已开启。先看终身客户价值和“一颗钉子”原则，再去联系。", "The win-back case is open. Read the lifetime figure and the one-nail rules first, then reach out.";
+    link_made => "调查链接已生成：复制下面列表中的链接发给客户。", "The survey link is made: copy it from the list below to the customer.";
     make_link => "生成链接", "Make the link";
     link_days => "有效天数", "Valid for (days)";
     record_survey => "代客户记录答案", "Record the customer's answers";

@@ -494,6 +494,22 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         args.push(s.code().into());
         conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE rfm_segment = ${})", args.len()));
     }
+    if let Some(x) = f.relationship_stage {
+        args.push(x.code().into());
+        conds.push(format!("c.relationship_stage = ${}", args.len()));
+    }
+    if let Some(x) = f.relationship_level {
+        args.push(x.code().into());
+        conds.push(format!("c.relationship_level = ${}", args.len()));
+    }
+    if let Some(x) = f.lifecycle {
+        args.push(x.code().into());
+        conds.push(format!("c.id IN (SELECT customer_id FROM relationship_facts WHERE lifecycle = ${})", args.len()));
+    }
+    if let Some(x) = f.quadrant {
+        args.push(x.code().into());
+        conds.push(format!("c.id IN (SELECT customer_id FROM relationship_facts WHERE quadrant = ${})", args.len()));
+    }
     if let Some(p) = f.alive_below.filter(|p| p.is_finite()) {
         // A number, not text: formatted here rather than bound, so both databases compare numbers.
         conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE p_alive < {})", p.clamp(0.0, 1.0)));

@@ -342,6 +342,75 @@ async fn check_opportunity(tx: &mut Tx<'_>, customer_id: i64, d: &InteractionDra
 }
 
 /// Records who took part: our users by id, their people linked to key people by name.
+/// Writes many contacts at once (a call centre's log, the demo, the benchmark), in one
+/// transaction with one audit entry: participants as [`add_interaction`] resolves them, the
+/// deal each was for checked. The customers' standing follows at the next recompute (or when
+/// their page is read).
+pub async fn import_interactions(
+    pool: &Pool,
+    actor: Actor,
+    source: &str,
+    rows: &[(i64, InteractionDraft)],
+) -> Result<usize, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let at = now();
+    let mut users: std::collections::HashMap<String, i64> = Default::default();
+    let mut live: std::collections::HashSet<i64> = Default::default();
+    for (customer_id, d) in rows {
+        if !live.contains(customer_id) {
+            let row = sqlx::query("SELECT deleted_at IS NULL FROM customers WHERE id = $1")
+                .bind(customer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match row.map(|r| r.try_get::<bool, _>(0)).transpose()? {
+                Some(true) => {
+                    live.insert(*customer_id);
+                }
+                _ => return Err(StoreError::not_found("customer", *customer_id)),
+            }
+        }
+        let mut ours = Vec::with_capacity(d.our_participants.len());
+        for name in &d.our_participants {
+            let id = match users.get(name) {
+                Some(id) => *id,
+                None => {
+                    let id = resolve_users(&mut tx, Field::OurParticipants, std::slice::from_ref(name)).await?[0];
+                    users.insert(name.clone(), id);
+                    id
+                }
+            };
+            ours.push(id);
+        }
+        check_opportunity(&mut tx, *customer_id, d).await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
+             created_by, created_at, place, opportunity_id, response, feedback) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(customer_id)
+        .bind(d.channel.code())
+        .bind(d.direction.code())
+        .bind(d.occurred_at)
+        .bind(&d.summary)
+        .bind(&d.next_step)
+        .bind(d.next_step_on)
+        .bind(actor.0)
+        .bind(at)
+        .bind(&d.place)
+        .bind(d.opportunity_id)
+        .bind(d.response.map(|r| r.code()))
+        .bind(d.feedback.map(|f| f.code()))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        write_participants(&mut tx, id, *customer_id, &ours, d).await?;
+    }
+    let note = serde_json::json!({ "source": source, "interactions": rows.len() });
+    audit(&mut tx, actor, "import", "interaction", None, None, None, Some(&note), Some(source)).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
 async fn write_participants(
     tx: &mut Tx<'_>,
     id: i64,

@@ -4,7 +4,10 @@
 //! changed, the one-customer refresh after a write, and the health checks and the health list.
 
 use super::{DIALECT, Pool, Row, audit, corrupt, now, param};
-use crate::{Actor, Dialect, HealthCheckRecord, HealthOrder, HealthRow, StandingRecord, StandingReport, StoreError};
+use crate::{
+    Actor, Dialect, HealthCheckRecord, HealthOrder, HealthRow, StandingRecord, StandingReport, StandingRunStats,
+    StoreError,
+};
 use chrono::{DateTime, Duration, Utc};
 use guanxi_domain::china;
 use guanxi_domain::health::{Answer, Evidence, HealthCheck, Score, Sign, SignAnswer, Source};
@@ -13,122 +16,188 @@ use guanxi_domain::standing::{self, Inputs, Phase, Quadrant, SurveyAnswers, Thre
 use guanxi_domain::{CustomerStatus, ValueTier};
 use sqlx::{AssertSqlSafe, Row as _};
 
-/// `AND <column> = $n` when counting for one customer, nothing when counting for everyone.
-/// (Numbered like the statement's other parameters: SQLite numbers an anonymous `?` after
-/// the named ones, which sqlx does not follow.)
-fn only(column: &str, id: Option<i64>, n: usize) -> String {
-    match id {
-        Some(_) => format!(" AND {column} = ${n}"),
-        None => String::new(),
-    }
+/// `AND <column> BETWEEN $n AND $n+1`: the customers counted, bound after the statement's
+/// other parameters. (Numbered like them: SQLite numbers an anonymous `?` after the named ones,
+/// which sqlx does not follow.)
+fn within(column: &str, n: usize) -> String {
+    format!(" AND {column} BETWEEN ${n} AND ${}", n + 1)
 }
 
-fn at(v: &mut [(i64, Inputs)], id: i64) -> Option<&mut Inputs> {
-    v.binary_search_by_key(&id, |(i, _)| *i).ok().map(|k| &mut v[k].1)
+/// A customer's inputs, owner, and what the facts table holds for them now.
+type Entry = (i64, Inputs, Option<Facts>, Option<i64>);
+
+fn at(v: &mut [Entry], id: i64) -> Option<&mut Inputs> {
+    v.binary_search_by_key(&id, |e| e.0).ok().map(|k| &mut v[k].1)
+}
+
+/// Customers read a query at a time, packed into one row.
+const CHUNK: i64 = 20_000;
+
+/// A customer as the packed base query gives it: id, status, wallet share, first and last
+/// purchase, purchase days, rhythm, tier, P(alive), revenue, then the stored facts.
+#[derive(serde::Deserialize)]
+#[allow(clippy::type_complexity)]
+struct BaseRow(
+    i64,
+    String,
+    Option<i32>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    Option<f64>,
+    Option<String>,
+    Option<f64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i32,
+    Option<i32>,
+    Option<i32>,
+    Option<DateTime<Utc>>,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+    Option<i32>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// A customer's contacts of the last year as the packed query counts them.
+#[derive(serde::Deserialize)]
+struct ContactRow(
+    i64,
+    Option<i64>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The rows of a packed JSON array (none when the query matched nothing).
+fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>) -> Result<Vec<T>, StoreError> {
+    match packed {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}"))),
+    }
 }
 
 fn count(r: &Row, i: usize) -> Result<u32, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u32)
 }
 
-/// The inputs of every live customer (or of one), sorted by customer id, as of `now`.
-pub async fn standing_inputs(
-    pool: &Pool,
-    one: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Vec<(i64, Inputs)>, StoreError> {
+/// The inputs of the live customers whose ids are in `lo..=hi` (one customer: `lo == hi`),
+/// sorted by id, as of `now`, each with its stored facts.
+async fn standing_inputs(pool: &Pool, lo: i64, hi: i64, now: DateTime<Utc>) -> Result<Vec<Entry>, StoreError> {
     let today = china::day(now);
     let year_ago = now - Duration::days(365);
     let half_year_ago = now - Duration::days(180);
-    let mut out: Vec<(i64, Inputs)> = Vec::new();
+    let mut out: Vec<Entry> = Vec::new();
 
-    let sql = format!(
-        "SELECT c.id, c.status, c.wallet_share, r.first_order_at, r.last_order_at, r.purchase_days, r.rhythm_days, \
-         v.tier, v.p_alive, r.revenue_fen FROM customers c LEFT JOIN customer_rollups r ON r.customer_id = c.id \
-         LEFT JOIN customer_values v ON v.customer_id = c.id \
-         WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL{} ORDER BY c.id",
-        only("c.id", one, 1)
+    // The two large reads come back packed: a JSON array of a whole chunk of customers in one
+    // row. Rows handed one by one from the driver's thread cost more than the database's work
+    // (11 s of a 14 s read at a million customers; packed, the same read takes a few seconds).
+    let (open, close) = match DIALECT {
+        Dialect::Sqlite => ("json_group_array(json_array(", "))"),
+        Dialect::Postgres => ("json_agg(json_build_array(", "))::text"),
+    };
+    let base = format!(
+        "SELECT {open}c.id, c.status, c.wallet_share, r.first_order_at, r.last_order_at, r.purchase_days, \
+         r.rhythm_days, v.tier, v.p_alive, r.revenue_fen, f.level_proposed, f.lifecycle, f.signs, \
+         CASE WHEN f.watched THEN 1 ELSE 0 END, f.health_score, f.health_change, f.health_checked_at, \
+         f.satisfaction, f.loyalty, f.quadrant, f.health_known, c.owner_id, f.owner_id{close} \
+         FROM customers c LEFT JOIN customer_rollups r ON r.customer_id = c.id \
+         LEFT JOIN customer_values v ON v.customer_id = c.id LEFT JOIN relationship_facts f ON f.customer_id = c.id \
+         WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL{}",
+        within("c.id", 1)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
-    if let Some(id) = one {
-        q = q.bind(id);
-    }
-    let mut rows = q.fetch(pool);
-    use futures_util::TryStreamExt as _;
-    while let Some(r) = rows.try_next().await? {
-        let status: String = r.try_get(1)?;
-        let tier: Option<String> = r.try_get(7)?;
-        let first: Option<DateTime<Utc>> = r.try_get(3)?;
-        let last: Option<DateTime<Utc>> = r.try_get(4)?;
-        out.push((
-            r.try_get(0)?,
-            Inputs {
-                status: Some(CustomerStatus::from_code(&status).ok_or_else(|| corrupt("status", &status))?),
-                wallet_share: r.try_get::<Option<i32>, _>(2)?.map(|w| w.clamp(0, 100) as u8),
-                first_order: first.map(china::day),
-                last_order: last.map(china::day),
-                purchase_days: r.try_get::<Option<i64>, _>(5)?.unwrap_or(0).max(0) as u32,
-                rhythm_days: r.try_get(6)?,
-                tier: tier.map(|t| ValueTier::from_code(&t).ok_or_else(|| corrupt("tier", &t))).transpose()?,
-                p_alive: r.try_get(8)?,
-                revenue_fen: r.try_get::<Option<i64>, _>(9)?.unwrap_or(0),
-                ..Inputs::default()
-            },
-        ));
-    }
-    drop(rows);
-
-    // Contacts of the last year: the level's evidence and the signs' counts.
-    let sql = format!(
-        "SELECT customer_id, \
-         SUM(CASE WHEN channel IN ('face_to_face', 'event') THEN 1 ELSE 0 END), \
-         MAX(CASE WHEN channel IN ('face_to_face', 'event') THEN occurred_at END), \
-         SUM(CASE WHEN channel IN ('phone', 'letter', 'email', 'website', 'wechat_sms') THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN channel NOT IN ('media', 'store_environment') THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN channel NOT IN ('media', 'store_environment') AND occurred_at >= $2 THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN direction = 'inbound' AND occurred_at >= $2 THEN 1 ELSE 0 END), \
+    let contacts = format!(
+        "SELECT {open}customer_id, met, latest_met, remote, year, half, inbound, recorded, answered, criticism, \
+         complaints{close} FROM (SELECT customer_id, \
+         SUM(CASE WHEN channel IN ('face_to_face', 'event') THEN 1 ELSE 0 END) AS met, \
+         MAX(CASE WHEN channel IN ('face_to_face', 'event') THEN occurred_at END) AS latest_met, \
+         SUM(CASE WHEN channel IN ('phone', 'letter', 'email', 'website', 'wechat_sms') THEN 1 ELSE 0 END) AS remote, \
+         SUM(CASE WHEN channel NOT IN ('media', 'store_environment') THEN 1 ELSE 0 END) AS year, \
+         SUM(CASE WHEN channel NOT IN ('media', 'store_environment') AND occurred_at >= $2 THEN 1 ELSE 0 END) AS half, \
+         SUM(CASE WHEN direction = 'inbound' AND occurred_at >= $2 THEN 1 ELSE 0 END) AS inbound, \
          SUM(CASE WHEN direction = 'outbound' AND channel IN ('phone', 'wechat_sms') AND response IS NOT NULL \
-             AND occurred_at >= $2 THEN 1 ELSE 0 END), \
+             AND occurred_at >= $2 THEN 1 ELSE 0 END) AS recorded, \
          SUM(CASE WHEN direction = 'outbound' AND channel IN ('phone', 'wechat_sms') AND response = 'answered' \
-             AND occurred_at >= $2 THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN feedback = 'criticism' THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN feedback = 'complaint' THEN 1 ELSE 0 END) \
-         FROM interactions WHERE deleted_at IS NULL AND occurred_at >= $1{} GROUP BY customer_id",
-        only("customer_id", one, 3)
+             AND occurred_at >= $2 THEN 1 ELSE 0 END) AS answered, \
+         SUM(CASE WHEN feedback = 'criticism' THEN 1 ELSE 0 END) AS criticism, \
+         SUM(CASE WHEN feedback = 'complaint' THEN 1 ELSE 0 END) AS complaints \
+         FROM interactions WHERE deleted_at IS NULL AND occurred_at >= $1{} GROUP BY customer_id) counted",
+        within("customer_id", 3)
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(year_ago).bind(half_year_ago);
-    if let Some(id) = one {
-        q = q.bind(id);
+    let mut from = lo;
+    while from <= hi {
+        let to = hi.min(from.saturating_add(CHUNK - 1));
+        let packed: Option<String> =
+            sqlx::query(AssertSqlSafe(base.as_str())).bind(from).bind(to).fetch_one(pool).await?.try_get(0)?;
+        let mut rows: Vec<BaseRow> = unpack(packed)?;
+        rows.sort_unstable_by_key(|r| r.0);
+        let first_new = out.len();
+        for r in rows {
+            let facts = facts_from_parts(r.10, r.11, r.12, r.13, (r.14, r.15, r.16), (r.17, r.18, r.19, r.20), r.22)?;
+            out.push((
+                r.0,
+                Inputs {
+                    status: Some(CustomerStatus::from_code(&r.1).ok_or_else(|| corrupt("status", &r.1))?),
+                    wallet_share: r.2.map(|w| w.clamp(0, 100) as u8),
+                    first_order: r.3.map(china::day),
+                    last_order: r.4.map(china::day),
+                    purchase_days: r.5.unwrap_or(0).max(0) as u32,
+                    rhythm_days: r.6,
+                    tier: r.7.map(|t| ValueTier::from_code(&t).ok_or_else(|| corrupt("tier", &t))).transpose()?,
+                    p_alive: r.8,
+                    revenue_fen: r.9.unwrap_or(0),
+                    ..Inputs::default()
+                },
+                facts,
+                r.21,
+            ));
+        }
+        let packed: Option<String> = sqlx::query(AssertSqlSafe(contacts.as_str()))
+            .bind(year_ago)
+            .bind(half_year_ago)
+            .bind(from)
+            .bind(to)
+            .fetch_one(pool)
+            .await?
+            .try_get(0)?;
+        let chunk = &mut out[first_new..];
+        for r in unpack::<ContactRow>(packed)? {
+            let Some(i) = at(chunk, r.0) else { continue };
+            let n = |x: Option<i64>| x.unwrap_or(0).max(0) as u32;
+            i.contacts = ContactEvidence {
+                face_to_face: (n(r.1) as usize, r.2.map(|m| (now - m).num_days().max(0))),
+                remote: (n(r.3) as usize, None),
+            };
+            let s = &mut i.signals;
+            s.contacts_365 = n(r.4);
+            s.contacts_180 = n(r.5);
+            s.inbound_180 = n(r.6);
+            s.calls_recorded = n(r.7);
+            s.calls_answered = n(r.8);
+            s.criticism_365 = n(r.9);
+            s.complaints_365 = n(r.10);
+        }
+        from = to.saturating_add(1);
     }
-    let mut rows = q.fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        let Some(i) = at(&mut out, r.try_get(0)?) else { continue };
-        let latest_met: Option<DateTime<Utc>> = r.try_get(2)?;
-        i.contacts = ContactEvidence {
-            face_to_face: (count(&r, 1)? as usize, latest_met.map(|m| (now - m).num_days().max(0))),
-            remote: (count(&r, 3)? as usize, None),
-        };
-        let s = &mut i.signals;
-        s.contacts_365 = count(&r, 4)?;
-        s.contacts_180 = count(&r, 5)?;
-        s.inbound_180 = count(&r, 6)?;
-        s.calls_recorded = count(&r, 7)?;
-        s.calls_answered = count(&r, 8)?;
-        s.criticism_365 = count(&r, 9)?;
-        s.complaints_365 = count(&r, 10)?;
-    }
-    drop(rows);
 
     // Objections whose cause is on our side: the customer pointed out a flaw.
     let sql = format!(
         "SELECT o.customer_id, COUNT(*) FROM objections j JOIN opportunities o ON o.id = j.opportunity_id \
          WHERE j.cause IN ('product', 'price', 'service', 'delivery') AND j.created_at >= $1{} GROUP BY o.customer_id",
-        only("o.customer_id", one, 2)
+        within("o.customer_id", 2)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(year_ago);
-    if let Some(id) = one {
-        q = q.bind(id);
-    }
+    q = q.bind(lo).bind(hi);
     for r in q.fetch_all(pool).await? {
         if let Some(i) = at(&mut out, r.try_get(0)?) {
             i.signals.criticism_365 += count(&r, 1)?;
@@ -143,12 +212,10 @@ pub async fn standing_inputs(
          SUM(CASE WHEN kind IN ('talking', 'trial') AND (until IS NULL OR until >= $1) THEN 1 ELSE 0 END), \
          SUM(CASE WHEN kind IN ('talking', 'trial') AND until < $1 THEN 1 ELSE 0 END) \
          FROM competitor_engagements WHERE 1 = 1{} GROUP BY customer_id",
-        only("customer_id", one, 2)
+        within("customer_id", 2)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(today);
-    if let Some(id) = one {
-        q = q.bind(id);
-    }
+    q = q.bind(lo).bind(hi);
     for r in q.fetch_all(pool).await? {
         if let Some(i) = at(&mut out, r.try_get(0)?) {
             let s = &mut i.signals;
@@ -164,12 +231,10 @@ pub async fn standing_inputs(
     let sql = format!(
         "SELECT customer_id, answered_at, satisfied, buy_again, recommend, expectation, experience, comment \
          FROM surveys WHERE answered_at >= $1{} ORDER BY customer_id, answered_at, id",
-        only("customer_id", one, 2)
+        within("customer_id", 2)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now - Duration::days(730));
-    if let Some(id) = one {
-        q = q.bind(id);
-    }
+    q = q.bind(lo).bind(hi);
     for r in q.fetch_all(pool).await? {
         let Some(i) = at(&mut out, r.try_get(0)?) else { continue };
         let answered: DateTime<Utc> = r.try_get(1)?;
@@ -183,12 +248,10 @@ pub async fn standing_inputs(
     // Customers each one brought.
     let sql = format!(
         "SELECT referrer_id, COUNT(*) FROM referrals WHERE deleted_at IS NULL{} GROUP BY referrer_id",
-        only("referrer_id", one, 1)
+        within("referrer_id", 1)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
-    if let Some(id) = one {
-        q = q.bind(id);
-    }
+    q = q.bind(lo).bind(hi);
     for r in q.fetch_all(pool).await? {
         if let Some(i) = at(&mut out, r.try_get(0)?) {
             i.referred = count(&r, 1)?;
@@ -227,35 +290,46 @@ struct Facts {
     satisfaction: Option<i32>,
     loyalty: Option<i32>,
     quadrant: Option<Quadrant>,
+    /// The customer's owner, copied for the health list of one owner.
+    owner_id: Option<i64>,
 }
 
 const FACT_COLUMNS: &str = "customer_id, computed_at, level_proposed, lifecycle, signs, watched, health_score, \
-     health_change, health_checked_at, satisfaction, loyalty, quadrant, health_known";
+     health_change, health_checked_at, satisfaction, loyalty, quadrant, health_known, owner_id";
 
-fn facts_from(r: &Row, from: usize) -> Result<Option<Facts>, StoreError> {
-    let level: Option<String> = r.try_get(from)?;
-    let Some(level) = level else { return Ok(None) };
-    let phase: String = r.try_get(from + 1)?;
-    let quadrant: Option<String> = r.try_get(from + 9)?;
+/// The stored facts from their columns (none when the customer has no row yet): level, phase,
+/// signs, watched, (score, change, checked at), (satisfaction, loyalty, quadrant, known), owner.
+#[allow(clippy::type_complexity)]
+fn facts_from_parts(
+    level: Option<String>,
+    phase: Option<String>,
+    signs: Option<String>,
+    watched: i32,
+    (health_score, health_change, health_checked_at): (Option<i32>, Option<i32>, Option<DateTime<Utc>>),
+    (satisfaction, loyalty, quadrant, health_known): (Option<i32>, Option<i32>, Option<String>, Option<i32>),
+    owner_id: Option<i64>,
+) -> Result<Option<Facts>, StoreError> {
+    let (Some(level), Some(phase), Some(signs)) = (level, phase, signs) else { return Ok(None) };
     Ok(Some(Facts {
         level: RelationshipLevel::from_code(&level).ok_or_else(|| corrupt("level_proposed", &level))?,
         phase: Phase::from_code(&phase).ok_or_else(|| corrupt("lifecycle", &phase))?,
-        signs: r.try_get(from + 2)?,
-        watched: r.try_get(from + 3)?,
-        health_score: r.try_get(from + 4)?,
-        health_change: r.try_get(from + 5)?,
-        health_checked_at: r.try_get(from + 6)?,
-        satisfaction: r.try_get(from + 7)?,
-        loyalty: r.try_get(from + 8)?,
+        signs,
+        watched: watched != 0,
+        health_score,
+        health_change,
+        health_known,
+        health_checked_at,
+        satisfaction,
+        loyalty,
         quadrant: quadrant.map(|q| Quadrant::from_code(&q).ok_or_else(|| corrupt("quadrant", &q))).transpose()?,
-        health_known: r.try_get(from + 10)?,
+        owner_id,
     }))
 }
 
 /// The facts a standing gives, keeping the health score of the latest check when there is one
 /// (`previous`), else scoring the data's signs — the change then is against the data's score
 /// at the last recompute.
-fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
+fn facts_of(s: &standing::Standing, previous: Option<&Facts>, owner_id: Option<i64>) -> Facts {
     let data = Score::of_marks(&s.signs);
     let data_score = data.percent();
     let data_known = Some(data.known() as i32);
@@ -263,8 +337,16 @@ fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
         Some(p) if p.health_checked_at.is_some() => {
             (p.health_score, p.health_change, p.health_known, p.health_checked_at)
         }
-        Some(p) => (data_score, data_score.zip(p.health_score).map(|(new, old)| new - old), data_known, None),
-        None => (data_score, None, data_known, None),
+        Some(p) => {
+            let change = match (data_score, p.health_score) {
+                (Some(new), Some(old)) if new != old => Some(new - old),
+                _ => p.health_change.or(Some(0)),
+            };
+            (data_score, change, data_known, None)
+        }
+        // No change yet is a change of 0, so that the list's orders follow its indexes on both
+        // databases (which sort NULLs differently).
+        None => (data_score, Some(0), data_known, None),
     };
     Facts {
         level: s.level,
@@ -278,12 +360,13 @@ fn facts_of(s: &standing::Standing, previous: Option<&Facts>) -> Facts {
         satisfaction: s.satisfaction.map(i32::from),
         loyalty: s.loyalty.map(i32::from),
         quadrant: s.quadrant,
+        owner_id,
     }
 }
 
 /// Writes facts rows (insert or replace), 500 a statement.
 async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> Result<(), StoreError> {
-    const COLS: usize = 13;
+    const COLS: usize = 14;
     for chunk in rows.chunks(500) {
         let values = super::values_clause(chunk.len(), COLS, &|_, p| p);
         let sql = format!(
@@ -292,7 +375,8 @@ async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> R
              lifecycle = excluded.lifecycle, signs = excluded.signs, watched = excluded.watched, \
              health_score = excluded.health_score, health_change = excluded.health_change, \
              health_checked_at = excluded.health_checked_at, satisfaction = excluded.satisfaction, \
-             loyalty = excluded.loyalty, quadrant = excluded.quadrant, health_known = excluded.health_known"
+             loyalty = excluded.loyalty, quadrant = excluded.quadrant, health_known = excluded.health_known, \
+             owner_id = excluded.owner_id"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, f) in chunk {
@@ -309,7 +393,8 @@ async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> R
                 .bind(f.satisfaction)
                 .bind(f.loyalty)
                 .bind(f.quadrant.map(|q| q.code()))
-                .bind(f.health_known);
+                .bind(f.health_known)
+                .bind(f.owner_id);
         }
         let mut tx = super::begin(pool).await?;
         q.execute(&mut *tx).await?;
@@ -319,49 +404,43 @@ async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> R
 }
 
 /// Recomputes every customer's standing as of `now` and writes the rows that changed (each
-/// batch its own short transaction, so people keep working meanwhile); keeps the run's counts.
-/// Returns the run's id and how many rows were written.
+/// batch its own short transaction, so people keep working meanwhile); opens win-back cases
+/// for lapsed valuable customers; keeps the run's counts.
 pub async fn recompute_standing(
     pool: &Pool,
     now: DateTime<Utc>,
     thresholds: Thresholds,
-) -> Result<(i64, usize), StoreError> {
+) -> Result<StandingRunStats, StoreError> {
     let today = china::day(now);
-    let inputs = standing_inputs(pool, None, now).await?;
-    // What is stored now, in customer order.
-    let mut stored: Vec<(i64, Facts)> = Vec::with_capacity(inputs.len());
-    {
-        use futures_util::TryStreamExt as _;
-        let mut rows = sqlx::query(
-            "SELECT customer_id, level_proposed, lifecycle, signs, watched, health_score, health_change, \
-             health_checked_at, satisfaction, loyalty, quadrant, health_known FROM relationship_facts ORDER BY customer_id",
-        )
-        .fetch(pool);
-        while let Some(r) = rows.try_next().await? {
-            if let Some(f) = facts_from(&r, 1)? {
-                stored.push((r.try_get(0)?, f));
-            }
-        }
-    }
+    let clock = std::time::Instant::now();
+    // Two halves of the customers read at once, one a core: reading rows through the driver,
+    // not the database's work, is what takes the time.
+    let bounds = sqlx::query("SELECT MIN(id), MAX(id) FROM customers").fetch_one(pool).await?;
+    let (lo, hi): (Option<i64>, Option<i64>) = (bounds.try_get(0)?, bounds.try_get(1)?);
+    let (lo, hi) = (lo.unwrap_or(0), hi.unwrap_or(-1));
+    let mid = lo + (hi - lo) / 2;
+    let (mut inputs, upper) =
+        tokio::try_join!(standing_inputs(pool, lo, mid, now), standing_inputs(pool, mid + 1, hi, now))?;
+    inputs.extend(upper);
+    let read_ms = clock.elapsed().as_secs_f64() * 1000.0;
+    let clock = std::time::Instant::now();
     let mut report = StandingReport::default();
     let mut changed: Vec<(i64, Facts)> = Vec::new();
     let mut winback = Vec::new();
-    let mut k = 0;
-    for (id, i) in &inputs {
-        while k < stored.len() && stored[k].0 < *id {
-            k += 1;
-        }
-        let previous = stored.get(k).filter(|(s, _)| s == id).map(|(_, f)| f);
+    for (id, i, previous, owner) in &inputs {
+        let previous = previous.as_ref();
         let s = standing::assess(i, today, thresholds);
         if let Some((trigger, figure)) = standing::winback_case(i, s.why, thresholds) {
             winback.push((*id, trigger, figure));
         }
-        let f = facts_of(&s, previous);
+        let f = facts_of(&s, previous, *owner);
         report.add(&f.level, f.phase, f.quadrant, f.satisfaction, f.loyalty, f.watched, f.health_score);
         if previous != Some(&f) {
             changed.push((*id, f));
         }
     }
+    let compute_ms = clock.elapsed().as_secs_f64() * 1000.0;
+    let clock = std::time::Instant::now();
     write_facts(pool, &changed, now).await?;
     // Rows of customers deleted or merged since.
     sqlx::query(
@@ -382,7 +461,15 @@ pub async fn recompute_standing(
     if DIALECT == Dialect::Sqlite && changed.len() > 100_000 {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
     }
-    Ok((run, changed.len()))
+    Ok(StandingRunStats {
+        run,
+        customers: inputs.len(),
+        changed: changed.len(),
+        winback_opened: report.winback_opened,
+        read_ms,
+        compute_ms,
+        write_ms: clock.elapsed().as_secs_f64() * 1000.0,
+    })
 }
 
 /// The latest recompute's counts.
@@ -407,8 +494,10 @@ pub async fn refresh_standing(
     now: DateTime<Utc>,
     thresholds: Thresholds,
 ) -> Result<StandingRecord, StoreError> {
-    let mut inputs = standing_inputs(pool, Some(customer_id), now).await?;
-    let Some((_, inputs)) = inputs.pop() else { return Err(StoreError::not_found("customer", customer_id)) };
+    let mut inputs = standing_inputs(pool, customer_id, customer_id, now).await?;
+    let Some((_, inputs, stored, owner)) = inputs.pop() else {
+        return Err(StoreError::not_found("customer", customer_id));
+    };
     let s = standing::assess(&inputs, china::day(now), thresholds);
     // The health score: the latest check's (and the change from the one before), else the data's.
     let checks = sqlx::query(
@@ -417,20 +506,12 @@ pub async fn refresh_standing(
     .bind(customer_id)
     .fetch_all(pool)
     .await?;
-    let stored = sqlx::query(
-        "SELECT customer_id, level_proposed, lifecycle, signs, watched, health_score, health_change, \
-         health_checked_at, satisfaction, loyalty, quadrant, health_known FROM relationship_facts WHERE customer_id = $1",
-    )
-    .bind(customer_id)
-    .fetch_optional(pool)
-    .await?;
-    let stored = stored.as_ref().map(|r| facts_from(r, 1)).transpose()?.flatten();
-    let mut f = facts_of(&s, stored.as_ref().filter(|p| p.health_checked_at.is_none()));
+    let mut f = facts_of(&s, stored.as_ref().filter(|p| p.health_checked_at.is_none()), owner);
     if let Some(latest) = checks.first() {
         let score: Option<i32> = latest.try_get(0)?;
         let before: Option<i32> = checks.get(1).map(|r| r.try_get(0)).transpose()?.flatten();
         f.health_score = score;
-        f.health_change = score.zip(before).map(|(a, b)| a - b);
+        f.health_change = Some(score.zip(before).map_or(0, |(a, b)| a - b));
         f.health_checked_at = Some(latest.try_get(1)?);
         f.health_known = Some(latest.try_get(2)?);
         f.watched = true;
@@ -559,29 +640,38 @@ pub async fn health_list(
     offset: i64,
 ) -> Result<Vec<HealthRow>, StoreError> {
     let (filter, sort) = match order {
-        HealthOrder::Worst => (
-            "f.health_score IS NOT NULL",
-            "f.health_score, COALESCE(f.health_change, 0), f.health_known DESC, f.customer_id",
-        ),
+        HealthOrder::Worst => {
+            ("f.health_score IS NOT NULL", "f.health_score, f.health_change, f.health_known DESC, f.customer_id")
+        }
         HealthOrder::Falling => ("f.health_change < 0", "f.health_change, f.health_score, f.customer_id"),
         HealthOrder::Unknown => ("f.health_score IS NULL", "f.customer_id"),
     };
-    let mut sql = format!("{HEALTH_ROW} WHERE f.watched AND c.deleted_at IS NULL AND {filter}");
+    // Everyone's list walks the order's index and stops at the page; one owner's walks the
+    // owner's part of `relationship_facts_owner`; one team's reads its owners' and sorts them.
+    let index = match (DIALECT, owner.is_some(), order) {
+        (Dialect::Sqlite, true, HealthOrder::Worst) => " INDEXED BY relationship_facts_owner",
+        (Dialect::Sqlite, false, HealthOrder::Unknown) if team.is_none() => " INDEXED BY relationship_facts_unknown",
+        _ => "",
+    };
+    let mut sql = format!(
+        "{HEALTH_COLUMNS} FROM relationship_facts f{index} JOIN customers c ON c.id = f.customer_id {HEALTH_JOINS} \
+         WHERE f.watched AND c.deleted_at IS NULL AND {filter}"
+    );
     let mut n = 0;
     let mut next = || {
         n += 1;
         param(n)
     };
     if owner.is_some() {
-        sql.push_str(&format!(" AND c.owner_id = {}", next()));
+        sql.push_str(&format!(" AND f.owner_id = {} AND c.owner_id = {}", next(), next()));
     }
     if team.is_some() {
-        sql.push_str(&format!(" AND u.team = {}", next()));
+        sql.push_str(&format!(" AND f.owner_id IN (SELECT id FROM users WHERE team = {})", next()));
     }
     sql.push_str(&format!(" ORDER BY {sort} LIMIT {} OFFSET {}", next(), next()));
     let mut q = sqlx::query(AssertSqlSafe(sql));
     if let Some(o) = owner {
-        q = q.bind(o);
+        q = q.bind(o).bind(o);
     }
     if let Some(t) = team {
         q = q.bind(t);
@@ -590,11 +680,12 @@ pub async fn health_list(
     rows.iter().map(health_row).collect()
 }
 
-const HEALTH_ROW: &str = "SELECT f.customer_id, c.name, u.username, v.tier, f.health_score, f.health_change, \
-     f.health_checked_at, f.signs, f.lifecycle, f.quadrant, f.satisfaction, f.loyalty, f.health_known \
-     FROM relationship_facts f \
-     JOIN customers c ON c.id = f.customer_id LEFT JOIN users u ON u.id = c.owner_id \
-     LEFT JOIN customer_values v ON v.customer_id = f.customer_id";
+const HEALTH_COLUMNS: &str = "SELECT f.customer_id, c.name, u.username, v.tier, f.health_score, f.health_change, \
+     f.health_checked_at, f.signs, f.lifecycle, f.quadrant, f.satisfaction, f.loyalty, f.health_known";
+
+/// The other tables a health line reads.
+const HEALTH_JOINS: &str =
+    "LEFT JOIN users u ON u.id = c.owner_id LEFT JOIN customer_values v ON v.customer_id = f.customer_id";
 
 fn health_row(r: &Row) -> Result<HealthRow, StoreError> {
     let tier: Option<String> = r.try_get(3)?;
@@ -626,7 +717,8 @@ pub async fn in_quadrant(
     offset: i64,
 ) -> Result<Vec<HealthRow>, StoreError> {
     let sql = format!(
-        "{HEALTH_ROW} WHERE f.quadrant = $1 AND c.deleted_at IS NULL ORDER BY f.satisfaction, f.loyalty, f.customer_id LIMIT $2 OFFSET $3"
+        "{HEALTH_COLUMNS} FROM relationship_facts f JOIN customers c ON c.id = f.customer_id {HEALTH_JOINS} \
+         WHERE f.quadrant = $1 AND c.deleted_at IS NULL ORDER BY f.satisfaction, f.loyalty, f.customer_id LIMIT $2 OFFSET $3"
     );
     let rows = sqlx::query(AssertSqlSafe(sql)).bind(quadrant.code()).bind(limit).bind(offset).fetch_all(pool).await?;
     rows.iter().map(health_row).collect()

@@ -199,3 +199,47 @@ pub async fn surveys(pool: &Pool, customer_id: i64) -> Result<Vec<SurveyRecord>,
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer_id).fetch_all(pool).await?;
     rows.iter().map(survey_from).collect()
 }
+
+/// Writes many answered surveys at once (a survey tool's export, the demo, the benchmark): one
+/// transaction, one audit entry. Each row: the customer, what the survey followed, the answers
+/// and when they were given.
+pub async fn import_surveys(
+    pool: &Pool,
+    actor: Actor,
+    source: &str,
+    rows: &[(i64, SurveyRequest, SurveyAnswers, DateTime<Utc>)],
+) -> Result<usize, StoreError> {
+    const COLS: usize = 14;
+    let mut tx = super::begin(pool).await?;
+    let at = now();
+    for chunk in rows.chunks(1_000) {
+        let values = super::values_clause(chunk.len(), COLS, &|_, p| p);
+        let sql = format!(
+            "INSERT INTO surveys (customer_id, about, reference, via, created_by, created_at, answered_at, satisfied, \
+             buy_again, recommend, expectation, experience, comment, respondent) VALUES {values}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (customer, request, a, answered_at) in chunk {
+            q = q
+                .bind(customer)
+                .bind(request.about.code())
+                .bind(&request.reference)
+                .bind("import")
+                .bind(actor.0)
+                .bind(at)
+                .bind(answered_at)
+                .bind(a.satisfied)
+                .bind(a.buy_again)
+                .bind(a.recommend)
+                .bind(a.expectation as i32)
+                .bind(a.experience as i32)
+                .bind(&a.comment)
+                .bind(&a.respondent);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let note = serde_json::json!({ "source": source, "surveys": rows.len() });
+    audit(&mut tx, actor, "import", "survey", None, None, None, Some(&note), Some(source)).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}

@@ -120,10 +120,38 @@ async fn the_data_answers_signs_and_a_check_sets_the_health() {
         let falling = store.health_list(HealthOrder::Falling, None, None, 10, 0).await.unwrap();
         assert_eq!(falling.iter().map(|r| r.customer_id).collect::<Vec<_>>(), [a], "{backend}");
         assert!(store.health_list(HealthOrder::Worst, Some(999), None, 10, 0).await.unwrap().is_empty());
+        // Every order, for everyone, one owner and one team, reads on both databases.
+        for order in [HealthOrder::Worst, HealthOrder::Falling, HealthOrder::Unknown] {
+            store.health_list(order, None, None, 10, 0).await.unwrap();
+            store.health_list(order, Some(1), None, 10, 0).await.unwrap();
+            store.health_list(order, None, Some("华东"), 10, 0).await.unwrap();
+        }
+        // Handed to an owner: the owner's list has it.
+        let rep = store
+            .add_user(
+                Actor::SYSTEM,
+                &NewUser {
+                    username: "zhao".into(),
+                    display_name: "赵".into(),
+                    role: Role::SalesRep,
+                    team: Some("华东".into()),
+                },
+            )
+            .await
+            .unwrap();
+        store.update_customer(Actor::SYSTEM, a, &raw(&[(Field::Owner, "zhao")]), None).await.unwrap();
+        let mine = store.health_list(HealthOrder::Worst, Some(rep.id), None, 10, 0).await.unwrap();
+        assert_eq!(mine.iter().map(|r| r.customer_id).collect::<Vec<_>>(), [a], "{backend}");
+        let team = store.health_list(HealthOrder::Worst, None, Some("华东"), 10, 0).await.unwrap();
+        assert_eq!(team.len(), 1, "{backend}");
 
         // The recompute keeps the checks' scores and changes nothing that a refresh wrote.
-        let (_, changed) = store.recompute_standing(Utc::now()).await.unwrap();
-        assert_eq!(changed, 0, "{backend}: the refreshed rows are what the recompute computes");
+        let stats = store.recompute_standing(Utc::now()).await.unwrap();
+        assert_eq!(
+            (stats.changed, stats.customers),
+            (0, 2),
+            "{backend}: the refreshed rows are what the recompute computes"
+        );
         let s = store.standing(a).await.unwrap();
         assert_eq!(s.health_score, Some(71), "{backend}");
         let (_, customers, report) = store.latest_standing_run().await.unwrap().unwrap();

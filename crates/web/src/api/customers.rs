@@ -50,6 +50,14 @@ pub struct ListParams {
     segment: Option<String>,
     /// Only customers whose P(alive) is below this (0–1)
     alive_below: Option<f64>,
+    /// Relationship stage: outsider, friend, supplier or partner
+    relationship_stage: Option<String>,
+    /// Confirmed relationship level: brand, distant, face_to_face or intimate
+    relationship_level: Option<String>,
+    /// 4R phase from the latest relationship recompute: establish, maintain, referral or win_back
+    lifecycle: Option<String>,
+    /// Quadrant from the latest relationship recompute: destroyer, profiteer, prisoner or apostle
+    quadrant: Option<String>,
     /// updated (default), newest, oldest or name
     sort: Option<String>,
     /// From 1
@@ -110,6 +118,18 @@ async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListPara
             Some(a) if !(0.0..=1.0).contains(&a) => return Err(invalid("alive_below", &a.to_string())),
             other => other,
         },
+        relationship_stage: opt(
+            "relationship_stage",
+            &p.relationship_stage,
+            guanxi_domain::relationship::RelationshipStage::parse,
+        )?,
+        relationship_level: opt(
+            "relationship_level",
+            &p.relationship_level,
+            guanxi_domain::relationship::RelationshipLevel::parse,
+        )?,
+        lifecycle: opt("lifecycle", &p.lifecycle, guanxi_domain::standing::Phase::parse)?,
+        quadrant: opt("quadrant", &p.quadrant, guanxi_domain::standing::Quadrant::parse)?,
         sort: opt("sort", &p.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
         deleted,
         page: p.page.unwrap_or(1).max(1),

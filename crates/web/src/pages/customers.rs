@@ -57,6 +57,14 @@ pub struct ListQuery {
     #[serde(default)]
     pub alive: String,
     #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub lifecycle: String,
+    #[serde(default)]
+    pub quadrant: String,
+    #[serde(default)]
     pub sort: String,
     pub page: Option<i64>,
     pub done: Option<String>,
@@ -93,6 +101,10 @@ impl ListQuery {
             alive_below: pick("alive", &self.alive, |s| {
                 s.trim_end_matches('%').parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(|p| p / 100.0)
             })?,
+            relationship_stage: pick("stage", &self.stage, guanxi_domain::relationship::RelationshipStage::parse)?,
+            relationship_level: pick("level", &self.level, guanxi_domain::relationship::RelationshipLevel::parse)?,
+            lifecycle: pick("lifecycle", &self.lifecycle, guanxi_domain::standing::Phase::parse)?,
+            quadrant: pick("quadrant", &self.quadrant, guanxi_domain::standing::Quadrant::parse)?,
             sort: pick("sort", &self.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
             deleted: false,
             page: self.page.unwrap_or(1).max(1),
@@ -113,6 +125,10 @@ impl ListQuery {
             ("tier", &self.tier),
             ("segment", &self.segment),
             ("alive", &self.alive),
+            ("stage", &self.stage),
+            ("level", &self.level),
+            ("lifecycle", &self.lifecycle),
+            ("quadrant", &self.quadrant),
             ("sort", &self.sort),
         ] {
             if !v.trim().is_empty() {
@@ -244,6 +260,41 @@ async fn list(
     filters.push(value_input("tier", t.value_tier(), &q.tier, form::InputKind::Select(tiers)));
     filters.push(value_input("segment", t.rfm_segment(), &q.segment, form::InputKind::Select(segments)));
     filters.push(value_input("alive", t.alive_below(), &q.alive, form::InputKind::Text));
+    let choices = |all: Vec<(String, String)>| {
+        let mut v = vec![(String::new(), t.any().to_string())];
+        v.extend(all);
+        form::InputKind::Select(v)
+    };
+    let lang = t.lang();
+    use guanxi_domain::relationship::{RelationshipLevel, RelationshipStage};
+    use guanxi_domain::standing::{Phase, Quadrant};
+    let pairs = |codes: Vec<&'static str>, labels: Vec<&'static str>| {
+        codes.into_iter().zip(labels).map(|(c, l)| (c.to_string(), l.to_string())).collect::<Vec<_>>()
+    };
+    filters.push(value_input(
+        "stage",
+        t.relationship_stage(),
+        &q.stage,
+        choices(pairs(RelationshipStage::codes(), RelationshipStage::ALL.iter().map(|x| x.label(lang)).collect())),
+    ));
+    filters.push(value_input(
+        "level",
+        t.relationship_level(),
+        &q.level,
+        choices(pairs(RelationshipLevel::codes(), RelationshipLevel::ALL.iter().map(|x| x.label(lang)).collect())),
+    ));
+    filters.push(value_input(
+        "lifecycle",
+        t.lifecycle(),
+        &q.lifecycle,
+        choices(pairs(Phase::codes(), Phase::ALL.iter().map(|x| x.label(lang)).collect())),
+    ));
+    filters.push(value_input(
+        "quadrant",
+        t.quadrant(),
+        &q.quadrant,
+        choices(pairs(Quadrant::codes(), Quadrant::ALL.iter().map(|x| x.label(lang)).collect())),
+    ));
     let sort = [
         (CustomerSort::Updated, t.sort_updated()),
         (CustomerSort::Newest, t.sort_newest()),

@@ -262,7 +262,7 @@ async fn make_link(
                 chrono::DateTime::from_timestamp((chrono::Utc::now() + chrono::Duration::days(days)).timestamp(), 0)
                     .unwrap_or_else(chrono::Utc::now);
             state.store().create_survey_link(v.actor(), id, &request, expires).await?;
-            Ok(Redirect::to(&format!("/customers/{id}/surveys?done=created#surveys")).into_response())
+            Ok(Redirect::to(&format!("/customers/{id}/surveys?done=link#surveys")).into_response())
         }
         Err(e) => {
             let failed = Failed { link: Some((raw, days_text, e)), ..Failed::default() };

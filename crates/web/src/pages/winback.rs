@@ -204,7 +204,7 @@ async fn report_page(
 async fn open_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     editable_customer(&state, &v, id).await?;
     let case = state.store().open_winback_case(v.actor(), id).await?;
-    Ok(Redirect::to(&format!("/winback/{case}?done=created")).into_response())
+    Ok(Redirect::to(&format!("/winback/{case}?done=case")).into_response())
 }
 
 /// A case as a line of the list.
@@ -411,7 +411,7 @@ async fn add_attempt(
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/winback/{id}?done=logged")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/winback/{id}?done=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
             case_page_with(&state, &v, id, None, CaseForms { attempt: Some((raw, e)), ..Default::default() }).await
         }
@@ -432,7 +432,7 @@ async fn close_case(
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/winback/{id}?done=closed")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/winback/{id}?done=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
             case_page_with(&state, &v, id, None, CaseForms { outcome: Some((raw, e)), ..Default::default() }).await
         }

@@ -299,3 +299,131 @@ async fn a_deal_through_every_stage_in_the_browser() {
     }
     br.quit().await;
 }
+
+/// The relationship flows in the browser: a ten-signs health check, a survey answered through
+/// its public link by someone not signed in, the quadrant page after a manager's recompute, a
+/// referral, and a win-back case from opening to the outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relationships_in_the_browser() {
+    use guanxi_domain::*;
+    let Some(br) = Browser::start().await else { return };
+    for app in apps().await {
+        let b = app.backend;
+        let shot = |name: &str| format!("{b}-relationships-{name}");
+        let rep = app.user("li.na", Role::SalesRep).await;
+        app.user("boss", Role::Manager).await;
+        let today = guanxi_store::today_in_china();
+        let actor = guanxi_store::Actor(rep.id);
+        let org = CustomerDraft::parse(
+            &Raw::new()
+                .with(Field::Kind, "organization")
+                .with(Field::Name, "杭州丝路贸易有限公司")
+                .with(Field::Owner, "li.na"),
+            today,
+        )
+        .unwrap();
+        let a = app.store.create_customer(actor, &org).await.unwrap();
+        let person =
+            CustomerDraft::parse(&Raw::new().with(Field::Name, "林小姐").with(Field::Owner, "li.na"), today).unwrap();
+        let friend = app.store.create_customer(actor, &person).await.unwrap();
+        // Three years of orders: a loyal customer.
+        let rows: Vec<(usize, orders::OrderDraft)> = ["2024-01-15", "2024-09-02", "2025-05-20", "2026-02-11"]
+            .iter()
+            .enumerate()
+            .map(|(i, day)| {
+                let raw =
+                    Raw::new().with(Field::Id, a.to_string()).with(Field::OrderedAt, *day).with(Field::Amount, "8000");
+                (i + 2, orders::OrderDraft::parse(&raw, chrono::Utc::now()).unwrap())
+            })
+            .collect();
+        app.store.import_orders(actor, "o.csv", &rows, false).await.unwrap();
+
+        br.delete_cookies().await;
+        sign_in(&br, &app, "li.na", kit::PASSWORD).await;
+        // The health check: two signs judged by the rep, a note.
+        br.goto(&app.url(&format!("/customers/{a}"))).await;
+        br.follow("#health-link").await;
+        br.select("#f-thinks_we_are_best", "yes").await;
+        br.select("#f-needs_us", "yes").await;
+        br.select("#f-scolds_us", "no").await;
+        br.type_into("#f-notes", "年中回访后检查").await;
+        br.follow("#health-submit").await;
+        let text = br.text().await;
+        assert!(
+            text.contains("已保存") && text.contains("是 2 · 否 1 · 不清楚 7") && text.contains("年中回访后检查"),
+            "{b}: {text}"
+        );
+        br.screenshot(&shot("01-health-check")).await;
+
+        // A survey link, answered by the customer without signing in; a second answer is refused.
+        br.goto(&app.url(&format!("/customers/{a}/surveys"))).await;
+        br.type_into("#link-reference", "2026 年度采购").await;
+        br.follow("#link-submit").await;
+        let link =
+            br.script("return document.querySelector('input.link-url').value").await.as_str().unwrap().to_string();
+        assert!(link.contains("/s/"), "{b}: {link}");
+        br.screenshot(&shot("02-survey-link")).await;
+        br.delete_cookies().await;
+        br.goto(&link).await;
+        br.select("#f-satisfied", "yes").await;
+        br.select("#f-buy_again", "yes").await;
+        br.select("#f-recommend", "yes").await;
+        br.select("#f-expectation", "3").await;
+        br.select("#f-experience", "5").await;
+        br.type_into("#f-comment", "交货准时，服务周到").await;
+        br.screenshot(&shot("03-survey-public")).await;
+        br.follow("#survey-submit").await;
+        assert!(br.text().await.contains("已收到您的回答"), "{b}");
+        br.goto(&link).await;
+        assert!(br.text().await.contains("只能填写一次"), "{b}");
+        br.screenshot(&shot("04-survey-used")).await;
+
+        // The quadrant after a manager's recompute: the customer is an apostle.
+        sign_in(&br, &app, "boss", kit::PASSWORD).await;
+        br.goto(&app.url("/relationships/quadrant")).await;
+        br.follow("#recompute").await;
+        let mut text = String::new();
+        for _ in 0..100 {
+            br.goto(&app.url("/relationships/quadrant?quadrant=apostle")).await;
+            text = br.text().await;
+            if text.contains("杭州丝路贸易有限公司") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(text.contains("杭州丝路贸易有限公司") && text.contains("传道者"), "{b}: {text}");
+        assert!(br.source().await.contains("class=\"chart scatter\""), "{b}");
+        br.screenshot(&shot("05-quadrant")).await;
+        br.goto(&app.url("/relationships")).await;
+        assert!(br.text().await.contains("杭州丝路贸易有限公司"), "{b}: checked, so on the health list");
+        br.screenshot(&shot("06-health-list")).await;
+
+        // A referral, named by the referrer's full name.
+        br.delete_cookies().await;
+        sign_in(&br, &app, "li.na", kit::PASSWORD).await;
+        br.goto(&app.url(&format!("/customers/{friend}"))).await;
+        br.click("#referral-panel summary").await;
+        br.type_into("#referral-form #f-referrer", "杭州丝路贸易有限公司").await;
+        br.select("#referral-form #f-reward_kind", "gift").await;
+        br.type_into("#referral-form #f-reward", "西湖龙井").await;
+        br.follow("#referral-submit").await;
+        let text = br.text().await;
+        assert!(text.contains("由谁推荐：杭州丝路贸易有限公司") && text.contains("西湖龙井"), "{b}: {text}");
+        br.screenshot(&shot("07-referral")).await;
+
+        // A win-back case: opened by hand, an attempt, won back.
+        br.goto(&app.url(&format!("/customers/{a}"))).await;
+        br.follow("#open-winback").await;
+        assert!(br.text().await.contains("不用物质利诱"), "{b}");
+        br.select("#f-channel", "phone").await;
+        br.type_into("#f-what", "电话问候，说明停用后的服务记录会中断").await;
+        br.type_into("#f-their_response", "下周来店里谈").await;
+        br.follow("#attempt-submit").await;
+        br.select("#f-outcome", "won_back").await;
+        br.follow("#close-submit").await;
+        let text = br.text().await;
+        assert!(text.contains("已挽回") && text.contains("下周来店里谈"), "{b}: {text}");
+        br.screenshot(&shot("08-winback")).await;
+    }
+    br.quit().await;
+}

@@ -113,6 +113,18 @@ async fn a_health_check_on_the_page_and_the_health_list() {
         wait_for_standing(&mut boss).await;
         let page = kit::decoded(&boss.get("/relationships/quadrant").await.text());
         assert!(page.contains("1 位客户中") && page.contains("破坏者"), "{b}");
+        // The customer list filters by the relationship, bad values named.
+        let list = kit::decoded(&boss.get("/customers?lifecycle=establish&stage=outsider").await.text());
+        assert!(list.contains("江南纺织"), "{b}");
+        let list = kit::decoded(&boss.get("/customers?lifecycle=win_back").await.text());
+        assert!(!list.contains("江南纺织"), "{b}");
+        let r = boss.get("/customers?quadrant=hero").await;
+        assert_eq!(r.status, 400, "{b}");
+        assert!(kit::decoded(&r.text()).contains("hero"), "{b}");
+        let v = boss.api("GET", "/api/v1/customers?relationship_stage=partner", None).await.json();
+        assert_eq!(v["total"].as_i64(), Some(0), "{b}: {v}");
+        let v = boss.api("GET", "/api/v1/customers?lifecycle=establish", None).await.json();
+        assert_eq!(v["total"].as_i64(), Some(1), "{b}: {v}");
     }
 }
 
