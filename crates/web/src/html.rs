@@ -201,6 +201,15 @@ impl FormData {
     }
 }
 
+/// `a=1&b=x` from the pairs that have a value (trimmed, not empty), encoded, for page links.
+pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// A query-string value as typed, trimmed; empty is `None`.
 pub fn query_text(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)

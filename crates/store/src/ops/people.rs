@@ -286,17 +286,15 @@ fn interaction_json(d: &InteractionDraft) -> serde_json::Value {
     serde_json::to_value(d).unwrap_or(serde_json::Value::Null)
 }
 
-pub async fn add_interaction(
-    pool: &Pool,
+/// One contact's row; participants are written by the caller.
+async fn insert_interaction(
+    tx: &mut Tx<'_>,
     actor: Actor,
     customer_id: i64,
     d: &InteractionDraft,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, StoreError> {
-    let mut tx = super::begin(pool).await?;
-    load_live(&mut tx, customer_id).await?;
-    let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
-    check_opportunity(&mut tx, customer_id, d).await?;
-    let id: i64 = sqlx::query(
+    Ok(sqlx::query(
         "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
          created_by, created_at, place, opportunity_id, response, feedback) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -309,14 +307,27 @@ pub async fn add_interaction(
     .bind(&d.next_step)
     .bind(d.next_step_on)
     .bind(actor.0)
-    .bind(now())
+    .bind(at)
     .bind(&d.place)
     .bind(d.opportunity_id)
     .bind(d.response.map(|r| r.code()))
     .bind(d.feedback.map(|f| f.code()))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
-    .try_get(0)?;
+    .try_get(0)?)
+}
+
+pub async fn add_interaction(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    d: &InteractionDraft,
+) -> Result<i64, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    load_live(&mut tx, customer_id).await?;
+    let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
+    check_opportunity(&mut tx, customer_id, d).await?;
+    let id = insert_interaction(&mut tx, actor, customer_id, d, now()).await?;
     write_participants(&mut tx, id, customer_id, &ours, d).await?;
     audit(&mut tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
         .await?;
@@ -382,27 +393,7 @@ pub async fn import_interactions(
             ours.push(id);
         }
         check_opportunity(&mut tx, *customer_id, d).await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \
-             created_by, created_at, place, opportunity_id, response, feedback) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(customer_id)
-        .bind(d.channel.code())
-        .bind(d.direction.code())
-        .bind(d.occurred_at)
-        .bind(&d.summary)
-        .bind(&d.next_step)
-        .bind(d.next_step_on)
-        .bind(actor.0)
-        .bind(at)
-        .bind(&d.place)
-        .bind(d.opportunity_id)
-        .bind(d.response.map(|r| r.code()))
-        .bind(d.feedback.map(|f| f.code()))
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        let id = insert_interaction(&mut tx, actor, *customer_id, d, at).await?;
         write_participants(&mut tx, id, *customer_id, &ours, d).await?;
     }
     let note = serde_json::json!({ "source": source, "interactions": rows.len() });

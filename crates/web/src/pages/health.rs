@@ -380,11 +380,12 @@ async fn health_list(
         HealthOrder::Falling => "falling",
         HealthOrder::Unknown => "unknown",
     };
-    let link = [("order", Some(order_code.to_string())), ("owner", query_text(&q.owner)), ("team", team.clone())]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", crate::html::url_encode(v))))
-        .collect::<Vec<_>>()
-        .join("&");
+    let owner_typed = query_text(&q.owner);
+    let link = crate::html::query_string(&[
+        ("order", Some(order_code)),
+        ("owner", owner_typed.as_deref()),
+        ("team", team.as_deref()),
+    ]);
     let page = ListPage {
         c: Chrome::new(&v, Nav::Relationships, q.done.as_deref(), "/relationships".into()),
         order: order_code,

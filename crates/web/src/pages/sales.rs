@@ -127,21 +127,14 @@ impl DealQuery {
     }
 
     fn link(&self) -> String {
-        let pairs = [
-            ("owner", &self.owner),
-            ("team", &self.team),
-            ("stage", &self.stage),
-            ("status", &self.status),
-            ("q", &self.q),
-            ("stalled", &self.stalled),
-        ];
-        pairs
-            .iter()
-            .filter_map(|(k, v)| {
-                v.as_deref().filter(|s| !s.trim().is_empty()).map(|v| format!("{k}={}", url_encode(v)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        crate::html::query_string(&[
+            ("owner", self.owner.as_deref()),
+            ("team", self.team.as_deref()),
+            ("stage", self.stage.as_deref()),
+            ("status", self.status.as_deref()),
+            ("q", self.q.as_deref()),
+            ("stalled", self.stalled.as_deref()),
+        ])
     }
 
     fn value(&self, v: &Option<String>) -> String {

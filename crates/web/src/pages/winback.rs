@@ -276,11 +276,7 @@ async fn cases_page(
     rows.truncate(50);
     let mut statuses = vec![(String::new(), t.everyone_status().to_string())];
     statuses.extend(CaseStatus::ALL.iter().map(|s| (s.code().to_string(), s.label(t.lang()).to_string())));
-    let link = [("status", query_text(&q.status)), ("owner", query_text(&q.owner))]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", crate::html::url_encode(v))))
-        .collect::<Vec<_>>()
-        .join("&");
+    let link = crate::html::query_string(&[("status", q.status.as_deref()), ("owner", q.owner.as_deref())]);
     let page = CasesPage {
         c: Chrome::new(&v, Nav::Relationships, q.done.as_deref(), "/winback".into()),
         status: query_text(&q.status).unwrap_or_default(),
