@@ -893,5 +893,7 @@ pub struct StandingRunStats {
     pub winback_opened: i64,
     pub read_ms: f64,
     pub compute_ms: f64,
+    /// Writing the changed rows, and opening win-back cases.
     pub write_ms: f64,
+    pub open_ms: f64,
 }

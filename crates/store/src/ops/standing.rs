@@ -449,6 +449,8 @@ pub async fn recompute_standing(
     )
     .execute(pool)
     .await?;
+    let write_ms = clock.elapsed().as_secs_f64() * 1000.0;
+    let clock = std::time::Instant::now();
     report.winback_opened = super::winback::open_cases_for(pool, &winback).await? as i64;
     let run: i64 =
         sqlx::query("INSERT INTO relationship_runs (at, customers, report) VALUES ($1, $2, $3) RETURNING id")
@@ -468,7 +470,8 @@ pub async fn recompute_standing(
         winback_opened: report.winback_opened,
         read_ms,
         compute_ms,
-        write_ms: clock.elapsed().as_secs_f64() * 1000.0,
+        write_ms,
+        open_ms: clock.elapsed().as_secs_f64() * 1000.0,
     })
 }
 
