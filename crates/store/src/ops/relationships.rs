@@ -11,37 +11,58 @@ fn stage(s: &str) -> Result<RelationshipStage, StoreError> {
     RelationshipStage::parse(s).ok_or_else(|| corrupt("relationship_stage", s))
 }
 
+/// One change of an aspect as stored: from, to, why, who, when.
+type RawChange = (Option<String>, String, String, String, chrono::DateTime<chrono::Utc>);
+
+/// A customer's current value of `column` and every change of `aspect` (stage or level), oldest
+/// first, as stored.
+async fn current_and_history(
+    pool: &Pool,
+    customer_id: i64,
+    column: &'static str,
+    aspect: &'static str,
+) -> Result<(Option<String>, Vec<RawChange>), StoreError> {
+    let current: Option<String> =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {column} FROM customers WHERE id = $1")))
+            .bind(customer_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("customer", customer_id))?
+            .try_get(0)?;
+    let rows = sqlx::query(
+        "SELECT h.from_value, h.to_value, h.why, u.username, h.changed_at FROM relationship_changes h \
+         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 AND h.aspect = $2 ORDER BY h.id",
+    )
+    .bind(customer_id)
+    .bind(aspect)
+    .fetch_all(pool)
+    .await?;
+    let history = rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?)))
+        .collect::<Result<Vec<RawChange>, StoreError>>()?;
+    Ok((current, history))
+}
+
 /// A customer's relationship stage and every change of it, oldest first.
 pub async fn relationship(
     pool: &Pool,
     customer_id: i64,
 ) -> Result<(RelationshipStage, Vec<RelationshipChange>), StoreError> {
-    let current: String = sqlx::query("SELECT relationship_stage FROM customers WHERE id = $1")
-        .bind(customer_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("customer", customer_id))?
-        .try_get(0)?;
-    let rows = sqlx::query(
-        "SELECT h.from_value, h.to_value, h.why, u.username, h.changed_at FROM relationship_changes h \
-         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 AND h.aspect = 'stage' ORDER BY h.id",
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?;
-    let history = rows
-        .iter()
-        .map(|r| {
+    let (current, history) = current_and_history(pool, customer_id, "relationship_stage", "stage").await?;
+    let history = history
+        .into_iter()
+        .map(|(from, to, why, changed_by, changed_at)| {
             Ok(RelationshipChange {
-                from: stage(&r.try_get::<Option<String>, _>(0)?.unwrap_or_default())?,
-                to: stage(&r.try_get::<String, _>(1)?)?,
-                why: r.try_get(2)?,
-                changed_by: r.try_get(3)?,
-                changed_at: r.try_get(4)?,
+                from: stage(&from.unwrap_or_default())?,
+                to: stage(&to)?,
+                why,
+                changed_by,
+                changed_at,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok((stage(&current)?, history))
+    Ok((stage(&current.unwrap_or_default())?, history))
 }
 
 /// Moves a customer's relationship to another stage, with why; checked against the stage it
@@ -101,29 +122,16 @@ pub async fn relationship_level(
     customer_id: i64,
 ) -> Result<(Option<RelationshipLevel>, Vec<crate::LevelChange>), StoreError> {
     let level = |s: &str| RelationshipLevel::parse(s).ok_or_else(|| corrupt("relationship_level", s));
-    let current: Option<String> = sqlx::query("SELECT relationship_level FROM customers WHERE id = $1")
-        .bind(customer_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("customer", customer_id))?
-        .try_get(0)?;
-    let rows = sqlx::query(
-        "SELECT h.from_value, h.to_value, h.why, u.username, h.changed_at FROM relationship_changes h \
-         JOIN users u ON u.id = h.changed_by WHERE h.customer_id = $1 AND h.aspect = 'level' ORDER BY h.id",
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?;
-    let history = rows
-        .iter()
-        .map(|r| {
-            let from: Option<String> = r.try_get(0)?;
+    let (current, history) = current_and_history(pool, customer_id, "relationship_level", "level").await?;
+    let history = history
+        .into_iter()
+        .map(|(from, to, why, changed_by, changed_at)| {
             Ok(crate::LevelChange {
                 from: from.as_deref().map(level).transpose()?,
-                to: level(&r.try_get::<String, _>(1)?)?,
-                why: r.try_get(2)?,
-                changed_by: r.try_get(3)?,
-                changed_at: r.try_get(4)?,
+                to: level(&to)?,
+                why,
+                changed_by,
+                changed_at,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
