@@ -74,6 +74,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0011_relationship_health.sql"),
         include_str!("../../../migrations/postgres/0011_relationship_health.sql"),
     ),
+    (
+        12,
+        "values without foreign keys",
+        include_str!("../../../migrations/sqlite/0012_values_without_keys.sql"),
+        include_str!("../../../migrations/postgres/0012_values_without_keys.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

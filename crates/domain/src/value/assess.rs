@@ -457,7 +457,6 @@ fn expected_spend(g: &GammaGamma, r: &RepeatHistory, s: Option<SpendHistory>) ->
 pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
     let as_of = cfg.period.as_of;
     let repeats: Vec<RepeatHistory> = histories.iter().map(|h| h.repeat(as_of, cfg.unit_days)).collect();
-    let bg = BgNbd::fit(&repeats).ok();
     let spends: Vec<Option<SpendHistory>> = histories.iter().map(History::spend).collect();
     let fit_spend = |kind: Option<CustomerKind>| {
         let data: Vec<SpendHistory> = histories
@@ -471,13 +470,19 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
         }
         GammaGamma::fit(&data).ok()
     };
-    let by_kind: Vec<KindFit> = [CustomerKind::Individual, CustomerKind::Organization]
-        .into_iter()
-        .filter_map(|kind| fit_spend(Some(kind)).map(|fit| KindFit { kind, fit }))
-        .collect();
-    // The pooled fit, when some customer's kind has none of its own.
-    let pooled_needed = histories.iter().any(|h| !by_kind.iter().any(|k| k.kind == h.kind));
-    let gg = if pooled_needed { fit_spend(None) } else { None };
+    // The purchase model and the spend models at once: each spreads its sums over the cores,
+    // and together they keep both busy between their evaluations (and in the small fits).
+    let (bg, (by_kind, gg)) = std::thread::scope(|s| {
+        let bg = s.spawn(|| BgNbd::fit(&repeats).ok());
+        let by_kind: Vec<KindFit> = [CustomerKind::Individual, CustomerKind::Organization]
+            .into_iter()
+            .filter_map(|kind| fit_spend(Some(kind)).map(|fit| KindFit { kind, fit }))
+            .collect();
+        // The pooled fit, when some customer's kind has none of its own.
+        let pooled_needed = histories.iter().any(|h| !by_kind.iter().any(|k| k.kind == h.kind));
+        let gg = if pooled_needed { fit_spend(None) } else { None };
+        (bg.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (by_kind, gg))
+    });
 
     // Margin: revenue minus cost where the cost is known; elsewhere revenue at the customer's
     // own costed rate, else all customers' costed rate, else the configured rate.
@@ -519,7 +524,8 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
         if sorted.len() <= 1 { 1.0 } else { sorted.partition_point(|x| *x < v) as f64 / (sorted.len() - 1) as f64 }
     };
     let period_rate = (1.0 + cfg.period.annual_rate).powf(cfg.period_days / 365.25) - 1.0;
-    let horizon = cfg.periods as f64 * cfg.period_days / cfg.unit_days;
+    // The end of each projected period in model time units; the last is the forecast horizon.
+    let ends: Vec<f64> = (1..=cfg.periods).map(|k| k as f64 * cfg.period_days / cfg.unit_days).collect();
     let indexes: Vec<usize> = (0..histories.len()).collect();
     let values = parallel_map(&indexes, |&i| {
         let h = &histories[i];
@@ -538,6 +544,7 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
         let spend = spend_model.and_then(|g| expected_spend(&g.params, r, spends[i]));
         let rate = rate_of(h);
         let non_monetary = from_purchases(h.first, h.last, h.days, h.gap_squares, as_of);
+        let expected = bg.as_ref().map(|b| b.params.expected_purchases_at(r, &ends));
         CustomerValue {
             customer_id: h.customer_id,
             key_score: key_account_score(percentile(value).min(1.0), &non_monetary, &cfg.weights),
@@ -548,22 +555,11 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
             rfm: rfm_of[i],
             segment: rfm_of[i].map(|s| s.segment()),
             p_alive: bg.as_ref().map(|b| b.params.p_alive(r)),
-            expected_purchases: bg.as_ref().map(|b| b.params.expected_purchases(r, horizon)),
+            expected_purchases: expected.as_ref().map(|e| e.last().copied().unwrap_or(0.0)),
             expected_spend_fen: spend.map(|s| (s * 100.0).round() as i64),
             clv_history_fen: (h.compounded_margin_fen + h.compounded_uncosted_fen * rate).round() as i64,
-            clv_projected_fen: match (&bg, spend) {
-                (Some(b), Some(s)) => Some(
-                    clv::projected(
-                        &b.params,
-                        r,
-                        s * 100.0,
-                        rate,
-                        period_rate,
-                        cfg.periods,
-                        cfg.period_days / cfg.unit_days,
-                    )
-                    .round() as i64,
-                ),
+            clv_projected_fen: match (&expected, spend) {
+                (Some(e), Some(s)) => Some(clv::projected_from(e, s * 100.0, rate, period_rate).round() as i64),
                 _ => None,
             },
         }

@@ -21,12 +21,17 @@ pub fn projected(
     periods: u32,
     step: f64,
 ) -> f64 {
+    let ends: Vec<f64> = (1..=periods).map(|k| step * k as f64).collect();
+    projected_from(&model.expected_purchases_at(history, &ends), spend, margin_rate, rate)
+}
+
+/// The same from the purchases expected by the end of each period (cumulative, in order).
+pub fn projected_from(expected_by_end: &[f64], spend: f64, margin_rate: f64, rate: f64) -> f64 {
     let mut before = 0.0;
-    let mut flows = Vec::with_capacity(periods as usize);
-    for k in 1..=periods {
-        let upto = model.expected_purchases(history, step * k as f64);
-        flows.push((k as f64, (upto - before) * spend * margin_rate));
-        before = upto;
+    let mut flows = Vec::with_capacity(expected_by_end.len());
+    for (k, upto) in expected_by_end.iter().enumerate() {
+        flows.push(((k + 1) as f64, (upto - before) * spend * margin_rate));
+        before = *upto;
     }
     present_value(&flows, rate)
 }

@@ -3,7 +3,7 @@
 //! repeat buyers' mean repeat-purchase value; gives each customer's expected spend per purchase.
 
 use super::bgnbd::FitError;
-use super::numeric::{ln_gamma, minimize_staged, parallel_sum};
+use super::numeric::{ln_gamma, ln_gamma_ratio, minimize_staged, parallel_sum};
 
 /// One repeat buyer's spending: how many repeat purchases, and their mean value (> 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,11 +30,18 @@ pub struct GammaGammaFit {
 
 impl GammaGamma {
     /// ln f(m_x | x) for one customer.
+    ///
+    /// ln Γ(px + q) − ln Γ(px) − ln Γ(q) + q ln γ + (px − 1) ln m + px ln x − (px + q) ln(γ + mx),
+    /// rearranged so that no two huge terms cancel when p is large (a fit can go there): with
+    /// px ln(mx) − (px + q) ln(γ + mx) = −px ln(1 + γ/(mx)) − q ln(γ + mx).
     pub fn log_likelihood_one(&self, h: &SpendHistory) -> f64 {
         let GammaGamma { p, q, gamma } = *self;
         let px = p * h.x;
-        ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * h.mean.ln() + px * h.x.ln()
-            - (px + q) * (gamma + h.mean * h.x).ln()
+        let total = h.mean * h.x;
+        ln_gamma_ratio(px, q) - ln_gamma(q) + q * gamma.ln()
+            - h.mean.ln()
+            - px * (gamma / total).ln_1p()
+            - q * (gamma + total).ln()
     }
 
     pub fn log_likelihood(&self, data: &[SpendHistory]) -> f64 {
@@ -62,25 +69,20 @@ impl GammaGamma {
             return Err(FitError::InvalidHistory(format!("x={} mean={}", h.x, h.mean)));
         }
         // The gamma terms depend on x only, so each evaluation computes them once per distinct x;
-        // ln m and ln x once per customer for all evaluations.
+        // ln m once per customer for all evaluations. Terms as in `log_likelihood_one`.
         let mut xs: Vec<f64> = data.iter().map(|h| h.x).collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup();
-        let rows: Vec<(usize, f64, f64, f64)> = data
-            .iter()
-            .map(|h| (xs.partition_point(|x| *x < h.x), h.mean.ln() + h.x.ln(), h.mean.ln(), h.mean * h.x))
-            .collect();
-        let objective = |rows: &[(usize, f64, f64, f64)], v: &[f64]| {
+        let rows: Vec<(usize, f64, f64)> =
+            data.iter().map(|h| (xs.partition_point(|x| *x < h.x), h.mean.ln(), h.mean * h.x)).collect();
+        let objective = |rows: &[(usize, f64, f64)], v: &[f64]| {
             let (p, q, gamma) = (v[0].exp(), v[1].exp(), v[2].exp());
-            let per_x: Vec<f64> =
-                xs.iter().map(|x| ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * gamma.ln()).collect();
-            let sum = |chunk: &[(usize, f64, f64, f64)]| -> f64 {
+            let per_x: Vec<f64> = xs.iter().map(|x| ln_gamma_ratio(p * x, q) - ln_gamma(q) + q * gamma.ln()).collect();
+            let sum = |chunk: &[(usize, f64, f64)]| -> f64 {
                 chunk
                     .iter()
-                    .map(|&(i, ln_mx, ln_m, total)| {
-                        let px = p * xs[i];
-                        // (px − 1) ln m + px ln x = px (ln m + ln x) − ln m
-                        per_x[i] + px * ln_mx - ln_m - (px + q) * (gamma + total).ln()
+                    .map(|&(i, ln_m, total)| {
+                        per_x[i] - ln_m - p * xs[i] * (gamma / total).ln_1p() - q * (gamma + total).ln()
                     })
                     .sum()
             };
@@ -88,7 +90,7 @@ impl GammaGamma {
         };
         let mean = data.iter().map(|h| h.mean).sum::<f64>() / data.len() as f64;
         let start = [0.0, 1.0f64.ln() + 1.0, mean.ln()];
-        let m = minimize_staged(|rs: &[(usize, f64, f64, f64)], v: &[f64]| objective(rs, v), &rows, &start);
+        let m = minimize_staged(|rs: &[(usize, f64, f64)], v: &[f64]| objective(rs, v), &rows, &start);
         let iterations = m.iterations;
         let params = GammaGamma { p: m.point[0].exp(), q: m.point[1].exp(), gamma: m.point[2].exp() };
         Ok(GammaGammaFit {
@@ -153,8 +155,8 @@ mod staged {
     use super::super::sim::Sim;
     use super::*;
 
-    /// Over 200,000 repeat buyers the fit starts on every tenth and polishes on all: it ends at
-    /// the same maximum as a fit on all from the start.
+    /// Over 200,000 repeat buyers the fit starts on every tenth and polishes on all with Newton
+    /// steps: it ends at the same maximum as a fit on all from the start.
     #[test]
     fn a_large_fit_in_two_stages_reaches_the_same_maximum() {
         let data = Sim::new(11).gamma_gamma(&GammaGamma { p: 6.0, q: 4.0, gamma: 100.0 }, 210_000);
@@ -165,7 +167,8 @@ mod staged {
             &[0.0, 1.0f64.ln() + 1.0, mean.ln()],
         );
         assert!(staged.converged);
-        assert!((staged.log_likelihood + plain.value).abs() < 1e-6 * plain.value.abs(), "{staged:?} vs {plain:?}");
+        // At least as high as the simplex on all of them (to rounding).
+        assert!(staged.log_likelihood >= -plain.value - 1e-9 * plain.value.abs(), "{staged:?} vs {plain:?}");
         assert!((staged.params.p / plain.point[0].exp() - 1.0).abs() < 1e-3, "{staged:?} vs {plain:?}");
     }
 }

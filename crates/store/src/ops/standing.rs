@@ -3,7 +3,7 @@
 //! surveys, referrals — the recompute that derives every customer's standing and writes what
 //! changed, the one-customer refresh after a write, and the health checks and the health list.
 
-use super::{DIALECT, Pool, Row, audit, corrupt, now, param};
+use super::{DIALECT, Pool, Row, audit, corrupt, now, pack, param, unpack};
 use crate::{
     Actor, Dialect, HealthCheckRecord, HealthOrder, HealthRow, StandingRecord, StandingReport, StandingRunStats,
     StoreError,
@@ -79,14 +79,6 @@ struct ContactRow(
     Option<i64>,
 );
 
-/// The rows of a packed JSON array (none when the query matched nothing).
-fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>) -> Result<Vec<T>, StoreError> {
-    match packed {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}"))),
-    }
-}
-
 fn count(r: &Row, i: usize) -> Result<u32, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u32)
 }
@@ -102,23 +94,21 @@ async fn standing_inputs(pool: &Pool, lo: i64, hi: i64, now: DateTime<Utc>) -> R
     // The two large reads come back packed: a JSON array of a whole chunk of customers in one
     // row. Rows handed one by one from the driver's thread cost more than the database's work
     // (11 s of a 14 s read at a million customers; packed, the same read takes a few seconds).
-    let (open, close) = match DIALECT {
-        Dialect::Sqlite => ("json_group_array(json_array(", "))"),
-        Dialect::Postgres => ("json_agg(json_build_array(", "))::text"),
-    };
     let base = format!(
-        "SELECT {open}c.id, c.status, c.wallet_share, r.first_order_at, r.last_order_at, r.purchase_days, \
-         r.rhythm_days, v.tier, v.p_alive, r.revenue_fen, f.level_proposed, f.lifecycle, f.signs, \
-         CASE WHEN f.watched THEN 1 ELSE 0 END, f.health_score, f.health_change, f.health_checked_at, \
-         f.satisfaction, f.loyalty, f.quadrant, f.health_known, c.owner_id, f.owner_id{close} \
+        "SELECT {} \
          FROM customers c LEFT JOIN customer_rollups r ON r.customer_id = c.id \
          LEFT JOIN customer_values v ON v.customer_id = c.id LEFT JOIN relationship_facts f ON f.customer_id = c.id \
          WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL{}",
+        pack(
+            "c.id, c.status, c.wallet_share, r.first_order_at, r.last_order_at, r.purchase_days, \
+             r.rhythm_days, v.tier, v.p_alive, r.revenue_fen, f.level_proposed, f.lifecycle, f.signs, \
+             CASE WHEN f.watched THEN 1 ELSE 0 END, f.health_score, f.health_change, f.health_checked_at, \
+             f.satisfaction, f.loyalty, f.quadrant, f.health_known, c.owner_id, f.owner_id"
+        ),
         within("c.id", 1)
     );
     let contacts = format!(
-        "SELECT {open}customer_id, met, latest_met, remote, year, half, inbound, recorded, answered, criticism, \
-         complaints{close} FROM (SELECT customer_id, \
+        "SELECT {} FROM (SELECT customer_id, \
          SUM(CASE WHEN channel IN ('face_to_face', 'event') THEN 1 ELSE 0 END) AS met, \
          MAX(CASE WHEN channel IN ('face_to_face', 'event') THEN occurred_at END) AS latest_met, \
          SUM(CASE WHEN channel IN ('phone', 'letter', 'email', 'website', 'wechat_sms') THEN 1 ELSE 0 END) AS remote, \
@@ -132,6 +122,7 @@ async fn standing_inputs(pool: &Pool, lo: i64, hi: i64, now: DateTime<Utc>) -> R
          SUM(CASE WHEN feedback = 'criticism' THEN 1 ELSE 0 END) AS criticism, \
          SUM(CASE WHEN feedback = 'complaint' THEN 1 ELSE 0 END) AS complaints \
          FROM interactions WHERE deleted_at IS NULL AND occurred_at >= $1{} GROUP BY customer_id) counted",
+        pack("customer_id, met, latest_met, remote, year, half, inbound, recorded, answered, criticism, complaints"),
         within("customer_id", 3)
     );
     let mut from = lo;
