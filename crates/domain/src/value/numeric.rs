@@ -30,17 +30,7 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 /// ₂F₁(a, b; c; z) for 0 ≤ z < 1 by its power series, summed until a term no longer changes
 /// the sum (relative 1e-15) or 100,000 terms. The value models only need z in [0, 1).
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
-    let mut term = 1.0;
-    let mut sum = 1.0;
-    for n in 0..100_000 {
-        let n = n as f64;
-        term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-        sum += term;
-        if term.abs() <= 1e-15 * sum.abs() {
-            break;
-        }
-    }
-    sum
+    hyp2f1_at(a, b, c, &[z])[0]
 }
 
 /// ₂F₁(a, b; c; z) at each of `zs` (in [0, 1)) from one pass over the series: the terms at
@@ -391,5 +381,21 @@ mod tests {
         assert!(cholesky_solve(&[vec![1.0, 2.0], vec![2.0, 1.0]], &[1.0, 1.0]).is_none());
         let x = cholesky_solve(&[vec![4.0, 2.0], vec![2.0, 3.0]], &[2.0, 1.0]).unwrap();
         assert!((x[0] - 0.5).abs() < 1e-12 && x[1].abs() < 1e-12, "{x:?}");
+    }
+
+    #[test]
+    fn a_staged_fit_at_a_bound_falls_back_to_the_simplex() {
+        // Over 200,000 items, with the minimum in the second parameter at +∞: Newton's step
+        // leaves the bounds, so the simplex polishes, and stops at the bound.
+        let items = vec![(); 200_000];
+        let f = |items: &[()], p: &[f64]| items.len() as f64 * ((p[0] - 1.0).powi(2) + (-p[1]).exp());
+        let m = minimize_staged(f, &items, &[0.0, 0.0]);
+        assert!(m.converged, "{m:?}");
+        assert!((m.point[0] - 1.0).abs() < 1e-3, "{m:?}");
+        assert!(m.point[1] > LOG_BOUND - 1.0 && m.point[1] <= LOG_BOUND, "{m:?}");
+        // Inside the bounds Newton finishes the same kind of fit in a few steps.
+        let g = |items: &[()], p: &[f64]| items.len() as f64 * ((p[0] - 1.0).powi(2) + (p[1] - 2.0).powi(2));
+        let m = minimize_staged(g, &items, &[0.0, 0.0]);
+        assert!((m.point[0] - 1.0).abs() < 1e-6 && (m.point[1] - 2.0).abs() < 1e-6, "{m:?}");
     }
 }
