@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Debian's Chromium and ChromeDriver for the browser tests, and a CJK font so that screenshots
-# show Chinese. Installs what is missing; under CI=true a failed install is an error.
+# What the tests need from Debian: Chromium and ChromeDriver for the browser tests, a CJK font so
+# that screenshots show Chinese, and faketime for the runs at China's night and morning.
+# Installs what is missing; under CI=true a failed install is an error.
 set -uo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "cjk\|wqy\|droid sans fallback" || need+=(fonts-noto-cjk)
+command -v faketime >/dev/null || need+=(faketime)
 [ ${#need[@]} -eq 0 ] && exit 0
-echo "installing for the browser tests: ${need[*]}" >&2
+echo "installing for the tests: ${need[*]}" >&2
 sudo=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo -n"
 export DEBIAN_FRONTEND=noninteractive
@@ -16,7 +18,7 @@ if ! $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/tmp/guan
   if ! $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >>/tmp/guanxi-apt.log 2>&1; then
     echo "could not install ${need[*]} (see /tmp/guanxi-apt.log)" >&2
     if [ "${CI:-}" = "true" ]; then exit 1; fi
-    echo "the browser tests will be skipped" >&2
+    echo "the tests that need them will be skipped" >&2
   fi
 fi
 exit 0

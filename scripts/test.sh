@@ -2,8 +2,8 @@
 # The whole test suite, on SQLite and on PostgreSQL: starts a throwaway PostgreSQL from this
 # machine's binaries (scripts/with-postgres.sh) and runs every crate's tests against both,
 # including the browser tests in headless Chromium (installed from Debian's packages when
-# missing). Under CI=true a missing PostgreSQL or Chromium is a failure, never a skip.
+# missing). Under CI=true a missing PostgreSQL, Chromium or faketime is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/browser-deps.sh
-exec scripts/with-postgres.sh cargo test --workspace --locked "$@"
+scripts/test-deps.sh
+exec scripts/with-postgres.sh scripts/run-tests.sh "$@"

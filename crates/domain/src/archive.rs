@@ -552,7 +552,8 @@ pub struct InteractionDraft {
 
 impl InteractionDraft {
     /// `occurred_at` accepts RFC 3339 or `YYYY-MM-DD HH:MM` in `offset_hours` (China: +8);
-    /// a bare date means noon that day. Contacts cannot be logged in the future.
+    /// a bare date means noon that day (see [`parse_past_timestamp`]). Contacts cannot be logged in
+    /// the future.
     pub fn parse(raw: &Raw, now: DateTime<Utc>, offset_hours: i32) -> Result<InteractionDraft, Validation> {
         let mut v = Validation::default();
         let channel = pick!(v, raw, Channel, Field::Channel);
@@ -561,13 +562,10 @@ impl InteractionDraft {
         }
         let direction = pick!(v, raw, Direction, Field::Direction).unwrap_or(Direction::Outbound);
         let occurred_at = if raw.has(Field::OccurredAt) {
-            v.take(parse_timestamp(Field::OccurredAt, raw.get(Field::OccurredAt), offset_hours))
+            v.take(parse_past_timestamp(Field::OccurredAt, raw.get(Field::OccurredAt), offset_hours, now))
         } else {
             Some(now)
         };
-        if occurred_at.is_some_and(|at| at > now + chrono::Duration::minutes(5)) {
-            v.push(Field::OccurredAt, raw.get(Field::OccurredAt), Problem::DateInFuture);
-        }
         let summary = v.take(required_text(Field::Summary, raw.get(Field::Summary), MAX_TEXT));
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
         let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
@@ -623,11 +621,38 @@ pub fn parse_id(field: Field, input: &str) -> Result<Option<i64>, FieldError> {
     }
 }
 
-/// Parses a moment: RFC 3339, or a local `YYYY-MM-DD[ HH:MM[:SS]]` at `offset_hours` from UTC.
+/// Parses a moment: RFC 3339, or a local `YYYY-MM-DD[ HH:MM[:SS]]` at `offset_hours` from UTC;
+/// a bare date means noon that day.
 pub fn parse_timestamp(field: Field, input: &str, offset_hours: i32) -> Result<DateTime<Utc>, FieldError> {
+    parse_moment(field, input, offset_hours).map(|(at, _)| at)
+}
+
+/// A moment that has already happened (an order, a contact), parsed as [`parse_timestamp`]. A
+/// bare date of the local today means noon — or now, while noon has not come yet, so that a
+/// morning's order typed as "today" is accepted; anything later than now, beyond five minutes'
+/// clock difference, is in the future.
+pub fn parse_past_timestamp(
+    field: Field,
+    input: &str,
+    offset_hours: i32,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, FieldError> {
+    let (at, bare_date) = parse_moment(field, input, offset_hours)?;
+    let local_day = |t: DateTime<Utc>| (t + chrono::Duration::hours(offset_hours.into())).date_naive();
+    if bare_date && at > now && local_day(at) == local_day(now) {
+        return Ok(now);
+    }
+    if at > now + chrono::Duration::minutes(5) {
+        return Err(FieldError::new(field, input.trim(), Problem::DateInFuture));
+    }
+    Ok(at)
+}
+
+/// The moment and whether it was given as a bare date.
+fn parse_moment(field: Field, input: &str, offset_hours: i32) -> Result<(DateTime<Utc>, bool), FieldError> {
     let t = input.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
+        return Ok((dt.with_timezone(&Utc), false));
     }
     let err = || FieldError::new(field, t, Problem::InvalidDate);
     let offset = chrono::FixedOffset::east_opt(offset_hours * 3600).ok_or_else(err)?;
@@ -636,13 +661,15 @@ pub fn parse_timestamp(field: Field, input: &str, offset_hours: i32) -> Result<D
         None => (t, None),
     };
     let date = parse_date(field, day)?.ok_or_else(err)?;
+    let bare_date = matches!(time, None | Some(""));
     let time = match time {
         None | Some("") => chrono::NaiveTime::from_hms_opt(12, 0, 0).ok_or_else(err)?,
         Some(tm) => chrono::NaiveTime::parse_from_str(tm, "%H:%M:%S")
             .or_else(|_| chrono::NaiveTime::parse_from_str(tm, "%H:%M"))
             .map_err(|_| err())?,
     };
-    date.and_time(time).and_local_timezone(offset).single().map(|d| d.with_timezone(&Utc)).ok_or_else(err)
+    let at = date.and_time(time).and_local_timezone(offset).single().map(|d| d.with_timezone(&Utc)).ok_or_else(err)?;
+    Ok((at, bare_date))
 }
 
 #[cfg(test)]
@@ -734,6 +761,27 @@ mod tests {
         assert_eq!(m.city.as_deref(), Some("北京"));
         assert_eq!(m.email.unwrap().as_str(), "zs@qq.com");
         assert_eq!(m.tags, vec!["VIP", "老客户"]);
+    }
+
+    #[test]
+    fn a_past_moment_typed_as_today_is_accepted_at_any_hour() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let past = |input: &str, now| parse_past_timestamp(Field::OrderedAt, input, 8, now);
+        // 01:00 on the 24th in China is 17:00 on the 23rd in UTC: "today" is the 24th, and its
+        // noon has not come yet, so the moment is now.
+        let night = at("2026-11-23T17:00:00Z");
+        assert_eq!(past("2026-11-24", night).unwrap(), night);
+        assert_eq!(past("2026-11-23", night).unwrap(), at("2026-11-23T04:00:00Z"));
+        assert_eq!(past("2026-11-25", night).unwrap_err().problem, Problem::DateInFuture);
+        assert_eq!(past("2026-11-24 09:00", night).unwrap_err().problem, Problem::DateInFuture);
+        assert_eq!(past("2026-11-24 01:04", night).unwrap(), at("2026-11-23T17:04:00Z"), "clock slack");
+        // After noon a bare today is noon, as before.
+        let afternoon = at("2026-11-24T07:00:00Z");
+        assert_eq!(past("2026-11-24", afternoon).unwrap(), at("2026-11-24T04:00:00Z"));
+        assert_eq!(past("not a day", afternoon).unwrap_err().problem, Problem::InvalidDate);
+        let contact =
+            Raw::new().with(Field::Channel, "phone").with(Field::Summary, "x").with(Field::OccurredAt, "2026-11-24");
+        assert_eq!(InteractionDraft::parse(&contact, night, 8).unwrap().occurred_at, night);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::error::{Field, FieldError, Problem, Validation};
 use crate::values::{Phone, choice, text};
-use crate::{Raw, SalesChannel, parse_timestamp};
+use crate::{Raw, SalesChannel, parse_past_timestamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -103,17 +103,7 @@ impl OrderDraft {
             v.push(Field::OrderedAt, "", Problem::Required);
             None
         } else {
-            match parse_timestamp(Field::OrderedAt, at, 8) {
-                Ok(t) if t > now => {
-                    v.push(Field::OrderedAt, at, Problem::DateInFuture);
-                    None
-                }
-                Ok(t) => Some(t),
-                Err(e) => {
-                    v.0.push(e);
-                    None
-                }
-            }
+            v.take(parse_past_timestamp(Field::OrderedAt, at, 8, now))
         };
         let amount = match v.take(parse_money(Field::Amount, raw.get(Field::Amount))) {
             Some(Some(a)) => Some(a),
@@ -202,5 +192,9 @@ mod tests {
         .unwrap_err();
         let fields: Vec<Field> = v.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, [Field::Id, Field::OrderedAt, Field::Amount, Field::Cost]);
+        // A morning's order typed as "today" (01:00 in China, still yesterday in UTC).
+        let night = DateTime::parse_from_rfc3339("2026-11-23T17:00:00Z").unwrap().with_timezone(&Utc);
+        let today = Raw::new().with(Field::Id, "42").with(Field::OrderedAt, "2026-11-24").with(Field::Amount, "5");
+        assert_eq!(OrderDraft::parse(&today, night).unwrap().ordered_at, night);
     }
 }

@@ -2,7 +2,7 @@
 //! figure, the attempts, the outcome).
 
 use super::customers::load_live;
-use super::{Pool, Row, Tx, audit, corrupt, now, opt_code};
+use super::{DIALECT, Pool, Row, Tx, audit, corrupt, now, opt_code};
 use crate::{Actor, AttemptRecord, CaseRecord, ReferralRecord, ReferralReport, StoreError, TopReferrer};
 use chrono::NaiveDate;
 use guanxi_domain::winback::{
@@ -115,12 +115,23 @@ pub async fn remove_referral(pool: &Pool, actor: Actor, id: i64) -> Result<(i64,
     Ok((referred, referrer))
 }
 
-const REFERRAL: &str = "SELECT r.id, r.referrer_id, a.name AS referrer_name, k.name AS person_name, r.referred_id, \
-     b.name AS referred_name, b.status AS referred_status, r.referred_on, r.reward_kind, r.reward, r.reward_fen, r.note, \
-     u.username, (SELECT CAST(COALESCE(SUM(o.amount_fen), 0) AS BIGINT) FROM orders o WHERE o.customer_id = r.referred_id \
-     AND o.deleted_at IS NULL AND o.ordered_at >= r.referred_on) AS revenue_fen \
-     FROM referrals r JOIN customers a ON a.id = r.referrer_id JOIN customers b ON b.id = r.referred_id \
-     LEFT JOIN key_people k ON k.id = r.referrer_person_id JOIN users u ON u.id = r.created_by WHERE r.deleted_at IS NULL";
+/// A referral with the names it points at and the referred customer's revenue since the China
+/// day of the referral (orders carry their China day as a day number).
+fn referral_select() -> String {
+    let referred_day = match DIALECT {
+        crate::Dialect::Sqlite => "CAST(julianday(r.referred_on) - 2440587.5 AS INTEGER)",
+        crate::Dialect::Postgres => "(r.referred_on - DATE '1970-01-01')",
+    };
+    format!(
+        "SELECT r.id, r.referrer_id, a.name AS referrer_name, k.name AS person_name, r.referred_id, \
+         b.name AS referred_name, b.status AS referred_status, r.referred_on, r.reward_kind, r.reward, r.reward_fen, \
+         r.note, u.username, (SELECT CAST(COALESCE(SUM(o.amount_fen), 0) AS BIGINT) FROM orders o \
+         WHERE o.customer_id = r.referred_id AND o.deleted_at IS NULL AND o.day >= {referred_day}) AS revenue_fen \
+         FROM referrals r JOIN customers a ON a.id = r.referrer_id JOIN customers b ON b.id = r.referred_id \
+         LEFT JOIN key_people k ON k.id = r.referrer_person_id JOIN users u ON u.id = r.created_by \
+         WHERE r.deleted_at IS NULL"
+    )
+}
 
 fn referral_from(r: &Row) -> Result<ReferralRecord, StoreError> {
     let status: String = r.try_get("referred_status")?;
@@ -147,18 +158,20 @@ pub async fn referrals_of(
     pool: &Pool,
     customer_id: i64,
 ) -> Result<(Option<ReferralRecord>, Vec<ReferralRecord>), StoreError> {
-    let by = sqlx::query(AssertSqlSafe(format!("{REFERRAL} AND r.referred_id = $1")))
+    let by = sqlx::query(AssertSqlSafe(format!("{} AND r.referred_id = $1", referral_select())))
         .bind(customer_id)
         .fetch_optional(pool)
         .await?
         .as_ref()
         .map(referral_from)
         .transpose()?;
-    let rows =
-        sqlx::query(AssertSqlSafe(format!("{REFERRAL} AND r.referrer_id = $1 ORDER BY r.referred_on DESC, r.id DESC")))
-            .bind(customer_id)
-            .fetch_all(pool)
-            .await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{} AND r.referrer_id = $1 ORDER BY r.referred_on DESC, r.id DESC",
+        referral_select()
+    )))
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
     Ok((by, rows.iter().map(referral_from).collect::<Result<_, _>>()?))
 }
 
@@ -166,7 +179,7 @@ pub async fn referrals_of(
 /// top referrers by revenue from the customers they brought, and the latest referrals.
 pub async fn referral_report(pool: &Pool, since: Option<NaiveDate>) -> Result<ReferralReport, StoreError> {
     let since = since.unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default());
-    let sql = format!("{REFERRAL} AND r.referred_on >= $1 ORDER BY r.referred_on DESC, r.id DESC");
+    let sql = format!("{} AND r.referred_on >= $1 ORDER BY r.referred_on DESC, r.id DESC", referral_select());
     let rows = sqlx::query(AssertSqlSafe(sql)).bind(since).fetch_all(pool).await?;
     let all: Vec<ReferralRecord> = rows.iter().map(referral_from).collect::<Result<_, _>>()?;
     let mut report = ReferralReport::default();
