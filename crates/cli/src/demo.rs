@@ -382,7 +382,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
             draft,
             kind_given: true,
             status_given: true,
-            keys: None,
+            prepared: None,
         });
         if batch.len() == 2_000 {
             session.write(std::mem::take(&mut batch)).await.map_err(&err)?;

@@ -158,7 +158,6 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
         if dry_run { None } else { Some(ctx.store.begin_import(ctx.actor, &name).await.map_err(store_err(l))?) };
     let mut bad: Vec<String> = Vec::new();
     let mut good = 0usize;
-    // Rows are checked on a second thread while the previous batch is being written.
     let table = Arc::new(table);
     let mapping = Arc::new(mapping);
     let owners = Arc::new(owners);
@@ -171,12 +170,19 @@ pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
                 .collect::<Vec<_>>()
         })
     };
-    let mut next = (total > 0).then(|| check(0));
-    let mut from = 0;
-    while let Some(checking) = next.take() {
+    // Two batches are checked ahead, so that checking uses both cores while a batch is written.
+    let mut ahead = std::collections::VecDeque::new();
+    let mut next_from = 0;
+    while next_from < total && ahead.len() < 2 {
+        ahead.push_back(check(next_from));
+        next_from += BATCH;
+    }
+    while let Some(checking) = ahead.pop_front() {
         let checked = checking.await?;
-        from += BATCH;
-        next = (from < total).then(|| check(from));
+        if next_from < total {
+            ahead.push_back(check(next_from));
+            next_from += BATCH;
+        }
         let mut batch = Vec::with_capacity(checked.len());
         for result in checked {
             match result {

@@ -44,6 +44,53 @@ impl Raw {
     pub fn has(&self, field: Field) -> bool {
         !self.get(field).trim().is_empty()
     }
+
+    /// The fields as a JSON object of field code → text, keys in code order (the form the
+    /// audit log keeps a record's before and after in).
+    pub fn to_json(&self) -> String {
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(self.0.len());
+        for (f, v) in &self.0 {
+            match pairs.iter_mut().find(|(c, _)| *c == f.code()) {
+                Some(slot) => slot.1 = v,
+                None => pairs.push((f.code(), v)),
+            }
+        }
+        pairs.sort_unstable_by_key(|(c, _)| *c);
+        let mut out = String::with_capacity(16 + pairs.iter().map(|(c, v)| c.len() + v.len() + 6).sum::<usize>());
+        out.push('{');
+        for (i, (code, value)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, code);
+            out.push(':');
+            json_string(&mut out, value);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `s` as a JSON string literal, escaped as serde_json escapes it.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 macro_rules! pick {
@@ -408,8 +455,39 @@ pub struct ImportRow {
     /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
     pub kind_given: bool,
     pub status_given: bool,
-    /// The draft's search keys, when computed ahead of writing (see `search::customer_keys`).
-    pub keys: Option<crate::search::SearchText>,
+    /// What writing the draft as a new customer needs, when computed ahead (on the thread that
+    /// checks rows, while the previous batch is written).
+    pub prepared: Option<Prepared>,
+}
+
+/// What the store writes for a new customer besides the draft's own values: derived, so that
+/// an import can compute it ahead on another core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// The search keys (see `search::customer_keys`; a new customer has no key people yet).
+    pub keys: crate::search::SearchText,
+    /// The name's most likely pinyin (`search::name_pinyin`), kept for finding duplicates.
+    pub name_pinyin: String,
+    /// The structured preferences as stored: a JSON array.
+    pub preferences_json: String,
+    /// The draft's fields as the audit log keeps them ([`Raw::to_json`] of `to_fields`).
+    pub fields_json: String,
+}
+
+impl Prepared {
+    pub fn of(draft: &CustomerDraft) -> Prepared {
+        Prepared {
+            keys: crate::search::customer_keys(draft, &[]).texts(),
+            name_pinyin: crate::search::name_pinyin(&draft.name),
+            preferences_json: preferences_json(&draft.preferences),
+            fields_json: draft.to_fields().to_json(),
+        }
+    }
+}
+
+/// Structured preferences as the store keeps them: a JSON array of category and content.
+pub fn preferences_json(preferences: &[Preference]) -> String {
+    serde_json::to_string(preferences).unwrap_or_else(|_| "[]".into())
 }
 
 /// A person at an organization who matters to the sale, with their part in the decision chain.
@@ -782,6 +860,21 @@ mod tests {
         let contact =
             Raw::new().with(Field::Channel, "phone").with(Field::Summary, "x").with(Field::OccurredAt, "2026-11-24");
         assert_eq!(InteractionDraft::parse(&contact, night, 8).unwrap().occurred_at, night);
+    }
+
+    #[test]
+    fn fields_as_json_match_serde_json() {
+        let raw = Raw::new()
+            .with(Field::Notes, "说 \"老样子\"\\ \n\r\t\u{8}\u{c}\u{1}\u{1f} 😀 \u{7f}")
+            .with(Field::Name, "张三")
+            .with(Field::City, "")
+            .with(Field::Name, "李四");
+        let mut map = serde_json::Map::new();
+        for (f, v) in &raw.0 {
+            map.insert(f.code().to_string(), serde_json::Value::String(v.clone()));
+        }
+        assert_eq!(raw.to_json(), serde_json::Value::Object(map).to_string());
+        assert_eq!(Raw::new().to_json(), "{}");
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub enum Dialect {
 
 mod pg;
 mod sqlite;
+mod sqlite_raw;
 
 #[derive(Clone, Debug)]
 enum Db {

@@ -214,6 +214,9 @@ pub struct ImportOutcome {
 pub struct ImportState {
     pub outcome: ImportOutcome,
     pub(crate) owners: std::collections::HashMap<String, i64>,
+    /// Stored customers the import changed, whose search keys are rewritten when it finishes:
+    /// on SQLite a removal from FTS5 in between would flush the keys it is buffering.
+    pub(crate) reindex: std::collections::BTreeSet<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,3 +5,8 @@ pub const DIALECT: super::Dialect = super::Dialect::Postgres;
 #[allow(clippy::duplicate_mod)]
 #[path = "ops/mod.rs"]
 pub mod ops;
+
+/// PostgreSQL has no SQLite connection: its imports write with multi-row statements.
+pub(crate) fn sqlite_connection<'c>(_: &'c mut sqlx::Transaction<'_, DB>) -> Option<&'c mut sqlx::SqliteConnection> {
+    None
+}

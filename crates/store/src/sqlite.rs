@@ -5,3 +5,8 @@ pub const DIALECT: super::Dialect = super::Dialect::Sqlite;
 #[allow(clippy::duplicate_mod)]
 #[path = "ops/mod.rs"]
 pub mod ops;
+
+/// The connection under a transaction, for the bulk writer of imports (`crate::sqlite_raw`).
+pub(crate) fn sqlite_connection<'c>(tx: &'c mut sqlx::Transaction<'_, DB>) -> Option<&'c mut sqlx::SqliteConnection> {
+    Some(&mut **tx)
+}

@@ -267,7 +267,7 @@ fn row(line: usize, fields: &[(Field, &str)]) -> ImportRow {
         draft: d,
         kind_given: fields.iter().any(|(f, _)| *f == Field::Kind),
         status_given: fields.iter().any(|(f, _)| *f == Field::Status),
-        keys: None,
+        prepared: None,
     }
 }
 
@@ -303,10 +303,83 @@ async fn import_matches_instead_of_duplicating() {
         let third = store.import_customers(Actor::SYSTEM, "b.csv", &changed).await.unwrap();
         assert_eq!(third, ImportOutcome { created: 0, updated: 2, unchanged: 0 }, "{backend}");
         assert_eq!(store.count_customers().await.unwrap(), 3);
+        // The updated customers' search keys were rewritten when the import finished.
+        let found = |q: &'static str| {
+            let store = &store;
+            async move { store.search(q, 10).await.unwrap().into_iter().map(|c| c.name).collect::<Vec<_>>() }
+        };
+        assert_eq!(found("13800000009").await, ["张三"], "{backend}");
+        assert!(found("13800000001").await.is_empty(), "{backend}: the old phone no longer finds 张三");
+        assert_eq!(found("tianjin").await, Vec::<String>::new(), "{backend}: a city is not a search key");
         let log = store.audit_log(100).await.unwrap();
         assert!(
             log.iter().any(|e| e.entity == "customers" && e.action == "import" && e.note.as_deref() == Some("b.csv"))
         );
+    }
+}
+
+/// Customers an import creates (written in bulk, from values computed ahead or not) read back,
+/// search and audit exactly as a customer created by hand.
+#[tokio::test]
+async fn imported_customers_are_like_created_ones() {
+    for (backend, store) in kit::stores().await {
+        let fields: &[(Field, &str)] = &[
+            (Field::Name, "曾小贤"),
+            (Field::Phone, "139-2222-3333"),
+            (Field::Email, "Zeng.XX@qq.com"),
+            (Field::Tags, "常客, VIP"),
+            (Field::Preferences, "座位: 角落; 饮品: 冰摩卡，两块糖，两块冰"),
+            (Field::Birthday, "1990-05-03"),
+            (Field::Notes, "说 \"老样子\"\\n换行\t制表"),
+        ];
+        let by_hand = store.create_customer(Actor::SYSTEM, &person(fields)).await.unwrap();
+        let twin = |line: usize, name: &str, phone: &str, email: &str, ahead: bool| {
+            let mut f = fields.to_vec();
+            f[0] = (Field::Name, name);
+            f[1] = (Field::Phone, phone);
+            f[2] = (Field::Email, email);
+            let mut r = row(line, &f);
+            if ahead {
+                r.prepared = Some(Prepared::of(&r.draft));
+            }
+            r
+        };
+        let rows = vec![
+            twin(2, "曾晓贤", "139-2222-4444", "a@qq.com", true),
+            twin(3, "曾小娴", "139-2222-5555", "b@qq.com", false),
+        ];
+        let o = store.import_customers(Actor::SYSTEM, "twins.csv", &rows).await.unwrap();
+        assert_eq!(o.created, 2, "{backend}");
+        let hand = store.customer(by_hand).await.unwrap();
+        let hits = store.search("zxx", 10).await.unwrap();
+        assert_eq!(hits.len(), 3, "{backend}: all three found by initials");
+        for id in hits.iter().map(|h| h.id).filter(|id| *id != by_hand) {
+            let got = store.customer(id).await.unwrap();
+            let mut want = rows
+                .iter()
+                .find(|r| Some(r.draft.phone.clone()) == Some(got.draft.phone.clone()))
+                .unwrap()
+                .draft
+                .clone();
+            want.tags.sort();
+            assert_eq!(got.draft, want, "{backend}");
+            assert_eq!(
+                (got.draft.preferences.clone(), got.draft.individual().unwrap().birthday),
+                (hand.draft.preferences.clone(), hand.draft.individual().unwrap().birthday)
+            );
+            assert!(got.created_at >= hand.created_at && got.created_at == got.updated_at, "{backend}");
+            let history = store.history(id).await.unwrap();
+            let created = history.iter().find(|e| e.action == "import" && e.entity == "customer").unwrap();
+            let after = created.after.clone().unwrap();
+            let want_after: serde_json::Value = serde_json::from_str(&want.to_fields().to_json()).unwrap();
+            assert_eq!(after, want_after, "{backend}");
+            assert_eq!(after["notes"], "说 \"老样子\"\\n换行\t制表", "{backend}");
+            assert_eq!(created.note.as_deref(), Some("twins.csv"));
+        }
+        // The pinyin kept for finding duplicates is written too: the three names read
+        // zengxiaoxian and share a birthday.
+        let pairs = store.duplicate_candidates(10).await.unwrap();
+        assert_eq!(pairs.len(), 3, "{backend}: {pairs:?}");
     }
 }
 
@@ -331,7 +404,7 @@ async fn import_is_all_or_nothing() {
                 ]),
                 kind_given: false,
                 status_given: false,
-                keys: None,
+                prepared: None,
             },
         ];
         let err = store.import_customers(Actor::SYSTEM, "bad.csv", &rows).await.unwrap_err();
@@ -346,7 +419,7 @@ async fn import_is_all_or_nothing() {
             draft: person(&[(Field::Name, "幽灵")]),
             kind_given: false,
             status_given: false,
-            keys: None,
+            prepared: None,
         };
         let o = store.import_customers(Actor::SYSTEM, "ghost.csv", &[ghost]).await.unwrap();
         assert_eq!(o.created, 1, "{backend}");
@@ -357,7 +430,7 @@ async fn import_is_all_or_nothing() {
             draft: person(&[(Field::Name, "王五"), (Field::City, "成都")]),
             kind_given: false,
             status_given: false,
-            keys: None,
+            prepared: None,
         };
         let o = store.import_customers(Actor::SYSTEM, "ids.csv", &[by_id]).await.unwrap();
         assert_eq!(o.updated, 1, "{backend}");
@@ -870,6 +943,57 @@ async fn jobs_run_when_due_and_the_nightly_one_reschedules() {
         let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         assert_eq!(next_china_time(at("2026-03-01T17:00:00Z"), 2), at("2026-03-01T18:00:00Z"));
         assert_eq!(next_china_time(at("2026-03-01T19:00:00Z"), 2), at("2026-03-02T18:00:00Z"));
+    }
+}
+
+/// Saved values read back exactly: every column, present and missing (SQLite writes them in
+/// bulk on its own path).
+#[tokio::test]
+async fn saved_values_read_back_exactly() {
+    use guanxi_domain::value::nonmonetary::NonMonetary;
+    use guanxi_domain::value::{AbcClass, CustomerValue, RfmScore, RfmSegment};
+    for (backend, store) in kit::stores().await {
+        let a = store.create_customer(Actor::SYSTEM, &person(&[(Field::Name, "甲")])).await.unwrap();
+        let b = store.create_customer(Actor::SYSTEM, &person(&[(Field::Name, "乙")])).await.unwrap();
+        let full = CustomerValue {
+            customer_id: a,
+            tier: ValueTier::Key,
+            abc: Some(AbcClass::A),
+            revenue_window_fen: 1_234_567,
+            rfm: Some(RfmScore { r: 5, f: 4, m: 3 }),
+            segment: Some(RfmSegment::Champions),
+            p_alive: Some(0.123_456_789_012_345),
+            expected_purchases: Some(3.25),
+            expected_spend_fen: Some(-50),
+            clv_history_fen: 9_876_543_210,
+            clv_projected_fen: Some(42),
+            non_monetary: NonMonetary { loyalty: Some(0.75), stability: Some(1.0 / 3.0), ..Default::default() },
+            key_score: 88.5,
+        };
+        let empty = CustomerValue {
+            customer_id: b,
+            tier: ValueTier::Small,
+            abc: None,
+            revenue_window_fen: 0,
+            rfm: None,
+            segment: None,
+            p_alive: None,
+            expected_purchases: None,
+            expected_spend_fen: None,
+            clv_history_fen: 0,
+            clv_projected_fen: None,
+            non_monetary: NonMonetary::default(),
+            key_score: 0.0,
+        };
+        let values = vec![full, empty];
+        let as_of = today();
+        store.save_assessment(Actor::SYSTEM, as_of, "week", &serde_json::json!({}), &values).await.unwrap();
+        for v in &values {
+            assert_eq!(store.customer_value(v.customer_id).await.unwrap().as_ref(), Some(v), "{backend}");
+        }
+        // A second run replaces the first.
+        store.save_assessment(Actor::SYSTEM, as_of, "week", &serde_json::json!({}), &values[1..]).await.unwrap();
+        assert_eq!(store.customer_value(a).await.unwrap(), None, "{backend}");
     }
 }
 

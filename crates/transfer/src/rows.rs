@@ -179,10 +179,14 @@ pub fn validate_row(
         });
     }
     match draft {
-        Some(draft) if issues.is_empty() => Ok(ImportRow {
+        Some(mut draft) if issues.is_empty() => Ok(ImportRow {
             line,
             id,
-            keys: Some(guanxi_domain::search::customer_keys(&draft, &[]).texts()),
+            prepared: Some({
+                // The store keeps tags sorted; prepared from them in that order.
+                draft.tags.sort();
+                guanxi_domain::Prepared::of(&draft)
+            }),
             draft,
             kind_given: !raw.get(Field::Kind).trim().is_empty(),
             status_given: !raw.get(Field::Status).trim().is_empty(),

@@ -14,7 +14,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Each input of non-monetary value; `None` is "no data" (the default), never a made-up number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct NonMonetary {
     pub loyalty: Option<f64>,
     pub stability: Option<f64>,
@@ -114,14 +115,7 @@ mod tests {
     #[test]
     fn missing_inputs_carry_no_weight() {
         let w = Weights::default();
-        let none = NonMonetary {
-            loyalty: None,
-            stability: None,
-            tolerance: None,
-            feedback: None,
-            referrals: None,
-            credit: None,
-        };
+        let none = NonMonetary::default();
         assert!((key_account_score(0.8, &none, &w) - 80.0).abs() < 1e-9);
         let some = NonMonetary { loyalty: Some(1.0), ..none };
         // (0.5·0.8 + 0.15·1.0) / 0.65

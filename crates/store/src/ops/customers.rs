@@ -46,6 +46,15 @@ const NO_ORGANIZATION: &OrganizationProfile = &OrganizationProfile {
 
 /// The customer table's writable columns and their values for a draft.
 pub(crate) fn customer_values(d: &CustomerDraft, owner_id: Option<i64>) -> Vec<(&'static str, Val<'_>)> {
+    customer_values_prepared(d, owner_id, None)
+}
+
+/// The same, taking the derived values from `prepared` when an import computed them ahead.
+pub(crate) fn customer_values_prepared<'a>(
+    d: &'a CustomerDraft,
+    owner_id: Option<i64>,
+    prepared: Option<&'a Prepared>,
+) -> Vec<(&'static str, Val<'a>)> {
     fn t(s: Option<&str>) -> Val<'_> {
         Val::Text(s.map(Cow::Borrowed))
     }
@@ -58,7 +67,13 @@ pub(crate) fn customer_values(d: &CustomerDraft, owner_id: Option<i64>) -> Vec<(
         ("purpose", c(d.purpose.map(|x| x.code()))),
         ("needs_orientation", c(d.needs_orientation.map(|x| x.code()))),
         ("name", t(Some(&d.name))),
-        ("name_pinyin", Val::Text(Some(Cow::Owned(name_pinyin(&d.name))))),
+        (
+            "name_pinyin",
+            Val::Text(Some(match prepared {
+                Some(p) => Cow::Borrowed(p.name_pinyin.as_str()),
+                None => Cow::Owned(name_pinyin(&d.name)),
+            })),
+        ),
         ("source", t(d.source.as_deref())),
         ("owner_id", Val::Int(owner_id)),
         ("external_id", t(d.external_id.as_deref())),
@@ -70,7 +85,10 @@ pub(crate) fn customer_values(d: &CustomerDraft, owner_id: Option<i64>) -> Vec<(
         ("notes", t(d.notes.as_deref())),
         (
             "preferences",
-            Val::Text(Some(Cow::Owned(serde_json::to_string(&d.preferences).unwrap_or_else(|_| "[]".into())))),
+            Val::Text(Some(match prepared {
+                Some(p) => Cow::Borrowed(p.preferences_json.as_str()),
+                None => Cow::Owned(preferences_json(&d.preferences)),
+            })),
         ),
         ("preferences_note", t(d.preferences_note.as_deref())),
         ("gender", c(ind.gender.map(|x| x.code()))),
@@ -198,10 +216,20 @@ pub(crate) async fn write_customer(
     draft: &CustomerDraft,
     owner_id: Option<i64>,
 ) -> Result<(), StoreError> {
+    write_customer_row(tx, id, draft, owner_id).await?;
+    reindex(tx, id, draft).await
+}
+
+/// The customer's row and tags, without its search keys (the caller reindexes).
+pub(crate) async fn write_customer_row(
+    tx: &mut Tx<'_>,
+    id: i64,
+    draft: &CustomerDraft,
+    owner_id: Option<i64>,
+) -> Result<(), StoreError> {
     let q = bind_values(sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())), customer_values(draft, owner_id));
     q.bind(now()).bind(id).execute(&mut **tx).await?;
-    write_tags(tx, id, &draft.tags).await?;
-    reindex(tx, id, draft).await
+    write_tags(tx, id, &draft.tags).await
 }
 
 /// Recomputes the customer's search keys, including its key people's names and phones.

@@ -7,11 +7,13 @@
 //! time in round trips to the database (SQLite's worker thread or PostgreSQL's socket), not in
 //! the database.
 
-use super::customers::{bind_values, customer_values, load_customer, write_customer};
-use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users, values_clause};
+use super::customers::{
+    bind_values, customer_values, customer_values_prepared, load_customer, reindex, write_customer_row,
+};
+use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users, sqlite_connection, values_clause};
 use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, today_in_china};
 use guanxi_domain::search::{SearchText, customer_keys};
-use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Raw, Validation};
+use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Prepared, Raw, Validation};
 use sqlx::{AssertSqlSafe, Row as _};
 use std::collections::{HashMap, HashSet};
 
@@ -30,8 +32,8 @@ enum Target {
 struct Pending {
     draft: CustomerDraft,
     owner_id: Option<i64>,
-    /// Search keys computed ahead (while the previous batch was written), if still current.
-    keys: Option<guanxi_domain::search::SearchText>,
+    /// Derived values computed ahead (while the previous batch was written), if still current.
+    prepared: Option<Prepared>,
 }
 
 /// Looks values up in one `IN (…)` query per chunk; returns value → first (lowest) live id.
@@ -195,13 +197,15 @@ pub async fn import_rows(
                     pending[i].owner_id = owner_id;
                 }
                 pending[i].draft = merged;
-                pending[i].keys = None;
+                pending[i].prepared = None;
                 (i, &pending[i].draft)
             }
             None => {
-                let mut draft = d.clone();
+                let mut draft = row.draft;
+                // Values computed ahead from tags in another order would audit that order.
+                let prepared = row.prepared.take().filter(|_| draft.tags.is_sorted());
                 draft.tags.sort();
-                pending.push(Pending { draft, owner_id, keys: row.keys.take() });
+                pending.push(Pending { draft, owner_id, prepared });
                 let i = pending.len() - 1;
                 (i, &pending[i].draft)
             }
@@ -235,7 +239,8 @@ pub async fn import_rows(
             continue;
         }
         let owner_id = if merged.owner.is_some() { owner_id.or(current.owner_id) } else { None };
-        write_customer(tx, id, &merged, owner_id).await?;
+        write_customer_row(tx, id, &merged, owner_id).await?;
+        state.reindex.insert(id);
         audit(
             tx,
             actor,
@@ -287,9 +292,9 @@ pub async fn after_import_orders(pool: &Pool) -> Result<(), StoreError> {
 async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> {
     match DIALECT {
         Dialect::Sqlite => {
-            // A write statement takes SQLite's write lock for the rest of the transaction, so
-            // the ids after the current maximum stay ours.
-            sqlx::query("UPDATE customers SET version = version WHERE id = -1").execute(&mut **tx).await?;
+            // Write transactions on SQLite begin IMMEDIATE (`ops::begin`, `Store::begin_import`):
+            // the write lock is ours from the start, so the ids after the current maximum stay
+            // ours. (A write statement here would also make FTS5 flush its buffered keys.)
             let max: i64 =
                 sqlx::query("SELECT COALESCE(MAX(id), 0) FROM customers").fetch_one(&mut **tx).await?.try_get(0)?;
             Ok((1..=n as i64).map(|i| max + i).collect())
@@ -312,6 +317,9 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
     }
     let ids = reserve_ids(tx, pending.len()).await?;
     let at = now();
+    if let Some(conn) = sqlite_connection(tx) {
+        return insert_new_sqlite(conn, actor, source, &ids, pending, at).await;
+    }
     let plain = |_: usize, p: String| p;
 
     // Customers, 400 rows (about 17,000 parameters) a statement.
@@ -326,7 +334,7 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, p) in chunk_ids.iter().zip(chunk) {
             q = q.bind(*id);
-            q = bind_values(q, customer_values(&p.draft, p.owner_id));
+            q = bind_values(q, customer_values_prepared(&p.draft, p.owner_id, p.prepared.as_ref()));
             q = q.bind(at).bind(at);
         }
         q.execute(&mut **tx).await?;
@@ -348,8 +356,8 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
     // Search keys.
     let texts: Vec<std::borrow::Cow<'_, SearchText>> = pending
         .iter()
-        .map(|p| match &p.keys {
-            Some(t) => std::borrow::Cow::Borrowed(t),
+        .map(|p| match &p.prepared {
+            Some(t) => std::borrow::Cow::Borrowed(&t.keys),
             None => std::borrow::Cow::Owned(customer_keys(&p.draft, &[]).texts()),
         })
         .collect();
@@ -398,10 +406,88 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
                 .bind("customer")
                 .bind(*id)
                 .bind(*id)
-                .bind(fields_json(&p.draft.to_fields()).to_string())
+                .bind(match &p.prepared {
+                    Some(x) => x.fields_json.clone(),
+                    None => p.draft.to_fields().to_json(),
+                })
                 .bind(source);
         }
         q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// SQLite: the same rows through single-row statements prepared once a batch and stepped on
+/// this thread (see `crate::sqlite_raw`): no statement journal, no round trips to sqlx's
+/// worker, and FTS5 keeps buffering the keys of the whole import instead of writing an index
+/// segment at every statement.
+async fn insert_new_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    actor: Actor,
+    source: &str,
+    ids: &[i64],
+    pending: &[Pending],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    use super::customers::Val;
+    // Text as sqlx writes a timestamp and a date to SQLite, so that both read back the same.
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    let columns: Vec<&str> = customer_values(&pending[0].draft, None).iter().map(|(n, _)| *n).collect();
+    let raw = crate::sqlite_raw::RawConnection::lock(conn).await?;
+    let mut customer = raw.prepare(&format!(
+        "INSERT INTO customers (id, {}, created_at, updated_at) VALUES ({})",
+        columns.join(", "),
+        vec!["?"; columns.len() + 3].join(", ")
+    ))?;
+    let mut tag = raw.prepare("INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)")?;
+    let mut search =
+        raw.prepare("INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES (?, ?, ?, ?)")?;
+    let mut audit = raw.prepare(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note) \
+         VALUES (?, ?, 'import', 'customer', ?, ?, ?, ?)",
+    )?;
+    for (&id, p) in ids.iter().zip(pending) {
+        customer.int(1, Some(id))?;
+        let computed;
+        let prepared = match &p.prepared {
+            Some(x) => x,
+            None => {
+                computed = Prepared::of(&p.draft);
+                &computed
+            }
+        };
+        let values = customer_values_prepared(&p.draft, p.owner_id, Some(prepared));
+        for (i, (_, v)) in values.iter().enumerate() {
+            match v {
+                Val::Text(t) => customer.text(i + 2, t.as_deref())?,
+                Val::Date(d) => customer.text(i + 2, d.map(|d| d.format("%F").to_string()).as_deref())?,
+                Val::Int(n) => customer.int(i + 2, *n)?,
+            }
+        }
+        customer.text(values.len() + 2, Some(&at))?;
+        customer.text(values.len() + 3, Some(&at))?;
+        customer.run()?;
+
+        for t in &p.draft.tags {
+            tag.int(1, Some(id))?;
+            tag.text(2, Some(t))?;
+            tag.run()?;
+        }
+
+        let keys = &prepared.keys;
+        search.int(1, Some(id))?;
+        search.text(2, Some(&keys.name))?;
+        search.text(3, Some(&keys.parts))?;
+        search.text(4, Some(&keys.other))?;
+        search.run()?;
+
+        audit.text(1, Some(&at))?;
+        audit.int(2, Some(actor.0))?;
+        audit.int(3, Some(id))?;
+        audit.int(4, Some(id))?;
+        audit.text(5, Some(&prepared.fields_json))?;
+        audit.text(6, Some(source))?;
+        audit.run()?;
     }
     Ok(())
 }
@@ -414,6 +500,10 @@ pub async fn finish_import(
     state: &ImportState,
     skipped: usize,
 ) -> Result<(), StoreError> {
+    for &id in &state.reindex {
+        let current = load_customer(tx, id).await?;
+        reindex(tx, id, &current.draft).await?;
+    }
     let o = &state.outcome;
     let summary = serde_json::json!({
         "created": o.created, "updated": o.updated, "unchanged": o.unchanged, "skipped": skipped,

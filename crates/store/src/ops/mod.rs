@@ -32,7 +32,7 @@ pub use surveys::*;
 pub use values::*;
 pub use winback::*;
 
-pub(crate) use super::{DB, DIALECT};
+pub(crate) use super::{DB, DIALECT, sqlite_connection};
 use crate::{Actor, NewUser, StoreError, User};
 use chrono::{DateTime, SubsecRound, Utc};
 use guanxi_domain::{Field, Lang, Problem, Raw, Role, Validation};
@@ -116,7 +116,8 @@ pub(crate) fn opt_code<T>(r: &Row, col: &str, parse: impl Fn(&str) -> Option<T>)
     s.map(|s| parse(&s).ok_or_else(|| corrupt(col, &s))).transpose()
 }
 
-/// A field list as the JSON object the audit log keeps: field code → text.
+/// A field list as the JSON object the audit log keeps: field code → text (the same object
+/// `Raw::to_json` writes as text, which imports compute ahead; a domain test keeps them equal).
 pub(crate) fn fields_json(raw: &Raw) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     for (f, v) in &raw.0 {

@@ -337,7 +337,10 @@ pub async fn save_assessment(
     // order. The two indexes stay: with a few distinct tiers and segments each new entry lands
     // at the end of its value's run, cheaper than building them again (1.2 s at a million).
     sqlx::query("DELETE FROM customer_values").execute(&mut *tx).await?;
-    for chunk in values.chunks(500) {
+    if let Some(conn) = super::sqlite_connection(&mut tx) {
+        insert_values_sqlite(conn, run, values).await?;
+    }
+    for chunk in values.chunks(500).filter(|_| super::DIALECT == crate::Dialect::Postgres) {
         let mut n = 0;
         let rows: Vec<String> = chunk
             .iter()
@@ -382,6 +385,41 @@ pub async fn save_assessment(
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
     }
     Ok(run)
+}
+
+/// SQLite: one prepared single-row insert stepped on this thread for every customer (see
+/// `crate::sqlite_raw`); through sqlx a million rows of 17 values cost more in binding and
+/// hand-offs than in SQLite.
+async fn insert_values_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    run: i64,
+    values: &[CustomerValue],
+) -> Result<(), StoreError> {
+    let raw = crate::sqlite_raw::RawConnection::lock(conn).await?;
+    let mut insert =
+        raw.prepare(&format!("INSERT INTO customer_values ({COLUMNS}) VALUES ({})", ["?"; 17].join(", ")))?;
+    let small = |n: Option<u8>| n.map(i64::from);
+    for v in values {
+        insert.int(1, Some(v.customer_id))?;
+        insert.int(2, Some(run))?;
+        insert.text(3, Some(v.tier.code()))?;
+        insert.text(4, v.abc.map(abc_code))?;
+        insert.int(5, Some(v.revenue_window_fen))?;
+        insert.int(6, small(v.rfm.map(|s| s.r)))?;
+        insert.int(7, small(v.rfm.map(|s| s.f)))?;
+        insert.int(8, small(v.rfm.map(|s| s.m)))?;
+        insert.text(9, v.segment.map(|s| s.code()))?;
+        insert.real(10, v.p_alive)?;
+        insert.real(11, v.expected_purchases)?;
+        insert.int(12, v.expected_spend_fen)?;
+        insert.int(13, Some(v.clv_history_fen))?;
+        insert.real(14, v.non_monetary.loyalty)?;
+        insert.real(15, v.non_monetary.stability)?;
+        insert.real(16, Some(v.key_score))?;
+        insert.int(17, v.clv_projected_fen)?;
+        insert.run()?;
+    }
+    Ok(())
 }
 
 fn value_from_row(r: &Row) -> Result<CustomerValue, StoreError> {
