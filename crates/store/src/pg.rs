@@ -10,3 +10,8 @@ pub mod ops;
 pub(crate) fn sqlite_connection<'c>(_: &'c mut sqlx::Transaction<'_, DB>) -> Option<&'c mut sqlx::SqliteConnection> {
     None
 }
+
+/// PostgreSQL has no SQLite connection: its reads go through sqlx.
+pub(crate) fn sqlite_pooled(_: &mut sqlx::pool::PoolConnection<DB>) -> Option<&mut sqlx::SqliteConnection> {
+    None
+}

@@ -10,3 +10,8 @@ pub mod ops;
 pub(crate) fn sqlite_connection<'c>(tx: &'c mut sqlx::Transaction<'_, DB>) -> Option<&'c mut sqlx::SqliteConnection> {
     Some(&mut **tx)
 }
+
+/// A pooled connection as SQLite's own, for reading with `crate::sqlite_raw`.
+pub(crate) fn sqlite_pooled(c: &mut sqlx::pool::PoolConnection<DB>) -> Option<&mut sqlx::SqliteConnection> {
+    Some(&mut **c)
+}

@@ -1,5 +1,5 @@
-//! Prepared statements on the SQLite connection under a sqlx transaction, stepped on the
-//! calling thread: the bulk writer of imports and of the value recompute's million rows.
+//! Prepared statements on the SQLite connection, stepped on the calling thread: the bulk writer
+//! of imports and of the value recompute's million rows, and the reader of its histories.
 //!
 //! Through sqlx every statement is a round trip to the connection's worker thread, and every
 //! parameter an owned value handed over; a multi-row `INSERT` amortizes that, but costs a
@@ -7,7 +7,12 @@
 //! for FTS5 — a flushed index segment per statement. A single-row statement prepared once and
 //! stepped a million times needs none of it. This module is the one place with `unsafe`: it
 //! holds sqlx's lock on the connection (so its worker cannot touch the handle meanwhile) and
-//! finalizes every statement before the lock is let go.
+//! finalizes every statement before the lock is let go. Reading is the same story: a million
+//! rows come over as fast as SQLite steps them, not one hand-off each (or one JSON text of
+//! many, parsed again).
+//!
+//! Stepping blocks the thread for as long as it takes; run long loops in `blocking` so a
+//! multi-threaded runtime moves its other tasks (a web server's requests) elsewhere meanwhile.
 
 use crate::StoreError;
 use libsqlite3_sys as ffi;
@@ -21,6 +26,12 @@ pub(crate) struct RawConnection<'c> {
     db: NonNull<ffi::sqlite3>,
     _lock: LockedSqliteHandle<'c>,
 }
+
+// SAFETY: sqlx opens SQLite connections in multi-thread mode (or serialized), in which a
+// connection may be used from any thread, one at a time; this value is the only user while it
+// lives (it holds sqlx's lock, whose guard only refers to a thread-safe mutex), and its
+// statements, which cannot leave their thread, borrow it.
+unsafe impl Send for RawConnection<'_> {}
 
 impl<'c> RawConnection<'c> {
     pub(crate) async fn lock(conn: &'c mut SqliteConnection) -> Result<RawConnection<'c>, StoreError> {
@@ -59,11 +70,21 @@ impl<'c> RawConnection<'c> {
     }
 }
 
+/// Runs `f` on this thread; on a multi-threaded runtime after handing this worker's other tasks
+/// to another thread (`tokio::task::block_in_place`), which a single-threaded one cannot do.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 fn error_text(msg: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(msg.to_string()))
 }
 
-/// A prepared statement; parameters are numbered from 1 as SQLite numbers them.
+/// A prepared statement; parameters are numbered from 1 and result columns from 0, as SQLite
+/// numbers them.
 pub(crate) struct Statement<'a> {
     raw: NonNull<ffi::sqlite3_stmt>,
     conn: &'a RawConnection<'a>,
@@ -122,6 +143,53 @@ impl Statement<'_> {
             ffi::SQLITE_ROW => Err(error_text("a write statement returned rows")),
             rc => Err(self.conn.error(rc)),
         }
+    }
+
+    /// Steps a query: true with a row to read, false when there are no more (and the
+    /// statement is ready to run again).
+    pub(crate) fn next_row(&mut self) -> Result<bool, StoreError> {
+        // SAFETY: the statement is live.
+        let rc = unsafe { ffi::sqlite3_step(self.raw.as_ptr()) };
+        match rc {
+            ffi::SQLITE_ROW => Ok(true),
+            ffi::SQLITE_DONE => {
+                // SAFETY: as above.
+                self.check(unsafe { ffi::sqlite3_reset(self.raw.as_ptr()) })?;
+                Ok(false)
+            }
+            rc => {
+                let e = self.conn.error(rc);
+                // SAFETY: as above; the error is read before the reset.
+                unsafe { ffi::sqlite3_reset(self.raw.as_ptr()) };
+                Err(e)
+            }
+        }
+    }
+
+    /// Column `i` of the current row as an integer (NULL reads as 0).
+    pub(crate) fn int_at(&self, i: usize) -> i64 {
+        // SAFETY: the statement is live and on a row (a column out of range reads as NULL).
+        unsafe { ffi::sqlite3_column_int64(self.raw.as_ptr(), i as c_int) }
+    }
+
+    /// Column `i` of the current row as a float (NULL reads as 0).
+    pub(crate) fn real_at(&self, i: usize) -> f64 {
+        // SAFETY: as in `int_at`.
+        unsafe { ffi::sqlite3_column_double(self.raw.as_ptr(), i as c_int) }
+    }
+
+    /// Column `i` of the current row as text, valid until the statement moves on (which the
+    /// borrow of `self` ensures); NULL reads as "".
+    pub(crate) fn text_at(&self, i: usize) -> Result<&str, StoreError> {
+        // SAFETY: as in `int_at`; SQLite keeps the bytes (`len` of them, after the pointer is
+        // taken, as its documentation asks) until the next step, reset or finalize, each of
+        // which needs `&mut self`.
+        let bytes = unsafe {
+            let p = ffi::sqlite3_column_text(self.raw.as_ptr(), i as c_int);
+            let len = ffi::sqlite3_column_bytes(self.raw.as_ptr(), i as c_int);
+            if p.is_null() { &[][..] } else { std::slice::from_raw_parts(p, len.max(0) as usize) }
+        };
+        std::str::from_utf8(bytes).map_err(|_| StoreError::Corrupt(format!("column {i} is not UTF-8 text")))
     }
 }
 

@@ -359,9 +359,12 @@ impl Assessment {
         let tiers: Vec<serde_json::Value> = ValueTier::ALL
             .iter()
             .map(|t| {
-                let of: Vec<&CustomerValue> = self.values.iter().filter(|v| v.tier == *t).collect();
-                json!({"tier": t.code(), "customers": of.len(),
-                       "revenue_window_fen": of.iter().map(|v| v.revenue_window_fen).sum::<i64>()})
+                let (customers, revenue) = self
+                    .values
+                    .iter()
+                    .filter(|v| v.tier == *t)
+                    .fold((0usize, 0i64), |(n, r), v| (n + 1, r + v.revenue_window_fen));
+                json!({"tier": t.code(), "customers": customers, "revenue_window_fen": revenue})
             })
             .collect();
         let mut grid = std::collections::BTreeMap::new();
@@ -370,24 +373,27 @@ impl Assessment {
         }
         let grid: Vec<serde_json::Value> =
             grid.into_iter().map(|((r, fm), n)| json!({"r": r, "fm": fm, "customers": n})).collect();
-        let mut ranked: Vec<&CustomerValue> = self.values.iter().collect();
-        ranked.sort_by(|a, b| b.revenue_window_fen.cmp(&a.revenue_window_fen).then(a.customer_id.cmp(&b.customer_id)));
-        let total: i64 = ranked.iter().map(|v| v.revenue_window_fen.max(0)).sum();
+        // (−revenue, id): largest first, ties by id, sorted as plain keys.
+        let mut ranked: Vec<(i64, i64)> =
+            self.values.iter().map(|v| (v.revenue_window_fen.saturating_neg(), v.customer_id)).collect();
+        ranked.sort_unstable();
+        let revenue = |r: &(i64, i64)| r.0.saturating_neg();
+        let total: i64 = ranked.iter().map(|r| revenue(r).max(0)).sum();
         let n = ranked.len();
         let step = (n / 200).max(1);
         let mut pareto = vec![json!([0.0, 0.0])];
         let mut cum = 0i64;
-        for (i, v) in ranked.iter().enumerate() {
-            cum += v.revenue_window_fen.max(0);
+        for (i, r) in ranked.iter().enumerate() {
+            cum += revenue(r).max(0);
             if total > 0 && ((i + 1) % step == 0 || i + 1 == n) {
                 pareto.push(json!([(i + 1) as f64 / n as f64, cum as f64 / total as f64]));
             }
         }
         let top: Vec<serde_json::Value> = ranked
             .iter()
-            .filter(|v| v.revenue_window_fen > 0)
+            .filter(|r| revenue(r) > 0)
             .take(cfg.top_n)
-            .map(|v| json!({"customer_id": v.customer_id, "revenue_window_fen": v.revenue_window_fen}))
+            .map(|r| json!({"customer_id": r.1, "revenue_window_fen": revenue(r)}))
             .collect();
         report["tiers"] = json!(tiers);
         report["rfm_grid"] = json!(grid);
@@ -453,6 +459,11 @@ fn expected_spend(g: &GammaGamma, r: &RepeatHistory, s: Option<SpendHistory>) ->
     }
 }
 
+/// A scoped thread's result, its panic passed on.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 /// Assesses every customer in `histories`.
 pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
     let as_of = cfg.period.as_of;
@@ -470,10 +481,51 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
         }
         GammaGamma::fit(&data).ok()
     };
-    // The purchase model and the spend models at once: each spreads its sums over the cores,
-    // and together they keep both busy between their evaluations (and in the small fits).
-    let (bg, (by_kind, gg)) = std::thread::scope(|s| {
+    // Margin: revenue minus cost where the cost is known; elsewhere revenue at the customer's
+    // own costed rate, else all customers' costed rate, else the configured rate.
+    let (costed, margin) = histories.iter().fold((0i64, 0i64), |(c, m), h| (c + h.costed_fen, m + h.margin_fen));
+    let company_rate = if costed > 0 { margin as f64 / costed as f64 } else { cfg.margin_rate };
+    let rate_of = |h: &History| if h.costed_fen > 0 { h.margin_fen as f64 / h.costed_fen as f64 } else { company_rate };
+
+    // ABC and RFM, on the window; and each customer's window value in order, for its
+    // percentile.
+    let rank = || {
+        let window_value: Vec<f64> = histories
+            .iter()
+            .map(|h| match cfg.basis {
+                Basis::Revenue => h.window_revenue_fen as f64,
+                Basis::Margin => {
+                    h.window_margin_fen as f64 + (h.window_revenue_fen - h.window_costed_fen) as f64 * rate_of(h)
+                }
+            })
+            .collect();
+        let abc = classify(&window_value, cfg.a_share, cfg.b_share);
+        let active: Vec<usize> = (0..histories.len()).filter(|&i| histories[i].window_days > 0).collect();
+        let scores = rfm::score(
+            &active
+                .iter()
+                .map(|&i| RfmInput {
+                    recency_days: (as_of - histories[i].last).num_days() as f64,
+                    frequency: histories[i].window_days as f64,
+                    monetary: histories[i].window_revenue_fen as f64,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut rfm_of: Vec<Option<RfmScore>> = vec![None; histories.len()];
+        for (k, &i) in active.iter().enumerate() {
+            rfm_of[i] = Some(scores[k]);
+        }
+        let mut sorted = window_value.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        (window_value, abc, rfm_of, sorted)
+    };
+
+    // The purchase model, the spend models and the ranking at once: each fit spreads its sums
+    // over the cores, and together they keep both busy between their evaluations (and in the
+    // small fits).
+    let (bg, (by_kind, gg), (window_value, abc, rfm_of, sorted)) = std::thread::scope(|s| {
         let bg = s.spawn(|| BgNbd::fit(&repeats).ok());
+        let ranked = s.spawn(rank);
         let by_kind: Vec<KindFit> = [CustomerKind::Individual, CustomerKind::Organization]
             .into_iter()
             .filter_map(|kind| fit_spend(Some(kind)).map(|fit| KindFit { kind, fit }))
@@ -481,45 +533,10 @@ pub fn assess(histories: &[History], cfg: &AssessConfig) -> Assessment {
         // The pooled fit, when some customer's kind has none of its own.
         let pooled_needed = histories.iter().any(|h| !by_kind.iter().any(|k| k.kind == h.kind));
         let gg = if pooled_needed { fit_spend(None) } else { None };
-        (bg.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (by_kind, gg))
+        (join(bg), (by_kind, gg), join(ranked))
     });
 
-    // Margin: revenue minus cost where the cost is known; elsewhere revenue at the customer's
-    // own costed rate, else all customers' costed rate, else the configured rate.
-    let (costed, margin) = histories.iter().fold((0i64, 0i64), |(c, m), h| (c + h.costed_fen, m + h.margin_fen));
-    let company_rate = if costed > 0 { margin as f64 / costed as f64 } else { cfg.margin_rate };
-    let rate_of = |h: &History| if h.costed_fen > 0 { h.margin_fen as f64 / h.costed_fen as f64 } else { company_rate };
-
-    // ABC and RFM, on the window.
-    let window_value: Vec<f64> = histories
-        .iter()
-        .map(|h| match cfg.basis {
-            Basis::Revenue => h.window_revenue_fen as f64,
-            Basis::Margin => {
-                h.window_margin_fen as f64 + (h.window_revenue_fen - h.window_costed_fen) as f64 * rate_of(h)
-            }
-        })
-        .collect();
-    let abc = classify(&window_value, cfg.a_share, cfg.b_share);
-    let active: Vec<usize> = (0..histories.len()).filter(|&i| histories[i].window_days > 0).collect();
-    let scores = rfm::score(
-        &active
-            .iter()
-            .map(|&i| RfmInput {
-                recency_days: (as_of - histories[i].last).num_days() as f64,
-                frequency: histories[i].window_days as f64,
-                monetary: histories[i].window_revenue_fen as f64,
-            })
-            .collect::<Vec<_>>(),
-    );
-    let mut rfm_of: Vec<Option<RfmScore>> = vec![None; histories.len()];
-    for (k, &i) in active.iter().enumerate() {
-        rfm_of[i] = Some(scores[k]);
-    }
-
     // Monetary percentile: the share of assessed customers with less value in the window.
-    let mut sorted = window_value.clone();
-    sorted.sort_unstable_by(f64::total_cmp);
     let percentile = |v: f64| {
         if sorted.len() <= 1 { 1.0 } else { sorted.partition_point(|x| *x < v) as f64 / (sorted.len() - 1) as f64 }
     };

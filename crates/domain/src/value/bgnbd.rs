@@ -5,7 +5,6 @@
 //! purchase, in one unit).
 
 use super::numeric::{hyp2f1, hyp2f1_at, ln_beta, ln_gamma, minimize_staged, parallel_sum};
-use std::collections::HashMap;
 
 /// One customer's history as the model sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,27 +137,37 @@ impl BgNbd {
         // Customers with the same history contribute the same term: count them once each. The
         // logarithms depend on the parameters only through a few distinct x, t_x and T, so each
         // evaluation takes them from tables, and a large sum is split over the machine's cores.
-        let mut groups: HashMap<(u64, u64, u64), f64> = HashMap::new();
-        for h in data {
-            *groups.entry((h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits())).or_default() += 1.0;
+        // Sorted, so that the sums (and the fit) are the same on every run.
+        let mut histories: Vec<(u64, u64, u64)> =
+            data.iter().map(|h| (h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits())).collect();
+        histories.sort_unstable();
+        let mut groups: Vec<((u64, u64, u64), f64)> = Vec::new();
+        for k in histories {
+            match groups.last_mut() {
+                Some((last, n)) if *last == k => *n += 1.0,
+                _ => groups.push((k, 1.0)),
+            }
         }
-        let distinct = |pick: fn(&(u64, u64, u64)) -> u64| -> (Vec<f64>, HashMap<u64, u32>) {
-            let mut values: Vec<f64> = groups.keys().map(|k| f64::from_bits(pick(k))).collect();
-            values.sort_by(f64::total_cmp);
-            values.dedup();
-            let index = values.iter().enumerate().map(|(i, v)| (v.to_bits(), i as u32)).collect();
-            (values, index)
+        // Each of x, t_x and T: its distinct values, and a history's index among them.
+        let distinct = |pick: fn(&(u64, u64, u64)) -> u64| -> Vec<u64> {
+            let mut bits: Vec<u64> = groups.iter().map(|(k, _)| pick(k)).collect();
+            bits.sort_unstable();
+            bits.dedup();
+            bits
         };
-        let (xs, x_index) = distinct(|k| k.0);
-        let (txs, tx_index) = distinct(|k| k.1);
-        let (ts, t_index) = distinct(|k| k.2);
-        // In a fixed order, so that the sums (and the fit) are the same on every run.
-        let mut keys: Vec<(&(u64, u64, u64), &f64)> = groups.iter().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let terms: Vec<Term> = keys
+        let (x_bits, tx_bits, t_bits) = (distinct(|k| k.0), distinct(|k| k.1), distinct(|k| k.2));
+        let index = |bits: &[u64], b: u64| bits.partition_point(|v| *v < b) as u32;
+        let terms: Vec<Term> = groups
             .iter()
-            .map(|(k, w)| Term { x: x_index[&k.0], t_x: tx_index[&k.1], t: t_index[&k.2], weight: **w })
+            .map(|(k, w)| Term {
+                x: index(&x_bits, k.0),
+                t_x: index(&tx_bits, k.1),
+                t: index(&t_bits, k.2),
+                weight: *w,
+            })
             .collect();
+        let values = |bits: &[u64]| -> Vec<f64> { bits.iter().map(|b| f64::from_bits(*b)).collect() };
+        let (xs, txs, ts) = (values(&x_bits), values(&tx_bits), values(&t_bits));
         // −ln L as a function of the log-parameters, over some of the terms.
         let objective = |terms: &[Term], p: &[f64]| -> f64 {
             let (r, alpha, a, b) = (p[0].exp(), p[1].exp(), p[2].exp(), p[3].exp());

@@ -446,50 +446,52 @@ async fn insert_new_sqlite(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note) \
          VALUES (?, ?, 'import', 'customer', ?, ?, ?, ?)",
     )?;
-    for (&id, p) in ids.iter().zip(pending) {
-        customer.int(1, Some(id))?;
-        let computed;
-        let prepared = match &p.prepared {
-            Some(x) => x,
-            None => {
-                computed = Prepared::of(&p.draft);
-                &computed
+    crate::sqlite_raw::blocking(|| {
+        for (&id, p) in ids.iter().zip(pending) {
+            customer.int(1, Some(id))?;
+            let computed;
+            let prepared = match &p.prepared {
+                Some(x) => x,
+                None => {
+                    computed = Prepared::of(&p.draft);
+                    &computed
+                }
+            };
+            let values = customer_values_prepared(&p.draft, p.owner_id, Some(prepared));
+            for (i, (_, v)) in values.iter().enumerate() {
+                match v {
+                    Val::Text(t) => customer.text(i + 2, t.as_deref())?,
+                    Val::Date(d) => customer.text(i + 2, d.map(|d| d.format("%F").to_string()).as_deref())?,
+                    Val::Int(n) => customer.int(i + 2, *n)?,
+                }
             }
-        };
-        let values = customer_values_prepared(&p.draft, p.owner_id, Some(prepared));
-        for (i, (_, v)) in values.iter().enumerate() {
-            match v {
-                Val::Text(t) => customer.text(i + 2, t.as_deref())?,
-                Val::Date(d) => customer.text(i + 2, d.map(|d| d.format("%F").to_string()).as_deref())?,
-                Val::Int(n) => customer.int(i + 2, *n)?,
+            customer.text(values.len() + 2, Some(&at))?;
+            customer.text(values.len() + 3, Some(&at))?;
+            customer.run()?;
+
+            for t in &p.draft.tags {
+                tag.int(1, Some(id))?;
+                tag.text(2, Some(t))?;
+                tag.run()?;
             }
+
+            let keys = &prepared.keys;
+            search.int(1, Some(id))?;
+            search.text(2, Some(&keys.name))?;
+            search.text(3, Some(&keys.parts))?;
+            search.text(4, Some(&keys.other))?;
+            search.run()?;
+
+            audit.text(1, Some(&at))?;
+            audit.int(2, Some(actor.0))?;
+            audit.int(3, Some(id))?;
+            audit.int(4, Some(id))?;
+            audit.text(5, Some(&prepared.fields_json))?;
+            audit.text(6, Some(source))?;
+            audit.run()?;
         }
-        customer.text(values.len() + 2, Some(&at))?;
-        customer.text(values.len() + 3, Some(&at))?;
-        customer.run()?;
-
-        for t in &p.draft.tags {
-            tag.int(1, Some(id))?;
-            tag.text(2, Some(t))?;
-            tag.run()?;
-        }
-
-        let keys = &prepared.keys;
-        search.int(1, Some(id))?;
-        search.text(2, Some(&keys.name))?;
-        search.text(3, Some(&keys.parts))?;
-        search.text(4, Some(&keys.other))?;
-        search.run()?;
-
-        audit.text(1, Some(&at))?;
-        audit.int(2, Some(actor.0))?;
-        audit.int(3, Some(id))?;
-        audit.int(4, Some(id))?;
-        audit.text(5, Some(&prepared.fields_json))?;
-        audit.text(6, Some(source))?;
-        audit.run()?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The import's own audit record, written last in its transaction.

@@ -32,7 +32,7 @@ pub use surveys::*;
 pub use values::*;
 pub use winback::*;
 
-pub(crate) use super::{DB, DIALECT, sqlite_connection};
+pub(crate) use super::{DB, DIALECT, sqlite_connection, sqlite_pooled};
 use crate::{Actor, NewUser, StoreError, User};
 use chrono::{DateTime, SubsecRound, Utc};
 use guanxi_domain::{Field, Lang, Problem, Raw, Role, Validation};

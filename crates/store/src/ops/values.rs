@@ -1,6 +1,7 @@
 //! Saved customer-value assessments: the run and every assessed customer's figures.
 
 use super::{Pool, Row, Tx, corrupt, now, param, values_clause};
+use crate::sqlite_raw::RawConnection;
 use crate::{Actor, StoreError, ValueRun};
 use chrono::NaiveDate;
 use guanxi_domain::CustomerKind;
@@ -142,14 +143,112 @@ pub async fn histories_from_summaries(pool: &Pool, period: &Period) -> Result<Op
         sqlx::query("SELECT MIN(customer_id), MAX(customer_id) FROM purchase_summaries").fetch_one(pool).await?;
     let (lo, hi): (Option<i64>, Option<i64>) = (bounds.try_get(0)?, bounds.try_get(1)?);
     let (lo, hi) = (lo.unwrap_or(0), hi.unwrap_or(-1));
-    // Two halves at once, one a core: handing rows over from the database is the cost.
+    // Two halves at once, one a core.
     let mid = lo + (hi - lo) / 2;
-    let (mut out, upper) = tokio::try_join!(
-        summary_histories(pool, period, window, lo, mid),
-        summary_histories(pool, period, window, mid + 1, hi)
-    )?;
+    let (mut out, upper) = if super::DIALECT == crate::Dialect::Sqlite {
+        let (mut a, mut b) = (pool.acquire().await?, pool.acquire().await?);
+        match (super::sqlite_pooled(&mut a), super::sqlite_pooled(&mut b)) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (RawConnection::lock(a).await?, RawConnection::lock(b).await?);
+                crate::sqlite_raw::blocking(|| {
+                    std::thread::scope(|s| {
+                        let lower = s.spawn(|| summary_histories_sqlite(a, period, window, lo, mid));
+                        let upper = summary_histories_sqlite(b, period, window, mid + 1, hi);
+                        let lower = lower.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                        Ok::<_, StoreError>((lower?, upper?))
+                    })
+                })?
+            }
+            _ => return Err(StoreError::Corrupt("a SQLite store without SQLite connections".into())),
+        }
+    } else {
+        tokio::try_join!(
+            summary_histories(pool, period, window, lo, mid),
+            summary_histories(pool, period, window, mid + 1, hi)
+        )?
+    };
     out.extend(upper);
     Ok(Some(out))
+}
+
+/// SQLite: the histories of the live customers with purchases whose ids are in `lo..=hi`, in
+/// id order, stepped straight off two statements on this thread (`crate::sqlite_raw`): the
+/// summaries with the customers' kinds, and the window's sums, merged here by id. (As one
+/// query SQLite materializes the sums and builds an index on them first; through sqlx the
+/// rows cost more in hand-offs, or as JSON in printing and parsing, than in SQLite.)
+fn summary_histories_sqlite(
+    raw: RawConnection<'_>,
+    period: &Period,
+    (window_start, as_of): (i32, i32),
+    lo: i64,
+    hi: i64,
+) -> Result<Vec<History>, StoreError> {
+    let mut sums = raw.prepare(
+        "SELECT s.customer_id, c.kind, s.first_day, s.last_day, s.days, s.revenue_fen, s.first_day_fen, \
+         s.costed_fen, s.margin_fen, s.gap_squares, s.discounted_margin, s.discounted_uncosted \
+         FROM purchase_summaries s JOIN customers c ON c.id = s.customer_id \
+         WHERE c.deleted_at IS NULL AND s.customer_id BETWEEN ?1 AND ?2 ORDER BY s.customer_id",
+    )?;
+    sums.int(1, Some(lo))?;
+    sums.int(2, Some(hi))?;
+    let mut window = raw.prepare(
+        "SELECT customer_id, SUM(amount_fen), SUM(costed_fen), SUM(margin_fen), COUNT(*) FROM purchase_days \
+         WHERE customer_id BETWEEN ?1 AND ?2 AND day >= ?3 AND day <= ?4 \
+         GROUP BY customer_id ORDER BY customer_id",
+    )?;
+    window.int(1, Some(lo))?;
+    window.int(2, Some(hi))?;
+    window.int(3, Some(window_start.into()))?;
+    window.int(4, Some(as_of.into()))?;
+    let mut next_window = || -> Result<Option<(i64, WindowSums)>, StoreError> {
+        Ok(window.next_row()?.then(|| {
+            let sums = WindowSums {
+                revenue_fen: window.int_at(1),
+                costed_fen: window.int_at(2),
+                margin_fen: window.int_at(3),
+                days: window.int_at(4),
+            };
+            (window.int_at(0), sums)
+        }))
+    };
+    let mut pending = next_window()?;
+    let mut out = Vec::with_capacity((hi - lo + 1).clamp(0, 1 << 20) as usize);
+    while sums.next_row()? {
+        let customer_id = sums.int_at(0);
+        // The window's sums come in id order too: skip those of customers not read here
+        // (deleted ones), take this customer's if it has any.
+        let mut in_window = WindowSums::default();
+        while let Some((id, w)) = pending {
+            if id > customer_id {
+                break;
+            }
+            if id == customer_id {
+                in_window = w;
+            }
+            pending = next_window()?;
+        }
+        let kind = sums.text_at(1)?;
+        let kind = CustomerKind::parse(kind).ok_or_else(|| corrupt("kind", kind))?;
+        let day =
+            |i: usize| i32::try_from(sums.int_at(i)).map(from_day_number).map_err(|_| corrupt("day", "out of range"));
+        let summary = Summary {
+            customer_id,
+            first: day(2)?,
+            last: day(3)?,
+            days: sums.int_at(4),
+            revenue_fen: sums.int_at(5),
+            first_day_fen: sums.int_at(6),
+            costed_fen: sums.int_at(7),
+            margin_fen: sums.int_at(8),
+            gap_squares: sums.int_at(9),
+            discounted_margin: sums.real_at(10),
+            discounted_uncosted: sums.real_at(11),
+            // Every summary is at the period's rate (checked before reading).
+            rate: period.annual_rate,
+        };
+        out.push(summary.history(kind, period, in_window));
+    }
+    Ok(out)
 }
 
 /// A live customer's summary as the packed query gives it: id, kind, the summary's columns
@@ -399,27 +498,29 @@ async fn insert_values_sqlite(
     let mut insert =
         raw.prepare(&format!("INSERT INTO customer_values ({COLUMNS}) VALUES ({})", ["?"; 17].join(", ")))?;
     let small = |n: Option<u8>| n.map(i64::from);
-    for v in values {
-        insert.int(1, Some(v.customer_id))?;
-        insert.int(2, Some(run))?;
-        insert.text(3, Some(v.tier.code()))?;
-        insert.text(4, v.abc.map(abc_code))?;
-        insert.int(5, Some(v.revenue_window_fen))?;
-        insert.int(6, small(v.rfm.map(|s| s.r)))?;
-        insert.int(7, small(v.rfm.map(|s| s.f)))?;
-        insert.int(8, small(v.rfm.map(|s| s.m)))?;
-        insert.text(9, v.segment.map(|s| s.code()))?;
-        insert.real(10, v.p_alive)?;
-        insert.real(11, v.expected_purchases)?;
-        insert.int(12, v.expected_spend_fen)?;
-        insert.int(13, Some(v.clv_history_fen))?;
-        insert.real(14, v.non_monetary.loyalty)?;
-        insert.real(15, v.non_monetary.stability)?;
-        insert.real(16, Some(v.key_score))?;
-        insert.int(17, v.clv_projected_fen)?;
-        insert.run()?;
-    }
-    Ok(())
+    crate::sqlite_raw::blocking(|| {
+        for v in values {
+            insert.int(1, Some(v.customer_id))?;
+            insert.int(2, Some(run))?;
+            insert.text(3, Some(v.tier.code()))?;
+            insert.text(4, v.abc.map(abc_code))?;
+            insert.int(5, Some(v.revenue_window_fen))?;
+            insert.int(6, small(v.rfm.map(|s| s.r)))?;
+            insert.int(7, small(v.rfm.map(|s| s.f)))?;
+            insert.int(8, small(v.rfm.map(|s| s.m)))?;
+            insert.text(9, v.segment.map(|s| s.code()))?;
+            insert.real(10, v.p_alive)?;
+            insert.real(11, v.expected_purchases)?;
+            insert.int(12, v.expected_spend_fen)?;
+            insert.int(13, Some(v.clv_history_fen))?;
+            insert.real(14, v.non_monetary.loyalty)?;
+            insert.real(15, v.non_monetary.stability)?;
+            insert.real(16, Some(v.key_score))?;
+            insert.int(17, v.clv_projected_fen)?;
+            insert.run()?;
+        }
+        Ok(())
+    })
 }
 
 fn value_from_row(r: &Row) -> Result<CustomerValue, StoreError> {
