@@ -48,6 +48,22 @@ pub fn format_money(fen: i64) -> String {
     format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
 }
 
+/// Fen as people read yuan: thousands grouped (`1,234,567.80`), for display; forms and files
+/// take `format_money`'s plain digits (both are read back by `parse_money`).
+pub fn format_money_grouped(fen: i64) -> String {
+    let plain = format_money(fen);
+    let (sign, rest) = plain.split_at(usize::from(fen < 0));
+    let (whole, cents) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{cents}")
+}
+
 /// How an order names its customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "by", content = "value", rename_all = "snake_case")]
@@ -160,6 +176,18 @@ mod tests {
         }
         assert_eq!(format_money(123_456), "1234.56");
         assert_eq!(format_money(-5), "-0.05");
+        for (fen, text) in [
+            (0, "0.00"),
+            (99_999, "999.99"),
+            (100_000, "1,000.00"),
+            (123_456_789, "1,234,567.89"),
+            (-1_072_816_286, "-10,728,162.86"),
+            (-5, "-0.05"),
+            (MAX_FEN, "10,000,000,000.00"),
+        ] {
+            assert_eq!(format_money_grouped(fen), text);
+            assert_eq!(parse_money(Field::Amount, text).unwrap(), Some(fen), "{text} reads back");
+        }
     }
 
     #[test]

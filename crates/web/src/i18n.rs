@@ -487,6 +487,7 @@ catalogue! {
     model_fit => "模型参数", "Model fit";
     model => "模型", "Model";
     parameters => "参数", "Parameters";
+    log_likelihood => "对数似然", "Log-likelihood";
     no_model_fit => "复购的客户还太少，无法拟合购买模型；层级和 RFM 照常计算。", "Too few customers have bought again to fit the purchase models; tiers and RFM are computed as usual.";
     holdout_title => "校验：预测与实际购买次数", "Check: predicted vs actual purchases";
     predicted => "预测", "Predicted";

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use guanxi_domain::orders::format_money;
+use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::{Lang, SalesChannel};
 use guanxi_store::{OrderFilter, OrderLine, OrderPage};
 use serde::Deserialize;
@@ -88,11 +88,11 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn money(&self, fen: &i64) -> String {
-        format_money(*fen)
+        format_money_grouped(*fen)
     }
 
     fn cost(&self, o: &OrderLine) -> String {
-        o.order.cost_fen.map(|c| format!("¥{}", format_money(c))).unwrap_or_default()
+        o.order.cost_fen.map(|c| format!("¥{}", format_money_grouped(c))).unwrap_or_default()
     }
 
     fn when(&self, o: &OrderLine) -> String {

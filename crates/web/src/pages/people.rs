@@ -317,7 +317,7 @@ pub async fn archive_page(
     let (order_raw, order_err) = split(forms.order);
     let purchase_facts = match store.rollup(id).await? {
         Some(r) if r.orders > 0 => {
-            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money(fen), t.yuan());
+            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money_grouped(fen), t.yuan());
             let mut f = vec![
                 Fact { label: t.orders_count(), value: r.orders.to_string() },
                 Fact { label: t.purchase_days(), value: r.purchase_days.to_string() },
@@ -342,7 +342,7 @@ pub async fn archive_page(
     };
     let value_facts = match (store.customer_value(id).await?, store.latest_value_run().await?) {
         (Some(cv), Some(run)) => {
-            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money(fen), t.yuan());
+            let money = |fen: i64| format!("{} {}", guanxi_domain::orders::format_money_grouped(fen), t.yuan());
             let rule = store.value_settings().await?.rule(cv.tier);
             let sep = if lang == guanxi_domain::Lang::ZhCn { "、" } else { ", " };
             let mut f = vec![
@@ -389,7 +389,7 @@ pub async fn archive_page(
         .take(20)
         .map(|o| OrderView {
             when: china_time(&o.ordered_at),
-            amount: guanxi_domain::orders::format_money(o.amount_fen),
+            amount: guanxi_domain::orders::format_money_grouped(o.amount_fen),
             refund: o.amount_fen < 0,
             what: [o.category.clone(), o.channel.map(|c| c.label(lang).to_string()), o.branch.clone()]
                 .into_iter()

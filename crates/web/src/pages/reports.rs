@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use guanxi_domain::orders::format_money;
+use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::sales::Stage;
 use guanxi_domain::{Lang, Role};
 use guanxi_store::{ReportFilter, SalesReport};
@@ -62,7 +62,7 @@ impl ReportQuery {
 }
 
 fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money(fen))
+    format!("¥{}", format_money_grouped(fen))
 }
 
 /// One bar of a chart: its label, its length (any unit) and the text at its end.

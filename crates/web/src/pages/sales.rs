@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use guanxi_domain::orders::format_money;
+use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::sales::*;
 use guanxi_domain::*;
 use guanxi_store::{OpportunityFilter, OpportunityPage, OpportunityRecord, StoreError};
@@ -72,7 +72,7 @@ pub const WON_FIELDS: &[Field] = &[Field::Amount, Field::ClosedOn];
 pub const LOST_FIELDS: &[Field] = &[Field::LostReason, Field::LostTo, Field::ClosedOn];
 
 fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money(fen))
+    format!("¥{}", format_money_grouped(fen))
 }
 
 /// The list's and the board's query.

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use guanxi_domain::orders::format_money;
+use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::value::{Approach, ValueSettings};
 use guanxi_domain::{Field, Raw, Validation};
 use guanxi_store::{ChurnRow, OverdueRow};
@@ -129,7 +129,7 @@ impl ValuePage {
     }
 
     fn money(&self, fen: &i64) -> String {
-        format_money(*fen)
+        format_money_grouped(*fen)
     }
 
     fn pct(&self, p: &f64) -> String {
@@ -381,7 +381,7 @@ async fn page(
         .map(|((customer_id, revenue), class)| TopRow {
             customer_id: *customer_id,
             name: names.get(customer_id).cloned().unwrap_or_default(),
-            revenue: format_money(*revenue),
+            revenue: format_money_grouped(*revenue),
             class: match class {
                 guanxi_domain::value::AbcClass::A => "A",
                 guanxi_domain::value::AbcClass::B => "B",
@@ -397,7 +397,7 @@ async fn page(
         .map(|(tier, n, rev)| TierRow {
             label: tier.label(t.lang()),
             customers: *n,
-            revenue: format_money(*rev),
+            revenue: format_money_grouped(*rev),
             share: if revenue_total > 0 {
                 format!("{:.1}%", *rev as f64 * 100.0 / revenue_total as f64)
             } else {

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use guanxi_domain::orders::format_money;
+use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::winback::{AttemptDraft, CaseOutcome, CaseStatus, ReferralDraft, guidance};
 use guanxi_domain::{Field, Lang, Raw, Validation};
 use guanxi_store::{CaseRecord, ReferralRecord, StoreError};
@@ -44,7 +44,7 @@ pub const ATTEMPT_FIELDS: &[Field] = &[Field::Channel, Field::AttemptWhat, Field
 pub const OUTCOME_FIELDS: &[Field] = &[Field::Outcome, Field::OutcomeReason];
 
 fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money(fen))
+    format!("¥{}", format_money_grouped(fen))
 }
 
 /// A referral as a line.

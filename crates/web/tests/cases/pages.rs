@@ -475,7 +475,7 @@ async fn the_value_card_shows_the_latest_assessment() {
         let html = c.get("/value").await.text();
         assert!(html.contains("大客户候选（前 50 名再分 A/B/C）") && html.contains("低于 50%"), "{b}");
         assert!(
-            html.contains("大单公司</a></td><td class=\"money\">¥80000.00</td><td>A</td>"),
+            html.contains("大单公司</a></td><td class=\"money\">¥80,000.00</td><td>A</td>"),
             "{b}: the top customer, class A"
         );
         // A manager queues a recompute as of today; the server's job worker runs it.
@@ -615,7 +615,7 @@ async fn orders_list_filters_and_totals() {
             assert_eq!(r.status, 201, "{b}: {}", r.text());
         }
         let html = c.get("/orders").await.text();
-        assert!(html.contains("共 3 笔订单") && html.contains("¥3125.50"), "{b}");
+        assert!(html.contains("共 3 笔订单") && html.contains("¥3,125.50"), "{b}");
         let (first, last) = (html.find("采购公司").unwrap(), html.find("2026-01-15").unwrap());
         assert!(first < last, "{b}: newest first");
         let html = c.get("/orders?channel=online").await.text();

@@ -272,7 +272,7 @@ async fn a_referral_and_a_win_back_case_on_the_pages_and_through_the_api() {
         let case_url = r.location().split('?').next().unwrap().to_string();
         let page = kit::decoded(&rep.get(&case_url).await.text());
         assert!(
-            page.contains("不用物质利诱") && page.contains("绝不攻击竞争对手") && page.contains("¥12000.00"),
+            page.contains("不用物质利诱") && page.contains("绝不攻击竞争对手") && page.contains("¥12,000.00"),
             "{b}"
         );
         let r = rep.post(&format!("{case_url}/attempts"), &[("channel", "phone")]).await;
