@@ -132,17 +132,15 @@ pub async fn run(ctx: &Ctx, a: AnalyzeArgs) -> Result<()> {
         );
     }
     let p = bg.params;
+    let unit_name = if unit == 7.0 { ctx.t("周", "week") } else { ctx.t("天", "day") };
+    println!("{}", ctx.t(&format!("截至 {as_of}（单位：{unit_name}）"), &format!("as of {as_of} (unit: {unit_name})")));
+    let (customers, repeat) = (assessment.values.len(), &report["repeat_buyers"]);
     println!(
-        "{} {as_of}（{}）",
-        ctx.t("截至", "as of"),
-        if unit == 7.0 { ctx.t("单位：周", "unit: week") } else { ctx.t("单位：天", "unit: day") }
-    );
-    println!(
-        "{} {}，{} {}",
-        ctx.t("客户", "customers"),
-        assessment.values.len(),
-        ctx.t("复购客户", "repeat buyers"),
-        report["repeat_buyers"]
+        "{}",
+        ctx.t(
+            &format!("客户 {customers}，复购客户 {repeat}"),
+            &format!("customers {customers}, repeat buyers {repeat}")
+        )
     );
     println!(
         "BG/NBD: r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4}; log-likelihood = {:.3}",

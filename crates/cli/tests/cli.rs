@@ -404,6 +404,14 @@ async fn orders_import_and_the_value_models() {
         assert!(r.stderr.contains("margin-rate"), "{backend}: {}", r.stderr);
         let r = ok(&db, &dir, &["analyze", "--as-of", "2025-09-30"]);
         assert!(r.stdout.contains("BG/NBD: r =") && r.stdout.contains("Gamma-Gamma"), "{backend}: {}", r.stdout);
+        assert!(r.stdout.contains("截至 2025-09-30（单位：周）"), "{backend}: {}", r.stdout);
+        let r = ok(&db, &dir, &["--lang", "en", "analyze", "--as-of", "2025-09-30"]);
+        assert!(r.stdout.contains("as of 2025-09-30 (unit: week)\ncustomers "), "{backend}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains('，') && !r.stdout.contains('（'),
+            "{backend}: no Chinese punctuation in English: {}",
+            r.stdout
+        );
         let r = fails(&db, &dir, &["analyze", "--as-of", "2020-01-01"]);
         assert!(r.stderr.contains("没有订单"), "{backend}: {}", r.stderr);
         let r = fails(&db, &dir, &["analyze", "--as-of", "2025-13-01"]);
