@@ -75,7 +75,12 @@ struct Bar {
 
 /// Horizontal bars, longest = full width; labels on the left, values at the end.
 fn bars_svg(title: &str, bars: &[Bar]) -> String {
-    let (w, row, left, right) = (520.0, 26.0, 130.0, 150.0);
+    // Room on the right for the longest text at the bars' ends, at 12 px: about 7 units for a
+    // digit or Latin letter, 12 for a Han character.
+    let width = |t: &str| t.chars().map(|c| if c.is_ascii() || c == '¥' { 7.0 } else { 12.0 }).sum::<f64>();
+    let longest = bars.iter().map(|b| width(&b.text)).fold(0.0, f64::max);
+    let (row, left, right) = (26.0, 130.0, (longest + 12.0).max(60.0));
+    let w = (left + right + 240.0).max(520.0);
     let h = row * bars.len().max(1) as f64 + 8.0;
     let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
     let mut s =
