@@ -318,3 +318,31 @@ async fn page(
     };
     Ok(render(&page))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text at the end of the longest bar ends inside the chart, however long it is.
+    #[test]
+    fn bar_texts_fit_inside_the_chart() {
+        let bar = |value: f64, text: &str| Bar { label: "2026-12".into(), value, text: text.into(), class: "a" };
+        for text in ["3", "¥3,904,030.00 / ¥7,518,107.00", "4.1 天（41）", "¥123,456,789,012.00 / ¥987,654,321,098.00"]
+        {
+            let svg = bars_svg("t", &[bar(1.0, "1"), bar(5.0, text)]);
+            let number_at = |i: usize| -> f64 {
+                let rest = &svg[i..];
+                rest[..rest.find(|c: char| c != '.' && !c.is_ascii_digit()).unwrap_or(rest.len())]
+                    .parse()
+                    .expect("a number")
+            };
+            let w = number_at(svg.find("viewBox=\"0 0 ").expect("viewBox") + "viewBox=\"0 0 ".len());
+            // The last text element is the one at the longest bar's end.
+            let x = number_at(svg.rfind("<text x=\"").expect("texts") + "<text x=\"".len());
+            let han = text.chars().filter(|c| !c.is_ascii() && *c != '¥').count() as f64;
+            let ascii = text.chars().count() as f64 - han;
+            // At 12 px a digit is under 7 units wide and a Han character 12.
+            assert!(x + ascii * 7.0 + han * 12.0 <= w, "{text}: ends at {} of {w}", x + ascii * 7.0 + han * 12.0);
+        }
+    }
+}

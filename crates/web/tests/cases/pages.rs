@@ -616,6 +616,10 @@ async fn orders_list_filters_and_totals() {
         }
         let html = c.get("/orders").await.text();
         assert!(html.contains("共 3 笔订单") && html.contains("¥3,125.50"), "{b}");
+        assert!(
+            html.contains("<th class=\"money\">金额</th>"),
+            "{b}: the amount column's header lines up with its amounts"
+        );
         let (first, last) = (html.find("采购公司").unwrap(), html.find("2026-01-15").unwrap());
         assert!(first < last, "{b}: newest first");
         let html = c.get("/orders?channel=online").await.text();
