@@ -77,10 +77,16 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
                 u.role.label(ctx.lang)
             );
             let password = guanxi_web::auth::generated_password().map_err(|e| UserError(e.message(ctx.lang)))?;
-            guanxi_web::set_password(&ctx.store, ctx.actor, &u.username, &password)
+            guanxi_web::set_password(&ctx.store, ctx.actor, &u.username, &password, true)
                 .await
                 .map_err(|e| UserError(e.message(ctx.lang)))?;
-            println!("{}{password}", ctx.t("初始密码（只显示这一次）：", "initial password (shown only this once): "));
+            println!(
+                "{}{password}",
+                ctx.t(
+                    "初始密码（只显示这一次，首次登录时必须改掉）：",
+                    "initial password (shown only this once; it must be changed at the first sign-in): "
+                )
+            );
         }
         UserCommand::Passwd { username, password_stdin } => {
             let (password, show) = if password_stdin {
@@ -90,12 +96,20 @@ pub async fn user(ctx: &Ctx, c: UserCommand) -> Result<()> {
             } else {
                 (guanxi_web::auth::generated_password().map_err(|e| UserError(e.message(ctx.lang)))?, true)
             };
-            guanxi_web::auth::check_password_rules(&password, ctx.lang).map_err(UserError)?;
-            guanxi_web::set_password(&ctx.store, ctx.actor, &username, &password)
+            if !show {
+                guanxi_web::auth::check_password_rules(&password, &username, ctx.lang).map_err(UserError)?;
+            }
+            guanxi_web::set_password(&ctx.store, ctx.actor, &username, &password, show)
                 .await
                 .map_err(|e| UserError(e.message(ctx.lang)))?;
             if show {
-                println!("{}{password}", ctx.t("新密码（只显示这一次）：", "new password (shown only this once): "));
+                println!(
+                    "{}{password}",
+                    ctx.t(
+                        "新密码（只显示这一次，下次登录时必须改掉）：",
+                        "new password (shown only this once; it must be changed at the next sign-in): "
+                    )
+                );
             } else {
                 println!("{} {username}", ctx.t("已设置密码：", "password set for"));
             }

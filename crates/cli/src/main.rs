@@ -3,6 +3,7 @@
 
 mod analyze;
 mod archive;
+mod audit;
 mod bench;
 mod deals;
 mod demo;
@@ -74,6 +75,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure import and search speed (see docs/BENCHMARKS.md).
     Bench(bench::BenchArgs),
+    /// Read the audit log: `guanxi audit --action login_failed --from 2026-12-01`.
+    Audit(audit::AuditArgs),
 }
 
 /// What every command gets: the open store, the language, the acting user.
@@ -223,6 +226,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(a) => bench::run(&ctx, a).await,
+        Command::Audit(a) => audit::run(&ctx, a).await,
     };
     ctx.store.close().await;
     result

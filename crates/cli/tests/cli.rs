@@ -345,6 +345,14 @@ async fn serve_prints_the_url_and_a_first_admin_login_once() {
         assert!(r.stdout.contains("新密码"), "{backend}: {}", r.stdout);
         let r = fails(&db, &dir, &["user", "passwd", "nobody"]);
         assert!(r.stderr.contains("nobody"), "{backend}: {}", r.stderr);
+        // F-06: the built-in actor never gets a password, from the shell either.
+        let r = fails(&db, &dir, &["user", "passwd", "system"]);
+        assert!(r.stderr.contains("system"), "{backend}: {}", r.stderr);
+        // F-15: the audit log on the command line, filtered.
+        let r = ok(&db, &dir, &["--lang", "en", "audit", "--entity", "user", "--limit", "5"]);
+        assert!(r.stdout.contains("update user"), "{backend}: {}", r.stdout);
+        let r = fails(&db, &dir, &["--lang", "en", "audit", "--from", "yesterday"]);
+        assert!(r.stderr.contains("YYYY-MM-DD"), "{backend}: {}", r.stderr);
     }
 }
 

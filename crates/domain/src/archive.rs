@@ -14,6 +14,9 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+/// The most people on either side of one contact.
+pub const MAX_PARTICIPANTS: usize = 50;
+
 /// Field values as typed by a user, in input order. A later value for the same field wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Raw(pub Vec<(Field, String)>);
@@ -648,15 +651,7 @@ impl InteractionDraft {
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
         let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
         let names = |field: Field, v: &mut Validation| -> Vec<String> {
-            let mut out = Vec::new();
-            for n in raw.get(field).split([',', '，', '、', ';', '；']) {
-                match text(field, n, 100) {
-                    Ok(Some(n)) if !out.contains(&n) => out.push(n),
-                    Ok(_) => {}
-                    Err(e) => v.0.push(e),
-                }
-            }
-            out
+            v.take(crate::values::parse_list(field, raw.get(field), 100, MAX_PARTICIPANTS)).unwrap_or_default()
         };
         let our_participants = names(Field::OurParticipants, &mut v);
         let their_participants = names(Field::TheirParticipants, &mut v);

@@ -227,6 +227,12 @@ pub enum Problem {
     TooLong {
         max: usize,
     },
+    /// A username with characters other than letters, digits and `. _ - @`, or too long.
+    InvalidUsername,
+    /// A list with more items than allowed.
+    TooMany {
+        max: usize,
+    },
     InvalidPhone,
     InvalidEmail,
     InvalidDate,
@@ -281,6 +287,8 @@ impl Problem {
         match self {
             Problem::Required => "required",
             Problem::TooLong { .. } => "too_long",
+            Problem::TooMany { .. } => "too_many",
+            Problem::InvalidUsername => "invalid_username",
             Problem::InvalidPhone => "invalid_phone",
             Problem::InvalidEmail => "invalid_email",
             Problem::InvalidDate => "invalid_date",
@@ -317,6 +325,15 @@ impl Problem {
             (Problem::Required, Lang::En) => "is required".into(),
             (Problem::TooLong { max }, Lang::ZhCn) => format!("太长，最多 {max} 个字符"),
             (Problem::TooLong { max }, Lang::En) => format!("is too long (at most {max} characters)"),
+            (Problem::InvalidUsername, Lang::ZhCn) => {
+                format!("只能使用英文字母、数字和 . _ - @（不能有空格或中文），最多 {} 个字符", crate::values::USERNAME_MAX)
+            }
+            (Problem::InvalidUsername, Lang::En) => format!(
+                "may use only letters a–z, digits and . _ - @ (no spaces), at most {} characters",
+                crate::values::USERNAME_MAX
+            ),
+            (Problem::TooMany { max }, Lang::ZhCn) => format!("项目太多，最多 {max} 项"),
+            (Problem::TooMany { max }, Lang::En) => format!("has too many items (at most {max})"),
             (Problem::InvalidPhone, Lang::ZhCn) => {
                 "不是有效的号码：手机号为 11 位（1 开头），座机如 010-12345678".into()
             }

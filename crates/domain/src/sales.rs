@@ -374,19 +374,8 @@ pub fn parse_percent(field: Field, input: &str) -> Result<Option<u8>, FieldError
     Ok(Some(n as u8))
 }
 
-/// A list typed with any of the usual separators (`,`, `，`, `、`, `;`, `；`), each item cut of
-/// spaces, empty and repeated items dropped.
-pub fn parse_list(v: &mut Validation, field: Field, input: &str, max_item: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in input.split([',', '，', '、', ';', '；']) {
-        match text(field, item, max_item) {
-            Ok(Some(t)) if !out.contains(&t) => out.push(t),
-            Ok(_) => {}
-            Err(e) => v.0.push(e),
-        }
-    }
-    out
-}
+/// The most competitors a deal names.
+pub const MAX_COMPETITORS: usize = 20;
 
 impl OpportunityDraft {
     pub fn parse(raw: &Raw) -> Result<OpportunityDraft, Validation> {
@@ -400,7 +389,9 @@ impl OpportunityDraft {
         let owner = opt_text(&mut v, raw, Field::Owner, 100);
         let probability = v.take(parse_percent(Field::Probability, raw.get(Field::Probability))).flatten();
         let source = opt_text(&mut v, raw, Field::Source, 100);
-        let competitors = parse_list(&mut v, Field::Competitors, raw.get(Field::Competitors), 100);
+        let competitors = v
+            .take(crate::values::parse_list(Field::Competitors, raw.get(Field::Competitors), 100, MAX_COMPETITORS))
+            .unwrap_or_default();
         let proposal = opt_text(&mut v, raw, Field::Proposal, MAX_TEXT);
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
         let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();

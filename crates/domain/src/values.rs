@@ -302,6 +302,8 @@ pub struct Preference {
     pub value: String,
 }
 
+pub const MAX_PREFERENCES: usize = 50;
+
 /// Parses `category: value; category: value` (also `：` and `；`, or one item a line).
 pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
     let mut out = Vec::new();
@@ -317,10 +319,10 @@ pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
             .map_err(|_| FieldError::new(Field::Preferences, item, Problem::InvalidPreference))?;
         let value = required_text(Field::Preferences, val, 500)
             .map_err(|_| FieldError::new(Field::Preferences, item, Problem::InvalidPreference))?;
+        if out.len() == MAX_PREFERENCES {
+            return Err(FieldError::new(Field::Preferences, input, Problem::TooMany { max: MAX_PREFERENCES }));
+        }
         out.push(Preference { category, value });
-    }
-    if out.len() > 50 {
-        return Err(FieldError::new(Field::Preferences, input, Problem::TooLong { max: 50 }));
     }
     Ok(out)
 }
@@ -330,33 +332,87 @@ pub fn format_preferences(items: &[Preference]) -> String {
     items.iter().map(|p| format!("{}: {}", p.category, p.value)).collect::<Vec<_>>().join("; ")
 }
 
-/// Tags: separated by `,` `，` `;` `、` or spaces inside a cell; trimmed, deduplicated, ≤ 30 chars.
-pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
+/// The longest username.
+pub const USERNAME_MAX: usize = 64;
+
+/// A username as people sign in with it: letters a–z, digits and `. _ - @`, 1 to 64 characters
+/// (`zhang.wei`, `li_na@sh`). Anything else cannot be anybody's, so sign-in refuses it before
+/// any work.
+pub fn is_username(s: &str) -> bool {
+    !s.is_empty() && s.len() <= USERNAME_MAX && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+}
+
+/// The separators of a list typed in one cell: `,` `，` `;` `；` `、` `|` or one item a line.
+pub const LIST_SEPARATORS: [char; 7] = [',', '，', ';', '；', '、', '|', '\n'];
+
+/// A list typed in one cell (tags, participants, competitors): items trimmed, empty and repeated
+/// ones dropped, each at most `max_item` characters without control characters, at most
+/// `max_items` of them. Linear in the input, and it stops at the first bad item or as soon as
+/// the list passes its maximum, so a huge input costs no more than reading it once.
+pub fn parse_list(field: Field, input: &str, max_item: usize, max_items: usize) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
-    for t in input.split([',', '，', ';', '；', '、', '|']) {
+    let mut seen = std::collections::HashSet::new();
+    for t in input.split(LIST_SEPARATORS) {
         let t = t.trim();
         if t.is_empty() {
             continue;
         }
-        if t.chars().count() > 30 {
-            return Err(FieldError::new(Field::Tags, t, Problem::TooLong { max: 30 }));
+        if t.chars().nth(max_item).is_some() {
+            return Err(FieldError::new(field, t, Problem::TooLong { max: max_item }));
         }
         if t.chars().any(char::is_control) {
-            return Err(FieldError::new(Field::Tags, t, Problem::InvalidCharacters));
+            return Err(FieldError::new(field, &t.escape_debug().to_string(), Problem::InvalidCharacters));
         }
-        if !out.iter().any(|o| o == t) {
+        if seen.insert(t) {
+            if out.len() == max_items {
+                return Err(FieldError::new(field, input, Problem::TooMany { max: max_items }));
+            }
             out.push(t.to_string());
         }
-    }
-    if out.len() > 30 {
-        return Err(FieldError::new(Field::Tags, input, Problem::TooLong { max: 30 }));
     }
     Ok(out)
 }
 
+/// Tags: at most [`MAX_TAGS`] of at most 30 characters each (see [`parse_list`]).
+pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
+    parse_list(Field::Tags, input, 30, MAX_TAGS)
+}
+
+pub const MAX_TAGS: usize = 30;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// F-03 of the security review: n distinct tags cost O(n²) and the cap was checked after
+    /// the loop; 200,000 of them took minutes. Now the parse stops at the 31st.
+    #[test]
+    fn huge_lists_are_refused_at_once() {
+        let many: String = (0..200_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        let started = std::time::Instant::now();
+        let e = parse_tags(&many).unwrap_err();
+        assert_eq!(e.problem, Problem::TooMany { max: MAX_TAGS });
+        let e = parse_list(Field::Competitors, &many, 100, 20).unwrap_err();
+        assert_eq!(e.problem, Problem::TooMany { max: 20 });
+        // Generous for a debug build on a busy machine; the quadratic parse took minutes.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+        assert!(e.value.chars().count() <= 61, "the error does not echo the whole input");
+        // Repeats do not count toward the cap, and 30 distinct tags are fine.
+        let repeated = vec!["VIP"; 100_000].join(",");
+        assert_eq!(parse_tags(&repeated).unwrap(), ["VIP"]);
+        let thirty: Vec<String> = (0..30).map(|i| format!("t{i}")).collect();
+        assert_eq!(parse_tags(&thirty.join("，")).unwrap(), thirty);
+        assert_eq!(
+            parse_tags(&format!("{},t30", thirty.join("、"))).unwrap_err().problem,
+            Problem::TooMany { max: 30 }
+        );
+        // Every separator, one per line too; bad items are named.
+        assert_eq!(parse_list(Field::Tags, "a, b；c、d|e\nf;a", 30, 30).unwrap(), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(parse_tags(&"x".repeat(31)).unwrap_err().problem, Problem::TooLong { max: 30 });
+        assert_eq!(parse_tags("a\u{7}b").unwrap_err().problem, Problem::InvalidCharacters);
+        let prefs: String = (0..51).map(|i| format!("k{i}: v")).collect::<Vec<_>>().join("; ");
+        assert_eq!(parse_preferences(&prefs).unwrap_err().problem, Problem::TooMany { max: MAX_PREFERENCES });
+    }
 
     #[test]
     fn mobiles_normalize() {

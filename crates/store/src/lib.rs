@@ -46,6 +46,9 @@ macro_rules! dispatch {
     };
 }
 
+// Each feature's `impl Store` block, beside its SQL in `ops/`.
+mod auth;
+
 /// Creates an empty PostgreSQL database `name` through `admin_url` (a URL of the server's
 /// maintenance database) and returns the new database's URL. For tests and benchmarks that
 /// need a fresh database each run.
@@ -173,141 +176,6 @@ impl Store {
             Db::Sqlite(p) => p.close().await,
             Db::Pg(p) => p.close().await,
         }
-    }
-
-    // ----- users -----
-
-    pub async fn add_user(&self, actor: Actor, user: &NewUser) -> Result<User, StoreError> {
-        dispatch!(self, add_user(actor, user))
-    }
-
-    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        dispatch!(self, users())
-    }
-
-    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
-        dispatch!(self, user_by_username(username))
-    }
-
-    pub async fn set_user_active(&self, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
-        dispatch!(self, set_user_active(actor, username, active))
-    }
-
-    pub async fn user_by_id(&self, id: i64) -> Result<User, StoreError> {
-        dispatch!(self, user_by_id(id))
-    }
-
-    /// The user and their stored password hash, for signing in.
-    pub async fn credentials(&self, username: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
-        dispatch!(self, credentials(username))
-    }
-
-    /// Stores a new password hash (Argon2id, made by the caller) and ends the user's sessions.
-    pub async fn set_password_hash(&self, actor: Actor, user_id: i64, hash: &str) -> Result<(), StoreError> {
-        dispatch!(self, set_password_hash(actor, user_id, hash))
-    }
-
-    pub async fn set_user_lang(&self, user_id: i64, lang: guanxi_domain::Lang) -> Result<(), StoreError> {
-        dispatch!(self, set_user_lang(user_id, lang))
-    }
-
-    pub async fn update_user(
-        &self,
-        actor: Actor,
-        user_id: i64,
-        display_name: &str,
-        role: guanxi_domain::Role,
-        team: Option<&str>,
-    ) -> Result<User, StoreError> {
-        dispatch!(self, update_user(actor, user_id, display_name, role, team))
-    }
-
-    // ----- sessions, sign-in failures, API tokens, saved views -----
-
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        expires_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, create_session(token_hash, user_id, expires_at))
-    }
-
-    /// The active user of an unexpired session; slides its expiry when last seen long enough ago.
-    pub async fn session_user(
-        &self,
-        token_hash: &str,
-        refresh_after: chrono::Duration,
-        new_expiry: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<User>, StoreError> {
-        dispatch!(self, session_user(token_hash, refresh_after, new_expiry))
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        dispatch!(self, delete_session(token_hash))
-    }
-
-    pub async fn record_login_failure(&self, username: &str) -> Result<(), StoreError> {
-        dispatch!(self, record_login_failure(username))
-    }
-
-    pub async fn login_failures_since(
-        &self,
-        username: &str,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(i64, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
-        dispatch!(self, login_failures_since(username, since))
-    }
-
-    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
-        dispatch!(self, clear_login_failures(username))
-    }
-
-    pub async fn create_api_token(
-        &self,
-        user_id: i64,
-        name: &str,
-        token_hash: &str,
-        hint: &str,
-    ) -> Result<ApiToken, StoreError> {
-        dispatch!(self, create_api_token(user_id, name, token_hash, hint))
-    }
-
-    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
-        dispatch!(self, api_tokens(user_id))
-    }
-
-    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<(), StoreError> {
-        dispatch!(self, revoke_api_token(user_id, token_id))
-    }
-
-    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        dispatch!(self, api_token_user(token_hash))
-    }
-
-    pub async fn save_view(&self, user_id: i64, name: &str, query: &str) -> Result<SavedView, StoreError> {
-        dispatch!(self, save_view(user_id, name, query))
-    }
-
-    pub async fn saved_views(&self, user_id: i64) -> Result<Vec<SavedView>, StoreError> {
-        dispatch!(self, saved_views(user_id))
-    }
-
-    pub async fn delete_view(&self, user_id: i64, view_id: i64) -> Result<(), StoreError> {
-        dispatch!(self, delete_view(user_id, view_id))
-    }
-
-    /// Keeps an uploaded import file until it is imported (or for a day).
-    pub async fn save_upload(&self, user_id: i64, file_name: &str, content: &[u8]) -> Result<i64, StoreError> {
-        dispatch!(self, save_upload(user_id, file_name, content))
-    }
-
-    pub async fn upload(&self, user_id: i64, id: i64) -> Result<(String, Vec<u8>), StoreError> {
-        dispatch!(self, upload(user_id, id))
-    }
-
-    pub async fn delete_upload(&self, id: i64) -> Result<(), StoreError> {
-        dispatch!(self, delete_upload(id))
     }
 
     // ----- orders -----

@@ -80,6 +80,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0012_values_without_keys.sql"),
         include_str!("../../../migrations/postgres/0012_values_without_keys.sql"),
     ),
+    (
+        13,
+        "security",
+        include_str!("../../../migrations/sqlite/0013_security.sql"),
+        include_str!("../../../migrations/postgres/0013_security.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

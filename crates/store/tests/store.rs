@@ -37,7 +37,9 @@ async fn rep(store: &Store, username: &str) -> User {
 #[tokio::test]
 async fn migrations_are_idempotent() {
     for (backend, store) in kit::stores().await {
-        assert_eq!(store.applied_migrations().await.unwrap(), (1..=12).collect::<Vec<i64>>(), "{backend}");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/sqlite");
+        let files = std::fs::read_dir(dir).unwrap().count() as i64;
+        assert_eq!(store.applied_migrations().await.unwrap(), (1..=files).collect::<Vec<i64>>(), "{backend}");
         assert!(store.migrate().await.unwrap().is_empty(), "{backend}: nothing left to apply");
     }
 }

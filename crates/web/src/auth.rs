@@ -1,5 +1,6 @@
 //! Who is asking, and what they may do: passwords, session and API-token secrets, the viewer
-//! extractors for pages and for the API, and the permission rules of each role.
+//! extractors for pages and for the API, the client's address, and the permission rules of
+//! each role.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -9,20 +10,22 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use guanxi_domain::{Lang, Role};
-use guanxi_store::{Actor, User};
+use guanxi_store::{Actor, TokenScope, User};
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const SESSION_COOKIE: &str = "gx_session";
+/// The session cookie's name over HTTPS (`--secure-cookies`): the `__Host-` prefix makes the
+/// browser refuse it unless it is Secure, for this host only and for every path.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gx_session";
 pub const LANG_COOKIE: &str = "gx_lang";
-/// A session ends after this long without a request.
-pub const SESSION_IDLE: chrono::Duration = chrono::Duration::days(7);
-/// How stale `last_seen_at` may be before a request slides the expiry forward.
-pub const SESSION_REFRESH: chrono::Duration = chrono::Duration::minutes(10);
-/// Failed sign-ins per account within [`LOGIN_WINDOW`] before further attempts are refused.
-pub const LOGIN_ATTEMPTS: i64 = 5;
-pub const LOGIN_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
-pub const PASSWORD_MIN: usize = 8;
-pub const PASSWORD_MAX: usize = 200;
+/// Marks a browser that signed in before (see `known_devices`).
+pub const DEVICE_COOKIE: &str = "gx_device";
+/// How long a password entered in a session counts as recent, for managing users.
+pub const REAUTH_WITHIN: chrono::Duration = chrono::Duration::minutes(15);
+/// How often a token's use is written down (a write per request would queue API reads behind
+/// SQLite's one writer).
+pub const TOKEN_TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// Random bytes from the operating system; without them no secret may be made.
 fn random_bytes(buf: &mut [u8]) -> Result<(), AppError> {
@@ -46,12 +49,23 @@ pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-/// A password someone can type and read aloud: 12 characters without look-alikes.
+/// A password someone can type and read aloud: 12 characters without look-alikes. Whoever sees
+/// it is told once; its owner must replace it at the first sign-in.
 pub fn generated_password() -> Result<String, AppError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut buf = [0u8; 12];
-    random_bytes(&mut buf)?;
-    Ok(buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect())
+    loop {
+        let mut buf = [0u8; 12];
+        random_bytes(&mut buf)?;
+        // 256 is not a multiple of the alphabet's size: drop the bytes that would favour its start.
+        let limit = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+        if buf.iter().any(|b| *b >= limit) {
+            continue;
+        }
+        let p: String = buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        if guanxi_domain::password::check(&p, "").is_ok() {
+            return Ok(p);
+        }
+    }
 }
 
 fn argon2() -> Argon2<'static> {
@@ -60,22 +74,47 @@ fn argon2() -> Argon2<'static> {
     Argon2::default()
 }
 
-/// Checks the password rules; the message names what is wrong in `lang`.
-pub fn check_password_rules(password: &str, lang: Lang) -> Result<(), String> {
-    let t = crate::i18n::T(lang);
-    let n = password.chars().count();
-    if n < PASSWORD_MIN {
-        Err(t.password_too_short().into())
-    } else if n > PASSWORD_MAX {
-        Err(t.password_too_long().into())
-    } else {
-        Ok(())
-    }
+/// Checks a new password for `username` (domain::password); the message names what is wrong.
+pub fn check_password_rules(password: &str, username: &str, lang: Lang) -> Result<(), String> {
+    guanxi_domain::password::check(password, username).map_err(|w| w.message(lang))
 }
 
-/// Hashes with Argon2id off the async threads (it takes tens of milliseconds on purpose).
+/// Each hash takes 19 MiB and tens of milliseconds on purpose, so only a few run at once: two
+/// per core. A request that cannot get a turn within [`HASH_WAIT`] is answered 503 (F-04).
+static HASH_TURNS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(hash_turns()));
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+static HASHES_NOW: AtomicUsize = AtomicUsize::new(0);
+static HASHES_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most hashes that ran at the same time since the process started (for tests).
+pub fn hashes_peak() -> usize {
+    HASHES_PEAK.load(Ordering::SeqCst)
+}
+
+/// The most hashes that may run at the same time: two per core (2 to 16).
+pub fn hash_turns() -> usize {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    (2 * cores).clamp(2, 16)
+}
+
+/// Runs `f` (an Argon2 computation) on the blocking pool once a turn is free.
+async fn with_hash_turn<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let permit = tokio::time::timeout(HASH_WAIT, HASH_TURNS.acquire())
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|_| AppError::Busy)?;
+    let running = HASHES_NOW.fetch_add(1, Ordering::SeqCst) + 1;
+    HASHES_PEAK.fetch_max(running, Ordering::SeqCst);
+    let out = tokio::task::spawn_blocking(f).await;
+    HASHES_NOW.fetch_sub(1, Ordering::SeqCst);
+    drop(permit);
+    out.map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Hashes with Argon2id off the async threads, behind the hashing turns.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_hash_turn(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string()))?;
         let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -84,21 +123,19 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(e.to_string()))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .await?
 }
 
 /// True if `password` matches `hash`. Without a hash (unknown user, or no password set) a
 /// dummy hash is still checked, so the answer takes as long either way.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    with_hash_turn(move || {
         let known = hash.is_some();
         let stored = hash.or_else(|| DUMMY_HASH.clone()).unwrap_or_default();
         let ok = PasswordHash::new(&stored).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok());
         ok && known
     })
     .await
-    .unwrap_or(false)
 }
 
 /// The Argon2id hash of a random password nobody knows, with the same parameters as real ones.
@@ -120,6 +157,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The session cookie's value, under whichever name this server uses.
+pub fn session_token<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    cookie(headers, session_cookie_name(state))
+}
+
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.config().secure_cookies { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
 /// The language for someone not signed in: the language cookie, then Accept-Language.
 pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
     if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
@@ -133,12 +179,49 @@ pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// The address of the client that sent a request (the peer the server accepted, set by
+/// `serve`), or, behind a reverse proxy configured with `--client-ip-header`, the last address
+/// the proxy appended to that header (the one part of it a client cannot forge).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
+
+pub fn client_address(state: &AppState, parts: &axum::http::Extensions, headers: &HeaderMap) -> String {
+    if let Some(name) = &state.config().client_ip_header
+        && let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok())
+        && let Some(last) = v.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+        && last.len() <= 64
+        && last.chars().all(|c| c.is_ascii_hexdigit() || ".:[]".contains(c))
+    {
+        return last.to_string();
+    }
+    parts.get::<Peer>().map(|p| p.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// The client's address as [`client_address`] found it; the `context` middleware puts it on
+/// every request.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<ClientAddr, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientAddr>().cloned().unwrap_or_else(|| ClientAddr("unknown".into())))
+    }
+}
+
 /// How the viewer proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
-    /// A browser session; the hash of its cookie.
-    Session(String),
-    ApiToken,
+    /// A browser session: the hash of its cookie, and when its password was last entered.
+    Session {
+        hash: String,
+        authenticated_at: chrono::DateTime<chrono::Utc>,
+    },
+    ApiToken {
+        id: i64,
+        scope: TokenScope,
+    },
 }
 
 /// The signed-in user of a request, from the session cookie or a `Bearer` API token.
@@ -168,35 +251,59 @@ impl Viewer {
             Err(reason) => Err(AppError::Forbidden(reason)),
         }
     }
+
+    /// For what only a password entered in the last minutes allows (managing users): a
+    /// session must have entered it recently; a token carries its own proof.
+    pub fn recently_authenticated(&self) -> Result<(), AppError> {
+        match &self.via {
+            Via::Session { authenticated_at, .. } if chrono::Utc::now() - *authenticated_at > REAUTH_WITHIN => {
+                Err(AppError::Reauthenticate)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Reads the viewer from the request: a `Bearer` token first (integrations), then the
 /// session cookie. `Ok(None)` when neither is present or valid.
-pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
+pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Result<Option<Viewer>, AppError> {
     let store = state.store();
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
             return Err(AppError::Unauthenticated);
         };
         return match store.api_token_user(&secret_hash(token)).await? {
-            Some(user) => Ok(Some(Viewer { user, via: Via::ApiToken })),
+            Some((user, t)) => {
+                let now = chrono::Utc::now();
+                if t.last_used_at.is_none_or(|l| now - l > TOKEN_TOUCH_EVERY) {
+                    // Recorded beside the request, not before it: a busy writer must not hold
+                    // up a read.
+                    let (store, client, uid, tid) = (store.clone(), client.to_string(), user.id, t.id);
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_api_token(uid, tid, &client).await {
+                            eprintln!("guanxi: recording a token's use: {}", e.message(Lang::En));
+                        }
+                    });
+                }
+                Ok(Some(Viewer { user, via: Via::ApiToken { id: t.id, scope: t.scope } }))
+            }
             None => Err(AppError::Unauthenticated),
         };
     }
-    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(token) = session_token(state, headers) else { return Ok(None) };
     let hash = secret_hash(token);
-    let user = store.session_user(&hash, SESSION_REFRESH, chrono::Utc::now() + SESSION_IDLE).await?;
-    Ok(user.map(|user| Viewer { user, via: Via::Session(hash) }))
+    let session = store.session_user(&hash, state.config().sessions).await?;
+    Ok(session.map(|s| Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at } }))
 }
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
     /// The viewer the `context` middleware identified.
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Viewer, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
         match parts.extensions.get::<Viewer>() {
             Some(v) => Ok(v.clone()),
-            None if cookie(&parts.headers, SESSION_COOKIE).is_some() => Err(AppError::SessionExpired),
+            None if session_token(state, &parts.headers).is_some() => Err(AppError::SessionExpired),
             None => Err(AppError::Unauthenticated),
         }
     }
@@ -345,6 +452,7 @@ mod tests {
             active: true,
             created_at: chrono::Utc::now(),
             lang: Lang::ZhCn,
+            must_change_password: false,
         }
     }
 
@@ -390,9 +498,9 @@ mod tests {
     async fn argon2id_round_trip() {
         let h = hash_password("correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_password("correct horse".into(), Some(h.clone())).await);
-        assert!(!verify_password("wrong horse".into(), Some(h)).await);
-        assert!(!verify_password("anything".into(), None).await);
+        assert!(verify_password("correct horse".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify_password("wrong horse".into(), Some(h)).await.unwrap());
+        assert!(!verify_password("anything".into(), None).await.unwrap());
     }
 
     #[test]

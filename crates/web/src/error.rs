@@ -32,6 +32,25 @@ pub enum AppError {
     TooManyAttempts { minutes: i64 },
     #[error("unsafe request without a matching Origin")]
     CrossSite,
+    /// Too many password checks at once; try again in a moment.
+    #[error("busy")]
+    Busy,
+    /// Managing users needs the password entered in the last minutes.
+    #[error("re-authentication required")]
+    Reauthenticate,
+    /// A generated password must be replaced before anything else.
+    #[error("the password must be changed first")]
+    MustChangePassword,
+    /// A read-only API token asked to change something.
+    #[error("read-only token")]
+    ReadOnlyToken,
+    /// Too many records read in the last hour.
+    #[error("too many records read")]
+    TooManyReads { minutes: i64 },
+    /// A request the framework could not take apart (a path, a query string, a body): its status
+    /// and what to tell the user.
+    #[error("rejected: {en}")]
+    Rejected { status: StatusCode, zh: String, en: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -56,7 +75,10 @@ impl AppError {
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::UnknownField(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } | AppError::TooManyReads { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Reauthenticate | AppError::MustChangePassword | AppError::ReadOnlyToken => StatusCode::FORBIDDEN,
+            AppError::Rejected { status, .. } => *status,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +96,18 @@ impl AppError {
             AppError::BadRequest { .. } => "bad_request",
             AppError::UnknownField(_) => "unknown_field",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooManyReads { .. } => "too_many_reads",
+            AppError::Busy => "busy",
+            AppError::Reauthenticate => "reauthentication_required",
+            AppError::MustChangePassword => "password_change_required",
+            AppError::ReadOnlyToken => "read_only_token",
+            AppError::Rejected { status, .. } if *status == StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            AppError::Rejected { status, .. } if *status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                "unsupported_media_type"
+            }
+            AppError::Rejected { status, .. } if *status == StatusCode::NOT_FOUND => "not_found",
+            AppError::Rejected { status, .. } if *status == StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            AppError::Rejected { .. } => "bad_request",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -104,6 +138,30 @@ impl AppError {
                 Lang::ZhCn => format!("该账号登录失败次数过多，请 {minutes} 分钟后再试。"),
                 Lang::En => format!("Too many failed sign-ins for this account. Try again in {minutes} minutes."),
             },
+            AppError::TooManyReads { minutes } => match lang {
+                Lang::ZhCn => format!(
+                    "一小时内读取的客户记录太多，已暂停并记录在审计日志中。请 {minutes} 分钟后再试；需要整批数据请找经理导出。"
+                ),
+                Lang::En => format!(
+                    "Too many customer records read in an hour; paused and recorded in the audit log. Try again in {minutes} minutes, or ask a manager for an export."
+                ),
+            },
+            AppError::Busy => lang
+                .pick("服务器正忙（同时登录的人太多），请几秒钟后再试。", "The server is busy (too many sign-ins at once); please try again in a few seconds.")
+                .into(),
+            AppError::Reauthenticate => lang
+                .pick("管理用户之前，请再输入一次你的密码。", "Please enter your password again before managing users.")
+                .into(),
+            AppError::MustChangePassword => lang
+                .pick(
+                    "你的密码是别人为你生成的，请先在“我的账户”里设置自己的新密码。",
+                    "Your password was generated for you; please set your own on your account page first.",
+                )
+                .into(),
+            AppError::ReadOnlyToken => lang
+                .pick("这个 API 令牌是只读的，不能修改数据。", "This API token is read-only and cannot change anything.")
+                .into(),
+            AppError::Rejected { zh, en, .. } => lang.pick(zh, en).into(),
             AppError::Store(_) | AppError::Internal(_) => lang
                 .pick("服务器内部错误，已记录。请稍后再试。", "Internal server error; it has been logged. Please try again later.")
                 .into(),
@@ -151,16 +209,37 @@ pub fn api_response(err: &AppError, lang: Lang) -> Response {
     if matches!(err, AppError::Unauthenticated | AppError::SessionExpired) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    retry_after(err, &mut r);
     r
 }
 
-pub fn page_response(err: &AppError, lang: Lang, path_and_query: &str, signed_in: bool) -> Response {
+/// Tells a client how long to wait when the answer is "not now".
+fn retry_after(err: &AppError, r: &mut Response) {
+    let seconds = match err {
+        AppError::Busy => 5,
+        AppError::TooManyAttempts { minutes } | AppError::TooManyReads { minutes } => minutes * 60,
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+}
+
+/// `back` is where to return after signing in or re-entering the password: the page asked
+/// for, or for a form post the page it was posted from.
+pub fn page_response(err: &AppError, lang: Lang, back: &str, signed_in: bool) -> Response {
     if matches!(err, AppError::Unauthenticated | AppError::SessionExpired) {
-        let mut to = format!("/login?next={}", crate::html::url_encode(path_and_query));
+        let mut to = format!("/login?next={}", crate::html::url_encode(back));
         if matches!(err, AppError::SessionExpired) {
             to.push_str("&expired=1");
         }
         return Redirect::to(&to).into_response();
+    }
+    if matches!(err, AppError::Reauthenticate) {
+        return Redirect::to(&format!("/reauth?next={}", crate::html::url_encode(back))).into_response();
+    }
+    if matches!(err, AppError::MustChangePassword) {
+        return Redirect::to("/account?must_change=1").into_response();
     }
     let t = T(lang);
     let title = match err.status() {
@@ -171,5 +250,74 @@ pub fn page_response(err: &AppError, lang: Lang, path_and_query: &str, signed_in
     let page = crate::pages::ErrorPage { t, title, message: err.message(lang), signed_in };
     let mut r = crate::html::render(&page);
     *r.status_mut() = err.status();
+    retry_after(err, &mut r);
     r
+}
+
+/// A body over the limit of its route.
+pub fn too_large(limit: usize) -> AppError {
+    let mb = limit as f64 / (1024.0 * 1024.0);
+    let size = if mb >= 1.0 { format!("{mb:.0} MB") } else { format!("{} KB", limit / 1024) };
+    AppError::Rejected {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        zh: format!("提交的内容太大，最多 {size}。"),
+        en: format!("The request is too large; at most {size}."),
+    }
+}
+
+/// What the framework answered by itself before a handler ran — a path segment that is not a
+/// number (`/customers/abc`, an id past 2⁶³), a query string it cannot read (`per_page=abc`), a
+/// body of the wrong type or over the limit, a method the route does not take — as one of our
+/// errors, so that it reaches the user as a page or a problem document in their language like
+/// every other error. `None` for our own responses.
+pub async fn framework_rejection(r: &mut Response) -> Option<AppError> {
+    let status = r.status();
+    if !status.is_client_error() {
+        return None;
+    }
+    let ours = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| !ct.starts_with("text/plain"));
+    if ours {
+        return None;
+    }
+    let body = std::mem::take(r.body_mut());
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let rejected = |status, zh: String, en: String| AppError::Rejected { status, zh, en };
+    Some(match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            rejected(status, "提交的内容太大。".into(), "The request is too large.".into())
+        }
+        // A path that names no record we could have (not a number, out of range).
+        StatusCode::BAD_REQUEST if text.starts_with("Invalid URL") => AppError::NotFound,
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => rejected(
+            status,
+            "这个地址不接受这种请求方法。".into(),
+            "This address does not take this request method.".into(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => rejected(
+            status,
+            "请求体的类型不对（JSON 接口要 Content-Type: application/json，表单要 application/x-www-form-urlencoded 或 multipart/form-data）。".into(),
+            "The request body has the wrong type (the JSON API takes Content-Type: application/json; forms take application/x-www-form-urlencoded or multipart/form-data).".into(),
+        ),
+        _ => match text.strip_prefix("Failed to deserialize query string: ") {
+            Some(detail) => {
+                let (name, why) = detail.split_once(": ").unwrap_or(("", detail));
+                rejected(
+                    StatusCode::BAD_REQUEST,
+                    format!("网址里的参数 {name} 的值无法识别（{why}）"),
+                    format!("The query parameter {name} has a value that cannot be read ({why})"),
+                )
+            }
+            None => rejected(
+                StatusCode::BAD_REQUEST,
+                format!("请求无法识别：{text}"),
+                format!("The request cannot be read: {text}"),
+            ),
+        },
+    })
 }

@@ -38,6 +38,32 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// A redirect target on this site, or None: a path that starts with exactly one `/` and has no
+/// control character, backslash or space. Browsers drop tabs and line breaks from a URL and read
+/// `\` as `/`, so `/<TAB>/evil.example` would leave the site (F-08 of the security review), and
+/// a line break cannot go into a `Location` header at all. Characters beyond ASCII are
+/// percent-encoded. Every redirect to a place the request named goes through here.
+pub fn local_path(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in b {
+        match c {
+            0x00..=0x20 | 0x7f | b'\\' => return None,
+            0x80..=0xff => out.push_str(&format!("%{c:02X}")),
+            _ => out.push(*c as char),
+        }
+    }
+    Some(out)
+}
+
+/// [`local_path`], or the customer list.
+pub fn local_or_home(s: &str) -> String {
+    local_path(s).unwrap_or_else(|| "/customers".to_string())
+}
+
 /// The section of the app a page belongs to, for the navigation bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -52,6 +78,7 @@ pub enum Nav {
     Duplicates,
     Bin,
     Users,
+    Audit,
     Account,
 }
 
@@ -272,6 +299,29 @@ mod tests {
     #[test]
     fn encoding_and_forms() {
         assert_eq!(url_encode("/customers?q=张 三"), "%2Fcustomers%3Fq%3D%E5%BC%A0%20%E4%B8%89");
+    }
+
+    /// F-08: only a path on this site, whatever a browser would make of the rest.
+    #[test]
+    fn redirects_stay_on_the_site() {
+        for bad in [
+            "/\t/evil",
+            "/\n/evil",
+            "/\r\n/evil",
+            "/\u{0}/evil",
+            "/\\evil",
+            "\\\\evil",
+            "//evil",
+            "https://evil",
+            "evil",
+            "",
+            "/ /evil",
+            "/customers\r\nSet-Cookie: x=1",
+        ] {
+            assert_eq!(local_or_home(bad), "/customers", "{bad:?}");
+        }
+        assert_eq!(local_or_home("/opportunities/board?owner=li.na"), "/opportunities/board?owner=li.na");
+        assert_eq!(local_or_home("/customers?q=张三"), "/customers?q=%E5%BC%A0%E4%B8%89");
         let f = FormData::parse(b"name=%E5%BC%A0%E4%B8%89&phone=138&name=Li&evil=1").unwrap();
         assert_eq!(f.get("name"), "Li");
         let raw = f.raw(&[Field::Name, Field::Phone]);

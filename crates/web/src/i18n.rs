@@ -418,8 +418,24 @@ catalogue! {
     reason => "原因", "Reason";
     account_title => "我的账户", "My account";
     change_password => "修改密码", "Change password";
-    password_too_short => "密码至少 8 个字符。", "The password must be at least 8 characters.";
-    password_too_long => "密码最多 200 个字符。", "The password must be at most 200 characters.";
+    password_same => "新密码不能和当前密码一样。", "The new password must differ from the current one.";
+    password_rules => "至少 12 个字符；不能是常见密码、不能包含用户名、不能是重复或连续的字符。一句好记的话最好。", "At least 12 characters; not a common password, not containing your username, not one character repeated or a run. A phrase you remember works best.";
+    password_change_effects => "修改密码会退出你在其他设备上的登录，并作废你的全部 API 令牌。", "Changing your password signs you out everywhere else and revokes all your API tokens.";
+    must_change_notice => "你的密码是管理员为你生成的，别人见过它。请先设置一个只有你知道的新密码，之后才能使用其他页面。", "Your password was generated for you and someone else has seen it. Please set one only you know; the other pages open once you have.";
+    token_lifetime => "有效期", "Valid for";
+    token_scope => "权限", "Access";
+    scope_full => "读写（和你的账号一样）", "Read and write (as your account)";
+    scope_read => "只读", "Read only";
+    token_lifetime_invalid => "请选择令牌的有效期。", "Please choose how long the token is valid.";
+    token_scope_invalid => "请选择令牌的权限：读写或只读。", "Please choose the token's access: read and write, or read only.";
+    expires => "到期", "Expires";
+    expired => "已过期", "Expired";
+    all_tokens => "所有用户的 API 令牌", "Everyone's API tokens";
+    all_tokens_hint => "用户修改或重置密码、被停用时，其令牌会自动作废。发现可疑的令牌可在这里撤销。", "A user's tokens are revoked when their password is changed or reset and when they are disabled. Revoke anything suspicious here.";
+    owner_user => "用户", "User";
+    reauth_title => "确认是你本人", "Confirm it is you";
+    reauth_intro => "管理用户（新增、改角色、停用、重置密码、撤销令牌）之前，请再输入一次你的密码。确认后 15 分钟内不用再输。", "Before managing users (adding, changing roles, disabling, resetting passwords, revoking tokens), please enter your password again. It holds for 15 minutes.";
+    confirm => "确认", "Confirm";
     current_password_wrong => "当前密码不正确。", "The current password is wrong.";
     skip_to_content => "跳到正文", "Skip to content";
     confirm_delete => "确定要移入回收站吗？", "Move to the recycle bin?";
@@ -525,6 +541,26 @@ catalogue! {
     ent_key_person => "关键人物", "key person";
     ent_person_around => "周围的人", "person around";
     ent_interaction => "互动记录", "interaction";
+    ent_user => "用户", "user";
+    ent_api_token => "API 令牌", "API token";
+    ent_order => "订单", "order";
+    ent_opportunity => "商机", "deal";
+    ent_settings => "设置", "settings";
+    act_login => "登录", "signed in";
+    act_login_failed => "登录失败", "sign-in failed";
+    act_login_blocked => "登录被暂停（失败太多）", "sign-in blocked (too many failures)";
+    act_logout => "退出", "signed out";
+    act_token_used => "使用 API 令牌（当天首次）", "used an API token (first time that day)";
+    act_reauth_failed => "再次输入密码错误", "wrong password when confirming";
+    act_bulk_read => "大量读取客户记录，已暂停", "read many customer records, paused";
+    nav_audit => "审计日志", "Audit log";
+    audit_intro => "谁在什么时候做了什么：每一处修改、导入导出、登录与失败、API 令牌的使用（每天首次），以及来源地址。", "Who did what and when: every change, import and export, sign-ins and failures, API token use (first each day), with the client's address.";
+    audit_who => "用户", "User";
+    audit_action => "动作", "Action";
+    audit_entity => "对象", "Record";
+    audit_client => "来源地址", "Client";
+    audit_older => "更早的记录", "Older entries";
+    audit_none => "没有符合条件的记录。", "No entry matches.";
 }
 
 impl T {
@@ -535,6 +571,14 @@ impl T {
     /// The label of a field in this language.
     pub fn field(&self, field: impl std::borrow::Borrow<Field>) -> &'static str {
         field.borrow().label(self.0)
+    }
+
+    /// "90 天" / "90 days".
+    pub fn days_n(&self, n: i64) -> String {
+        match self.0 {
+            Lang::ZhCn => format!("{n} 天"),
+            Lang::En => format!("{n} days"),
+        }
     }
 
     /// `zh` or `en` by language, for texts built at run time (such as a store error).

@@ -597,7 +597,7 @@ pub async fn count_customers(pool: &Pool) -> Result<i64, StoreError> {
     Ok(sqlx::query("SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL").fetch_one(pool).await?.try_get(0)?)
 }
 
-fn audit_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
+pub(crate) fn audit_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
     Ok(AuditEntry {
         id: r.try_get("id")?,
@@ -610,11 +610,12 @@ fn audit_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
         before: parse(r.try_get("before_json")?),
         after: parse(r.try_get("after_json")?),
         note: r.try_get("note")?,
+        client: r.try_get("client")?,
     })
 }
 
-const AUDIT_SELECT: &str = "SELECT a.id, a.at, u.username, a.action, a.entity, a.entity_id, a.customer_id, \
-     a.before_json, a.after_json, a.note FROM audit_log a JOIN users u ON u.id = a.actor_id";
+pub(crate) const AUDIT_SELECT: &str = "SELECT a.id, a.at, u.username, a.action, a.entity, a.entity_id, a.customer_id, \
+     a.before_json, a.after_json, a.note, a.client FROM audit_log a JOIN users u ON u.id = a.actor_id";
 
 pub async fn history(pool: &Pool, customer_id: i64) -> Result<Vec<AuditEntry>, StoreError> {
     let rows = sqlx::query(AssertSqlSafe(format!(

@@ -102,6 +102,16 @@ pub(crate) async fn begin(pool: &Pool) -> Result<Tx<'static>, sqlx::Error> {
     }
 }
 
+/// What a `SELECT` that reads a row in order to change it ends with: `FOR UPDATE` on PostgreSQL,
+/// so that a concurrent writer waits for this transaction; nothing on SQLite, where `begin`
+/// already holds the only write lock.
+pub(crate) fn for_update() -> &'static str {
+    match DIALECT {
+        crate::Dialect::Postgres => " FOR UPDATE",
+        crate::Dialect::Sqlite => "",
+    }
+}
+
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
@@ -190,6 +200,7 @@ fn user_from_row(r: &Row) -> Result<User, StoreError> {
         active: r.try_get("active")?,
         created_at: r.try_get("created_at")?,
         lang: Lang::parse(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
+        must_change_password: r.try_get("must_change_password")?,
     })
 }
 
@@ -205,8 +216,8 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     let username = user.username.trim();
     if username.is_empty() {
         v.push(Field::Username, "", Problem::Required);
-    } else if username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
-        v.push(Field::Username, username, Problem::InvalidCharacters);
+    } else if !guanxi_domain::values::is_username(username) {
+        v.push(Field::Username, username, Problem::InvalidUsername);
     }
     let display = v.take(guanxi_domain::values::required_text(Field::DisplayName, &user.display_name, 100));
     let team = v.take(guanxi_domain::values::text(Field::Team, user.team.as_deref().unwrap_or(""), 100)).flatten();
@@ -224,7 +235,7 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
     }
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, role, team, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, username, display_name, role, team, active, created_at, lang",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, username, display_name, role, team, active, created_at, lang, must_change_password",
     )
     .bind(username)
     .bind(display.unwrap_or_default())
@@ -242,7 +253,7 @@ pub async fn add_user(pool: &Pool, actor: Actor, user: &NewUser) -> Result<User,
 
 pub async fn users(pool: &Pool) -> Result<Vec<User>, StoreError> {
     let rows =
-        sqlx::query("SELECT id, username, display_name, role, team, active, created_at, lang FROM users ORDER BY id")
+        sqlx::query("SELECT id, username, display_name, role, team, active, created_at, lang, must_change_password FROM users ORDER BY id")
             .fetch_all(pool)
             .await?;
     rows.iter().map(user_from_row).collect()
@@ -250,7 +261,7 @@ pub async fn users(pool: &Pool) -> Result<Vec<User>, StoreError> {
 
 pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, team, active, created_at, lang FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, display_name, role, team, active, created_at, lang, must_change_password FROM users WHERE lower(username) = lower($1)",
     )
     .bind(username.trim())
     .fetch_optional(pool)
@@ -261,7 +272,7 @@ pub async fn user_by_username(pool: &Pool, username: &str) -> Result<Option<User
 pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: bool) -> Result<User, StoreError> {
     let mut tx = begin(pool).await?;
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, team, active, created_at, lang FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, display_name, role, team, active, created_at, lang, must_change_password FROM users WHERE lower(username) = lower($1)",
     )
     .bind(username.trim())
     .fetch_optional(&mut *tx)
@@ -272,7 +283,10 @@ pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: 
         return Err(StoreError::conflict("内置的 system 用户不能停用", "the built-in system user cannot be disabled"));
     }
     sqlx::query("UPDATE users SET active = $1 WHERE id = $2").bind(active).bind(before.id).execute(&mut *tx).await?;
+    // A disabled user's ways in end with it, so that enabling them again revives none (F-13).
+    let ended = if active { 0 } else { auth::end_credentials(&mut tx, before.id).await? };
     let after = User { active, ..before.clone() };
+    let note = (ended > 0).then(|| format!("{ended} API tokens revoked"));
     audit(
         &mut tx,
         actor,
@@ -282,7 +296,7 @@ pub async fn set_user_active(pool: &Pool, actor: Actor, username: &str, active: 
         None,
         Some(&user_json(&before)),
         Some(&user_json(&after)),
-        None,
+        note.as_deref(),
     )
     .await?;
     tx.commit().await?;

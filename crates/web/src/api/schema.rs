@@ -273,6 +273,26 @@ schema!(AuditEntry, "One change in a customer's history.", {
             .property("before", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)))
             .property("after", ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)))
             .property("note", string("Note"))
+            .property("client", string("The client's address (sign-ins and other security events)"))
+            .build(),
+    )
+});
+
+schema!(ApiTokenInfo, "An API token as its owner and admins see it (never the secret).", {
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("id", integer("Token id"))
+            .property("user", string("Owner's username"))
+            .property("name", string("Name"))
+            .property("hint", string("The token's last four characters"))
+            .property("scope", string("full or read").enum_values(Some(["full", "read"])))
+            .property("created_at", string("RFC 3339"))
+            .property("last_used_at", string("RFC 3339"))
+            .property("expires_at", string("RFC 3339"))
+            .property("revoked_at", string("RFC 3339"))
+            .required("id")
+            .required("scope")
+            .required("expires_at")
             .build(),
     )
 });

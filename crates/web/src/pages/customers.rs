@@ -514,7 +514,7 @@ struct HistoryPage {
 }
 
 /// "修改客户" / "changed customer": an audit entry's action and what it was done to.
-fn action_label(action: &str, entity: &str, t: T) -> String {
+pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
     let a = match action {
         "create" => t.act_create(),
         "update" => t.act_update(),
@@ -524,13 +524,32 @@ fn action_label(action: &str, entity: &str, t: T) -> String {
         "unmerge" => t.act_unmerge(),
         "import" => t.act_import(),
         "export" => t.act_export(),
+        "login" => t.act_login(),
+        "login_failed" => t.act_login_failed(),
+        "login_blocked" => t.act_login_blocked(),
+        "logout" => t.act_logout(),
+        "token_used" => t.act_token_used(),
+        "reauth_failed" => t.act_reauth_failed(),
+        "bulk_read" => t.act_bulk_read(),
         other => other,
     };
+    // Sign-in events are about the session, not a record.
+    if matches!(
+        action,
+        "login" | "login_failed" | "login_blocked" | "logout" | "token_used" | "reauth_failed" | "bulk_read"
+    ) {
+        return a.to_string();
+    }
     let e = match entity {
         "customer" => t.ent_customer(),
         "key_person" => t.ent_key_person(),
         "person_around" => t.ent_person_around(),
         "interaction" => t.ent_interaction(),
+        "user" => t.ent_user(),
+        "api_token" => t.ent_api_token(),
+        "order" => t.ent_order(),
+        "opportunity" => t.ent_opportunity(),
+        "settings" => t.ent_settings(),
         other => other,
     };
     match t.lang() {
@@ -540,7 +559,7 @@ fn action_label(action: &str, entity: &str, t: T) -> String {
 }
 
 /// Field-by-field differences of two audit snapshots (field code → text), labelled.
-fn changes(
+pub(crate) fn changes(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
     lang: Lang,

@@ -265,7 +265,9 @@ async fn api_tokens_are_shown_once_work_and_can_be_revoked() {
         assert_eq!(r.status, 401, "{b}");
 
         let id =
-            app.store.api_tokens(app.store.user_by_username("li.na").await.unwrap().unwrap().id).await.unwrap()[0].id;
+            app.store.api_tokens(Some(app.store.user_by_username("li.na").await.unwrap().unwrap().id)).await.unwrap()
+                [0]
+            .id;
         let r = c.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
         assert_eq!(r.status, 303, "{b}");
         let r = token_call(&app.addr, &token, "GET", "/api/v1/me", None).await;

@@ -1,6 +1,7 @@
 mod api;
 mod browser;
 mod competitors;
+mod hardening;
 mod pages;
 mod relationships;
 mod sales;

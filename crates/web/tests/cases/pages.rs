@@ -361,7 +361,12 @@ async fn account_password_language_and_user_admin() {
         assert_eq!(r.status, 422, "{b}");
         assert!(r.text().contains("当前密码不正确"), "{b}");
         let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "short")]).await;
-        assert!(r.text().contains("至少 8 个字符"), "{b}");
+        assert!(r.text().contains("至少要 12 个字符"), "{b}");
+        // F-14: common passwords and the username are refused by name.
+        let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "Password2024!")]).await;
+        assert!(r.text().contains("最常见的密码"), "{b}");
+        let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "root-root-root-1")]).await;
+        assert!(r.text().contains("不能包含用户名"), "{b}");
         let mut other = app.signed_in("root").await;
         let r = c.post("/account/password", &[("current", kit::PASSWORD), ("new", "new-password-1")]).await;
         assert_eq!(r.status, 303, "{b}");
@@ -389,14 +394,27 @@ async fn account_password_language_and_user_admin() {
         assert_eq!(r.status, 200, "{b}");
         let html = r.text();
         let pw = html.split("id=\"new-password\">").nth(1).unwrap().split('<').next().unwrap().to_string();
-        assert_eq!(app.client().login("wang.fang", &pw).await.status, 303, "{b}");
+        // F-14: the generated password works once, to choose one's own; nothing else opens first.
+        let mut new = app.client();
+        let r = new.login("wang.fang", &pw).await;
+        assert_eq!((r.status, r.location()), (303, "/account?must_change=1"), "{b}");
+        let r = new.get("/customers").await;
+        assert_eq!((r.status, r.location()), (303, "/account?must_change=1"), "{b}");
+        assert!(new.get("/account").await.text().contains("别人见过它"), "{b}");
+        assert_eq!(new.api("GET", "/api/v1/customers", None).await.json()["code"], "password_change_required", "{b}");
+        let r = new.post("/account/password", &[("current", &pw), ("new", "my own secret phrase")]).await;
+        assert_eq!(r.status, 303, "{b}");
+        assert_eq!(new.get("/customers").await.status, 200, "{b}: open once changed");
         let r = c.post("/users", &[("username", "bad name!"), ("display_name", "X"), ("role", "read_only")]).await;
         assert_eq!(r.status, 422, "{b}");
         assert!(r.text().contains("value=\"bad name!\""), "{b}: typed values kept");
         let id = app.store.user_by_username("wang.fang").await.unwrap().unwrap().id;
         let r = c.post(&format!("/users/{id}/active"), &[("active", "false")]).await;
         assert_eq!(r.status, 303, "{b}");
-        assert_eq!(app.client().login("wang.fang", &pw).await.status, 401, "{b}: disabled");
+        assert_eq!(app.client().login("wang.fang", "my own secret phrase").await.status, 401, "{b}: disabled");
+        assert_eq!(new.get("/customers").await.status, 303, "{b}: a disabled user's sessions end");
+        c.post(&format!("/users/{id}/active"), &[("active", "true")]).await;
+        assert_eq!(new.get("/customers").await.status, 303, "{b}: and do not come back on re-enable (F-13)");
         let me = app.store.user_by_username("root").await.unwrap().unwrap().id;
         assert_eq!(c.post(&format!("/users/{me}/active"), &[("active", "false")]).await.status, 400, "{b}");
     }

@@ -32,6 +32,11 @@ pub const PASSWORD: &str = "correct-horse-42";
 
 /// One running app per backend under test.
 pub async fn apps() -> Vec<App> {
+    apps_with(|_| {}).await
+}
+
+/// The same with settings changed: short limits make a test of them quick.
+pub async fn apps_with(configure: impl Fn(&mut guanxi_web::Config)) -> Vec<App> {
     let mut stores = Vec::new();
     let dir = std::env::temp_dir().join("guanxi-web-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -48,7 +53,13 @@ pub async fn apps() -> Vec<App> {
     for (backend, store) in stores {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
-        let config = guanxi_web::Config { max_body: 2 * 1024 * 1024, ..Default::default() };
+        // Tests stand for several clients by the address a proxy would put in X-Forwarded-For.
+        let mut config = guanxi_web::Config {
+            max_upload: 2 * 1024 * 1024,
+            client_ip_header: Some("X-Forwarded-For".into()),
+            ..Default::default()
+        };
+        configure(&mut config);
         tokio::spawn(guanxi_web::serve(listener, store.clone(), config));
         out.push(App { backend, addr, store });
     }
@@ -66,12 +77,12 @@ impl App {
             )
             .await
             .expect("add user");
-        guanxi_web::set_password(&self.store, Actor::SYSTEM, username, PASSWORD).await.expect("set password");
+        guanxi_web::set_password(&self.store, Actor::SYSTEM, username, PASSWORD, false).await.expect("set password");
         u
     }
 
     pub fn client(&self) -> Client {
-        Client { addr: self.addr.clone(), cookies: Vec::new(), lang: None }
+        Client { addr: self.addr.clone(), cookies: Vec::new(), lang: None, from: None }
     }
 
     /// A client signed in as `username`.
@@ -213,6 +224,8 @@ pub struct Client {
     pub cookies: Vec<(String, String)>,
     /// Sent as Accept-Language.
     pub lang: Option<String>,
+    /// The client's address, sent as a proxy would in X-Forwarded-For.
+    pub from: Option<String>,
 }
 
 impl Client {
@@ -224,6 +237,9 @@ impl Client {
         }
         if let Some(l) = &self.lang {
             h.push(("Accept-Language".into(), l.clone()));
+        }
+        if let Some(a) = &self.from {
+            h.push(("X-Forwarded-For".into(), a.clone()));
         }
         h
     }
