@@ -169,6 +169,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                     mappings: vec![],
                     dry_run: false,
                     errors_to: None,
+                    encoding: "auto".into(),
                 },
             )
             .await?;
@@ -321,6 +322,7 @@ async fn value(
                 partial: false,
                 mappings: vec![],
                 dry_run: false,
+                encoding: "auto".into(),
             },
         )
         .await?;

@@ -15,13 +15,97 @@ pub struct ServeArgs {
     /// How many demo customers (with --demo).
     #[arg(long, default_value_t = 2000)]
     demo_customers: usize,
-    /// Mark cookies Secure (when users reach Guanxi over HTTPS through a proxy).
+    /// Mark cookies Secure, name the session cookie __Host-gx_session and send HSTS (when users
+    /// reach Guanxi over HTTPS through a proxy).
     #[arg(long, env = "GUANXI_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The address users and customers reach Guanxi at, for links that leave it (survey links):
+    /// https://crm.example.com. Without it, links name the address this server listens on.
+    #[arg(long, env = "GUANXI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For or
+    /// X-Real-IP), for sign-in throttling and the audit log. Only set it behind a proxy.
+    #[arg(long, env = "GUANXI_CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
+    /// The largest upload (an import file, a deal's attachment), in MB.
+    #[arg(long, env = "GUANXI_MAX_UPLOAD_MB", default_value_t = 20)]
+    max_upload_mb: usize,
+    /// Hours a session lasts without use.
+    #[arg(long, env = "GUANXI_SESSION_IDLE_HOURS", default_value_t = 12)]
+    session_idle_hours: i64,
+    /// Days a session lasts at most, however busy.
+    #[arg(long, env = "GUANXI_SESSION_DAYS", default_value_t = 7)]
+    session_days: i64,
+    /// The most connections served at once.
+    #[arg(long, env = "GUANXI_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// The most rows an import through the browser may have (bigger files: guanxi import).
+    #[arg(long, env = "GUANXI_IMPORT_MAX_ROWS", default_value_t = 100_000)]
+    import_max_rows: usize,
+    /// Customer records a user other than a manager or admin may read in an hour.
+    #[arg(long, env = "GUANXI_READS_PER_HOUR", default_value_t = 5_000)]
+    reads_per_hour: usize,
+    /// Do not run background jobs in this process (another server runs them).
+    #[arg(long, env = "GUANXI_NO_JOBS")]
+    no_jobs: bool,
+}
+
+impl ServeArgs {
+    fn config(&self, l: Lang) -> Result<guanxi_web::Config> {
+        let bad = |what: &str| -> anyhow::Error {
+            UserError(match l {
+                Lang::ZhCn => format!("{what} 必须大于 0"),
+                Lang::En => format!("{what} must be more than 0"),
+            })
+            .into()
+        };
+        if self.max_upload_mb == 0 {
+            return Err(bad("--max-upload-mb"));
+        }
+        if self.session_idle_hours <= 0 {
+            return Err(bad("--session-idle-hours"));
+        }
+        if self.session_days <= 0 {
+            return Err(bad("--session-days"));
+        }
+        if self.max_connections == 0 {
+            return Err(bad("--max-connections"));
+        }
+        if self.import_max_rows == 0 {
+            return Err(bad("--import-max-rows"));
+        }
+        if let Some(u) = &self.public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(UserError(match l {
+                Lang::ZhCn => format!("--public-url “{u}” 应以 http:// 或 https:// 开头"),
+                Lang::En => format!("--public-url {u:?} must start with http:// or https://"),
+            })
+            .into());
+        }
+        let defaults = guanxi_web::Config::default();
+        Ok(guanxi_web::Config {
+            secure_cookies: self.secure_cookies,
+            max_upload: self.max_upload_mb * 1024 * 1024,
+            public_url: self.public_url.clone(),
+            client_ip_header: self.client_ip_header.clone().filter(|h| !h.trim().is_empty()),
+            sessions: guanxi_store::SessionPolicy {
+                idle: chrono::Duration::hours(self.session_idle_hours),
+                absolute: chrono::Duration::days(self.session_days),
+                ..defaults.sessions
+            },
+            max_connections: self.max_connections,
+            import_max_rows: self.import_max_rows,
+            reads_per_hour: self.reads_per_hour,
+            run_jobs: !self.no_jobs,
+            ..defaults
+        })
+    }
 }
 
 pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let l = ctx.lang;
+    let config = a.config(l)?;
     if a.demo {
         crate::demo::fill(ctx, a.demo_customers, 2026).await?;
         let (_, n) = ctx.store.assess_today(ctx.actor).await.map_err(|e| UserError(e.message(l)))?;
@@ -58,7 +142,15 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
     println!("{} http://{host}:{}/", ctx.t("Guanxi 已启动：", "Guanxi is running at"), addr.port());
     println!("{}", ctx.t("按 Ctrl+C 停止。", "Press Ctrl+C to stop."));
-    let config = guanxi_web::Config { secure_cookies: a.secure_cookies, ..Default::default() };
+    if a.public_url.is_none() {
+        println!(
+            "{}",
+            ctx.t(
+                "提示：发给客户的链接（满意度调查）会用上面的地址；客户从外面访问时，请用 --public-url 设置公开地址。",
+                "Note: links sent to customers (satisfaction surveys) use the address above; set the address customers reach with --public-url."
+            )
+        );
+    }
     let server = guanxi_web::serve(listener, ctx.store.clone(), config);
     tokio::select! {
         r = server => r?,

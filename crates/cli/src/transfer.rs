@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Import customers from .csv (UTF-8, UTF-8 with BOM, GB18030/GBK) or .xlsx/.xls.
+    /// Import customers from .csv (UTF-8, UTF-8 with BOM, GB18030/GBK) or .xlsx.
     ///
     /// Headers in Chinese or English are recognised (姓名/name, 手机/phone, 公司/company…).
     /// By default nothing is written unless every row is good; --partial writes the good rows.
@@ -33,6 +33,9 @@ pub enum ImportCommand {
         /// (default: FILE.errors.txt in the current directory).
         #[arg(long, value_name = "REPORT")]
         errors_to: Option<std::path::PathBuf>,
+        /// The text encoding of a CSV file: auto (found out from the file), utf-8 or gb18030.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
     },
     /// Import orders from .csv or .xlsx: a customer column (关系编号 Guanxi id, 客户编号
     /// external id, or 手机 phone), 下单时间 order time, 金额 amount in yuan (negative for a
@@ -49,6 +52,9 @@ pub enum ImportCommand {
         /// Check the file and show what would happen, writing nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The text encoding of a CSV file: auto (found out from the file), utf-8 or gb18030.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
     },
 }
 
@@ -66,8 +72,8 @@ const BATCH: usize = 2_000;
 type Loaded = (String, Table, Vec<(String, String)>);
 
 /// Reads an import file into a table, and the explicit `--map` pairs.
-fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded> {
-    let (name, reader, explicit) = open(ctx, file, mappings)?;
+fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String], encoding: &str) -> Result<Loaded> {
+    let (name, reader, explicit) = open(ctx, file, mappings, encoding)?;
     let (headers, encoding) = (reader.headers.clone(), reader.encoding);
     let mut rows = Vec::new();
     for row in reader {
@@ -80,8 +86,14 @@ fn load(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Loaded
 type Opened = (String, RowReader, Vec<(String, String)>);
 
 /// Opens an import file's rows, and the explicit `--map` pairs.
-fn open(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Opened> {
+fn open(ctx: &Ctx, file: &std::path::Path, mappings: &[String], encoding: &str) -> Result<Opened> {
     let l = ctx.lang;
+    let encoding = Encoding::parse(encoding).ok_or_else(|| {
+        UserError(match l {
+            Lang::ZhCn => format!("--encoding “{encoding}” 无法识别：可用 auto、utf-8、gb18030"),
+            Lang::En => format!("--encoding {encoding:?} is not known: use auto, utf-8 or gb18030"),
+        })
+    })?;
     let name = file.display().to_string();
     let size = std::fs::metadata(file)
         .map_err(|e| UserError(format!("{}{name}: {e}", ctx.t("无法读取文件 ", "cannot read "))))?
@@ -94,7 +106,8 @@ fn open(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Opened
         .into());
     }
     let bytes = std::fs::read(file).with_context(|| name.clone())?;
-    let reader = open_rows(&name, bytes).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
+    let reader = open_rows(&name, bytes, Limits::COMMAND_LINE, encoding)
+        .map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     let explicit: Vec<(String, String)> = mappings
         .iter()
         .map(|m| {
@@ -112,16 +125,16 @@ fn open(ctx: &Ctx, file: &std::path::Path, mappings: &[String]) -> Result<Opened
 }
 
 pub async fn import(ctx: &Ctx, c: ImportCommand) -> Result<()> {
-    let (file, partial, mappings, dry_run, errors_to) = match c {
-        ImportCommand::Customers { file, partial, mappings, dry_run, errors_to } => {
-            (file, partial, mappings, dry_run, errors_to)
+    let (file, partial, mappings, dry_run, errors_to, encoding) = match c {
+        ImportCommand::Customers { file, partial, mappings, dry_run, errors_to, encoding } => {
+            (file, partial, mappings, dry_run, errors_to, encoding)
         }
-        ImportCommand::Orders { file, partial, mappings, dry_run } => {
-            return import_orders(ctx, &file, partial, &mappings, dry_run).await;
+        ImportCommand::Orders { file, partial, mappings, dry_run, encoding } => {
+            return import_orders(ctx, &file, partial, &mappings, dry_run, &encoding).await;
         }
     };
     let l = ctx.lang;
-    let (name, table, explicit) = load(ctx, &file, &mappings)?;
+    let (name, table, explicit) = load(ctx, &file, &mappings, &encoding)?;
     let mapping =
         Mapping::detect(&table.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
 
@@ -440,9 +453,10 @@ async fn import_orders(
     partial: bool,
     mappings: &[String],
     dry_run: bool,
+    encoding: &str,
 ) -> Result<()> {
     let l = ctx.lang;
-    let (name, reader, explicit) = open(ctx, file, mappings)?;
+    let (name, reader, explicit) = open(ctx, file, mappings, encoding)?;
     let mapping =
         detect_order_mapping(&reader.headers, &explicit).map_err(|e| UserError(format!("{name}: {}", e.message(l))))?;
     let ignored = mapping.ignored();

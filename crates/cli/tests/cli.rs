@@ -159,6 +159,9 @@ async fn bad_files_get_clear_messages() {
     std::fs::write(dir.join("notes.pdf"), b"%PDF").expect("write");
     let huge = format!("name,notes\n张三,{}\n", "长".repeat(5000));
     std::fs::write(dir.join("long.csv"), huge).expect("write");
+    std::fs::write(dir.join("latin.csv"), b"name,phone\n\xe5\xbc\xa0\xe4\xb8\x89,13800000001\nRen\xe9e,13800000003\n")
+        .expect("write");
+    std::fs::write(dir.join("old.xls"), b"\xD0\xCF\x11\xE0").expect("write");
     let (_, db) = databases(&dir).await.remove(0);
     for (file, want) in [
         ("empty.csv", "文件是空的"),
@@ -169,6 +172,8 @@ async fn bad_files_get_clear_messages() {
         ("notes.pdf", "不支持的文件类型"),
         ("missing.csv", "无法读取文件"),
         ("long.csv", "太长"),
+        ("latin.csv", "第 3 行不是有效的 UTF-8"),
+        ("old.xls", "另存为 .xlsx"),
     ] {
         let r = fails(&db, &dir, &["import", "customers", file]);
         assert!(r.stderr.contains(want), "{file}: {}", r.stderr);
@@ -176,6 +181,15 @@ async fn bad_files_get_clear_messages() {
     let r = fails(&db, &dir, &["--lang", "en", "import", "customers", "empty.csv"]);
     assert!(r.stderr.contains("the file is empty"), "{}", r.stderr);
     assert_eq!(count(&db, &dir), 0);
+    // The encoding named on the command line is used (and an unknown one refused by name).
+    let r = fails(&db, &dir, &["import", "customers", "latin.csv", "--encoding", "latin-1"]);
+    assert!(r.stderr.contains("--encoding"), "{}", r.stderr);
+    let gbk = encoding_rs::GBK.encode("姓名,手机\n张喆,13800000009\n").0.into_owned();
+    std::fs::write(dir.join("gbk.csv"), gbk).expect("write");
+    let r = fails(&db, &dir, &["import", "customers", "gbk.csv", "--encoding", "utf-8"]);
+    assert!(r.stderr.contains("第 1 行不是有效的 UTF-8"), "{}", r.stderr);
+    ok(&db, &dir, &["import", "customers", "gbk.csv", "--encoding", "gb18030"]);
+    assert_eq!(count(&db, &dir), 1);
 }
 
 #[tokio::test]

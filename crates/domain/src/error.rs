@@ -270,6 +270,10 @@ pub enum Problem {
     FileTooLarge {
         max_mb: u32,
     },
+    /// Files over a person's allowance (in MB).
+    QuotaFull {
+        max_mb: u32,
+    },
     /// A change to what it already is.
     Unchanged,
     /// An outsider becomes a partner through friend or supplier first.
@@ -311,6 +315,7 @@ impl Problem {
             Problem::Closed => "closed",
             Problem::WinToEnter => "win_to_enter",
             Problem::FileTooLarge { .. } => "file_too_large",
+            Problem::QuotaFull { .. } => "quota_full",
             Problem::Unchanged => "unchanged",
             Problem::SkipsAStage => "skips_a_stage",
             Problem::Ambiguous { .. } => "ambiguous",
@@ -403,6 +408,12 @@ impl Problem {
             (Problem::WinToEnter, Lang::En) => "after-sales is entered by winning the deal".into(),
             (Problem::FileTooLarge { max_mb }, Lang::ZhCn) => format!("文件太大，最大 {max_mb} MB"),
             (Problem::FileTooLarge { max_mb }, Lang::En) => format!("is too large (at most {max_mb} MB)"),
+            (Problem::QuotaFull { max_mb }, Lang::ZhCn) => {
+                format!("超出了每人最多 {max_mb} MB 的附件空间；请先删掉不再需要的文件")
+            }
+            (Problem::QuotaFull { max_mb }, Lang::En) => {
+                format!("goes past the {max_mb} MB of files each person may keep; remove files no longer needed first")
+            }
             (Problem::Unchanged, Lang::ZhCn) => "与现在相同，没有变化".into(),
             (Problem::Unchanged, Lang::En) => "is what it already is".into(),
             (Problem::Ambiguous { count }, Lang::ZhCn) => format!("有 {count} 位客户叫这个名字，请填写客户编号"),

@@ -48,6 +48,7 @@ macro_rules! dispatch {
 
 // Each feature's `impl Store` block, beside its SQL in `ops/`.
 mod auth;
+mod jobs;
 
 /// Creates an empty PostgreSQL database `name` through `admin_url` (a URL of the server's
 /// maintenance database) and returns the new database's URL. For tests and benchmarks that
@@ -86,7 +87,7 @@ impl JobKind {
             .find(|k| k.code() == s)
     }
 
-    fn max_attempts(self) -> u32 {
+    pub(crate) fn max_attempts(self) -> u32 {
         3
     }
 }
@@ -207,6 +208,19 @@ impl Store {
     /// Orders across all customers, newest first (see `OrderFilter`).
     pub async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage, StoreError> {
         dispatch!(self, list_orders(filter))
+    }
+
+    /// Records one order for a customer: creates it, or — only for this customer's own order
+    /// number and with `may_update` — updates it; another customer's number is a conflict.
+    /// Returns the order and whether it was created.
+    pub async fn record_order(
+        &self,
+        actor: Actor,
+        customer_id: i64,
+        draft: &guanxi_domain::orders::OrderDraft,
+        may_update: bool,
+    ) -> Result<(OrderRecord, bool), StoreError> {
+        dispatch!(self, record_order(actor, customer_id, draft, may_update))
     }
 
     pub async fn orders_of(&self, customer_id: i64) -> Result<Vec<OrderRecord>, StoreError> {
@@ -429,6 +443,11 @@ impl Store {
     }
 
     /// The answers given through a link, taken once and only before it expires.
+    /// Withdraws an open survey link; returns the customer's id.
+    pub async fn cancel_survey_link(&self, actor: Actor, id: i64) -> Result<i64, StoreError> {
+        dispatch!(self, cancel_survey_link(actor, id))
+    }
+
     pub async fn answer_survey_link(
         &self,
         id: i64,
@@ -501,6 +520,11 @@ impl Store {
     }
 
     /// Takes a referral back (audited); returns the referred customer.
+    /// The customer a live referral brought.
+    pub async fn referred_by_referral(&self, id: i64) -> Result<i64, StoreError> {
+        dispatch!(self, referred_by_referral(id))
+    }
+
     pub async fn remove_referral(&self, actor: Actor, id: i64) -> Result<i64, StoreError> {
         let (referred, referrer) = dispatch!(self, remove_referral(actor, id))?;
         self.standing(referrer).await?;
@@ -831,70 +855,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         let value = serde_json::to_value(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         dispatch!(self, save_setting(actor, "value", &value))
-    }
-
-    // ----- jobs -----
-
-    /// Queues a job to run at `run_at` (now for "as soon as a worker is free").
-    pub async fn enqueue_job(
-        &self,
-        actor: Actor,
-        kind: JobKind,
-        run_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<i64, StoreError> {
-        dispatch!(self, enqueue_job(actor, kind.code(), &serde_json::json!({}), run_at, kind.max_attempts()))
-    }
-
-    /// The latest jobs, newest first, optionally of one kind.
-    pub async fn jobs(&self, kind: Option<JobKind>, limit: i64) -> Result<Vec<Job>, StoreError> {
-        dispatch!(self, jobs(kind.map(JobKind::code), limit))
-    }
-
-    /// Makes sure the nightly value recompute is scheduled (at the next 02:00 China time).
-    pub async fn schedule_nightly(&self) -> Result<Option<i64>, StoreError> {
-        let kind = JobKind::NightlyValues;
-        let at = next_china_time(chrono::Utc::now(), 2);
-        dispatch!(self, ensure_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts()))
-    }
-
-    /// Runs every job that is due, one after another, as `worker`; returns how many ran. A
-    /// failed attempt is retried five minutes later until the job's attempts are used up.
-    pub async fn run_due_jobs(&self, worker: &str) -> Result<usize, StoreError> {
-        let mut ran = 0;
-        loop {
-            let now = chrono::Utc::now();
-            let claimed = dispatch!(self, claim_job(worker, now, chrono::Duration::hours(2)))?;
-            let Some(job) = claimed else { return Ok(ran) };
-            ran += 1;
-            match self.run_job(&job).await {
-                Ok(result) => dispatch!(self, finish_job(job.id, &result))?,
-                Err(e) => {
-                    dispatch!(self, fail_job(job.id, &e.to_string(), now + chrono::Duration::minutes(5)))?;
-                }
-            }
-        }
-    }
-
-    async fn run_job(&self, job: &Job) -> Result<serde_json::Value, StoreError> {
-        match JobKind::parse(&job.kind) {
-            Some(JobKind::RecomputeValues) | Some(JobKind::NightlyValues) => {
-                let (run, customers) = self.assess_today(Actor(job.created_by)).await?;
-                if job.kind == JobKind::NightlyValues.code() {
-                    let kind = JobKind::NightlyValues;
-                    let at = next_china_time(chrono::Utc::now(), 2);
-                    dispatch!(
-                        self,
-                        enqueue_job(Actor::SYSTEM, kind.code(), &serde_json::json!({}), at, kind.max_attempts())
-                    )?;
-                }
-                let standing = self.recompute_standing(chrono::Utc::now()).await?;
-                Ok(serde_json::json!({"run": run, "customers": customers, "standing": standing}))
-            }
-            Some(JobKind::RecomputeStanding) => {
-                Ok(serde_json::json!({"standing": self.recompute_standing(chrono::Utc::now()).await?}))
-            }
-            None => Err(StoreError::Corrupt(format!("unknown job kind {:?}", job.kind))),
-        }
     }
 
     /// Replaces the saved customer values with a new assessment; returns the run's id.
@@ -1262,45 +1222,5 @@ impl ImportSession {
             SessionTx::Pg(tx) => tx.rollback().await?,
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod job_tests {
-    use super::*;
-
-    /// A failing job is queued again five minutes later until its attempts are used up, then
-    /// fails for good with its error; a job left running by a worker that stopped is taken again.
-    #[tokio::test]
-    async fn failed_jobs_retry_then_fail_and_stale_ones_are_retaken() {
-        let path = std::env::temp_dir().join(format!("guanxi-jobs-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
-        let now = chrono::Utc::now();
-        let id = dispatch!(store, enqueue_job(Actor::SYSTEM, "no.such.kind", &serde_json::json!({}), now, 2)).unwrap();
-        assert_eq!(store.run_due_jobs("w").await.unwrap(), 1);
-        let job = store.jobs(None, 5).await.unwrap().into_iter().find(|j| j.id == id).unwrap();
-        assert_eq!((job.state, job.attempts), (JobState::Queued, 1));
-        assert!(job.last_error.as_deref().unwrap_or("").contains("no.such.kind"));
-        assert!(job.run_at > now + chrono::Duration::minutes(4), "retried later");
-        // Not due again yet; when it is, the second attempt fails it for good.
-        assert_eq!(store.run_due_jobs("w").await.unwrap(), 0);
-        let later = job.run_at + chrono::Duration::seconds(1);
-        let claimed = dispatch!(store, claim_job("w", later, chrono::Duration::hours(2))).unwrap().unwrap();
-        assert_eq!(claimed.attempts, 2);
-        let state = dispatch!(store, fail_job(id, "again", later + chrono::Duration::minutes(5))).unwrap();
-        assert_eq!(state, JobState::Failed);
-        // A job a stopped worker left running is taken again once it is stale.
-        let other =
-            dispatch!(store, enqueue_job(Actor::SYSTEM, "value.recompute", &serde_json::json!({}), now, 3)).unwrap();
-        let taken = dispatch!(store, claim_job("gone", now, chrono::Duration::hours(2))).unwrap().unwrap();
-        assert_eq!(taken.id, other);
-        assert!(dispatch!(store, claim_job("w", now, chrono::Duration::hours(2))).unwrap().is_none(), "still running");
-        let retaken = dispatch!(store, claim_job("w", now + chrono::Duration::hours(3), chrono::Duration::hours(2)))
-            .unwrap()
-            .unwrap();
-        assert_eq!((retaken.id, retaken.attempts), (other, 2));
-        store.close().await;
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -86,6 +86,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0013_security.sql"),
         include_str!("../../../migrations/postgres/0013_security.sql"),
     ),
+    (
+        14,
+        "job_leases",
+        include_str!("../../../migrations/sqlite/0014_job_leases.sql"),
+        include_str!("../../../migrations/postgres/0014_job_leases.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -954,23 +954,30 @@ async fn histories_match_the_domain_summaries() {
     }
 }
 
-/// The job queue: a job runs once it is due, records its result, and the nightly recompute is
-/// scheduled once, at the next 02:00 China time.
+/// The job queue: a job runs once it is due and records its result; asking again while one of
+/// its kind waits queues nothing (F-18); the nightly recompute is queued once per night, at the
+/// next 02:00 China time, however often it is scheduled (problem 7 of the reliability review).
 #[tokio::test]
 async fn jobs_run_when_due_and_the_nightly_one_reschedules() {
     use chrono::{Duration, Utc};
     for (backend, store) in kit::stores().await {
-        let later =
+        let (later, new) =
             store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now() + Duration::hours(1)).await.unwrap();
+        assert!(new, "{backend}");
         assert_eq!(store.run_due_jobs("w1").await.unwrap(), 0, "{backend}: not due yet");
-        let now = store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now()).await.unwrap();
+        // Asked for now while one waits: the same job, moved to now.
+        let (now, new) = store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now()).await.unwrap();
+        assert_eq!((now, new), (later, false), "{backend}");
         // No customers bought anything: the job still succeeds, with nothing assessed.
         assert_eq!(store.run_due_jobs("w1").await.unwrap(), 1, "{backend}");
         let jobs = store.jobs(None, 10).await.unwrap();
         let done = jobs.iter().find(|j| j.id == now).unwrap();
         assert_eq!((done.state, done.attempts), (JobState::Done, 1), "{backend}");
         assert_eq!(done.result.as_ref().unwrap()["customers"], 0, "{backend}");
-        assert_eq!(jobs.iter().find(|j| j.id == later).unwrap().state, JobState::Queued);
+        // Once it is done, the next request queues a new one.
+        let (again, new) = store.enqueue_job(Actor::SYSTEM, JobKind::RecomputeValues, Utc::now()).await.unwrap();
+        assert!(new && again != now, "{backend}");
+        store.run_due_jobs("w1").await.unwrap();
 
         // The nightly job is scheduled once, at the next 02:00 China time.
         let first = store.schedule_nightly().await.unwrap();
@@ -980,6 +987,33 @@ async fn jobs_run_when_due_and_the_nightly_one_reschedules() {
         assert_eq!(nightly.len(), 1);
         let local = guanxi_domain::china::local(nightly[0].run_at);
         assert_eq!((local.format("%H:%M").to_string(), nightly[0].run_at > Utc::now()), ("02:00".into(), true));
+        // The night's run, taken and left (its worker killed after queuing the next night),
+        // then taken again once its lease ran out: the next night is still queued once.
+        let night = nightly[0].run_at;
+        let taken = store.claim_job("killed", night + Duration::seconds(1)).await.unwrap().unwrap();
+        assert_eq!(taken.id, nightly[0].id, "{backend}");
+        store.schedule_nightly_at(night + Duration::minutes(1)).await.unwrap();
+        assert!(store.claim_job("other", night + Duration::seconds(30)).await.unwrap().is_none(), "{backend}: leased");
+        let retaken = store.claim_job("other", night + Duration::seconds(62)).await.unwrap().unwrap();
+        assert_eq!((retaken.id, retaken.attempts), (taken.id, 2), "{backend}: retaken within a minute or two");
+        assert!(!store.renew_job(taken.id, "killed", night + Duration::seconds(63)).await.unwrap(), "{backend}");
+        store.schedule_nightly_at(night + Duration::minutes(1)).await.unwrap();
+        store.finish_job(taken.id, "killed", &serde_json::json!({})).await.unwrap();
+        assert_eq!(
+            store.jobs(None, 20).await.unwrap().iter().find(|j| j.id == taken.id).unwrap().state,
+            JobState::Running,
+            "{backend}: a worker that lost its lease cannot finish the job"
+        );
+        store.finish_job(taken.id, "other", &serde_json::json!({})).await.unwrap();
+        let queued: Vec<_> = store
+            .jobs(Some(JobKind::NightlyValues), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.state == JobState::Queued)
+            .collect();
+        assert_eq!(queued.len(), 1, "{backend}: one run for the next night");
+        assert_eq!(queued[0].run_at, night + Duration::days(1), "{backend}");
 
         // next_china_time: 01:00 China → 02:00 the same day; 03:00 → 02:00 the next day.
         let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);

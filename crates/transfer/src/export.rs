@@ -193,7 +193,7 @@ mod tests {
         x.write(1, &draft()).unwrap();
         let xlsx = x.finish().unwrap();
         for (name, bytes) in [("a.csv", buf), ("a.xlsx", xlsx)] {
-            let t = read_table(name, &bytes).unwrap();
+            let t = read_table(name, &bytes, crate::Limits::COMMAND_LINE, crate::Encoding::Auto).unwrap();
             let m = Mapping::detect(&t.headers, &[]).unwrap();
             assert!(m.ignored().is_empty(), "{name}: every column maps back");
             let back = validate_row(&m, &t, 0, today, &Default::default()).unwrap();

@@ -85,7 +85,8 @@ mod tests {
     #[test]
     fn an_orders_file_with_a_bad_row() {
         let csv = "客户编号,订单号,下单时间,金额,成本,销售渠道,备注\nC-1,SO-1,2026-03-01 10:00,88.5,50,门店,x\nC-2,SO-2,昨天,abc,,火星,y\n";
-        let table = read_table("orders.csv", csv.as_bytes()).unwrap();
+        let table =
+            read_table("orders.csv", csv.as_bytes(), crate::Limits::COMMAND_LINE, crate::Encoding::Auto).unwrap();
         let m = detect_order_mapping(&table.headers, &[]).unwrap();
         assert_eq!(m.ignored(), ["备注"]);
         let now = chrono::Utc::now();

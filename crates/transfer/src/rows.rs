@@ -240,6 +240,8 @@ mod tests {
             "a.csv",
             "姓名,手机号码,邮箱,生日,负责人\n张三,13800000000,zs@qq.com,1990-01-01,wang\n,12345,bad,2099-01-01,ghost\n李四,13900000000,,,,多余\n"
                 .as_bytes(),
+            crate::Limits::COMMAND_LINE,
+            crate::Encoding::Auto,
         )
         .unwrap();
         let m = Mapping::detect(&t.headers, &[]).unwrap();

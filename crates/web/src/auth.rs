@@ -328,6 +328,24 @@ pub async fn editable_customer(
     Ok(r)
 }
 
+/// The owner of a new customer or deal (F-11): whoever creates it, unless a manager or admin
+/// names someone else. Anyone else naming another user is refused, not silently overruled.
+pub fn owner_of_new(v: &Viewer, raw: &mut guanxi_domain::Raw) -> Result<(), AppError> {
+    use guanxi_domain::Field;
+    let named = raw.get(Field::Owner).trim().to_string();
+    if named.is_empty() {
+        raw.set(Field::Owner, v.user.username.clone());
+        return Ok(());
+    }
+    if named.eq_ignore_ascii_case(&v.user.username) {
+        return Ok(());
+    }
+    match permits(&v.user, Action::AssignOwner) {
+        Ok(()) => Ok(()),
+        Err(reason) => Err(AppError::Forbidden(reason)),
+    }
+}
+
 /// The customer a key person, person around or interaction belongs to.
 pub async fn customer_of(state: &AppState, part: guanxi_store::Part, id: i64) -> Result<i64, AppError> {
     state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
@@ -365,6 +383,8 @@ pub enum Action {
     },
     /// Move a deal past mandatory actions not done, with a reason.
     OverrideStage,
+    /// Make someone else the owner of a customer or deal.
+    AssignOwner,
 }
 
 /// Why a request was refused, in both languages.
@@ -427,6 +447,13 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
             SalesRep if owner == user.id => Ok(()),
             SalesRep => deny("客户经理只能跟进自己负责的商机", "Sales reps can work only their own opportunities"),
             _ => deny("只有销售人员和经理可以跟进商机", "Only sales reps and managers can work opportunities"),
+        },
+        Action::AssignOwner => match role {
+            Admin | Manager => Ok(()),
+            _ => deny(
+                "只有销售经理和管理员可以把客户或商机分给别人",
+                "Only managers and admins can give a customer or deal to someone else",
+            ),
         },
         Action::OverrideStage => match role {
             Admin | Manager => Ok(()),

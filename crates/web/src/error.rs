@@ -254,6 +254,18 @@ pub fn page_response(err: &AppError, lang: Lang, back: &str, signed_in: bool) ->
     r
 }
 
+/// A multipart upload that could not be read: over the size limit (413), or broken.
+pub fn upload_failed(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::Rejected {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            zh: "文件太大，超过了上传的上限。".into(),
+            en: "The file is larger than an upload may be.".into(),
+        };
+    }
+    AppError::bad_request(format!("上传失败：{}", e.body_text()), format!("The upload failed: {}", e.body_text()))
+}
+
 /// A body over the limit of its route.
 pub fn too_large(limit: usize) -> AppError {
     let mb = limit as f64 / (1024.0 * 1024.0);

@@ -12,6 +12,7 @@ pub mod error;
 pub mod html;
 pub mod i18n;
 pub mod pages;
+pub mod reads;
 pub mod survey_link;
 
 use axum::Router;
@@ -51,6 +52,8 @@ pub struct Config {
     pub import_max_rows: usize,
     /// Customer records a user other than a manager or admin may read through lists in an hour.
     pub reads_per_hour: usize,
+    /// Run background jobs (the nightly recompute, recomputes asked for) in this process.
+    pub run_jobs: bool,
 }
 
 /// How many sign-in attempts each throttle key allows in its window.
@@ -62,6 +65,13 @@ pub struct SignInLimits {
     pub client: guanxi_domain::throttle::Limit,
     /// One account from anywhere (not counted for a browser that signed in as it before).
     pub account: guanxi_domain::throttle::Limit,
+}
+
+impl Config {
+    /// The public address without a trailing slash (`https://crm.example.com`).
+    pub fn public_base(&self) -> &str {
+        self.public_url.as_deref().unwrap_or("http://localhost").trim_end_matches('/')
+    }
 }
 
 impl Default for Config {
@@ -84,6 +94,7 @@ impl Default for Config {
             header_timeout: std::time::Duration::from_secs(30),
             import_max_rows: 100_000,
             reads_per_hour: 5_000,
+            run_jobs: true,
         }
     }
 }
@@ -97,6 +108,7 @@ struct Inner {
     openapi: String,
     /// Wakes the job worker when a job is queued (see `serve`).
     jobs: Arc<tokio::sync::Notify>,
+    reads: reads::ReadMeter,
 }
 
 impl AppState {
@@ -106,6 +118,10 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    pub fn reads(&self) -> &reads::ReadMeter {
+        &self.0.reads
     }
 
     /// Tells the job worker that a job is waiting.
@@ -122,7 +138,7 @@ pub fn app(store: Store, config: Config) -> Router {
 fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -> Router {
     let (api_router, openapi) = api::router();
     let openapi = openapi.to_pretty_json().unwrap_or_default();
-    let state = AppState(Arc::new(Inner { store, config, openapi, jobs }));
+    let state = AppState(Arc::new(Inner { store, config, openapi, jobs, reads: Default::default() }));
     Router::new()
         .merge(pages::router())
         .nest("/api/v1", api_router)
@@ -332,9 +348,18 @@ pub async fn set_password(
 /// (F-16): a client must send a request's headers within `header_timeout`, at most
 /// `max_connections` are served at once (the rest wait in the listen queue), and each request
 /// learns the address it came from.
-pub async fn serve(listener: tokio::net::TcpListener, store: Store, config: Config) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: Config) -> std::io::Result<()> {
+    if config.public_url.is_none() {
+        // Without a configured public address, links name the address this server listens on:
+        // right on one machine, and the survey page tells an admin to set it otherwise.
+        let addr = listener.local_addr()?;
+        let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+        config.public_url = Some(format!("http://{host}:{}", addr.port()));
+    }
     let jobs = Arc::new(tokio::sync::Notify::new());
-    tokio::spawn(work(store.clone(), jobs.clone()));
+    if config.run_jobs {
+        tokio::spawn(work(store.clone(), jobs.clone()));
+    }
     let header_timeout = config.header_timeout;
     let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
     let app = app_with_jobs(store, config, jobs);

@@ -569,7 +569,7 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
             ids.retain(|id| keep.contains(id));
         }
         let total = ids.len() as i64;
-        let from = ((page - 1) * per_page) as usize;
+        let from = super::offset(page, per_page) as usize;
         let shown: Vec<i64> = ids.into_iter().skip(from).take(per_page as usize).collect();
         let items = super::summaries(pool, &shown).await?;
         let total_capped = found.len() as i64 >= SEARCH_LIMIT;
@@ -587,7 +587,7 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
     let list_sql = format!(
         "{SUMMARY_SELECT} WHERE {where_} ORDER BY {} LIMIT {per_page} OFFSET {}",
         f.sort.sql(),
-        (page - 1) * per_page
+        super::offset(page, per_page)
     );
     let items = bind(list_sql).fetch_all(pool).await?.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(Page { items, total: counted.min(COUNT_LIMIT), total_capped: counted > COUNT_LIMIT, page, per_page })

@@ -75,7 +75,8 @@ fn job_from_row(r: &Row) -> Result<Job, StoreError> {
     })
 }
 
-/// Queues a job to run at `run_at`; returns its id.
+/// Queues a job to run at `run_at`: `(id, true)` for a new job, or `(id, false)` for the job
+/// already holding `dedupe_key` (two servers, a retry or a double click queue it once).
 pub async fn enqueue_job(
     pool: &Pool,
     actor: Actor,
@@ -83,10 +84,11 @@ pub async fn enqueue_job(
     payload: &serde_json::Value,
     run_at: DateTime<Utc>,
     max_attempts: u32,
-) -> Result<i64, StoreError> {
+    dedupe_key: Option<&str>,
+) -> Result<(i64, bool), StoreError> {
     let row = sqlx::query(
-        "INSERT INTO jobs (kind, payload, state, run_at, max_attempts, created_at, created_by) \
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO jobs (kind, payload, state, run_at, max_attempts, created_at, created_by, dedupe_key) \
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(kind)
     .bind(payload.to_string())
@@ -94,86 +96,117 @@ pub async fn enqueue_job(
     .bind(max_attempts as i32)
     .bind(now())
     .bind(actor.0)
-    .fetch_one(pool)
+    .bind(dedupe_key)
+    .fetch_optional(pool)
     .await?;
-    Ok(row.try_get(0)?)
-}
-
-/// Queues a job of `kind` at `run_at` unless one of that kind is already queued or running;
-/// returns the new job's id, if one was queued.
-pub async fn ensure_job(
-    pool: &Pool,
-    actor: Actor,
-    kind: &str,
-    payload: &serde_json::Value,
-    run_at: DateTime<Utc>,
-    max_attempts: u32,
-) -> Result<Option<i64>, StoreError> {
-    let pending: i64 = sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state IN ('queued', 'running')")
-        .bind(kind)
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
-    if pending > 0 {
-        return Ok(None);
+    if let Some(row) = row {
+        return Ok((row.try_get(0)?, true));
     }
-    Ok(Some(enqueue_job(pool, actor, kind, payload, run_at, max_attempts).await?))
+    let row = sqlx::query("SELECT id FROM jobs WHERE dedupe_key = $1")
+        .bind(dedupe_key)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("job", dedupe_key.unwrap_or_default()))?;
+    Ok((row.try_get(0)?, false))
 }
 
-/// Takes the next due job for `worker`: the earliest queued one whose time has come. Two
-/// workers never take the same job (SQLite has one writer; PostgreSQL skips locked rows).
-/// A job left running by a worker that stopped more than `stale_after` ago is taken again.
+/// Moves a queued job's time forward to `run_at` if it was waiting for later.
+pub async fn hasten_job(pool: &Pool, id: i64, run_at: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2 AND state = 'queued' AND run_at > $1")
+        .bind(run_at)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Takes the next job for `worker` at `at`: the earliest queued one whose time has come, or a
+/// running one whose lease ran out (its worker stopped; jobs from before leases existed count
+/// as stopped after two hours). The job is leased to `worker` until `lease_until`. Two workers
+/// never take the same job (SQLite has one writer; PostgreSQL skips locked rows).
 pub async fn claim_job(
     pool: &Pool,
     worker: &str,
     at: DateTime<Utc>,
-    stale_after: chrono::Duration,
+    lease_until: DateTime<Utc>,
 ) -> Result<Option<Job>, StoreError> {
-    sqlx::query("UPDATE jobs SET state = 'queued', locked_by = NULL WHERE state = 'running' AND locked_at < $1")
-        .bind(at - stale_after)
-        .execute(pool)
-        .await?;
     let lock = match DIALECT {
         Dialect::Sqlite => "",
         Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
     };
+    let due = "((state = 'queued' AND run_at <= $2) OR (state = 'running' AND \
+               (lease_until < $2 OR (lease_until IS NULL AND locked_at < $4))))";
     let sql = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_at = $2 \
-         WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $2 ORDER BY run_at, id LIMIT 1{lock}) \
-         AND state = 'queued' RETURNING *"
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_at = $2, lease_until = $3 \
+         WHERE id = (SELECT id FROM jobs WHERE {due} ORDER BY run_at, id LIMIT 1{lock}) AND {due} RETURNING *"
     );
-    let row = sqlx::query(AssertSqlSafe(sql)).bind(worker).bind(at).fetch_optional(pool).await?;
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(worker)
+        .bind(at)
+        .bind(lease_until)
+        .bind(at - chrono::Duration::hours(2))
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(job_from_row).transpose()
 }
 
-/// Records a job's success.
-pub async fn finish_job(pool: &Pool, id: i64, result: &serde_json::Value) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE jobs SET state = 'done', result = $1, last_error = NULL, finished_at = $2, locked_by = NULL WHERE id = $3",
-    )
+/// Extends `worker`'s lease on a running job; false when the job is no longer its own (its lease
+/// ran out and another worker took it).
+pub async fn renew_job(pool: &Pool, id: i64, worker: &str, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'")
+        .bind(lease_until)
+        .bind(id)
+        .bind(worker)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(done > 0)
+}
+
+/// A job that ended (done or failed for good) no longer holds a key that stands for "one of
+/// this kind at a time"; a nightly run keeps its night's key.
+const RELEASE_KEY: &str = "dedupe_key = CASE WHEN dedupe_key = kind THEN NULL ELSE dedupe_key END";
+
+/// Records a job's success (only by the worker holding it).
+pub async fn finish_job(pool: &Pool, id: i64, worker: &str, result: &serde_json::Value) -> Result<(), StoreError> {
+    sqlx::query(AssertSqlSafe(format!(
+        "UPDATE jobs SET state = 'done', result = $1, last_error = NULL, finished_at = $2, locked_by = NULL, \
+         lease_until = NULL, {RELEASE_KEY} WHERE id = $3 AND locked_by = $4"
+    )))
     .bind(result.to_string())
     .bind(now())
     .bind(id)
+    .bind(worker)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 /// Records a failed attempt: queued again at `retry_at` while attempts remain, else failed.
-pub async fn fail_job(pool: &Pool, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<JobState, StoreError> {
+pub async fn fail_job(
+    pool: &Pool,
+    id: i64,
+    worker: &str,
+    error: &str,
+    retry_at: DateTime<Utc>,
+) -> Result<Option<JobState>, StoreError> {
     let row = sqlx::query(
         "UPDATE jobs SET state = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
          run_at = CASE WHEN attempts < max_attempts THEN $1 ELSE run_at END, last_error = $2, locked_by = NULL, \
-         finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE $3 END WHERE id = $4 RETURNING state",
+         lease_until = NULL, finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE $3 END, \
+         dedupe_key = CASE WHEN attempts < max_attempts OR dedupe_key <> kind THEN dedupe_key END \
+         WHERE id = $4 AND locked_by = $5 RETURNING state",
     )
     .bind(retry_at)
     .bind(error)
     .bind(now())
     .bind(id)
-    .fetch_one(pool)
+    .bind(worker)
+    .fetch_optional(pool)
     .await?;
+    let Some(row) = row else { return Ok(None) };
     let state: String = row.try_get(0)?;
-    JobState::parse(&state).ok_or_else(|| corrupt("state", &state))
+    JobState::parse(&state).map(Some).ok_or_else(|| corrupt("state", &state))
 }
 
 /// The latest jobs, newest first, optionally of one kind.

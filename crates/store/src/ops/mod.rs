@@ -112,6 +112,13 @@ pub(crate) fn for_update() -> &'static str {
     }
 }
 
+/// The rows a page skips. A page number from a URL can be anything up to 2⁶³: the product never
+/// overflows (it wrapped to page 1 on SQLite and failed on PostgreSQL), and past the last row a
+/// page is simply empty.
+pub(crate) fn offset(page: i64, per_page: i64) -> i64 {
+    (page.max(1) - 1).saturating_mul(per_page.max(1)).min(1_000_000_000_000)
+}
+
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }

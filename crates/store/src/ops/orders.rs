@@ -84,6 +84,7 @@ fn unknown_customer(c: &CustomerRef) -> Validation {
 /// Recomputes the purchase days, the rollup and the purchase summary of each customer from
 /// their orders: set-based statements per 500 customers, then the summaries from the days.
 pub(crate) async fn refresh_customers(tx: &mut Tx<'_>, customers: &[i64]) -> Result<(), StoreError> {
+    lock_customers(tx, customers).await?;
     for chunk in customers.chunks(500) {
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         for table in ["purchase_days", "customer_rollups"] {
@@ -115,10 +116,180 @@ pub(crate) async fn refresh_customers(tx: &mut Tx<'_>, customers: &[i64]) -> Res
     super::values::write_summaries(tx, customers, rate).await
 }
 
+/// An order as the audit log keeps it: field code → text, with the customer's id.
+pub(crate) fn order_fields(customer: i64, o: &OrderDraft) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    let mut put = |f: Field, v: Option<String>| {
+        if let Some(v) = v {
+            m.insert(f.code().into(), serde_json::Value::String(v));
+        }
+    };
+    put(Field::Id, Some(customer.to_string()));
+    put(Field::OrderedAt, Some(guanxi_domain::china::minutes(o.ordered_at)));
+    put(Field::Amount, Some(guanxi_domain::orders::format_money(o.amount_fen)));
+    put(Field::Cost, o.cost_fen.map(guanxi_domain::orders::format_money));
+    put(Field::Category, o.category.clone());
+    put(Field::SalesChannel, o.channel.map(|c| c.code().to_string()));
+    put(Field::Branch, o.branch.clone());
+    put(Field::OrderNo, o.order_no.clone());
+    serde_json::Value::Object(m)
+}
+
+fn draft_of(o: &OrderRecord) -> OrderDraft {
+    OrderDraft {
+        customer: CustomerRef::Id(o.customer_id),
+        ordered_at: o.ordered_at,
+        amount_fen: o.amount_fen,
+        cost_fen: o.cost_fen,
+        category: o.category.clone(),
+        channel: o.channel,
+        branch: o.branch.clone(),
+        order_no: o.order_no.clone(),
+    }
+}
+
+/// Locks the live customers whose purchase figures a transaction is about to recompute, in id
+/// order (so two writers never wait for each other in a circle): two orders for one customer
+/// at once then recompute one after the other instead of inserting the same purchase days.
+pub(crate) async fn lock_customers(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), StoreError> {
+    if super::for_update().is_empty() {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT id FROM customers WHERE id IN ({list}) ORDER BY id FOR UPDATE");
+        sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Records one order for a customer (F-02 of the security review). Recording creates: an order
+/// number already in use is refused (409) — unless it is this customer's own order and the
+/// caller may change this customer (`may_update`), when it updates that order (a till sending
+/// the same sale twice); an order never moves to another customer here. Audited with the
+/// order's id, the customer and before/after, so it shows in the customer's history.
+pub async fn record_order(
+    pool: &Pool,
+    actor: Actor,
+    customer_id: i64,
+    draft: &OrderDraft,
+    may_update: bool,
+) -> Result<(OrderRecord, bool), StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let live = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id FROM customers WHERE id = $1 AND deleted_at IS NULL{}",
+        super::for_update()
+    )))
+    .bind(customer_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if live.is_none() {
+        return Err(StoreError::not_found("customer", customer_id));
+    }
+    if let Some(no) = &draft.order_no {
+        // Two sales with one new number at once: the second waits and then finds the first
+        // (SQLite's write lock already orders them).
+        if matches!(super::DIALECT, crate::Dialect::Postgres) {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("order_no:{no}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let existing = match &draft.order_no {
+        Some(no) => existing_orders(&mut tx, vec![no.clone()]).await?.remove(no),
+        None => None,
+    };
+    let at = now();
+    let (id, created) = match existing {
+        Some(e) if e.customer_id != customer_id => {
+            return Err(StoreError::conflict(
+                format!(
+                    "订单号 {} 已被另一位客户（{}）的订单 #{} 使用，不能记到这位客户名下",
+                    e.order_no.as_deref().unwrap_or_default(),
+                    e.customer_id,
+                    e.id
+                ),
+                format!(
+                    "order number {} is already used by order #{} of another customer ({}); it cannot be recorded for this one",
+                    e.order_no.as_deref().unwrap_or_default(),
+                    e.id,
+                    e.customer_id
+                ),
+            ));
+        }
+        Some(e) if !may_update => {
+            return Err(StoreError::conflict(
+                format!(
+                    "订单号 {} 已存在（订单 #{}）；只有能修改这位客户的人可以改它",
+                    e.order_no.as_deref().unwrap_or_default(),
+                    e.id
+                ),
+                format!(
+                    "order number {} already exists (order #{}); only someone who may change this customer can change it",
+                    e.order_no.as_deref().unwrap_or_default(),
+                    e.id
+                ),
+            ));
+        }
+        Some(e) => {
+            let before = draft_of(&e);
+            if before != (OrderDraft { customer: CustomerRef::Id(customer_id), ..draft.clone() }) {
+                write_orders(&mut tx, actor, at, &[Write::Update(e.id, customer_id, draft, None)]).await?;
+                audit(
+                    &mut tx,
+                    actor,
+                    "update",
+                    "order",
+                    Some(e.id),
+                    Some(customer_id),
+                    Some(&order_fields(customer_id, &before)),
+                    Some(&order_fields(customer_id, draft)),
+                    None,
+                )
+                .await?;
+            }
+            (e.id, false)
+        }
+        None => {
+            let row = sqlx::query(
+                "INSERT INTO orders (customer_id, ordered_at, day, amount_fen, cost_fen, category, channel, branch, \
+                 order_no, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(customer_id)
+            .bind(draft.ordered_at)
+            .bind(day_number(china_day(draft.ordered_at)))
+            .bind(draft.amount_fen)
+            .bind(draft.cost_fen)
+            .bind(&draft.category)
+            .bind(draft.channel.map(|c| c.code()))
+            .bind(&draft.branch)
+            .bind(&draft.order_no)
+            .bind(actor.0)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let id: i64 = row.try_get(0)?;
+            let after = order_fields(customer_id, draft);
+            audit(&mut tx, actor, "create", "order", Some(id), Some(customer_id), None, Some(&after), None).await?;
+            (id, true)
+        }
+    };
+    refresh_customers(&mut tx, &[customer_id]).await?;
+    let row = sqlx::query("SELECT * FROM orders WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let order = order_from_row(&row)?;
+    tx.commit().await?;
+    Ok((order, created))
+}
+
 /// What to do with one row of an import.
 enum Write<'a> {
     Insert(i64, &'a OrderDraft),
-    Update(i64, i64, &'a OrderDraft),
+    /// (order id, customer, the new order, the stored one it replaces).
+    Update(i64, i64, &'a OrderDraft, Option<OrderRecord>),
 }
 
 /// A slice of rows as one batch.
@@ -197,7 +368,7 @@ pub async fn import_order_batches(
                 if let Some(&i) = pending.get(no) {
                     writes[i] = match writes[i] {
                         Write::Insert(_, _) => Write::Insert(customer, o),
-                        Write::Update(id, _, _) => Write::Update(id, customer, o),
+                        Write::Update(id, _, _, ref before) => Write::Update(id, customer, o, before.clone()),
                     };
                     continue;
                 }
@@ -212,7 +383,7 @@ pub async fn import_order_batches(
                         && e.branch == o.branch;
                     if !same {
                         pending.insert(no, writes.len());
-                        writes.push(Write::Update(e.id, customer, o));
+                        writes.push(Write::Update(e.id, customer, o, Some(e.clone())));
                     } else if e.id < first_new {
                         outcome.unchanged += 1;
                     }
@@ -228,7 +399,7 @@ pub async fn import_order_batches(
         write_orders(&mut tx, actor, at, &writes).await?;
         outcome.created += writes.iter().filter(|w| matches!(w, Write::Insert(..))).count();
         updated.extend(writes.iter().filter_map(|w| match w {
-            Write::Update(id, _, _) if *id < first_new => Some(*id),
+            Write::Update(id, _, _, _) if *id < first_new => Some(*id),
             _ => None,
         }));
     }
@@ -286,7 +457,30 @@ async fn write_orders(
         q.execute(&mut **tx).await?;
     }
     for w in writes {
-        let Write::Update(id, customer, o) = w else { continue };
+        let Write::Update(id, customer, o, before) = w else { continue };
+        // An import that changes a stored order says so in the history of its customer (and of
+        // the customer it came from, when it moves), beside the import's own line.
+        if let Some(b) = before {
+            let old = order_fields(b.customer_id, &draft_of(b));
+            let new = order_fields(*customer, o);
+            audit(tx, actor, "update", "order", Some(*id), Some(*customer), Some(&old), Some(&new), Some("import"))
+                .await?;
+            if b.customer_id != *customer {
+                let note = format!("import: moved to customer {customer}");
+                audit(
+                    tx,
+                    actor,
+                    "update",
+                    "order",
+                    Some(*id),
+                    Some(b.customer_id),
+                    Some(&old),
+                    Some(&new),
+                    Some(&note),
+                )
+                .await?;
+            }
+        }
         sqlx::query(
             "UPDATE orders SET customer_id = $1, ordered_at = $2, day = $3, amount_fen = $4, cost_fen = $5, \
              category = $6, channel = $7, branch = $8 WHERE id = $9",
@@ -390,7 +584,7 @@ pub async fn list_orders(pool: &Pool, f: &crate::OrderFilter) -> Result<crate::O
     );
     let rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)))
         .bind(per_page)
-        .bind((page - 1) * per_page)
+        .bind(super::offset(page, per_page))
         .fetch_all(pool)
         .await?;
     let items = rows

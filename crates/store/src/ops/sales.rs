@@ -904,7 +904,7 @@ pub async fn list_opportunities(pool: &Pool, f: &OpportunityFilter) -> Result<Op
         format!("{SELECT} WHERE {filter} ORDER BY o.last_activity_at DESC, o.id DESC LIMIT {limit} OFFSET {offset}");
     let rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)))
         .bind(per_page as i64)
-        .bind(((page - 1) * per_page) as i64)
+        .bind(super::offset(page as i64, per_page as i64))
         .fetch_all(pool)
         .await?;
     let items = rows.iter().map(opportunity_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -1258,6 +1258,10 @@ pub async fn import_deals(
 
 /// The largest file an opportunity takes.
 pub const MAX_ATTACHMENT_MB: u32 = 10;
+/// The most files one deal keeps.
+pub const MAX_ATTACHMENTS_PER_DEAL: i64 = 20;
+/// The most megabytes of files one person keeps on deals.
+pub const MAX_ATTACHMENT_MB_PER_USER: i64 = 500;
 
 /// Attaches a file to an opportunity (open or closed: a signed contract comes after winning).
 /// The name is required (at most 200 characters, no path); the file at most 10 MB and not empty.
@@ -1290,6 +1294,27 @@ pub async fn add_attachment(
     };
     let mut tx = super::begin(pool).await?;
     let o = load(&mut tx, id).await?;
+    // Limits per deal and per person (F-19): a file's size is checked above, before any of it
+    // was kept; these are checked before it is stored.
+    let row = sqlx::query("SELECT COUNT(*) FROM attachments WHERE opportunity_id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if row.try_get::<i64, _>(0)? >= MAX_ATTACHMENTS_PER_DEAL {
+        v.push(Field::Attachment, name, Problem::TooMany { max: MAX_ATTACHMENTS_PER_DEAL as usize });
+    }
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE created_by = $1 AND deleted_at IS NULL",
+    )
+    .bind(actor.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    if row.try_get::<i64, _>(0)? + content.len() as i64 > MAX_ATTACHMENT_MB_PER_USER * 1024 * 1024 {
+        v.push(Field::Attachment, name, Problem::QuotaFull { max_mb: MAX_ATTACHMENT_MB_PER_USER as u32 });
+    }
+    if !v.is_empty() {
+        return Err(v.into());
+    }
     let at = now();
     let aid: i64 = sqlx::query(
         "INSERT INTO attachments (opportunity_id, name, content_type, size, content, created_by, created_at) \
@@ -1355,12 +1380,16 @@ pub async fn attachment(pool: &Pool, id: i64, attachment: i64) -> Result<(crate:
 pub async fn delete_attachment(pool: &Pool, actor: Actor, id: i64, attachment: i64) -> Result<(), StoreError> {
     let mut tx = super::begin(pool).await?;
     let o = load(&mut tx, id).await?;
+    // A removed file's content goes at once (a deletion request under the PIPL means it); the
+    // row stays for the history.
     let done = sqlx::query(
-        "UPDATE attachments SET deleted_at = $1 WHERE id = $2 AND opportunity_id = $3 AND deleted_at IS NULL",
+        "UPDATE attachments SET deleted_at = $1, content = $4, size = 0 \
+         WHERE id = $2 AND opportunity_id = $3 AND deleted_at IS NULL",
     )
     .bind(now())
     .bind(attachment)
     .bind(id)
+    .bind(Vec::<u8>::new())
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {

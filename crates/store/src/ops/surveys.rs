@@ -125,6 +125,26 @@ pub async fn create_survey_link(
     Ok(id)
 }
 
+/// Withdraws an open survey link (sent to the wrong person, say): it stops working at once.
+/// Returns the customer's id.
+pub async fn cancel_survey_link(pool: &Pool, actor: Actor, id: i64) -> Result<i64, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let at = now();
+    let row = sqlx::query(
+        "UPDATE surveys SET link_expires_at = $1 WHERE id = $2 AND via = 'link' AND answered_at IS NULL \
+         AND link_expires_at > $1 RETURNING customer_id",
+    )
+    .bind(at)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("survey_link", id))?;
+    let customer: i64 = row.try_get(0)?;
+    audit(&mut tx, actor, "delete", "survey_link", Some(id), Some(customer), None, None, Some("withdrawn")).await?;
+    tx.commit().await?;
+    Ok(customer)
+}
+
 /// Takes the answers given through a link: once, before it expires. Nothing is written when
 /// the link is refused.
 pub async fn answer_survey_link(

@@ -101,6 +101,16 @@ pub async fn add_referral(pool: &Pool, actor: Actor, referred_id: i64, d: &Refer
 }
 
 /// Takes a referral back (audited); returns the referred customer and the referrer.
+/// The customer a live referral brought (whose record it belongs to).
+pub async fn referred_by_referral(pool: &Pool, id: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT referred_id FROM referrals WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("referral", id))?;
+    Ok(row.try_get(0)?)
+}
+
 pub async fn remove_referral(pool: &Pool, actor: Actor, id: i64) -> Result<(i64, i64), StoreError> {
     let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT referred_id, referrer_id FROM referrals WHERE id = $1 AND deleted_at IS NULL")

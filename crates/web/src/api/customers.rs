@@ -4,7 +4,7 @@
 use super::schema;
 use super::{fields_json, json, object, raw_fields};
 use crate::AppState;
-use crate::auth::{Action, Viewer};
+use crate::auth::{Action, ClientAddr, Viewer};
 use crate::error::AppError;
 use crate::pages::form;
 use axum::body::Bytes;
@@ -96,13 +96,20 @@ pub(crate) fn customer_json(r: &CustomerRecord, owner: Option<&str>) -> Value {
 /// List customers
 #[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams),
     responses((status = 200, body = schema::CustomerPage), (status = 400, body = schema::Problem), (status = 401, body = schema::Problem)))]
-async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListParams>) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    ClientAddr(client): ClientAddr,
+    Query(p): Query<ListParams>,
+) -> Result<Response, AppError> {
     let deleted = p.deleted.unwrap_or(false);
     if deleted {
         v.may(Action::BulkEdit)?;
     }
     let per_page = p.per_page.unwrap_or(50);
-    if !(1..=500).contains(&per_page) {
+    // Managers and admins page by up to 500; everyone else by 100, and counted (F-17).
+    let most = if crate::reads::counted(&v) { crate::reads::COUNTED_PER_PAGE } else { 500 };
+    if !(1..=most).contains(&per_page) {
         return Err(invalid("per_page", &per_page.to_string()));
     }
     let filter = CustomerFilter {
@@ -136,14 +143,21 @@ async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListPara
         per_page,
     };
     let page = state.store().list_customers(&filter).await?;
+    crate::reads::count(&state, &v, page.items.len(), &client).await?;
     Ok(json(StatusCode::OK, serde_json::to_value(page).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 /// Get a customer
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
     responses((status = 200, body = schema::Customer), (status = 404, body = schema::Problem)))]
-async fn get_one(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn get_one(
+    State(state): State<AppState>,
+    v: Viewer,
+    ClientAddr(client): ClientAddr,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let r = state.store().customer(id).await?;
+    crate::reads::count(&state, &v, 1, &client).await?;
     let owner = owner_name(&state, r.owner_id).await?;
     Ok(json(StatusCode::OK, customer_json(&r, owner.as_deref())))
 }
@@ -165,11 +179,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
     v.may(Action::CreateCustomer)?;
     let obj = object(&body)?;
     let mut raw = raw_fields(&obj, &form::customer_fields(), &[])?;
-    let may_assign = v.may(Action::BulkEdit).is_ok();
-    // The creator owns a new customer unless a manager or admin names someone else.
-    if !obj.contains_key("owner") || (!may_assign && v.role() == Role::SalesRep) {
-        raw.set(Field::Owner, v.user.username.clone());
-    }
+    crate::auth::owner_of_new(&v, &mut raw)?;
     let draft = CustomerDraft::parse(&raw, guanxi_store::today_in_china())?;
     let id = state.store().create_customer(v.actor(), &draft).await?;
     let r = state.store().customer(id).await?;

@@ -71,10 +71,14 @@ async fn list(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) ->
 /// Record an order for the customer
 ///
 /// `amount` in yuan as text or number (negative for a refund); `ordered_at` defaults to now.
-/// An `order_no` already stored updates that order.
+/// Recording creates an order (201). An `order_no` already in use is refused with 409 — unless
+/// it is this customer's own order and the caller may change this customer, when that order is
+/// updated (200): a till may send the same sale twice. An order never moves to another customer
+/// here. Each write is in the customer's history with the order's id, before and after.
 #[utoipa::path(post, path = "/customers/{id}/orders", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
     request_body = schema::OrderInput,
-    responses((status = 201, body = schema::Order), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    responses((status = 201, body = schema::Order), (status = 200, body = schema::Order), (status = 409, body = schema::Problem),
+        (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(
     State(state): State<AppState>,
     v: Viewer,
@@ -82,16 +86,7 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, AppError> {
     v.may(Action::RecordOrder)?;
-    state.store().customer(id).await?;
     let raw = raw_fields(&object(&body)?, form::ORDER_FIELDS, &[])?;
-    let draft = crate::pages::people::write_order(&state, &v, id, &raw, "api").await??;
-    let stored = state
-        .store()
-        .orders_of(id)
-        .await?
-        .into_iter()
-        .filter(|o| o.amount_fen == draft.amount_fen && o.order_no == draft.order_no)
-        .max_by_key(|o| o.id)
-        .ok_or(AppError::NotFound)?;
-    Ok(json(StatusCode::CREATED, order_json(&stored)))
+    let (order, created) = crate::pages::people::write_order(&state, &v, id, &raw).await??;
+    Ok(json(if created { StatusCode::CREATED } else { StatusCode::OK }, order_json(&order)))
 }

@@ -258,9 +258,7 @@ async fn create(
 ) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
     let mut raw = raw_fields(&object(&body)?, &input_fields(), &[])?;
-    if raw.get(Field::Owner).trim().is_empty() {
-        raw.set(Field::Owner, v.user.username.clone());
-    }
+    crate::auth::owner_of_new(&v, &mut raw)?;
     let draft = OpportunityDraft::parse(&raw)?;
     let new = state.store().create_opportunity(v.actor(), id, &draft).await?;
     Ok(json(StatusCode::CREATED, opportunity_json(&state.store().opportunity(new).await?)))

@@ -66,7 +66,8 @@ async fn put_settings(State(state): State<AppState>, v: Viewer, body: Bytes) -> 
 async fn recompute(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
     let store = state.store();
-    let id = store.enqueue_job(v.actor(), JobKind::RecomputeValues, chrono::Utc::now()).await?;
+    // One at a time: a request while one is queued or running answers with that one (F-18).
+    let (id, _) = store.enqueue_job(v.actor(), JobKind::RecomputeValues, chrono::Utc::now()).await?;
     state.wake_jobs();
     let job = store.jobs(Some(JobKind::RecomputeValues), 20).await?.into_iter().find(|j| j.id == id);
     Ok(json(StatusCode::ACCEPTED, job.as_ref().map(job_json).unwrap_or(json!({"id": id}))))

@@ -11,7 +11,7 @@ use crate::pages::health::{HealthQuery, check_fields};
 use crate::pages::surveys::{link_secret, link_url, parse_days, parse_recorded, token_of};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use guanxi_domain::health::{HealthCheck, Sign};
 use guanxi_domain::standing::{Quadrant, SurveyRequest};
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_wallet_share))
         .routes(routes!(list_checks, create_check))
         .routes(routes!(list_surveys, record_survey))
+        .routes(routes!(cancel_link))
         .routes(routes!(create_link))
         .routes(routes!(health_list))
         .routes(routes!(quadrant))
@@ -163,13 +164,11 @@ fn survey_json(s: &SurveyRecord, url: Option<String>) -> Value {
 /// A customer's satisfaction surveys, newest first; links still open carry their address
 #[utoipa::path(get, path = "/customers/{id}/surveys", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
     responses((status = 200, body = Vec<schema::Survey>), (status = 404, body = schema::Problem)))]
-async fn list_surveys(
-    State(state): State<AppState>,
-    _v: Viewer,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    state.store().customer(id).await?;
+async fn list_surveys(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let r = state.store().customer(id).await?;
+    // An open link is answered by whoever holds it: only those who may act for the customer get
+    // its address (F-19).
+    let can_edit = v.may(Action::EditCustomer { owner: r.owner_id }).is_ok();
     let secret = link_secret(&state).await?;
     let now = chrono::Utc::now();
     let list: Vec<Value> = state
@@ -178,8 +177,8 @@ async fn list_surveys(
         .await?
         .iter()
         .map(|s| {
-            let open = s.answered_at.is_none() && s.link_expires_at.is_some_and(|e| e > now);
-            let url = open.then(|| token_of(&secret, s).map(|t| link_url(&state, &headers, &t))).flatten();
+            let open = can_edit && s.answered_at.is_none() && s.link_expires_at.is_some_and(|e| e > now);
+            let url = open.then(|| token_of(&secret, s).map(|t| link_url(&state, &t))).flatten();
             survey_json(s, url)
         })
         .collect();
@@ -214,7 +213,6 @@ async fn record_survey(
 async fn create_link(
     State(state): State<AppState>,
     v: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -233,8 +231,18 @@ async fn create_link(
     let sid = state.store().create_survey_link(v.actor(), id, &request, expires).await?;
     let s = state.store().survey(sid).await?;
     let secret = link_secret(&state).await?;
-    let url = token_of(&secret, &s).map(|t| link_url(&state, &headers, &t));
+    let url = token_of(&secret, &s).map(|t| link_url(&state, &t));
     Ok(json(StatusCode::CREATED, survey_json(&s, url)))
+}
+
+/// Withdraw an open survey link: it stops working at once
+#[utoipa::path(delete, path = "/survey-links/{id}", tag = "relationships", params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 204), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn cancel_link(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let s = state.store().survey(id).await?;
+    editable_customer(&state, &v, s.customer_id).await?;
+    state.store().cancel_survey_link(v.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn row_json(r: &HealthRow) -> Value {
@@ -288,9 +296,12 @@ async fn quadrant(
     responses((status = 202, body = schema::Job), (status = 403, body = schema::Problem)))]
 async fn recompute(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
-    let id = state.store().enqueue_job(v.actor(), JobKind::RecomputeStanding, chrono::Utc::now()).await?;
+    // One at a time: a request while one is queued or running answers with that one (F-18).
+    let (id, _) = state.store().enqueue_job(v.actor(), JobKind::RecomputeStanding, chrono::Utc::now()).await?;
     state.wake_jobs();
-    Ok(json(StatusCode::ACCEPTED, json!({"id": id, "kind": JobKind::RecomputeStanding.code(), "state": "queued"})))
+    let job = state.store().jobs(Some(JobKind::RecomputeStanding), 20).await?.into_iter().find(|j| j.id == id);
+    let state_code = job.map(|j| j.state.code()).unwrap_or("queued");
+    Ok(json(StatusCode::ACCEPTED, json!({"id": id, "kind": JobKind::RecomputeStanding.code(), "state": state_code})))
 }
 
 fn referral_json(r: &guanxi_store::ReferralRecord) -> Value {
@@ -343,7 +354,8 @@ async fn add_referral(
 #[utoipa::path(delete, path = "/referrals/{id}", tag = "relationships", params(("id" = i64, Path, description = "Referral id")),
     responses((status = 204), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn remove_referral(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    // The same rule as adding one: whoever may change the referred customer (F-09).
+    crate::auth::editable_customer(&state, &v, state.store().referred_by_referral(id).await?).await?;
     state.store().remove_referral(v.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,7 +4,7 @@
 use super::form::{self, Input, Section};
 use super::people::{ArchiveForms, archive_page};
 use crate::AppState;
-use crate::auth::{Action, Viewer};
+use crate::auth::{Action, ClientAddr, Viewer};
 use crate::error::AppError;
 use crate::html::{Chrome, Done, FormData, Nav, china_time, render, url_encode};
 use crate::i18n::T;
@@ -202,11 +202,13 @@ pub(crate) async fn owner_choices(state: &AppState) -> Result<Vec<(String, Strin
 async fn list(
     State(state): State<AppState>,
     v: Viewer,
+    ClientAddr(client): ClientAddr,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let filter = q.filter()?;
     let page = state.store().list_customers(&filter).await?;
+    crate::reads::count(&state, &v, page.items.len(), &client).await?;
     let t = T(v.lang());
     let raw = Raw::new()
         .with(Field::Kind, q.kind.trim())
@@ -377,7 +379,8 @@ async fn form_page(
 ) -> Result<Response, AppError> {
     let t = T(v.lang());
     let mut sections = form::customer_sections(kind, &raw, errors, t, &owner_choices(state).await?);
-    if id.is_some() && permits_owner_change(v).is_err() {
+    // Only managers and admins give a customer to someone (F-11); others own what they create.
+    if permits_owner_change(v).is_err() {
         for s in &mut sections {
             s.inputs.retain(|i| i.name != Field::Owner.code());
         }
@@ -415,9 +418,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
     let kind = parse_kind(Some(form.get("kind")));
     let mut raw = form.raw(&form::customer_fields());
     raw.set(Field::Kind, kind.code());
-    if permits_owner_change(&v).is_err() && v.role() == Role::SalesRep {
-        raw.set(Field::Owner, v.user.username.clone());
-    }
+    crate::auth::owner_of_new(&v, &mut raw)?;
     let draft = match CustomerDraft::parse(&raw, guanxi_store::today_in_china()) {
         Ok(d) => d,
         Err(errors) => return form_page(&state, &v, kind, raw, Some(&errors), None, None).await,
@@ -484,9 +485,11 @@ struct ShowQuery {
 async fn show(
     State(state): State<AppState>,
     v: Viewer,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
+    crate::reads::count(&state, &v, 1, &client).await?;
     archive_page(&state, &v, id, q.done.as_deref(), ArchiveForms::default()).await
 }
 

@@ -797,15 +797,16 @@ async fn update_interaction(
     update_part(&state, &v, Part::Interaction, id, &body).await
 }
 
-/// Records one order for `customer` from the fields typed (time defaults to now); the order
-/// stored, or what is wrong with the fields.
+/// Records one order for `customer` from the fields typed (time defaults to now): the order
+/// stored and whether it is new, or what is wrong with the fields. An order number already in
+/// use is a conflict unless it is this customer's own and the viewer may change the customer.
 pub(crate) async fn write_order(
     state: &AppState,
     v: &Viewer,
     customer: i64,
     fields: &Raw,
-    source: &str,
-) -> Result<Result<guanxi_domain::orders::OrderDraft, Validation>, AppError> {
+) -> Result<Result<(guanxi_store::OrderRecord, bool), Validation>, AppError> {
+    let record = state.store().customer(customer).await?;
     let mut raw = fields.clone().with(Field::Id, customer.to_string());
     if raw.get(Field::OrderedAt).trim().is_empty() {
         raw.set(Field::OrderedAt, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
@@ -814,8 +815,8 @@ pub(crate) async fn write_order(
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
-    let (_, mut refused) = state.store().import_orders(v.actor(), source, &[(1, draft.clone())], false).await?;
-    Ok(if refused.is_empty() { Ok(draft) } else { Err(refused.remove(0).1) })
+    let may_update = v.may(Action::EditCustomer { owner: record.owner_id }).is_ok();
+    Ok(Ok(state.store().record_order(v.actor(), customer, &draft, may_update).await?))
 }
 
 async fn record_order(
@@ -826,7 +827,16 @@ async fn record_order(
 ) -> Result<Response, AppError> {
     v.may(Action::RecordOrder)?;
     let raw = FormData::parse(&body)?.raw(form::ORDER_FIELDS);
-    match write_order(&state, &v, id, &raw, "web").await? {
+    let written = match write_order(&state, &v, id, &raw).await {
+        // An order number in use: said beside the field, with what was typed kept.
+        Err(AppError::Store(guanxi_store::StoreError::Conflict { .. })) => {
+            let mut e = Validation::default();
+            e.push(Field::OrderNo, raw.get(Field::OrderNo), guanxi_domain::Problem::Taken);
+            Err(e)
+        }
+        other => other?,
+    };
+    match written {
         Ok(_) => {
             Ok(Redirect::to(&format!("/customers/{id}?done={}#purchases", Done::OrderRecorded.code())).into_response())
         }

@@ -394,7 +394,8 @@ async fn create(
 ) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
     let form = FormData::parse(&body)?;
-    let raw = form.raw(OPPORTUNITY_FIELDS);
+    let mut raw = form.raw(OPPORTUNITY_FIELDS);
+    crate::auth::owner_of_new(&v, &mut raw)?;
     let r = state.store().customer(id).await?;
     let t = T(v.lang());
     let result = match OpportunityDraft::parse(&raw) {
@@ -1069,9 +1070,7 @@ async fn upload(
     mut multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     workable(&state, &v, id).await?;
-    let failed = |e: axum::extract::multipart::MultipartError| {
-        AppError::bad_request(format!("上传失败：{e}"), format!("The upload failed: {e}"))
-    };
+    let failed = crate::error::upload_failed;
     let mut file: Option<(String, String, Bytes)> = None;
     while let Some(field) = multipart.next_field().await.map_err(failed)? {
         if field.name() == Some("file") {

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::standing::{SurveyAnswers, SurveyRequest};
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers/{id}/surveys", get(surveys_page).post(record))
         .route("/customers/{id}/survey-links", post(make_link))
+        .route("/survey-links/{id}/cancel", post(cancel_link))
         .route("/s/{token}", get(public_page).post(public_answer))
 }
 
@@ -39,11 +40,10 @@ pub async fn link_secret(state: &AppState) -> Result<String, AppError> {
     Ok(state.store().ensure_secret(survey_link::SECRET, &fresh).await?)
 }
 
-/// The address a customer opens: this server as the request reached it.
-pub fn link_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.config().secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}/s/{token}")
+/// The address a customer opens: the public address configured for links that leave Guanxi
+/// (`--public-url`), never the `Host` a request happened to carry.
+pub fn link_url(state: &AppState, token: &str) -> String {
+    format!("{}/s/{token}", state.config().public_base())
 }
 
 /// A survey's link token (only links have one).
@@ -54,6 +54,7 @@ pub fn token_of(secret: &str, s: &SurveyRecord) -> Option<String> {
 
 /// A survey as listed on the customer's page.
 pub struct SurveyLine {
+    pub id: i64,
     pub when: String,
     pub about: String,
     pub by: String,
@@ -110,13 +111,15 @@ struct Failed {
 async fn page_with(
     state: &AppState,
     v: &Viewer,
-    headers: &HeaderMap,
     id: i64,
     done: Option<&str>,
     failed: Failed,
 ) -> Result<Response, AppError> {
     let t = T(v.lang());
     let r = state.store().customer(id).await?;
+    // An open link is answered by whoever holds it: only those who may act for the customer see
+    // it (F-19).
+    let can_edit = v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none();
     let secret = link_secret(state).await?;
     let now = chrono::Utc::now();
     let lines = state
@@ -142,9 +145,10 @@ async fn page_with(
                 state_label: label,
                 answers: s.answers.as_ref().map(|a| describe(a, t)),
                 comment: s.answers.as_ref().and_then(|a| a.comment.clone()).unwrap_or_default(),
-                link: (state_code == "waiting")
-                    .then(|| token_of(&secret, s).map(|tok| link_url(state, headers, &tok)))
+                link: (state_code == "waiting" && can_edit)
+                    .then(|| token_of(&secret, s).map(|tok| link_url(state, &tok)))
                     .flatten(),
+                id: s.id,
             }
         })
         .collect();
@@ -165,7 +169,7 @@ async fn page_with(
         link_days,
         link_error,
         lines,
-        can_edit: v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none(),
+        can_edit,
     };
     let mut resp = render(&page);
     if failing {
@@ -182,11 +186,18 @@ struct DoneQuery {
 async fn surveys_page(
     State(state): State<AppState>,
     v: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    page_with(&state, &v, &headers, id, q.done.as_deref(), Failed::default()).await
+    page_with(&state, &v, id, q.done.as_deref(), Failed::default()).await
+}
+
+/// Withdraws an open link (whoever may act for the customer).
+async fn cancel_link(State(state): State<AppState>, v: Viewer, Path(sid): Path<i64>) -> Result<Response, AppError> {
+    let s = state.store().survey(sid).await?;
+    editable_customer(&state, &v, s.customer_id).await?;
+    let customer = state.store().cancel_survey_link(v.actor(), sid).await?;
+    Ok(Redirect::to(&format!("/customers/{customer}/surveys?done=removed#surveys")).into_response())
 }
 
 /// Both parts of a recorded survey, every bad field named at once.
@@ -205,7 +216,6 @@ pub fn parse_recorded(raw: &Raw) -> Result<(SurveyRequest, SurveyAnswers), Valid
 async fn record(
     State(state): State<AppState>,
     v: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -219,7 +229,7 @@ async fn record(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}/surveys?done=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            page_with(&state, &v, &headers, id, None, Failed { record: Some((raw, e)), ..Failed::default() }).await
+            page_with(&state, &v, id, None, Failed { record: Some((raw, e)), ..Failed::default() }).await
         }
         Err(e) => Err(e.into()),
     }
@@ -243,7 +253,6 @@ pub fn parse_days(text: &str, lang: Lang) -> Result<i64, String> {
 async fn make_link(
     State(state): State<AppState>,
     v: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -266,7 +275,7 @@ async fn make_link(
         }
         Err(e) => {
             let failed = Failed { link: Some((raw, days_text, e)), ..Failed::default() };
-            page_with(&state, &v, &headers, id, None, failed).await
+            page_with(&state, &v, id, None, failed).await
         }
     }
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::{Field, ImportRow, Lang};
 use guanxi_store::{Actor, DuplicatePair, ImportOutcome, Store, StoreError};
-use guanxi_transfer::{CsvExport, Mapping, Table, XlsxExport, read_table, validate_row};
+use guanxi_transfer::{CsvExport, Encoding, Limits, Mapping, Table, XlsxExport, open_rows, read_table, validate_row};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -55,6 +55,7 @@ struct ImportPage {
     bad_count: usize,
     bad: Vec<String>,
     outcome: Option<ImportOutcome>,
+    chosen_encoding: &'static str,
 }
 
 impl ImportPage {
@@ -72,6 +73,7 @@ impl ImportPage {
             bad_count: 0,
             bad: Vec::new(),
             outcome: None,
+            chosen_encoding: "auto",
         }
     }
 }
@@ -94,18 +96,14 @@ async fn upload(State(state): State<AppState>, v: Viewer, mut multipart: Multipa
     v.may(Action::BulkEdit)?;
     let t = T(v.lang());
     let mut file: Option<(String, Bytes)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::bad_request(format!("上传失败：{e}"), format!("The upload failed: {e}")))?
-    {
+    let mut encoding = String::new();
+    while let Some(field) = multipart.next_field().await.map_err(crate::error::upload_failed)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::bad_request(format!("上传失败：{e}"), format!("The upload failed: {e}")))?;
+            let bytes = field.bytes().await.map_err(crate::error::upload_failed)?;
             file = Some((name, bytes));
+        } else if field.name() == Some("encoding") {
+            encoding = field.text().await.unwrap_or_default();
         }
     }
     let mut page = ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()));
@@ -113,44 +111,67 @@ async fn upload(State(state): State<AppState>, v: Viewer, mut multipart: Multipa
         page.error = Some(t.pick("请选择要导入的文件。", "Please choose a file to import.").into());
         return Ok(respond(page));
     };
+    let encoding = parse_encoding(&encoding)?;
     let id = state.store().save_upload(v.user.id, &name, &bytes).await?;
-    check(&state, &v, id, &[], page).await
+    check(&state, &v, id, &[], encoding, page).await
 }
 
-/// Reads the upload, maps its columns (detected, or as the user chose), and checks every row.
+/// The encoding a form names (`auto` when left out).
+fn parse_encoding(s: &str) -> Result<Encoding, AppError> {
+    Encoding::parse(s)
+        .ok_or_else(|| AppError::bad_request(format!("不认识的编码「{s}」"), format!("Unknown encoding {s:?}")))
+}
+
+/// A checked upload: its name, table and mapping, the good rows, the first bad rows' messages
+/// and how many were bad.
+type Prepared = (String, Table, Mapping, Vec<ImportRow>, Vec<String>, usize);
+
+/// Reads the upload within the browser's limits (F-10: at most `import_max_rows` rows, refused
+/// while reading), maps its columns (detected, or as the user chose), and checks every row,
+/// keeping the first bad rows' messages and a count.
 async fn prepare(
     state: &AppState,
     v: &Viewer,
     id: i64,
     explicit: &[(String, String)],
-) -> Result<Result<(String, Table, Mapping, Vec<ImportRow>, Vec<String>), String>, AppError> {
+    encoding: Encoding,
+) -> Result<Result<Prepared, String>, AppError> {
     let lang = v.lang();
     let (name, bytes) = state.store().upload(v.user.id, id).await?;
-    let table = match read_table(&name, &bytes) {
-        Ok(t) => t,
-        Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
-    };
-    let mapping = match Mapping::detect(&table.headers, explicit) {
-        Ok(m) => m,
-        Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
-    };
+    let limits = Limits::upload(state.config().import_max_rows);
     let owners: HashSet<String> =
         state.store().users().await?.into_iter().filter(|u| u.active).map(|u| u.username.to_lowercase()).collect();
     let today = guanxi_store::today_in_china();
-    let (table, mapping, good, bad) = tokio::task::spawn_blocking(move || {
+    let explicit = explicit.to_vec();
+    // Reading and checking are CPU work: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let table = match read_table(&name, &bytes, limits, encoding) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
+        };
+        drop(bytes);
+        let mapping = match Mapping::detect(&table.headers, &explicit) {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
+        };
         let mut good = Vec::new();
         let mut bad = Vec::new();
+        let mut bad_count = 0;
         for i in 0..table.rows.len() {
             match validate_row(&mapping, &table, i, today, &owners) {
                 Ok(row) => good.push(row),
-                Err(report) => bad.push(report.message(lang)),
+                Err(report) => {
+                    bad_count += 1;
+                    if bad.len() < SHOWN_BAD_ROWS {
+                        bad.push(report.message(lang));
+                    }
+                }
             }
         }
-        (table, mapping, good, bad)
+        Ok(Ok((name, table, mapping, good, bad, bad_count)))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Ok((name, table, mapping, good, bad)))
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 fn field_choices(lang: Lang) -> Vec<(String, String)> {
@@ -169,12 +190,14 @@ async fn check(
     v: &Viewer,
     id: i64,
     explicit: &[(String, String)],
+    encoding: Encoding,
     mut page: ImportPage,
 ) -> Result<Response, AppError> {
     page.upload = Some(id);
-    match prepare(state, v, id, explicit).await? {
+    page.chosen_encoding = encoding.code();
+    match prepare(state, v, id, explicit, encoding).await? {
         Err(message) => page.error = Some(message),
-        Ok((name, table, mapping, good, bad)) => {
+        Ok((name, table, mapping, good, bad, bad_count)) => {
             page.file_name = name;
             page.encoding = table.encoding;
             page.rows = table.rows.len();
@@ -191,8 +214,8 @@ async fn check(
                 .collect();
             page.field_choices = field_choices(v.lang());
             page.good = good.len();
-            page.bad_count = bad.len();
-            page.bad = bad.into_iter().take(SHOWN_BAD_ROWS).collect();
+            page.bad_count = bad_count;
+            page.bad = bad;
         }
     }
     Ok(respond(page))
@@ -206,9 +229,14 @@ async fn import_action(
 ) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
     let form = FormData::parse(&body)?;
+    let encoding = parse_encoding(form.get("encoding"))?;
     let (file_name, bytes) = state.store().upload(v.user.id, id).await?;
-    let headers = read_table(&file_name, &bytes).map(|t| t.headers).unwrap_or_default();
-    drop(bytes);
+    let limits = Limits::upload(state.config().import_max_rows);
+    let headers = tokio::task::spawn_blocking(move || {
+        open_rows(&file_name, bytes, limits, encoding).map(|r| r.headers.clone()).unwrap_or_default()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let explicit: Vec<(String, String)> = headers
         .iter()
         .enumerate()
@@ -221,21 +249,21 @@ async fn import_action(
     let partial = match form.get("action") {
         "all" => false,
         "partial" => true,
-        _ => return check(&state, &v, id, &explicit, page).await,
+        _ => return check(&state, &v, id, &explicit, encoding, page).await,
     };
-    let (name, rows, bad) = match prepare(&state, &v, id, &explicit).await? {
-        Ok((name, _, _, good, bad)) => (name, good, bad),
-        Err(_) => return check(&state, &v, id, &explicit, page).await,
+    let (name, rows, bad, bad_count) = match prepare(&state, &v, id, &explicit, encoding).await? {
+        Ok((name, _, _, good, bad, bad_count)) => (name, good, bad, bad_count),
+        Err(_) => return check(&state, &v, id, &explicit, encoding, page).await,
     };
-    if !bad.is_empty() && !partial {
-        let mut r = check(&state, &v, id, &explicit, page).await?;
+    if bad_count > 0 && !partial {
+        let mut r = check(&state, &v, id, &explicit, encoding, page).await?;
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
     let (outcome, failed) = write_rows(state.store(), v.actor(), &name, rows, partial, v.lang()).await?;
     let mut page = ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()));
     page.file_name = name;
-    page.bad_count = bad.len() + failed.len();
+    page.bad_count = bad_count + failed.len();
     page.bad = bad.into_iter().chain(failed).take(SHOWN_BAD_ROWS).collect();
     match outcome {
         Some(o) => {

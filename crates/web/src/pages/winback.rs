@@ -148,7 +148,8 @@ async fn add_referral(
 }
 
 async fn remove_referral(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    // The same rule as adding one: whoever may change the referred customer (F-09).
+    crate::auth::editable_customer(&state, &v, state.store().referred_by_referral(id).await?).await?;
     let referred = state.store().remove_referral(v.actor(), id).await?;
     Ok(Redirect::to(&format!("/customers/{referred}?done=removed#referrals")).into_response())
 }

@@ -337,3 +337,378 @@ async fn https_deployments_get_host_cookies_and_hsts() {
     );
     assert!(r.header("strict-transport-security").is_some_and(|h| h.contains("max-age=")));
 }
+
+/// F-02: recording creates; another order's number is a conflict, its customer and amount stay;
+/// the owner may correct their own; every order write is in the customer's history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_number_in_use_cannot_move_or_reprice_the_order() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        app.user("rep2", Role::SalesRep).await;
+        app.user("agent", Role::ServiceAgent).await;
+        let mut mgr = app.signed_in("mgr").await;
+        let a = kit::customer(&mut mgr, json!({"kind": "individual", "name": "甲", "owner": "rep2"})).await;
+        let other = kit::customer(&mut mgr, json!({"kind": "individual", "name": "乙"})).await;
+        let mut rep2 = app.signed_in("rep2").await;
+        let order = |amount: &str| json!({"order_no": "X-1", "amount": amount, "ordered_at": "2026-11-03"});
+        let r = rep2.api("POST", &format!("/api/v1/customers/{a}/orders"), Some(order("100"))).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let mut agent = app.signed_in("agent").await;
+        for (who, c, to) in [("agent", &mut agent, other), ("agent", &mut rep2, other)] {
+            let r = c.api("POST", &format!("/api/v1/customers/{to}/orders"), Some(order("0.01"))).await;
+            assert_eq!((r.status, r.json()["code"].as_str()), (409, Some("conflict")), "{b}: {who}");
+        }
+        let r = agent.api("POST", &format!("/api/v1/customers/{a}/orders"), Some(order("0.01"))).await;
+        assert_eq!(r.status, 409, "{b}: the agent may not change rep2's order");
+        let r = mgr.api("POST", &format!("/api/v1/customers/{other}/orders"), Some(order("0.01"))).await;
+        assert_eq!(r.status, 409, "{b}: nobody moves an order to another customer here");
+        let stored = mgr.api("GET", &format!("/api/v1/customers/{a}/orders"), None).await.json();
+        assert_eq!(stored["orders"][0]["amount_fen"], 10_000, "{b}: {stored}");
+        assert_eq!(stored["orders"][0]["id"], id, "{b}");
+        // The owner corrects it (a till sending a sale again): updated, not duplicated.
+        let r = rep2.api("POST", &format!("/api/v1/customers/{a}/orders"), Some(order("200"))).await;
+        assert_eq!((r.status, r.json()["id"].as_i64()), (200, Some(id)), "{b}: {}", r.text());
+        let history = mgr.api("GET", &format!("/api/v1/customers/{a}/history"), None).await.json();
+        let writes: Vec<_> =
+            history.as_array().unwrap().iter().filter(|e| e["entity"] == "order" && e["entity_id"] == id).collect();
+        assert_eq!(writes.len(), 2, "{b}: created and updated, each with the order's id: {history}");
+        assert_eq!(writes[0]["before"]["amount"], "100.00", "{b}");
+        assert_eq!(writes[0]["after"]["amount"], "200.00", "{b}");
+        // The page form says so beside the field, keeping what was typed.
+        let r = agent.post(&format!("/customers/{other}/orders"), &[("order_no", "X-1"), ("amount", "5")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("已被占用"), "{b}");
+    }
+}
+
+/// F-03: a list of a hundred thousand tags is refused at once, and the server answers others
+/// meanwhile; lists are capped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_lists_do_not_freeze_the_server() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("agent", Role::ServiceAgent).await;
+        let tags: String = (0..100_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        let body = json!({"kind": "individual", "name": "x", "tags": tags}).to_string();
+        assert!(body.len() < 1024 * 1024, "under the body limit, so the parse is what is tested");
+        let mut tasks = Vec::new();
+        for _ in 0..2 {
+            let mut c = app.signed_in("agent").await;
+            let body = body.clone();
+            tasks.push(tokio::spawn(async move {
+                c.send(
+                    "POST",
+                    "/api/v1/customers",
+                    &[("Content-Type", "application/json"), ("Sec-Fetch-Site", "same-origin")],
+                    body.as_bytes(),
+                )
+                .await
+            }));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(app.client().get("/login").await.status, 200, "{b}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{b}: {:?}", started.elapsed());
+        for t in tasks {
+            let r = t.await.unwrap();
+            assert_eq!(r.status, 422, "{b}");
+            assert_eq!(r.json()["errors"][0]["code"], "too_many", "{b}");
+        }
+        let mut c = app.signed_in("agent").await;
+        let id = kit::customer(&mut c, json!({"kind": "individual", "name": "y"})).await;
+        let names: String = (0..60).map(|i| format!("人{i}")).collect::<Vec<_>>().join("、");
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{id}/interactions"),
+                Some(json!({"channel": "phone", "summary": "s", "their_participants": names})),
+            )
+            .await;
+        assert_eq!((r.status, r.json()["errors"][0]["code"].as_str()), (422, Some("too_many")), "{b}");
+    }
+}
+
+/// F-09 and F-11: removing a referral takes the same right as adding one; only managers and
+/// admins make someone else the owner of a new customer or deal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_and_referrals_follow_the_edit_rule() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        app.user("rep1", Role::SalesRep).await;
+        app.user("rep2", Role::SalesRep).await;
+        app.user("agent", Role::ServiceAgent).await;
+        let mut rep2 = app.signed_in("rep2").await;
+        let old = kit::customer(&mut rep2, json!({"kind": "individual", "name": "老客户"})).await;
+        let new = kit::customer(&mut rep2, json!({"kind": "individual", "name": "新客户"})).await;
+        let r = rep2.api("POST", &format!("/api/v1/customers/{new}/referrals"), Some(json!({"referrer": old}))).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        let referral = r.json()["id"].as_i64().unwrap();
+        let mut rep1 = app.signed_in("rep1").await;
+        let mut agent = app.signed_in("agent").await;
+        for c in [&mut rep1, &mut agent] {
+            assert_eq!(c.api("DELETE", &format!("/api/v1/referrals/{referral}"), None).await.status, 403, "{b}");
+            assert_eq!(c.post(&format!("/referrals/{referral}/remove"), &[]).await.status, 403, "{b}");
+        }
+        let still = rep2.api("GET", &format!("/api/v1/customers/{new}/referrals"), None).await.json();
+        assert_eq!(still["referred_by"]["id"], referral, "{b}: {still}");
+        assert_eq!(rep2.api("DELETE", &format!("/api/v1/referrals/{referral}"), None).await.status, 204, "{b}");
+
+        let r = agent.api("POST", "/api/v1/customers", Some(json!({"name": "planted", "owner": "rep2"}))).await;
+        assert_eq!(r.status, 403, "{b}");
+        let r = agent.api("POST", "/api/v1/customers", Some(json!({"kind": "individual", "name": "walk-in"}))).await;
+        assert_eq!(r.json()["owner"], "agent", "{b}");
+        let deal = json!({"title": "fake", "amount": "1", "owner": "rep2"});
+        let r = rep1.api("POST", &format!("/api/v1/customers/{old}/opportunities"), Some(deal.clone())).await;
+        assert_eq!(r.status, 403, "{b}: no deals planted in a colleague's pipeline");
+        let mut mgr = app.signed_in("mgr").await;
+        let r = mgr.api("POST", &format!("/api/v1/customers/{old}/opportunities"), Some(deal)).await;
+        assert_eq!((r.status, r.json()["owner"].as_str()), (201, Some("rep2")), "{b}: a manager may");
+    }
+}
+
+/// F-17: a read-only role paging through the archive is stopped and recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_are_limited_and_audited() {
+    for app in apps_with(|c| c.reads_per_hour = 150).await {
+        let b = app.backend;
+        app.user("root", Role::Admin).await;
+        app.user("ro", Role::ReadOnly).await;
+        let mut admin = app.signed_in("root").await;
+        for i in 0..120 {
+            kit::customer(&mut admin, json!({"kind": "individual", "name": format!("客户{i}")})).await;
+        }
+        let mut ro = app.signed_in("ro").await;
+        let t = token_of(&app, &mut ro, "read").await;
+        let r = token_call(&app.addr, &t, "GET", "/api/v1/customers?per_page=500", None).await;
+        assert_eq!(r.status, 400, "{b}: pages of at most 100 for everyone but managers and admins");
+        let r = token_call(&app.addr, &t, "GET", "/api/v1/customers?per_page=100", None).await;
+        assert_eq!(r.status, 200, "{b}");
+        let r = token_call(&app.addr, &t, "GET", "/api/v1/customers?per_page=100&page=2", None).await;
+        assert_eq!(r.status, 200, "{b}: 120 so far");
+        let r = token_call(&app.addr, &t, "GET", "/api/v1/customers?per_page=100", None).await;
+        assert_eq!((r.status, r.json()["code"].as_str()), (429, Some("too_many_reads")), "{b}");
+        assert!(r.header("retry-after").is_some(), "{b}");
+        let audit = admin.api("GET", "/api/v1/audit?action=bulk_read", None).await.json();
+        assert_eq!(audit[0]["actor"], "ro", "{b}: {audit}");
+        // Managers and admins are not counted.
+        assert_eq!(admin.api("GET", "/api/v1/customers?per_page=500", None).await.status, 200, "{b}");
+    }
+}
+
+/// F-18: asking twice for a recompute queues one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recomputes_are_queued_once() {
+    for app in apps_with(|c| c.run_jobs = false).await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        for path in ["/api/v1/value/recompute", "/api/v1/relationships/recompute"] {
+            let first = c.api("POST", path, None).await;
+            let second = c.api("POST", path, None).await;
+            assert_eq!((first.status, second.status), (202, 202), "{b}");
+            assert_eq!(first.json()["id"], second.json()["id"], "{b}: {path}");
+        }
+        let queued = app.store.jobs(None, 50).await.unwrap();
+        assert_eq!(queued.len(), 2, "{b}: one of each kind");
+    }
+}
+
+/// F-19 and problem 9 of the reliability review: open survey links for those who may act for
+/// the customer, withdrawable, on the public address; page numbers never overflow; requests
+/// the framework refuses get a problem document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_pages_and_refusals() {
+    for app in apps_with(|c| c.public_url = Some("https://crm.example.com/".into())).await {
+        let b = app.backend;
+        app.user("rep1", Role::SalesRep).await;
+        app.user("rep2", Role::SalesRep).await;
+        let mut rep2 = app.signed_in("rep2").await;
+        let id = kit::customer(&mut rep2, json!({"kind": "individual", "name": "问卷客户"})).await;
+        let r =
+            rep2.api("POST", &format!("/api/v1/customers/{id}/survey-links"), Some(json!({"about": "order"}))).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        let url = r.json()["link"].as_str().unwrap_or_default().to_string();
+        assert!(url.starts_with("https://crm.example.com/s/"), "{b}: {url}");
+        let sid = r.json()["id"].as_i64().unwrap();
+        let mut rep1 = app.signed_in("rep1").await;
+        let seen = rep1.api("GET", &format!("/api/v1/customers/{id}/surveys"), None).await.json();
+        assert!(seen[0]["link"].is_null(), "{b}: a colleague does not get the link: {seen}");
+        assert!(!rep1.get(&format!("/customers/{id}/surveys")).await.text().contains("/s/"), "{b}");
+        assert_eq!(rep1.api("DELETE", &format!("/api/v1/survey-links/{sid}"), None).await.status, 403, "{b}");
+        let path = url.trim_start_matches("https://crm.example.com");
+        assert_eq!(app.client().get(path).await.status, 200, "{b}");
+        assert_eq!(rep2.api("DELETE", &format!("/api/v1/survey-links/{sid}"), None).await.status, 204, "{b}");
+        assert_eq!(app.client().get(path).await.status, 404, "{b}: withdrawn");
+
+        let r = rep2.api("GET", "/api/v1/customers?page=9223372036854775807", None).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0), "{b}");
+        let r = rep2.api("GET", "/api/v1/orders?page=9223372036854775807", None).await;
+        assert_eq!(r.status, 200, "{b}");
+        for (path, status) in [
+            ("/api/v1/customers/abc", 404),
+            ("/api/v1/customers/99999999999999999999", 404),
+            ("/api/v1/customers?per_page=abc", 400),
+            ("/api/v1/customers?deleted=maybe", 400),
+        ] {
+            let r = rep2.api("GET", path, None).await;
+            assert_eq!(r.status, status, "{b}: {path}");
+            assert_eq!(r.header("content-type"), Some("application/problem+json"), "{b}: {path}");
+            assert!(r.json()["detail"].as_str().is_some_and(|d| !d.is_empty()), "{b}: {path}");
+        }
+        let r = rep2
+            .send(
+                "POST",
+                "/api/v1/customers",
+                &[("Content-Type", "text/plain"), ("Sec-Fetch-Site", "same-origin")],
+                b"{}",
+            )
+            .await;
+        assert!(r.status == 415 || r.status == 400 || r.status == 422, "{b}: {}", r.status);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{b}");
+        let r = rep2.get("/customers/abc").await;
+        assert_eq!(r.status, 404, "{b}");
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{b}");
+    }
+}
+
+/// F-19: a deal keeps at most twenty files, and a removed file's content is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_limited_and_removed_for_good() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("rep", Role::SalesRep).await;
+        let mut c = app.signed_in("rep").await;
+        let customer = kit::customer(&mut c, json!({"kind": "organization", "name": "附件公司"})).await;
+        let r =
+            c.api("POST", &format!("/api/v1/customers/{customer}/opportunities"), Some(json!({"title": "单"}))).await;
+        let deal = r.json()["id"].as_i64().unwrap();
+        async fn upload(c: &mut Client, deal: i64, i: usize) -> kit::Resp {
+            let path = format!("/api/v1/opportunities/{deal}/attachments?name=f{i}.txt");
+            c.send("POST", &path, &[("Content-Type", "text/plain"), ("Sec-Fetch-Site", "same-origin")], b"hello").await
+        }
+        let mut first = None;
+        for i in 0..20 {
+            let r = upload(&mut c, deal, i).await;
+            assert_eq!(r.status, 201, "{b}: {}", r.text());
+            first.get_or_insert(r.json()["id"].as_i64().unwrap());
+        }
+        let r = upload(&mut c, deal, 20).await;
+        assert_eq!((r.status, r.json()["errors"][0]["code"].as_str()), (422, Some("too_many")), "{b}");
+        let file = first.unwrap();
+        let path = format!("/api/v1/opportunities/{deal}/attachments/{file}");
+        assert_eq!(c.api("GET", &path, None).await.body, b"hello", "{b}");
+        assert_eq!(c.api("DELETE", &path, None).await.status, 204, "{b}");
+        assert_eq!(c.api("GET", &path, None).await.status, 404, "{b}");
+        assert_eq!(upload(&mut c, deal, 21).await.status, 201, "{b}: room again");
+    }
+}
+
+/// A workbook with one sheet of `sheet_data` (and shared strings), as the review's script made.
+fn workbook(sheet_data: &str, sst: Option<&str>) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    let ns = "http://schemas.openxmlformats.org";
+    let mut put = |name: &str, text: String| {
+        z.start_file(name, o).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    };
+    let sst_rel = sst.map(|_| format!(r#"<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#)).unwrap_or_default();
+    put(
+        "[Content_Types].xml",
+        format!(
+            r#"<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#
+        ),
+    );
+    put(
+        "_rels/.rels",
+        format!(
+            r#"<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+        ),
+    );
+    put(
+        "xl/workbook.xml",
+        format!(
+            r#"<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        ),
+    );
+    put(
+        "xl/_rels/workbook.xml.rels",
+        format!(
+            r#"<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>{sst_rel}</Relationships>"#
+        ),
+    );
+    put(
+        "xl/worksheets/sheet1.xml",
+        format!(
+            r#"<?xml version="1.0"?><worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#
+        ),
+    );
+    if let Some(sst) = sst {
+        put("xl/sharedStrings.xml", sst.to_string());
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// F-01 and F-10: crafted workbooks and oversized files are refused by the import page and the
+/// server keeps answering; problem 3 of the reliability review: a UTF-8 file with one stray byte
+/// is refused with its line, and the user may choose the encoding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_refuses_hostile_files_and_keeps_serving() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let a1 = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>"#;
+        let dense = workbook(&format!(r#"{a1}<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#), None);
+        let sst = workbook(
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+            Some(
+                r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="100000000000"><si><t>姓名</t></si></sst>"#,
+            ),
+        );
+        let far = workbook(&format!(r#"{a1}<row r="1048576"><c r="A1048576"><v>1</v></c></row>"#), None);
+        for (name, file) in [("dense.xlsx", &dense), ("sst.xlsx", &sst), ("far.xlsx", &far)] {
+            let r = crate::cases::pages::upload(&mut c, name, file).await;
+            assert_eq!(r.status, 422, "{b}: {name}: {}", r.text());
+            assert_eq!(app.client().get("/login").await.status, 200, "{b}: still serving after {name}");
+        }
+        let r = crate::cases::pages::upload(&mut c, "old.xls", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").await;
+        assert!(r.text().contains("另存为 .xlsx"), "{b}");
+        // Tiny rows past the browser's limit: refused, naming the command for big files.
+        let rows = format!("姓名,手机\n{}", "a,1\n".repeat(450_000));
+        let r = crate::cases::pages::upload(&mut c, "rows.csv", rows.as_bytes()).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("guanxi import"), "{b}");
+        // One Latin-1 byte in a UTF-8 file.
+        let latin = b"name,phone\n\xe5\xbc\xa0\xe4\xb8\x89,13800000001\nRen\xe9e,13800000003\n";
+        let r = crate::cases::pages::upload(&mut c, "latin.csv", latin).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("第 3 行不是有效的 UTF-8"), "{b}: {}", r.text());
+        assert_eq!(app.store.count_customers().await.unwrap(), 0, "{b}: nothing garbled was written");
+        // The user says which encoding the file is in.
+        let gbk = encoding_rs::GBK.encode("姓名,手机\n张喆,13800000009\n").0.into_owned();
+        let r = upload_encoded(&mut c, "gbk.csv", &gbk, "utf-8").await;
+        assert!(r.text().contains("第 1 行不是有效的 UTF-8"), "{b}: told UTF-8, the reader says where it is not");
+        let r = upload_encoded(&mut c, "gbk.csv", &gbk, "gb18030").await;
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.text().contains("GB18030") && r.text().contains("name=\"encoding\" value=\"gb18030\""), "{b}");
+    }
+}
+
+async fn upload_encoded(c: &mut Client, name: &str, content: &[u8], encoding: &str) -> kit::Resp {
+    let boundary = "----guanxi-encoding-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"encoding\"\r\n\r\n{encoding}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let origin = format!("http://{}", c.addr);
+    c.send("POST", "/import", &[("Content-Type", &ct), ("Origin", &origin)], &body).await
+}

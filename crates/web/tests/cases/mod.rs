@@ -2,7 +2,7 @@ mod api;
 mod browser;
 mod competitors;
 mod hardening;
-mod pages;
+pub mod pages;
 mod relationships;
 mod sales;
 mod security;

@@ -7,7 +7,7 @@ use guanxi_domain::ValueTier;
 use guanxi_domain::value::Approach;
 use serde_json::json;
 
-fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+pub fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----guanxi-test-boundary";
     let mut body = Vec::new();
     body.extend_from_slice(
@@ -54,19 +54,19 @@ async fn create_edit_and_delete_through_forms() {
             html.contains("value=\"张三丰\"") && html.contains("老朋友介绍") && html.contains("value=\"12345\""),
             "{b}"
         );
+        // A rep cannot make a colleague the owner (F-11), and the form does not offer it.
+        let fields = [
+            ("kind", "individual"),
+            ("name", "张三丰"),
+            ("phone", "13800138000"),
+            ("preferences", "饮品：冰摩卡，两块糖两块冰\n座位：角落"),
+        ];
+        let mut planted = fields.to_vec();
+        planted.push(("owner", "someone.else"));
+        assert_eq!(c.post("/customers", &planted).await.status, 403, "{b}");
+        assert!(!c.get("/customers/new").await.text().contains("name=\"owner\""), "{b}");
         // Fixed, it is created and owned by the rep who created it.
-        let r = c
-            .post(
-                "/customers",
-                &[
-                    ("kind", "individual"),
-                    ("name", "张三丰"),
-                    ("phone", "13800138000"),
-                    ("preferences", "饮品：冰摩卡，两块糖两块冰\n座位：角落"),
-                    ("owner", "someone.else"),
-                ],
-            )
-            .await;
+        let r = c.post("/customers", &fields).await;
         assert_eq!(r.status, 303, "{b}: {}", r.text());
         let page = r.location().to_string();
         assert!(page.ends_with("?done=created"), "{b}: {page}");
