@@ -131,10 +131,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         println!(
             "{}",
             match l {
-                Lang::ZhCn =>
-                    format!("已创建管理员账号（只显示这一次，请记下）：\n  用户名：{user}\n  密码：  {password}"),
+                Lang::ZhCn => format!(
+                    "已创建管理员账号（只显示这一次；首次登录后请设置自己的密码）：\n  用户名：{user}\n  密码：  {password}"
+                ),
                 Lang::En => format!(
-                    "Created an admin account (shown only this once; write it down):\n  username: {user}\n  password: {password}"
+                    "Created an admin account (shown only this once; you set your own password at the first sign-in):\n  username: {user}\n  password: {password}"
                 ),
             }
         );

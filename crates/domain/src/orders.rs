@@ -13,7 +13,21 @@ pub const MAX_FEN: i64 = 1_000_000_000_000;
 /// Parses yuan as typed (`1234`, `1,234.5`, `¥1234.50`, `1234.50元`, `-20` for a refund) into
 /// fen. At most two decimals.
 pub fn parse_money(field: Field, input: &str) -> Result<Option<i64>, FieldError> {
-    let t: String = input.trim().chars().filter(|c| !matches!(c, ',' | '，' | ' ')).collect();
+    // A comma only groups thousands: `1,234.50`, never `1,50` (a decimal comma, 1.50 meant:
+    // problem 12 of the reliability review read it as 150 yuan).
+    let spaced: String = input.trim().chars().filter(|c| *c != ' ').map(|c| if c == '，' { ',' } else { c }).collect();
+    let whole_part = spaced.split('.').next().unwrap_or("");
+    if whole_part.contains(',') {
+        let digits = whole_part.trim_start_matches(['¥', '￥', '-', '+']);
+        let digits = digits.strip_prefix("RMB").or_else(|| digits.strip_prefix("CNY")).unwrap_or(digits);
+        let mut groups = digits.split(',');
+        let first = groups.next().unwrap_or("");
+        let grouped = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
+        if !grouped {
+            return Err(FieldError::new(field, input.trim(), Problem::InvalidAmount));
+        }
+    }
+    let t: String = spaced.chars().filter(|c| *c != ',').collect();
     let t = t.trim_start_matches(['¥', '￥']).trim_end_matches(['元', '圆']);
     let t = t.strip_prefix("RMB").or_else(|| t.strip_prefix("CNY")).unwrap_or(t);
     if t.is_empty() {
@@ -158,6 +172,19 @@ impl OrderDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Problem 12 of the reliability review: a comma that does not group thousands is an error.
+    #[test]
+    fn commas_only_group_thousands() {
+        let m = |s: &str| parse_money(Field::Amount, s);
+        assert_eq!(m("1,234.50"), Ok(Some(123_450)));
+        assert_eq!(m("¥1,234,567"), Ok(Some(123_456_700)));
+        assert_eq!(m("-1,000"), Ok(Some(-100_000)));
+        assert_eq!(m("12，345"), Ok(Some(1_234_500)));
+        for bad in ["1,50", "1,2,3", "12,34", "1234,567", ",123", "1,234,5"] {
+            assert_eq!(m(bad).unwrap_err().problem, Problem::InvalidAmount, "{bad}");
+        }
+    }
 
     #[test]
     fn money_as_people_type_it() {

@@ -236,8 +236,18 @@ pub fn parse_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldE
         return Ok(None);
     }
     let err = || FieldError::new(field, t, Problem::InvalidDate);
-    // Cut a time part (`2024-03-15 00:00:00`, `2024-03-15T00:00`).
-    let day_part = t.split(['T', ' ']).next().unwrap_or(t);
+    // Cut a time part (`2024-03-15 00:00:00`, `2024-03-15T00:00`) — a time, not anything
+    // (`2023-02-28 garbage` was taken for the 28th: problem 12 of the reliability review).
+    let (day_part, time_part) = match t.split_once(['T', ' ']) {
+        Some((d, rest)) => (d, Some(rest.trim())),
+        None => (t, None),
+    };
+    if let Some(time) = time_part
+        && !time.is_empty()
+        && !is_time_of_day(time)
+    {
+        return Err(err());
+    }
     let normalized: String = day_part
         .chars()
         .map(|c| match fullwidth_to_ascii(c) {
@@ -263,6 +273,16 @@ pub fn parse_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldE
         return Err(err());
     }
     NaiveDate::from_ymd_opt(y as i32, m, d).map(Some).ok_or_else(err)
+}
+
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, optionally with `Z` or an offset (`+08:00`).
+fn is_time_of_day(s: &str) -> bool {
+    let s = s.trim_end_matches('Z');
+    let s = match s.rfind(['+', '-']) {
+        Some(i) if i >= 5 => &s[..i],
+        _ => s,
+    };
+    ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f"].iter().any(|f| chrono::NaiveTime::parse_from_str(s, f).is_ok())
 }
 
 /// A date that must be today or earlier (a birthday, a founding date).
@@ -477,12 +497,23 @@ mod tests {
             "2024年3月15日",
             "20240315",
             "2024-03-15 00:00:00",
+            "2024-03-15T08:30",
+            "2024-03-15T08:30:00.000Z",
+            "2024-03-15 08:30:00+08:00",
             "２０２４-03-15",
         ] {
             assert_eq!(parse_date(Field::Birthday, ok).unwrap(), Some(d), "{ok}");
         }
         assert_eq!(parse_date(Field::Birthday, "  ").unwrap(), None);
-        for bad in ["2024-02-30", "15/03/2024", "yesterday", "2024-13-01", "0001-01-01"] {
+        for bad in [
+            "2024-02-30",
+            "15/03/2024",
+            "yesterday",
+            "2024-13-01",
+            "0001-01-01",
+            "2023-02-28 garbage",
+            "2023-02-28T25:00",
+        ] {
             assert_eq!(parse_date(Field::Birthday, bad).unwrap_err().problem, Problem::InvalidDate, "{bad}");
         }
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

@@ -103,6 +103,31 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<Str
     Ok(format!("{base}/{name}"))
 }
 
+/// Why a SQLite file may not open, in words (problem 12 of the reliability review: "unable to
+/// open database file (code 14)" said nothing of a read-only file or file system). SQLite writes
+/// its journal (`-wal`, `-shm`) beside the file, so the folder must be writable too.
+fn why_not_writable(path: &str) -> String {
+    let file = std::path::Path::new(path);
+    if std::fs::metadata(file).is_ok_and(|m| m.permissions().readonly()) {
+        return format!(" — the file {path} is read-only; Guanxi needs to write to it");
+    }
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".guanxi-write-test-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            String::new()
+        }
+        Err(e) => format!(
+            " — the folder {} cannot be written ({e}; a read-only file system?): SQLite keeps its journal beside the file",
+            dir.display()
+        ),
+    }
+}
+
 /// The database, opened and migrated.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -144,7 +169,7 @@ impl Store {
                 .max_connections(4)
                 .connect_with(opts)
                 .await
-                .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
+                .map_err(|e| StoreError::Connect(format!("{path}: {e}{}", why_not_writable(path))))?;
             Ok(Store { db: Db::Sqlite(pool) })
         }
     }
@@ -1222,5 +1247,24 @@ impl ImportSession {
             SessionTx::Pg(tx) => tx.rollback().await?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_read_only_file_is_named() {
+        let path = std::env::temp_dir().join(format!("guanxi-ro-{}.db", std::process::id()));
+        std::fs::write(&path, b"").unwrap();
+        let mut p = std::fs::metadata(&path).unwrap().permissions();
+        p.set_readonly(true);
+        std::fs::set_permissions(&path, p.clone()).unwrap();
+        let why = super::why_not_writable(path.to_str().unwrap());
+        assert!(why.contains("read-only"), "{why}");
+        #[allow(clippy::permissions_set_readonly_false)]
+        p.set_readonly(false);
+        std::fs::set_permissions(&path, p).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(super::why_not_writable(path.to_str().unwrap()), "", "a writable folder says nothing");
     }
 }

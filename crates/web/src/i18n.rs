@@ -78,6 +78,7 @@ catalogue! {
     encoding_label => "文本编码（CSV）", "Text encoding (CSV)";
     encoding_auto => "自动识别", "Find out from the file";
     import_limits => "浏览器里一次最多导入 10 万行、20 MB；更大的文件请用命令 guanxi import。旧版 .xls 请先另存为 .xlsx。", "Up to 100,000 rows and 20 MB through the browser; larger files with the guanxi import command. Save old .xls files as .xlsx first.";
+    logged_by => "记录人", "Logged by";
     withdraw_link => "撤回链接", "Withdraw the link";
     survey_public_title => "满意度调查", "Satisfaction survey";
     survey_public_intro => "感谢您抽出一分钟时间。您的回答只用于改进我们的产品和服务。", "Thank you for taking a minute. Your answers are used only to improve our products and service.";

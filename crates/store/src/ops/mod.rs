@@ -112,6 +112,19 @@ pub(crate) fn for_update() -> &'static str {
     }
 }
 
+/// The id ranges `lo..=hi` in steps of `size`: every id once, and it ends even when `hi` is
+/// `i64::MAX` (a `from = to + 1` loop saturating there never did: problem 6 of the reliability
+/// review).
+pub(crate) fn id_chunks(lo: i64, hi: i64, size: i64) -> impl Iterator<Item = (i64, i64)> {
+    let mut next = (lo <= hi).then_some(lo);
+    std::iter::from_fn(move || {
+        let from = next?;
+        let to = hi.min(from.saturating_add(size.max(1) - 1));
+        next = if to >= hi { None } else { Some(to + 1) };
+        Some((from, to))
+    })
+}
+
 /// The rows a page skips. A page number from a URL can be anything up to 2⁶³: the product never
 /// overflows (it wrapped to page 1 on SQLite and failed on PostgreSQL), and past the last row a
 /// page is simply empty.
@@ -325,4 +338,17 @@ pub(crate) async fn resolve_users(tx: &mut Tx<'_>, field: Field, usernames: &[St
         }
     }
     v.into_result(ids).map_err(StoreError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_chunks;
+
+    #[test]
+    fn id_chunks_end_at_the_top() {
+        assert_eq!(id_chunks(i64::MAX, i64::MAX, 10).collect::<Vec<_>>(), [(i64::MAX, i64::MAX)]);
+        assert_eq!(id_chunks(i64::MAX - 15, i64::MAX, 10).count(), 2);
+        assert_eq!(id_chunks(1, 25, 10).collect::<Vec<_>>(), [(1, 10), (11, 20), (21, 25)]);
+        assert_eq!(id_chunks(5, 4, 10).count(), 0);
+    }
 }

@@ -125,9 +125,7 @@ async fn standing_inputs(pool: &Pool, lo: i64, hi: i64, now: DateTime<Utc>) -> R
         pack("customer_id, met, latest_met, remote, year, half, inbound, recorded, answered, criticism, complaints"),
         within("customer_id", 3)
     );
-    let mut from = lo;
-    while from <= hi {
-        let to = hi.min(from.saturating_add(CHUNK - 1));
+    for (from, to) in super::id_chunks(lo, hi, CHUNK) {
         let packed: Option<String> =
             sqlx::query(AssertSqlSafe(base.as_str())).bind(from).bind(to).fetch_one(pool).await?.try_get(0)?;
         let mut rows: Vec<BaseRow> = unpack(packed)?;
@@ -178,7 +176,6 @@ async fn standing_inputs(pool: &Pool, lo: i64, hi: i64, now: DateTime<Utc>) -> R
             s.criticism_365 = n(r.9);
             s.complaints_365 = n(r.10);
         }
-        from = to.saturating_add(1);
     }
 
     // Objections whose cause is on our side: the customer pointed out a flaw.

@@ -298,9 +298,7 @@ async fn summary_histories(
         ))
     );
     let mut out = Vec::with_capacity((hi - lo + 1).clamp(0, 1 << 20) as usize);
-    let mut from = lo;
-    while from <= hi {
-        let to = hi.min(from.saturating_add(CHUNK - 1));
+    for (from, to) in super::id_chunks(lo, hi, CHUNK) {
         let packed: Option<String> = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(window_start)
             .bind(as_of)
@@ -336,7 +334,6 @@ async fn summary_histories(
             };
             out.push(summary.history(kind, period, sums));
         }
-        from = to.saturating_add(1);
     }
     Ok(out)
 }

@@ -83,6 +83,7 @@ pub struct InteractionView {
     pub next_step: Option<String>,
     pub ours: String,
     pub theirs: String,
+    pub logged_by: String,
 }
 
 /// An order as a line on the archive page.
@@ -288,12 +289,16 @@ pub async fn archive_page(
             }
         })
         .collect();
+    // Who logged each contact is shown beside whom they named as taking part (F-11).
+    let names: std::collections::HashMap<i64, String> =
+        store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let interactions = store
         .interactions(id)
         .await?
         .into_iter()
         .map(|i| InteractionView {
             id: i.id,
+            logged_by: names.get(&i.created_by).cloned().unwrap_or_default(),
             when: china_time(&i.draft.occurred_at),
             channel: i.draft.channel.label(lang),
             direction: i.draft.direction.label(lang),

@@ -547,6 +547,24 @@ async fn links_pages_and_refusals() {
         assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0), "{b}");
         let r = rep2.api("GET", "/api/v1/orders?page=9223372036854775807", None).await;
         assert_eq!(r.status, 200, "{b}");
+        // Problem 6: an id at the top of the range is answered at once.
+        let started = std::time::Instant::now();
+        let r = rep2.api("GET", "/api/v1/customers/9223372036854775807/standing", None).await;
+        assert_eq!(r.status, 404, "{b}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{b}");
+        // Problem 9: a NUL byte in a text filter is refused, not passed to PostgreSQL.
+        for path in [
+            "/api/v1/customers?tag=a%00",
+            "/api/v1/customers?owner=%00",
+            "/api/v1/opportunities?owner=%00",
+            "/api/v1/opportunities?team=%00",
+            "/api/v1/orders?branch=%00",
+            "/api/v1/orders?category=%00",
+            "/customers?q=%00x",
+        ] {
+            let r = rep2.api("GET", path, None).await;
+            assert_eq!(r.status, 400, "{b}: {path}: {}", r.text());
+        }
         for (path, status) in [
             ("/api/v1/customers/abc", 404),
             ("/api/v1/customers/99999999999999999999", 404),
