@@ -164,6 +164,38 @@ fn main() {
     }
 }
 
+/// Opens the database for `serve`: a PostgreSQL server that is not up yet (a machine starting,
+/// a failover) is waited for, saying so every few seconds, instead of giving up (problem 11 of
+/// the reliability review). A SQLite file opens at once or fails with why.
+async fn open_waiting(url: &str, lang: Lang) -> Result<Store> {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    loop {
+        match Store::open(url).await {
+            Ok(s) => return Ok(s),
+            Err(e @ (StoreError::Connect(_) | StoreError::Unavailable(..))) if postgres => {
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::ZhCn => format!("数据库还连不上（{}），3 秒后再试；按 Ctrl+C 退出。", e.message(lang)),
+                        Lang::En => format!(
+                            "the database cannot be reached yet ({}); trying again in 3 seconds, Ctrl+C to stop.",
+                            e.message(lang)
+                        ),
+                    }
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
+                    _ = tokio::signal::ctrl_c() => return Err(UserError(lang.pick("已停止", "stopped").into()).into()),
+                }
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(UserError(e.message(lang))))
+                    .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string());
+            }
+        }
+    }
+}
+
 async fn run(cli: Cli, lang: Lang) -> Result<()> {
     // Writing demo data to a file needs no database.
     if let Command::Demo(a) = &cli.command
@@ -171,10 +203,14 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
     {
         return demo::write_csv(a, lang);
     }
-    let store = Store::open(&cli.database)
-        .await
-        .map_err(store_err(lang))
-        .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?;
+    let store = if matches!(cli.command, Command::Serve(_)) {
+        open_waiting(&cli.database, lang).await?
+    } else {
+        Store::open(&cli.database)
+            .await
+            .map_err(store_err(lang))
+            .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?
+    };
     let (actor, role) = match &cli.as_user {
         None => (Actor::SYSTEM, guanxi_domain::Role::Admin),
         Some(name) => {

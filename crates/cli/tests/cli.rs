@@ -465,3 +465,161 @@ async fn a_bad_row_after_the_first_batches_stops_the_whole_orders_import() {
         assert!(r.stdout.contains("新增 6000"), "{backend}: {}", r.stdout);
     }
 }
+
+/// One HTTP/1.1 request on its own connection: (status, body), or None when the connection
+/// failed (the server was killed).
+fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20))).ok()?;
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// Starts `guanxi serve` on a free port; returns the child and its address.
+fn start_server(db: &str, dir: &Path) -> (std::process::Child, String) {
+    use std::io::BufReader;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+        .args(["--database", db, "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("GUANXI_LANG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start guanxi serve");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let printed = until_url(&mut out);
+    let url = printed.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("a URL").to_string();
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, url)
+}
+
+/// Problem 1 of the reliability review, kept in the suite: kill -9 under API writes, restart,
+/// and every acknowledged write is there whole — the customer, its audit record and its search
+/// keys — on both databases.
+#[tokio::test]
+async fn kill_nine_under_writes_loses_nothing_acknowledged() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["user", "add", "crash", "--name", "Crash", "--role", "admin"]);
+        let mut set = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+            .args(["--database", &db, "user", "passwd", "crash", "--password-stdin"])
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("passwd");
+        {
+            use std::io::Write;
+            set.stdin.take().expect("stdin").write_all(b"kill nine twice ok\n").expect("write");
+        }
+        assert!(set.wait().expect("wait").success(), "{backend}");
+        let mut token = String::new();
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(i64, String)>::new()));
+        for cycle in 0..3 {
+            let (mut child, addr) = start_server(&db, &dir);
+            if token.is_empty() {
+                let origin = format!("http://{addr}");
+                // Signed in through a raw exchange that keeps the session cookie.
+                use std::io::{Read, Write};
+                let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+                let body = "username=crash&password=kill+nine+twice+ok";
+                write!(s, "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+                let mut out = String::new();
+                s.read_to_string(&mut out).unwrap();
+                let cookie = out
+                    .lines()
+                    .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: gx_session="))
+                    .and_then(|l| l.split_once(": ").map(|(_, v)| v.split(';').next().unwrap_or("").to_string()))
+                    .expect("a session cookie");
+                let (_, page) = request(
+                    &addr,
+                    "POST",
+                    "/account/tokens",
+                    &[
+                        ("Content-Type", "application/x-www-form-urlencoded"),
+                        ("Origin", origin.as_str()),
+                        ("Cookie", cookie.as_str()),
+                    ],
+                    b"name=crash&days=30&scope=full",
+                )
+                .expect("a token");
+                token = page
+                    .split("id=\"new-token\">")
+                    .nth(1)
+                    .and_then(|s| s.split('<').next())
+                    .expect("token")
+                    .to_string();
+            }
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let writers: Vec<_> = (0..2)
+                .map(|w| {
+                    let (addr, token, stop, acknowledged) =
+                        (addr.clone(), token.clone(), stop.clone(), acknowledged.clone());
+                    std::thread::spawn(move || {
+                        let auth = format!("Bearer {token}");
+                        for i in 0.. {
+                            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                                return;
+                            }
+                            let name = format!("崩溃{cycle}-{w}-{i}");
+                            let phone = format!("139{:08}", cycle * 1_000_000 + w * 100_000 + i);
+                            let body =
+                                serde_json::json!({"kind": "individual", "name": name, "phone": phone}).to_string();
+                            let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+                            match request(&addr, "POST", "/api/v1/customers", &headers, body.as_bytes()) {
+                                Some((201, body)) => {
+                                    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+                                    acknowledged.lock().unwrap().push((v["id"].as_i64().expect("id"), phone));
+                                }
+                                Some(_) => {}
+                                None => return,
+                            }
+                        }
+                    })
+                })
+                .collect();
+            std::thread::sleep(std::time::Duration::from_millis(600 + cycle as u64 * 300));
+            child.kill().expect("kill -9");
+            child.wait().expect("wait");
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            for w in writers {
+                w.join().expect("writer");
+            }
+        }
+        let (mut child, addr) = start_server(&db, &dir);
+        let auth = format!("Bearer {token}");
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        assert!(acknowledged.len() >= 10, "{backend}: only {} writes before the kills", acknowledged.len());
+        for (id, phone) in &acknowledged {
+            let (status, body) =
+                request(&addr, "GET", &format!("/api/v1/customers/{id}"), &[("Authorization", &auth)], b"")
+                    .expect("read back");
+            assert_eq!(status, 200, "{backend}: acknowledged customer {id} lost: {body}");
+            assert!(body.contains(phone.as_str()), "{backend}: customer {id} changed: {body}");
+            let (_, history) =
+                request(&addr, "GET", &format!("/api/v1/customers/{id}/history"), &[("Authorization", &auth)], b"")
+                    .expect("history");
+            assert!(history.contains("\"create\""), "{backend}: customer {id} without its audit record");
+            let (_, found) =
+                request(&addr, "GET", &format!("/api/v1/customers?q={phone}"), &[("Authorization", &auth)], b"")
+                    .expect("search");
+            assert!(found.contains(&format!("\"id\":{id}")), "{backend}: customer {id} not found by its phone");
+        }
+        child.kill().ok();
+        child.wait().ok();
+    }
+}

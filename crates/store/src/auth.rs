@@ -84,6 +84,11 @@ impl Store {
         dispatch!(self, session_user(token_hash, policy))
     }
 
+    /// Slides a session's expiry (see `SessionPolicy`).
+    pub async fn touch_session(&self, token_hash: &str, policy: SessionPolicy) -> Result<(), StoreError> {
+        dispatch!(self, touch_session(token_hash, policy))
+    }
+
     pub async fn reauthenticate_session(&self, token_hash: &str) -> Result<(), StoreError> {
         dispatch!(self, reauthenticate_session(token_hash))
     }

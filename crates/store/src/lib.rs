@@ -10,7 +10,7 @@ mod error;
 mod migrations;
 mod model;
 
-pub use error::StoreError;
+pub use error::{StoreError, Unavailable};
 pub use guanxi_domain::ImportRow;
 pub use model::*;
 
@@ -147,9 +147,13 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            // While PostgreSQL is away a request waits three seconds at most, then the user is
+            // told to try again (503) rather than kept ten seconds for "internal error".
             let pool = PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(3))
+                .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+                .before_acquire(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -165,8 +169,13 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory");
+            // A connection whose COMMIT failed (a full disk) still counts itself inside a
+            // transaction and would refuse every later BEGIN: it is closed instead of reused
+            // (problem 5 of the reliability review).
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+                .before_acquire(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(format!("{path}: {e}{}", why_not_writable(path))))?;

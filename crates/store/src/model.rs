@@ -310,6 +310,7 @@ pub struct TokenUse {
 pub struct SessionInfo {
     pub user: User,
     pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
     /// When the password was last entered in this session.
     pub authenticated_at: DateTime<Utc>,
 }

@@ -264,6 +264,31 @@ impl Viewer {
     }
 }
 
+/// When this server last asked for a token's or a session's use to be recorded: one request
+/// asks, the others of the same minute do not (a write waiting for SQLite's writer must not be
+/// asked for by every request, each holding a connection).
+#[derive(Default)]
+pub struct Touches(std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>);
+
+impl Touches {
+    /// True when `key` was not touched within `every` (and marks it touched now).
+    fn due(&self, key: String, every: chrono::Duration) -> bool {
+        let every = every.to_std().unwrap_or_default();
+        let now = std::time::Instant::now();
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, at| now.duration_since(*at) < every);
+        }
+        match map.get(&key) {
+            Some(at) if now.duration_since(*at) < every => false,
+            _ => {
+                map.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
 /// Reads the viewer from the request: a `Bearer` token first (integrations), then the
 /// session cookie. `Ok(None)` when neither is present or valid.
 pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Result<Option<Viewer>, AppError> {
@@ -275,7 +300,9 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
         return match store.api_token_user(&secret_hash(token)).await? {
             Some((user, t)) => {
                 let now = chrono::Utc::now();
-                if t.last_used_at.is_none_or(|l| now - l > TOKEN_TOUCH_EVERY) {
+                if t.last_used_at.is_none_or(|l| now - l > TOKEN_TOUCH_EVERY)
+                    && state.touches().due(format!("t{}", t.id), TOKEN_TOUCH_EVERY)
+                {
                     // Recorded beside the request, not before it: a busy writer must not hold
                     // up a read.
                     let (store, client, uid, tid) = (store.clone(), client.to_string(), user.id, t.id);
@@ -292,8 +319,20 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
     }
     let Some(token) = session_token(state, headers) else { return Ok(None) };
     let hash = secret_hash(token);
-    let session = store.session_user(&hash, state.config().sessions).await?;
-    Ok(session.map(|s| Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at } }))
+    let policy = state.config().sessions;
+    let Some(s) = store.session_user(&hash, policy).await? else { return Ok(None) };
+    if chrono::Utc::now() - s.last_seen_at > policy.refresh_after
+        && state.touches().due(format!("s{hash}"), policy.refresh_after)
+    {
+        // Beside the request, like a token's use: a busy writer must not hold up a page.
+        let (store, hash) = (store.clone(), hash.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_session(&hash, policy).await {
+                eprintln!("guanxi: sliding a session: {}", e.message(Lang::En));
+            }
+        });
+    }
+    Ok(Some(Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at } }))
 }
 
 impl FromRequestParts<AppState> for Viewer {

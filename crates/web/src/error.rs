@@ -76,7 +76,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::UnknownField(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyAttempts { .. } | AppError::TooManyReads { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Store(StoreError::Unavailable(..)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Reauthenticate | AppError::MustChangePassword | AppError::ReadOnlyToken => StatusCode::FORBIDDEN,
             AppError::Rejected { status, .. } => *status,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,6 +98,9 @@ impl AppError {
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::TooManyReads { .. } => "too_many_reads",
             AppError::Busy => "busy",
+            AppError::Store(StoreError::Unavailable(guanxi_store::Unavailable::DiskFull, _)) => "disk_full",
+            AppError::Store(StoreError::Unavailable(guanxi_store::Unavailable::ReadOnly, _)) => "read_only_database",
+            AppError::Store(StoreError::Unavailable(..)) => "unavailable",
             AppError::Reauthenticate => "reauthentication_required",
             AppError::MustChangePassword => "password_change_required",
             AppError::ReadOnlyToken => "read_only_token",
@@ -126,9 +129,12 @@ impl AppError {
                 )
                 .into(),
             AppError::NotFound => lang.pick("找不到这个页面或记录。", "No such page or record.").into(),
-            AppError::Store(e @ (StoreError::Invalid(_) | StoreError::NotFound { .. } | StoreError::Conflict { .. })) => {
-                e.message(lang)
-            }
+            AppError::Store(
+                e @ (StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::Conflict { .. }
+                | StoreError::Unavailable(..)),
+            ) => e.message(lang),
             AppError::BadRequest { zh, en } => lang.pick(zh, en).into(),
             AppError::UnknownField(f) => match lang {
                 Lang::ZhCn => format!("未知字段「{f}」"),
@@ -194,7 +200,7 @@ pub struct Marker(pub std::sync::Arc<AppError>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if self.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        if matches!(self.status(), StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE) {
             eprintln!("guanxi: {self}");
         }
         let mut r = self.status().into_response();
@@ -217,6 +223,7 @@ pub fn api_response(err: &AppError, lang: Lang) -> Response {
 fn retry_after(err: &AppError, r: &mut Response) {
     let seconds = match err {
         AppError::Busy => 5,
+        AppError::Store(StoreError::Unavailable(k, _)) => i64::from(k.retry_after()),
         AppError::TooManyAttempts { minutes } | AppError::TooManyReads { minutes } => minutes * 60,
         _ => return,
     };

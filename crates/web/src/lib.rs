@@ -109,6 +109,7 @@ struct Inner {
     /// Wakes the job worker when a job is queued (see `serve`).
     jobs: Arc<tokio::sync::Notify>,
     reads: reads::ReadMeter,
+    touches: auth::Touches,
 }
 
 impl AppState {
@@ -122,6 +123,10 @@ impl AppState {
 
     pub fn reads(&self) -> &reads::ReadMeter {
         &self.0.reads
+    }
+
+    pub fn touches(&self) -> &auth::Touches {
+        &self.0.touches
     }
 
     /// Tells the job worker that a job is waiting.
@@ -138,7 +143,14 @@ pub fn app(store: Store, config: Config) -> Router {
 fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -> Router {
     let (api_router, openapi) = api::router();
     let openapi = openapi.to_pretty_json().unwrap_or_default();
-    let state = AppState(Arc::new(Inner { store, config, openapi, jobs, reads: Default::default() }));
+    let state = AppState(Arc::new(Inner {
+        store,
+        config,
+        openapi,
+        jobs,
+        reads: Default::default(),
+        touches: Default::default(),
+    }));
     Router::new()
         .merge(pages::router())
         .nest("/api/v1", api_router)

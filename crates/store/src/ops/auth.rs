@@ -173,9 +173,9 @@ pub async fn create_session(
 }
 
 /// The active user a session belongs to, if the session has neither sat idle past its expiry
-/// nor outlived `policy.absolute` since sign-in. When the session was last seen more than
-/// `policy.refresh_after` ago, its expiry slides to `policy.idle` from now (never past the
-/// absolute end).
+/// nor outlived `policy.absolute` since sign-in. Reading writes nothing (a read must not wait
+/// for SQLite's writer): the caller slides the expiry with [`touch_session`] when the session
+/// was last seen more than `policy.refresh_after` ago.
 pub async fn session_user(
     pool: &Pool,
     token_hash: &str,
@@ -194,23 +194,40 @@ pub async fn session_user(
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let last_seen: DateTime<Utc> = row.try_get("last_seen_at")?;
     let created_at: DateTime<Utc> = row.try_get("session_created")?;
     let authenticated_at: Option<DateTime<Utc>> = row.try_get("authenticated_at")?;
-    if at - last_seen > policy.refresh_after {
+    Ok(Some(SessionInfo {
+        user: user_from_row(&row)?,
+        created_at,
+        last_seen_at: row.try_get("last_seen_at")?,
+        authenticated_at: authenticated_at.unwrap_or(created_at),
+    }))
+}
+
+/// The session was used now: its expiry slides to `policy.idle` from now, never past its
+/// absolute end.
+/// Skipped when SQLite's writer is busy (the next request tries again).
+pub async fn touch_session(pool: &Pool, token_hash: &str, policy: SessionPolicy) -> Result<(), StoreError> {
+    let at = now();
+    let mut conn = super::eager_connection(pool).await?;
+    let written = async {
+        let row = sqlx::query("SELECT created_at FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(()) };
+        let created_at: DateTime<Utc> = row.try_get(0)?;
         let expiry = (at + policy.idle).min(created_at + policy.absolute);
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
             .bind(at)
             .bind(expiry)
             .bind(token_hash)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
+        Ok(())
     }
-    Ok(Some(SessionInfo {
-        user: user_from_row(&row)?,
-        created_at,
-        authenticated_at: authenticated_at.unwrap_or(created_at),
-    }))
+    .await;
+    super::give_back_eager(conn, written).await
 }
 
 /// The session's user entered their password again (before managing users).

@@ -175,6 +175,22 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
         return Err(StoreError::conflict("不能把客户合并到它自己", "a customer cannot be merged into itself"));
     }
     let mut tx = super::begin(pool).await?;
+    // Both rows locked in id order before either is read, then checked under the lock: two
+    // merges of the same pair, or of a crossed pair (A←B, B←A), take turns, and the second is
+    // refused with what happened (problem 2 of the reliability review: both were written, or
+    // PostgreSQL found a deadlock).
+    super::orders::lock_customers(&mut tx, &[keep, drop]).await?;
+    for id in [keep, drop] {
+        let c = super::customers::load_customer(&mut tx, id).await?;
+        if let Some(into) = c.merged_into_id {
+            return Err(StoreError::conflict(
+                format!("客户 {id} 刚刚已被合并到客户 {into}，无需再合并（可在变更历史中撤销那次合并）"),
+                format!(
+                    "customer {id} has just been merged into customer {into}; nothing to merge (that merge can be undone from the history)"
+                ),
+            ));
+        }
+    }
     let kept = load_live(&mut tx, keep).await?;
     let dropped = load_live(&mut tx, drop).await?;
     let mut merged = kept.draft.fill_from(&dropped.draft, today_in_china());
@@ -270,11 +286,14 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
 
 pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), StoreError> {
     let mut tx = super::begin(pool).await?;
-    let row = sqlx::query("SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1")
-        .bind(merge_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT kept_id, dropped_id, detail_json, undone_at FROM merges WHERE id = $1{}",
+        super::for_update()
+    )))
+    .bind(merge_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
     let keep: i64 = row.try_get(0)?;
     let drop: i64 = row.try_get(1)?;
     let undone: Option<chrono::DateTime<chrono::Utc>> = row.try_get(3)?;
@@ -286,6 +305,7 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     }
     let detail: MergeDetail = serde_json::from_str(&row.try_get::<String, _>(2)?)
         .map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
+    super::orders::lock_customers(&mut tx, &[keep, drop]).await?;
     let kept = load_live(&mut tx, keep).await?;
     // Put back each field the merge changed, unless someone has changed it again since.
     let before = json_fields(&detail.keep_before);

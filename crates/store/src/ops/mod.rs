@@ -112,6 +112,32 @@ pub(crate) fn for_update() -> &'static str {
     }
 }
 
+/// A connection for a write that may be skipped when SQLite's writer is busy (recording a
+/// token's or a session's use, refreshing a customer's derived row on a page view): it waits for
+/// no lock, so a read never queues behind a long import (problem 4 of the reliability review).
+/// Give it back with [`give_back_eager`].
+pub(crate) async fn eager_connection(pool: &Pool) -> Result<sqlx::pool::PoolConnection<DB>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    if matches!(DIALECT, crate::Dialect::Sqlite) {
+        sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
+    }
+    Ok(conn)
+}
+
+/// Restores the connection's patience; a write refused as busy counts as skipped.
+pub(crate) async fn give_back_eager(
+    mut conn: sqlx::pool::PoolConnection<DB>,
+    written: Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    if matches!(DIALECT, crate::Dialect::Sqlite) {
+        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+    }
+    match written {
+        Err(StoreError::Unavailable(crate::Unavailable::Busy, _)) => Ok(()),
+        other => other,
+    }
+}
+
 /// The id ranges `lo..=hi` in steps of `size`: every id once, and it ends even when `hi` is
 /// `i64::MAX` (a `from = to + 1` loop saturating there never did: problem 6 of the reliability
 /// review).

@@ -80,8 +80,11 @@ fn opportunity_from_row(r: &Row) -> Result<OpportunityRecord, StoreError> {
     })
 }
 
+/// A deal about to be changed, its row locked until the transaction ends (see
+/// `customers::load_customer`).
 async fn load(tx: &mut Tx<'_>, id: i64) -> Result<OpportunityRecord, StoreError> {
-    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE o.id = $1 AND o.deleted_at IS NULL")))
+    let lock = if super::for_update().is_empty() { "" } else { " FOR UPDATE OF o" };
+    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE o.id = $1 AND o.deleted_at IS NULL{lock}")))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?

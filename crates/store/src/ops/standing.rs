@@ -354,40 +354,58 @@ fn facts_of(s: &standing::Standing, previous: Option<&Facts>, owner_id: Option<i
 
 /// Writes facts rows (insert or replace), 500 a statement.
 async fn write_facts(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> Result<(), StoreError> {
-    const COLS: usize = 14;
     for chunk in rows.chunks(500) {
-        let values = super::values_clause(chunk.len(), COLS, &|_, p| p);
-        let sql = format!(
-            "INSERT INTO relationship_facts ({FACT_COLUMNS}) VALUES {values} ON CONFLICT (customer_id) DO UPDATE SET \
-             computed_at = excluded.computed_at, level_proposed = excluded.level_proposed, \
-             lifecycle = excluded.lifecycle, signs = excluded.signs, watched = excluded.watched, \
-             health_score = excluded.health_score, health_change = excluded.health_change, \
-             health_checked_at = excluded.health_checked_at, satisfaction = excluded.satisfaction, \
-             loyalty = excluded.loyalty, quadrant = excluded.quadrant, health_known = excluded.health_known, \
-             owner_id = excluded.owner_id"
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, f) in chunk {
-            q = q
-                .bind(*id)
-                .bind(at)
-                .bind(f.level.code())
-                .bind(f.phase.code())
-                .bind(f.signs.as_str())
-                .bind(f.watched)
-                .bind(f.health_score)
-                .bind(f.health_change)
-                .bind(f.health_checked_at)
-                .bind(f.satisfaction)
-                .bind(f.loyalty)
-                .bind(f.quadrant.map(|q| q.code()))
-                .bind(f.health_known)
-                .bind(f.owner_id);
-        }
         let mut tx = super::begin(pool).await?;
-        q.execute(&mut *tx).await?;
+        upsert_facts(&mut *tx, chunk, at).await?;
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// Writes one customer's facts if the writer is free at once, else leaves them for the next
+/// view or the nightly recompute: a page read never waits behind a long import for SQLite's
+/// one writer (problem 4 of the reliability review).
+async fn write_facts_if_free(pool: &Pool, rows: &[(i64, Facts)], at: DateTime<Utc>) -> Result<(), StoreError> {
+    let mut conn = super::eager_connection(pool).await?;
+    let written = upsert_facts(&mut *conn, rows, at).await;
+    super::give_back_eager(conn, written).await
+}
+
+async fn upsert_facts<'e, E: sqlx::Executor<'e, Database = super::DB>>(
+    e: E,
+    chunk: &[(i64, Facts)],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const COLS: usize = 14;
+    let values = super::values_clause(chunk.len(), COLS, &|_, p| p);
+    let sql = format!(
+        "INSERT INTO relationship_facts ({FACT_COLUMNS}) VALUES {values} ON CONFLICT (customer_id) DO UPDATE SET \
+         computed_at = excluded.computed_at, level_proposed = excluded.level_proposed, \
+         lifecycle = excluded.lifecycle, signs = excluded.signs, watched = excluded.watched, \
+         health_score = excluded.health_score, health_change = excluded.health_change, \
+         health_checked_at = excluded.health_checked_at, satisfaction = excluded.satisfaction, \
+         loyalty = excluded.loyalty, quadrant = excluded.quadrant, health_known = excluded.health_known, \
+         owner_id = excluded.owner_id"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (id, f) in chunk {
+        q = q
+            .bind(*id)
+            .bind(at)
+            .bind(f.level.code())
+            .bind(f.phase.code())
+            .bind(f.signs.as_str())
+            .bind(f.watched)
+            .bind(f.health_score)
+            .bind(f.health_change)
+            .bind(f.health_checked_at)
+            .bind(f.satisfaction)
+            .bind(f.loyalty)
+            .bind(f.quadrant.map(|q| q.code()))
+            .bind(f.health_known)
+            .bind(f.owner_id);
+    }
+    q.execute(e).await?;
     Ok(())
 }
 
@@ -508,7 +526,7 @@ pub async fn refresh_standing(
         f.watched = true;
     }
     if stored.as_ref() != Some(&f) {
-        write_facts(pool, &[(customer_id, f.clone())], now).await?;
+        write_facts_if_free(pool, &[(customer_id, f.clone())], now).await?;
     }
     Ok(StandingRecord {
         standing: s,

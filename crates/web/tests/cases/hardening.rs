@@ -730,3 +730,174 @@ async fn upload_encoded(c: &mut Client, name: &str, content: &[u8], encoding: &s
     let origin = format!("http://{}", c.addr);
     c.send("POST", "/import", &[("Content-Type", &ct), ("Origin", &origin)], &body).await
 }
+
+/// Problem 4 of the reliability review: while a long import holds SQLite's one writer, reads
+/// answer at once (they used to write a token's use and read inside BEGIN IMMEDIATE, and failed
+/// after the 10 s busy timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_do_not_wait_for_a_long_write() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let id = kit::customer(&mut c, json!({"kind": "individual", "name": "读者"})).await;
+        let t = token_of(&app, &mut c, "read").await;
+        let import = app.store.begin_import(Actor::SYSTEM, "a long import").await.unwrap();
+        let started = std::time::Instant::now();
+        for path in [format!("/api/v1/customers/{id}"), "/api/v1/customers".to_string(), "/api/v1/me".to_string()] {
+            let r = token_call(&app.addr, &t, "GET", &path, None).await;
+            assert_eq!(r.status, 200, "{b}: {path}: {}", r.text());
+        }
+        assert_eq!(c.get(&format!("/customers/{id}")).await.status, 200, "{b}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "{b}: {:?}", started.elapsed());
+        import.rollback().await.unwrap();
+    }
+}
+
+/// Problem 5 of the reliability review: on a full disk writes are refused with "the disk is
+/// full, nothing was saved" (503), and once there is room again writes work without a restart.
+/// Runs where a small tmpfs can be mounted (as root, like the review); says so where it cannot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_named_and_survived() {
+    let dir = std::env::temp_dir().join(kit::unique("guanxi-full"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12m", "tmpfs"])
+        .arg(&dir)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("a_full_disk_is_named_and_survived: cannot mount a tmpfs here (not root?); not run");
+        return;
+    }
+    /// Unmounts however the test ends.
+    struct Mounted(std::path::PathBuf);
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _mounted = Mounted(dir.clone());
+    let store = guanxi_store::Store::open(dir.join("g.db").to_str().unwrap()).await.expect("open");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(guanxi_web::serve(listener, store.clone(), guanxi_web::Config::default()));
+    let app = kit::App { backend: "sqlite", addr, store };
+    app.user("mgr", Role::Manager).await;
+    let mut c = app.signed_in("mgr").await;
+    // Fill the disk beside the database, then write until a write is refused.
+    std::fs::write(dir.join("filler"), vec![7u8; 9 << 20]).unwrap();
+    let notes = "长".repeat(3000);
+    let mut refused = None;
+    for i in 0..400 {
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/customers",
+                Some(json!({"kind": "individual", "name": format!("满{i}"), "notes": notes})),
+            )
+            .await;
+        if r.status != 201 {
+            refused = Some(r);
+            break;
+        }
+    }
+    let r = refused.expect("the disk filled up");
+    let (status, code) = (r.status, r.json()["code"].as_str().map(str::to_string));
+    std::fs::remove_file(dir.join("filler")).unwrap();
+    assert_eq!((status, code.as_deref()), (503, Some("disk_full")), "{}", r.text());
+    assert!(r.text().contains("磁盘已满"), "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    // Room again: writes work at once, on every connection of the pool.
+    for i in 0..8 {
+        let r = c.api("POST", "/api/v1/customers", Some(json!({"kind": "individual", "name": format!("又{i}")}))).await;
+        assert_eq!(r.status, 201, "write {i} after space returned: {}", r.text());
+    }
+    app.store.close().await;
+}
+
+/// A TCP relay to PostgreSQL that the test can cut, standing for the database going away.
+struct Relay {
+    addr: String,
+    on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cut: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Relay {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let on = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let cut = std::sync::Arc::new(tokio::sync::Notify::new());
+        let (on2, cut2) = (on.clone(), cut.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { return };
+                if !on2.load(Ordering::SeqCst) {
+                    continue; // refused: dropped at once
+                }
+                let upstream = upstream.clone();
+                let cut = cut2.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.notified() => {}
+                    }
+                });
+            }
+        });
+        Relay { addr, on, cut }
+    }
+
+    fn set(&self, on: bool) {
+        self.on.store(on, std::sync::atomic::Ordering::SeqCst);
+        if !on {
+            self.cut.notify_waiters();
+        }
+    }
+}
+
+/// Problem 11 of the reliability review: while PostgreSQL is away every request waited 10 s
+/// for "internal error". Now it is told within a few seconds that the database cannot be
+/// reached (503, Retry-After), and it works again as soon as the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_outage_is_answered_quickly() {
+    let Ok(admin) = std::env::var("GUANXI_TEST_PG") else { return };
+    if admin.is_empty() {
+        return;
+    }
+    let url = guanxi_store::create_postgres_database(&admin, &kit::unique("guanxi_outage")).await.unwrap();
+    let (base, db) = url.rsplit_once('/').unwrap();
+    let upstream = base.rsplit_once('@').unwrap().1.to_string();
+    let relay = Relay::start(upstream.clone()).await;
+    let relayed = format!("{}@{}/{db}", base.rsplit_once('@').unwrap().0, relay.addr);
+    let store = guanxi_store::Store::open(&relayed).await.expect("open through the relay");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(guanxi_web::serve(listener, store.clone(), guanxi_web::Config::default()));
+    let app = kit::App { backend: "postgres", addr, store };
+    app.user("mgr", Role::Manager).await;
+    let mut c = app.signed_in("mgr").await;
+    assert_eq!(c.api("GET", "/api/v1/customers", None).await.status, 200);
+    relay.set(false);
+    let started = std::time::Instant::now();
+    let r = c.api("GET", "/api/v1/customers", None).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (503, Some("unavailable")), "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
+    let page = c.get("/customers").await;
+    assert_eq!(page.status, 503);
+    assert!(page.text().contains("连不上数据库"), "{}", page.text());
+    relay.set(true);
+    let mut back = false;
+    for _ in 0..50 {
+        if c.api("GET", "/api/v1/customers", None).await.status == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(back, "answers again once the database is back");
+}
