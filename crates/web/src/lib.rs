@@ -142,7 +142,8 @@ pub fn app(store: Store, config: Config) -> Router {
 
 fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -> Router {
     let (api_router, openapi) = api::router();
-    let openapi = openapi.to_pretty_json().unwrap_or_default();
+    let openapi = serde_json::to_value(&openapi).map(api::finish_document).unwrap_or_default();
+    let openapi = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     let state = AppState(Arc::new(Inner {
         store,
         config,

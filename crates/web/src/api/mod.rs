@@ -149,3 +149,136 @@ pub(crate) fn json(status: axum::http::StatusCode, value: Value) -> axum::respon
     use axum::response::IntoResponse;
     (status, axum::Json(value)).into_response()
 }
+
+/// The document as served, finished from what the handlers declare (problem 10 of the
+/// reliability review: a client generated from the document did not work):
+/// - every error answer is `application/problem+json` with the `Problem` schema, and the errors
+///   any operation can give are listed on every operation (not signed in, not allowed, a bad
+///   query or body, a body too large or of the wrong type, too many requests, the database
+///   busy or away; a record not found on a path with an id);
+/// - a property an object does not require may be `null` (that is how the API says "not set");
+/// - operation ids are unique (a name two handlers share gets its method and path).
+pub fn finish_document(mut doc: Value) -> Value {
+    use serde_json::json;
+    let problem = json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    let describe = |status: &str| match status {
+        "400" => "The request cannot be read (a query parameter, the JSON)",
+        "401" => "Not signed in: a missing, unknown, revoked or expired token",
+        "403" => "Not allowed for this user or token",
+        "404" => "No such record",
+        "409" => "In conflict with the record's state (changed meanwhile, already done)",
+        "413" => "The body is too large",
+        "415" => "The body is not of the type this operation takes",
+        "422" => "A field is wrong; each is named in `errors`",
+        "429" => "Too many requests; see Retry-After",
+        "503" => "The database cannot take the request now (busy, disk full, away); nothing was saved; see Retry-After",
+        _ => "Error",
+    };
+    // Operation ids used more than once.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for item in paths.values() {
+            for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                    *seen.entry(id.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let has_id = path.contains('{');
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, op) in item.iter_mut() {
+                let Some(op) = op.as_object_mut() else { continue };
+                if let Some(id) = op.get("operationId").and_then(Value::as_str)
+                    && seen.get(id).copied().unwrap_or(0) > 1
+                {
+                    let words: Vec<&str> =
+                        path.split('/').filter(|s| !s.is_empty()).map(|s| s.trim_matches(['{', '}'])).collect();
+                    let unique = format!("{method}_{}", words.join("_").replace('-', "_"));
+                    op.insert("operationId".into(), Value::String(unique));
+                }
+                let has_body = op.contains_key("requestBody");
+                let responses = op.entry("responses").or_insert_with(|| json!({}));
+                let Some(responses) = responses.as_object_mut() else { continue };
+                let mut errors = vec!["400", "401", "403", "429", "503"];
+                if has_id {
+                    errors.push("404");
+                }
+                if method != "get" {
+                    errors.push("409");
+                }
+                if has_body {
+                    errors.extend(["413", "415", "422"]);
+                }
+                for status in errors {
+                    responses.entry(status).or_insert_with(|| json!({"description": describe(status)}));
+                }
+                for (status, r) in responses.iter_mut() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        r["content"] = problem.clone();
+                    }
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for schema in schemas.values_mut() {
+            nullable_optionals(schema);
+        }
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            nullable_optionals(item);
+        }
+    }
+    doc
+}
+
+/// In every object schema below `v`, the properties it does not require may also be `null`.
+fn nullable_optionals(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            let required: Vec<String> = o
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                for (name, p) in props.iter_mut() {
+                    if !required.contains(name) {
+                        allow_null(p);
+                    }
+                }
+            }
+            for child in o.values_mut() {
+                nullable_optionals(child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(nullable_optionals),
+        _ => {}
+    }
+}
+
+fn allow_null(p: &mut Value) {
+    let Some(o) = p.as_object_mut() else { return };
+    if o.contains_key("$ref") {
+        let r = o.remove("$ref").unwrap_or_default();
+        o.insert("oneOf".into(), serde_json::json!([{"$ref": r}, {"type": "null"}]));
+        return;
+    }
+    match o.get_mut("type") {
+        Some(Value::String(t)) if t != "null" => {
+            let t = t.clone();
+            o.insert("type".into(), serde_json::json!([t, "null"]));
+        }
+        Some(Value::Array(ts)) if !ts.iter().any(|t| t == "null") => ts.push(Value::String("null".into())),
+        _ => {}
+    }
+    if let Some(Value::Array(options)) = o.get_mut("enum")
+        && !options.contains(&Value::Null)
+    {
+        options.push(Value::Null);
+    }
+}

@@ -191,6 +191,27 @@ schema!(Interaction, "A contact with the customer.", {
     }
     if let Schema::Object(o) = &mut s {
         o.properties.insert("created_by".into(), integer("The user who logged it").into());
+        o.properties.insert("customer_id".into(), integer("Guanxi ID of the customer").into());
+        o.properties.insert(
+            "our_participants".into(),
+            ArrayBuilder::new()
+                .items(
+                    ObjectBuilder::new().property("name", string("Username")).property("user_id", integer("User id")),
+                )
+                .description(Some("Our colleagues who took part"))
+                .into(),
+        );
+        o.properties.insert(
+            "their_participants".into(),
+            ArrayBuilder::new()
+                .items(
+                    ObjectBuilder::new()
+                        .property("name", string("Name"))
+                        .property("key_person_id", integer("The key person, when the name is one")),
+                )
+                .description(Some("Who took part on the customer's side"))
+                .into(),
+        );
     }
     s
 });
@@ -201,7 +222,7 @@ schema!(Problem, "An error (RFC 9457).", {
             .property("type", string("A URI naming the kind of problem"))
             .property("title", string("The stable code"))
             .property("status", integer("HTTP status"))
-            .property("code", string("Stable code: unauthenticated, session_expired, forbidden, cross_site_request, not_found, validation_failed, unknown_field, conflict, bad_request, too_many_attempts, internal"))
+            .property("code", string("Stable code: unauthenticated, session_expired, forbidden, cross_site_request, read_only_token, password_change_required, reauthentication_required, not_found, validation_failed, unknown_field, conflict, bad_request, too_large, unsupported_media_type, method_not_allowed, too_many_attempts, too_many_reads, busy, disk_full, read_only_database, unavailable, internal"))
             .property("detail", string("What went wrong, in the caller's language (Accept-Language or the user's setting)"))
             .property(
                 "errors",
@@ -409,7 +430,11 @@ schema!(ValueSummary, "The latest value assessment in brief; money in fen.", {
                 ArrayBuilder::new().items(
                     ObjectBuilder::new()
                         .property("customer_id", integer("Guanxi ID"))
-                        .property("p_alive", string("Probability")),
+                        .property("name", string("Name"))
+                        .property("tier", string("Tier code"))
+                        .property("p_alive", real("Probability the customer still buys (0–1)"))
+                        .property("clv_history_fen", integer("Value realized, in fen"))
+                        .property("last_order_at", string("RFC 3339")),
                 ),
             )
             .property(
@@ -417,8 +442,11 @@ schema!(ValueSummary, "The latest value assessment in brief; money in fen.", {
                 ArrayBuilder::new().items(
                     ObjectBuilder::new()
                         .property("customer_id", integer("Guanxi ID"))
-                        .property("days_since", string("Days since the last order"))
-                        .property("rhythm_days", string("Usual days between purchases")),
+                        .property("name", string("Name"))
+                        .property("days_since", real("Days since the last order"))
+                        .property("rhythm_days", real("Usual days between purchases"))
+                        .property("revenue_fen", integer("Revenue, in fen"))
+                        .property("last_order_at", string("RFC 3339")),
                 ),
             )
             .build(),
@@ -475,6 +503,10 @@ schema!(Opportunity, "An opportunity (商机); money in fen where the name says 
     if let Schema::Object(o) = &mut s {
         o.properties.insert("customer_id".into(), integer("Guanxi ID of the customer").into());
         o.properties.insert("customer_name".into(), string("The customer's name").into());
+        o.properties.insert(
+            "competitors".into(),
+            ArrayBuilder::new().items(string("Competitor")).description(Some("Competitors in the deal")).into(),
+        );
         o.properties.insert("amount_fen".into(), integer("Amount in fen").into());
         o.properties.insert("stage".into(), field_property(Field::Stage));
         o.properties.insert("status".into(), string("open, won or lost").into());
@@ -576,6 +608,7 @@ schema!(Objection, "A logged objection.", {
         &[("created_at", "RFC 3339"), ("resolved_at", "RFC 3339"), ("created_by", "Username")],
     );
     if let Schema::Object(o) = &mut s {
+        o.properties.insert("resolved".into(), boolean("Whether it is resolved").into());
         o.properties.insert(
             "ours".into(),
             ObjectBuilder::new()
@@ -666,7 +699,7 @@ schema!(SalesReport, "The sales reports for a scope and a period; money in fen."
     let line = |props: &[(&str, &str)]| {
         let mut o = ObjectBuilder::new();
         for (k, d) in props {
-            o = o.property(*k, string(*d));
+            o = o.property(*k, typed(k, d));
         }
         ArrayBuilder::new().items(o)
     };
@@ -707,7 +740,7 @@ schema!(SalesReport, "The sales reports for a scope and a period; money in fen."
                     ("stays", "stays that ended in the period"),
                 ]),
             )
-            .property("cycle_days", string("average days from opening to winning (number or null)"))
+            .property("cycle_days", real("average days from opening to winning; null without a win"))
             .property("won", integer("deals won in the period"))
             .property("lost", integer("deals lost in the period"))
             .property("stalled", integer("open deals without a move or contact for the stall threshold"))
@@ -834,6 +867,27 @@ fn number(description: &str) -> ObjectBuilder {
     ObjectBuilder::new().schema_type(SchemaType::Type(Type::Integer)).description(Some(description))
 }
 
+/// A number that may have a fraction (days on average, a probability, years).
+fn real(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::Number)).description(Some(description))
+}
+
+fn boolean(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)).description(Some(description))
+}
+
+/// A report line's property, typed by what its name says it holds: amounts in fen, counts and
+/// days are numbers, `ours` is a yes/no, the rest text.
+fn typed(name: &str, description: &str) -> ObjectBuilder {
+    match name {
+        n if n.ends_with("_fen") => integer(description),
+        "open" | "won" | "lost" | "reached" | "stays" | "logged" | "deals" | "customers" => integer(description),
+        n if n.ends_with("_days") => real(description),
+        "ours" => boolean(description),
+        _ => string(description),
+    }
+}
+
 schema!(
     Standing,
     "Where the relationship with a customer stands now. Numbers are null when unknown, never 0 for unknown.",
@@ -941,8 +995,17 @@ schema!(Survey, "A satisfaction survey: recorded, or a link waiting for (or give
         ],
     );
     if let Schema::Object(o) = &mut s {
+        o.properties.insert("id".into(), integer("Survey id").into());
+        o.properties.insert("customer_id".into(), integer("Guanxi ID of the customer").into());
         o.properties.insert("level".into(), number("0 not satisfied … 3 will bring friends").into());
         o.properties.insert("satisfaction".into(), number("0–100").into());
+        for (k, d) in [("satisfied", "satisfied"), ("buy_again", "will buy again"), ("recommend", "will bring friends")]
+        {
+            o.properties.insert(k.into(), boolean(d).into());
+        }
+        for (k, d) in [("expectation", "1–5 before"), ("experience", "1–5 after")] {
+            o.properties.insert(k.into(), number(d).into());
+        }
     }
     s
 });
@@ -1055,7 +1118,7 @@ schema!(WinbackCase, "A win-back case.", {
             .property("opened_by", string("username (system when the recompute opened it)"))
             .property("trigger", string("churn_watch, overdue, lapsed, lost or manual"))
             .property("yearly_value_fen", integer("what the customer was worth a year"))
-            .property("lifetime_years", number("years ahead counted"))
+            .property("lifetime_years", real("years ahead counted"))
             .property("lifetime_loss_fen", integer("what leaving costs over them, discounted"))
             .property("status", string("open, won_back or lost_for_good"))
             .property("closed_at", string("RFC 3339"))

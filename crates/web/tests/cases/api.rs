@@ -415,3 +415,164 @@ async fn orders_through_the_api() {
         assert_eq!(c.api("GET", "/api/v1/customers/999999/orders", None).await.status, 404, "{b}");
     }
 }
+
+/// Problem 10 of the reliability review: every GET operation of the document is called on a
+/// small archive with one of everything, and each answer must fit the document (the kit checks
+/// every `/api/v1` answer of every test); operation ids are unique and every error is a problem
+/// document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_read_fits_the_openapi_document() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("root", Role::Admin).await;
+        let mut c = app.signed_in("root").await;
+        let doc = c.api("GET", "/api/v1/openapi.json", None).await.json();
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_default().to_string();
+                assert!(ids.insert(id.clone()), "{b}: operationId {id} used twice ({method} {path})");
+                for (status, r) in op["responses"].as_object().unwrap() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        assert!(
+                            r["content"].get("application/problem+json").is_some(),
+                            "{b}: {method} {path} {status}"
+                        );
+                    }
+                }
+            }
+        }
+        // One of everything.
+        let org = kit::customer(&mut c, json!({"kind": "organization", "name": "样本公司", "tags": ["VIP"]})).await;
+        let other =
+            kit::customer(&mut c, json!({"kind": "individual", "name": "样本个人", "phone": "13800001111"})).await;
+        let kp = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/key-people"),
+                Some(json!({"name": "刘总", "decision_role": "decision_maker"})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let pa = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/people-around"),
+                Some(json!({"name": "陈丽", "relation": "spouse"})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let it = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/interactions"),
+                Some(json!({"channel": "phone", "summary": "回访"})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/orders"),
+                Some(json!({"amount": "1200", "ordered_at": "2026-10-01"})),
+            )
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let comp = c.api("POST", "/api/v1/competitors", Some(json!({"name": "恒通股份"}))).await.json()["id"]
+            .as_i64()
+            .unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/competitor-engagements"),
+                Some(json!({"competitor": comp, "engagement": "talking"})),
+            )
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let r = c
+            .api("POST", &format!("/api/v1/customers/{org}/health-checks"), Some(json!({"points_out_flaws": "yes"})))
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/surveys"),
+                Some(json!({"about": "order", "satisfied": "yes", "expectation": 3, "experience": 4})),
+            )
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let r = c.api("POST", &format!("/api/v1/customers/{other}/referrals"), Some(json!({"referrer": org}))).await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let case = c.api("POST", &format!("/api/v1/customers/{org}/winback-cases"), None).await;
+        assert_eq!(case.status, 201, "{b}: {}", case.text());
+        let case = case.json()["id"].as_i64().unwrap();
+        let deal = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{org}/opportunities"),
+                Some(json!({"title": "样本商机", "amount": "50000", "competitors": "恒通股份"})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/opportunities/{deal}/objections"),
+                Some(json!({"objection": "太贵", "cause": "price"})),
+            )
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let r = c.api("PUT", &format!("/api/v1/opportunities/{deal}/chain/{kp}"), Some(json!({"engaged": true}))).await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        let file = c
+            .send(
+                "POST",
+                &format!("/api/v1/opportunities/{deal}/attachments?name=a.txt"),
+                &[("Content-Type", "text/plain"), ("Sec-Fetch-Site", "same-origin")],
+                b"x",
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        c.api("POST", "/api/v1/value/recompute", None).await;
+        kit::wait_for_job(&mut c, 1).await;
+        let mut called = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if item.get("get").is_none() {
+                continue;
+            }
+            let id = if path.starts_with("/customers/") {
+                org
+            } else if path.starts_with("/key-people/") {
+                kp
+            } else if path.starts_with("/people-around/") {
+                pa
+            } else if path.starts_with("/interactions/") {
+                it
+            } else if path.starts_with("/opportunities/") {
+                deal
+            } else if path.starts_with("/competitors/") {
+                comp
+            } else if path.starts_with("/winback-cases/") {
+                case
+            } else {
+                0
+            };
+            let concrete = path.replace("{id}", &id.to_string()).replace("{file}", &file.to_string());
+            assert!(!concrete.contains('{'), "{b}: the tour does not know how to fill {path}; add it here");
+            let r = c.api("GET", &format!("/api/v1{concrete}"), None).await;
+            assert!(r.status < 500, "{b}: GET {concrete}: {}", r.status);
+            called += 1;
+        }
+        assert!(called >= 30, "{b}: only {called} reads");
+    }
+}

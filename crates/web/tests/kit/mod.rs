@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod openapi;
 
 use guanxi_domain::Role;
 use guanxi_store::{Actor, NewUser, Store};
@@ -137,8 +138,21 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// One HTTP/1.1 request on its own connection.
+/// One HTTP/1.1 request on its own connection. An answer from `/api/v1` must be what the
+/// OpenAPI document says it can be (see `openapi`), or the test fails here.
 pub async fn http(addr: &str, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Resp {
+    let r = raw_http(addr, method, path, headers, body).await;
+    if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/openapi.json") {
+        let doc = openapi::document(addr).await;
+        if let Err(e) = openapi::check(doc, method, path, r.status, r.header("content-type"), &r.body) {
+            panic!("the API answered differently from its OpenAPI document: {e}\nbody: {}", r.text());
+        }
+    }
+    r
+}
+
+/// [`http`] without the check against the document.
+pub async fn raw_http(addr: &str, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Resp {
     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut req =
         format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
