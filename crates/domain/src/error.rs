@@ -213,6 +213,12 @@ impl Field {
             Field::Feedback => Feedback::parse(value).map(|v| v.label(lang)),
             Field::About => crate::standing::SurveyAbout::parse(value).map(|v| v.label(lang)),
             Field::RewardKind => crate::winback::RewardKind::parse(value).map(|v| v.label(lang)),
+            Field::Stage => crate::sales::Stage::parse(value).map(|v| v.label(lang)),
+            Field::Cause => crate::sales::ObjectionCause::parse(value).map(|v| v.label(lang)),
+            Field::Appointment => crate::value::settings::Approach::parse(value).map(|v| v.label(lang)),
+            Field::RelationshipStage => crate::relationship::RelationshipStage::parse(value).map(|v| v.label(lang)),
+            Field::RelationshipLevel => crate::relationship::RelationshipLevel::parse(value).map(|v| v.label(lang)),
+            Field::Engagement => crate::competitors::EngagementKind::parse(value).map(|v| v.label(lang)),
             _ => None,
         };
         label.map(str::to_string).unwrap_or_else(|| value.to_string())
@@ -444,11 +450,13 @@ impl FieldError {
     pub fn message(&self, lang: Lang) -> String {
         let label = self.field.label(lang);
         let problem = self.problem.describe(lang);
-        match (self.value.is_empty(), lang) {
+        // A vocabulary's code is shown as its label in the reader's language (never `approach`).
+        let value = self.field.display(&self.value, lang);
+        match (value.is_empty(), lang) {
             (true, Lang::ZhCn) => format!("{label}：{problem}"),
             (true, Lang::En) => format!("{label}: {problem}"),
-            (false, Lang::ZhCn) => format!("{label}：“{}” {problem}", self.value),
-            (false, Lang::En) => format!("{label}: \"{}\" {problem}", self.value),
+            (false, Lang::ZhCn) => format!("{label}：“{value}” {problem}"),
+            (false, Lang::En) => format!("{label}: \"{value}\" {problem}"),
         }
     }
 }

@@ -29,6 +29,12 @@ vocabulary! {
 }
 
 impl Stage {
+    /// The stage a deal moves forward to, if moving is how it gets there (after-sales is
+    /// reached by winning, not by moving).
+    pub fn next(self) -> Option<Stage> {
+        Stage::ALL.get(self.index() + 1).copied().filter(|s| *s != Stage::AfterSales)
+    }
+
     /// The stage's place in the process, from 0.
     pub fn index(self) -> usize {
         Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)

@@ -742,14 +742,22 @@ impl Store {
     }
 
     /// Wins or loses an open deal (see `ops::close_opportunity`).
+    /// Wins or loses a deal. A win with `record_order` records its amount as the customer's
+    /// order (number `DEAL-{id}`, on the day it was won) in the same transaction.
     pub async fn close_opportunity(
         &self,
         actor: Actor,
         id: i64,
         outcome: &guanxi_domain::sales::Outcome,
         override_reason: Option<&str>,
+        record_order: bool,
     ) -> Result<OpportunityRecord, StoreError> {
-        dispatch!(self, close_opportunity(actor, id, outcome, override_reason))
+        let o = dispatch!(self, close_opportunity(actor, id, outcome, override_reason, record_order))?;
+        // The order moves the customer's standing (first purchase, 4R phase).
+        if record_order && matches!(outcome, guanxi_domain::sales::Outcome::Won { .. }) {
+            self.standing(o.customer_id).await?;
+        }
+        Ok(o)
     }
 
     pub async fn tick_action(
@@ -1148,6 +1156,21 @@ impl Store {
     /// Customers in id order after `after_id`, at most `limit`, for streaming exports.
     pub async fn export_batch(&self, after_id: i64, limit: i64) -> Result<Vec<CustomerRecord>, StoreError> {
         dispatch!(self, export_batch(after_id, limit))
+    }
+
+    /// The customers of a list's filter, whole, in id order after `after_id` (an export).
+    pub async fn export_filtered(
+        &self,
+        filter: &CustomerFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<CustomerRecord>, StoreError> {
+        dispatch!(self, export_filtered(filter, after_id, limit))
+    }
+
+    /// How many customers a list's filter holds, exactly.
+    pub async fn count_filtered(&self, filter: &CustomerFilter) -> Result<i64, StoreError> {
+        dispatch!(self, count_filtered(filter))
     }
 
     /// Records that an export happened (who, what, how many).

@@ -79,6 +79,9 @@ catalogue! {
     encoding_auto => "自动识别", "Find out from the file";
     import_limits => "浏览器里一次最多导入 10 万行、20 MB；更大的文件请用命令 guanxi import。旧版 .xls 请先另存为 .xlsx。", "Up to 100,000 rows and 20 MB through the browser; larger files with the guanxi import command. Save old .xls files as .xlsx first.";
     logged_by => "记录人", "Logged by";
+    export_all => "导出全部客户", "Export every customer";
+    export_filtered => "导出列表中筛选出的客户：", "Export the customers the list shows:";
+    back_to_list => "回到列表", "Back to the list";
     withdraw_link => "撤回链接", "Withdraw the link";
     survey_public_title => "满意度调查", "Satisfaction survey";
     survey_public_intro => "感谢您抽出一分钟时间。您的回答只用于改进我们的产品和服务。", "Thank you for taking a minute. Your answers are used only to improve our products and service.";
@@ -257,6 +260,17 @@ catalogue! {
     by => "操作人", "By";
     skipped => "越过的动作", "Skipped";
     deal_moved => "商机已推进。", "Deal moved.";
+    deal_moved_back => "商机已退回到更早的阶段。", "Deal moved back to an earlier stage.";
+    stage_unchanged => "阶段没有变化：商机还在原来的阶段。", "No change: the deal is still in its stage.";
+    move_forward => "推进到下一阶段", "Move to the next stage";
+    move_back => "退回到更早的阶段", "Move back to an earlier stage";
+    move_back_to => "退回到", "Back to";
+    choose => "请选择…", "Choose…";
+    confirm_back => "我确认要退回（赢单概率会降低）", "Yes, move it back (the win probability drops)";
+    confirm_back_needed => "退回到更早的阶段需要确认：请在下面勾选“我确认要退回”。", "Moving back to an earlier stage needs confirming: tick the box below.";
+    last_stage_before_win => "已到成交阶段：下一步是赢单或输单（在下面关闭商机）。", "This is the closing stage: next is winning or losing (close the deal below).";
+    win_records_order => "赢单会把成交金额记为这位客户的一笔订单（订单号 DEAL-商机编号），计入客户价值、RFM 和生命周期。", "Winning records the amount as an order of this customer (number DEAL-deal id), counted in value, RFM and the lifecycle.";
+    win_orders_recorded => "这笔成交的订单已经记录过了，不要再记一笔", "Its orders are recorded already; do not record another";
     deal_closed => "商机已关闭。", "Deal closed.";
     app_name => "关系 Guanxi", "Guanxi 关系";
     tagline => "客户关系管理", "Customer relationship management";

@@ -496,7 +496,9 @@ pub(crate) fn summary_from_row(r: &Row) -> Result<CustomerSummary, StoreError> {
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.kind, c.status, c.name, c.employer, c.phone, c.email, c.city, \
      u.username AS owner_username FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
 
-pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<CustomerSummary>, StoreError> {
+/// The conditions of a filter (all but the search words) and their bound values: what the list,
+/// its count and its export all go through, so an export holds exactly what the list showed.
+fn filter_conditions(f: &CustomerFilter) -> (String, Vec<String>) {
     let mut conds: Vec<String> =
         vec![if f.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.into()];
     let mut args: Vec<String> = Vec::new();
@@ -552,9 +554,38 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         // A number, not text: formatted here rather than bound, so both databases compare numbers.
         conds.push(format!("c.id IN (SELECT customer_id FROM customer_values WHERE p_alive < {})", p.clamp(0.0, 1.0)));
     }
+    (conds.join(" AND "), args)
+}
+
+/// The ids the search words find (at most `SEARCH_LIMIT`, best first) within the filter; None
+/// without search words.
+async fn searched_ids(
+    pool: &Pool,
+    f: &CustomerFilter,
+    where_: &str,
+    args: &[String],
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let Some(query) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    let found = if f.deleted { Vec::new() } else { super::search_ids(pool, query, SEARCH_LIMIT).await? };
+    let mut ids = found.clone();
+    if !found.is_empty() {
+        let list = found.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut q =
+            sqlx::query(AssertSqlSafe(format!("SELECT c.id FROM customers c WHERE c.id IN ({list}) AND {where_}")));
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        let keep: std::collections::HashSet<i64> =
+            q.fetch_all(pool).await?.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
+        ids.retain(|id| keep.contains(id));
+    }
+    Ok(Some(ids))
+}
+
+pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<CustomerSummary>, StoreError> {
+    let (where_, args) = filter_conditions(f);
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
-    let where_ = conds.join(" AND ");
     let bind = |sql: String| {
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for a in &args {
@@ -562,28 +593,14 @@ pub async fn list_customers(pool: &Pool, f: &CustomerFilter) -> Result<Page<Cust
         }
         q
     };
-    let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if let Some(query) = query {
-        // The best matches, narrowed by the other filters; the page is cut from them in order.
-        let found = if f.deleted { Vec::new() } else { super::search_ids(pool, query, SEARCH_LIMIT).await? };
-        let mut ids = found.clone();
-        if !found.is_empty() {
-            let list = found.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            let keep: std::collections::HashSet<i64> =
-                bind(format!("SELECT c.id FROM customers c WHERE c.id IN ({list}) AND {where_}"))
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get::<i64, _>(0))
-                    .collect::<Result<_, _>>()?;
-            ids.retain(|id| keep.contains(id));
-        }
+    // The best matches, narrowed by the other filters; the page is cut from them in order.
+    if let Some(ids) = searched_ids(pool, f, &where_, &args).await? {
+        let found_all = ids.len() as i64 >= SEARCH_LIMIT;
         let total = ids.len() as i64;
         let from = super::offset(page, per_page) as usize;
         let shown: Vec<i64> = ids.into_iter().skip(from).take(per_page as usize).collect();
         let items = super::summaries(pool, &shown).await?;
-        let total_capped = found.len() as i64 >= SEARCH_LIMIT;
-        return Ok(Page { items, total, total_capped, page, per_page });
+        return Ok(Page { items, total, total_capped: found_all, page, per_page });
     }
     // Counting a million rows on every page costs more than the page itself: count up to
     // COUNT_LIMIT and say "more than" beyond it.
@@ -647,13 +664,51 @@ pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Store
 }
 
 pub async fn export_batch(pool: &Pool, after_id: i64, limit: i64) -> Result<Vec<CustomerRecord>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{CUSTOMER_SELECT} WHERE c.id > $1 AND c.deleted_at IS NULL ORDER BY c.id LIMIT $2"
-    )))
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    export_filtered(pool, &CustomerFilter::default(), after_id, limit).await
+}
+
+/// How many customers a filter holds, exactly (for an export).
+pub async fn count_filtered(pool: &Pool, f: &CustomerFilter) -> Result<i64, StoreError> {
+    let (where_, args) = filter_conditions(f);
+    if let Some(ids) = searched_ids(pool, f, &where_, &args).await? {
+        return Ok(ids.len() as i64);
+    }
+    let mut q = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM customers c WHERE {where_}")));
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    Ok(q.fetch_one(pool).await?.try_get(0)?)
+}
+
+/// The customers a filter holds, whole, in id order after `after_id`: what an export started
+/// from a list writes.
+pub async fn export_filtered(
+    pool: &Pool,
+    f: &CustomerFilter,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<CustomerRecord>, StoreError> {
+    let (mut where_, mut args) = filter_conditions(f);
+    if let Some(mut ids) = searched_ids(pool, f, &where_, &args).await? {
+        ids.sort_unstable();
+        ids.retain(|id| *id > after_id);
+        ids.truncate(limit.max(0) as usize);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        where_ = format!("c.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+        args.clear();
+    }
+    let n = args.len();
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "{CUSTOMER_SELECT} WHERE {where_} AND c.id > ${} ORDER BY c.id LIMIT ${}",
+        n + 1,
+        n + 2
+    )));
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    let rows = q.bind(after_id).bind(limit).fetch_all(pool).await?;
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(Vec::new());
     };

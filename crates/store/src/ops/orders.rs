@@ -166,6 +166,34 @@ pub(crate) async fn lock_customers(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), S
     Ok(())
 }
 
+/// Inserts one order (the caller audits it and refreshes the customer's figures).
+pub(crate) async fn insert_order(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    customer_id: i64,
+    draft: &OrderDraft,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO orders (customer_id, ordered_at, day, amount_fen, cost_fen, category, channel, branch, \
+         order_no, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(draft.ordered_at)
+    .bind(day_number(china_day(draft.ordered_at)))
+    .bind(draft.amount_fen)
+    .bind(draft.cost_fen)
+    .bind(&draft.category)
+    .bind(draft.channel.map(|c| c.code()))
+    .bind(&draft.branch)
+    .bind(&draft.order_no)
+    .bind(actor.0)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
 /// Records one order for a customer (F-02 of the security review). Recording creates: an order
 /// number already in use is refused (409) — unless it is this customer's own order and the
 /// caller may change this customer (`may_update`), when it updates that order (a till sending
@@ -255,24 +283,7 @@ pub async fn record_order(
             (e.id, false)
         }
         None => {
-            let row = sqlx::query(
-                "INSERT INTO orders (customer_id, ordered_at, day, amount_fen, cost_fen, category, channel, branch, \
-                 order_no, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(customer_id)
-            .bind(draft.ordered_at)
-            .bind(day_number(china_day(draft.ordered_at)))
-            .bind(draft.amount_fen)
-            .bind(draft.cost_fen)
-            .bind(&draft.category)
-            .bind(draft.channel.map(|c| c.code()))
-            .bind(&draft.branch)
-            .bind(&draft.order_no)
-            .bind(actor.0)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            let id: i64 = row.try_get(0)?;
+            let id = insert_order(&mut tx, actor, customer_id, draft, at).await?;
             let after = order_fields(customer_id, draft);
             audit(&mut tx, actor, "create", "order", Some(id), Some(customer_id), None, Some(&after), None).await?;
             (id, true)

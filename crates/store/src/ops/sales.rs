@@ -461,6 +461,7 @@ pub async fn close_opportunity(
     id: i64,
     outcome: &Outcome,
     override_reason: Option<&str>,
+    record_order: bool,
 ) -> Result<OpportunityRecord, StoreError> {
     let mut tx = super::begin(pool).await?;
     let o = load_open(&mut tx, id).await?;
@@ -497,6 +498,38 @@ pub async fn close_opportunity(
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+            }
+            // A won deal is a sale: recorded as the customer's order in the same transaction,
+            // so value, RFM and the 4R phase count it (issue #22: winning ¥1.15M left the
+            // customer at "no purchase yet") — unless its orders were recorded already.
+            if record_order && *amount_fen > 0 {
+                let noon = guanxi_domain::china::end_of_day(*closed_on) - chrono::Duration::hours(12);
+                let draft = guanxi_domain::orders::OrderDraft {
+                    customer: guanxi_domain::orders::CustomerRef::Id(o.customer_id),
+                    ordered_at: noon.min(at),
+                    amount_fen: *amount_fen,
+                    cost_fen: None,
+                    category: None,
+                    channel: None,
+                    branch: None,
+                    order_no: Some(format!("DEAL-{id}")),
+                };
+                let order = super::orders::insert_order(&mut tx, actor, o.customer_id, &draft, at).await?;
+                let after = super::orders::order_fields(o.customer_id, &draft);
+                let note = format!("won deal {id}");
+                audit(
+                    &mut tx,
+                    actor,
+                    "create",
+                    "order",
+                    Some(order),
+                    Some(o.customer_id),
+                    None,
+                    Some(&after),
+                    Some(&note),
+                )
+                .await?;
+                super::orders::refresh_customers(&mut tx, &[o.customer_id]).await?;
             }
             (DealStatus::Won, Stage::AfterSales, skipped)
         }

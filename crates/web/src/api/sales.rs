@@ -372,11 +372,19 @@ async fn close(
     let raw: Raw = raw_fields(
         &obj,
         &[Field::Amount, Field::ClosedOn, Field::LostReason, Field::LostTo],
-        &["status", "override_reason"],
+        &["status", "override_reason", "record_order"],
     )?;
     let reason = override_reason(&v, &obj)?;
+    // A win is recorded as the customer's order unless the caller says its orders exist already.
+    let record_order = match obj.get("record_order") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(AppError::bad_request("record_order 应为 true 或 false", "record_order must be true or false"));
+        }
+    };
     let outcome = Outcome::parse(status, &raw, o.draft.amount_fen, guanxi_store::today_in_china())?;
-    let after = state.store().close_opportunity(v.actor(), id, &outcome, reason.as_deref()).await?;
+    let after = state.store().close_opportunity(v.actor(), id, &outcome, reason.as_deref(), record_order).await?;
     Ok(json(StatusCode::OK, opportunity_json(&after)))
 }
 

@@ -572,6 +572,7 @@ schema!(CloseInput, "How the deal ends.", {
             .property("lost_reason", string("Lost: why (required)"))
             .property("lost_to", string("Lost: to which competitor"))
             .property("override_reason", string("Won, managers only: skip missing mandatory actions"))
+            .property("record_order", boolean("Won: record the amount as the customer's order DEAL-{id} on the day won (default true; false when its orders are recorded already)"))
             .required("status")
             .build(),
     )

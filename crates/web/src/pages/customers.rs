@@ -137,6 +137,47 @@ impl ListQuery {
         }
         parts.join("&")
     }
+
+    /// The filters as a person reads them (「搜索：zhao；负责人：li.na」), empty without any.
+    pub fn describe(&self, t: T) -> String {
+        let lang = t.lang();
+        let field = |f: Field, v: &str| (f.label(lang).to_string(), f.display(v.trim(), lang));
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let mut push = |v: &str, named: &dyn Fn(&str) -> (String, String)| {
+            if !v.trim().is_empty() {
+                parts.push(named(v));
+            }
+        };
+        push(&self.q, &|v| (t.pick("搜索", "Search").to_string(), v.trim().to_string()));
+        push(&self.kind, &|v| field(Field::Kind, v));
+        push(&self.status, &|v| field(Field::Status, v));
+        push(&self.needs, &|v| field(Field::NeedsOrientation, v));
+        push(&self.owner, &|v| field(Field::Owner, v));
+        push(&self.tag, &|v| field(Field::Tags, v));
+        push(&self.tier, &|v| {
+            let label = ValueTier::parse(v.trim()).map(|x| x.label(lang).to_string()).unwrap_or_else(|| v.to_string());
+            (t.pick("价值层级", "Tier").to_string(), label)
+        });
+        let label =
+            |parsed: Option<&'static str>, v: &str| parsed.map(str::to_string).unwrap_or_else(|| v.trim().to_string());
+        push(&self.segment, &|v| {
+            let l = guanxi_domain::value::RfmSegment::parse(v.trim()).map(|x| x.label(lang));
+            (t.pick("RFM 分群", "RFM segment").to_string(), label(l, v))
+        });
+        push(&self.alive, &|v| (t.pick("活跃概率低于", "P(alive) below").to_string(), format!("{}%", v.trim())));
+        push(&self.stage, &|v| field(Field::RelationshipStage, v));
+        push(&self.level, &|v| field(Field::RelationshipLevel, v));
+        push(&self.lifecycle, &|v| {
+            let l = guanxi_domain::standing::Phase::parse(v.trim()).map(|x| x.label(lang));
+            (t.pick("生命周期", "Lifecycle").to_string(), label(l, v))
+        });
+        push(&self.quadrant, &|v| {
+            let l = guanxi_domain::standing::Quadrant::parse(v.trim()).map(|x| x.label(lang));
+            (t.pick("满意度 × 忠诚度", "Quadrant").to_string(), label(l, v))
+        });
+        let sep = t.pick("：", ": ");
+        parts.iter().map(|(k, v)| format!("{k}{sep}{v}")).collect::<Vec<_>>().join(t.pick("；", "; "))
+    }
 }
 
 #[derive(Template)]

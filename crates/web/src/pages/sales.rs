@@ -496,6 +496,8 @@ pub struct ChangeView {
 pub struct DealForms {
     pub edit: Option<(Raw, Validation)>,
     pub moving: Option<String>,
+    /// A move back asked for without confirming it: the stage, to offer again.
+    pub back_to: Option<Stage>,
     pub won: Option<(Raw, Validation)>,
     pub lost: Option<(Raw, Validation)>,
     pub objection: Option<(Raw, Validation)>,
@@ -524,7 +526,10 @@ struct DealPage {
     qualify_form: Vec<Input>,
     edit_open: bool,
     move_error: Option<String>,
-    move_targets: Vec<(String, String)>,
+    /// The next stage: moving forward means this one.
+    next_stage: Option<(String, String)>,
+    /// Earlier stages a deal may be moved back to, with the one asked for chosen.
+    back_targets: Vec<(String, String, bool)>,
     won_form: Vec<Input>,
     lost_form: Vec<Input>,
     close_open: bool,
@@ -736,10 +741,11 @@ pub async fn deal_page(
         }
         None => t.no_value_yet().to_string(),
     };
-    let move_targets = Stage::ALL
+    let next_stage = o.stage.next().map(|s| (s.code().to_string(), s.label(lang).to_string()));
+    let back_targets = Stage::ALL
         .iter()
-        .filter(|s| **s != Stage::AfterSales && **s != o.stage)
-        .map(|s| (s.code().to_string(), s.label(lang).to_string()))
+        .filter(|s| s.index() < o.stage.index())
+        .map(|s| (s.code().to_string(), s.label(lang).to_string(), forms.back_to == Some(*s)))
         .collect();
     let lost_info = match (&o.lost_reason, &o.lost_to) {
         (Some(r), Some(to)) => format!("{r} · {} {to}", t.lost_to()),
@@ -758,7 +764,8 @@ pub async fn deal_page(
         qualify_form,
         edit_open,
         move_error: forms.moving,
-        move_targets,
+        next_stage,
+        back_targets,
         won_form,
         lost_form,
         close_open,
@@ -863,9 +870,24 @@ async fn move_stage(
         let moving = Some(e.message(v.lang()));
         return deal_page(&state, &v, id, None, DealForms { moving, ..Default::default() }).await;
     };
+    let o = state.store().opportunity(id).await?;
+    // "Move" to where it is already: say so, change nothing.
+    if stage == o.stage {
+        return Ok(back(id, Done::Unchanged, &form));
+    }
+    // Moving back lowers the win probability and undoes progress: its own, confirmed action
+    // (a form's first option once moved a deal at objection handling back to the start).
+    let backwards = stage.index() < o.stage.index();
+    if backwards && form.get("confirm_back") != "yes" {
+        let moving = Some(T(v.lang()).confirm_back_needed().to_string());
+        let forms = DealForms { moving, back_to: Some(stage), ..Default::default() };
+        let mut r = deal_page(&state, &v, id, None, forms).await?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
     let reason = override_reason(&v, &form)?;
     match state.store().move_opportunity(v.actor(), id, stage, reason).await {
-        Ok(_) => Ok(back(id, Done::Moved, &form)),
+        Ok(_) => Ok(back(id, if backwards { Done::MovedBack } else { Done::Moved }, &form)),
         Err(StoreError::Invalid(e)) => {
             let moving = Some(e.message(v.lang()));
             deal_page(&state, &v, id, None, DealForms { moving, ..Default::default() }).await
@@ -887,7 +909,11 @@ async fn close(
     let raw = form.raw(fields);
     let reason = override_reason(&v, &form)?;
     let result = match Outcome::parse(status, &raw, o.draft.amount_fen, guanxi_store::today_in_china()) {
-        Ok(outcome) => state.store().close_opportunity(v.actor(), id, &outcome, reason).await.map(|_| ()),
+        // The win form's box "its orders are recorded already" is unticked unless ticked.
+        Ok(outcome) => {
+            let record_order = form.get("orders_recorded") != "yes";
+            state.store().close_opportunity(v.actor(), id, &outcome, reason, record_order).await.map(|_| ())
+        }
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {

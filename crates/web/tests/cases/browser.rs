@@ -171,9 +171,11 @@ async fn a_day_in_the_browser() {
     br.quit().await;
 }
 
-/// Moves the deal on its page with the move form.
+/// Moves the deal on its page to its next stage, checking that the button names `stage`.
 async fn move_to(br: &Browser, stage: &str) {
-    br.select("#move-stage", stage).await;
+    let label = guanxi_domain::sales::Stage::parse(stage).expect("a stage").label(guanxi_domain::Lang::ZhCn);
+    let button = br.script("return document.querySelector('#move-submit').textContent").await;
+    assert!(button.as_str().is_some_and(|t| t.contains(label)), "the forward button names {label}: {button}");
     br.follow("#move-submit").await;
 }
 
@@ -241,6 +243,19 @@ async fn a_deal_through_every_stage_in_the_browser() {
         br.follow("#chain-submit").await;
         assert!(!br.text().await.contains("没有决策者参与"), "{b}");
         move_to(&br, "objections").await;
+        // Moving back is its own action, and only once confirmed (issue #22: the move form's
+        // first option once sent a deal at objection handling back to the start).
+        br.click("#move-back summary").await;
+        br.select("#back-stage", "qualify").await;
+        br.script("document.querySelector('#confirm-back').required = false").await;
+        br.follow("#move-back-submit").await;
+        assert!(br.text().await.contains("需要确认"), "{b}: not moved back without the tick");
+        br.click("#confirm-back").await;
+        br.follow("#move-back-submit").await;
+        assert!(br.text().await.contains("退回到更早的阶段"), "{b}");
+        for stage in ["approach", "negotiation", "objections"] {
+            move_to(&br, stage).await;
+        }
         // An objection, answered and resolved.
         br.click("#h-objections ~ details summary").await;
         br.type_into("#objection-form #f-objection", "价格比竞品高 5%").await;
@@ -255,14 +270,17 @@ async fn a_deal_through_every_stage_in_the_browser() {
         let text = br.text().await;
         assert!(text.contains("赢单") && text.contains("满意度回访"), "{b}: {text}");
         br.screenshot(&shot("02-won")).await;
+        // The win is the customer's order: it counts in their purchases (issue #22).
+        let rollup = app.store.rollup(customer).await.unwrap().expect("an order from the win");
+        assert_eq!(rollup.orders, 1, "{b}");
         assert_eq!(
             app.store
                 .opportunity_changes(deal_url.rsplit('/').next().unwrap().split('?').next().unwrap().parse().unwrap())
                 .await
                 .unwrap()
                 .len(),
-            6,
-            "{b}"
+            10,
+            "{b}: six moves forward, one back, three forward again"
         );
 
         // A manager overrides on a new deal, from the board by dragging its card.

@@ -1,6 +1,7 @@
 mod api;
 mod browser;
 mod competitors;
+mod everyday;
 mod hardening;
 pub mod pages;
 mod relationships;

@@ -1,0 +1,124 @@
+//! Everyday use without traps (issue #22): what went wrong when Guanxi was tried as a new sales
+//! team would, each turned into a test that failed before the fix.
+
+use crate::kit::{self, apps};
+use guanxi_domain::Role;
+use serde_json::json;
+
+/// Item 2: an export started from a filtered list writes exactly that list and says how many.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_holds_the_list_it_was_started_from() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        for (name, tag) in [("赵一", "VIP"), ("赵二", ""), ("钱三", "VIP"), ("孙四", "")] {
+            let tags: Vec<&str> = if tag.is_empty() { vec![] } else { vec![tag] };
+            kit::customer(&mut c, json!({"kind": "individual", "name": name, "tags": tags})).await;
+        }
+        let list = c.get("/customers?q=zhao").await.text();
+        assert!(list.contains("/export?q=zhao"), "{b}: the list's export link carries its filter");
+        let page = kit::decoded(&c.get("/export?q=zhao").await.text());
+        assert!(page.contains("搜索：zhao") && page.contains("共 <strong>2</strong> 位客户"), "{b}: {page}");
+        let r = c.post("/export", &[("format", "csv"), ("query", "q=zhao")]).await;
+        assert_eq!(r.status, 200, "{b}");
+        let csv = r.text();
+        assert!(csv.contains("赵一") && csv.contains("赵二") && !csv.contains("钱三"), "{b}: {csv}");
+        let r = c.post("/export", &[("format", "csv"), ("query", "tag=VIP")]).await;
+        let csv = r.text();
+        assert!(csv.contains("赵一") && csv.contains("钱三") && !csv.contains("孙四"), "{b}: {csv}");
+        app.user("root", Role::Admin).await;
+        let audit = app.signed_in("root").await.api("GET", "/api/v1/audit?action=export", None).await.json();
+        assert_eq!(audit[0]["after"]["count"], 2, "{b}: {audit}");
+        assert!(audit[0]["note"].as_str().is_some_and(|n| n.contains("tag=VIP")), "{b}: the audit names the filter");
+        let all = kit::decoded(&c.get("/export").await.text());
+        assert!(all.contains("导出全部客户") && all.contains("共 <strong>4</strong> 位客户"), "{b}");
+    }
+}
+
+/// Item 1: moving a deal forward means its next stage; moving back is confirmed; a move to
+/// where it is changes nothing and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_never_moves_back_by_default() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let customer = kit::customer(&mut c, json!({"kind": "organization", "name": "推进公司"})).await;
+        let r =
+            c.api("POST", &format!("/api/v1/customers/{customer}/opportunities"), Some(json!({"title": "单"}))).await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let move_to = |stage: &'static str| json!({"stage": stage, "override_reason": "测试"});
+        for stage in ["approach", "negotiation", "objections"] {
+            let r = c.api("POST", &format!("/api/v1/opportunities/{id}/move"), Some(move_to(stage))).await;
+            assert_eq!(r.status, 200, "{b}: {}", r.text());
+        }
+        let page = c.get(&format!("/opportunities/{id}")).await.text();
+        assert!(page.contains("name=\"stage\" value=\"closing\""), "{b}: the forward button goes to the next stage");
+        assert!(!page.contains("<option value=\"qualify\" selected"), "{b}: no earlier stage chosen by default");
+        // A move back without the tick: nothing moves, and the page asks for it.
+        let r = c.post(&format!("/opportunities/{id}/move"), &[("stage", "qualify")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        assert!(r.text().contains("需要确认"), "{b}");
+        assert_eq!(app.store.opportunity(id).await.unwrap().stage.code(), "objections", "{b}");
+        // The board's move to the same column: "no change", not "moved".
+        let r = c
+            .post(&format!("/opportunities/{id}/move"), &[("stage", "objections"), ("back", "/opportunities/board")])
+            .await;
+        assert!(r.location().contains("done=unchanged"), "{b}: {}", r.location());
+        let r = c.post(&format!("/opportunities/{id}/move"), &[("stage", "qualify"), ("confirm_back", "yes")]).await;
+        assert!(r.location().contains("done=moved_back"), "{b}");
+        assert!(c.get(r.location()).await.text().contains("退回到更早的阶段"), "{b}");
+    }
+}
+
+/// Item 4: winning a deal records its amount as the customer's order, in the same transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_won_deal_counts_as_a_purchase() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let customer = kit::customer(&mut c, json!({"kind": "organization", "name": "赢单公司"})).await;
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{customer}/opportunities"),
+                Some(json!({"title": "大单", "amount": "1150000"})),
+            )
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/opportunities/{id}/close"),
+                Some(json!({"status": "won", "closed_on": "2026-11-20", "override_reason": "测试"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let orders = c.api("GET", &format!("/api/v1/customers/{customer}/orders"), None).await.json();
+        assert_eq!(orders["orders"][0]["amount_fen"], 115_000_000, "{b}: {orders}");
+        assert_eq!(orders["orders"][0]["order_no"], format!("DEAL-{id}"), "{b}");
+        let history = c.api("GET", &format!("/api/v1/customers/{customer}/history"), None).await.json();
+        assert!(history.as_array().unwrap().iter().any(|e| e["entity"] == "order" && e["action"] == "create"), "{b}");
+        // Its orders recorded already: the win records none.
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{customer}/opportunities"),
+                Some(json!({"title": "续约", "amount": "10"})),
+            )
+            .await;
+        let second = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/opportunities/{second}/close"),
+                Some(json!({"status": "won", "record_order": false, "override_reason": "测试"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{b}");
+        let orders = c.api("GET", &format!("/api/v1/customers/{customer}/orders"), None).await.json();
+        assert_eq!(orders["orders"].as_array().map(Vec::len), Some(1), "{b}");
+    }
+}
