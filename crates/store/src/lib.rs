@@ -680,6 +680,11 @@ impl Store {
     }
 
     /// Ends an engagement on a day; returns its customer.
+    /// The customer an engagement belongs to.
+    pub async fn engagement_customer(&self, id: i64) -> Result<i64, StoreError> {
+        dispatch!(self, engagement_customer(id))
+    }
+
     pub async fn end_engagement(&self, actor: Actor, id: i64, until: chrono::NaiveDate) -> Result<i64, StoreError> {
         let customer = dispatch!(self, end_engagement(actor, id, until))?;
         self.standing(customer).await?;

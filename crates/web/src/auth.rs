@@ -356,6 +356,20 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Viewer {
     }
 }
 
+/// The customer, if the viewer may add or change `part` of it — the one rule for every part of
+/// a customer (issue #22: a rep could not edit a colleague's customer's city but could add
+/// orders, contacts, competitor engagements and deals to it).
+pub async fn writable_customer(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    part: CustomerPart,
+) -> Result<guanxi_store::CustomerRecord, AppError> {
+    let r = state.store().customer(id).await?;
+    v.may(Action::WriteCustomer { owner: r.owner_id, part })?;
+    Ok(r)
+}
+
 /// The customer, if the viewer may change it (its profile and what belongs to it).
 pub async fn editable_customer(
     state: &AppState,
@@ -390,6 +404,21 @@ pub async fn customer_of(state: &AppState, part: guanxi_store::Part, id: i64) ->
     state.store().customer_of(part, id).await?.ok_or(AppError::NotFound)
 }
 
+/// A part of a customer's record that someone adds to or changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerPart {
+    /// The profile, key people, people around, surveys, health checks, referrals.
+    Profile,
+    /// A contact (call, visit, message) with the customer.
+    Contact,
+    /// An order (a sale).
+    Order,
+    /// Which competitors the customer talks to or uses.
+    Engagement,
+    /// A deal (opportunity) for the customer.
+    Deal,
+}
+
 /// What someone wants to do. The rules are in [`permits`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -404,10 +433,6 @@ pub enum Action {
     DeleteCustomer {
         owner: Option<i64>,
     },
-    /// Record a contact with a customer.
-    LogInteraction,
-    /// Record a sale (an order) for a customer.
-    RecordOrder,
     /// Recycle bin restore, duplicates and merges, imports: changes across many customers.
     BulkEdit,
     Export,
@@ -424,6 +449,11 @@ pub enum Action {
     OverrideStage,
     /// Make someone else the owner of a customer or deal.
     AssignOwner,
+    /// Add to or change `part` of a customer owned by `owner`.
+    WriteCustomer {
+        owner: Option<i64>,
+        part: CustomerPart,
+    },
 }
 
 /// Why a request was refused, in both languages.
@@ -453,9 +483,27 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
     };
     match action {
         Action::Read => Ok(()),
-        Action::CreateCustomer | Action::LogInteraction | Action::RecordOrder => match role {
+        Action::CreateCustomer => match role {
             ReadOnly => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
             _ => Ok(()),
+        },
+        // One rule for every part of a customer: managers and admins anywhere; a rep on their own
+        // customers; a service agent logs contacts with any customer (answering the phone is
+        // their job) and nothing else; read-only users nothing. Teams and scopes come with the
+        // ownership issue.
+        Action::WriteCustomer { owner, part } => match (role, part) {
+            (Admin | Manager, _) => Ok(()),
+            (SalesRep, _) if owner == Some(user.id) => Ok(()),
+            (SalesRep, _) => deny(
+                "客户经理只能为自己负责的客户记录和修改（联系、订单、商机、竞争情况、档案）",
+                "Sales reps add to and change only their own customers (contacts, orders, deals, competitors, profile)",
+            ),
+            (ServiceAgent, CustomerPart::Contact) => Ok(()),
+            (ServiceAgent, _) => deny(
+                "客服可以记录互动，但不能修改客户档案、订单或商机",
+                "Service agents log contacts but do not change customers, orders or deals",
+            ),
+            (ReadOnly, _) => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
         },
         Action::EditCustomer { owner } | Action::DeleteCustomer { owner } => match role {
             Admin | Manager => Ok(()),
@@ -543,9 +591,16 @@ mod tests {
         assert!(permits(&manager, Action::ManageUsers).is_err());
         assert!(permits(&manager, Action::Export).is_ok());
         assert!(permits(&manager, Action::EditCustomer { owner: Some(99) }).is_ok());
-        assert!(permits(&agent, Action::LogInteraction).is_ok());
+        let contact = |owner| Action::WriteCustomer { owner, part: CustomerPart::Contact };
+        let order = |owner| Action::WriteCustomer { owner, part: CustomerPart::Order };
+        assert!(permits(&agent, contact(Some(99))).is_ok(), "agents log contacts with anyone");
+        assert!(permits(&agent, order(Some(99))).is_err(), "but record no orders");
+        let rep = user(7, Role::SalesRep);
+        assert!(permits(&rep, order(Some(7))).is_ok());
+        assert!(permits(&rep, order(Some(8))).is_err(), "not on a colleague's customer");
+        assert!(permits(&rep, contact(None)).is_err());
         assert!(permits(&agent, Action::EditCustomer { owner: Some(3) }).is_err());
-        assert!(permits(&reader, Action::LogInteraction).is_err());
+        assert!(permits(&reader, contact(Some(4))).is_err());
         assert!(permits(&reader, Action::CreateCustomer).is_err());
     }
 

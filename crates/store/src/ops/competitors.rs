@@ -153,6 +153,16 @@ pub async fn add_engagement(
 }
 
 /// Ends an engagement (the customer stopped talking to or using the competitor) on a day.
+/// The customer an engagement belongs to.
+pub async fn engagement_customer(pool: &Pool, id: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT customer_id FROM competitor_engagements WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("competitor_engagement", id))?;
+    Ok(row.try_get(0)?)
+}
+
 pub async fn end_engagement(pool: &Pool, actor: Actor, id: i64, until: chrono::NaiveDate) -> Result<i64, StoreError> {
     let mut tx = super::begin(pool).await?;
     let row = sqlx::query("SELECT customer_id, since, until FROM competitor_engagements WHERE id = $1")

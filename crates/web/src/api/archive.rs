@@ -3,7 +3,7 @@
 use super::schema;
 use super::{fields_json, json, object, raw_fields};
 use crate::AppState;
-use crate::auth::{Action, Viewer, customer_of, editable_customer};
+use crate::auth::{Viewer, customer_of, editable_customer};
 use crate::error::AppError;
 use crate::pages::form;
 use axum::body::Bytes;
@@ -214,7 +214,7 @@ async fn add_interaction(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Contact).await?;
     let mut raw = raw_fields(&object(&body)?, &interaction_api_fields(), &[])?;
     if raw.get(Field::OurParticipants).trim().is_empty() {
         raw.set(Field::OurParticipants, v.user.username.clone());

@@ -105,7 +105,7 @@ async fn engage(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Engagement).await?;
     let d =
         EngagementDraft::parse(&raw_fields(&object(&body)?, ENGAGEMENT_FIELDS, &[])?, guanxi_store::today_in_china())?;
     let eid = state.store().add_engagement(v.actor(), id, &d).await?;
@@ -117,7 +117,8 @@ async fn engage(
 #[utoipa::path(post, path = "/competitor-engagements/{id}/end", tag = "relationships", params(("id" = i64, Path, description = "Engagement id")),
     responses((status = 200, body = Vec<schema::Engagement>), (status = 404, body = schema::Problem), (status = 409, body = schema::Problem)))]
 async fn end_engagement(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    let customer = state.store().engagement_customer(id).await?;
+    crate::auth::writable_customer(&state, &v, customer, crate::auth::CustomerPart::Engagement).await?;
     let customer = state.store().end_engagement(v.actor(), id, guanxi_store::today_in_china()).await?;
     let list: Vec<Value> = state.store().engagements_of(customer).await?.iter().map(engagement_json).collect();
     Ok(json(StatusCode::OK, json!(list)))

@@ -3,7 +3,7 @@
 use super::schema;
 use super::{json, object, raw_fields};
 use crate::AppState;
-use crate::auth::{Action, Viewer};
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::pages::form;
 use axum::body::Bytes;
@@ -85,7 +85,7 @@ async fn create(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::RecordOrder)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Order).await?;
     let raw = raw_fields(&object(&body)?, form::ORDER_FIELDS, &[])?;
     let (order, created) = crate::pages::people::write_order(&state, &v, id, &raw).await??;
     Ok(json(if created { StatusCode::CREATED } else { StatusCode::OK }, order_json(&order)))

@@ -257,6 +257,7 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Deal).await?;
     let mut raw = raw_fields(&object(&body)?, &input_fields(), &[])?;
     crate::auth::owner_of_new(&v, &mut raw)?;
     let draft = OpportunityDraft::parse(&raw)?;

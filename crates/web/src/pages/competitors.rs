@@ -168,7 +168,7 @@ async fn engage(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Engagement).await?;
     let raw = FormData::parse(&body)?.raw(ENGAGEMENT_FIELDS);
     let result = match EngagementDraft::parse(&raw, guanxi_store::today_in_china()) {
         Ok(d) => state.store().add_engagement(v.actor(), id, &d).await.map(|_| ()),
@@ -185,7 +185,8 @@ async fn engage(
 }
 
 async fn end(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    let customer = state.store().engagement_customer(id).await?;
+    crate::auth::writable_customer(&state, &v, customer, crate::auth::CustomerPart::Engagement).await?;
     let customer = state.store().end_engagement(v.actor(), id, guanxi_store::today_in_china()).await?;
     Ok(Redirect::to(&format!("/customers/{customer}?done=saved#competition")).into_response())
 }

@@ -2,7 +2,7 @@
 
 use super::form::{self, Input};
 use crate::AppState;
-use crate::auth::{Action, Viewer, customer_of, editable_customer};
+use crate::auth::{Action, CustomerPart, Viewer, customer_of, editable_customer};
 use crate::error::AppError;
 use crate::html::{Chrome, Done, FormData, Nav, china_time, render};
 use crate::i18n::T;
@@ -476,6 +476,7 @@ pub async fn archive_page(
         .iter()
         .map(|k| (k.code().to_string(), k.label(lang).to_string()))
         .collect();
+    let may = |part: CustomerPart| v.may(Action::WriteCustomer { owner: r.owner_id, part }).is_ok();
     let page = ArchivePage {
         can_open_winback: can_open_winback && referrals.winback_case.is_none(),
         referrals,
@@ -494,7 +495,7 @@ pub async fn archive_page(
         relationship_choices,
         relationship_error: forms.relationship,
         deals,
-        can_open_deal: v.may(Action::CreateOpportunity).is_ok() && r.deleted_at.is_none(),
+        can_open_deal: v.may(Action::CreateOpportunity).is_ok() && may(CustomerPart::Deal) && r.deleted_at.is_none(),
         kind: r.draft.kind.label(lang),
         status: r.draft.status.label(lang),
         owner,
@@ -515,9 +516,9 @@ pub async fn archive_page(
         orders,
         order_form: form::inputs(form::ORDER_FIELDS, &order_raw.unwrap_or_default(), order_err.as_ref(), t),
         order_open: order_err.is_some(),
-        can_order: v.may(Action::RecordOrder).is_ok() && r.deleted_at.is_none(),
+        can_order: may(CustomerPart::Order) && r.deleted_at.is_none(),
         can_edit: v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none(),
-        can_log: v.may(Action::LogInteraction).is_ok() && r.deleted_at.is_none(),
+        can_log: may(CustomerPart::Contact) && r.deleted_at.is_none(),
         can_restore: v.may(Action::BulkEdit).is_ok() && r.deleted_at.is_some(),
         c: Chrome::new(v, Nav::Customers, done, format!("/customers/{id}")),
         r,
@@ -600,7 +601,7 @@ async fn log_interaction(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::LogInteraction)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Contact).await?;
     let mut raw = FormData::parse(&body)?.raw(form::INTERACTION_FIELDS);
     if raw.get(Field::OurParticipants).trim().is_empty() {
         raw.set(Field::OurParticipants, v.user.username.clone());
@@ -830,7 +831,7 @@ async fn record_order(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    v.may(Action::RecordOrder)?;
+    crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Order).await?;
     let raw = FormData::parse(&body)?.raw(form::ORDER_FIELDS);
     let written = match write_order(&state, &v, id, &raw).await {
         // An order number in use: said beside the field, with what was typed kept.

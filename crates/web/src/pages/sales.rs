@@ -372,7 +372,7 @@ struct NewPage {
 
 async fn new_page(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
-    let r = state.store().customer(id).await?;
+    let r = crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Deal).await?;
     let t = T(v.lang());
     let raw = Raw::new().with(Field::Owner, v.user.username.clone());
     let inputs = form::inputs(OPPORTUNITY_FIELDS, &raw, None, t);
@@ -393,10 +393,10 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
+    let r = crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Deal).await?;
     let form = FormData::parse(&body)?;
     let mut raw = form.raw(OPPORTUNITY_FIELDS);
     crate::auth::owner_of_new(&v, &mut raw)?;
-    let r = state.store().customer(id).await?;
     let t = T(v.lang());
     let result = match OpportunityDraft::parse(&raw) {
         Ok(d) => state.store().create_opportunity(v.actor(), id, &d).await,

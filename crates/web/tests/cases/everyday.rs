@@ -122,3 +122,44 @@ async fn a_won_deal_counts_as_a_purchase() {
         assert_eq!(orders["orders"].as_array().map(Vec::len), Some(1), "{b}");
     }
 }
+
+/// Item 5: one rule for every part of a customer — a rep adds nothing to a colleague's customer
+/// (contacts, orders, competitors, deals), exactly as they cannot edit its profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleagues_customer_is_read_not_written() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        app.user("rep1", Role::SalesRep).await;
+        app.user("rep2", Role::SalesRep).await;
+        let mut mgr = app.signed_in("mgr").await;
+        let theirs =
+            kit::customer(&mut mgr, json!({"kind": "organization", "name": "别人的客户", "owner": "rep2"})).await;
+        let comp =
+            mgr.api("POST", "/api/v1/competitors", Some(json!({"name": "对手"}))).await.json()["id"].as_i64().unwrap();
+        let mut rep1 = app.signed_in("rep1").await;
+        for (path, body) in [
+            (format!("/api/v1/customers/{theirs}"), json!({"city": "杭州"})),
+            (format!("/api/v1/customers/{theirs}/interactions"), json!({"channel": "phone", "summary": "s"})),
+            (format!("/api/v1/customers/{theirs}/orders"), json!({"amount": "10"})),
+            (
+                format!("/api/v1/customers/{theirs}/competitor-engagements"),
+                json!({"competitor": comp, "engagement": "talking"}),
+            ),
+            (format!("/api/v1/customers/{theirs}/opportunities"), json!({"title": "抢单"})),
+        ] {
+            let method = if path.ends_with(&theirs.to_string()) { "PATCH" } else { "POST" };
+            let r = rep1.api(method, &path, Some(body)).await;
+            assert_eq!(r.status, 403, "{b}: {method} {path}");
+            assert!(r.json()["detail"].as_str().is_some_and(|d| d.contains("自己负责的客户")), "{b}: {}", r.text());
+        }
+        let page = rep1.get(&format!("/customers/{theirs}")).await.text();
+        for form in ["/orders\"", "/interactions\"", "/opportunities/new"] {
+            assert!(!page.contains(&format!("/customers/{theirs}{form}")), "{b}: the page offers no {form}");
+        }
+        // Their own: every part.
+        let mut rep2 = app.signed_in("rep2").await;
+        let r = rep2.api("POST", &format!("/api/v1/customers/{theirs}/orders"), Some(json!({"amount": "10"}))).await;
+        assert_eq!(r.status, 201, "{b}");
+    }
+}

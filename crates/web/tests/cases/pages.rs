@@ -619,7 +619,7 @@ async fn value_settings_page_and_api() {
 async fn orders_list_filters_and_totals() {
     for app in apps().await {
         let b = app.backend;
-        app.user("clerk", Role::ServiceAgent).await;
+        app.user("clerk", Role::Manager).await;
         let mut c = app.signed_in("clerk").await;
         let a = kit::customer(&mut c, json!({"kind": "individual", "name": "买家甲"})).await;
         let z = kit::customer(&mut c, json!({"kind": "organization", "name": "采购公司"})).await;

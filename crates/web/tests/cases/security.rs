@@ -243,6 +243,8 @@ enum May {
     Writers,
     /// Admins, managers, and the rep who owns the customer.
     Editors,
+    /// Editors, and service agents (who log contacts with any customer).
+    Loggers,
     Managers,
     Admins,
 }
@@ -261,6 +263,7 @@ fn allowed(may: May, who: &str) -> bool {
         May::All => true,
         May::Writers => who != "reader",
         May::Editors => matches!(who, "root" | "boss" | "rep1"),
+        May::Loggers => matches!(who, "root" | "boss" | "rep1" | "agent"),
         May::Managers => matches!(who, "root" | "boss"),
         May::Admins => who == "root",
     }
@@ -354,7 +357,7 @@ async fn authorization_matrix_every_route_and_role() {
                 "POST",
                 format!("/customers/{a}/interactions"),
                 vec![("channel", "phone".into()), ("summary", "回访".into())],
-                May::Writers,
+                May::Loggers,
             ),
             ("GET", format!("/key-people/{kp}/edit"), vec![], May::Editors),
             (
@@ -428,7 +431,7 @@ async fn authorization_matrix_every_route_and_role() {
             ("PUT", "/api/v1/settings/value".into(), Some(json!({"top_n": "40"})), May::Admins),
             ("POST", "/api/v1/value/recompute".into(), None, May::Managers),
             ("GET", "/api/v1/value/jobs".into(), None, May::All),
-            ("POST", format!("/api/v1/customers/{a}/orders"), Some(json!({"amount": "99"})), May::Writers),
+            ("POST", format!("/api/v1/customers/{a}/orders"), Some(json!({"amount": "99"})), May::Editors),
             ("GET", format!("/api/v1/key-people/{kp}"), None, May::All),
             ("GET", format!("/api/v1/people-around/{around}"), None, May::All),
             ("GET", format!("/api/v1/interactions/{i}"), None, May::All),
@@ -448,7 +451,7 @@ async fn authorization_matrix_every_route_and_role() {
                 "POST",
                 format!("/api/v1/customers/{a}/interactions"),
                 Some(json!({"channel": "wechat", "summary": "微信"})),
-                May::Writers,
+                May::Loggers,
             ),
             ("PATCH", format!("/api/v1/people-around/{around}"), Some(json!({"notes": "记下"})), May::Editors),
             ("PATCH", format!("/api/v1/interactions/{i}"), Some(json!({"summary": "电话回访"})), May::Editors),
