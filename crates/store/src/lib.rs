@@ -1195,6 +1195,16 @@ impl Store {
 
     /// Merges `drop` into `keep`; returns the merge id, which `unmerge` takes.
     /// Merges `drop` into `keep`; the kept customer's standing follows what moved.
+    /// Live customers `draft` looks like (same phone, e-mail, or name and company), other than
+    /// `except`: (id, name, why).
+    pub async fn similar_customers(
+        &self,
+        draft: &guanxi_domain::CustomerDraft,
+        except: Option<i64>,
+    ) -> Result<Vec<(i64, String, guanxi_domain::dedupe::DuplicateReason)>, StoreError> {
+        dispatch!(self, similar_customers(draft, except))
+    }
+
     pub async fn merge(&self, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
         let id = dispatch!(self, merge(actor, keep, drop))?;
         self.standing(keep).await?;

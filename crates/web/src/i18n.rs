@@ -82,6 +82,12 @@ catalogue! {
     export_all => "导出全部客户", "Export every customer";
     export_filtered => "导出列表中筛选出的客户：", "Export the customers the list shows:";
     back_to_list => "回到列表", "Back to the list";
+    conflict_intro => "你打开表单之后，这位客户被别人保存过：", "This customer was saved by someone else after you opened the form:";
+    their_change => "对方改成", "Their change";
+    conflict_yours => "下面是你填写的内容，还没有保存。核对后再保存，会以你填写的为准。", "Below is what you typed; it is not saved yet. Check it, then save: what you typed wins.";
+    maybe_exists => "这位客户可能已经在档案里了：", "This customer may be in the archive already:";
+    maybe_exists_hint => "如果是同一位客户，请打开上面的记录补充信息，不要再建一条。确实是另一位客户时，点“仍然保存”。", "If it is the same customer, open the record above and add to it rather than create another. If it really is someone else, choose Save anyway.";
+    save_anyway => "仍然保存", "Save anyway";
     withdraw_link => "撤回链接", "Withdraw the link";
     survey_public_title => "满意度调查", "Satisfaction survey";
     survey_public_intro => "感谢您抽出一分钟时间。您的回答只用于改进我们的产品和服务。", "Thank you for taking a minute. Your answers are used only to improve our products and service.";

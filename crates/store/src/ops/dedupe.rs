@@ -12,6 +12,58 @@ use std::collections::BTreeMap;
 const NOT_DISMISSED: &str =
     "NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.low_id = a.id AND d.high_id = b.id)";
 
+/// Live customers a new or changed record looks like (same phone, same e-mail, same name and
+/// company), other than `except`: what to warn about before saving a duplicate.
+pub async fn similar_customers(
+    pool: &Pool,
+    draft: &guanxi_domain::CustomerDraft,
+    except: Option<i64>,
+) -> Result<Vec<(i64, String, DuplicateReason)>, StoreError> {
+    let mut out: Vec<(i64, String, DuplicateReason)> = Vec::new();
+    let except = except.unwrap_or(0);
+    let employer = match &draft.profile {
+        guanxi_domain::Profile::Individual(p) => p.employer.clone(),
+        guanxi_domain::Profile::Organization(_) => None,
+    };
+    let mut probes: Vec<(&str, Vec<String>, DuplicateReason)> = Vec::new();
+    if let Some(phone) = &draft.phone {
+        probes.push(("phone = $1", vec![phone.as_str().to_string()], DuplicateReason::SamePhone));
+    }
+    if let Some(email) = &draft.email {
+        probes.push(("lower(email) = lower($1)", vec![email.as_str().to_string()], DuplicateReason::SameEmail));
+    }
+    match (&draft.kind, employer) {
+        (guanxi_domain::CustomerKind::Organization, _) => probes.push((
+            "name = $1 AND kind = 'organization'",
+            vec![draft.name.clone()],
+            DuplicateReason::SameNameAndCompany,
+        )),
+        (_, Some(company)) => probes.push((
+            "name = $1 AND employer = $2",
+            vec![draft.name.clone(), company],
+            DuplicateReason::SameNameAndCompany,
+        )),
+        _ => {}
+    }
+    for (cond, values, why) in probes {
+        let n = values.len() + 1;
+        let sql = format!(
+            "SELECT id, name FROM customers WHERE deleted_at IS NULL AND id <> ${n} AND {cond} ORDER BY id LIMIT 5"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for v in &values {
+            q = q.bind(v.clone());
+        }
+        for row in q.bind(except).fetch_all(pool).await? {
+            let id: i64 = row.try_get(0)?;
+            if !out.iter().any(|(o, _, _)| *o == id) {
+                out.push((id, row.try_get(1)?, why));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub async fn duplicate_candidates(pool: &Pool, limit: i64) -> Result<Vec<DuplicatePair>, StoreError> {
     let live = "a.deleted_at IS NULL AND b.deleted_at IS NULL";
     let queries = [

@@ -127,7 +127,7 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
             },
             client: e.client.clone().unwrap_or_default(),
             note: e.note.clone().unwrap_or_default(),
-            changes: super::customers::changes(e.before.as_ref(), e.after.as_ref(), v.lang()),
+            changes: super::customers::changes_of(e.before.as_ref(), e.after.as_ref(), v.lang()),
         })
         .collect();
     let users = state.store().users().await?.into_iter().map(|u| u.username).collect();

@@ -388,8 +388,27 @@ struct FormPage {
     kind: &'static str,
     sections: Vec<Section>,
     version: Option<i64>,
-    has_errors: bool,
+    /// Every problem, each linking to its field.
+    errors: Vec<(String, String)>,
     cancel: String,
+    extras: FormExtras,
+}
+
+/// What a customer form says above its fields besides errors.
+#[derive(Default)]
+pub struct FormExtras {
+    /// Someone saved the customer after this form was opened (issue #22: a bare 409 page threw
+    /// the typed changes away): who, when, and what they changed.
+    conflict: Option<ConflictView>,
+    /// Customers the new one looks like: (link, name, why). Saving needs "save anyway".
+    duplicates: Vec<(i64, String, &'static str)>,
+}
+
+pub struct ConflictView {
+    who: String,
+    when: String,
+    /// (field, before, after) of their changes.
+    changes: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -406,9 +425,10 @@ async fn new_form(State(state): State<AppState>, v: Viewer, Query(q): Query<NewQ
     let kind = parse_kind(q.kind.as_deref());
     let raw =
         Raw::new().with(Field::Owner, v.user.username.clone()).with(Field::Status, CustomerStatus::Prospect.code());
-    form_page(&state, &v, kind, raw, None, None, None).await
+    form_page(&state, &v, kind, raw, None, None, None, FormExtras::default()).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
     v: &Viewer,
@@ -417,6 +437,7 @@ async fn form_page(
     errors: Option<&Validation>,
     id: Option<i64>,
     version: Option<i64>,
+    extras: FormExtras,
 ) -> Result<Response, AppError> {
     let t = T(v.lang());
     let mut sections = form::customer_sections(kind, &raw, errors, t, &owner_choices(state).await?);
@@ -439,11 +460,25 @@ async fn form_page(
         ),
     };
     let c = Chrome::new(v, nav, None, action.clone());
-    let page =
-        FormPage { c, title, action, kind: kind.code(), sections, version, has_errors: errors.is_some(), cancel };
+    let listed = errors.map(|e| e.0.iter().map(|x| (x.field.code().to_string(), x.message(v.lang()))).collect());
+    let failed = errors.is_some();
+    let conflict = extras.conflict.is_some();
+    let page = FormPage {
+        c,
+        title,
+        action,
+        kind: kind.code(),
+        sections,
+        version,
+        errors: listed.unwrap_or_default(),
+        cancel,
+        extras,
+    };
     let mut r = render(&page);
-    if errors.is_some() {
+    if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    } else if conflict {
+        *r.status_mut() = axum::http::StatusCode::CONFLICT;
     }
     Ok(r)
 }
@@ -462,11 +497,29 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
     crate::auth::owner_of_new(&v, &mut raw)?;
     let draft = match CustomerDraft::parse(&raw, guanxi_store::today_in_china()) {
         Ok(d) => d,
-        Err(errors) => return form_page(&state, &v, kind, raw, Some(&errors), None, None).await,
+        Err(errors) => return form_page(&state, &v, kind, raw, Some(&errors), None, None, FormExtras::default()).await,
     };
+    // Someone who may exist already: say so with links, and save only when told to anyway
+    // (issue #22: entering an existing customer saved silently).
+    if form.get("save_anyway") != "yes" {
+        let lang = v.lang();
+        let duplicates: Vec<(i64, String, &'static str)> = state
+            .store()
+            .similar_customers(&draft, None)
+            .await?
+            .into_iter()
+            .map(|(id, name, why)| (id, name, why.label(lang)))
+            .collect();
+        if !duplicates.is_empty() {
+            let extras = FormExtras { duplicates, ..Default::default() };
+            return form_page(&state, &v, kind, raw, None, None, None, extras).await;
+        }
+    }
     match state.store().create_customer(v.actor(), &draft).await {
         Ok(id) => Ok(Redirect::to(&format!("/customers/{id}?done={}", Done::Created.code())).into_response()),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &v, kind, raw, Some(&errors), None, None).await,
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&state, &v, kind, raw, Some(&errors), None, None, FormExtras::default()).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -474,7 +527,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let record = crate::auth::editable_customer(&state, &v, id).await?;
     let raw = record.draft.to_fields();
-    form_page(&state, &v, record.draft.kind, raw, None, Some(id), Some(record.version)).await
+    form_page(&state, &v, record.draft.kind, raw, None, Some(id), Some(record.version), FormExtras::default()).await
 }
 
 async fn update(
@@ -499,10 +552,54 @@ async fn update(
             for (f, val) in &raw.0 {
                 shown.set(*f, val.clone());
             }
-            form_page(&state, &v, record.draft.kind, shown, Some(&errors), Some(id), version).await
+            form_page(&state, &v, record.draft.kind, shown, Some(&errors), Some(id), version, FormExtras::default())
+                .await
+        }
+        // Saved by someone else meanwhile: the form again, with what was typed and what they
+        // changed; saving it again applies what was typed.
+        Err(StoreError::Conflict { .. }) if version.is_some() => {
+            let current = state.store().customer(id).await?;
+            let conflict = conflict_view(&state, id, version.unwrap_or(0), current.version, v.lang()).await?;
+            let mut shown = current.draft.to_fields();
+            for (f, val) in &raw.0 {
+                shown.set(*f, val.clone());
+            }
+            let extras = FormExtras { conflict: Some(conflict), ..Default::default() };
+            form_page(&state, &v, record.draft.kind, shown, None, Some(id), Some(current.version), extras).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Who changed the customer since `version` and how: the customer's audit entries of the
+/// versions after it, newest first, their changed fields summed up.
+async fn conflict_view(
+    state: &AppState,
+    id: i64,
+    version: i64,
+    now: i64,
+    lang: Lang,
+) -> Result<ConflictView, AppError> {
+    let entries: Vec<_> = state
+        .store()
+        .history(id)
+        .await?
+        .into_iter()
+        .filter(|e| e.entity == "customer" && e.customer_id == Some(id) && e.action != "create")
+        .take((now - version).clamp(1, 50) as usize)
+        .collect();
+    let who = entries.first().map(|e| e.actor.clone()).unwrap_or_default();
+    let when = entries.first().map(|e| china_time(&e.at)).unwrap_or_default();
+    let mut changes: Vec<(String, String, String)> = Vec::new();
+    for e in entries.iter().rev() {
+        for (label, before, after) in changes_of(e.before.as_ref(), e.after.as_ref(), lang) {
+            match changes.iter_mut().find(|c| c.0 == label) {
+                Some(c) => c.2 = after,
+                None => changes.push((label, before, after)),
+            }
+        }
+    }
+    Ok(ConflictView { who, when, changes })
 }
 
 async fn delete(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -603,7 +700,7 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
 }
 
 /// Field-by-field differences of two audit snapshots (field code → text), labelled.
-pub(crate) fn changes(
+pub(crate) fn changes_of(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
     lang: Lang,
@@ -672,7 +769,7 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
                 at: china_time(&e.at),
                 who: e.actor.clone(),
                 what: action_label(&e.action, &e.entity, T(lang)),
-                changes: changes(e.before.as_ref(), e.after.as_ref(), lang),
+                changes: changes_of(e.before.as_ref(), e.after.as_ref(), lang),
                 note: e.note.clone(),
                 merge_id,
                 restore,

@@ -2,7 +2,7 @@
 //! team would, each turned into a test that failed before the fix.
 
 use crate::kit::{self, apps};
-use guanxi_domain::Role;
+use guanxi_domain::{Field, Role};
 use serde_json::json;
 
 /// Item 2: an export started from a filtered list writes exactly that list and says how many.
@@ -161,5 +161,76 @@ async fn a_colleagues_customer_is_read_not_written() {
         let mut rep2 = app.signed_in("rep2").await;
         let r = rep2.api("POST", &format!("/api/v1/customers/{theirs}/orders"), Some(json!({"amount": "10"}))).await;
         assert_eq!(r.status, 201, "{b}");
+    }
+}
+
+/// Item 3: saving over someone else's change shows the form again with what was typed and what
+/// they changed; saving it again keeps what was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_conflict_keeps_what_was_typed() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        app.user("mgr2", Role::Manager).await;
+        let mut a = app.signed_in("mgr").await;
+        let id = kit::customer(&mut a, json!({"kind": "individual", "name": "冲突客户", "city": "北京"})).await;
+        let form = a.get(&format!("/customers/{id}/edit")).await.text();
+        let version = form.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // Meanwhile a colleague changes the city.
+        let mut other = app.signed_in("mgr2").await;
+        let r = other.api("PATCH", &format!("/api/v1/customers/{id}"), Some(json!({"city": "上海"}))).await;
+        assert_eq!(r.status, 200, "{b}");
+        let r = a
+            .post(
+                &format!("/customers/{id}"),
+                &[("name", "冲突客户"), ("city", "广州"), ("notes", "我写的备注"), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{b}");
+        let page = kit::decoded(&r.text());
+        assert!(page.contains("被别人保存过") && page.contains("mgr2"), "{b}: who");
+        assert!(page.contains("<del>北京</del>") && page.contains("<ins>上海</ins>"), "{b}: what they changed");
+        assert!(page.contains("value=\"广州\"") && page.contains("我写的备注"), "{b}: what was typed is kept");
+        let version = page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = a
+            .post(
+                &format!("/customers/{id}"),
+                &[("name", "冲突客户"), ("city", "广州"), ("notes", "我写的备注"), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}");
+        let c = app.store.customer(id).await.unwrap().draft.to_fields();
+        assert_eq!((c.get(Field::City), c.get(Field::Notes)), ("广州", "我写的备注"), "{b}");
+    }
+}
+
+/// Item 6: a customer who seems to exist already is not saved silently: a warning with links,
+/// and "save anyway".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_is_warned_about_before_saving() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("rep", Role::SalesRep).await;
+        let mut c = app.signed_in("rep").await;
+        let first = kit::customer(&mut c, json!({"kind": "individual", "name": "王芳", "phone": "13912345678"})).await;
+        let fields = [("kind", "individual"), ("name", "王芳芳"), ("phone", "139 1234 5678")];
+        let r = c.post("/customers", &fields).await;
+        assert_eq!(r.status, 200, "{b}: not saved");
+        let page = kit::decoded(&r.text());
+        assert!(page.contains(&format!("/customers/{first}")) && page.contains("手机号相同"), "{b}: {page}");
+        assert!(page.contains("value=\"王芳芳\""), "{b}: what was typed is kept");
+        assert_eq!(app.store.count_customers().await.unwrap(), 1, "{b}");
+        let mut anyway = fields.to_vec();
+        anyway.push(("save_anyway", "yes"));
+        assert_eq!(c.post("/customers", &anyway).await.status, 303, "{b}");
+        assert_eq!(app.store.count_customers().await.unwrap(), 2, "{b}");
+        // An organization by its name.
+        kit::customer(&mut c, json!({"kind": "organization", "name": "华东机械"})).await;
+        let r = c.post("/customers", &[("kind", "organization"), ("name", "华东机械")]).await;
+        assert!(kit::decoded(&r.text()).contains("姓名与公司相同"), "{b}");
+        // Errors are listed, each linking to its field.
+        let r = c.post("/customers", &[("kind", "individual"), ("name", ""), ("email", "x@")]).await;
+        let page = r.text();
+        assert!(page.contains("href=\"#f-name\"") && page.contains("href=\"#f-email\""), "{b}");
     }
 }
