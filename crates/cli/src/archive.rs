@@ -572,8 +572,37 @@ pub async fn dedupe(ctx: &Ctx, a: DedupeArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn merge(ctx: &Ctx, keep: i64, drop: i64) -> Result<()> {
-    let id = ctx.store.merge(ctx.actor, keep, drop).await.map_err(store_err(ctx.lang))?;
+pub async fn merge(ctx: &Ctx, keep: i64, drop: i64, take: &[String], different_kinds: bool) -> Result<()> {
+    let mut from_drop = Vec::new();
+    for name in take {
+        let f = Field::parse(name).ok_or_else(|| {
+            UserError(match ctx.lang {
+                Lang::ZhCn => format!("--take：没有字段 “{name}”"),
+                Lang::En => format!("--take: there is no field {name:?}"),
+            })
+        })?;
+        from_drop.push(f);
+    }
+    let (a, b) = (
+        ctx.store.customer(keep).await.map_err(store_err(ctx.lang))?,
+        ctx.store.customer(drop).await.map_err(store_err(ctx.lang))?,
+    );
+    if a.draft.kind != b.draft.kind && !different_kinds {
+        return Err(UserError(match ctx.lang {
+            Lang::ZhCn => format!(
+                "#{keep} 是{}，#{drop} 是{}：类型不同的记录合并后会丢失一方的档案；确实要合并请加 --different-kinds",
+                a.draft.kind.label(ctx.lang),
+                b.draft.kind.label(ctx.lang)
+            ),
+            Lang::En => format!(
+                "#{keep} is {} and #{drop} {}: merging different kinds loses one side's profile; add --different-kinds to merge anyway",
+                a.draft.kind.label(ctx.lang),
+                b.draft.kind.label(ctx.lang)
+            ),
+        })
+        .into());
+    }
+    let id = ctx.store.merge(ctx.actor, keep, drop, &from_drop).await.map_err(store_err(ctx.lang))?;
     match ctx.lang {
         Lang::ZhCn => println!("已将客户 #{drop} 合并到 #{keep}（合并编号 {id}，可用 guanxi unmerge {id} 撤销）"),
         Lang::En => println!("merged customer #{drop} into #{keep} (merge {id}; undo with guanxi unmerge {id})"),

@@ -65,7 +65,17 @@ enum Command {
     /// List likely duplicate customers with the reason.
     Dedupe(archive::DedupeArgs),
     /// Merge customer DROP into KEEP (reversible with `guanxi unmerge`).
-    Merge { keep: i64, drop: i64 },
+    Merge {
+        keep: i64,
+        drop: i64,
+        /// Take this field's value from DROP where both have one (repeat for more): --take city.
+        #[arg(long = "take", value_name = "FIELD")]
+        take: Vec<String>,
+        /// Merge even though one is a person and the other an organization (the kept one's kind
+        /// stays; the other kind's profile is lost).
+        #[arg(long)]
+        different_kinds: bool,
+    },
     /// Undo a merge by its number (shown by `guanxi merge` and `guanxi customer history`).
     Unmerge { merge_id: i64 },
     /// Fit the purchase (BG/NBD) and spend (Gamma-Gamma) models on orders up to a date:
@@ -257,7 +267,9 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Import(c) => transfer::import(&ctx, c).await,
         Command::Export(c) => transfer::export(&ctx, c).await,
         Command::Dedupe(a) => archive::dedupe(&ctx, a).await,
-        Command::Merge { keep, drop } => archive::merge(&ctx, keep, drop).await,
+        Command::Merge { keep, drop, take, different_kinds } => {
+            archive::merge(&ctx, keep, drop, &take, different_kinds).await
+        }
         Command::Unmerge { merge_id } => archive::unmerge(&ctx, merge_id).await,
         Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,

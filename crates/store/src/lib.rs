@@ -1205,8 +1205,16 @@ impl Store {
         dispatch!(self, similar_customers(draft, except))
     }
 
-    pub async fn merge(&self, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
-        let id = dispatch!(self, merge(actor, keep, drop))?;
+    /// Merges `drop` into `keep` (see `ops::merge`); `from_drop` names the fields where
+    /// `drop`'s value wins.
+    pub async fn merge(
+        &self,
+        actor: Actor,
+        keep: i64,
+        drop: i64,
+        from_drop: &[guanxi_domain::Field],
+    ) -> Result<i64, StoreError> {
+        let id = dispatch!(self, merge(actor, keep, drop, from_drop))?;
         self.standing(keep).await?;
         Ok(id)
     }

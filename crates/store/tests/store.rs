@@ -496,7 +496,7 @@ async fn duplicates_merge_and_unmerge() {
 
         let bought = order(&[(Field::Id, &b.to_string()), (Field::OrderedAt, "2026-01-05"), (Field::Amount, "30")]);
         store.import_orders(Actor::SYSTEM, "o.csv", &[(2, bought)], false).await.unwrap();
-        let merge_id = store.merge(Actor::SYSTEM, a, b).await.unwrap();
+        let merge_id = store.merge(Actor::SYSTEM, a, b, &[]).await.unwrap();
         assert_eq!(store.orders_of(a).await.unwrap().len(), 1, "{backend}: orders follow the merge");
         assert_eq!(store.rollup(a).await.unwrap().unwrap().revenue_fen, 3_000, "{backend}");
         assert!(store.rollup(b).await.unwrap().is_none(), "{backend}");
@@ -513,7 +513,7 @@ async fn duplicates_merge_and_unmerge() {
         let history = store.history(a).await.unwrap();
         assert!(history.iter().any(|e| e.customer_id == Some(b) && e.entity == "interaction"), "{backend}");
         assert!(store.restore_customer(Actor::SYSTEM, b).await.is_err(), "{backend}: undo the merge, not restore");
-        assert!(store.merge(Actor::SYSTEM, a, a).await.is_err());
+        assert!(store.merge(Actor::SYSTEM, a, a, &[]).await.is_err());
 
         // Someone edits the kept customer after the merge; undo keeps that edit.
         store.update_customer(Actor::SYSTEM, a, &Raw::new().with(Field::Notes, "合并后补充"), None).await.unwrap();

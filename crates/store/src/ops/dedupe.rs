@@ -222,7 +222,9 @@ async fn move_standing(tx: &mut super::Tx<'_>, d: &MergeDetail, to: i64) -> Resu
     Ok(())
 }
 
-pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i64, StoreError> {
+/// Merges `drop` into `keep`: what `keep` lacks is filled from `drop`, and the fields in
+/// `from_drop` take `drop`'s value where both have one (a person chose them side by side).
+pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64, from_drop: &[Field]) -> Result<i64, StoreError> {
     if keep == drop {
         return Err(StoreError::conflict("不能把客户合并到它自己", "a customer cannot be merged into itself"));
     }
@@ -246,6 +248,14 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64) -> Result<i6
     let kept = load_live(&mut tx, keep).await?;
     let dropped = load_live(&mut tx, drop).await?;
     let mut merged = kept.draft.fill_from(&dropped.draft, today_in_china());
+    if !from_drop.is_empty() {
+        let theirs = dropped.draft.to_fields();
+        let mut chosen = Raw::new();
+        for f in from_drop.iter().filter(|f| !matches!(f, Field::Kind | Field::Tags | Field::Preferences)) {
+            chosen.set(*f, theirs.get(*f));
+        }
+        merged = merged.apply(&chosen, today_in_china())?;
+    }
     merged.tags.sort();
     let detail = MergeDetail {
         key_people: ids_of(&mut tx, "key_people", drop).await?,

@@ -95,8 +95,8 @@ async fn merges_at_once_happen_once() {
             let b = customer(&store, &format!("乙{round}")).await;
             // The same pair twice.
             let (s1, s2) = (store.clone(), store.clone());
-            let (x, y) = at_once(async move { s1.merge(Actor::SYSTEM, a, b).await }, async move {
-                s2.merge(Actor::SYSTEM, a, b).await
+            let (x, y) = at_once(async move { s1.merge(Actor::SYSTEM, a, b, &[]).await }, async move {
+                s2.merge(Actor::SYSTEM, a, b, &[]).await
             })
             .await;
             assert_eq!(x.is_ok() as usize + y.is_ok() as usize, 1, "{backend} round {round}: {x:?} {y:?}");
@@ -106,8 +106,8 @@ async fn merges_at_once_happen_once() {
             let c = customer(&store, &format!("丙{round}")).await;
             let d = customer(&store, &format!("丁{round}")).await;
             let (s1, s2) = (store.clone(), store.clone());
-            let (x, y) = at_once(async move { s1.merge(Actor::SYSTEM, c, d).await }, async move {
-                s2.merge(Actor::SYSTEM, d, c).await
+            let (x, y) = at_once(async move { s1.merge(Actor::SYSTEM, c, d, &[]).await }, async move {
+                s2.merge(Actor::SYSTEM, d, c, &[]).await
             })
             .await;
             assert_eq!(x.is_ok() as usize + y.is_ok() as usize, 1, "{backend} round {round}: {x:?} {y:?}");

@@ -130,9 +130,11 @@ async fn a_deal_goes_through_every_stage() {
         let v = invalid(store.tick_action(me, id, Stage::Closing, "nonsense", true).await);
         assert_eq!(v.0[0].field, Field::Action);
         assert!(
-            invalid(store.close_opportunity(me, id, &Outcome::Won { amount_fen: 1, closed_on: today }, None).await)
-                .message(Lang::ZhCn)
-                .contains("确认合同条款")
+            invalid(
+                store.close_opportunity(me, id, &Outcome::Won { amount_fen: 1, closed_on: today }, None, true).await
+            )
+            .message(Lang::ZhCn)
+            .contains("确认合同条款")
         );
         store.tick_action(me, id, Stage::Closing, "terms", true).await.unwrap();
         let list = store.opportunity_checklist(id).await.unwrap();
@@ -141,11 +143,20 @@ async fn a_deal_goes_through_every_stage() {
             list.iter().filter(|c| c.action.mandatory && !c.done).map(|c| c.action.key.as_str()).collect();
         assert_eq!(undone, ["appointment", "preparation"], "{backend}");
         let won = Outcome::Won { amount_fen: 48_000_000, closed_on: today };
-        let o = store.close_opportunity(me, id, &won, None).await.unwrap();
+        let o = store.close_opportunity(me, id, &won, None, true).await.unwrap();
         assert_eq!(
             (o.status, o.stage, o.won_amount_fen, o.probability_pct),
             (DealStatus::Won, Stage::AfterSales, Some(48_000_000), 100)
         );
+        // The win is the customer's purchase, in the same transaction (issue #22).
+        let orders = store.orders_of(o.customer_id).await.unwrap();
+        assert_eq!(orders.len(), 1, "{backend}");
+        assert_eq!(
+            (orders[0].amount_fen, orders[0].order_no.clone()),
+            (48_000_000, Some(format!("DEAL-{id}"))),
+            "{backend}"
+        );
+        assert_eq!(store.rollup(o.customer_id).await.unwrap().map(|r| r.orders), Some(1), "{backend}");
         let tasks = store.opportunity_tasks(id).await.unwrap();
         assert_eq!(tasks.len(), 3, "{backend}");
         assert_eq!((tasks[0].due_on, tasks[0].assignee.as_str()), (today + chrono::Duration::days(3), "li"));
@@ -178,7 +189,7 @@ async fn a_deal_goes_through_every_stage() {
         let d2 = OpportunityDraft::parse(&raw(&[(Field::Title, "备件年度合同"), (Field::Amount, "80000")])).unwrap();
         let id2 = store.create_opportunity(me, customer, &d2).await.unwrap();
         let lost = Outcome::Lost { reason: "预算被砍".into(), lost_to: Some("甲公司".into()), closed_on: today };
-        let o2 = store.close_opportunity(me, id2, &lost, None).await.unwrap();
+        let o2 = store.close_opportunity(me, id2, &lost, None, true).await.unwrap();
         assert_eq!((o2.status, o2.stage, o2.lost_to.as_deref()), (DealStatus::Lost, Stage::Qualify, Some("甲公司")));
         let page = store
             .list_opportunities(&OpportunityFilter { owner_id: Some(rep.id), per_page: 50, ..Default::default() })
@@ -394,7 +405,7 @@ async fn merges_move_deals_tasks_and_engagements_and_unmerge_moves_them_back() {
         let d = OpportunityDraft::parse(&raw(&[(Field::Title, "年度续约")])).unwrap();
         let deal = store.create_opportunity(Actor::SYSTEM, drop, &d).await.unwrap();
         let won = Outcome::Won { amount_fen: 100, closed_on: today };
-        store.close_opportunity(Actor::SYSTEM, deal, &won, Some("测试")).await.unwrap();
+        store.close_opportunity(Actor::SYSTEM, deal, &won, Some("测试"), false).await.unwrap();
         let rival = store
             .create_competitor(Actor::SYSTEM, &CompetitorDraft::parse(&raw(&[(Field::Name, "联创实业")])).unwrap())
             .await
@@ -402,7 +413,7 @@ async fn merges_move_deals_tasks_and_engagements_and_unmerge_moves_them_back() {
         let e = EngagementDraft { competitor_id: rival, kind: EngagementKind::Talking, since: today, note: None };
         store.add_engagement(Actor::SYSTEM, drop, &e).await.unwrap();
 
-        let merge = store.merge(Actor::SYSTEM, keep, drop).await.unwrap();
+        let merge = store.merge(Actor::SYSTEM, keep, drop, &[]).await.unwrap();
         assert_eq!(store.opportunity(deal).await.unwrap().customer_id, keep, "{backend}");
         assert!(store.opportunity_tasks(deal).await.unwrap().iter().all(|t| t.customer_id == keep), "{backend}");
         assert_eq!(store.engagements_of(keep).await.unwrap().len(), 1, "{backend}");

@@ -414,7 +414,7 @@ async fn merges_move_checks_surveys_cases_and_referrals_and_unmerge_moves_them_b
         let referral = ReferralDraft::parse(&raw(&[(Field::Referrer, &drop.to_string())]), today).unwrap();
         store.add_referral(Actor::SYSTEM, friend, &referral).await.unwrap();
 
-        let merge = store.merge(Actor::SYSTEM, keep, drop).await.unwrap();
+        let merge = store.merge(Actor::SYSTEM, keep, drop, &[]).await.unwrap();
         assert_eq!(store.health_checks(keep).await.unwrap().len(), 1, "{backend}");
         assert_eq!(store.surveys(keep).await.unwrap().len(), 1, "{backend}");
         assert_eq!(store.referrals_of(friend).await.unwrap().0.map(|r| r.referrer_id), Some(keep), "{backend}");

@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/export", get(export_page).post(export))
         .route("/duplicates", get(duplicates))
         .route("/duplicates/dismiss", post(dismiss))
-        .route("/merge", post(merge))
+        .route("/merge", get(merge_page).post(merge))
         .route("/merges/{id}/undo", post(unmerge))
 }
 
@@ -490,10 +490,115 @@ async fn dismiss(State(state): State<AppState>, v: Viewer, body: Bytes) -> Resul
     Ok(Redirect::to(&format!("/duplicates?done={}", Done::Saved.code())).into_response())
 }
 
+/// One field of a side-by-side merge.
+pub struct MergeRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub keep: String,
+    pub drop: String,
+    /// Both have a value and they differ: a person chooses (the kept one's by default).
+    pub choose: bool,
+    /// Taken from the merged-away customer (the kept one has none), or chosen so.
+    pub from_drop: bool,
+}
+
+#[derive(Template)]
+#[template(path = "merge.html")]
+struct MergePage {
+    c: Chrome,
+    keep_id: i64,
+    drop_id: i64,
+    keep_name: String,
+    drop_name: String,
+    kinds_differ: Option<(&'static str, &'static str)>,
+    rows: Vec<MergeRow>,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct MergeQuery {
+    keep: i64,
+    drop: i64,
+}
+
+/// Merging side by side (issue #22: merging was one click with no choice): every field of both
+/// customers, a choice where both have a different value, the kinds named when they differ, and
+/// a confirmation.
+async fn merge_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<MergeQuery>,
+) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    merge_view(&state, &v, q.keep, q.drop, &[], None).await
+}
+
+async fn merge_view(
+    state: &AppState,
+    v: &Viewer,
+    keep: i64,
+    drop: i64,
+    chosen: &[Field],
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let lang = v.lang();
+    let (a, b) = (state.store().customer(keep).await?, state.store().customer(drop).await?);
+    let (fa, fb) = (a.draft.to_fields(), b.draft.to_fields());
+    let rows = super::form::customer_fields()
+        .into_iter()
+        .filter(|f| !matches!(f, Field::Kind))
+        .filter_map(|f| {
+            let (x, y) = (fa.get(f).trim().to_string(), fb.get(f).trim().to_string());
+            if x.is_empty() && y.is_empty() {
+                return None;
+            }
+            let choose = !x.is_empty() && !y.is_empty() && x != y && !matches!(f, Field::Tags | Field::Preferences);
+            Some(MergeRow {
+                code: f.code(),
+                label: f.label(lang),
+                keep: f.display(&x, lang),
+                drop: f.display(&y, lang),
+                choose,
+                from_drop: (x.is_empty() && !y.is_empty()) || (choose && chosen.contains(&f)),
+            })
+        })
+        .collect();
+    let kinds_differ = (a.draft.kind != b.draft.kind).then(|| (a.draft.kind.label(lang), b.draft.kind.label(lang)));
+    let failed = error.is_some();
+    let page = MergePage {
+        c: Chrome::new(v, Nav::Duplicates, None, "/merge".into()),
+        keep_id: keep,
+        drop_id: drop,
+        keep_name: a.draft.name,
+        drop_name: b.draft.name,
+        kinds_differ,
+        rows,
+        error,
+    };
+    let mut r = render(&page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
 async fn merge(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
-    let (keep, drop) = ids(&FormData::parse(&body)?, "keep", "drop")?;
-    state.store().merge(v.actor(), keep, drop).await?;
+    let form = FormData::parse(&body)?;
+    let (keep, drop) = ids(&form, "keep", "drop")?;
+    let t = T(v.lang());
+    let from_drop: Vec<Field> = super::form::customer_fields()
+        .into_iter()
+        .filter(|f| form.get(&format!("choice-{}", f.code())) == "drop")
+        .collect();
+    let (a, b) = (state.store().customer(keep).await?, state.store().customer(drop).await?);
+    if form.get("confirm") != "yes" {
+        return merge_view(&state, &v, keep, drop, &from_drop, Some(t.merge_confirm_needed().into())).await;
+    }
+    if a.draft.kind != b.draft.kind && form.get("confirm_kinds") != "yes" {
+        return merge_view(&state, &v, keep, drop, &from_drop, Some(t.merge_kinds_needed().into())).await;
+    }
+    state.store().merge(v.actor(), keep, drop, &from_drop).await?;
     Ok(Redirect::to(&format!("/customers/{keep}?done={}", Done::Merged.code())).into_response())
 }
 

@@ -234,3 +234,24 @@ async fn a_duplicate_is_warned_about_before_saving() {
         assert!(page.contains("href=\"#f-name\"") && page.contains("href=\"#f-email\""), "{b}");
     }
 }
+
+/// Item 6: two records of different kinds are never merged without saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merging_a_person_and_an_organization_is_named() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let p = kit::customer(&mut c, json!({"kind": "individual", "name": "同名", "phone": "13700000001"})).await;
+        let o =
+            kit::customer(&mut c, json!({"kind": "organization", "name": "同名公司", "phone": "13700000001"})).await;
+        let page = kit::decoded(&c.get(&format!("/merge?keep={p}&drop={o}")).await.text());
+        assert!(page.contains("类型不同") && page.contains("个人") && page.contains("机构"), "{b}");
+        let pairs = [("keep", p.to_string()), ("drop", o.to_string()), ("confirm", "yes".to_string())];
+        let r = c.post_pairs("/merge", &pairs).await;
+        assert_eq!(r.status, 422, "{b}");
+        let mut both = pairs.to_vec();
+        both.push(("confirm_kinds", "yes".into()));
+        assert_eq!(c.post_pairs("/merge", &both).await.status, 303, "{b}");
+    }
+}

@@ -333,8 +333,20 @@ async fn duplicates_merge_and_undo() {
         .await;
         let html = c.get("/duplicates").await.text();
         assert!(html.contains("手机号相同") && html.contains("张叁"), "{b}");
-        let r = c.post("/merge", &[("keep", &a.to_string()), ("drop", &d.to_string())]).await;
+        // Side by side (issue #22): each differing field a choice, the kept one's by default,
+        // and nothing merged without the confirmation.
+        let page = c.get(&format!("/merge?keep={a}&drop={d}")).await.text();
+        assert!(page.contains("name=\"choice-name\" value=\"keep\" checked"), "{b}: {page}");
+        assert!(page.contains("杭州"), "{b}: what only the other has is shown as kept");
+        let pick = [("keep", a.to_string()), ("drop", d.to_string()), ("choice-name", "drop".into())];
+        let r = c.post_pairs("/merge", &pick).await;
+        assert_eq!(r.status, 422, "{b}: not merged without the tick");
+        assert!(r.text().contains("name=\"choice-name\" value=\"drop\" checked"), "{b}: the choice is kept");
+        let mut confirmed = pick.to_vec();
+        confirmed.push(("confirm", "yes".into()));
+        let r = c.post_pairs("/merge", &confirmed).await;
         assert_eq!(r.status, 303, "{b}");
+        assert_eq!(app.store.customer(a).await.unwrap().draft.name, "张叁", "{b}: the name chosen from the other");
         let html = c.get(r.location()).await.text();
         assert!(html.contains("已合并") && html.contains("杭州"), "{b}: the empty city was filled");
         assert!(c.get("/duplicates").await.text().contains("没有发现疑似重复"), "{b}");

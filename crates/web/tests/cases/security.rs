@@ -397,7 +397,12 @@ async fn authorization_matrix_every_route_and_role() {
             ("POST", "/value/recompute".into(), vec![], May::Managers),
             ("POST", "/settings/value".into(), settings_form(), May::Admins),
             ("POST", "/duplicates/dismiss".into(), vec![("a", b.to_string()), ("b", c.to_string())], May::Managers),
-            ("POST", "/merge".into(), vec![("keep", b.to_string()), ("drop", c.to_string())], May::Managers),
+            (
+                "POST",
+                "/merge".into(),
+                vec![("keep", b.to_string()), ("drop", c.to_string()), ("confirm", "yes".into())],
+                May::Managers,
+            ),
             (
                 "POST",
                 "/users".into(),
