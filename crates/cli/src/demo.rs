@@ -163,7 +163,7 @@ const SUMMARIES: &[&str] = &[
     "客户投诉服务响应慢，已升级处理",
 ];
 const NEXT_STEPS: &[&str] = &["发送报价", "安排技术交流", "寄送样品", "一周后回访", "准备合同草稿", "邀请到店体验"];
-const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
+pub(crate) const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ("zhang.wei", "张伟", Role::Manager, "华北"),
     ("li.na", "李娜", Role::SalesRep, "华北"),
     ("wang.qiang", "王强", Role::SalesRep, "华东"),
@@ -564,12 +564,12 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可用 guanxi dedupe 查看），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可在“查重合并”页面合并），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice; see guanxi dedupe), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice: merge them on the Duplicates page), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),

@@ -140,6 +140,9 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
             }
         );
     }
+    if a.demo {
+        demo_sign_ins(ctx).await?;
+    }
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
     println!("{} http://{host}:{}/", ctx.t("Guanxi 已启动：", "Guanxi is running at"), addr.port());
     println!("{}", ctx.t("按 Ctrl+C 停止。", "Press Ctrl+C to stop."));
@@ -156,6 +159,40 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     tokio::select! {
         r = server => r?,
         _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}
+
+/// The demo colleagues a password each, the first time (issue #22: nobody could try Guanxi as
+/// a sales rep or a manager), printed once like the admin's and to be changed at the first
+/// sign-in. Colleagues who have a password already are left alone.
+async fn demo_sign_ins(ctx: &Ctx) -> Result<()> {
+    let l = ctx.lang;
+    let mut lines = Vec::new();
+    for (username, name, role, _) in crate::demo::DEMO_USERS {
+        let Some(user) = ctx.store.user_by_username(username).await.map_err(|e| UserError(e.message(l)))? else {
+            continue;
+        };
+        let has_password =
+            ctx.store.credentials(username).await.map_err(|e| UserError(e.message(l)))?.and_then(|(_, h)| h).is_some();
+        if !user.active || has_password {
+            continue;
+        }
+        let password = guanxi_web::auth::generated_password().map_err(|e| UserError(e.message(l)))?;
+        guanxi_web::set_password(&ctx.store, ctx.actor, username, &password, true)
+            .await
+            .map_err(|e| UserError(e.message(l)))?;
+        lines.push(format!("  {username:<12} {password}  {name} · {}", role.label(l)));
+    }
+    if !lines.is_empty() {
+        println!(
+            "{}\n{}",
+            ctx.t(
+                "演示同事的账号（用来体验经理、销售、客服看到的 Guanxi；密码只显示这一次，首次登录后各自设置）：",
+                "The demo colleagues' accounts (to try Guanxi as a manager, a sales rep or a service agent; passwords shown only this once, each sets their own at the first sign-in):"
+            ),
+            lines.join("\n")
+        );
     }
     Ok(())
 }

@@ -338,6 +338,14 @@ async fn serve_prints_the_url_and_a_first_admin_login_once() {
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let printed = until_url(&mut out);
         assert!(printed.contains("用户名：admin") && printed.contains("密码："), "{backend}: {printed}");
+        // Issue #22: the demo colleagues can be signed in as, each role.
+        for who in ["zhang.wei", "li.na", "chen.jing"] {
+            let line = printed
+                .lines()
+                .find(|l| l.trim_start().starts_with(who))
+                .unwrap_or_else(|| panic!("{backend}: {who} in {printed}"));
+            assert!(line.split_whitespace().nth(1).is_some_and(|p| p.len() >= 12), "{backend}: {line}");
+        }
         let url = printed
             .lines()
             .find_map(|l| l.split_once("http://").map(|(_, u)| u.trim().trim_end_matches('/').to_string()));

@@ -1134,18 +1134,27 @@ impl Store {
         dispatch!(self, import_customers(actor, source, rows))
     }
 
+    /// For each row matching a stored customer: (line, id, name, the fields it would change
+    /// with their values now and after). Reads only.
+    pub async fn preview_updates(
+        &self,
+        rows: &[ImportRow],
+    ) -> Result<Vec<(usize, i64, String, Vec<(guanxi_domain::Field, String, String)>)>, StoreError> {
+        dispatch!(self, preview_updates(rows))
+    }
+
     /// Starts an import: everything written through the session commits together or not at all.
     pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
-        let tx = match &self.db {
+        let (tx, import_id) = match &self.db {
             Db::Sqlite(p) => {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                sqlite::ops::begin_import(&mut tx).await?;
-                SessionTx::Sqlite(tx)
+                let id = sqlite::ops::open_import(&mut tx, actor, source).await?;
+                (SessionTx::Sqlite(tx), id)
             }
             Db::Pg(p) => {
                 let mut tx = p.begin().await?;
-                pg::ops::begin_import(&mut tx).await?;
-                SessionTx::Pg(tx)
+                let id = pg::ops::open_import(&mut tx, actor, source).await?;
+                (SessionTx::Pg(tx), id)
             }
         };
         Ok(ImportSession {
@@ -1153,7 +1162,7 @@ impl Store {
             tx,
             actor,
             source: source.to_string(),
-            state: ImportState::default(),
+            state: ImportState { import_id: Some(import_id), ..Default::default() },
             skipped: 0,
         })
     }
@@ -1273,15 +1282,20 @@ impl ImportSession {
         &self.state.outcome
     }
 
+    /// The import's audit record: `CustomerFilter::imported` lists what it wrote.
+    pub fn id(&self) -> i64 {
+        self.state.import_id.unwrap_or_default()
+    }
+
     /// Commits everything written, with the import's audit record.
     pub async fn commit(self) -> Result<ImportOutcome, StoreError> {
         match self.tx {
             SessionTx::Sqlite(mut tx) => {
-                sqlite::ops::finish_import(&mut tx, self.actor, &self.source, &self.state, self.skipped).await?;
+                sqlite::ops::finish_import(&mut tx, &self.state, self.skipped).await?;
                 tx.commit().await?;
             }
             SessionTx::Pg(mut tx) => {
-                pg::ops::finish_import(&mut tx, self.actor, &self.source, &self.state, self.skipped).await?;
+                pg::ops::finish_import(&mut tx, &self.state, self.skipped).await?;
                 tx.commit().await?;
             }
         }

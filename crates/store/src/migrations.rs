@@ -92,6 +92,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0014_job_leases.sql"),
         include_str!("../../../migrations/postgres/0014_job_leases.sql"),
     ),
+    (
+        15,
+        "import_batches",
+        include_str!("../../../migrations/sqlite/0015_import_batches.sql"),
+        include_str!("../../../migrations/postgres/0015_import_batches.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -87,6 +87,8 @@ pub struct CustomerFilter {
     pub relationship_level: Option<guanxi_domain::relationship::RelationshipLevel>,
     pub lifecycle: Option<guanxi_domain::standing::Phase>,
     pub quadrant: Option<guanxi_domain::standing::Quadrant>,
+    /// Only the customers an import wrote (created or changed): the import's audit record.
+    pub imported: Option<i64>,
     pub sort: CustomerSort,
     /// Only the recycle bin.
     pub deleted: bool,
@@ -221,6 +223,8 @@ pub struct ImportState {
     /// Stored customers the import changed, whose search keys are rewritten when it finishes:
     /// on SQLite a removal from FTS5 in between would flush the keys it is buffering.
     pub(crate) reindex: std::collections::BTreeSet<i64>,
+    /// The import's own audit record, named by those of the customers it writes.
+    pub(crate) import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -111,6 +111,68 @@ impl<W: std::io::Write> CsvExport<W> {
     }
 }
 
+/// The rows of a file that could not be imported, to fix and import again: a column with each
+/// row's problems and one with its line in the file, then its cells as they were (formula-like
+/// ones neutralized, which the import undoes). The import ignores the two added columns.
+pub fn problem_rows_csv<'a>(
+    lang: Lang,
+    headers: &[String],
+    rows: impl IntoIterator<Item = (String, usize, &'a [String])>,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let mut header = vec![lang.pick("问题", "Problem").to_string(), lang.pick("原行号", "Line").to_string()];
+        header.extend(headers.iter().cloned());
+        w.write_record(&header).map_err(std::io::Error::other)?;
+        for (problem, line, cells) in rows {
+            let mut record = vec![problem, line.to_string()];
+            record.extend(cells.iter().map(|c| neutralize(c)));
+            // A short row (a CSV line with fewer cells) keeps the columns in line.
+            record.resize(header.len().max(record.len()), String::new());
+            w.write_record(&record).map_err(std::io::Error::other)?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// A file to fill in for an import, as CSV: the export's columns and nothing else (an export is
+/// a filled-in template).
+pub fn template_csv(lang: Lang) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    CsvExport::new(&mut out, lang)?.finish()?;
+    Ok(out)
+}
+
+/// The same as a workbook, with a second sheet that says how to fill in each column: `guide`
+/// holds (column, required, how).
+pub fn template_xlsx(lang: Lang, guide: &[(String, bool, String)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut x = XlsxExport::new(lang)?;
+    let sheet = x.book.worksheet_from_index(0)?;
+    sheet.set_column_range_width(0, header(lang).len() as u16, 14)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
+    let help = x.book.add_worksheet();
+    help.set_name(lang.pick("填写说明", "How to fill in"))?;
+    let titles = [lang.pick("列", "Column"), lang.pick("必填", "Required"), lang.pick("怎么填", "What to write")];
+    for (i, t) in titles.iter().enumerate() {
+        help.write_string_with_format(0, i as u16, *t, &bold)?;
+    }
+    help.set_column_width(0, 22)?;
+    help.set_column_width(1, 8)?;
+    help.set_column_width(2, 90)?;
+    for (r, (column, required, how)) in guide.iter().enumerate() {
+        let r = r as u32 + 1;
+        help.write_string(r, 0, column)?;
+        if *required {
+            help.write_string(r, 1, lang.pick("是", "yes"))?;
+        }
+        help.write_string_with_format(r, 2, how, &wrap)?;
+    }
+    x.finish()
+}
+
 /// The most rows one worksheet holds.
 pub const XLSX_MAX_ROWS: usize = 1_048_575;
 

@@ -38,6 +38,31 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// A count with its thousands grouped: 100000 → 100,000.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A response the browser saves as a file named `name` (any characters: RFC 5987), never shows.
+pub fn download(name: &str, mime: &'static str, body: axum::body::Body) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    let disposition = format!("attachment; filename*=UTF-8''{}", url_encode(name));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// A redirect target on this site, or None: a path that starts with exactly one `/` and has no
 /// control character, backslash or space. Browsers drop tabs and line breaks from a URL and read
 /// `\` as `/`, so `/<TAB>/evil.example` would leave the site (F-08 of the security review), and
@@ -305,6 +330,9 @@ mod tests {
     #[test]
     fn encoding_and_forms() {
         assert_eq!(url_encode("/customers?q=张 三"), "%2Fcustomers%3Fq%3D%E5%BC%A0%20%E4%B8%89");
+        for (n, text) in [(0, "0"), (999, "999"), (1000, "1,000"), (100_000, "100,000"), (-1_234_567, "-1,234,567")] {
+            assert_eq!(thousands(n), text);
+        }
     }
 
     /// F-08: only a path on this site, whatever a browser would make of the rest.

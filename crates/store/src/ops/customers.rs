@@ -333,7 +333,7 @@ pub(crate) async fn load_customer(tx: &mut Tx<'_>, id: i64) -> Result<CustomerRe
     read_customer(tx, id, true).await
 }
 
-async fn read_customer(tx: &mut Tx<'_>, id: i64, lock: bool) -> Result<CustomerRecord, StoreError> {
+pub(crate) async fn read_customer(tx: &mut Tx<'_>, id: i64, lock: bool) -> Result<CustomerRecord, StoreError> {
     let lock = if lock && !super::for_update().is_empty() { " FOR UPDATE OF c" } else { "" };
     let row = sqlx::query(AssertSqlSafe(format!("{CUSTOMER_SELECT} WHERE c.id = $1{lock}")))
         .bind(id)
@@ -549,6 +549,10 @@ fn filter_conditions(f: &CustomerFilter) -> (String, Vec<String>) {
     if let Some(x) = f.quadrant {
         args.push(x.code().into());
         conds.push(format!("c.id IN (SELECT customer_id FROM relationship_facts WHERE quadrant = ${})", args.len()));
+    }
+    if let Some(i) = f.imported {
+        // A number, formatted rather than bound like the others (text).
+        conds.push(format!("c.id IN (SELECT customer_id FROM audit_log WHERE import_id = {i})"));
     }
     if let Some(p) = f.alive_below.filter(|p| p.is_finite()) {
         // A number, not text: formatted here rather than bound, so both databases compare numbers.

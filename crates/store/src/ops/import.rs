@@ -10,7 +10,7 @@
 use super::customers::{
     bind_values, customer_values, customer_values_prepared, load_customer, reindex, write_customer_row,
 };
-use super::{DIALECT, Pool, Tx, audit, fields_json, now, param, resolve_users, sqlite_connection, values_clause};
+use super::{DIALECT, Pool, Tx, fields_json, now, param, resolve_users, sqlite_connection, values_clause};
 use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, today_in_china};
 use guanxi_domain::search::{SearchText, customer_keys};
 use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Prepared, Raw, Validation};
@@ -92,6 +92,72 @@ fn apply_row(current: &CustomerDraft, row: &ImportRow) -> Result<CustomerDraft, 
 
 fn email_key(d: &CustomerDraft) -> Option<String> {
     d.email.as_ref().map(|e| e.as_str().to_lowercase())
+}
+
+/// What an import would change in customers already stored (issue #22: the preview hid that two
+/// rows overwrote existing customers' cities): for each row that matches one — by Guanxi ID,
+/// external id, phone or e-mail, as the import itself matches — (line, id, name, and each field
+/// that would change: label code, now, then). Rows not listed create new customers. Reads only.
+pub async fn preview_updates(
+    pool: &Pool,
+    rows: &[ImportRow],
+) -> Result<Vec<(usize, i64, String, Vec<(Field, String, String)>)>, StoreError> {
+    let mut out = Vec::new();
+    let mut tx = pool.begin().await?;
+    for chunk in rows.chunks(500) {
+        let ids: Vec<String> = chunk.iter().filter_map(|r| r.id.map(|i| i.to_string())).collect();
+        let live: HashSet<i64> = if ids.is_empty() {
+            HashSet::new()
+        } else {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT id FROM customers WHERE id IN ({}) AND deleted_at IS NULL",
+                ids.join(", ")
+            )))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?
+        };
+        let external =
+            lookup(&mut tx, "external_id", chunk.iter().filter_map(|r| r.draft.external_id.clone()).collect()).await?;
+        let phones = lookup(
+            &mut tx,
+            "phone",
+            chunk.iter().filter_map(|r| r.draft.phone.as_ref().map(|p| p.as_str().to_string())).collect(),
+        )
+        .await?;
+        let emails =
+            lookup(&mut tx, "lower(email)", chunk.iter().filter_map(|r| email_key(&r.draft)).collect()).await?;
+        for row in chunk {
+            let d = &row.draft;
+            let target = row
+                .id
+                .filter(|id| live.contains(id))
+                .or_else(|| d.external_id.as_ref().and_then(|x| external.get(x).copied()))
+                .or_else(|| d.phone.as_ref().and_then(|p| phones.get(p.as_str()).copied()))
+                .or_else(|| email_key(d).and_then(|e| emails.get(&e).copied()));
+            let Some(id) = target else { continue };
+            let current = super::customers::read_customer(&mut tx, id, false).await?;
+            let Ok(merged) = apply_row(&current.draft, row) else { continue };
+            let (before, after) = (current.draft.to_fields(), merged.to_fields());
+            let mut changes = Vec::new();
+            for (f, new) in &after.0 {
+                let old = before.get(*f);
+                if old != new {
+                    changes.push((*f, old.to_string(), new.clone()));
+                }
+            }
+            for (f, old) in &before.0 {
+                if !after.has(*f) && !old.is_empty() {
+                    changes.push((*f, old.clone(), String::new()));
+                }
+            }
+            out.push((row.line, id, current.draft.name, changes));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Writes rows inside the import's transaction. Rows that fail are returned and skipped; the
@@ -221,7 +287,7 @@ pub async fn import_rows(
         }
     }
 
-    insert_new(tx, actor, source, &pending).await?;
+    insert_new(tx, actor, source, state.import_id, &pending).await?;
     state.outcome.created += pending.len();
 
     // Updates of customers already stored, one at a time: they are the rare case.
@@ -241,17 +307,18 @@ pub async fn import_rows(
         let owner_id = if merged.owner.is_some() { owner_id.or(current.owner_id) } else { None };
         write_customer_row(tx, id, &merged, owner_id).await?;
         state.reindex.insert(id);
-        audit(
-            tx,
-            actor,
-            "import",
-            "customer",
-            Some(id),
-            Some(id),
-            Some(&fields_json(&current.draft.to_fields())),
-            Some(&fields_json(&merged.to_fields())),
-            Some(source),
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, before_json, after_json, \
+             note, import_id) VALUES ($1, $2, 'import', 'customer', $3, $3, $4, $5, $6, $7)",
         )
+        .bind(now())
+        .bind(actor.0)
+        .bind(id)
+        .bind(fields_json(&current.draft.to_fields()).to_string())
+        .bind(fields_json(&merged.to_fields()).to_string())
+        .bind(source)
+        .bind(state.import_id)
+        .execute(&mut **tx)
         .await?;
         state.outcome.updated += 1;
     }
@@ -311,14 +378,20 @@ async fn reserve_ids(tx: &mut Tx<'_>, n: usize) -> Result<Vec<i64>, StoreError> 
     }
 }
 
-async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pending]) -> Result<(), StoreError> {
+async fn insert_new(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    source: &str,
+    import_id: Option<i64>,
+    pending: &[Pending],
+) -> Result<(), StoreError> {
     if pending.is_empty() {
         return Ok(());
     }
     let ids = reserve_ids(tx, pending.len()).await?;
     let at = now();
     if let Some(conn) = sqlite_connection(tx) {
-        return insert_new_sqlite(conn, actor, source, &ids, pending, at).await;
+        return insert_new_sqlite(conn, actor, source, import_id, &ids, pending, at).await;
     }
     let plain = |_: usize, p: String| p;
 
@@ -394,8 +467,9 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
     // The audit log: one record per created customer, with what it was created as.
     for (chunk_ids, chunk) in ids.chunks(1000).zip(pending.chunks(1000)) {
         let sql = format!(
-            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note) VALUES {}",
-            values_clause(chunk.len(), 8, &plain)
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note, import_id) \
+             VALUES {}",
+            values_clause(chunk.len(), 9, &plain)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, p) in chunk_ids.iter().zip(chunk) {
@@ -410,7 +484,8 @@ async fn insert_new(tx: &mut Tx<'_>, actor: Actor, source: &str, pending: &[Pend
                     Some(x) => x.fields_json.clone(),
                     None => p.draft.to_fields().to_json(),
                 })
-                .bind(source);
+                .bind(source)
+                .bind(import_id);
         }
         q.execute(&mut **tx).await?;
     }
@@ -425,6 +500,7 @@ async fn insert_new_sqlite(
     conn: &mut sqlx::SqliteConnection,
     actor: Actor,
     source: &str,
+    import_id: Option<i64>,
     ids: &[i64],
     pending: &[Pending],
     at: chrono::DateTime<chrono::Utc>,
@@ -443,8 +519,8 @@ async fn insert_new_sqlite(
     let mut search =
         raw.prepare("INSERT INTO customer_search (rowid, name_keys, part_keys, other_keys) VALUES (?, ?, ?, ?)")?;
     let mut audit = raw.prepare(
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note) \
-         VALUES (?, ?, 'import', 'customer', ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, after_json, note, import_id) \
+         VALUES (?, ?, 'import', 'customer', ?, ?, ?, ?, ?)",
     )?;
     crate::sqlite_raw::blocking(|| {
         for (&id, p) in ids.iter().zip(pending) {
@@ -488,20 +564,31 @@ async fn insert_new_sqlite(
             audit.int(4, Some(id))?;
             audit.text(5, Some(&prepared.fields_json))?;
             audit.text(6, Some(source))?;
+            audit.int(7, import_id)?;
             audit.run()?;
         }
         Ok(())
     })
 }
 
-/// The import's own audit record, written last in its transaction.
-pub async fn finish_import(
-    tx: &mut Tx<'_>,
-    actor: Actor,
-    source: &str,
-    state: &ImportState,
-    skipped: usize,
-) -> Result<(), StoreError> {
+/// Opens a customer import: its own audit record, which the records of the customers it writes
+/// name (so that "what was imported" can be listed), completed with the counts at the end.
+pub async fn open_import(tx: &mut Tx<'_>, actor: Actor, source: &str) -> Result<i64, StoreError> {
+    begin_import(tx).await?;
+    let row = sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, note) VALUES ($1, $2, 'import', 'customers', $3) \
+         RETURNING id",
+    )
+    .bind(now())
+    .bind(actor.0)
+    .bind(source)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Completes the import's own audit record with what it did.
+pub async fn finish_import(tx: &mut Tx<'_>, state: &ImportState, skipped: usize) -> Result<(), StoreError> {
     for &id in &state.reindex {
         let current = load_customer(tx, id).await?;
         reindex(tx, id, &current.draft).await?;
@@ -510,7 +597,13 @@ pub async fn finish_import(
     let summary = serde_json::json!({
         "created": o.created, "updated": o.updated, "unchanged": o.unchanged, "skipped": skipped,
     });
-    audit(tx, actor, "import", "customers", None, None, None, Some(&summary), Some(source)).await
+    sqlx::query("UPDATE audit_log SET at = $1, after_json = $2 WHERE id = $3")
+        .bind(now())
+        .bind(summary.to_string())
+        .bind(state.import_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Writes all rows or none: any row failure rolls back and comes back as an error naming
@@ -522,8 +615,7 @@ pub async fn import_customers(
     rows: &[ImportRow],
 ) -> Result<ImportOutcome, StoreError> {
     let mut tx = super::begin(pool).await?;
-    begin_import(&mut tx).await?;
-    let mut state = ImportState::default();
+    let mut state = ImportState { import_id: Some(open_import(&mut tx, actor, source).await?), ..Default::default() };
     let failures = import_rows(&mut tx, actor, source, rows.to_vec(), &mut state).await?;
     if let Some((line, v)) = failures.into_iter().next() {
         return Err(StoreError::conflict(
@@ -531,7 +623,7 @@ pub async fn import_customers(
             format!("row {line}: {}", v.message(Lang::En)),
         ));
     }
-    finish_import(&mut tx, actor, source, &state, 0).await?;
+    finish_import(&mut tx, &state, 0).await?;
     tx.commit().await?;
     Ok(state.outcome)
 }

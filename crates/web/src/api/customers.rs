@@ -58,6 +58,8 @@ pub struct ListParams {
     lifecycle: Option<String>,
     /// Quadrant from the latest relationship recompute: destroyer, profiteer, prisoner or apostle
     quadrant: Option<String>,
+    /// Only the customers an import wrote: the import's number (its audit record, linked from its result)
+    imported: Option<i64>,
     /// updated (default), newest, oldest or name
     sort: Option<String>,
     /// From 1
@@ -137,6 +139,7 @@ async fn list(
         )?,
         lifecycle: opt("lifecycle", &p.lifecycle, guanxi_domain::standing::Phase::parse)?,
         quadrant: opt("quadrant", &p.quadrant, guanxi_domain::standing::Quadrant::parse)?,
+        imported: p.imported,
         sort: opt("sort", &p.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
         deleted,
         page: p.page.unwrap_or(1).max(1),

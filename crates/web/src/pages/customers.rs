@@ -64,6 +64,9 @@ pub struct ListQuery {
     pub lifecycle: String,
     #[serde(default)]
     pub quadrant: String,
+    /// Only what an import wrote (the import's number, linked from its result).
+    #[serde(default)]
+    pub imported: String,
     #[serde(default)]
     pub sort: String,
     pub page: Option<i64>,
@@ -105,6 +108,7 @@ impl ListQuery {
             relationship_level: pick("level", &self.level, guanxi_domain::relationship::RelationshipLevel::parse)?,
             lifecycle: pick("lifecycle", &self.lifecycle, guanxi_domain::standing::Phase::parse)?,
             quadrant: pick("quadrant", &self.quadrant, guanxi_domain::standing::Quadrant::parse)?,
+            imported: pick("imported", &self.imported, |s| s.parse::<i64>().ok().filter(|n| *n > 0))?,
             sort: pick("sort", &self.sort, CustomerSort::parse)?.unwrap_or(CustomerSort::Updated),
             deleted: false,
             page: self.page.unwrap_or(1).max(1),
@@ -129,6 +133,7 @@ impl ListQuery {
             ("level", &self.level),
             ("lifecycle", &self.lifecycle),
             ("quadrant", &self.quadrant),
+            ("imported", &self.imported),
             ("sort", &self.sort),
         ] {
             if !v.trim().is_empty() {
@@ -175,6 +180,7 @@ impl ListQuery {
             let l = guanxi_domain::standing::Quadrant::parse(v.trim()).map(|x| x.label(lang));
             (t.pick("满意度 × 忠诚度", "Quadrant").to_string(), label(l, v))
         });
+        push(&self.imported, &|v| (t.pick("导入", "Import").to_string(), format!("#{}", v.trim())));
         let sep = t.pick("：", ": ");
         parts.iter().map(|(k, v)| format!("{k}{sep}{v}")).collect::<Vec<_>>().join(t.pick("；", "; "))
     }

@@ -6,7 +6,7 @@ use super::form::{self, Input};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
 use crate::error::AppError;
-use crate::html::{Chrome, Done, FormData, Nav, china_time, query_choice, query_text, render, url_encode};
+use crate::html::{Chrome, Done, FormData, Nav, china_time, query_choice, query_text, render};
 use crate::i18n::T;
 use askama::Template;
 use axum::Router;
@@ -1118,15 +1118,7 @@ async fn upload(
 
 /// A file as a download (never shown inline: an uploaded page must not run as ours).
 pub fn file_response(name: &str, content: Vec<u8>) -> Response {
-    use axum::http::{HeaderValue, header};
-    let mut r = content.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-    let disposition = format!("attachment; filename*=UTF-8''{}", url_encode(name));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
+    crate::html::download(name, "application/octet-stream", content.into())
 }
 
 async fn download(

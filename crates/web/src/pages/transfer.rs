@@ -10,7 +10,6 @@ use askama::Template;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::{Field, ImportRow, Lang};
@@ -22,7 +21,9 @@ use std::sync::{Arc, Mutex};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/import", get(import_form).post(upload))
+        .route("/import/template", get(template))
         .route("/import/{id}", post(import_action))
+        .route("/import/{id}/errors", post(error_rows))
         .route("/export", get(export_page).post(export))
         .route("/duplicates", get(duplicates))
         .route("/duplicates/dismiss", post(dismiss))
@@ -56,12 +57,34 @@ struct ImportPage {
     bad: Vec<String>,
     outcome: Option<ImportOutcome>,
     chosen_encoding: &'static str,
+    /// Rows that create new customers, and those that change stored ones (with the changes).
+    new_rows: usize,
+    updates: Vec<UpdateView>,
+    update_count: usize,
+    /// Rows that match a stored customer and change nothing.
+    same_rows: usize,
+    /// The import just written: its customers are listed at `/customers?imported=`.
+    import_id: Option<i64>,
+    /// What the browser takes at most, from the settings.
+    limits: String,
 }
 
 impl ImportPage {
-    fn empty(c: Chrome) -> ImportPage {
+    fn empty(state: &AppState, v: &Viewer) -> ImportPage {
+        let config = state.config();
+        let rows = crate::html::thousands(config.import_max_rows as i64);
+        let mb = config.max_upload / (1024 * 1024);
         ImportPage {
-            c,
+            c: Chrome::new(v, Nav::Import, None, "/import".into()),
+            import_id: None,
+            limits: match v.lang() {
+                Lang::ZhCn => format!(
+                    "在浏览器里一次最多导入 {rows} 行、{mb} MB；更大的文件请拆成几个文件分别导入。旧版 .xls 请先在 Excel 或 WPS 里另存为 .xlsx。"
+                ),
+                Lang::En => format!(
+                    "Up to {rows} rows and {mb} MB at a time; split a larger file into several. Save old .xls workbooks as .xlsx in Excel or WPS first."
+                ),
+            },
             error: None,
             upload: None,
             file_name: String::new(),
@@ -74,6 +97,10 @@ impl ImportPage {
             bad: Vec::new(),
             outcome: None,
             chosen_encoding: "auto",
+            new_rows: 0,
+            updates: Vec::new(),
+            update_count: 0,
+            same_rows: 0,
         }
     }
 }
@@ -87,9 +114,9 @@ fn respond(page: ImportPage) -> Response {
     r
 }
 
-async fn import_form(v: Viewer) -> Result<Response, AppError> {
+async fn import_form(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
-    Ok(respond(ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()))))
+    Ok(respond(ImportPage::empty(&state, &v)))
 }
 
 async fn upload(State(state): State<AppState>, v: Viewer, mut multipart: Multipart) -> Result<Response, AppError> {
@@ -106,7 +133,7 @@ async fn upload(State(state): State<AppState>, v: Viewer, mut multipart: Multipa
             encoding = field.text().await.unwrap_or_default();
         }
     }
-    let mut page = ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()));
+    let mut page = ImportPage::empty(&state, &v);
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
         page.error = Some(t.pick("请选择要导入的文件。", "Please choose a file to import.").into());
         return Ok(respond(page));
@@ -122,13 +149,21 @@ fn parse_encoding(s: &str) -> Result<Encoding, AppError> {
         .ok_or_else(|| AppError::bad_request(format!("不认识的编码「{s}」"), format!("Unknown encoding {s:?}")))
 }
 
-/// A checked upload: its name, table and mapping, the good rows, the first bad rows' messages
-/// and how many were bad.
-type Prepared = (String, Table, Mapping, Vec<ImportRow>, Vec<String>, usize);
+/// A checked upload.
+struct Prepared {
+    name: String,
+    table: Table,
+    mapping: Mapping,
+    good: Vec<ImportRow>,
+    /// The first bad rows' messages ([`SHOWN_BAD_ROWS`]).
+    bad: Vec<String>,
+    /// Every bad row: its index in the table.
+    bad_rows: Vec<usize>,
+}
 
 /// Reads the upload within the browser's limits (F-10: at most `import_max_rows` rows, refused
 /// while reading), maps its columns (detected, or as the user chose), and checks every row,
-/// keeping the first bad rows' messages and a count.
+/// keeping the first bad rows' messages and where every bad row is.
 async fn prepare(
     state: &AppState,
     v: &Viewer,
@@ -150,40 +185,60 @@ async fn prepare(
             Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
         };
         drop(bytes);
-        let mapping = match Mapping::detect(&table.headers, &explicit) {
+        let mut mapping = match Mapping::detect(&table.headers, &explicit) {
             Ok(m) => m,
             Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
         };
+        let allowed = import_fields();
+        for c in mapping.columns.iter_mut() {
+            if c.is_some_and(|f| !allowed.contains(&f)) {
+                *c = None;
+            }
+        }
         let mut good = Vec::new();
         let mut bad = Vec::new();
-        let mut bad_count = 0;
+        let mut bad_rows = Vec::new();
         for i in 0..table.rows.len() {
             match validate_row(&mapping, &table, i, today, &owners) {
                 Ok(row) => good.push(row),
                 Err(report) => {
-                    bad_count += 1;
+                    bad_rows.push(i);
                     if bad.len() < SHOWN_BAD_ROWS {
                         bad.push(report.message(lang));
                     }
                 }
             }
         }
-        Ok(Ok((name, table, mapping, good, bad, bad_count)))
+        Ok(Ok(Prepared { name, table, mapping, good, bad, bad_rows }))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// The fields a customer import fills: a customer's own, and the Guanxi ID that names one to
+/// update (issue #22: the mapper offered 174 targets, value-setting weights and survey
+/// questions among them).
+pub fn import_fields() -> Vec<Field> {
+    let mut fields = vec![Field::Id];
+    fields.extend(super::form::customer_fields());
+    fields
+}
+
 fn field_choices(lang: Lang) -> Vec<(String, String)> {
     let mut out = vec![("-".to_string(), T(lang).ignored().to_string())];
-    out.extend(
-        Field::ALL
-            .iter()
-            .filter(|f| !matches!(f, Field::Username | Field::DisplayName | Field::Role | Field::Team))
-            .map(|f| (f.code().to_string(), f.label(lang).to_string())),
-    );
+    out.extend(import_fields().iter().map(|f| (f.code().to_string(), f.label(lang).to_string())));
     out
 }
+
+/// An update the import would make: (line, customer id, name, "field: now → then" lines).
+pub struct UpdateView {
+    pub line: usize,
+    pub id: i64,
+    pub name: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+const SHOWN_UPDATES: usize = 200;
 
 async fn check(
     state: &AppState,
@@ -197,7 +252,8 @@ async fn check(
     page.chosen_encoding = encoding.code();
     match prepare(state, v, id, explicit, encoding).await? {
         Err(message) => page.error = Some(message),
-        Ok((name, table, mapping, good, bad, bad_count)) => {
+        Ok(Prepared { name, table, mapping, good, bad, bad_rows }) => {
+            let bad_count = bad_rows.len();
             page.file_name = name;
             page.encoding = table.encoding;
             page.rows = table.rows.len();
@@ -216,9 +272,54 @@ async fn check(
             page.good = good.len();
             page.bad_count = bad_count;
             page.bad = bad;
+            let lang = v.lang();
+            let matched = state.store().preview_updates(&good).await?;
+            page.new_rows = good.len() - matched.len();
+            let updates: Vec<_> = matched.into_iter().filter(|(.., changes)| !changes.is_empty()).collect();
+            page.update_count = updates.len();
+            page.same_rows = good.len() - page.new_rows - page.update_count;
+            page.updates = updates
+                .into_iter()
+                .take(SHOWN_UPDATES)
+                .map(|(line, id, name, changes)| UpdateView {
+                    line,
+                    id,
+                    name,
+                    changes: changes
+                        .into_iter()
+                        .map(|(f, old, new)| (f.label(lang).to_string(), f.display(&old, lang), f.display(&new, lang)))
+                        .collect(),
+                })
+                .collect();
         }
     }
     Ok(respond(page))
+}
+
+/// The encoding and the column mapping the user chose on the checked page.
+async fn chosen_mapping(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    form: &FormData,
+) -> Result<(Encoding, Vec<(String, String)>), AppError> {
+    let encoding = parse_encoding(form.get("encoding"))?;
+    let (file_name, bytes) = state.store().upload(v.user.id, id).await?;
+    let limits = Limits::upload(state.config().import_max_rows);
+    let headers = tokio::task::spawn_blocking(move || {
+        open_rows(&file_name, bytes, limits, encoding).map(|r| r.headers.clone()).unwrap_or_default()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let explicit = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let chosen = form.get(&format!("map-{i}"));
+            (!chosen.is_empty()).then(|| (h.clone(), chosen.to_string()))
+        })
+        .collect();
+    Ok((encoding, explicit))
 }
 
 async fn import_action(
@@ -229,30 +330,15 @@ async fn import_action(
 ) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
     let form = FormData::parse(&body)?;
-    let encoding = parse_encoding(form.get("encoding"))?;
-    let (file_name, bytes) = state.store().upload(v.user.id, id).await?;
-    let limits = Limits::upload(state.config().import_max_rows);
-    let headers = tokio::task::spawn_blocking(move || {
-        open_rows(&file_name, bytes, limits, encoding).map(|r| r.headers.clone()).unwrap_or_default()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let explicit: Vec<(String, String)> = headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let chosen = form.get(&format!("map-{i}"));
-            (!chosen.is_empty()).then(|| (h.clone(), chosen.to_string()))
-        })
-        .collect();
-    let page = ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()));
+    let (encoding, explicit) = chosen_mapping(&state, &v, id, &form).await?;
+    let page = ImportPage::empty(&state, &v);
     let partial = match form.get("action") {
         "all" => false,
         "partial" => true,
         _ => return check(&state, &v, id, &explicit, encoding, page).await,
     };
     let (name, rows, bad, bad_count) = match prepare(&state, &v, id, &explicit, encoding).await? {
-        Ok((name, _, _, good, bad, bad_count)) => (name, good, bad, bad_count),
+        Ok(p) => (p.name, p.good, p.bad, p.bad_rows.len()),
         Err(_) => return check(&state, &v, id, &explicit, encoding, page).await,
     };
     if bad_count > 0 && !partial {
@@ -260,15 +346,28 @@ async fn import_action(
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    let (outcome, failed) = write_rows(state.store(), v.actor(), &name, rows, partial, v.lang()).await?;
-    let mut page = ImportPage::empty(Chrome::new(&v, Nav::Import, None, "/import".into()));
+    // The updates shown in the preview are left out when the user chose so.
+    let (rows, skipped) = if form.get("skip_updates") == "yes" {
+        let matched: HashSet<usize> =
+            state.store().preview_updates(&rows).await?.into_iter().map(|(line, ..)| line).collect();
+        let before = rows.len();
+        let rows: Vec<ImportRow> = rows.into_iter().filter(|r| !matched.contains(&r.line)).collect();
+        let skipped = before - rows.len();
+        (rows, skipped)
+    } else {
+        (rows, 0)
+    };
+    let (outcome, failed, import_id) = write_rows(state.store(), v.actor(), &name, rows, partial, v.lang()).await?;
+    let mut page = ImportPage::empty(&state, &v);
     page.file_name = name;
     page.bad_count = bad_count + failed.len();
     page.bad = bad.into_iter().chain(failed).take(SHOWN_BAD_ROWS).collect();
     match outcome {
-        Some(o) => {
+        Some(mut o) => {
             state.store().delete_upload(id).await?;
+            o.unchanged += skipped;
             page.outcome = Some(o);
+            page.import_id = Some(import_id);
         }
         None => {
             page.upload = Some(id);
@@ -291,8 +390,9 @@ async fn write_rows(
     rows: Vec<ImportRow>,
     partial: bool,
     lang: Lang,
-) -> Result<(Option<ImportOutcome>, Vec<String>), AppError> {
+) -> Result<(Option<ImportOutcome>, Vec<String>, i64), AppError> {
     let mut session = store.begin_import(actor, source).await?;
+    let import_id = session.id();
     let mut failed = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -306,9 +406,122 @@ async fn write_rows(
     }
     if !failed.is_empty() && !partial {
         session.rollback().await?;
-        return Ok((None, failed));
+        return Ok((None, failed, import_id));
     }
-    Ok((Some(session.commit().await?), failed))
+    Ok((Some(session.commit().await?), failed, import_id))
+}
+
+/// The rows with problems as a CSV to fix and import again: each row's problems first, then
+/// its cells as they were in the file (formula-like ones neutralized, which the import undoes).
+async fn error_rows(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    let form = FormData::parse(&body)?;
+    let (encoding, explicit) = chosen_mapping(&state, &v, id, &form).await?;
+    let lang = v.lang();
+    let p = match prepare(&state, &v, id, &explicit, encoding).await? {
+        Ok(p) => p,
+        Err(message) => return Err(AppError::bad_request(message.clone(), message)),
+    };
+    let owners: HashSet<String> =
+        state.store().users().await?.into_iter().filter(|u| u.active).map(|u| u.username.to_lowercase()).collect();
+    let today = guanxi_store::today_in_china();
+    let stem = p.name.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or_else(|| p.name.clone());
+    let bytes = tokio::task::spawn_blocking(move || {
+        let sep = lang.pick("；", "; ");
+        let rows = p.bad_rows.iter().map(|&i| {
+            let problem = match validate_row(&p.mapping, &p.table, i, today, &owners) {
+                Err(report) => report.issues.iter().map(|x| x.message(lang)).collect::<Vec<_>>().join(sep),
+                Ok(_) => String::new(),
+            };
+            (problem, Table::line_of(i), p.table.rows[i].as_slice())
+        });
+        guanxi_transfer::problem_rows_csv(lang, &p.table.headers, rows)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let file = format!("{stem}-{}.csv", lang.pick("问题行", "problem-rows"));
+    Ok(crate::html::download(&file, "text/csv; charset=utf-8", bytes.into()))
+}
+
+/// A file to fill in: `?format=xlsx` (with a sheet saying how to fill in each column) or csv.
+async fn template(
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    v.may(Action::BulkEdit)?;
+    let lang = v.lang();
+    let t = T(lang);
+    let stem = lang.pick("客户导入模板", "customer-import-template");
+    match q.get("format").map(String::as_str).unwrap_or("xlsx") {
+        "csv" => {
+            let bytes = guanxi_transfer::template_csv(lang).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(crate::html::download(&format!("{stem}.csv"), "text/csv; charset=utf-8", bytes.into()))
+        }
+        "xlsx" => {
+            let guide: Vec<(String, bool, String)> = std::iter::once(Field::Id)
+                .chain(guanxi_transfer::EXPORT_FIELDS.iter().copied())
+                .map(|f| {
+                    let (required, how) = how_to_fill(f, t);
+                    (f.label(lang).to_string(), required, how)
+                })
+                .collect();
+            let bytes = guanxi_transfer::template_xlsx(lang, &guide).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(crate::html::download(
+                &format!("{stem}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes.into(),
+            ))
+        }
+        other => Err(AppError::bad_request(
+            format!("模板格式「{other}」无效，应为 csv 或 xlsx"),
+            format!("Invalid template format {other:?}; use csv or xlsx"),
+        )),
+    }
+}
+
+/// Whether a column must be filled in, and what to write in it: the choices of a vocabulary
+/// (by their labels, which the import reads), a date's form, or the form's hint.
+fn how_to_fill(f: Field, t: T) -> (bool, String) {
+    let lang = t.lang();
+    let input = super::form::input(f, &guanxi_domain::Raw::default(), None, t);
+    let how = match f {
+        Field::Id => t
+            .pick(
+                "留空：新建客户。填写关系编号（导出文件的第一列）：更新那位客户。",
+                "Empty: a new customer. A Guanxi ID (the first column of an export): updates that customer.",
+            )
+            .to_string(),
+        Field::Name => {
+            t.pick("个人的姓名，或单位的全称。", "A person's name, or an organization's full name.").to_string()
+        }
+        Field::Owner => t.pick("负责同事的用户名。", "The username of the colleague in charge.").to_string(),
+        Field::Phone => t
+            .pick(
+                "手机或座机，如 13800138000、010-12345678。",
+                "Mobile or landline, such as 13800138000 or 010-12345678.",
+            )
+            .to_string(),
+        Field::ExternalId => t
+            .pick(
+                "其他系统里的编号；再次导入时用它找到同一位客户。",
+                "The number in another system; a later import finds the same customer by it.",
+            )
+            .to_string(),
+        _ if input.html_type() == "date" => t.pick("日期，如 2024-03-15。", "A date, such as 2024-03-15.").to_string(),
+        _ if input.is_select() => {
+            let labels: Vec<&str> =
+                input.options().iter().filter(|(code, _)| !code.is_empty()).map(|(_, l)| l.as_str()).collect();
+            format!("{}{}", t.pick("以下之一：", "One of: "), labels.join(lang.pick("、", ", ")))
+        }
+        _ => input.hint.unwrap_or("").to_string(),
+    };
+    (input.required, how)
 }
 
 // ----- export -----
@@ -433,13 +646,7 @@ async fn export(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
     };
     let note = if form.get("query").is_empty() { file.clone() } else { format!("{file} ({})", form.get("query")) };
     state.store().record_export(v.actor(), &note, count).await?;
-    let mut r = body.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(crate::html::download(&file, mime, body))
 }
 
 // ----- duplicates -----

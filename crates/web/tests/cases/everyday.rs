@@ -255,3 +255,126 @@ async fn merging_a_person_and_an_organization_is_named() {
         assert_eq!(c.post_pairs("/merge", &both).await.status, 303, "{b}");
     }
 }
+
+/// Item 7: the import preview splits new rows from changes to stored customers and shows each
+/// change; the changes can be skipped; the mapper offers only a customer's own fields; a
+/// template and the problem rows download; the result links to what was imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_shows_what_it_would_overwrite() {
+    use crate::cases::pages::upload;
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let zhang = kit::customer(
+            &mut c,
+            json!({"kind": "individual", "name": "张三", "phone": "13800138000", "city": "北京"}),
+        )
+        .await;
+        kit::customer(&mut c, json!({"kind": "individual", "name": "赵六", "phone": "13700137000", "city": "成都"}))
+            .await;
+        let csv =
+            "姓名,手机,城市\n张三,13800138000,上海\n李四,13900139000,广州\n王五,12345,深圳\n赵六,13700137000,成都\n";
+        let r = upload(&mut c, "客户.csv", csv.as_bytes()).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let html = kit::decoded(&r.text());
+        assert!(html.contains("id=\"new-rows\">1<") && html.contains("id=\"update-rows\">1<"), "{b}: {html}");
+        assert!(html.contains("与已有客户相同 <strong>1</strong>"), "{b}: the row that changes nothing");
+        let updates = html.split("id=\"updates\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(
+            updates.contains(&format!("/customers/{zhang}")) && updates.contains("<del>北京</del> → <ins>上海</ins>"),
+            "{b}: {updates}"
+        );
+        assert!(!updates.contains("赵六"), "{b}: nothing changes for 赵六");
+        assert!(html.contains("name=\"skip_updates\""), "{b}");
+        // The mapper: a customer's own fields, not value weights or survey questions.
+        let mapper = html.split("id=\"map-0\"").nth(1).unwrap().split("</select>").next().unwrap();
+        assert!(mapper.contains("value=\"city\"") && mapper.contains("value=\"id\""), "{b}");
+        assert!(!mapper.contains("value=\"satisfied\"") && !mapper.contains("value=\"username\""), "{b}: {mapper}");
+        assert!(!mapper.contains("value=\"amount\"") && !mapper.contains("value=\"stage\""), "{b}");
+        let action = html.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // The problem rows as a file to fix: the problem, the line, the cells as they were.
+        let r = c.post(&format!("/import/{action}/errors"), &[("encoding", "auto")]).await;
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.header("content-disposition").is_some_and(|d| d.contains("attachment")), "{b}");
+        let problems = r.text();
+        let lines: Vec<&str> = problems.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 2, "{b}: {problems}");
+        assert!(lines[0].starts_with("问题,原行号,姓名,手机,城市"), "{b}: {problems}");
+        assert!(lines[1].contains(",4,王五,12345,深圳") && lines[1].contains("12345"), "{b}: {problems}");
+        // Skipping the changes: only the new customer is written; 张三 keeps his city.
+        let r = c.post(&format!("/import/{action}"), &[("action", "partial"), ("skip_updates", "yes")]).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let done = kit::decoded(&r.text());
+        assert!(
+            done.contains("新建 <strong>1</strong> · 更新 <strong>0</strong> · 未变 <strong>2</strong>"),
+            "{b}: {done}"
+        );
+        let zhang_now = c.api("GET", &format!("/api/v1/customers/{zhang}"), None).await.json();
+        assert_eq!(zhang_now["city"], "北京", "{b}");
+        let link = imported_link(&done);
+        assert!(link.starts_with("/customers?imported="), "{b}: {link}");
+        let list = kit::decoded(&c.get(&link).await.text());
+        assert!(list.contains("李四") && !list.contains("张三") && !list.contains("赵六"), "{b}: {list}");
+        // Without skipping, the change is written and listed with what was imported.
+        let r = upload(&mut c, "客户2.csv", "姓名,手机,城市\n张三,13800138000,上海\n".as_bytes()).await;
+        let action = r.text().split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let done = kit::decoded(&c.post(&format!("/import/{action}"), &[("action", "all")]).await.text());
+        assert!(done.contains("更新 <strong>1</strong>"), "{b}: {done}");
+        let link = imported_link(&done);
+        let list = kit::decoded(&c.get(&link).await.text());
+        assert!(list.contains("张三") && !list.contains("李四"), "{b}: {list}");
+        let listed =
+            c.api("GET", &format!("/api/v1/customers?{}", link.trim_start_matches("/customers?")), None).await.json();
+        assert_eq!(listed["total"], 1, "{b}: {listed}");
+        // The template: the export's columns; the workbook says how to fill each in, and a
+        // filled-in template imports.
+        let r = c.get("/import/template?format=csv").await;
+        assert_eq!(r.status, 200, "{b}");
+        assert!(r.text().trim_start_matches('\u{feff}').starts_with("关系编号,名称,"), "{b}: {}", r.text());
+        let r = c.get("/import/template?format=xlsx").await;
+        assert_eq!(r.status, 200, "{b}");
+        let book = guanxi_transfer::read_table(
+            "t.xlsx",
+            &r.body,
+            guanxi_transfer::Limits::COMMAND_LINE,
+            guanxi_transfer::Encoding::Auto,
+        )
+        .unwrap();
+        assert_eq!(book.headers, guanxi_transfer::header(guanxi_domain::Lang::ZhCn), "{b}");
+        assert!(book.rows.is_empty(), "{b}: the template holds no customer");
+        assert!(zip_holds(&r.body, "填写说明") && zip_holds(&r.body, "以下之一"), "{b}: the instructions sheet");
+        assert_eq!(c.get("/import/template?format=pdf").await.status, 400, "{b}");
+        // Filled in with the labels the instructions list, it imports.
+        let zh = guanxi_domain::Lang::ZhCn;
+        let cells: Vec<String> = book
+            .headers
+            .iter()
+            .map(|h| match h {
+                h if h == Field::Name.label(zh) => "测试机械厂".to_string(),
+                h if h == Field::Kind.label(zh) => guanxi_domain::CustomerKind::Organization.label(zh).to_string(),
+                h if h == Field::Size.label(zh) => guanxi_domain::OrgSize::ALL[1].label(zh).to_string(),
+                h if h == Field::FoundedOn.label(zh) => "2001-05-01".to_string(),
+                _ => String::new(),
+            })
+            .collect();
+        let filled = format!("{}\n{}\n", book.headers.join(","), cells.join(","));
+        let r = upload(&mut c, "模板.csv", filled.as_bytes()).await;
+        assert!(r.text().contains("id=\"new-rows\">1<"), "{b}: {}", r.text());
+    }
+}
+
+/// Where an import's result links to what it wrote.
+fn imported_link(html: &str) -> String {
+    let before = html.split("id=\"see-imported\"").next().unwrap();
+    before.rsplit("href=\"").next().unwrap().split('"').next().unwrap().to_string()
+}
+
+/// Whether any part of a zip archive holds `text` (the workbook's sheets are compressed).
+fn zip_holds(bytes: &[u8], text: &str) -> bool {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..archive.len()).any(|i| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut archive.by_index(i).unwrap(), &mut s).is_ok() && s.contains(text)
+    })
+}
