@@ -219,6 +219,16 @@ impl Field {
             Field::RelationshipStage => crate::relationship::RelationshipStage::parse(value).map(|v| v.label(lang)),
             Field::RelationshipLevel => crate::relationship::RelationshipLevel::parse(value).map(|v| v.label(lang)),
             Field::Engagement => crate::competitors::EngagementKind::parse(value).map(|v| v.label(lang)),
+            Field::PointsOutFlaws
+            | Field::LikesBusinessTalk
+            | Field::ThinksWeAreBest
+            | Field::NoCompetitorContract
+            | Field::PutsOffCompetitors
+            | Field::BelievesWeHelp
+            | Field::NoCompetitorProducts
+            | Field::NeedsUs
+            | Field::AnswersCalls
+            | Field::ScoldsUs => crate::health::Answer::parse(value).map(|v| v.label(lang)),
             _ => None,
         };
         label.map(str::to_string).unwrap_or_else(|| value.to_string())

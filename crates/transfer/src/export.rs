@@ -137,23 +137,37 @@ pub fn problem_rows_csv<'a>(
     Ok(out)
 }
 
-/// A file to fill in for an import, as CSV: the export's columns and nothing else (an export is
-/// a filled-in template).
-pub fn template_csv(lang: Lang) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    CsvExport::new(&mut out, lang)?.finish()?;
+/// A file to fill in for an import, as CSV: a BOM and the header (for customers, the
+/// export's columns: an export is a filled-in template).
+pub fn template_csv(headers: &[String]) -> std::io::Result<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(headers).map_err(std::io::Error::other)?;
+        w.flush()?;
+    }
     Ok(out)
 }
 
-/// The same as a workbook, with a second sheet that says how to fill in each column: `guide`
-/// holds (column, required, how).
-pub fn template_xlsx(lang: Lang, guide: &[(String, bool, String)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut x = XlsxExport::new(lang)?;
-    let sheet = x.book.worksheet_from_index(0)?;
-    sheet.set_column_range_width(0, header(lang).len() as u16, 14)?;
+/// The same as a workbook: a sheet named `sheet` with the header, and a second sheet that says
+/// how to fill in each column: `guide` holds (column, required, how).
+pub fn template_xlsx(
+    lang: Lang,
+    sheet: &str,
+    headers: &[String],
+    guide: &[(String, bool, String)],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
-    let help = x.book.add_worksheet();
+    let first = book.add_worksheet();
+    first.set_name(sheet)?;
+    for (i, h) in headers.iter().enumerate() {
+        first.write_string_with_format(0, i as u16, h, &bold)?;
+    }
+    first.set_column_range_width(0, headers.len() as u16, 14)?;
+    first.set_freeze_panes(1, 0)?;
+    let help = book.add_worksheet();
     help.set_name(lang.pick("填写说明", "How to fill in"))?;
     let titles = [lang.pick("列", "Column"), lang.pick("必填", "Required"), lang.pick("怎么填", "What to write")];
     for (i, t) in titles.iter().enumerate() {
@@ -170,7 +184,7 @@ pub fn template_xlsx(lang: Lang, guide: &[(String, bool, String)]) -> Result<Vec
         }
         help.write_string_with_format(r, 2, how, &wrap)?;
     }
-    x.finish()
+    book.save_to_buffer()
 }
 
 /// The most rows one worksheet holds.

@@ -2,8 +2,8 @@
 
 use crate::read::{FileError, Table};
 use crate::rows::{Mapping, RowIssue, RowReport};
+use guanxi_domain::Field;
 use guanxi_domain::orders::OrderDraft;
-use guanxi_domain::{Field, Lang};
 
 /// The fields an orders file can fill. The customer is named by Guanxi id, their external id
 /// (客户编号) or their phone.
@@ -27,16 +27,11 @@ pub fn detect_order_mapping(headers: &[String], explicit: &[(String, String)]) -
     let has = |f: Field| m.columns.contains(&Some(f));
     let mut missing = Vec::new();
     if !(has(Field::Id) || has(Field::ExternalId) || has(Field::Phone)) {
-        missing.push(format!(
-            "{} / {} / {}",
-            Field::Id.label(Lang::ZhCn),
-            Field::ExternalId.label(Lang::ZhCn),
-            Field::Phone.label(Lang::ZhCn)
-        ));
+        missing.push(vec![Field::Id, Field::ExternalId, Field::Phone]);
     }
     for f in [Field::OrderedAt, Field::Amount] {
         if !has(f) {
-            missing.push(format!("{} ({})", f.label(Lang::ZhCn), f.label(Lang::En)));
+            missing.push(vec![f]);
         }
     }
     if missing.is_empty() { Ok(m) } else { Err(FileError::MissingColumns(missing)) }
@@ -81,6 +76,7 @@ pub fn validate_order_cells(
 mod tests {
     use super::*;
     use crate::read_table;
+    use guanxi_domain::Lang;
 
     #[test]
     fn an_orders_file_with_a_bad_row() {
@@ -105,5 +101,7 @@ mod tests {
         let err = detect_order_mapping(&["金额".to_string(), "备注".to_string()], &[]).unwrap_err();
         let msg = err.message(Lang::ZhCn);
         assert!(msg.contains("下单时间") && msg.contains("外部编号"), "{msg}");
+        let msg = err.message(Lang::En);
+        assert!(msg.contains("Order time") && !msg.contains("下单时间"), "{msg}: one language only");
     }
 }

@@ -54,15 +54,16 @@ pub enum FileError {
     DuplicateField { first: String, second: String },
     #[error("no column gives the customer's name")]
     NoNameColumn,
-    #[error("an orders file needs columns for: {}", .0.join(", "))]
-    MissingColumns(Vec<String>),
+    /// Each missing column with the fields any of which would do.
+    #[error("an orders file needs columns for: {}", missing_columns(.0, Lang::En))]
+    MissingColumns(Vec<Vec<guanxi_domain::Field>>),
     #[error("the mapping names a column {0:?} that the file does not have")]
     UnknownMappedColumn(String),
-    #[error("the mapping names an unknown field {0:?}")]
+    #[error("the mapping names a field {0:?} that this file cannot fill")]
     UnknownMappedField(String),
     #[error("the file has {0} columns; at most 200 are read")]
     TooManyColumns(usize),
-    #[error("the file has more than {max} rows; import larger files with `guanxi import`, or split them")]
+    #[error("the file has more than {max} rows; split it into several files")]
     TooManyRows { max: usize },
     #[error("the workbook has more than {max} filled cells")]
     TooManyCells { max: usize },
@@ -75,7 +76,7 @@ impl FileError {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (FileError::Empty, _) => "文件是空的".into(),
-            (FileError::MissingColumns(c), _) => format!("订单文件缺少这些列：{}", c.join("、")),
+            (FileError::MissingColumns(c), _) => format!("订单文件缺少这些列：{}", missing_columns(c, lang)),
             (FileError::UnsupportedType(t), _) => format!("不支持的文件类型 “{t}”：请用 .csv 或 .xlsx"),
             (FileError::LegacyXls, _) => {
                 "不读取旧版 Excel 文件（.xls）：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入".into()
@@ -98,15 +99,21 @@ impl FileError {
             (FileError::DuplicateField { first, second }, _) => format!("“{first}” 和 “{second}” 两列对应同一个字段"),
             (FileError::NoNameColumn, _) => "没有找到客户名称列（姓名/名称/name）".into(),
             (FileError::UnknownMappedColumn(c), _) => format!("映射中的列 “{c}” 在文件中不存在"),
-            (FileError::UnknownMappedField(f), _) => format!("映射中的字段 “{f}” 不存在"),
+            (FileError::UnknownMappedField(f), _) => format!("映射中的字段 “{f}” 不存在，或不能由这种文件导入"),
             (FileError::TooManyColumns(n), _) => format!("文件有 {n} 列，最多读取 200 列"),
             (FileError::TooManyRows { max }, _) => {
-                format!("文件超过 {max} 行；更大的文件请用命令 guanxi import 导入，或者拆成几个文件")
+                format!("文件超过 {max} 行；请拆成几个文件分别导入")
             }
             (FileError::TooManyCells { max }, _) => format!("Excel 文件里有内容的单元格超过 {max} 个"),
             (FileError::HugeCell(line), _) => format!("第 {line} 行有超过 32767 个字符的单元格"),
         }
     }
+}
+
+/// 「关系编号 / 外部编号 / 手机、下单时间」: the labels in `lang`.
+fn missing_columns(columns: &[Vec<guanxi_domain::Field>], lang: Lang) -> String {
+    let one = |fields: &Vec<guanxi_domain::Field>| fields.iter().map(|f| f.label(lang)).collect::<Vec<_>>().join(" / ");
+    columns.iter().map(one).collect::<Vec<_>>().join(lang.pick("、", ", "))
 }
 
 const MAX_COLUMNS: usize = 200;
@@ -760,7 +767,7 @@ mod tests {
         let big = book(&format!(r#"<row r="1">{}</row>{many}"#, inline("A1", "姓名")), None);
         let e = read_table("big.xlsx", &big, Limits::upload(10), Encoding::Auto).unwrap_err();
         assert_eq!(e, FileError::TooManyRows { max: 10 });
-        assert!(e.message(Lang::ZhCn).contains("guanxi import"));
+        assert!(e.message(Lang::ZhCn).contains("拆成几个文件") && !e.message(Lang::ZhCn).contains("guanxi"));
         // A zip bomb: a part that unpacks past the limit.
         let bomb = book(&format!(r#"<row r="1">{}</row><!--{}-->"#, inline("A1", "姓名"), " ".repeat(2_000_000)), None);
         assert!(bomb.len() < 100_000);

@@ -5,6 +5,15 @@ use crate::read::{FileError, Table};
 use guanxi_domain::{CustomerDraft, Field, FieldError, ImportRow, Lang, Problem, Raw};
 use std::collections::HashSet;
 
+/// The fields a customer file fills: the Guanxi ID that names a customer to update, and a
+/// customer's own fields, those an export writes (issue #22: the mapper offered 174 targets,
+/// value-setting weights and survey questions among them).
+pub fn customer_fields() -> Vec<Field> {
+    let mut fields = vec![Field::Id];
+    fields.extend_from_slice(crate::export::EXPORT_FIELDS);
+    fields
+}
+
 /// Which field each column of a file fills.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
@@ -17,7 +26,7 @@ impl Mapping {
     /// pairs (header, field) override or add to what was detected; a field of `-` ignores
     /// the column.
     pub fn detect(headers: &[String], explicit: &[(String, String)]) -> Result<Mapping, FileError> {
-        let m = Mapping::detect_among(headers, explicit, Field::ALL)?;
+        let m = Mapping::detect_among(headers, explicit, &customer_fields())?;
         let names_customer = m.columns.contains(&Some(Field::Name))
             || (m.columns.contains(&Some(Field::Employer)) && m.columns.contains(&Some(Field::Kind)));
         if !names_customer {
@@ -42,7 +51,11 @@ impl Mapping {
             columns[i] = if field.trim() == "-" {
                 None
             } else {
-                Some(Field::parse(field).ok_or_else(|| FileError::UnknownMappedField(field.clone()))?)
+                Some(
+                    Field::parse(field)
+                        .filter(|f| allowed.contains(f))
+                        .ok_or_else(|| FileError::UnknownMappedField(field.clone()))?,
+                )
             };
         }
         for (i, f) in columns.iter().enumerate() {

@@ -38,6 +38,56 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// Colleagues as people read them: by the name they go by, not their sign-in name (issue #22:
+/// lists, the board, reports and the history showed `zhang.wei`). Loaded once for a page.
+pub struct Names {
+    by_username: std::collections::HashMap<String, String>,
+    by_id: std::collections::HashMap<i64, String>,
+}
+
+impl Names {
+    pub async fn load(store: &guanxi_store::Store) -> Result<Names, guanxi_store::StoreError> {
+        let users = store.users().await?;
+        Ok(Names {
+            by_username: users.iter().map(|u| (u.username.to_lowercase(), u.display_name.clone())).collect(),
+            by_id: users.into_iter().map(|u| (u.id, u.display_name)).collect(),
+        })
+    }
+
+    /// The name a username goes by; anything else (a name typed in, a removed user) as it is.
+    pub fn of(&self, username: &str) -> String {
+        self.by_username.get(&username.trim().to_lowercase()).cloned().unwrap_or_else(|| username.to_string())
+    }
+
+    pub fn of_id(&self, id: i64) -> String {
+        self.by_id.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// 「张伟 (zhang.wei)」: where the sign-in name matters too (the audit log).
+    pub fn labelled(&self, username: &str) -> String {
+        match self.by_username.get(&username.to_lowercase()) {
+            Some(name) if name != username => format!("{name} ({username})"),
+            _ => username.to_string(),
+        }
+    }
+
+    /// Several people, by name, joined as the language joins them.
+    pub fn list<'a>(&self, usernames: impl IntoIterator<Item = &'a str>, t: T) -> String {
+        usernames.into_iter().map(|u| self.of(u)).collect::<Vec<_>>().join(t.pick("、", ", "))
+    }
+
+    /// A field's stored value as a person reads it: a colleague by name, a code as its label.
+    pub fn display(&self, field: Field, value: &str, lang: guanxi_domain::Lang) -> String {
+        match field {
+            Field::Owner => self.of(value),
+            Field::OurParticipants => {
+                self.list(value.split([',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()), T(lang))
+            }
+            _ => field.display(value, lang),
+        }
+    }
+}
+
 /// A count with its thousands grouped: 100000 → 100,000.
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -111,6 +161,8 @@ pub enum Nav {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Done {
     Created,
+    DealCreated,
+    CompetitorCreated,
     Saved,
     Deleted,
     Restored,
@@ -136,6 +188,8 @@ pub enum Done {
 impl Done {
     const ALL: &[(Done, &'static str)] = &[
         (Done::Created, "created"),
+        (Done::DealCreated, "deal_created"),
+        (Done::CompetitorCreated, "competitor_created"),
         (Done::Saved, "saved"),
         (Done::Deleted, "deleted"),
         (Done::Restored, "restored"),
@@ -162,6 +216,11 @@ impl Done {
         Done::ALL.iter().find(|(d, _)| *d == self).map(|(_, c)| *c).unwrap_or("saved")
     }
 
+    /// Every notice's code, for the walk through every page.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        Done::ALL.iter().map(|(_, c)| *c)
+    }
+
     pub fn parse(s: &str) -> Option<Done> {
         Done::ALL.iter().find(|(_, c)| *c == s).map(|(d, _)| *d)
     }
@@ -169,6 +228,8 @@ impl Done {
     pub fn message(self, t: T) -> &'static str {
         match self {
             Done::Created => t.created(),
+            Done::DealCreated => t.deal_created(),
+            Done::CompetitorCreated => t.competitor_created(),
             Done::Saved => t.saved(),
             Done::Deleted => t.deleted(),
             Done::Restored => t.restored(),
@@ -247,12 +308,19 @@ impl FormData {
         self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 
-    /// The values named after fields, as the domain's raw input. Other names are skipped.
+    /// The values named after fields, as the domain's raw input. Other names are skipped; a
+    /// list field named several times (a tick per person, and a box for others) gets them all.
     pub fn raw(&self, allowed: &[Field]) -> Raw {
         let mut raw = Raw::new();
         for (k, v) in &self.0 {
             if let Some(f) = Field::from_code(k).filter(|f| allowed.contains(f)) {
-                raw.set(f, v.as_str());
+                let list = matches!(f, Field::OurParticipants | Field::TheirParticipants);
+                if list && raw.has(f) && !v.trim().is_empty() {
+                    let joined = format!("{}, {}", raw.get(f), v.trim());
+                    raw.set(f, joined);
+                } else if !(list && raw.has(f)) {
+                    raw.set(f, v.as_str());
+                }
             }
         }
         raw

@@ -378,6 +378,8 @@ catalogue! {
     organization_new => "新建企业客户", "New organization";
     edit_customer => "编辑客户", "Edit customer";
     created => "客户已创建。", "Customer created.";
+    deal_created => "商机已创建。", "Deal created.";
+    competitor_created => "竞争对手已添加。", "Competitor added.";
     saved => "已保存。", "Saved.";
     deleted => "已移入回收站。", "Moved to the recycle bin.";
     restored => "已恢复。", "Restored.";
@@ -387,7 +389,8 @@ catalogue! {
     preferences_hint => "每行一项，格式：类别：内容，例如 饮品：冰摩卡，两块糖两块冰", "One per line as category: value, e.g. Drink: iced mocha, 2 sugar, 2 ice";
     tags_hint => "用逗号分隔", "Separated by commas";
     participants_hint => "用逗号分隔的用户名", "Usernames, separated by commas";
-    their_participants_hint => "用逗号分隔的姓名", "Names, separated by commas";
+    their_participants_hint => "不在关键人物里的人：写姓名，用逗号分隔", "Anyone not among the key people: their names, separated by commas";
+    others => "其他人", "Others";
     occurred_hint => "留空表示现在（北京时间）", "Empty means now (China time)";
     add_key_person => "添加关键人物", "Add a key person";
     add_person_around => "添加周围的人", "Add a person around";
@@ -427,6 +430,11 @@ catalogue! {
     import_title => "导入客户", "Import customers";
     import_hint => "上传 CSV（UTF-8 或 GBK）或 Excel 文件。先检查，确认无误再写入。", "Upload a CSV (UTF-8 or GBK) or Excel file. It is checked first; nothing is written until you confirm.";
     file => "文件", "File";
+    import_orders_title => "导入订单", "Import orders";
+    orders_import_hint => "客户价值（ABC 分层、RFM、活跃概率、终身价值）都从订单算出。上传订单的 CSV 或 Excel 文件：每行一笔订单，用关系编号、外部编号或手机号指明客户。先检查，确认无误再写入。", "Customer value (tiers, RFM, P(alive), lifetime value) is computed from orders. Upload a CSV or Excel file of orders, one a row, naming the customer by Guanxi ID, external ID or phone. It is checked first; nothing is written until you confirm.";
+    value_queued => "客户价值正在按新订单重新评估，几分钟后在“客户价值”页可以看到。", "Customer value is being recomputed with the new orders; see the Value page in a few minutes.";
+    rows_not_imported => "这些行没有导入", "These rows were not imported";
+    see_orders => "查看订单", "See the orders";
     template_hint => "第一次导入？下载模板，照着第二页的说明填写：", "First import? Download the template and fill it in as its second sheet says:";
     template_xlsx => "Excel 模板（含填写说明）", "Excel template (with instructions)";
     template_csv => "CSV 模板", "CSV template";
@@ -579,7 +587,9 @@ catalogue! {
     clv_projected => "预测期内价值（折现）", "Value over the horizon (discounted)";
     approach => "建议接触方式", "Recommended approach";
     service_level => "服务方式", "Service";
-    not_assessed => "还没有价值评估（运行 guanxi analyze --save）。", "Not assessed yet (run guanxi analyze --save).";
+    not_assessed => "还没有价值评估。价值从订单算出：每晚 2:00 自动评估，经理也可以点“立即重新评估”。", "Not assessed yet. Value is computed from orders, every night at 2:00; a manager can also press Recompute now.";
+    customer_not_assessed => "还没有价值评估：价值从订单算出，有了订单后当晚评估。", "Not assessed yet: value is computed from orders, the night after the first one.";
+    no_orders_yet => "还没有订单？", "No orders yet?";
     act_create => "新建", "created";
     act_update => "修改", "changed";
     act_delete => "删除", "removed";
@@ -588,6 +598,10 @@ catalogue! {
     act_unmerge => "撤销合并", "merge undone";
     act_import => "导入", "imported";
     act_export => "导出", "exported";
+    act_move => "推进", "moved";
+    act_close => "结束", "closed";
+    act_tick => "勾选", "ticked";
+    act_dismiss_duplicate => "排除重复：", "dismissed as duplicates:";
     ent_customer => "客户", "customer";
     ent_key_person => "关键人物", "key person";
     ent_person_around => "周围的人", "person around";
@@ -597,6 +611,32 @@ catalogue! {
     ent_order => "订单", "order";
     ent_opportunity => "商机", "deal";
     ent_settings => "设置", "settings";
+    audit_count => "数量", "Count";
+    audit_skipped => "跳过", "Skipped";
+    audit_since => "开始", "Since";
+    audit_until => "结束", "Until";
+    audit_analysis => "分析", "Analysis";
+    audit_situation => "现状", "Situation";
+    audit_expires => "失效时间", "Expires";
+    audit_active => "启用", "Active";
+    ent_customers => "客户", "customers";
+    ent_orders => "订单", "orders";
+    ent_opportunities => "商机", "deals";
+    ent_attachment => "附件", "attachment";
+    ent_competitor => "竞争对手", "competitor";
+    ent_competitor_engagement => "竞争对手接触", "competitor engagement";
+    ent_decision_chain => "决策链", "decision chain";
+    ent_health_check => "关系健康检查", "relationship health check";
+    ent_objection => "异议", "objection";
+    ent_referral => "推荐", "referral";
+    ent_relationship => "关系阶段", "relationship stage";
+    ent_relationship_level => "关系层级", "relationship level";
+    ent_survey => "满意度调查", "satisfaction survey";
+    ent_survey_link => "调查链接", "survey link";
+    ent_task => "标准动作", "standard action";
+    ent_wallet_share => "钱包份额", "share of wallet";
+    ent_winback_attempt => "挽回尝试", "win-back attempt";
+    ent_winback_case => "挽回案例", "win-back case";
     act_login => "登录", "signed in";
     act_login_failed => "登录失败", "sign-in failed";
     act_login_blocked => "登录被暂停（失败太多）", "sign-in blocked (too many failures)";
@@ -636,6 +676,24 @@ impl T {
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.0.pick(zh, en)
     }
+
+    /// The colon after a label: 「负责人：」 / "Owner: ".
+    pub fn colon(&self) -> &'static str {
+        self.pick("：", ": ")
+    }
+
+    /// Between items of a list in a sentence: 「；」 / "; ".
+    pub fn semicolon(&self) -> &'static str {
+        self.pick("；", "; ")
+    }
+
+    /// An aside in brackets after something: 「（3）」 / " (3)".
+    pub fn aside(&self, text: impl std::fmt::Display) -> String {
+        match self.0 {
+            Lang::ZhCn => format!("（{text}）"),
+            Lang::En => format!(" ({text})"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -649,5 +707,24 @@ mod tests {
         }
         assert_eq!(T(Lang::ZhCn).sign_in(), "登录");
         assert_eq!(T(Lang::En).sign_in(), "Sign in");
+    }
+
+    /// Issue #22: each language with its own punctuation, and English without Chinese.
+    #[test]
+    fn each_message_is_punctuated_in_its_language() {
+        let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        let mut wrong = Vec::new();
+        for (key, zh, en) in ALL {
+            let z: Vec<char> = zh.chars().collect();
+            if z.windows(2).any(|w| han(w[0]) && [',', ':', ';', '(', '!', '?'].contains(&w[1])) {
+                wrong.push(format!("{key} (zh): {zh}"));
+            }
+            // The product's name, and the switch that names the other language in it.
+            let bilingual = ["app_name", "switch_language"].contains(key);
+            if !bilingual && en.chars().any(|c| han(c) || "，。：；（）、！？「」".contains(c)) {
+                wrong.push(format!("{key} (en): {en}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

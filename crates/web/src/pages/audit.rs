@@ -72,7 +72,8 @@ pub struct AuditRow {
 struct AuditPage {
     c: Chrome,
     q: (String, String, String, String, String),
-    users: Vec<String>,
+    /// (who, username) for the filter.
+    users: Vec<(String, String)>,
     actions: Vec<(&'static str, String)>,
     rows: Vec<AuditRow>,
     older: Option<String>,
@@ -102,6 +103,7 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
     let t = T(v.lang());
     let f = AuditFilter { limit: PER_PAGE, ..q.filter()? };
     let entries = state.store().audit_entries(&f).await?;
+    let names = crate::html::Names::load(state.store()).await?;
     let older = (entries.len() as i64 == PER_PAGE).then(|| {
         let last = entries.last().map(|e| e.id.to_string());
         query_string(&[
@@ -118,7 +120,7 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
         .map(|e| AuditRow {
             id: e.id,
             at: china_time(&e.at),
-            who: e.actor.clone(),
+            who: names.labelled(&e.actor),
             what: super::customers::action_label(&e.action, &e.entity, t),
             record: match (e.customer_id, e.entity_id) {
                 (Some(c), _) => format!("{} {c}", t.ent_customer()),
@@ -127,10 +129,10 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
             },
             client: e.client.clone().unwrap_or_default(),
             note: e.note.clone().unwrap_or_default(),
-            changes: super::customers::changes_of(e.before.as_ref(), e.after.as_ref(), v.lang()),
+            changes: super::customers::changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, v.lang()),
         })
         .collect();
-    let users = state.store().users().await?.into_iter().map(|u| u.username).collect();
+    let users = state.store().users().await?.into_iter().map(|u| (names.labelled(&u.username), u.username)).collect();
     let actions = ACTIONS.iter().map(|a| (*a, super::customers::action_label(a, "", t))).collect();
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
     let c = Chrome::new(&v, Nav::Audit, None, "/audit".into());

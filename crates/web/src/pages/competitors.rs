@@ -81,7 +81,9 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/competitors/{id}?done=created")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/competitors/{id}?done={}", Done::CompetitorCreated.code())).into_response())
+        }
         Err(StoreError::Invalid(e)) => list_page(&state, &v, None, Some((raw, e))).await,
         Err(e) => Err(e.into()),
     }

@@ -144,9 +144,9 @@ impl ListQuery {
     }
 
     /// The filters as a person reads them (「搜索：zhao；负责人：li.na」), empty without any.
-    pub fn describe(&self, t: T) -> String {
+    pub fn describe(&self, t: T, names: &crate::html::Names) -> String {
         let lang = t.lang();
-        let field = |f: Field, v: &str| (f.label(lang).to_string(), f.display(v.trim(), lang));
+        let field = |f: Field, v: &str| (f.label(lang).to_string(), names.display(f, v.trim(), lang));
         let mut parts: Vec<(String, String)> = Vec::new();
         let mut push = |v: &str, named: &dyn Fn(&str) -> (String, String)| {
             if !v.trim().is_empty() {
@@ -196,9 +196,14 @@ struct ListPage {
     sort: Vec<(String, String)>,
     views: Vec<SavedView>,
     query_string: String,
+    names: crate::html::Names,
 }
 
 impl ListPage {
+    fn owner(&self, c: &CustomerSummary) -> String {
+        c.owner.as_deref().map(|o| self.names.of(o)).unwrap_or_default()
+    }
+
     fn kind_label(&self, c: &CustomerSummary) -> &'static str {
         c.kind.label(self.c.t.lang())
     }
@@ -357,7 +362,8 @@ async fn list(
     let here = uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let query_string = q.encode();
     let c = Chrome::new(&v, Nav::Customers, q.done.as_deref(), here);
-    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string }))
+    let names = crate::html::Names::load(state.store()).await?;
+    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, names }))
 }
 
 #[derive(Deserialize)]
@@ -594,11 +600,12 @@ async fn conflict_view(
         .filter(|e| e.entity == "customer" && e.customer_id == Some(id) && e.action != "create")
         .take((now - version).clamp(1, 50) as usize)
         .collect();
-    let who = entries.first().map(|e| e.actor.clone()).unwrap_or_default();
+    let names = crate::html::Names::load(state.store()).await?;
+    let who = entries.first().map(|e| names.of(&e.actor)).unwrap_or_default();
     let when = entries.first().map(|e| china_time(&e.at)).unwrap_or_default();
     let mut changes: Vec<(String, String, String)> = Vec::new();
     for e in entries.iter().rev() {
-        for (label, before, after) in changes_of(e.before.as_ref(), e.after.as_ref(), lang) {
+        for (label, before, after) in changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, lang) {
             match changes.iter_mut().find(|c| c.0 == label) {
                 Some(c) => c.2 = after,
                 None => changes.push((label, before, after)),
@@ -678,6 +685,10 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
         "token_used" => t.act_token_used(),
         "reauth_failed" => t.act_reauth_failed(),
         "bulk_read" => t.act_bulk_read(),
+        "move" => t.act_move(),
+        "close" => t.act_close(),
+        "tick" => t.act_tick(),
+        "dismiss_duplicate" => t.act_dismiss_duplicate(),
         other => other,
     };
     // Sign-in events are about the session, not a record.
@@ -697,6 +708,24 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
         "order" => t.ent_order(),
         "opportunity" => t.ent_opportunity(),
         "settings" => t.ent_settings(),
+        "customers" => t.ent_customers(),
+        "orders" => t.ent_orders(),
+        "opportunities" => t.ent_opportunities(),
+        "attachment" => t.ent_attachment(),
+        "competitor" => t.ent_competitor(),
+        "competitor_engagement" => t.ent_competitor_engagement(),
+        "decision_chain" => t.ent_decision_chain(),
+        "health_check" => t.ent_health_check(),
+        "objection" => t.ent_objection(),
+        "referral" => t.ent_referral(),
+        "relationship" => t.ent_relationship(),
+        "relationship_level" => t.ent_relationship_level(),
+        "survey" => t.ent_survey(),
+        "survey_link" => t.ent_survey_link(),
+        "task" => t.ent_task(),
+        "wallet_share" => t.ent_wallet_share(),
+        "winback_attempt" => t.ent_winback_attempt(),
+        "winback_case" => t.ent_winback_case(),
         other => other,
     };
     match t.lang() {
@@ -705,10 +734,14 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
     }
 }
 
-/// Field-by-field differences of two audit snapshots (field code → text), labelled.
+/// Field-by-field differences of two audit snapshots of an `entity`, each as (label, before,
+/// after) in the reader's language (issue #22: the history showed codes, `true`, UTC times and
+/// JSON arrays).
 pub(crate) fn changes_of(
+    entity: &str,
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
+    names: &crate::html::Names,
     lang: Lang,
 ) -> Vec<(String, String, String)> {
     let empty = serde_json::Map::new();
@@ -717,30 +750,107 @@ pub(crate) fn changes_of(
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
-    let text = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
+    let t = T(lang);
     keys.into_iter()
         .filter_map(|k| {
-            let (old, new) = (text(b.get(k)), text(a.get(k)));
-            if old == new {
+            let (old, new) = (b.get(k), a.get(k));
+            let empty = |v: Option<&serde_json::Value>| v.is_none_or(serde_json::Value::is_null);
+            if old == new || (empty(old) && empty(new)) {
                 return None;
             }
-            let (label, old, new) = match Field::from_code(k) {
-                Some(f) => (f.label(lang).to_string(), f.display(&old, lang), f.display(&new, lang)),
-                None => (k.clone(), old, new),
-            };
-            Some((label, old, new))
+            let value = |v| audit_value(entity, k, v, names, t);
+            Some((audit_label(entity, k, t), value(old), value(new)))
         })
         .collect()
+}
+
+/// The field an audit snapshot's key stands for, where the entity gives it another meaning
+/// than a customer's field of that name.
+fn audit_field(entity: &str, key: &str) -> Option<Field> {
+    match (entity, key) {
+        ("competitor_engagement", "kind") => Some(Field::Engagement),
+        ("competitor_engagement", "note") => Some(Field::Notes),
+        _ => Field::from_code(key),
+    }
+}
+
+/// An audit snapshot's key as a label.
+fn audit_label(entity: &str, key: &str, t: T) -> String {
+    let label = match key {
+        "count" => t.audit_count(),
+        "created" => t.created_n(),
+        "updated" => t.updated_n(),
+        "unchanged" => t.unchanged_n(),
+        "skipped" => t.audit_skipped(),
+        "interactions" => t.ent_interaction(),
+        "competitor_id" => t.ent_competitor(),
+        "since" => t.audit_since(),
+        "until" => t.audit_until(),
+        "analysis" => t.audit_analysis(),
+        "situation" => t.audit_situation(),
+        "referrer" => t.field(Field::Referrer),
+        "reward_fen" => t.field(Field::RewardValue),
+        "expires_at" => t.audit_expires(),
+        "active" => t.audit_active(),
+        "lifetime_loss_fen" => t.lifetime_loss(),
+        "yearly_value_fen" => t.yearly_value(),
+        "trigger" => t.opened_because(),
+        "wallet_share" => t.ent_wallet_share(),
+        _ => match audit_field(entity, key) {
+            Some(f) => f.label(t.lang()),
+            None => return key.replace('_', " "),
+        },
+    };
+    label.to_string()
+}
+
+/// An audit snapshot's value as text: yes or no, money in yuan, China time, a vocabulary's
+/// label, a list joined.
+fn audit_value(entity: &str, key: &str, value: Option<&serde_json::Value>, names: &crate::html::Names, t: T) -> String {
+    use serde_json::Value;
+    let lang = t.lang();
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => if *b { t.yes() } else { t.no() }.to_string(),
+        Some(Value::Number(n)) if key.ends_with("_fen") => {
+            n.as_i64().map(|f| format!("¥{}", guanxi_domain::orders::format_money_grouped(f))).unwrap_or_default()
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => {
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
+                return china_time(&at.with_timezone(&chrono::Utc));
+            }
+            if key == "trigger"
+                && let Some(x) = guanxi_domain::winback::Trigger::parse(s)
+            {
+                return x.label(lang).to_string();
+            }
+            match audit_field(entity, key) {
+                Some(f) => names.display(f, s, lang),
+                None => s.clone(),
+            }
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| audit_value(entity, key, Some(i), names, t))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(t.pick("、", ", ")),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                format!("{}{}{}", audit_label(entity, k, t), t.colon(), audit_value(entity, k, Some(v), names, t))
+            })
+            .collect::<Vec<_>>()
+            .join(t.semicolon()),
+    }
 }
 
 async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let record = state.store().customer(id).await?;
     let lang = v.lang();
     let merges = state.store().merges(id).await?;
+    let names = crate::html::Names::load(state.store()).await?;
     let can_edit = v.may(Action::EditCustomer { owner: record.owner_id }).is_ok();
     // Newest first: a removal already undone by a later restore offers no restore.
     let mut restored = std::collections::HashSet::new();
@@ -773,9 +883,9 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
                 .flatten();
             HistoryRow {
                 at: china_time(&e.at),
-                who: e.actor.clone(),
+                who: names.of(&e.actor),
                 what: action_label(&e.action, &e.entity, T(lang)),
-                changes: changes_of(e.before.as_ref(), e.after.as_ref(), lang),
+                changes: changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, lang),
                 note: e.note.clone(),
                 merge_id,
                 restore,

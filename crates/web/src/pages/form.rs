@@ -15,6 +15,9 @@ pub enum InputKind {
     DateTime,
     TextArea,
     Select(Vec<(String, String)>),
+    /// A tick for each of several people (value, label, ticked), and, where anyone else may be
+    /// named, a box for them (its label, what it holds).
+    Ticks(Vec<(String, String, bool)>, Option<(&'static str, String)>),
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +38,25 @@ impl Input {
 
     pub fn is_textarea(&self) -> bool {
         self.kind == InputKind::TextArea
+    }
+
+    pub fn is_ticks(&self) -> bool {
+        matches!(self.kind, InputKind::Ticks(..))
+    }
+
+    pub fn ticks(&self) -> &[(String, String, bool)] {
+        match &self.kind {
+            InputKind::Ticks(t, _) => t,
+            _ => &[],
+        }
+    }
+
+    /// The box for people not among the ticks, if the field has one: its label, what it holds.
+    pub fn others(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            InputKind::Ticks(_, Some((label, value))) => Some((label, value.as_str())),
+            _ => None,
+        }
     }
 
     pub fn options(&self) -> &[(String, String)] {
@@ -335,6 +357,73 @@ pub fn customer_fields() -> Vec<Field> {
         all.extend_from_slice(group);
     }
     all
+}
+
+/// The people a form may name, for its pickers (issue #22: owners and participants were typed
+/// as usernames): colleagues by the name they go by, and the customer's key people.
+pub struct People {
+    /// (username, 「张伟 (zhang.wei)」) of active colleagues.
+    pub colleagues: Vec<(String, String)>,
+    /// The names of the customer's key people.
+    pub key_people: Vec<String>,
+}
+
+impl People {
+    pub async fn load(store: &guanxi_store::Store, customer: Option<i64>) -> Result<People, guanxi_store::StoreError> {
+        let colleagues = store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.id != guanxi_store::Actor::SYSTEM.0)
+            .map(|u| (u.username.clone(), format!("{} ({})", u.display_name, u.username)))
+            .collect();
+        let key_people = match customer {
+            Some(id) => store.key_people(id).await?.into_iter().map(|k| k.draft.name).collect(),
+            None => Vec::new(),
+        };
+        Ok(People { colleagues, key_people })
+    }
+
+    /// Turns the people fields among `inputs` into pickers: the owner a choice of colleagues
+    /// (someone no longer listed is kept), our participants a tick per colleague, theirs a tick
+    /// per key person and a box for anyone else.
+    pub fn apply(&self, inputs: &mut [Input], t: T) {
+        for i in inputs.iter_mut() {
+            let chosen: Vec<String> =
+                i.value.split([',', '，', '、']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            match i.name {
+                "owner" => {
+                    let mut opts = vec![(String::new(), "—".to_string())];
+                    opts.extend(self.colleagues.iter().cloned());
+                    if !i.value.is_empty() && !opts.iter().any(|(u, _)| u.eq_ignore_ascii_case(&i.value)) {
+                        opts.push((i.value.clone(), i.value.clone()));
+                    }
+                    i.kind = InputKind::Select(opts);
+                }
+                "our_participants" => {
+                    let mut ticks: Vec<(String, String, bool)> = self
+                        .colleagues
+                        .iter()
+                        .map(|(u, l)| (u.clone(), l.clone(), chosen.iter().any(|c| c.eq_ignore_ascii_case(u))))
+                        .collect();
+                    for c in &chosen {
+                        if !ticks.iter().any(|(u, ..)| u.eq_ignore_ascii_case(c)) {
+                            ticks.push((c.clone(), c.clone(), true));
+                        }
+                    }
+                    i.kind = InputKind::Ticks(ticks, None);
+                    i.hint = None;
+                }
+                "their_participants" => {
+                    let ticks = self.key_people.iter().map(|k| (k.clone(), k.clone(), chosen.contains(k))).collect();
+                    let others: Vec<&str> =
+                        chosen.iter().filter(|c| !self.key_people.contains(c)).map(String::as_str).collect();
+                    i.kind = InputKind::Ticks(ticks, Some((t.others(), others.join(", "))));
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The sections of the customer form for a customer of `kind`. `owners` are the choices for

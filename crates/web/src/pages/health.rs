@@ -104,7 +104,7 @@ async fn check_page_with(
                 label: s.label(lang),
                 hint: s.hint(lang),
                 data: Some(match prefill {
-                    Some(p) => format!("{}（{}）", p.answer.label(lang), p.evidence.describe(lang)),
+                    Some(p) => format!("{}{}", p.answer.label(lang), t.aside(p.evidence.describe(lang))),
                     None if s.from_data() => t.data_not_enough().to_string(),
                     None => t.person_judgment().to_string(),
                 }),
@@ -304,12 +304,12 @@ pub struct HealthLine {
 }
 
 impl HealthLine {
-    pub fn new(r: &HealthRow, t: T) -> HealthLine {
+    pub fn new(r: &HealthRow, names: &crate::html::Names, t: T) -> HealthLine {
         let lang = t.lang();
         HealthLine {
             id: r.customer_id,
             name: r.name.clone(),
-            owner: r.owner.clone().unwrap_or_default(),
+            owner: r.owner.as_deref().map(|o| names.of(o)).unwrap_or_default(),
             tier: r.tier.map(|x| x.label(lang)).unwrap_or(""),
             score: r.score,
             change: r.change.filter(|c| *c != 0),
@@ -381,6 +381,7 @@ async fn health_list(
         HealthOrder::Unknown => "unknown",
     };
     let owner_typed = query_text(&q.owner);
+    let names = crate::html::Names::load(state.store()).await?;
     let link = crate::html::query_string(&[
         ("order", Some(order_code)),
         ("owner", owner_typed.as_deref()),
@@ -392,7 +393,7 @@ async fn health_list(
         owner: query_text(&q.owner).unwrap_or_default(),
         team: team.unwrap_or_default(),
         owners: super::sales::owner_choices(&state, t).await?,
-        lines: rows.iter().map(|r| HealthLine::new(r, t)).collect(),
+        lines: rows.iter().map(|r| HealthLine::new(r, &names, t)).collect(),
         page,
         more,
         summary,
@@ -473,6 +474,7 @@ async fn quadrant_page(
     let mut rows = state.store().in_quadrant(chosen, PER_PAGE + 1, (page as i64 - 1) * PER_PAGE).await?;
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
+    let names = crate::html::Names::load(state.store()).await?;
     let page = QuadrantPage {
         c: Chrome::new(&v, Nav::Relationships, q.done.as_deref(), "/relationships/quadrant".into()),
         svg,
@@ -480,7 +482,7 @@ async fn quadrant_page(
         summary,
         chosen: chosen.code(),
         chosen_label: chosen.label(lang),
-        lines: rows.iter().map(|r| HealthLine::new(r, t)).collect(),
+        lines: rows.iter().map(|r| HealthLine::new(r, &names, t)).collect(),
         page,
         more,
         can_recompute: v.may(Action::BulkEdit).is_ok(),

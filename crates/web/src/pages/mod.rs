@@ -7,6 +7,7 @@ pub mod competitors;
 pub mod customers;
 pub mod form;
 pub mod health;
+pub mod import;
 pub mod orders;
 pub mod people;
 pub mod reports;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(winback::router())
         .merge(account::router())
         .merge(audit::router())
+        .merge(import::router())
         .merge(transfer::router())
         .merge(value::router())
         .merge(orders::router())

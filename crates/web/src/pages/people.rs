@@ -290,15 +290,14 @@ pub async fn archive_page(
         })
         .collect();
     // Who logged each contact is shown beside whom they named as taking part (F-11).
-    let names: std::collections::HashMap<i64, String> =
-        store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let names = crate::html::Names::load(store).await?;
     let interactions = store
         .interactions(id)
         .await?
         .into_iter()
         .map(|i| InteractionView {
             id: i.id,
-            logged_by: names.get(&i.created_by).cloned().unwrap_or_default(),
+            logged_by: names.of_id(i.created_by),
             when: china_time(&i.draft.occurred_at),
             channel: i.draft.channel.label(lang),
             direction: i.draft.direction.label(lang),
@@ -308,11 +307,11 @@ pub async fn archive_page(
                 .collect(),
             summary: i.draft.summary.clone(),
             next_step: i.draft.next_step.clone().map(|s| match i.draft.next_step_on {
-                Some(d) => format!("{s}（{d}）"),
+                Some(d) => format!("{s}{}", T(lang).aside(d)),
                 None => s,
             }),
-            ours: i.ours.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
-            theirs: i.theirs.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
+            ours: names.list(i.ours.iter().map(|p| p.name.as_str()), T(lang)),
+            theirs: i.theirs.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(T(lang).pick("、", ", ")),
         })
         .collect();
 
@@ -407,6 +406,8 @@ pub async fn archive_page(
     let log_raw = log_raw.unwrap_or_else(|| Raw::new().with(Field::Channel, Channel::FaceToFace.code()));
     let mut around_choices = vec![(String::new(), format!("{} · {}", t.the_customer(), r.draft.name))];
     around_choices.extend(kp.iter().map(|k| (k.id.to_string(), k.draft.name.clone())));
+    let mut log_form = form::inputs(form::INTERACTION_FIELDS, &log_raw, log_err.as_ref(), t);
+    form::People::load(store, Some(id)).await?.apply(&mut log_form, t);
     let owner = match r.owner_id {
         Some(o) => Some(store.user_by_id(o).await?.display_name),
         None => None,
@@ -421,7 +422,7 @@ pub async fn archive_page(
         .await?
         .items
         .iter()
-        .map(|o| super::sales::deal_view(o, lang, stalled_days))
+        .map(|o| super::sales::deal_view(o, &names, lang, stalled_days))
         .collect();
     let (stage, changes) = store.relationship(id).await?;
     let relationship_history = changes
@@ -432,7 +433,7 @@ pub async fn archive_page(
             from: h.from.label(lang),
             to: h.to.label(lang),
             why: h.why.clone(),
-            by: h.changed_by.clone(),
+            by: names.of(&h.changed_by),
         })
         .collect();
     let relationship_choices = guanxi_domain::relationship::RelationshipStage::ALL
@@ -450,7 +451,11 @@ pub async fn archive_page(
     let referrals = super::winback::referral_part(state, id, forms.referral.as_ref(), T(lang)).await?;
     let (confirmed, level_changes) = store.relationship_level(id).await?;
     let level_confirmed = confirmed.map(|l| match level_changes.last() {
-        Some(h) => format!("{}（{} · {}）", l.label(lang), h.changed_by, china_time(&h.changed_at)),
+        Some(h) => format!(
+            "{}{}",
+            l.label(lang),
+            T(lang).aside(format!("{} · {}", names.of(&h.changed_by), china_time(&h.changed_at)))
+        ),
         None => l.label(lang).to_string(),
     });
     let preselect = confirmed.unwrap_or(proposed);
@@ -509,7 +514,7 @@ pub async fn archive_page(
         around_form: form::inputs(form::PERSON_AROUND_FIELDS, &ar_raw.unwrap_or_default(), ar_err.as_ref(), t),
         around_choices,
         around_open: ar_err.is_some(),
-        log_form: form::inputs(form::INTERACTION_FIELDS, &log_raw, log_err.as_ref(), t),
+        log_form,
         log_open: log_err.is_some(),
         purchase_facts,
         value_facts,
@@ -712,6 +717,8 @@ async fn part_form(
         Some(r) => r,
         None => part_fields(state, part, customer_id, id).await?,
     };
+    let mut inputs = form::inputs(fields, &raw, errors, t);
+    form::People::load(state.store(), Some(customer_id)).await?.apply(&mut inputs, t);
     let page = PartForm {
         c: Chrome::new(v, Nav::Customers, None, format!("/{path}/{id}/edit")),
         title,
@@ -719,7 +726,7 @@ async fn part_form(
         anchor,
         customer_id,
         customer: customer.draft.name,
-        inputs: form::inputs(fields, &raw, errors, t),
+        inputs,
         has_errors: errors.is_some(),
     };
     let mut r = render(&page);

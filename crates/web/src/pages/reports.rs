@@ -215,7 +215,7 @@ fn view(r: &SalesReport, t: T) -> Charts {
         .map(|(s, d, n)| Bar {
             label: s.label(lang).to_string(),
             value: *d,
-            text: format!("{d:.1} {}（{n}）", t.days_unit()),
+            text: format!("{d:.1} {}{}", t.days_unit(), t.aside(n)),
             class: "bar-days",
         })
         .collect();
@@ -223,7 +223,7 @@ fn view(r: &SalesReport, t: T) -> Charts {
         .objections
         .iter()
         .map(|(c, n, open)| Bar {
-            label: format!("{}（{}）", c.label(lang), if c.ours() { t.cause_ours() } else { t.cause_theirs() }),
+            label: format!("{}{}", c.label(lang), t.aside(if c.ours() { t.cause_ours() } else { t.cause_theirs() })),
             value: *n as f64,
             text: format!("{n} · {} {open}", t.still_open()),
             class: if c.ours() { "bar-ours" } else { "bar-theirs" },
@@ -257,6 +257,7 @@ async fn page(
     let stalled_days = state.store().sales_settings().await?.stalled_days;
     let Charts { forecast, funnel, conversions, days, objections, lost_to } = view(&report, t);
     let now = chrono::Utc::now();
+    let names = crate::html::Names::load(state.store()).await?;
     let owners = super::sales::owner_choices(&state, t).await?;
     let (open, pipeline, weighted) =
         report.by_owner.iter().fold((0, 0, 0), |(a, b, c), o| (a + o.open, b + o.pipeline_fen, c + o.weighted_fen));
@@ -291,7 +292,7 @@ async fn page(
             .by_owner
             .iter()
             .map(|o| OwnerRow {
-                owner: o.owner.clone(),
+                owner: names.of(&o.owner),
                 open: o.open,
                 pipeline: yuan(o.pipeline_fen),
                 weighted: yuan(o.weighted_fen),
@@ -308,7 +309,7 @@ async fn page(
                 id: o.id,
                 title: o.draft.title.clone(),
                 customer: o.customer_name.clone(),
-                owner: o.owner_name.clone(),
+                owner: names.of(&o.owner_name),
                 stage: o.stage.label(lang),
                 amount: yuan(o.draft.amount_fen),
                 quiet_days: (now - o.last_activity_at).num_days(),

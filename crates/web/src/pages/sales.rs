@@ -181,14 +181,14 @@ pub struct DealView {
     pub next_step: String,
 }
 
-pub fn deal_view(o: &OpportunityRecord, lang: Lang, stalled_days: u32) -> DealView {
+pub fn deal_view(o: &OpportunityRecord, names: &crate::html::Names, lang: Lang, stalled_days: u32) -> DealView {
     let now = chrono::Utc::now();
     DealView {
         id: o.id,
         title: o.draft.title.clone(),
         customer_id: o.customer_id,
         customer: o.customer_name.clone(),
-        owner: o.owner_name.clone(),
+        owner: names.of(&o.owner_name),
         stage: o.stage.label(lang),
         stage_code: o.stage.code(),
         status: o.status.label(lang),
@@ -200,7 +200,7 @@ pub fn deal_view(o: &OpportunityRecord, lang: Lang, stalled_days: u32) -> DealVi
         days_in_stage: (now - o.stage_entered_at).num_days(),
         stalled: o.status == DealStatus::Open && (now - o.last_activity_at).num_days() >= stalled_days as i64,
         next_step: match (&o.draft.next_step, o.draft.next_step_on) {
-            (Some(s), Some(d)) => format!("{s}（{d}）"),
+            (Some(s), Some(d)) => format!("{s}{}", T(lang).aside(d)),
             (Some(s), None) => s.clone(),
             _ => String::new(),
         },
@@ -263,7 +263,8 @@ async fn list_page(State(state): State<AppState>, v: Viewer, Query(q): Query<Dea
     let t = T(v.lang());
     let lang = t.lang();
     let stalled_days = state.store().sales_settings().await?.stalled_days;
-    let deals = list.items.iter().map(|o| deal_view(o, lang, stalled_days)).collect();
+    let names = crate::html::Names::load(state.store()).await?;
+    let deals = list.items.iter().map(|o| deal_view(o, &names, lang, stalled_days)).collect();
     let query_string = q.link();
     let here =
         if query_string.is_empty() { "/opportunities".to_string() } else { format!("/opportunities?{query_string}") };
@@ -320,6 +321,7 @@ async fn board_page(
     let t = T(v.lang());
     let lang = t.lang();
     let settings = state.store().sales_settings().await?;
+    let names = crate::html::Names::load(state.store()).await?;
     let mut columns = Vec::new();
     for stage in Stage::ALL.iter().filter(|s| **s != Stage::AfterSales) {
         filter.stage = Some(*stage);
@@ -328,7 +330,7 @@ async fn board_page(
             code: stage.code(),
             label: stage.label(lang),
             probability: settings.probability(*stage),
-            deals: page.items.iter().map(|o| deal_view(o, lang, settings.stalled_days)).collect(),
+            deals: page.items.iter().map(|o| deal_view(o, &names, lang, settings.stalled_days)).collect(),
             amount: yuan(page.amount_fen),
         });
     }
@@ -370,12 +372,24 @@ struct NewPage {
     error: Option<String>,
 }
 
+/// The deal form's people as pickers; only managers and admins give a deal to someone else
+/// (F-11), so others see just themselves as the owner.
+async fn deal_pickers(state: &AppState, v: &Viewer, customer: i64, inputs: &mut [Input]) -> Result<(), AppError> {
+    let mut people = form::People::load(state.store(), Some(customer)).await?;
+    if v.may(Action::AssignOwner).is_err() {
+        people.colleagues.retain(|(u, _)| u.eq_ignore_ascii_case(&v.user.username));
+    }
+    people.apply(inputs, T(v.lang()));
+    Ok(())
+}
+
 async fn new_page(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     v.may(Action::CreateOpportunity)?;
     let r = crate::auth::writable_customer(&state, &v, id, crate::auth::CustomerPart::Deal).await?;
     let t = T(v.lang());
     let raw = Raw::new().with(Field::Owner, v.user.username.clone());
-    let inputs = form::inputs(OPPORTUNITY_FIELDS, &raw, None, t);
+    let mut inputs = form::inputs(OPPORTUNITY_FIELDS, &raw, None, t);
+    deal_pickers(&state, &v, id, &mut inputs).await?;
     let here = format!("/customers/{id}/opportunities/new");
     Ok(render(&NewPage {
         c: Chrome::new(&v, Nav::Sales, None, here),
@@ -403,9 +417,10 @@ async fn create(
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {
-        Ok(new) => Ok(Redirect::to(&format!("/opportunities/{new}?done=created")).into_response()),
+        Ok(new) => Ok(Redirect::to(&format!("/opportunities/{new}?done={}", Done::DealCreated.code())).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let inputs = form::inputs(OPPORTUNITY_FIELDS, &raw, Some(&e), t);
+            let mut inputs = form::inputs(OPPORTUNITY_FIELDS, &raw, Some(&e), t);
+            deal_pickers(&state, &v, id, &mut inputs).await?;
             let here = format!("/customers/{id}/opportunities/new");
             let page = NewPage {
                 c: Chrome::new(&v, Nav::Sales, None, here),
@@ -578,6 +593,7 @@ pub async fn deal_page(
     forms: DealForms,
 ) -> Result<Response, AppError> {
     let store = state.store();
+    let names = crate::html::Names::load(store).await?;
     let o = store.opportunity(id).await?;
     let t = T(v.lang());
     let lang = t.lang();
@@ -616,7 +632,8 @@ pub async fn deal_page(
     let (edit_raw, edit_err) = split(forms.edit);
     let edit_open = edit_err.is_some();
     let edit_raw = edit_raw.unwrap_or_else(|| o.draft.to_fields());
-    let edit_form = form::inputs(OPPORTUNITY_FIELDS, &edit_raw, edit_err.as_ref(), t);
+    let mut edit_form = form::inputs(OPPORTUNITY_FIELDS, &edit_raw, edit_err.as_ref(), t);
+    deal_pickers(state, v, o.customer_id, &mut edit_form).await?;
     let qualify_form = form::inputs(QUALIFY_FIELDS, &edit_raw, edit_err.as_ref(), t);
     let (won_raw, won_err) = split(forms.won);
     let (lost_raw, lost_err) = split(forms.lost);
@@ -658,7 +675,7 @@ pub async fn deal_page(
             side: if b.cause.ours() { t.cause_ours() } else { t.cause_theirs() },
             answer: b.answer.unwrap_or_default(),
             resolved: b.resolved_at.is_some(),
-            by: b.created_by,
+            by: names.of(&b.created_by),
             when: china_time(&b.created_at),
         })
         .collect();
@@ -676,13 +693,20 @@ pub async fn deal_page(
             channel: i.draft.channel.label(lang),
             place: i.draft.place.clone().unwrap_or_default(),
             summary: i.draft.summary.clone(),
-            people: i.ours.iter().chain(&i.theirs).map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
+            people: i
+                .ours
+                .iter()
+                .map(|p| names.of(&p.name))
+                .chain(i.theirs.iter().map(|p| p.name.clone()))
+                .collect::<Vec<_>>()
+                .join(t.pick("、", ", ")),
         })
         .collect();
     let (contact_raw, contact_err) = split(forms.contact);
     let contact_open = contact_err.is_some();
     let contact_raw = contact_raw.unwrap_or_else(|| Raw::new().with(Field::Channel, Channel::FaceToFace.code()));
-    let contact_form = form::inputs(form::INTERACTION_FIELDS, &contact_raw, contact_err.as_ref(), t);
+    let mut contact_form = form::inputs(form::INTERACTION_FIELDS, &contact_raw, contact_err.as_ref(), t);
+    form::People::load(store, Some(o.customer_id)).await?.apply(&mut contact_form, t);
 
     let today = guanxi_store::today_in_china();
     let tasks = store
@@ -694,7 +718,7 @@ pub async fn deal_page(
             overdue: k.done_at.is_none() && k.due_on < today,
             title: k.title,
             due: k.due_on.to_string(),
-            assignee: k.assignee,
+            assignee: names.of(&k.assignee),
             done: k.done_at.is_some(),
         })
         .collect();
@@ -710,7 +734,7 @@ pub async fn deal_page(
             } else {
                 format!("{:.0} KB", (a.size as f64 / 1024.0).ceil())
             },
-            by: a.created_by,
+            by: names.of(&a.created_by),
             when: china_time(&a.created_at),
         })
         .collect();
@@ -723,9 +747,9 @@ pub async fn deal_page(
             from: h.from_stage.map(|s| s.label(lang).to_string()).unwrap_or_default(),
             to: h.to_stage.label(lang),
             status: h.status.label(lang),
-            by: h.changed_by,
+            by: names.of(&h.changed_by),
             override_reason: h.override_reason.unwrap_or_default(),
-            skipped: h.skipped.join("、"),
+            skipped: h.skipped.join(t.pick("、", ", ")),
         })
         .collect();
     // Seed 003: the appointment method follows the customer's value.
@@ -754,7 +778,7 @@ pub async fn deal_page(
     };
     let page = DealPage {
         c: Chrome::new(v, Nav::Sales, done, format!("/opportunities/{id}")),
-        d: deal_view(&o, lang, settings.stalled_days),
+        d: deal_view(&o, &names, lang, settings.stalled_days),
         can_work: v.may(Action::WorkOpportunity { owner: o.owner_id }).is_ok(),
         can_override: v.may(Action::OverrideStage).is_ok(),
         is_open: o.status == DealStatus::Open,

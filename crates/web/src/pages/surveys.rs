@@ -121,6 +121,7 @@ async fn page_with(
     // it (F-19).
     let can_edit = v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none();
     let secret = link_secret(state).await?;
+    let names = crate::html::Names::load(state.store()).await?;
     let now = chrono::Utc::now();
     let lines = state
         .store()
@@ -140,7 +141,7 @@ async fn page_with(
                     Some(x) => format!("{} · {x}", s.about.label(t.lang())),
                     None => s.about.label(t.lang()).to_string(),
                 },
-                by: s.created_by.clone(),
+                by: names.of(&s.created_by),
                 state: state_code,
                 state_label: label,
                 answers: s.answers.as_ref().map(|a| describe(a, t)),

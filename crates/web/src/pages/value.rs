@@ -340,7 +340,11 @@ async fn page(
         if let Some(by_kind) = r.report["gamma_gamma_by_kind"].as_object() {
             for (kind, fit) in by_kind {
                 let label = guanxi_domain::CustomerKind::parse(kind).map_or(kind.as_str(), |k| k.label(t.lang()));
-                models.push((format!("Gamma-Gamma（{label}）"), fit, &["p", "q", "gamma", "log_likelihood"][..]));
+                models.push((
+                    format!("Gamma-Gamma{}", t.aside(label)),
+                    fit,
+                    &["p", "q", "gamma", "log_likelihood"][..],
+                ));
             }
         }
         for (model, fit, keys) in models {

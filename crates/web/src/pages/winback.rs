@@ -84,7 +84,7 @@ impl ReferralView {
             id: r.id,
             referrer_id: r.referrer_id,
             referrer: match &r.referrer_person {
-                Some(p) => format!("{}（{p}）", r.referrer_name),
+                Some(p) => format!("{}{}", r.referrer_name, crate::i18n::T(lang).aside(p)),
                 None => r.referrer_name.clone(),
             },
             referred_id: r.referred_id,
@@ -224,12 +224,12 @@ pub struct CaseLine {
 }
 
 impl CaseLine {
-    fn new(c: &CaseRecord, lang: Lang) -> CaseLine {
+    fn new(c: &CaseRecord, names: &crate::html::Names, lang: Lang) -> CaseLine {
         CaseLine {
             id: c.id,
             customer_id: c.customer_id,
             customer: c.customer_name.clone(),
-            owner: c.owner.clone().unwrap_or_default(),
+            owner: c.owner.as_deref().map(|o| names.of(o)).unwrap_or_default(),
             trigger: c.trigger.label(lang),
             yearly: yuan(c.figure.yearly_fen),
             loss: yuan(c.figure.loss_fen),
@@ -275,6 +275,7 @@ async fn cases_page(
     let mut rows = state.store().winback_cases(status, owner, 51, (page as i64 - 1) * 50).await?;
     let more = rows.len() > 50;
     rows.truncate(50);
+    let names = crate::html::Names::load(state.store()).await?;
     let mut statuses = vec![(String::new(), t.everyone_status().to_string())];
     statuses.extend(CaseStatus::ALL.iter().map(|s| (s.code().to_string(), s.label(t.lang()).to_string())));
     let link = crate::html::query_string(&[("status", q.status.as_deref()), ("owner", q.owner.as_deref())]);
@@ -284,7 +285,7 @@ async fn cases_page(
         owner: query_text(&q.owner).unwrap_or_default(),
         statuses,
         owners: super::sales::owner_choices(&state, t).await?,
-        lines: rows.iter().map(|c| CaseLine::new(c, t.lang())).collect(),
+        lines: rows.iter().map(|c| CaseLine::new(c, &names, t.lang())).collect(),
         page,
         more,
         link,
@@ -329,6 +330,7 @@ async fn case_page_with(
     let lang = v.lang();
     let t = T(lang);
     let c = state.store().winback_case(id).await?;
+    let names = crate::html::Names::load(state.store()).await?;
     let customer = state.store().customer(c.customer_id).await?;
     let why = match super::people::live_standing(state, c.customer_id).await? {
         Some(s) => s.standing.why.describe(lang),
@@ -355,7 +357,7 @@ async fn case_page_with(
                     a.channel.label(lang),
                     a.what.clone(),
                     a.response.clone().unwrap_or_default(),
-                    a.by.clone(),
+                    names.of(&a.by),
                 )
             })
             .collect(),
@@ -371,7 +373,7 @@ async fn case_page_with(
             && v.may(Action::EditCustomer { owner: customer.owner_id }).is_ok()
             && customer.deleted_at.is_none(),
         c: Chrome::new(v, Nav::Relationships, done, format!("/winback/{id}")),
-        k: CaseLine::new(&c, lang),
+        k: CaseLine::new(&c, &names, lang),
     };
     let mut r = render(&page);
     if failed {

@@ -378,3 +378,138 @@ fn zip_holds(bytes: &[u8], text: &str) -> bool {
         std::io::Read::read_to_string(&mut archive.by_index(i).unwrap(), &mut s).is_ok() && s.contains(text)
     })
 }
+
+/// Item 9: orders come in through the browser like customers — same checks, same report, a
+/// template, the problem rows — and the value pages are recomputed with them; no page tells
+/// anyone to run a command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_are_imported_in_the_browser() {
+    use crate::cases::pages::upload_with;
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let value = kit::decoded(&c.get("/value").await.text());
+        assert!(!value.contains("guanxi analyze") && value.contains("href=\"/import?target=orders\""), "{b}: {value}");
+        assert!(kit::decoded(&c.get("/orders").await.text()).contains("href=\"/import?target=orders\""), "{b}");
+        let zhang = kit::customer(&mut c, json!({"kind": "individual", "name": "张三", "phone": "13800138000"})).await;
+        let page = kit::decoded(&c.get("/import?target=orders").await.text());
+        assert!(page.contains("<h1>导入订单</h1>") && page.contains("name=\"target\" value=\"orders\""), "{b}");
+        let csv = format!(
+            "关系编号,订单号,下单时间,金额,备注\n{zhang},SO-1,2026-03-01 10:00,1280,首单\n,SO-2,2026-03-02 10:00,abc,x\n99999,SO-3,2026-03-03 10:00,50,y\n"
+        );
+        let r = upload_with(&mut c, &[("target", "orders")], "订单.csv", csv.as_bytes()).await;
+        assert_eq!(r.status, 200, "{b}: {}", r.text());
+        let html = kit::decoded(&r.text());
+        assert!(
+            html.contains("<strong class=\"ok\">2</strong>") && html.contains("<strong class=\"bad\">1</strong>"),
+            "{b}: {html}"
+        );
+        assert!(html.contains("第 3 行") && html.contains("abc"), "{b}: the bad row by line and value");
+        let mapper = html.split("id=\"map-0\"").nth(1).unwrap().split("</select>").next().unwrap();
+        assert!(mapper.contains("value=\"amount\"") && !mapper.contains("value=\"city\""), "{b}: {mapper}");
+        let action = html.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = c.post(&format!("/import/{action}/errors"), &[("target", "orders"), ("encoding", "auto")]).await;
+        assert!(r.text().contains(",3,,SO-2,2026-03-02 10:00,abc,x"), "{b}: {}", r.text());
+        // All or nothing: the unknown customer stops it, and says which row.
+        let r = c.post(&format!("/import/{action}"), &[("target", "orders"), ("action", "partial")]).await;
+        let done = kit::decoded(&r.text());
+        assert!(done.contains("id=\"import-result\"") && done.contains("新建 <strong>1</strong>"), "{b}: {done}");
+        assert!(done.contains("第 4 行") && done.contains("99999"), "{b}: the unknown customer is named: {done}");
+        assert!(done.contains("id=\"value-queued\"") && done.contains("href=\"/orders\""), "{b}");
+        let orders = c.api("GET", &format!("/api/v1/customers/{zhang}/orders"), None).await.json();
+        assert_eq!(orders["orders"].as_array().map(Vec::len), Some(1), "{b}: {orders}");
+        let jobs = app.store.jobs(Some(guanxi_store::JobKind::RecomputeValues), 5).await.unwrap();
+        assert!(!jobs.is_empty(), "{b}: the value recompute is queued");
+        // The orders template names its columns and how to fill them.
+        let r = c.get("/import/template?target=orders&format=csv").await;
+        assert!(
+            r.text().trim_start_matches('\u{feff}').starts_with("关系编号,外部编号,手机,订单号,下单时间,金额"),
+            "{b}: {}",
+            r.text()
+        );
+        assert_eq!(c.get("/import?target=invoices").await.status, 400, "{b}");
+        // A sales rep imports nothing.
+        app.user("rep", Role::SalesRep).await;
+        let mut rep = app.signed_in("rep").await;
+        assert_eq!(rep.get("/import?target=orders").await.status, 403, "{b}");
+    }
+}
+
+/// Item 8: people are picked, not typed — colleagues by their names, the customer's key people
+/// by theirs, anyone else in a box — and shown by name on lists, the board, deals and history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_are_picked_and_shown_by_name() {
+    for app in apps().await {
+        let b = app.backend;
+        app.named_user("zhang.wei", "张伟", Role::Manager).await;
+        app.named_user("li.na", "李娜", Role::SalesRep).await;
+        app.named_user("wang.qiang", "王强", Role::SalesRep).await;
+        let mut c = app.signed_in("zhang.wei").await;
+        let customer =
+            kit::customer(&mut c, json!({"kind": "organization", "name": "宏达机械", "owner": "li.na"})).await;
+        let r = c.api("POST", &format!("/api/v1/customers/{customer}/key-people"), Some(json!({"name": "赵总"}))).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        // The contact form: a tick per colleague by name, a tick per key person, a box for others.
+        let page = kit::decoded(&c.get(&format!("/customers/{customer}")).await.text());
+        let form = page.split("id=\"f-our_participants\"").nth(1).unwrap().split("</fieldset>").next().unwrap();
+        assert!(form.contains("value=\"li.na\"") && form.contains("李娜"), "{b}: {form}");
+        let theirs = page.split("id=\"f-their_participants\"").nth(1).unwrap().split("</fieldset>").next().unwrap();
+        assert!(theirs.contains("type=\"checkbox\" name=\"their_participants\" value=\"赵总\""), "{b}: {theirs}");
+        assert!(theirs.contains("id=\"f-their_participants-others\""), "{b}");
+        let r = c
+            .post(
+                &format!("/customers/{customer}/interactions"),
+                &[
+                    ("channel", "face_to_face"),
+                    ("summary", "技术交流"),
+                    ("our_participants", "li.na"),
+                    ("our_participants", "wang.qiang"),
+                    ("their_participants", "赵总"),
+                    ("their_participants", "司机小刘"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let page = kit::decoded(&c.get(&format!("/customers/{customer}")).await.text());
+        assert!(page.contains("我方：李娜、王强"), "{b}: our people by name");
+        assert!(page.contains("赵总") && page.contains("司机小刘"), "{b}");
+        let contact = &app.store.interactions(customer).await.unwrap()[0];
+        let theirs: Vec<&str> = contact.theirs.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(theirs, ["赵总", "司机小刘"], "{b}");
+        assert!(contact.theirs[0].key_person_id.is_some(), "{b}: the ticked key person is linked");
+        // The deal form: the owner picked by name; a rep is offered only themselves.
+        let form = kit::decoded(&c.get(&format!("/customers/{customer}/opportunities/new")).await.text());
+        let owner = form.split("name=\"owner\"").nth(1).unwrap().split("</select>").next().unwrap();
+        assert!(owner.contains("value=\"li.na\"") && owner.contains("李娜 (li.na)"), "{b}: {owner}");
+        let mut rep = app.signed_in("li.na").await;
+        let form = kit::decoded(&rep.get(&format!("/customers/{customer}/opportunities/new")).await.text());
+        let owner = form.split("name=\"owner\"").nth(1).unwrap().split("</select>").next().unwrap();
+        assert!(owner.contains("李娜") && !owner.contains("王强"), "{b}: {owner}");
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/customers/{customer}/opportunities"),
+                Some(json!({"title": "大单", "owner": "li.na"})),
+            )
+            .await;
+        let deal = r.json()["id"].as_i64().unwrap();
+        // Shown by name: the deal, the board, the list, the customer list, the history.
+        for path in [
+            format!("/opportunities/{deal}"),
+            "/opportunities/board".into(),
+            "/opportunities".into(),
+            "/customers".into(),
+        ] {
+            let html = kit::decoded(&c.get(&path).await.text());
+            let body = html.split("<main").nth(1).unwrap_or("");
+            assert!(body.contains("李娜"), "{b}: {path} names the owner");
+            let shown: Vec<&str> =
+                body.split(['>', '<']).filter(|s| s.split(['·', ' ']).any(|w| w.trim() == "li.na")).collect();
+            assert!(shown.is_empty(), "{b}: {path} shows the username: {shown:?}");
+        }
+        c.api("PATCH", &format!("/api/v1/customers/{customer}"), Some(json!({"owner": "wang.qiang"}))).await;
+        let history = kit::decoded(&c.get(&format!("/customers/{customer}/history")).await.text());
+        assert!(history.contains("张伟") && history.contains("李娜") && history.contains("王强"), "{b}: {history}");
+    }
+}

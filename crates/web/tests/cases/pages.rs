@@ -8,8 +8,18 @@ use guanxi_domain::value::Approach;
 use serde_json::json;
 
 pub fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    multipart_with(&[], file_name, content)
+}
+
+/// A form with text `fields` and a file.
+pub fn multipart_with(fields: &[(&str, &str)], file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----guanxi-test-boundary";
     let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
     body.extend_from_slice(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
@@ -22,7 +32,11 @@ pub fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
 }
 
 pub async fn upload(c: &mut Client, file_name: &str, content: &[u8]) -> kit::Resp {
-    let (ct, body) = multipart(file_name, content);
+    upload_with(c, &[], file_name, content).await
+}
+
+pub async fn upload_with(c: &mut Client, fields: &[(&str, &str)], file_name: &str, content: &[u8]) -> kit::Resp {
+    let (ct, body) = multipart_with(fields, file_name, content);
     let origin = format!("http://{}", c.addr);
     c.send("POST", "/import", &[("Content-Type", &ct), ("Origin", &origin)], &body).await
 }

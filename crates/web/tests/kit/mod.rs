@@ -70,11 +70,16 @@ pub async fn apps_with(configure: impl Fn(&mut guanxi_web::Config)) -> Vec<App> 
 impl App {
     /// Adds a user with [`PASSWORD`].
     pub async fn user(&self, username: &str, role: Role) -> guanxi_store::User {
+        self.named_user(username, &format!("{username} 用户"), role).await
+    }
+
+    /// A user who goes by `display_name`.
+    pub async fn named_user(&self, username: &str, display_name: &str, role: Role) -> guanxi_store::User {
         let u = self
             .store
             .add_user(
                 Actor::SYSTEM,
-                &NewUser { username: username.into(), display_name: format!("{username} 用户"), role, team: None },
+                &NewUser { username: username.into(), display_name: display_name.into(), role, team: None },
             )
             .await
             .expect("add user");
