@@ -20,7 +20,8 @@ pub struct ServeArgs {
     #[arg(long, env = "GUANXI_SECURE_COOKIES")]
     secure_cookies: bool,
     /// The address users and customers reach Guanxi at, for links that leave it (survey links):
-    /// https://crm.example.com. Without it, links name the address this server listens on.
+    /// https://crm.example.com. Saved as the company's setting (admins also set it on the Users
+    /// page); until it is set, links name the address this server listens on.
     #[arg(long, env = "GUANXI_PUBLIC_URL")]
     public_url: Option<String>,
     /// Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For or
@@ -74,14 +75,9 @@ impl ServeArgs {
         if self.import_max_rows == 0 {
             return Err(bad("--import-max-rows"));
         }
-        if let Some(u) = &self.public_url
-            && !(u.starts_with("http://") || u.starts_with("https://"))
-        {
-            return Err(UserError(match l {
-                Lang::ZhCn => format!("--public-url “{u}” 应以 http:// 或 https:// 开头"),
-                Lang::En => format!("--public-url {u:?} must start with http:// or https://"),
-            })
-            .into());
+        if let Some(u) = &self.public_url {
+            guanxi_domain::values::parse_public_url(u)
+                .map_err(|e| UserError(format!("--public-url: {}", e.message(l))))?;
         }
         let defaults = guanxi_web::Config::default();
         Ok(guanxi_web::Config {
@@ -143,17 +139,26 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     if a.demo {
         demo_sign_ins(ctx).await?;
     }
+    // The public address is one setting in the database, shared by every server; the flag sets it.
+    if let Some(u) = &a.public_url
+        && ctx.store.public_url().await.map_err(|e| UserError(e.message(l)))?.as_deref()
+            != guanxi_domain::values::parse_public_url(u).ok().as_deref()
+    {
+        ctx.store.save_public_url(ctx.actor, u).await.map_err(|e| UserError(e.message(l)))?;
+    }
+    let public_set = ctx.store.public_url().await.map_err(|e| UserError(e.message(l)))?;
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
     println!("{} http://{host}:{}/", ctx.t("Guanxi 已启动：", "Guanxi is running at"), addr.port());
     println!("{}", ctx.t("按 Ctrl+C 停止。", "Press Ctrl+C to stop."));
-    if a.public_url.is_none() {
-        println!(
+    match &public_set {
+        Some(u) => println!("{} {u}", ctx.t("发给客户的链接以此开头：", "Links sent to customers start with")),
+        None => println!(
             "{}",
             ctx.t(
-                "提示：发给客户的链接（满意度调查）会用上面的地址；客户从外面访问时，请用 --public-url 设置公开地址。",
-                "Note: links sent to customers (satisfaction surveys) use the address above; set the address customers reach with --public-url."
+                "提示：发给客户的链接（满意度调查）会用上面的地址；客户从外面访问时，请管理员在“用户”页设置公开地址（或用 --public-url）。",
+                "Note: links sent to customers (satisfaction surveys) use the address above; if customers reach Guanxi elsewhere, an admin sets the public address on the Users page (or use --public-url)."
             )
-        );
+        ),
     }
     let server = guanxi_web::serve(listener, ctx.store.clone(), config);
     tokio::select! {

@@ -185,6 +185,7 @@ vocabulary! {
         AnswersCallsNote = "answers_calls_note", "接听我们的电话：备注", "Answers our calls: note", [];
         ScoldsUs = "scolds_us", "时常骂我们", "Scolds us now and then", [];
         ScoldsUsNote = "scolds_us_note", "时常骂我们：备注", "Scolds us now and then: note", [];
+        PublicUrl = "public_url", "公开地址", "Public address", [];
     }
 }
 
@@ -300,6 +301,9 @@ pub enum Problem {
     },
     /// A customer named as related to itself.
     SameCustomer,
+    /// Not a web address that customers can open (http or https, a host, nothing after it but
+    /// a path).
+    InvalidAddress,
 }
 
 impl Problem {
@@ -336,6 +340,7 @@ impl Problem {
             Problem::SkipsAStage => "skips_a_stage",
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
+            Problem::InvalidAddress => "invalid_address",
         }
     }
 
@@ -436,6 +441,13 @@ impl Problem {
             (Problem::Ambiguous { count }, Lang::En) => format!("fits {count} customers: give the Guanxi ID"),
             (Problem::SameCustomer, Lang::ZhCn) => "就是这位客户本身".into(),
             (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
+            (Problem::InvalidAddress, Lang::ZhCn) => {
+                "不是客户能打开的网址：应以 http:// 或 https:// 开头，如 https://crm.example.com".into()
+            }
+            (Problem::InvalidAddress, Lang::En) => {
+                "is not an address customers can open: start with http:// or https://, such as https://crm.example.com"
+                    .into()
+            }
             (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),
             (Problem::SkipsAStage, Lang::En) => {
                 "cannot be reached from outsider directly: become a friend or a supplier first".into()

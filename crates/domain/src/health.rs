@@ -293,8 +293,12 @@ impl Signals {
     }
 }
 
-/// Yes and no counts and the score: the share of known signs that hold, 0–100; `None` when
-/// nothing is known.
+/// Signs that must be known (yes or no) before a score means anything: from one or two known
+/// signs it would read 0 or 100 and top the "worst first" list (issue #22).
+pub const MIN_KNOWN: u32 = 4;
+
+/// Yes and no counts and the score: the share of known signs that hold, 0–100; `None` until
+/// [`MIN_KNOWN`] signs are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Score {
     pub yes: u32,
@@ -324,7 +328,7 @@ impl Score {
 
     pub fn percent(&self) -> Option<i32> {
         let known = self.known();
-        (known > 0).then(|| ((self.yes * 100 + known / 2) / known) as i32)
+        (known >= MIN_KNOWN).then(|| ((self.yes * 100 + known / 2) / known) as i32)
     }
 }
 
@@ -401,6 +405,15 @@ mod tests {
         assert!(Sign::ALL.iter().all(|x| s.prefill(*x).is_none()));
         assert_eq!(s.marks(), "??????????");
         assert_eq!(Score::of_marks(&s.marks()).percent(), None);
+    }
+
+    /// Issue #22: one or two known signs read as 0 or 100; no score until enough are known.
+    #[test]
+    fn a_score_waits_for_enough_known_signs() {
+        assert_eq!(Score::of_marks("n?????????").percent(), None);
+        assert_eq!(Score::of_marks("yyy???????").percent(), None);
+        assert_eq!(Score::of_marks("yyyn??????").percent(), Some(75));
+        assert_eq!(Score::of_marks("nnnn??????").percent(), Some(0));
     }
 
     #[test]

@@ -546,3 +546,48 @@ mod tests {
         assert!(text(Field::Name, &"x".repeat(11), 10).is_err());
     }
 }
+
+/// The address customers reach Guanxi at, for every link that leaves it (issue #22): `http://` or
+/// `https://`, a host of letters, digits, dots and dashes (with an optional port), and an
+/// optional path; no spaces, query or fragment. Returned without a trailing slash.
+pub fn parse_public_url(input: &str) -> Result<String, FieldError> {
+    let bad = || FieldError::new(Field::PublicUrl, input, Problem::InvalidAddress);
+    let s = input.trim().trim_end_matches('/');
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or_else(bad)?;
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !host.starts_with(['.', '-'])
+        && !host.ends_with(['.', '-']);
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    let path_ok = path.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '#' | '\\'));
+    if host_ok && port_ok && path_ok && s.len() <= 200 { Ok(s.to_string()) } else { Err(bad()) }
+}
+
+#[cfg(test)]
+mod public_url_tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn public_addresses() {
+        assert_eq!(parse_public_url(" https://crm.example.com/ ").unwrap(), "https://crm.example.com");
+        assert_eq!(parse_public_url("http://10.0.0.5:8080/guanxi").unwrap(), "http://10.0.0.5:8080/guanxi");
+        for bad in [
+            "crm.example.com",
+            "ftp://x.cn",
+            "https://",
+            "https://a b.cn",
+            "https://x.cn?a=1",
+            "https://x.cn:0",
+            "https://x.cn#f",
+            "javascript:alert(1)",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -885,6 +885,19 @@ impl Store {
 
     // ----- settings -----
 
+    /// The address customers reach Guanxi at, if an admin (or `serve --public-url`) set one.
+    pub async fn public_url(&self) -> Result<Option<String>, StoreError> {
+        Ok(dispatch!(self, setting("public_url"))?.and_then(|v| v.as_str().map(str::to_string)))
+    }
+
+    /// Sets the public address after checking it (see `values::parse_public_url`), audited.
+    pub async fn save_public_url(&self, actor: Actor, input: &str) -> Result<String, StoreError> {
+        let url = guanxi_domain::values::parse_public_url(input)
+            .map_err(|e| StoreError::Invalid(guanxi_domain::Validation(vec![e])))?;
+        dispatch!(self, save_setting(actor, "public_url", &serde_json::Value::String(url.clone())))?;
+        Ok(url)
+    }
+
     /// The company's value settings (the defaults until an admin saves some).
     pub async fn value_settings(&self) -> Result<guanxi_domain::value::ValueSettings, StoreError> {
         let stored = dispatch!(self, setting("value"))?;

@@ -98,6 +98,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0015_import_batches.sql"),
         include_str!("../../../migrations/postgres/0015_import_batches.sql"),
     ),
+    (
+        16,
+        "health_known",
+        include_str!("../../../migrations/sqlite/0016_health_known.sql"),
+        include_str!("../../../migrations/postgres/0016_health_known.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

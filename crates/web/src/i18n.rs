@@ -391,6 +391,22 @@ catalogue! {
     participants_hint => "用逗号分隔的用户名", "Usernames, separated by commas";
     their_participants_hint => "不在关键人物里的人：写姓名，用逗号分隔", "Anyone not among the key people: their names, separated by commas";
     others => "其他人", "Others";
+    public_url_unset => "还没有设置公开地址，链接用的是这台服务器的地址，客户在外面可能打不开：", "No public address is set: links use this server's own address, which customers outside may not reach:";
+    set_public_url => "设置公开地址", "Set the public address";
+    ask_admin_public_url => "请管理员在“用户”页设置公开地址。", "Ask an admin to set the public address on the Users page.";
+    public_url_title => "公开地址", "Public address";
+    public_url_hint => "客户从外面打开 Guanxi 的地址，例如 https://crm.example.com。发给客户的每个链接（满意度调查，以后的提醒与通知）都以它开头；所有服务器共用这一个设置。", "The address customers reach Guanxi at from outside, such as https://crm.example.com. Every link sent to customers (surveys, later reminders and notices) starts with it; all servers share this one setting.";
+    public_url_now => "现在链接以此开头：", "Links now start with:";
+    public_url_fallback => "（未设置，用的是这台服务器的地址）", "(not set: this server's own address)";
+    first_steps => "从这里开始", "Where to start";
+    first_steps_intro => "客户档案还是空的。先把已有的客户放进来，再请同事一起用。", "The customer archive is empty. Bring in the customers you have, then ask your colleagues in.";
+    first_import_hint => "已有 Excel 或 CSV 客户名单？先下载模板对照一下，导入前会逐行检查。", "Have a customer list in Excel or CSV? Compare it with the template; every row is checked before anything is written.";
+    first_customer_hint => "或者一位一位地录入。", "Or enter them one at a time.";
+    first_colleagues => "添加同事", "Add colleagues";
+    first_colleagues_hint => "为销售、经理和客服开账号，每人一个一次性密码。", "Accounts for sales reps, managers and service agents, each with a one-time password.";
+    first_orders_hint => "客户价值（ABC、RFM、终身价值）从订单算出。", "Customer value (tiers, RFM, lifetime value) is computed from orders.";
+    first_steps_others => "经理或管理员可以一次导入已有的客户名单。", "A manager or an admin can import an existing customer list at once.";
+    key_people_preferences => "关键人物的偏好", "Key people's preferences";
     occurred_hint => "留空表示现在（北京时间）", "Empty means now (China time)";
     add_key_person => "添加关键人物", "Add a key person";
     add_person_around => "添加周围的人", "Add a person around";
@@ -675,6 +691,15 @@ impl T {
     /// `zh` or `en` by language, for texts built at run time (such as a store error).
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.0.pick(zh, en)
+    }
+
+    /// A health score not known yet: how many signs are, and how many it needs.
+    pub fn score_not_known(&self, known: impl std::fmt::Display) -> String {
+        let min = guanxi_domain::health::MIN_KNOWN;
+        match self.0 {
+            Lang::ZhCn => format!("尚不清楚（已知 {known}/10 项，至少需要 {min} 项）"),
+            Lang::En => format!("not known yet ({known} of 10 signs known; it takes {min})"),
+        }
     }
 
     /// The colon after a label: 「负责人：」 / "Owner: ".

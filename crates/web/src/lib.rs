@@ -121,6 +121,16 @@ impl AppState {
         &self.0.config
     }
 
+    /// The one address every link that leaves Guanxi starts with (issue #22): the public
+    /// address an admin set (shared by every server on the database), else the address this
+    /// server listens on. The flag says whether it was set.
+    pub async fn public_base(&self) -> Result<(String, bool), guanxi_store::StoreError> {
+        Ok(match self.store().public_url().await? {
+            Some(url) => (url, true),
+            None => (self.config().public_base().to_string(), false),
+        })
+    }
+
     pub fn reads(&self) -> &reads::ReadMeter {
         &self.0.reads
     }

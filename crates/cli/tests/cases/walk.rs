@@ -254,8 +254,12 @@ fn problems(lang: &str, node: &str) -> Vec<String> {
     let mut out = Vec::new();
     let chars: Vec<char> = node.chars().collect();
     if lang == "zh" {
-        // A code or an English word in Chinese text.
-        for word in node.split(|c: char| !(c.is_ascii_alphabetic() || c == '_')) {
+        // A code or an English word in Chinese text (web addresses are neither).
+        let without_urls: String = node
+            .split_inclusive(|c: char| c.is_whitespace() || !c.is_ascii())
+            .filter(|w| !w.starts_with("http://") && !w.starts_with("https://"))
+            .collect();
+        for word in without_urls.split(|c: char| !(c.is_ascii_alphabetic() || c == '_')) {
             let lower = word.to_ascii_lowercase();
             if word.len() >= 3
                 && word.chars().any(|c| c.is_ascii_lowercase())

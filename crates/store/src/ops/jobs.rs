@@ -33,7 +33,13 @@ pub async fn save_setting(pool: &Pool, actor: Actor, key: &str, value: &serde_js
         .bind(actor.0)
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, actor, "update", "settings", None, None, before.as_ref(), Some(value), Some(key)).await?;
+    // The audit's snapshots are objects of fields: a single value is recorded under its key.
+    let snapshot = |v: &serde_json::Value| match v {
+        serde_json::Value::Object(_) => v.clone(),
+        other => serde_json::json!({ key: other }),
+    };
+    let (before, after) = (before.as_ref().map(snapshot), snapshot(value));
+    audit(&mut tx, actor, "update", "settings", None, None, before.as_ref(), Some(&after), Some(key)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -508,9 +508,12 @@ pub async fn refresh_standing(
         return Err(StoreError::not_found("customer", customer_id));
     };
     let s = standing::assess(&inputs, china::day(now), thresholds);
-    // The health score: the latest check's (and the change from the one before), else the data's.
+    // The health score: the latest check's (and the change from the last one before it that had
+    // a score), else the data's.
     let checks = sqlx::query(
-        "SELECT score, checked_at, yes_count + no_count FROM health_checks WHERE customer_id = $1 ORDER BY id DESC LIMIT 2",
+        "SELECT score, checked_at, yes_count + no_count FROM health_checks WHERE customer_id = $1 \
+         AND (id = (SELECT MAX(id) FROM health_checks WHERE customer_id = $1) OR score IS NOT NULL) \
+         ORDER BY id DESC LIMIT 2",
     )
     .bind(customer_id)
     .fetch_all(pool)

@@ -109,9 +109,17 @@ async fn the_data_answers_signs_and_a_check_sets_the_health() {
         // A second customer, checked and healthy; the list puts the worst first, and the
         // falling view only the one that fell.
         let b = customer(&store, "宁波精工").await;
-        let fine =
-            HealthCheck::parse(&raw(&[(Field::NeedsUs, "yes"), (Field::BelievesWeHelp, "yes")]), &Default::default())
-                .unwrap();
+        // Four known signs: enough for a score (issue #22).
+        let fine = HealthCheck::parse(
+            &raw(&[
+                (Field::NeedsUs, "yes"),
+                (Field::BelievesWeHelp, "yes"),
+                (Field::ThinksWeAreBest, "yes"),
+                (Field::NoCompetitorProducts, "yes"),
+            ]),
+            &Default::default(),
+        )
+        .unwrap();
         store.save_health_check(Actor::SYSTEM, b, &fine).await.unwrap();
         let list = store.health_list(HealthOrder::Worst, None, None, 10, 0).await.unwrap();
         let ids: Vec<i64> = list.iter().map(|r| r.customer_id).collect();
@@ -406,7 +414,8 @@ async fn merges_move_checks_surveys_cases_and_referrals_and_unmerge_moves_them_b
         let keep = customer(&store, "周记茶行").await;
         let drop = customer(&store, "周记茶行（旧）").await;
         let friend = customer(&store, "茶友会").await;
-        let check = HealthCheck::parse(&raw(&[(Field::NeedsUs, "yes")]), &Default::default()).unwrap();
+        let yes = [Field::NeedsUs, Field::BelievesWeHelp, Field::ThinksWeAreBest, Field::NoCompetitorProducts];
+        let check = HealthCheck::parse(&raw(&yes.map(|f| (f, "yes"))), &Default::default()).unwrap();
         store.save_health_check(Actor::SYSTEM, drop, &check).await.unwrap();
         let request = SurveyRequest::parse(&raw(&[])).unwrap();
         let answers = survey(&[(Field::Satisfied, "yes"), (Field::Expectation, "3"), (Field::Experience, "3")]);

@@ -170,6 +170,7 @@ async fn list_surveys(State(state): State<AppState>, v: Viewer, Path(id): Path<i
     // its address (F-19).
     let can_edit = v.may(Action::EditCustomer { owner: r.owner_id }).is_ok();
     let secret = link_secret(&state).await?;
+    let base = state.public_base().await?.0;
     let now = chrono::Utc::now();
     let list: Vec<Value> = state
         .store()
@@ -178,7 +179,7 @@ async fn list_surveys(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         .iter()
         .map(|s| {
             let open = can_edit && s.answered_at.is_none() && s.link_expires_at.is_some_and(|e| e > now);
-            let url = open.then(|| token_of(&secret, s).map(|t| link_url(&state, &t))).flatten();
+            let url = open.then(|| token_of(&secret, s).map(|t| link_url(&base, &t))).flatten();
             survey_json(s, url)
         })
         .collect();
@@ -231,7 +232,8 @@ async fn create_link(
     let sid = state.store().create_survey_link(v.actor(), id, &request, expires).await?;
     let s = state.store().survey(sid).await?;
     let secret = link_secret(&state).await?;
-    let url = token_of(&secret, &s).map(|t| link_url(&state, &t));
+    let base = state.public_base().await?.0;
+    let url = token_of(&secret, &s).map(|t| link_url(&base, &t));
     Ok(json(StatusCode::CREATED, survey_json(&s, url)))
 }
 

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/active", post(set_active))
         .route("/users/{id}/password", post(reset_password))
         .route("/users/tokens/{id}/revoke", post(admin_revoke_token))
+        .route("/settings/public-url", post(save_public_url))
 }
 
 pub struct TokenRow {
@@ -247,6 +248,10 @@ struct UsersPage {
     error: Option<String>,
     typed: (String, String, String, String),
     tokens: Vec<TokenRow>,
+    /// The public address now (set or this server's), whether it was set, and a refused entry
+    /// with why.
+    public_url: (String, bool),
+    public_failed: Option<(String, String)>,
 }
 
 /// Managing users: admins only, with the password entered in the last minutes (F-13).
@@ -263,15 +268,29 @@ async fn users_page(
     error: Option<String>,
     typed: (String, String, String, String),
 ) -> Result<Response, AppError> {
+    users_page_with(state, v, done, created, error, typed, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn users_page_with(
+    state: &AppState,
+    v: &Viewer,
+    done: Option<&str>,
+    created: Option<(String, String)>,
+    error: Option<String>,
+    typed: (String, String, String, String),
+    public_failed: Option<(String, String)>,
+) -> Result<Response, AppError> {
     let users = state.store().users().await?.into_iter().filter(|u| u.id != guanxi_store::Actor::SYSTEM.0).collect();
     let lang = v.lang();
     let roles = Role::ALL.iter().map(|r| (r.code().to_string(), r.label(lang).to_string())).collect();
     let tokens = token_rows(T(lang), state.store().api_tokens(None).await?);
-    let failed = error.is_some();
+    let failed = error.is_some() || public_failed.is_some();
+    let public_url = state.public_base().await?;
     let c = Chrome::new(v, Nav::Users, done, "/users".into());
     // A new colleague gets the least power until someone chooses more.
     let typed = if typed.2.is_empty() { (typed.0, typed.1, Role::ReadOnly.code().to_string(), typed.3) } else { typed };
-    let mut r = render(&UsersPage { c, users, roles, created, error, typed, tokens });
+    let mut r = render(&UsersPage { c, users, roles, created, error, typed, tokens, public_url, public_failed });
     if failed {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -383,4 +402,18 @@ async fn admin_revoke_token(
     may_manage_users(&v)?;
     state.store().revoke_api_token(v.actor(), id, None).await?;
     Ok(Redirect::to(&format!("/users?done={}#tokens", Done::Removed.code())).into_response())
+}
+
+/// The public address every link that leaves Guanxi starts with (issue #22), set by an admin.
+async fn save_public_url(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    may_manage_users(&v)?;
+    let form = FormData::parse(&body)?;
+    let typed = form.get("public_url").to_string();
+    match state.store().save_public_url(v.actor(), &typed).await {
+        Ok(_) => Ok(Redirect::to(&format!("/users?done={}#public-url", Done::SettingsSaved.code())).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            users_page_with(&state, &v, None, None, None, Default::default(), Some((typed, e.message(v.lang())))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

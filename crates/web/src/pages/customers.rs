@@ -200,6 +200,11 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// An empty archive, unfiltered: the page says what to do first instead of listing nothing.
+    fn first_start(&self) -> bool {
+        self.page.total == 0 && self.query_string.is_empty()
+    }
+
     fn owner(&self, c: &CustomerSummary) -> String {
         c.owner.as_deref().map(|o| self.names.of(o)).unwrap_or_default()
     }

@@ -303,6 +303,18 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
     }
 }
 
+/// The inputs of a form that have an error, for the banner above it that lists them.
+pub fn failing(inputs: &[Input]) -> Vec<&Input> {
+    inputs.iter().filter(|i| i.error.is_some()).collect()
+}
+
+/// What `errors` says about fields none of `inputs` shows (the banner lists the others).
+pub fn unshown(errors: &Validation, inputs: &[Input], lang: Lang) -> Option<String> {
+    let rest: Vec<String> =
+        errors.0.iter().filter(|e| !inputs.iter().any(|i| i.name == e.field.code())).map(|e| e.message(lang)).collect();
+    (!rest.is_empty()).then(|| rest.join(T(lang).semicolon()))
+}
+
 /// Inputs for several fields at once.
 pub fn inputs(fields: &[Field], raw: &Raw, errors: Option<&Validation>, t: T) -> Vec<Input> {
     fields.iter().map(|f| input(*f, raw, errors, t)).collect()

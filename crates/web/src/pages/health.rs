@@ -123,7 +123,7 @@ async fn check_page_with(
             id: c.id,
             when: china_time(&c.checked_at),
             by: c.checked_by.clone(),
-            score: c.score.percent().map(|p| p.to_string()).unwrap_or_else(|| t.unknown().to_string()),
+            score: c.score.percent().map(|p| p.to_string()).unwrap_or_else(|| t.score_not_known(c.score.known())),
             counts: match lang {
                 Lang::ZhCn => format!("是 {} · 否 {} · 不清楚 {}", c.score.yes, c.score.no, 10 - c.score.known()),
                 Lang::En => format!("yes {} · no {} · unknown {}", c.score.yes, c.score.no, 10 - c.score.known()),
@@ -295,6 +295,7 @@ pub struct HealthLine {
     pub change: Option<i32>,
     /// "known 7/10": how many signs the score stands on.
     pub known: String,
+    pub known_count: i32,
     pub checked: String,
     pub phase: &'static str,
     pub quadrant: Option<(&'static str, &'static str)>,
@@ -314,6 +315,7 @@ impl HealthLine {
             score: r.score,
             change: r.change.filter(|c| *c != 0),
             known: r.known.map(|k| format!("{} {k}/10", t.known())).unwrap_or_default(),
+            known_count: r.known.unwrap_or(0),
             checked: r.checked_at.map(|c| china_time(&c)).unwrap_or_else(|| t.data_only().to_string()),
             phase: r.phase.label(lang),
             quadrant: r.quadrant.map(|q| (q.code(), q.label(lang))),

@@ -204,6 +204,13 @@ struct ArchivePage {
     can_restore: bool,
 }
 
+impl ArchivePage {
+    /// Whether any key person has preferences: an organization's box shows them (issue #22).
+    fn people_have_preferences(&self) -> bool {
+        self.key_people.iter().any(|k| !k.preferences.is_empty())
+    }
+}
+
 pub async fn archive_page(
     state: &AppState,
     v: &Viewer,
@@ -636,7 +643,6 @@ struct PartForm {
     customer_id: i64,
     customer: String,
     inputs: Vec<Input>,
-    has_errors: bool,
 }
 
 /// An interaction's fields as a user would type them; `for_form` gives the time as China-time
@@ -727,7 +733,6 @@ async fn part_form(
         customer_id,
         customer: customer.draft.name,
         inputs,
-        has_errors: errors.is_some(),
     };
     let mut r = render(&page);
     if errors.is_some() {

@@ -426,8 +426,8 @@ async fn create(
                 c: Chrome::new(&v, Nav::Sales, None, here),
                 customer_id: id,
                 customer: r.draft.name,
+                error: form::unshown(&e, &inputs, t.lang()),
                 inputs,
-                error: Some(e.message(t.lang())),
             };
             let mut resp = render(&page);
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

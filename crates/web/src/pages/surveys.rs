@@ -40,10 +40,10 @@ pub async fn link_secret(state: &AppState) -> Result<String, AppError> {
     Ok(state.store().ensure_secret(survey_link::SECRET, &fresh).await?)
 }
 
-/// The address a customer opens: the public address configured for links that leave Guanxi
-/// (`--public-url`), never the `Host` a request happened to carry.
-pub fn link_url(state: &AppState, token: &str) -> String {
-    format!("{}/s/{token}", state.config().public_base())
+/// The address a customer opens: under the public address (`AppState::public_base`), never the
+/// `Host` a request happened to carry.
+pub fn link_url(base: &str, token: &str) -> String {
+    format!("{base}/s/{token}")
 }
 
 /// A survey's link token (only links have one).
@@ -99,6 +99,8 @@ struct SurveysPage {
     link_error: Option<String>,
     lines: Vec<SurveyLine>,
     can_edit: bool,
+    /// Links start with the address this server listens on: nobody set the public one.
+    unset_base: Option<String>,
 }
 
 /// Which form failed, with what was typed.
@@ -121,6 +123,7 @@ async fn page_with(
     // it (F-19).
     let can_edit = v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none();
     let secret = link_secret(state).await?;
+    let (base, base_set) = state.public_base().await?;
     let names = crate::html::Names::load(state.store()).await?;
     let now = chrono::Utc::now();
     let lines = state
@@ -147,7 +150,7 @@ async fn page_with(
                 answers: s.answers.as_ref().map(|a| describe(a, t)),
                 comment: s.answers.as_ref().and_then(|a| a.comment.clone()).unwrap_or_default(),
                 link: (state_code == "waiting" && can_edit)
-                    .then(|| token_of(&secret, s).map(|tok| link_url(state, &tok)))
+                    .then(|| token_of(&secret, s).map(|tok| link_url(&base, &tok)))
                     .flatten(),
                 id: s.id,
             }
@@ -171,6 +174,7 @@ async fn page_with(
         link_error,
         lines,
         can_edit,
+        unset_base: (!base_set).then_some(base),
     };
     let mut resp = render(&page);
     if failing {

@@ -337,10 +337,15 @@ async fn case_page_with(
         None => String::new(),
     };
     let failed = forms.attempt.is_some() || forms.outcome.is_some();
-    let error = forms.attempt.as_ref().or(forms.outcome.as_ref()).map(|(_, e)| e.message(lang));
     let (a_raw, a_err) = forms.attempt.map(|(r, e)| (r, Some(e))).unwrap_or_default();
     let (o_raw, o_err) = forms.outcome.map(|(r, e)| (r, Some(e))).unwrap_or_default();
     let outcome_inputs = form::inputs(OUTCOME_FIELDS, &o_raw, o_err.as_ref(), t);
+    let attempt_inputs = form::inputs(ATTEMPT_FIELDS, &a_raw, a_err.as_ref(), t);
+    // The banners above the forms list the fields' errors; anything else is said here.
+    let error = a_err
+        .as_ref()
+        .and_then(|e| form::unshown(e, &attempt_inputs, lang))
+        .or_else(|| o_err.as_ref().and_then(|e| form::unshown(e, &outcome_inputs, lang)));
     let page = CasePage {
         years: match lang {
             Lang::ZhCn => format!("{} 年", c.figure.years),
@@ -366,7 +371,7 @@ async fn case_page_with(
             let reason = c.outcome_reason.clone().map(|r| format!(" · {r}")).unwrap_or_default();
             format!("{} · {} · {who}{reason}", c.status.label(lang), china_time(&at))
         }),
-        attempt_inputs: form::inputs(ATTEMPT_FIELDS, &a_raw, a_err.as_ref(), t),
+        attempt_inputs,
         outcome_inputs,
         error,
         can_work: c.status == CaseStatus::Open

@@ -312,6 +312,17 @@ async fn a_deal_through_every_stage_in_the_browser() {
         let text = br.text().await;
         assert!(text.contains("销售漏斗") && text.contains("赢单率") && text.contains("100%"), "{b}: {text}");
         assert!(br.source().await.contains("<svg"), "{b}");
+        // Chart labels read at normal zoom (issue #22: about 8 px, three charts to a row): the
+        // smallest a 12-unit label is drawn, in pixels.
+        let smallest = br
+            .script(
+                "return Math.min(...[...document.querySelectorAll('svg.chart')].map(s => \
+                 12 * s.getBoundingClientRect().width / s.viewBox.baseVal.width))",
+            )
+            .await
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(smallest >= 10.5, "{b}: chart labels drawn at {smallest:.1} px");
         br.screenshot(&shot("04-reports")).await;
         br.delete_cookies().await;
     }
@@ -358,17 +369,18 @@ async fn relationships_in_the_browser() {
 
         br.delete_cookies().await;
         sign_in(&br, &app, "li.na", kit::PASSWORD).await;
-        // The health check: two signs judged by the rep, a note.
+        // The health check: four signs judged by the rep (enough for a score), a note.
         br.goto(&app.url(&format!("/customers/{a}"))).await;
         br.follow("#health-link").await;
         br.select("#f-thinks_we_are_best", "yes").await;
         br.select("#f-needs_us", "yes").await;
+        br.select("#f-believes_we_help", "yes").await;
         br.select("#f-scolds_us", "no").await;
         br.type_into("#f-notes", "年中回访后检查").await;
         br.follow("#health-submit").await;
         let text = br.text().await;
         assert!(
-            text.contains("已保存") && text.contains("是 2 · 否 1 · 不清楚 7") && text.contains("年中回访后检查"),
+            text.contains("已保存") && text.contains("是 3 · 否 1 · 不清楚 6") && text.contains("年中回访后检查"),
             "{b}: {text}"
         );
         br.screenshot(&shot("01-health-check")).await;

@@ -513,3 +513,99 @@ async fn people_are_picked_and_shown_by_name() {
         assert!(history.contains("张伟") && history.contains("李娜") && history.contains("王强"), "{b}: {history}");
     }
 }
+
+/// Item 12: an organization's preference box shows its key people's preferences (the health
+/// score part is in standing.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizations_preferences_include_its_people() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let org = kit::customer(&mut c, json!({"kind": "organization", "name": "远航物流"})).await;
+        let page = kit::decoded(&c.get(&format!("/customers/{org}")).await.text());
+        let prefs = page.split("class=\"preferences\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(prefs.contains("还没有记录偏好"), "{b}: {prefs}");
+        let person = json!({"name": "孙经理", "job_title": "采购经理", "preferences": "饮品: 普洱; 称呼: 孙哥"});
+        let r = c.api("POST", &format!("/api/v1/customers/{org}/key-people"), Some(person)).await;
+        assert_eq!(r.status, 201, "{b}: {}", r.text());
+        let page = kit::decoded(&c.get(&format!("/customers/{org}")).await.text());
+        let prefs = page.split("class=\"preferences\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(prefs.contains("孙经理") && prefs.contains("饮品：普洱；称呼：孙哥"), "{b}: {prefs}");
+        assert!(!prefs.contains("还没有记录偏好"), "{b}");
+    }
+}
+
+/// Item 13: a fresh, empty archive opens on what to do first, for what each role may do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_archive_says_where_to_start() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("root", Role::Admin).await;
+        app.user("rep", Role::SalesRep).await;
+        let mut admin = app.signed_in("root").await;
+        let page = kit::decoded(&admin.get("/customers").await.text());
+        let steps = page.split("id=\"first-steps\"").nth(1).expect("first steps").split("</section>").next().unwrap();
+        for link in ["/import\"", "/customers/new?kind=individual", "/users\"", "/import?target=orders"] {
+            assert!(steps.contains(link), "{b}: {link} in {steps}");
+        }
+        assert!(!page.contains("没有符合条件的客户"), "{b}: not an empty list");
+        let mut rep = app.signed_in("rep").await;
+        let page = kit::decoded(&rep.get("/customers").await.text());
+        let steps = page.split("id=\"first-steps\"").nth(1).expect("first steps").split("</section>").next().unwrap();
+        assert!(steps.contains("/customers/new?kind=individual") && !steps.contains("/users\""), "{b}: {steps}");
+        assert!(!steps.contains("href=\"/import\""), "{b}: a rep does not import");
+        // A search that finds nothing is still a list that says so.
+        let page = kit::decoded(&rep.get("/customers?q=nobody").await.text());
+        assert!(page.contains("没有符合条件的客户") && !page.contains("id=\"first-steps\""), "{b}");
+        kit::customer(&mut admin, json!({"kind": "individual", "name": "第一位"})).await;
+        let page = kit::decoded(&admin.get("/customers").await.text());
+        assert!(!page.contains("id=\"first-steps\"") && page.contains("第一位"), "{b}");
+    }
+}
+
+/// Item 14: one public address, a setting an admin makes in the browser, for every link that
+/// leaves Guanxi; until it is set, the survey page says links use the server's own address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_leave_on_the_one_public_address() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("root", Role::Admin).await;
+        app.user("rep", Role::SalesRep).await;
+        let mut rep = app.signed_in("rep").await;
+        let id = kit::customer(&mut rep, json!({"kind": "individual", "name": "问卷客户"})).await;
+        let page = kit::decoded(&rep.get(&format!("/customers/{id}/surveys")).await.text());
+        assert!(page.contains("id=\"public-url-unset\"") && page.contains("请管理员"), "{b}: {page}");
+        assert_eq!(
+            rep.post("/settings/public-url", &[("public_url", "https://evil.example")]).await.status,
+            403,
+            "{b}"
+        );
+        let mut admin = app.signed_in("root").await;
+        let users = kit::decoded(&admin.get("/users").await.text());
+        assert!(users.contains("id=\"public-url\"") && users.contains("未设置"), "{b}");
+        let r = admin.post("/settings/public-url", &[("public_url", "crm.example.com")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        let page = kit::decoded(&r.text());
+        assert!(
+            page.contains("公开地址") && page.contains("http://") && page.contains("value=\"crm.example.com\""),
+            "{b}"
+        );
+        let r = admin.post("/settings/public-url", &[("public_url", "https://crm.example.com/")]).await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let users = kit::decoded(&admin.get("/users").await.text());
+        assert!(users.contains("<code id=\"public-url-now\">https://crm.example.com</code>"), "{b}");
+        let r = rep.api("POST", &format!("/api/v1/customers/{id}/survey-links"), Some(json!({"about": "order"}))).await;
+        let link = r.json()["link"].as_str().unwrap_or_default().to_string();
+        assert!(link.starts_with("https://crm.example.com/s/"), "{b}: {link}");
+        let page = kit::decoded(&rep.get(&format!("/customers/{id}/surveys")).await.text());
+        assert!(!page.contains("id=\"public-url-unset\"") && page.contains("https://crm.example.com/s/"), "{b}");
+        let audit = admin.api("GET", "/api/v1/audit?entity=settings", None).await.json();
+        assert_eq!(audit[0]["after"], json!({"public_url": "https://crm.example.com"}), "{b}: {audit}");
+        let page = kit::decoded(&admin.get("/audit?entity=settings").await.text());
+        assert!(
+            page.contains("公开地址") && page.contains("https://crm.example.com"),
+            "{b}: labelled in the audit log"
+        );
+    }
+}
