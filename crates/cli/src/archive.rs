@@ -25,7 +25,7 @@ pub enum UserCommand {
         username: String,
         #[arg(long)]
         name: String,
-        /// admin, manager, sales_rep, service_agent or read_only (or 管理员, 销售经理, 客户经理, 客服, 只读).
+        /// admin, manager, sales_rep, service_agent or read_only (or 管理员, 销售经理, 销售代表, 客服, 只读).
         #[arg(long)]
         role: String,
         #[arg(long)]

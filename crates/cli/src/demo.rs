@@ -382,6 +382,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
             draft,
             kind_given: true,
             status_given: true,
+            force_new: false,
             prepared: None,
         });
         if batch.len() == 2_000 {

@@ -634,3 +634,71 @@ async fn kill_nine_under_writes_loses_nothing_acknowledged() {
         child.wait().ok();
     }
 }
+
+/// The resident memory of a process, in kB (Linux).
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The security review's F-04, run again: a storm of sign-ins (each a 19 MiB password hash)
+/// leaves the server no bigger than it was (it kept 450 MB for good before the allocator was
+/// told to give large blocks back).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_sign_in_storm_gives_its_memory_back() {
+    use std::io::{BufReader, Read, Write};
+    let dir = workdir();
+    let db = dir.join("storm.db").display().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+        .args(["--database", &db, "serve", "--listen", "127.0.0.1:0", "--no-jobs"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start guanxi serve");
+    // The reader is kept to the end: a server that prints after its URL must not write into a
+    // closed pipe.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let printed = until_url(&mut out);
+    let addr = printed
+        .lines()
+        .find_map(|l| l.split_once("http://").map(|(_, u)| u.trim().trim_end_matches('/').to_string()))
+        .expect("a URL");
+    let sign_in = |n: usize| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let body = format!("username=nobody{n}&password=wrong-password-{n}");
+            let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+            let _ = write!(
+                s,
+                "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            out
+        })
+    };
+    // One sign-in first: what any running server has (the server may still be starting on a
+    // busy machine, so it is asked until it answers).
+    let answered = |a: &str| ["401", "429", "503"].iter().any(|s| a.starts_with(&format!("HTTP/1.1 {s}")));
+    let first = (0..40).map(|_| sign_in(0).join().unwrap()).find(|a| answered(a));
+    assert!(first.is_some(), "the server never answered a sign-in");
+    let before = rss_kb(child.id());
+    let storm: Vec<_> = (1..=64).map(sign_in).collect();
+    for t in storm {
+        let answer = t.join().unwrap();
+        assert!(answered(&answer), "{answer}");
+    }
+    let after = rss_kb(child.id());
+    child.kill().ok();
+    child.wait().ok();
+    drop(out);
+    assert!(after < before + 150_000, "resident memory grew from {before} kB to {after} kB");
+}

@@ -458,6 +458,8 @@ pub struct ImportRow {
     /// Whether the file gave the kind / status; if not, a matched customer keeps its own.
     pub kind_given: bool,
     pub status_given: bool,
+    /// The user chose to add the row as a new customer even though it matches a stored one.
+    pub force_new: bool,
     /// What writing the draft as a new customer needs, when computed ahead (on the thread that
     /// checks rows, while the previous batch is written).
     pub prepared: Option<Prepared>,
@@ -649,7 +651,8 @@ impl InteractionDraft {
         };
         let summary = v.take(required_text(Field::Summary, raw.get(Field::Summary), MAX_TEXT));
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
-        let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
+        let next_step_on =
+            v.take(crate::values::parse_business_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
         let names = |field: Field, v: &mut Validation| -> Vec<String> {
             v.take(crate::values::parse_list(field, raw.get(field), 100, MAX_PARTICIPANTS)).unwrap_or_default()
         };

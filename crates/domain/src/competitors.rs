@@ -5,7 +5,7 @@
 
 use crate::archive::Raw;
 use crate::enums::vocabulary;
-use crate::values::{choice, parse_date, required_text, text};
+use crate::values::{choice, parse_business_date, required_text, text};
 use crate::{Field, Lang, Problem, Validation};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -93,7 +93,7 @@ impl EngagementDraft {
         if kind.is_none() && raw.get(Field::Engagement).trim().is_empty() {
             v.push(Field::Engagement, "", Problem::Required);
         }
-        let since = v.take(parse_date(Field::Since, raw.get(Field::Since))).flatten().unwrap_or(today);
+        let since = v.take(parse_business_date(Field::Since, raw.get(Field::Since))).flatten().unwrap_or(today);
         if since > today {
             v.push(Field::Since, raw.get(Field::Since), Problem::DateInFuture);
         }

@@ -219,7 +219,7 @@ vocabulary! {
     Role {
         Admin = "admin", "管理员", "Admin", ["总经理", "administrator"];
         Manager = "manager", "销售经理", "Manager", ["经理"];
-        SalesRep = "sales_rep", "客户经理", "Sales rep", ["销售", "销售代表", "rep"];
+        SalesRep = "sales_rep", "销售代表", "Sales rep", ["销售", "客户经理", "rep"];
         ServiceAgent = "service_agent", "客服", "Service agent", ["客服人员", "agent"];
         ReadOnly = "read_only", "只读", "Read-only", ["readonly", "viewer"];
     }

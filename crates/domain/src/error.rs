@@ -253,6 +253,11 @@ pub enum Problem {
     InvalidPhone,
     InvalidEmail,
     InvalidDate,
+    /// A date that reads well but cannot be meant (a next step in 1900, a birthday in 1800).
+    DateOutOfRange {
+        from: String,
+        to: String,
+    },
     DateInFuture,
     UnknownChoice {
         allowed: Vec<String>,
@@ -279,6 +284,10 @@ pub enum Problem {
     ActionsMissing {
         actions: Vec<String>,
     },
+    /// A win that the closing stage's mandatory standard actions do not allow yet.
+    ActionsMissingToWin {
+        actions: Vec<String>,
+    },
     /// A change to an opportunity that is already won or lost.
     Closed,
     /// After-sales is reached by winning, not by moving.
@@ -301,6 +310,10 @@ pub enum Problem {
     },
     /// A customer named as related to itself.
     SameCustomer,
+    /// A value that must be unique in a file, already on an earlier line.
+    RepeatedInFile {
+        line: usize,
+    },
     /// Not a web address that customers can open (http or https, a host, nothing after it but
     /// a path).
     InvalidAddress,
@@ -316,6 +329,7 @@ impl Problem {
             Problem::InvalidPhone => "invalid_phone",
             Problem::InvalidEmail => "invalid_email",
             Problem::InvalidDate => "invalid_date",
+            Problem::DateOutOfRange { .. } => "date_out_of_range",
             Problem::DateInFuture => "date_in_future",
             Problem::UnknownChoice { .. } => "unknown_choice",
             Problem::InvalidPreference => "invalid_preference",
@@ -332,6 +346,7 @@ impl Problem {
             Problem::OutOfRange { .. } => "out_of_range",
             Problem::OtherCustomer => "other_customer",
             Problem::ActionsMissing { .. } => "actions_missing",
+            Problem::ActionsMissingToWin { .. } => "actions_missing_to_win",
             Problem::Closed => "closed",
             Problem::WinToEnter => "win_to_enter",
             Problem::FileTooLarge { .. } => "file_too_large",
@@ -341,6 +356,7 @@ impl Problem {
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
+            Problem::RepeatedInFile { .. } => "repeated_in_file",
         }
     }
 
@@ -370,6 +386,10 @@ impl Problem {
             (Problem::InvalidEmail, Lang::En) => {
                 "is not a valid e-mail address (like name@example.com)".into()
             }
+            (Problem::DateOutOfRange { from, to }, Lang::ZhCn) => format!("不像是真的日期：应在 {from} 到 {to} 之间"),
+            (Problem::DateOutOfRange { from, to }, Lang::En) => {
+                format!("does not look like a real date: it should be between {from} and {to}")
+            }
             (Problem::InvalidDate, Lang::ZhCn) => {
                 "不是有效的日期，请写成 2024-03-15、2024/3/15 或 2024年3月15日".into()
             }
@@ -385,10 +405,10 @@ impl Problem {
                 format!("is not one of the choices: {}", allowed.join(", "))
             }
             (Problem::InvalidPreference, Lang::ZhCn) => {
-                "偏好项应写成“类别: 内容”，多项用分号隔开，如“座位: 角落; 饮品: 冰摩卡”".into()
+                "偏好项应写成“类别：内容”，每行一项（表格的一格里用分号隔开），如“饮品：冰摩卡”".into()
             }
             (Problem::InvalidPreference, Lang::En) => {
-                "preference items look like \"category: value\", separated by semicolons, e.g. \"seat: corner; drink: iced mocha\"".into()
+                "preference items look like \"category: value\", one per line (separated by semicolons in a spreadsheet cell), e.g. \"drink: iced mocha\"".into()
             }
             (Problem::OnlyForIndividuals, Lang::ZhCn) => "只适用于个人客户".into(),
             (Problem::OnlyForIndividuals, Lang::En) => "applies to individuals only".into(),
@@ -423,6 +443,13 @@ impl Problem {
                 "cannot be entered yet: these mandatory actions are not done: {} (a manager may override with a reason)",
                 actions.join("; ")
             ),
+            (Problem::ActionsMissingToWin { actions }, Lang::ZhCn) => {
+                format!("还不能赢单：这些必做动作未完成：{}（经理可填写理由越过）", actions.join("、"))
+            }
+            (Problem::ActionsMissingToWin { actions }, Lang::En) => format!(
+                "cannot be won yet: these mandatory actions are not done: {} (a manager may override with a reason)",
+                actions.join("; ")
+            ),
             (Problem::Closed, Lang::ZhCn) => "不能修改：商机已赢单或输单".into(),
             (Problem::Closed, Lang::En) => "cannot change: the opportunity is already won or lost".into(),
             (Problem::WinToEnter, Lang::ZhCn) => "售后服务阶段只能通过赢单进入".into(),
@@ -437,15 +464,17 @@ impl Problem {
             }
             (Problem::Unchanged, Lang::ZhCn) => "与现在相同，没有变化".into(),
             (Problem::Unchanged, Lang::En) => "is what it already is".into(),
-            (Problem::Ambiguous { count }, Lang::ZhCn) => format!("有 {count} 位客户叫这个名字，请填写客户编号"),
-            (Problem::Ambiguous { count }, Lang::En) => format!("fits {count} customers: give the Guanxi ID"),
+            (Problem::Ambiguous { count }, Lang::ZhCn) => format!("对应 {count} 位客户，请填写关系编号指明是哪一位"),
+            (Problem::Ambiguous { count }, Lang::En) => format!("fits {count} customers: give the Guanxi ID to say which"),
             (Problem::SameCustomer, Lang::ZhCn) => "就是这位客户本身".into(),
             (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
+            (Problem::RepeatedInFile { line }, Lang::ZhCn) => format!("与第 {line} 行重复"),
+            (Problem::RepeatedInFile { line }, Lang::En) => format!("repeats line {line}"),
             (Problem::InvalidAddress, Lang::ZhCn) => {
-                "不是客户能打开的网址：应以 http:// 或 https:// 开头，如 https://crm.example.com".into()
+                "不是客户能打开的网址：应以 http:// 或 https:// 开头，只写到路径为止（不带 ? 或 #），如 https://crm.example.com".into()
             }
             (Problem::InvalidAddress, Lang::En) => {
-                "is not an address customers can open: start with http:// or https://, such as https://crm.example.com"
+                "is not an address customers can open: start with http:// or https:// and end at the path (no ? or #), such as https://crm.example.com"
                     .into()
             }
             (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),

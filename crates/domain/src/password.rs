@@ -258,6 +258,8 @@ const RUNS: &[&str] = &[
     "qwertyuiop",
     "asdfghjkl",
     "zxcvbnm",
+    // The letter rows one after another, as a finger runs on (`qwertyuiopas`).
+    "qwertyuiopasdfghjklzxcvbnm",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
 ];
 
@@ -318,6 +320,7 @@ mod tests {
         assert_eq!(check("aaaaaaaaaaaaa", "li.na"), Err(Weakness::Pattern));
         assert_eq!(check("qwertyuiopqwertyuiop", "li.na"), Err(Weakness::Pattern));
         assert_eq!(check("zyxwvutsrqponm", "li.na"), Err(Weakness::Pattern));
+        assert_eq!(check("qwertyuiopas", "li.na"), Err(Weakness::Pattern), "a finger running on to the next row");
         assert_eq!(check("victim12victim12", "victim"), Err(Weakness::HasUsername));
         assert_eq!(check("my-zhang.wei-2026", "zhang.wei"), Err(Weakness::HasUsername));
         assert_eq!(check("wei is the best boss", "zhang.wei"), Ok(()), "parts under 4 characters are not names");

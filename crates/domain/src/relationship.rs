@@ -51,19 +51,17 @@ impl ContactEvidence {
 
     /// Why, in the user's language.
     pub fn reason(&self, lang: Lang) -> String {
-        let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-        match lang {
-            Lang::ZhCn => format!(
-                "近一年面谈或活动 {} 次（最近一次 {} 天前），电话、信函、邮件、网站或微信 {} 次",
-                self.face_to_face.0,
-                days(self.face_to_face.1),
-                self.remote.0
+        let (met, latest, remote) = (self.face_to_face.0, self.face_to_face.1, self.remote.0);
+        match (lang, latest.filter(|_| met > 0)) {
+            (Lang::ZhCn, Some(d)) => {
+                format!("近一年面谈或活动 {met} 次（最近一次 {d} 天前），电话、信函、邮件、网站或微信 {remote} 次")
+            }
+            (Lang::ZhCn, None) => format!("近一年没有面谈或活动，电话、信函、邮件、网站或微信 {remote} 次"),
+            (Lang::En, Some(d)) => format!(
+                "in the last year {met} face-to-face meetings or events (the latest {d} days ago), {remote} calls, letters, e-mails, website or WeChat contacts"
             ),
-            Lang::En => format!(
-                "in the last year {} face-to-face meetings or events (the latest {} days ago), {} calls, letters, e-mails, website or WeChat contacts",
-                self.face_to_face.0,
-                days(self.face_to_face.1),
-                self.remote.0
+            (Lang::En, None) => format!(
+                "no face-to-face meeting or event in the last year, {remote} calls, letters, e-mails, website or WeChat contacts"
             ),
         }
     }
@@ -178,6 +176,8 @@ mod tests {
         // A meeting long ago: only distant now.
         assert_eq!(e(1, Some(300), 0).proposed(), RelationshipLevel::Distant);
         assert!(met.reason(Lang::ZhCn).contains("面谈或活动 1 次（最近一次 40 天前）"));
+        let never = e(0, None, 3);
+        assert!(never.reason(Lang::ZhCn).starts_with("近一年没有面谈或活动"), "{}", never.reason(Lang::ZhCn));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::archive::Raw;
 use crate::enums::vocabulary;
 use crate::orders::parse_money;
 use crate::value::settings::Approach;
-use crate::values::{choice, parse_date, required_text, text};
+use crate::values::{choice, parse_business_date, required_text, text};
 use crate::{Attitude, DecisionRole, Field, FieldError, Lang, Problem, Validation};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -391,7 +391,7 @@ impl OpportunityDraft {
         if amount_fen < 0 {
             v.push(Field::Amount, raw.get(Field::Amount), Problem::InvalidAmount);
         }
-        let expected_close = v.take(parse_date(Field::ExpectedClose, raw.get(Field::ExpectedClose))).flatten();
+        let expected_close = v.take(parse_business_date(Field::ExpectedClose, raw.get(Field::ExpectedClose))).flatten();
         let owner = opt_text(&mut v, raw, Field::Owner, 100);
         let probability = v.take(parse_percent(Field::Probability, raw.get(Field::Probability))).flatten();
         let source = opt_text(&mut v, raw, Field::Source, 100);
@@ -400,7 +400,7 @@ impl OpportunityDraft {
             .unwrap_or_default();
         let proposal = opt_text(&mut v, raw, Field::Proposal, MAX_TEXT);
         let next_step = opt_text(&mut v, raw, Field::NextStep, MAX_TEXT);
-        let next_step_on = v.take(parse_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
+        let next_step_on = v.take(parse_business_date(Field::NextStepOn, raw.get(Field::NextStepOn))).flatten();
         let q = |v: &mut Validation, field| {
             pick(v, raw, field, Qualification::parse, &Qualification::codes()).unwrap_or(Qualification::Unknown)
         };
@@ -533,7 +533,8 @@ impl Outcome {
     /// `lost`: a reason is required, the competitor is optional.
     pub fn parse(status: DealStatus, raw: &Raw, deal_amount_fen: i64, today: NaiveDate) -> Result<Outcome, Validation> {
         let mut v = Validation::default();
-        let closed_on = v.take(parse_date(Field::ClosedOn, raw.get(Field::ClosedOn))).flatten().unwrap_or(today);
+        let closed_on =
+            v.take(parse_business_date(Field::ClosedOn, raw.get(Field::ClosedOn))).flatten().unwrap_or(today);
         if closed_on > today {
             v.push(Field::ClosedOn, raw.get(Field::ClosedOn), Problem::DateInFuture);
         }
@@ -656,11 +657,13 @@ pub fn missing_for_move(
 
 /// A move's problem as the field error users see, naming every missing action.
 pub fn actions_missing(to: Stage, missing: &[CheckItem]) -> FieldError {
-    FieldError::new(
-        Field::Stage,
-        to.code(),
-        Problem::ActionsMissing { actions: missing.iter().map(|c| c.action.title.clone()).collect() },
-    )
+    let actions = missing.iter().map(|c| c.action.title.clone()).collect();
+    // After-sales is entered by winning: the deal is not "entered" there, it is won.
+    if to == Stage::AfterSales {
+        FieldError::new(Field::Stage, "", Problem::ActionsMissingToWin { actions })
+    } else {
+        FieldError::new(Field::Stage, to.code(), Problem::ActionsMissing { actions })
+    }
 }
 
 /// Someone on the decision chain of a deal: the key person's role and attitude, whether they
@@ -792,7 +795,10 @@ mod tests {
         facts.open_objections = 0;
         // A ticked action counts for its own stage only.
         let ticked = vec![(Stage::Qualify, "terms".to_string())];
-        assert_eq!(missing_for_move(&s, Stage::Closing, Stage::AfterSales, &facts, &ticked).len(), 1);
+        let to_win = missing_for_move(&s, Stage::Closing, Stage::AfterSales, &facts, &ticked);
+        assert_eq!(to_win.len(), 1);
+        let said = actions_missing(Stage::AfterSales, &to_win).message(Lang::ZhCn);
+        assert!(said.contains("还不能赢单") && !said.contains("售后"), "{said}");
         let ticked = vec![(Stage::Closing, "terms".to_string())];
         assert!(missing_for_move(&s, Stage::Closing, Stage::AfterSales, &facts, &ticked).is_empty());
         // Backwards is always allowed.

@@ -269,10 +269,27 @@ pub fn parse_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldE
     let (Some(y), Some(m), Some(d)) = (num(y), num(m), num(d)) else {
         return Err(err());
     };
+    let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(err)?;
     if !(1800..=2200).contains(&y) {
-        return Err(err());
+        return Err(out_of_range(field, t, "1800-01-01", "2200-12-31"));
     }
-    NaiveDate::from_ymd_opt(y as i32, m, d).map(Some).ok_or_else(err)
+    Ok(Some(date))
+}
+
+fn out_of_range(field: Field, input: &str, from: impl ToString, to: impl ToString) -> FieldError {
+    FieldError::new(field, input, Problem::DateOutOfRange { from: from.to_string(), to: to.to_string() })
+}
+
+/// A date someone plans for (a next step, an expected close, a referral, a competitor since):
+/// from 2000 to 2099 — a year like 1900 or 2206 is a slip of the keyboard, not a plan.
+pub fn parse_business_date(field: Field, input: &str) -> Result<Option<NaiveDate>, FieldError> {
+    let d = parse_date(field, input)?;
+    match d {
+        Some(day) if !(2000..=2099).contains(&day.year()) => {
+            Err(out_of_range(field, input.trim(), "2000-01-01", "2099-12-31"))
+        }
+        _ => Ok(d),
+    }
 }
 
 /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, optionally with `Z` or an offset (`+08:00`).
@@ -293,7 +310,8 @@ pub fn parse_past_date(field: Field, input: &str, today: NaiveDate) -> Result<Op
             return Err(FieldError::new(field, input.trim(), Problem::DateInFuture));
         }
         if today.year() - d.year() > 150 {
-            return Err(FieldError::new(field, input.trim(), Problem::InvalidDate));
+            let earliest = today.with_year(today.year() - 150).unwrap_or(today);
+            return Err(out_of_range(field, input.trim(), earliest, today));
         }
     }
     Ok(d)
@@ -505,19 +523,21 @@ mod tests {
             assert_eq!(parse_date(Field::Birthday, ok).unwrap(), Some(d), "{ok}");
         }
         assert_eq!(parse_date(Field::Birthday, "  ").unwrap(), None);
-        for bad in [
-            "2024-02-30",
-            "15/03/2024",
-            "yesterday",
-            "2024-13-01",
-            "0001-01-01",
-            "2023-02-28 garbage",
-            "2023-02-28T25:00",
-        ] {
+        for bad in ["2024-02-30", "15/03/2024", "yesterday", "2024-13-01", "2023-02-28 garbage", "2023-02-28T25:00"] {
             assert_eq!(parse_date(Field::Birthday, bad).unwrap_err().problem, Problem::InvalidDate, "{bad}");
         }
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert_eq!(parse_past_date(Field::Birthday, "2030-01-01", today).unwrap_err().problem, Problem::DateInFuture);
+        // A real date that cannot be meant says so, with the range, rather than "not a date".
+        let old = parse_past_date(Field::Birthday, "1800-05-01", today).unwrap_err();
+        assert_eq!(old.problem, Problem::DateOutOfRange { from: "1876-01-01".into(), to: "2026-01-01".into() });
+        assert!(matches!(
+            parse_date(Field::Birthday, "0001-01-01").unwrap_err().problem,
+            Problem::DateOutOfRange { .. }
+        ));
+        let plan = parse_business_date(Field::NextStepOn, "1900-01-01").unwrap_err();
+        assert!(plan.message(crate::Lang::ZhCn).contains("不像是真的日期：应在 2000-01-01 到 2099-12-31 之间"));
+        assert!(parse_business_date(Field::NextStepOn, "2026-12-08").is_ok());
     }
 
     #[test]
@@ -569,9 +589,44 @@ pub fn parse_public_url(input: &str) -> Result<String, FieldError> {
     if host_ok && port_ok && path_ok && s.len() <= 200 { Ok(s.to_string()) } else { Err(bad()) }
 }
 
+/// Whether customers outside the company cannot open an address: its host is this machine
+/// (localhost, 127.x, ::1) or a private network (10.x, 172.16–31.x, 192.168.x, *.local).
+pub fn is_inside_address(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h).trim_matches(['[', ']']).to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") || host.ends_with(".local") || host.is_empty() || host == ":"
+    {
+        return true;
+    }
+    match host.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod public_url_tests {
-    use super::parse_public_url;
+    use super::{is_inside_address, parse_public_url};
+
+    #[test]
+    fn inside_addresses() {
+        for inside in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://10.0.0.5",
+            "http://192.168.1.2/crm",
+            "http://172.20.0.1",
+            "http://crm.local",
+        ] {
+            assert!(is_inside_address(inside), "{inside}");
+        }
+        for outside in
+            ["https://crm.example.com", "http://8.8.8.8", "http://172.32.0.1", "https://localhost.example.com"]
+        {
+            assert!(!is_inside_address(outside), "{outside}");
+        }
+    }
 
     #[test]
     fn public_addresses() {

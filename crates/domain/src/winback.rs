@@ -6,7 +6,7 @@
 
 use crate::enums::vocabulary;
 use crate::orders::parse_money;
-use crate::values::{parse_date, required_text, text};
+use crate::values::{parse_business_date, required_text, text};
 use crate::{Channel, Field, Lang, Problem, Raw, Validation};
 use chrono::NaiveDate;
 
@@ -45,7 +45,8 @@ impl ReferralDraft {
         let mut v = Validation::default();
         let referrer = v.take(required_text(Field::Referrer, raw.get(Field::Referrer), 200));
         let referrer_person = v.take(text(Field::ReferrerPerson, raw.get(Field::ReferrerPerson), 100)).flatten();
-        let referred_on = v.take(parse_date(Field::ReferredOn, raw.get(Field::ReferredOn))).flatten().unwrap_or(today);
+        let referred_on =
+            v.take(parse_business_date(Field::ReferredOn, raw.get(Field::ReferredOn))).flatten().unwrap_or(today);
         if referred_on > today {
             v.push(Field::ReferredOn, raw.get(Field::ReferredOn), Problem::DateInFuture);
         }

@@ -239,6 +239,14 @@ impl Store {
         dispatch!(self, import_order_batches(actor, source, batches, partial))
     }
 
+    /// What importing these orders would do, row by row, without writing.
+    pub async fn preview_orders(
+        &self,
+        rows: &[(usize, guanxi_domain::orders::OrderDraft)],
+    ) -> Result<Vec<OrderPreview>, StoreError> {
+        dispatch!(self, preview_orders(rows))
+    }
+
     /// Orders across all customers, newest first (see `OrderFilter`).
     pub async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage, StoreError> {
         dispatch!(self, list_orders(filter))
@@ -890,12 +898,17 @@ impl Store {
         Ok(dispatch!(self, setting("public_url"))?.and_then(|v| v.as_str().map(str::to_string)))
     }
 
-    /// Sets the public address after checking it (see `values::parse_public_url`), audited.
-    pub async fn save_public_url(&self, actor: Actor, input: &str) -> Result<String, StoreError> {
+    /// Sets the public address after checking it (see `values::parse_public_url`), audited;
+    /// an empty one clears it (links then use each server's own address).
+    pub async fn save_public_url(&self, actor: Actor, input: &str) -> Result<Option<String>, StoreError> {
+        if input.trim().is_empty() {
+            dispatch!(self, save_setting(actor, "public_url", &serde_json::Value::Null))?;
+            return Ok(None);
+        }
         let url = guanxi_domain::values::parse_public_url(input)
             .map_err(|e| StoreError::Invalid(guanxi_domain::Validation(vec![e])))?;
         dispatch!(self, save_setting(actor, "public_url", &serde_json::Value::String(url.clone())))?;
-        Ok(url)
+        Ok(Some(url))
     }
 
     /// The company's value settings (the defaults until an admin saves some).
@@ -1147,12 +1160,9 @@ impl Store {
         dispatch!(self, import_customers(actor, source, rows))
     }
 
-    /// For each row matching a stored customer: (line, id, name, the fields it would change
-    /// with their values now and after). Reads only.
-    pub async fn preview_updates(
-        &self,
-        rows: &[ImportRow],
-    ) -> Result<Vec<(usize, i64, String, Vec<(guanxi_domain::Field, String, String)>)>, StoreError> {
+    /// For each row matching a stored customer, what the import would change in it, or why it
+    /// would refuse the row. Reads only.
+    pub async fn preview_updates(&self, rows: &[ImportRow]) -> Result<Vec<RowPreview>, StoreError> {
         dispatch!(self, preview_updates(rows))
     }
 

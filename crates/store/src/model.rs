@@ -74,6 +74,7 @@ pub struct CustomerFilter {
     pub kind: Option<CustomerKind>,
     pub status: Option<CustomerStatus>,
     pub needs_orientation: Option<guanxi_domain::NeedsOrientation>,
+    /// The owner's username, or [`NO_OWNER`] for the customers nobody looks after.
     pub owner: Option<String>,
     pub tag: Option<String>,
     /// From the latest value assessment.
@@ -95,6 +96,10 @@ pub struct CustomerFilter {
     pub page: i64,
     pub per_page: i64,
 }
+
+/// The owner filter for customers without an owner (not a possible username: usernames have
+/// no brackets).
+pub const NO_OWNER: &str = "(none)";
 
 /// How many search matches a filtered list considers.
 pub const SEARCH_LIMIT: i64 = 200;
@@ -213,6 +218,38 @@ pub struct ImportOutcome {
     pub updated: usize,
     /// Rows identical to what is stored already.
     pub unchanged: usize,
+}
+
+/// What an import would do with a row that names a stored customer: change it (the fields
+/// that would change, as now and then), or refuse the row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowPreview {
+    Update { line: usize, id: i64, name: String, changes: Vec<(guanxi_domain::Field, String, String)> },
+    Refused(usize, guanxi_domain::Validation),
+}
+
+/// What an orders import would do with a row (see `Store::preview_orders`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderPreview {
+    /// A new order for this customer.
+    New {
+        line: usize,
+        customer: i64,
+    },
+    /// A change to a stored order: each changing field, as text before and after.
+    Update {
+        line: usize,
+        order: i64,
+        customer: i64,
+        order_no: String,
+        changes: Vec<(guanxi_domain::Field, String, String)>,
+    },
+    /// The stored order already holds what the row says.
+    Unchanged {
+        line: usize,
+        order: i64,
+    },
+    Refused(usize, guanxi_domain::Validation),
 }
 
 /// What an import in progress has written so far, and the owners it has looked up.

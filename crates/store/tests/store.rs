@@ -269,6 +269,7 @@ fn row(line: usize, fields: &[(Field, &str)]) -> ImportRow {
         draft: d,
         kind_given: fields.iter().any(|(f, _)| *f == Field::Kind),
         status_given: fields.iter().any(|(f, _)| *f == Field::Status),
+        force_new: false,
         prepared: None,
     }
 }
@@ -406,6 +407,7 @@ async fn import_is_all_or_nothing() {
                 ]),
                 kind_given: false,
                 status_given: false,
+                force_new: false,
                 prepared: None,
             },
         ];
@@ -421,6 +423,7 @@ async fn import_is_all_or_nothing() {
             draft: person(&[(Field::Name, "幽灵")]),
             kind_given: false,
             status_given: false,
+            force_new: false,
             prepared: None,
         };
         let o = store.import_customers(Actor::SYSTEM, "ghost.csv", &[ghost]).await.unwrap();
@@ -432,6 +435,7 @@ async fn import_is_all_or_nothing() {
             draft: person(&[(Field::Name, "王五"), (Field::City, "成都")]),
             kind_given: false,
             status_given: false,
+            force_new: false,
             prepared: None,
         };
         let o = store.import_customers(Actor::SYSTEM, "ids.csv", &[by_id]).await.unwrap();
@@ -684,7 +688,7 @@ async fn orders_keep_rollups_current() {
         assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (0, 1, 1), "{backend}");
         assert_eq!(store.rollup(a).await.unwrap().unwrap().revenue_fen, 15_000, "{backend}");
         // Purchase days for the models: one per China day, with the day's total; a number
-        // repeated within a file is one order (the last row wins).
+        // repeated within a file is refused by line (issue #22: it moved and repriced orders).
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let period = Period { as_of: d("2026-03-01"), window_days: 365, annual_rate: 0.0, holdout_until: None };
         let h = store.histories(&period).await.unwrap();
@@ -711,12 +715,15 @@ async fn orders_keep_rollups_current() {
                 ]),
             ),
         ];
-        let (outcome, _) = store.import_orders(Actor::SYSTEM, "twice.csv", &twice, false).await.unwrap();
-        assert_eq!(outcome.created, 1, "{backend}");
-        assert_eq!(store.rollup(b).await.unwrap().unwrap().revenue_fen, 1_080, "{backend}");
+        let (outcome, refused) = store.import_orders(Actor::SYSTEM, "twice.csv", &twice, false).await.unwrap();
+        assert_eq!((outcome.created, refused.len()), (0, 1), "{backend}: without --partial, nothing");
+        assert!(refused[0].1.message(guanxi_domain::Lang::ZhCn).contains("与第 2 行重复"), "{backend}");
+        let (outcome, refused) = store.import_orders(Actor::SYSTEM, "twice.csv", &twice, true).await.unwrap();
+        assert_eq!((outcome.created, refused.len(), refused[0].0), (1, 1, 3), "{backend}");
+        assert_eq!(store.rollup(b).await.unwrap().unwrap().revenue_fen, 980, "{backend}: the first row's 1 yuan");
         let log = store.audit_log(5).await.unwrap();
         assert!(
-            log.iter().any(|e| e.entity == "orders" && e.note.as_deref().unwrap_or("").contains("1 updated")),
+            log.iter().any(|e| e.entity == "orders" && e.note.as_deref().unwrap_or("").contains("1 refused")),
             "{backend}"
         );
     }
@@ -755,9 +762,8 @@ async fn orders_import_a_batch_at_a_time() {
         let batches = || {
             vec![
                 vec![(2, o("SO-1", "2026-01-02", "10")), (3, o("SO-0", "2026-01-01", "6"))],
-                // The same numbers again in a later batch: still one order each, the last row wins.
-                vec![(4, o("SO-1", "2026-01-03", "11")), (5, o("SO-0", "2026-01-01", "7"))],
-                vec![(6, o("SO-2", "2026-01-04", "1")), (7, o("SO-2", "2026-01-04", "1"))],
+                vec![(4, o("SO-2", "2026-01-04", "1"))],
+                vec![(5, o("SO-3", "2026-01-05", "2"))],
             ]
         };
         // A source that stops (a bad row without --partial) writes nothing and is not asked again.
@@ -769,15 +775,35 @@ async fn orders_import_a_batch_at_a_time() {
         let mut all = Batches { batches: batches().into(), bad_after: None, given: 0 };
         let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut all, false).await.unwrap();
         assert!(refused.is_empty(), "{backend}");
-        assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (2, 1, 0), "{backend}");
+        assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (3, 1, 0), "{backend}");
         let orders = store.orders_of(a).await.unwrap();
         let mut amounts: Vec<(Option<String>, i64)> =
             orders.iter().map(|o| (o.order_no.clone(), o.amount_fen)).collect();
         amounts.sort();
-        let want = [("SO-0", 700), ("SO-1", 1100), ("SO-2", 100)].map(|(n, f)| (Some(n.to_string()), f));
+        let want = [("SO-0", 600), ("SO-1", 1000), ("SO-2", 100), ("SO-3", 200)].map(|(n, f)| (Some(n.to_string()), f));
         assert_eq!(amounts, want, "{backend}");
         let r = store.rollup(a).await.unwrap().unwrap();
-        assert_eq!((r.orders, r.revenue_fen, r.purchase_days), (3, 1_900, 3), "{backend}");
+        assert_eq!((r.orders, r.revenue_fen, r.purchase_days), (4, 1_900, 4), "{backend}");
+
+        // A number repeated in the file, in one batch or a later one: refused by line, naming the
+        // first; the first row is written.
+        let mut repeats = Batches {
+            batches: vec![
+                vec![(2, o("SO-5", "2026-02-01", "5")), (3, o("SO-5", "2026-02-02", "6"))],
+                vec![(4, o("SO-5", "2026-02-03", "7"))],
+            ]
+            .into(),
+            bad_after: None,
+            given: 0,
+        };
+        let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "r.csv", &mut repeats, true).await.unwrap();
+        assert_eq!(outcome.created, 1, "{backend}");
+        let lines: Vec<usize> = refused.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [3, 4], "{backend}");
+        assert!(
+            refused.iter().all(|(_, v)| v.message(guanxi_domain::Lang::En).contains("repeats line 2")),
+            "{backend}"
+        );
 
         // An unknown customer in a late batch: nothing from the earlier ones stays, and every
         // unknown customer is reported.
@@ -797,7 +823,7 @@ async fn orders_import_a_batch_at_a_time() {
         let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut late, false).await.unwrap();
         assert_eq!(outcome, Default::default(), "{backend}");
         assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 4], "{backend}");
-        assert_eq!(store.orders_of(a).await.unwrap().len(), 3, "{backend}: nothing written");
+        assert_eq!(store.orders_of(a).await.unwrap().len(), 5, "{backend}: nothing written");
     }
 }
 

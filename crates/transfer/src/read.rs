@@ -46,8 +46,10 @@ pub enum FileError {
     Malformed { line: usize, message: String },
     #[error("the workbook cannot be read: {0}")]
     Workbook(String),
-    #[error("the workbook is too large to read safely: {0}")]
-    WorkbookTooLarge(String),
+    #[error("the workbook is too large to read safely: {0} parts")]
+    TooManyParts(usize),
+    #[error("the workbook is too large to read safely: its part {part} unpacks to more than {max_mb} MB")]
+    PartTooLarge { part: String, max_mb: u64 },
     #[error("column {column}: the header {header:?} appears twice")]
     DuplicateHeader { column: usize, header: String },
     #[error("columns {first:?} and {second:?} both map to the same field")]
@@ -94,7 +96,10 @@ impl FileError {
             (FileError::NoHeader, _) => "文件没有表头行".into(),
             (FileError::Malformed { line, message }, _) => format!("第 {line} 行格式错误：{message}"),
             (FileError::Workbook(m), _) => format!("无法读取 Excel 文件：{m}"),
-            (FileError::WorkbookTooLarge(m), _) => format!("Excel 文件太大，无法安全读取：{m}"),
+            (FileError::TooManyParts(n), _) => format!("Excel 文件太大，无法安全读取：有 {n} 个部件"),
+            (FileError::PartTooLarge { part, max_mb }, _) => {
+                format!("Excel 文件太大，无法安全读取：其中的 {part} 解压后超过 {max_mb} MB")
+            }
             (FileError::DuplicateHeader { column, header }, _) => format!("第 {column} 列：表头 “{header}” 重复"),
             (FileError::DuplicateField { first, second }, _) => format!("“{first}” 和 “{second}” 两列对应同一个字段"),
             (FileError::NoNameColumn, _) => "没有找到客户名称列（姓名/名称/name）".into(),
@@ -474,7 +479,7 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| FileError::Workbook(e.to_string()))?;
     if zip.len() > 10_000 {
-        return Err(FileError::WorkbookTooLarge(format!("{} parts", zip.len())));
+        return Err(FileError::TooManyParts(zip.len()));
     }
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|e| FileError::Workbook(e.to_string()))?;
@@ -493,10 +498,7 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
             }
             total += n as u64;
             if total > limits.max_part_bytes {
-                return Err(FileError::WorkbookTooLarge(format!(
-                    "{name} unpacks to more than {} MB",
-                    limits.max_part_bytes >> 20
-                )));
+                return Err(FileError::PartTooLarge { part: name, max_mb: limits.max_part_bytes >> 20 });
             }
         }
         if shared {
@@ -772,7 +774,7 @@ mod tests {
         let bomb = book(&format!(r#"<row r="1">{}</row><!--{}-->"#, inline("A1", "姓名"), " ".repeat(2_000_000)), None);
         assert!(bomb.len() < 100_000);
         let tight = Limits { max_part_bytes: 1 << 20, ..Limits::upload(10) };
-        assert!(matches!(read_table("bomb.xlsx", &bomb, tight, Encoding::Auto), Err(FileError::WorkbookTooLarge(_))));
+        assert!(matches!(read_table("bomb.xlsx", &bomb, tight, Encoding::Auto), Err(FileError::PartTooLarge { .. })));
     }
 
     /// F-10: a CSV of tiny rows past the browser's row limit is refused while reading.

@@ -203,6 +203,7 @@ pub fn validate_row(
             draft,
             kind_given: !raw.get(Field::Kind).trim().is_empty(),
             status_given: !raw.get(Field::Status).trim().is_empty(),
+            force_new: false,
         }),
         _ => Err(RowReport { line, issues }),
     }

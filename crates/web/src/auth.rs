@@ -229,6 +229,9 @@ pub enum Via {
 pub struct Viewer {
     pub user: User,
     pub via: Via,
+    /// The page being read (path and query, without a one-time `done` notice) on a GET, for
+    /// the language switch to come back to exactly; `None` for a form post.
+    pub here: Option<String>,
 }
 
 impl Viewer {
@@ -312,7 +315,7 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
                         }
                     });
                 }
-                Ok(Some(Viewer { user, via: Via::ApiToken { id: t.id, scope: t.scope } }))
+                Ok(Some(Viewer { user, via: Via::ApiToken { id: t.id, scope: t.scope }, here: None }))
             }
             None => Err(AppError::Unauthenticated),
         };
@@ -332,7 +335,7 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
             }
         });
     }
-    Ok(Some(Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at } }))
+    Ok(Some(Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at }, here: None }))
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -470,7 +473,8 @@ impl Denied {
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
-/// edit their own customers; service agents record contacts and new customers; managers and
+/// edit their own customers; service agents record contacts and new customers, and correct the
+/// customers they entered; managers and
 /// admins edit everything, export and bulk-edit; only admins manage users.
 pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
     use Role::*;
@@ -495,23 +499,27 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
             (Admin | Manager, _) => Ok(()),
             (SalesRep, _) if owner == Some(user.id) => Ok(()),
             (SalesRep, _) => deny(
-                "客户经理只能为自己负责的客户记录和修改（联系、订单、商机、竞争情况、档案）",
+                "销售代表只能为自己负责的客户记录和修改（联系、订单、商机、竞争情况、档案）",
                 "Sales reps add to and change only their own customers (contacts, orders, deals, competitors, profile)",
             ),
             (ServiceAgent, CustomerPart::Contact) => Ok(()),
+            // The customers an agent took in (a caller they entered) they can also correct.
+            (ServiceAgent, CustomerPart::Profile) if owner == Some(user.id) => Ok(()),
             (ServiceAgent, _) => deny(
-                "客服可以记录互动，但不能修改客户档案、订单或商机",
-                "Service agents log contacts but do not change customers, orders or deals",
+                "客服可以记录互动，也可以修改自己录入的客户档案，但不能修改别人的客户、订单或商机",
+                "Service agents log contacts and correct the customers they entered, but do not change others' customers, orders or deals",
             ),
             (ReadOnly, _) => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
         },
         Action::EditCustomer { owner } | Action::DeleteCustomer { owner } => match role {
             Admin | Manager => Ok(()),
             SalesRep if owner == Some(user.id) => Ok(()),
-            SalesRep => deny("客户经理只能修改自己负责的客户", "Sales reps can change only their own customers"),
-            ServiceAgent => {
-                deny("客服不能修改客户档案，只能记录互动", "Service agents can log contacts but not edit customers")
-            }
+            SalesRep => deny("销售代表只能修改自己负责的客户", "Sales reps can change only their own customers"),
+            ServiceAgent if owner == Some(user.id) && matches!(action, Action::EditCustomer { .. }) => Ok(()),
+            ServiceAgent => deny(
+                "客服只能修改自己录入的客户档案，不能删除客户",
+                "Service agents can correct the customers they entered, and cannot delete customers",
+            ),
             ReadOnly => deny("只读用户不能修改档案", "Read-only users cannot change the archive"),
         },
         Action::BulkEdit | Action::Export => match role {
@@ -532,7 +540,7 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
         Action::WorkOpportunity { owner } => match role {
             Admin | Manager => Ok(()),
             SalesRep if owner == user.id => Ok(()),
-            SalesRep => deny("客户经理只能跟进自己负责的商机", "Sales reps can work only their own opportunities"),
+            SalesRep => deny("销售代表只能跟进自己负责的商机", "Sales reps can work only their own opportunities"),
             _ => deny("只有销售人员和经理可以跟进商机", "Only sales reps and managers can work opportunities"),
         },
         Action::AssignOwner => match role {
@@ -575,7 +583,7 @@ mod tests {
         let rep = user(7, Role::SalesRep);
         assert!(permits(&rep, Action::EditCustomer { owner: Some(7) }).is_ok());
         let no = permits(&rep, Action::EditCustomer { owner: Some(8) }).unwrap_err();
-        assert!(no.en.contains("only their own") && no.zh.contains("客户经理"));
+        assert!(no.en.contains("only their own") && no.zh.contains("销售代表"));
         assert!(permits(&rep, Action::EditCustomer { owner: None }).is_err());
         assert!(permits(&rep, Action::Export).is_err());
         assert!(permits(&rep, Action::Read).is_ok());
@@ -599,7 +607,13 @@ mod tests {
         assert!(permits(&rep, order(Some(7))).is_ok());
         assert!(permits(&rep, order(Some(8))).is_err(), "not on a colleague's customer");
         assert!(permits(&rep, contact(None)).is_err());
-        assert!(permits(&agent, Action::EditCustomer { owner: Some(3) }).is_err());
+        // An agent corrects the customers they entered, and no one else's; deletes none.
+        assert!(permits(&agent, Action::EditCustomer { owner: Some(3) }).is_ok());
+        assert!(permits(&agent, Action::EditCustomer { owner: Some(99) }).is_err());
+        assert!(permits(&agent, Action::DeleteCustomer { owner: Some(3) }).is_err());
+        let profile = |owner| Action::WriteCustomer { owner, part: CustomerPart::Profile };
+        assert!(permits(&agent, profile(Some(3))).is_ok() && permits(&agent, profile(Some(99))).is_err());
+        assert!(permits(&agent, order(Some(3))).is_err(), "their own customers' orders neither");
         assert!(permits(&reader, contact(Some(4))).is_err());
         assert!(permits(&reader, Action::CreateCustomer).is_err());
     }

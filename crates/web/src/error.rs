@@ -129,9 +129,12 @@ impl AppError {
                 )
                 .into(),
             AppError::NotFound => lang.pick("找不到这个页面或记录。", "No such page or record.").into(),
+            AppError::Store(StoreError::NotFound { entity, id }) => match lang {
+                Lang::ZhCn => format!("找不到{} {id}", t.entity(entity)),
+                Lang::En => format!("No {} {id}", t.entity(entity)),
+            },
             AppError::Store(
                 e @ (StoreError::Invalid(_)
-                | StoreError::NotFound { .. }
                 | StoreError::Conflict { .. }
                 | StoreError::Unavailable(..)),
             ) => e.message(lang),
@@ -284,6 +287,24 @@ pub fn too_large(limit: usize) -> AppError {
     }
 }
 
+/// What a query value's parse failure means, in words (the parser's own text is for
+/// programmers: "invalid digit found in string").
+fn query_problem(why: &str) -> (String, String) {
+    if why.contains("digit") || why.contains("integer") || why.contains("too large") || why.contains("too small") {
+        ("应当是一个整数。".into(), "it should be a whole number.".into())
+    } else if why.contains("float") {
+        ("应当是一个数字。".into(), "it should be a number.".into())
+    } else if let Some(rest) = why.strip_prefix("unknown variant") {
+        let options: Vec<&str> =
+            rest.split_once("expected").map_or(vec![], |(_, o)| o.split('`').skip(1).step_by(2).collect());
+        (format!("可选的值是 {}。", options.join("、")), format!("it should be one of {}.", options.join(", ")))
+    } else if why.contains("bool") {
+        ("应当是 true 或 false。".into(), "it should be true or false.".into())
+    } else {
+        ("格式不对。".into(), format!("{why}."))
+    }
+}
+
 /// What the framework answered by itself before a handler ran — a path segment that is not a
 /// number (`/customers/abc`, an id past 2⁶³), a query string it cannot read (`per_page=abc`), a
 /// body of the wrong type or over the limit, a method the route does not take — as one of our
@@ -326,10 +347,11 @@ pub async fn framework_rejection(r: &mut Response) -> Option<AppError> {
         _ => match text.strip_prefix("Failed to deserialize query string: ") {
             Some(detail) => {
                 let (name, why) = detail.split_once(": ").unwrap_or(("", detail));
+                let (zh, en) = query_problem(why);
                 rejected(
                     StatusCode::BAD_REQUEST,
-                    format!("网址里的参数 {name} 的值无法识别（{why}）"),
-                    format!("The query parameter {name} has a value that cannot be read ({why})"),
+                    format!("网址里的参数 {name} 的值无法识别：{zh}"),
+                    format!("The query parameter {name} has a value that cannot be read: {en}"),
                 )
             }
             None => rejected(

@@ -79,12 +79,22 @@ impl Names {
     /// A field's stored value as a person reads it: a colleague by name, a code as its label.
     pub fn display(&self, field: Field, value: &str, lang: guanxi_domain::Lang) -> String {
         match field {
+            Field::Owner if value == guanxi_store::NO_OWNER => T(lang).no_owner().to_string(),
             Field::Owner => self.of(value),
             Field::OurParticipants => {
                 self.list(value.split([',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()), T(lang))
             }
             _ => field.display(value, lang),
         }
+    }
+}
+
+/// An amount of money in yuan with its sign first: ¥1,200.00, -¥50.00 (a refund).
+pub fn yuan(fen: i64) -> String {
+    let grouped = guanxi_domain::orders::format_money_grouped(fen);
+    match grouped.strip_prefix('-') {
+        Some(abs) => format!("-¥{abs}"),
+        None => format!("¥{grouped}"),
     }
 }
 
@@ -269,6 +279,8 @@ pub struct Chrome {
 impl Chrome {
     pub fn new(v: &Viewer, nav: Nav, done: Option<&str>, here: String) -> Chrome {
         let t = T(v.lang());
+        // A page read by GET comes back to exactly itself, with its filters and page number.
+        let here = v.here.clone().unwrap_or(here);
         Chrome { t, user: v.user.clone(), nav, notice: done.and_then(Done::parse).map(|d| d.message(t)), here }
     }
 
@@ -291,6 +303,14 @@ impl Chrome {
     pub fn role_label(&self) -> &'static str {
         self.user.role.label(self.t.lang())
     }
+}
+
+/// `path?query` without its `done` parameter: the notice of the last action is said once, not
+/// again after switching the language.
+pub fn without_notice(here: &str) -> String {
+    let Some((path, query)) = here.split_once('?') else { return here.to_string() };
+    let kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && p.split('=').next() != Some("done")).collect();
+    if kept.is_empty() { path.to_string() } else { format!("{path}?{}", kept.join("&")) }
 }
 
 /// A submitted form: every name → value pair, in order (repeated names kept).
@@ -424,6 +444,9 @@ mod tests {
         }
         assert_eq!(local_or_home("/opportunities/board?owner=li.na"), "/opportunities/board?owner=li.na");
         assert_eq!(local_or_home("/customers?q=张三"), "/customers?q=%E5%BC%A0%E4%B8%89");
+        assert_eq!(without_notice("/customers?done=saved"), "/customers");
+        assert_eq!(without_notice("/customers?q=a&done=saved&page=2"), "/customers?q=a&page=2");
+        assert_eq!(without_notice("/value?doneness=1"), "/value?doneness=1");
         let f = FormData::parse(b"name=%E5%BC%A0%E4%B8%89&phone=138&name=Li&evil=1").unwrap();
         assert_eq!(f.get("name"), "Li");
         let raw = f.raw(&[Field::Name, Field::Phone]);

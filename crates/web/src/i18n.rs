@@ -327,6 +327,10 @@ catalogue! {
     branch => "门店", "Store / branch";
     order_no => "订单号", "Order number";
     clear_filters => "清除", "Clear";
+    filtered_by => "只列出符合条件的客户——", "Only customers matching — ";
+    no_owner => "无负责人", "No owner";
+    see_unowned => "列出他们，批量指定负责人", "List them and assign an owner in bulk";
+    show_all_customers => "显示全部客户", "show all customers";
     any => "全部", "Any";
     sort => "排序", "Sort";
     sort_updated => "最近更新", "Recently changed";
@@ -395,7 +399,8 @@ catalogue! {
     set_public_url => "设置公开地址", "Set the public address";
     ask_admin_public_url => "请管理员在“用户”页设置公开地址。", "Ask an admin to set the public address on the Users page.";
     public_url_title => "公开地址", "Public address";
-    public_url_hint => "客户从外面打开 Guanxi 的地址，例如 https://crm.example.com。发给客户的每个链接（满意度调查，以后的提醒与通知）都以它开头；所有服务器共用这一个设置。", "The address customers reach Guanxi at from outside, such as https://crm.example.com. Every link sent to customers (surveys, later reminders and notices) starts with it; all servers share this one setting.";
+    public_url_hint => "客户从外面打开 Guanxi 的地址，例如 https://crm.example.com。发给客户的每个链接（满意度调查，以后的提醒与通知）都以它开头；所有服务器共用这一个设置。留空保存，就改回用每台服务器自己的地址。", "The address customers reach Guanxi at from outside, such as https://crm.example.com. Every link sent to customers (surveys, later reminders and notices) starts with it; all servers share this one setting. Save it empty to go back to each server's own address.";
+    public_url_inside => "这个地址只在这台电脑或公司内网里能打开：客户在外面点链接会打不开。请填公司对外的网址。", "This address opens only on this computer or inside the company's network: customers outside cannot open the links. Enter the company's outside address.";
     public_url_now => "现在链接以此开头：", "Links now start with:";
     public_url_fallback => "（未设置，用的是这台服务器的地址）", "(not set: this server's own address)";
     first_steps => "从这里开始", "Where to start";
@@ -456,8 +461,21 @@ catalogue! {
     template_csv => "CSV 模板", "CSV template";
     new_customers => "新建客户", "new customers";
     changes_to_stored => "更新已有客户", "changes to existing customers";
-    updates_hint => "这些行与已有客户的关系编号、外部编号、电话或邮箱相同，导入会改写下列字段。不想改动已有客户，请勾选下方的“跳过”。", "These rows match existing customers by Guanxi ID, external ID, phone or e-mail; importing changes the fields below. To leave existing customers as they are, tick “skip” below.";
+    updates_hint => "这些行与已有客户的关系编号、外部编号、电话或邮箱相同，导入会改写下列字段。每一行可以选：更新这位客户、作为新客户添加，或跳过；也可以在下面一次跳过全部。", "These rows match existing customers by Guanxi ID, external ID, phone or e-mail; importing changes the fields below. For each row choose: update that customer, add the row as a new customer, or skip it; or skip them all below.";
     what_changes => "将要改变的字段", "What changes";
+    rows_unit => "行", "rows";
+    new_orders => "新建订单", "new orders";
+    changes_to_orders => "更新已有订单", "changes to stored orders";
+    changes_to_orders_title => "更新已有订单", "Changes to stored orders";
+    changes_to_stored_title => "更新已有客户", "Changes to existing customers";
+    order_updates_hint => "这些行的订单号已经存在，导入会改写下列字段；文件里空着的单元格保留原值。订单号属于别的客户、在文件里重复、或找不到客户的行列在“行有问题”里，不会导入。", "These rows' order numbers exist already; importing changes the fields below, and cells left empty keep what is stored. Rows whose number belongs to another customer, repeats in the file, or whose customer cannot be found are listed with the problems and not imported.";
+    skip_order_updates => "跳过这些行：只新建订单，不改动已有订单", "Skip these rows: only add new orders, change no stored one";
+    this_row => "这一行", "This row";
+    row_default => "按下面的勾选", "As ticked below";
+    row_update => "更新这位客户", "Update this customer";
+    row_new => "新建一位客户", "Add as a new customer";
+    row_skip => "跳过", "Skip";
+    renames_customer => "姓名会改变：也许是另一个人", "The name changes: perhaps someone else";
     same_as_stored => "与已有客户相同", "same as stored";
     empty_value => "（空）", "(empty)";
     skip_updates => "跳过这些行：只新建客户，不改动已有客户", "Skip these rows: only add new customers, change no existing one";
@@ -537,6 +555,7 @@ catalogue! {
     yuan => "元", "yuan";
     no_cost => "无成本数据", "no cost data";
     amount_hint => "单位元，退款填负数", "In yuan; a refund is negative";
+    yuan_hint => "单位元", "In yuan";
     value_title => "客户价值", "Customer value";
     key_score => "重点客户评分", "Key-account score";
     recompute => "立即重新评估", "Recompute now";
@@ -563,10 +582,13 @@ catalogue! {
     job_manual => "手动", "On request";
     job_customers => "位客户", "customers";
     job_retry => "将重试", "will retry";
+    window_revenue => "近 {n} 天净额（已扣退款）", "Net in the last {n} days (refunds taken off)";
+    customer_count => "客户数", "Customers";
     top_title => "大客户候选（前 {n} 名再分 A/B/C）", "Big-customer candidates (top {n}, split A/B/C)";
     top_hint => "课程的做法：按窗口内价值取前 N 名作为大客户候选，再在其中做 ABC 分类。", "The course's recipe: the top N by value in the window are the big-customer candidates, classified A/B/C among themselves.";
     class_label => "类别", "Class";
     loyalty => "忠诚度", "Loyalty";
+    repeat_and_tenure => "复购与合作年限（关键客户评分的一项）", "Repeat buying and tenure (part of the key-customer score)";
     stability => "购买稳定性", "Stability";
     tolerance_feedback_referrals_credit => "容忍度、反馈、转介绍、信用", "Tolerance, feedback, referrals, credit";
     no_data => "暂无数据", "no data";
@@ -653,6 +675,11 @@ catalogue! {
     ent_wallet_share => "钱包份额", "share of wallet";
     ent_winback_attempt => "挽回尝试", "win-back attempt";
     ent_winback_case => "挽回案例", "win-back case";
+    ent_upload => "上传的文件", "upload";
+    ent_merge => "合并记录", "merge";
+    ent_saved_view => "保存的视图", "saved view";
+    ent_job => "后台任务", "background job";
+    ent_sign_in_throttle => "登录限制", "sign-in limit";
     act_login => "登录", "signed in";
     act_login_failed => "登录失败", "sign-in failed";
     act_login_blocked => "登录被暂停（失败太多）", "sign-in blocked (too many failures)";
@@ -675,9 +702,61 @@ impl T {
         self.0
     }
 
+    /// What a kind of record (an audit entity code) is called in this language; an unknown
+    /// code is returned as it is.
+    pub fn entity<'a>(&self, code: &'a str) -> &'a str {
+        match code {
+            "customer" => self.ent_customer(),
+            "key_person" => self.ent_key_person(),
+            "person_around" => self.ent_person_around(),
+            "interaction" => self.ent_interaction(),
+            "user" => self.ent_user(),
+            "api_token" => self.ent_api_token(),
+            "order" => self.ent_order(),
+            "opportunity" => self.ent_opportunity(),
+            "settings" => self.ent_settings(),
+            "customers" => self.ent_customers(),
+            "orders" => self.ent_orders(),
+            "opportunities" => self.ent_opportunities(),
+            "attachment" => self.ent_attachment(),
+            "competitor" => self.ent_competitor(),
+            "competitor_engagement" => self.ent_competitor_engagement(),
+            "decision_chain" => self.ent_decision_chain(),
+            "health_check" => self.ent_health_check(),
+            "objection" => self.ent_objection(),
+            "referral" => self.ent_referral(),
+            "relationship" => self.ent_relationship(),
+            "relationship_level" => self.ent_relationship_level(),
+            "survey" => self.ent_survey(),
+            "survey_link" => self.ent_survey_link(),
+            "task" => self.ent_task(),
+            "wallet_share" => self.ent_wallet_share(),
+            "winback_attempt" => self.ent_winback_attempt(),
+            "winback_case" => self.ent_winback_case(),
+            "upload" => self.ent_upload(),
+            "merge" => self.ent_merge(),
+            "saved_view" => self.ent_saved_view(),
+            "job" => self.ent_job(),
+            "sign_in_throttle" => self.ent_sign_in_throttle(),
+            other => other,
+        }
+    }
+
     /// The label of a field in this language.
     pub fn field(&self, field: impl std::borrow::Borrow<Field>) -> &'static str {
         field.borrow().label(self.0)
+    }
+
+    /// After an import: how many of its customers nobody looks after yet.
+    pub fn imported_unowned(&self, n: i64) -> String {
+        match self.0 {
+            Lang::ZhCn => {
+                format!("其中 {n} 位客户还没有负责人（文件里没有负责人一列，或那一格是空的），没人会去跟进他们。")
+            }
+            Lang::En => format!(
+                "{n} of these customers have no owner yet (the file has no owner column, or the cell is empty): nobody will follow them up."
+            ),
+        }
     }
 
     /// "90 天" / "90 days".

@@ -268,7 +268,10 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         Err(AppError::CrossSite)
     } else {
         match auth::identify(&state, req.headers(), &client).await {
-            Ok(Some(viewer)) => {
+            Ok(Some(mut viewer)) => {
+                if get {
+                    viewer.here = Some(html::without_notice(&here));
+                }
                 lang = viewer.lang();
                 signed_in = true;
                 let read_only = matches!(viewer.via, auth::Via::ApiToken { scope: guanxi_store::TokenScope::Read, .. });

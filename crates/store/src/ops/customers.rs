@@ -515,7 +515,9 @@ fn filter_conditions(f: &CustomerFilter) -> (String, Vec<String>) {
         conds.push(format!("c.needs_orientation = ${}", args.len()));
     }
     // The owner is matched by id, so that lists without an owner filter need no join.
-    if let Some(o) = &f.owner {
+    if f.owner.as_deref() == Some(crate::NO_OWNER) {
+        conds.push("c.owner_id IS NULL".into());
+    } else if let Some(o) = &f.owner {
         args.push(o.clone());
         conds.push(format!("c.owner_id IN (SELECT id FROM users WHERE lower(username) = lower(${}))", args.len()));
     }

@@ -36,13 +36,18 @@ struct Pending {
     prepared: Option<Prepared>,
 }
 
-/// Looks values up in one `IN (…)` query per chunk; returns value → first (lowest) live id.
-pub(crate) async fn lookup(
-    tx: &mut Tx<'_>,
-    column_expr: &str,
-    values: Vec<String>,
-) -> Result<HashMap<String, i64>, StoreError> {
-    let mut out: HashMap<String, i64> = HashMap::new();
+/// Live customers by one key: the values that name one customer, and those that name several
+/// (how many) — a key naming several cannot say which is meant (issue #22: an import changed
+/// one of two customers sharing a phone, without saying so).
+#[derive(Default)]
+pub(crate) struct Lookup {
+    pub one: HashMap<String, i64>,
+    pub several: HashMap<String, usize>,
+}
+
+/// Looks values up in one `IN (…)` query per chunk.
+pub(crate) async fn lookup(tx: &mut Tx<'_>, column_expr: &str, values: Vec<String>) -> Result<Lookup, StoreError> {
+    let mut found: HashMap<String, Vec<i64>> = HashMap::new();
     let mut values = values;
     values.sort();
     values.dedup();
@@ -57,11 +62,92 @@ pub(crate) async fn lookup(
             q = q.bind(v.clone());
         }
         for r in q.fetch_all(&mut **tx).await? {
-            let key: String = r.try_get(0)?;
-            out.entry(key).or_insert(r.try_get(1)?);
+            found.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+    }
+    let mut out = Lookup::default();
+    for (key, ids) in found {
+        if ids.len() == 1 {
+            out.one.insert(key, ids[0]);
+        } else {
+            out.several.insert(key, ids.len());
         }
     }
     Ok(out)
+}
+
+/// What a row finds among the stored customers.
+enum Found {
+    Customer(i64),
+    /// The row's value of this field names several customers.
+    Several(Field, String, usize),
+    Nobody,
+}
+
+/// Matches rows to stored customers: by Guanxi id, external id, phone, then e-mail — one rule
+/// for the import and its preview.
+struct Matcher {
+    live_ids: HashSet<i64>,
+    external: Lookup,
+    phones: Lookup,
+    emails: Lookup,
+}
+
+impl Matcher {
+    async fn load(tx: &mut Tx<'_>, rows: &[ImportRow]) -> Result<Matcher, StoreError> {
+        let ids: Vec<String> = rows.iter().filter_map(|r| r.id.map(|i| i.to_string())).collect();
+        let live_ids: HashSet<i64> = if ids.is_empty() {
+            HashSet::new()
+        } else {
+            let list = ids.join(", ");
+            sqlx::query(AssertSqlSafe(format!("SELECT id FROM customers WHERE id IN ({list}) AND deleted_at IS NULL")))
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?
+        };
+        let external =
+            lookup(tx, "external_id", rows.iter().filter_map(|r| r.draft.external_id.clone()).collect()).await?;
+        let phones = lookup(
+            tx,
+            "phone",
+            rows.iter().filter_map(|r| r.draft.phone.as_ref().map(|p| p.as_str().to_string())).collect(),
+        )
+        .await?;
+        let emails = lookup(tx, "lower(email)", rows.iter().filter_map(|r| email_key(&r.draft)).collect()).await?;
+        Ok(Matcher { live_ids, external, phones, emails })
+    }
+
+    /// The stored customer a row names, unless the user chose to add it as a new one.
+    fn find(&self, row: &ImportRow) -> Found {
+        if row.force_new {
+            return Found::Nobody;
+        }
+        if let Some(id) = row.id.filter(|id| self.live_ids.contains(id)) {
+            return Found::Customer(id);
+        }
+        let d = &row.draft;
+        let keys = [
+            (Field::ExternalId, d.external_id.clone(), &self.external),
+            (Field::Phone, d.phone.as_ref().map(|p| p.as_str().to_string()), &self.phones),
+            (Field::Email, email_key(d), &self.emails),
+        ];
+        for (field, value, found) in keys {
+            let Some(value) = value else { continue };
+            if let Some(id) = found.one.get(&value) {
+                return Found::Customer(*id);
+            }
+            if let Some(n) = found.several.get(&value) {
+                return Found::Several(field, value, *n);
+            }
+        }
+        Found::Nobody
+    }
+}
+
+fn ambiguous(field: Field, value: &str, count: usize) -> Validation {
+    Validation::one(field, value, guanxi_domain::Problem::Ambiguous { count })
 }
 
 /// The changes a row makes to the customer it matched: only what the file says, and not the
@@ -95,51 +181,32 @@ fn email_key(d: &CustomerDraft) -> Option<String> {
 }
 
 /// What an import would change in customers already stored (issue #22: the preview hid that two
-/// rows overwrote existing customers' cities): for each row that matches one — by Guanxi ID,
-/// external id, phone or e-mail, as the import itself matches — (line, id, name, and each field
-/// that would change: label code, now, then). Rows not listed create new customers. Reads only.
-pub async fn preview_updates(
-    pool: &Pool,
-    rows: &[ImportRow],
-) -> Result<Vec<(usize, i64, String, Vec<(Field, String, String)>)>, StoreError> {
+/// rows overwrote existing customers' cities): for each row that matches one, as the import
+/// itself matches, its line, the customer and each field that would change (now, then); and the
+/// rows the import would refuse (a key naming several customers). Rows not listed create new
+/// customers. Reads only.
+pub async fn preview_updates(pool: &Pool, rows: &[ImportRow]) -> Result<Vec<crate::RowPreview>, StoreError> {
     let mut out = Vec::new();
     let mut tx = pool.begin().await?;
     for chunk in rows.chunks(500) {
-        let ids: Vec<String> = chunk.iter().filter_map(|r| r.id.map(|i| i.to_string())).collect();
-        let live: HashSet<i64> = if ids.is_empty() {
-            HashSet::new()
-        } else {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT id FROM customers WHERE id IN ({}) AND deleted_at IS NULL",
-                ids.join(", ")
-            )))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?
-        };
-        let external =
-            lookup(&mut tx, "external_id", chunk.iter().filter_map(|r| r.draft.external_id.clone()).collect()).await?;
-        let phones = lookup(
-            &mut tx,
-            "phone",
-            chunk.iter().filter_map(|r| r.draft.phone.as_ref().map(|p| p.as_str().to_string())).collect(),
-        )
-        .await?;
-        let emails =
-            lookup(&mut tx, "lower(email)", chunk.iter().filter_map(|r| email_key(&r.draft)).collect()).await?;
+        let matcher = Matcher::load(&mut tx, chunk).await?;
         for row in chunk {
-            let d = &row.draft;
-            let target = row
-                .id
-                .filter(|id| live.contains(id))
-                .or_else(|| d.external_id.as_ref().and_then(|x| external.get(x).copied()))
-                .or_else(|| d.phone.as_ref().and_then(|p| phones.get(p.as_str()).copied()))
-                .or_else(|| email_key(d).and_then(|e| emails.get(&e).copied()));
-            let Some(id) = target else { continue };
+            let id = match matcher.find(row) {
+                Found::Nobody => continue,
+                Found::Several(field, value, n) => {
+                    out.push(crate::RowPreview::Refused(row.line, ambiguous(field, &value, n)));
+                    continue;
+                }
+                Found::Customer(id) => id,
+            };
             let current = super::customers::read_customer(&mut tx, id, false).await?;
-            let Ok(merged) = apply_row(&current.draft, row) else { continue };
+            let merged = match apply_row(&current.draft, row) {
+                Ok(m) => m,
+                Err(v) => {
+                    out.push(crate::RowPreview::Refused(row.line, v));
+                    continue;
+                }
+            };
             let (before, after) = (current.draft.to_fields(), merged.to_fields());
             let mut changes = Vec::new();
             for (f, new) in &after.0 {
@@ -153,7 +220,7 @@ pub async fn preview_updates(
                     changes.push((*f, old.clone(), String::new()));
                 }
             }
-            out.push((row.line, id, current.draft.name, changes));
+            out.push(crate::RowPreview::Update { line: row.line, id, name: current.draft.name, changes });
         }
     }
     tx.commit().await?;
@@ -181,40 +248,12 @@ pub async fn import_rows(
         }
     }
 
-    // What the batch could match in the database.
-    let ids: Vec<String> = rows.iter().filter_map(|r| r.id.map(|i| i.to_string())).collect();
-    let live_ids: HashSet<i64> = if ids.is_empty() {
-        HashSet::new()
-    } else {
-        let list = ids.join(", ");
-        sqlx::query(AssertSqlSafe(format!("SELECT id FROM customers WHERE id IN ({list}) AND deleted_at IS NULL")))
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?
-    };
-    let mut by_external: HashMap<String, Target> =
-        lookup(tx, "external_id", rows.iter().filter_map(|r| r.draft.external_id.clone()).collect())
-            .await?
-            .into_iter()
-            .map(|(k, v)| (k, Target::Existing(v)))
-            .collect();
-    let mut by_phone: HashMap<String, Target> = lookup(
-        tx,
-        "phone",
-        rows.iter().filter_map(|r| r.draft.phone.as_ref().map(|p| p.as_str().to_string())).collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|(k, v)| (k, Target::Existing(v)))
-    .collect();
-    let mut by_email: HashMap<String, Target> =
-        lookup(tx, "lower(email)", rows.iter().filter_map(|r| email_key(&r.draft)).collect())
-            .await?
-            .into_iter()
-            .map(|(k, v)| (k, Target::Existing(v)))
-            .collect();
+    // What the batch could match in the database; customers created by the batch are found in
+    // these maps too, as the file names them.
+    let matcher = Matcher::load(tx, &rows).await?;
+    let mut by_external: HashMap<String, Target> = HashMap::new();
+    let mut by_phone: HashMap<String, Target> = HashMap::new();
+    let mut by_email: HashMap<String, Target> = HashMap::new();
 
     // Decide, row by row in file order, what each row does.
     let mut pending: Vec<Pending> = Vec::new();
@@ -233,13 +272,20 @@ pub async fn import_rows(
             },
         };
         let d = &row.draft;
-        let target = row
-            .id
-            .filter(|id| live_ids.contains(id))
-            .map(Target::Existing)
-            .or_else(|| d.external_id.as_ref().and_then(|x| by_external.get(x).copied()))
-            .or_else(|| d.phone.as_ref().and_then(|p| by_phone.get(p.as_str()).copied()))
-            .or_else(|| email_key(d).and_then(|e| by_email.get(&e).copied()));
+        let target = match matcher.find(&row) {
+            Found::Customer(id) => Some(Target::Existing(id)),
+            Found::Several(field, value, n) => {
+                failures.push((row.line, ambiguous(field, &value, n)));
+                continue;
+            }
+            Found::Nobody if row.force_new => None,
+            Found::Nobody => d
+                .external_id
+                .as_ref()
+                .and_then(|x| by_external.get(x).copied())
+                .or_else(|| d.phone.as_ref().and_then(|p| by_phone.get(p.as_str()).copied()))
+                .or_else(|| email_key(d).and_then(|e| by_email.get(&e).copied())),
+        };
         let (index, draft) = match target {
             Some(Target::Existing(id)) => {
                 updates.push((row, id, owner_id));

@@ -27,13 +27,19 @@ fn order_from_row(r: &Row) -> Result<OrderRecord, StoreError> {
     })
 }
 
+/// Whom an order's customer reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    One(i64),
+    /// An external id or phone that several live customers have.
+    Several(usize),
+    Nobody,
+}
+
 /// The live customers orders name, following merges: one `IN (…)` query per 500 references of
-/// each kind. A reference that names no live customer maps to `None`.
-async fn resolve_all(
-    tx: &mut Tx<'_>,
-    refs: Vec<&CustomerRef>,
-) -> Result<HashMap<CustomerRef, Option<i64>>, StoreError> {
-    let mut out: HashMap<CustomerRef, Option<i64>> = refs.iter().map(|r| ((*r).clone(), None)).collect();
+/// each kind.
+async fn resolve_all(tx: &mut Tx<'_>, refs: Vec<&CustomerRef>) -> Result<HashMap<CustomerRef, Named>, StoreError> {
+    let mut out: HashMap<CustomerRef, Named> = refs.iter().map(|r| ((*r).clone(), Named::Nobody)).collect();
     let ids: Vec<i64> = out.keys().filter_map(|r| if let CustomerRef::Id(id) = r { Some(*id) } else { None }).collect();
     for chunk in ids.chunks(500) {
         let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
@@ -43,10 +49,10 @@ async fn resolve_all(
             let id: i64 = row.try_get(0)?;
             let merged: Option<i64> = row.try_get(1)?;
             let live: bool = row.try_get(2)?;
-            out.insert(CustomerRef::Id(id), merged.or(live.then_some(id)));
+            out.insert(CustomerRef::Id(id), merged.or(live.then_some(id)).map_or(Named::Nobody, Named::One));
         }
     }
-    // External ids and phones name live customers only (the lowest id when several match).
+    // External ids and phones name live customers only.
     for (column, pick) in [
         (
             "external_id",
@@ -57,7 +63,12 @@ async fn resolve_all(
     ] {
         let values: Vec<String> = out.keys().filter_map(pick).collect();
         let found = super::import::lookup(tx, column, values).await?;
-        for (value, id) in found {
+        let named = found
+            .one
+            .into_iter()
+            .map(|(v, id)| (v, Named::One(id)))
+            .chain(found.several.into_iter().map(|(v, n)| (v, Named::Several(n))));
+        for (value, n) in named {
             let key = match column {
                 "external_id" => CustomerRef::External(value),
                 _ => match guanxi_domain::Phone::parse(&value) {
@@ -65,20 +76,153 @@ async fn resolve_all(
                     Err(_) => continue,
                 },
             };
-            out.insert(key, Some(id));
+            out.insert(key, n);
         }
     }
     Ok(out)
 }
 
-fn unknown_customer(c: &CustomerRef) -> Validation {
-    let mut v = Validation::default();
+/// The field and value a customer reference is given by.
+fn reference(c: &CustomerRef) -> (Field, String) {
     match c {
-        CustomerRef::Id(id) => v.push(Field::Id, &id.to_string(), Problem::NoSuchRecord),
-        CustomerRef::External(e) => v.push(Field::ExternalId, e, Problem::NoSuchRecord),
-        CustomerRef::Phone(p) => v.push(Field::Phone, p.as_str(), Problem::NoSuchRecord),
+        CustomerRef::Id(id) => (Field::Id, id.to_string()),
+        CustomerRef::External(e) => (Field::ExternalId, e.clone()),
+        CustomerRef::Phone(p) => (Field::Phone, p.as_str().to_string()),
     }
-    v
+}
+
+fn unknown_customer(c: &CustomerRef) -> Validation {
+    let (field, value) = reference(c);
+    Validation::one(field, &value, Problem::NoSuchRecord)
+}
+
+/// What an orders file does with each row — one rule for the import and its preview (issue
+/// #22: a re-import blanked costs and branches, a number repeated in the file moved an order to
+/// another customer, and unknown customers showed only after confirming).
+enum Plan {
+    /// A new order for this customer.
+    New(i64),
+    /// The stored order, and what it becomes: the file's values over the stored ones — a cell
+    /// left empty, or a column the file does not have, keeps what is stored.
+    Update(OrderRecord, OrderDraft),
+    Unchanged(OrderRecord),
+    Refused(Validation),
+}
+
+/// Decides the rows of a batch. `seen` holds the order numbers of earlier rows (across
+/// batches) with their lines.
+async fn plan_rows(
+    tx: &mut Tx<'_>,
+    rows: &[(usize, OrderDraft)],
+    seen: &mut HashMap<String, usize>,
+) -> Result<Vec<Plan>, StoreError> {
+    let customers = resolve_all(tx, rows.iter().map(|(_, o)| &o.customer).collect()).await?;
+    let numbers: Vec<String> = rows.iter().filter_map(|(_, o)| o.order_no.clone()).collect();
+    let existing = existing_orders(tx, numbers).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, o) in rows {
+        let customer = match customers.get(&o.customer).copied().unwrap_or(Named::Nobody) {
+            Named::One(id) => id,
+            Named::Several(n) => {
+                let (field, value) = reference(&o.customer);
+                out.push(Plan::Refused(Validation::one(field, &value, Problem::Ambiguous { count: n })));
+                continue;
+            }
+            Named::Nobody => {
+                out.push(Plan::Refused(unknown_customer(&o.customer)));
+                continue;
+            }
+        };
+        let Some(no) = o.order_no.as_deref() else {
+            out.push(Plan::New(customer));
+            continue;
+        };
+        // An order never moves to another customer through an import (as through F-02's
+        // route): the row is refused.
+        if existing.get(no).is_some_and(|e| e.customer_id != customer) {
+            out.push(Plan::Refused(Validation::one(Field::OrderNo, no, Problem::OtherCustomer)));
+            continue;
+        }
+        if let Some(first) = seen.get(no) {
+            out.push(Plan::Refused(Validation::one(Field::OrderNo, no, Problem::RepeatedInFile { line: *first })));
+            continue;
+        }
+        seen.insert(no.to_string(), *line);
+        match existing.get(no) {
+            None => out.push(Plan::New(customer)),
+            Some(e) => {
+                let merged = kept(e, o);
+                if merged == draft_of(e) {
+                    out.push(Plan::Unchanged(e.clone()));
+                } else {
+                    out.push(Plan::Update(e.clone(), merged));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A stored order with what a new version of it gives: the time and amount it must have, and
+/// the rest where it has them — an empty value keeps what is stored.
+fn kept(stored: &OrderRecord, o: &OrderDraft) -> OrderDraft {
+    OrderDraft {
+        customer: CustomerRef::Id(stored.customer_id),
+        ordered_at: o.ordered_at,
+        amount_fen: o.amount_fen,
+        cost_fen: o.cost_fen.or(stored.cost_fen),
+        category: o.category.clone().or_else(|| stored.category.clone()),
+        channel: o.channel.or(stored.channel),
+        branch: o.branch.clone().or_else(|| stored.branch.clone()),
+        order_no: stored.order_no.clone(),
+    }
+}
+
+/// What importing these rows would do, row by row, without writing (see `Plan`): new orders
+/// (their customer), changes to stored orders (each changing field, now and then), rows left
+/// as they are, and refusals with why.
+pub async fn preview_orders(pool: &Pool, rows: &[(usize, OrderDraft)]) -> Result<Vec<crate::OrderPreview>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(2_000) {
+        for ((line, _), plan) in chunk.iter().zip(plan_rows(&mut tx, chunk, &mut seen).await?) {
+            out.push(match plan {
+                Plan::New(customer) => crate::OrderPreview::New { line: *line, customer },
+                Plan::Unchanged(e) => crate::OrderPreview::Unchanged { line: *line, order: e.id },
+                Plan::Refused(v) => crate::OrderPreview::Refused(*line, v),
+                Plan::Update(e, merged) => crate::OrderPreview::Update {
+                    line: *line,
+                    order: e.id,
+                    customer: e.customer_id,
+                    order_no: e.order_no.clone().unwrap_or_default(),
+                    changes: order_changes(&draft_of(&e), &merged),
+                },
+            });
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The fields that differ between two versions of an order, as (field, before, after) text.
+fn order_changes(before: &OrderDraft, after: &OrderDraft) -> Vec<(Field, String, String)> {
+    let time = |o: &OrderDraft| guanxi_domain::china::local(o.ordered_at).format("%Y-%m-%d %H:%M").to_string();
+    let money =
+        |f: Option<i64>| f.map(|f| format!("¥{}", guanxi_domain::orders::format_money_grouped(f))).unwrap_or_default();
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let channel = |o: &OrderDraft| o.channel.map(|c| c.code().to_string()).unwrap_or_default();
+    [
+        (Field::OrderedAt, time(before), time(after)),
+        (Field::Amount, money(Some(before.amount_fen)), money(Some(after.amount_fen))),
+        (Field::Cost, money(before.cost_fen), money(after.cost_fen)),
+        (Field::Category, text(&before.category), text(&after.category)),
+        (Field::SalesChannel, channel(before), channel(after)),
+        (Field::Branch, text(&before.branch), text(&after.branch)),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .collect()
 }
 
 /// Recomputes the purchase days, the rollup and the purchase summary of each customer from
@@ -264,21 +408,11 @@ pub async fn record_order(
             ));
         }
         Some(e) => {
-            let before = draft_of(&e);
-            if before != (OrderDraft { customer: CustomerRef::Id(customer_id), ..draft.clone() }) {
-                write_orders(&mut tx, actor, at, &[Write::Update(e.id, customer_id, draft, None)]).await?;
-                audit(
-                    &mut tx,
-                    actor,
-                    "update",
-                    "order",
-                    Some(e.id),
-                    Some(customer_id),
-                    Some(&order_fields(customer_id, &before)),
-                    Some(&order_fields(customer_id, draft)),
-                    None,
-                )
-                .await?;
+            // Recorded again: what the new record leaves empty keeps what is stored, as in an
+            // import.
+            let merged = kept(&e, draft);
+            if merged != draft_of(&e) {
+                write_orders(&mut tx, actor, at, &[Write::Update(e.clone(), merged)], None).await?;
             }
             (e.id, false)
         }
@@ -297,10 +431,10 @@ pub async fn record_order(
 }
 
 /// What to do with one row of an import.
-enum Write<'a> {
-    Insert(i64, &'a OrderDraft),
-    /// (order id, customer, the new order, the stored one it replaces).
-    Update(i64, i64, &'a OrderDraft, Option<OrderRecord>),
+enum Write {
+    Insert(i64, OrderDraft),
+    /// The stored order and what it becomes (its customer stays).
+    Update(OrderRecord, OrderDraft),
 }
 
 /// A slice of rows as one batch.
@@ -351,66 +485,39 @@ pub async fn import_order_batches(
     let mut updated = HashSet::new();
     let mut refused = Vec::new();
     let mut touched = BTreeSet::new();
+    let mut seen = HashMap::new();
     let at = now();
     while batches.may_commit() {
         let Some(rows) = batches.next_batch() else { break };
-        let writing = partial || refused.is_empty();
-        let customers = resolve_all(&mut tx, rows.iter().map(|(_, o)| &o.customer).collect()).await?;
-        if !writing {
-            for (line, o) in &rows {
-                if customers.get(&o.customer).copied().flatten().is_none() {
-                    refused.push((*line, unknown_customer(&o.customer)));
-                }
-            }
-            continue;
-        }
-        let numbers: Vec<String> = rows.iter().filter_map(|(_, o)| o.order_no.clone()).collect();
-        let existing = existing_orders(&mut tx, numbers).await?;
+        let plans = plan_rows(&mut tx, &rows, &mut seen).await?;
         let mut writes: Vec<Write> = Vec::new();
-        // Order number → its write in `writes`, so a number repeated in the batch is one order.
-        let mut pending: HashMap<&str, usize> = HashMap::new();
-        for (line, o) in &rows {
-            let Some(customer) = customers.get(&o.customer).copied().flatten() else {
-                refused.push((*line, unknown_customer(&o.customer)));
-                continue;
-            };
-            touched.insert(customer);
-            if let Some(no) = o.order_no.as_deref() {
-                if let Some(&i) = pending.get(no) {
-                    writes[i] = match writes[i] {
-                        Write::Insert(_, _) => Write::Insert(customer, o),
-                        Write::Update(id, _, _, ref before) => Write::Update(id, customer, o, before.clone()),
-                    };
-                    continue;
+        for ((line, o), plan) in rows.iter().zip(plans) {
+            match plan {
+                Plan::Refused(v) => refused.push((*line, v)),
+                Plan::New(customer) => {
+                    touched.insert(customer);
+                    writes.push(Write::Insert(customer, o.clone()));
                 }
-                if let Some(e) = existing.get(no) {
-                    touched.insert(e.customer_id);
-                    let same = e.customer_id == customer
-                        && e.ordered_at == o.ordered_at
-                        && e.amount_fen == o.amount_fen
-                        && e.cost_fen == o.cost_fen
-                        && e.category == o.category
-                        && e.channel == o.channel
-                        && e.branch == o.branch;
-                    if !same {
-                        pending.insert(no, writes.len());
-                        writes.push(Write::Update(e.id, customer, o, Some(e.clone())));
-                    } else if e.id < first_new {
+                Plan::Unchanged(e) => {
+                    if e.id < first_new {
                         outcome.unchanged += 1;
                     }
-                    continue;
                 }
-                pending.insert(no, writes.len());
+                Plan::Update(e, merged) => {
+                    touched.insert(e.customer_id);
+                    writes.push(Write::Update(e, merged));
+                }
             }
-            writes.push(Write::Insert(customer, o));
         }
+        // Without `partial`, a refused row writes nothing: the rest is still read, to report
+        // every refused row.
         if !(partial || refused.is_empty()) {
             continue;
         }
-        write_orders(&mut tx, actor, at, &writes).await?;
+        write_orders(&mut tx, actor, at, &writes, Some("import")).await?;
         outcome.created += writes.iter().filter(|w| matches!(w, Write::Insert(..))).count();
         updated.extend(writes.iter().filter_map(|w| match w {
-            Write::Update(id, _, _, _) if *id < first_new => Some(*id),
+            Write::Update(e, _) if e.id < first_new => Some(e.id),
             _ => None,
         }));
     }
@@ -435,14 +542,17 @@ pub async fn import_order_batches(
 }
 
 /// One batch's inserts (1,000 a statement) and updates.
+/// Writes inserts and updates; each update is audited with the order before and after (`note`:
+/// "import" for an import's).
 async fn write_orders(
     tx: &mut Tx<'_>,
     actor: Actor,
     at: DateTime<Utc>,
-    writes: &[Write<'_>],
+    writes: &[Write],
+    note: Option<&str>,
 ) -> Result<(), StoreError> {
     let inserts: Vec<(i64, &OrderDraft)> =
-        writes.iter().filter_map(|w| if let Write::Insert(c, o) = w { Some((*c, *o)) } else { None }).collect();
+        writes.iter().filter_map(|w| if let Write::Insert(c, o) = w { Some((*c, o)) } else { None }).collect();
     // 11 parameters an order: 1,000 orders a statement.
     for chunk in inserts.chunks(1000) {
         let sql = format!(
@@ -468,35 +578,17 @@ async fn write_orders(
         q.execute(&mut **tx).await?;
     }
     for w in writes {
-        let Write::Update(id, customer, o, before) = w else { continue };
-        // An import that changes a stored order says so in the history of its customer (and of
-        // the customer it came from, when it moves), beside the import's own line.
-        if let Some(b) = before {
-            let old = order_fields(b.customer_id, &draft_of(b));
-            let new = order_fields(*customer, o);
-            audit(tx, actor, "update", "order", Some(*id), Some(*customer), Some(&old), Some(&new), Some("import"))
-                .await?;
-            if b.customer_id != *customer {
-                let note = format!("import: moved to customer {customer}");
-                audit(
-                    tx,
-                    actor,
-                    "update",
-                    "order",
-                    Some(*id),
-                    Some(b.customer_id),
-                    Some(&old),
-                    Some(&new),
-                    Some(&note),
-                )
-                .await?;
-            }
-        }
+        let Write::Update(before, o) = w else { continue };
+        // A changed order says so in the history of its customer (an import's beside the
+        // import's own line).
+        let old = order_fields(before.customer_id, &draft_of(before));
+        let new = order_fields(before.customer_id, o);
+        let (id, customer) = (before.id, before.customer_id);
+        audit(tx, actor, "update", "order", Some(id), Some(customer), Some(&old), Some(&new), note).await?;
         sqlx::query(
-            "UPDATE orders SET customer_id = $1, ordered_at = $2, day = $3, amount_fen = $4, cost_fen = $5, \
-             category = $6, channel = $7, branch = $8 WHERE id = $9",
+            "UPDATE orders SET ordered_at = $1, day = $2, amount_fen = $3, cost_fen = $4, category = $5, channel = $6, \
+             branch = $7 WHERE id = $8",
         )
-        .bind(customer)
         .bind(o.ordered_at)
         .bind(day_number(china_day(o.ordered_at)))
         .bind(o.amount_fen)

@@ -41,7 +41,7 @@ pub struct ListParams {
     status: Option<String>,
     /// price, value or composite
     needs_orientation: Option<String>,
-    /// Owner's username
+    /// Owner's username, or `(none)` for the customers without an owner
     owner: Option<String>,
     tag: Option<String>,
     /// Value tier from the latest assessment: key, major, regular or small

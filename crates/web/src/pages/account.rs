@@ -254,6 +254,13 @@ struct UsersPage {
     public_failed: Option<(String, String)>,
 }
 
+impl UsersPage {
+    /// The public address is one customers outside the company cannot open.
+    fn public_inside(&self) -> bool {
+        guanxi_domain::values::is_inside_address(&self.public_url.0)
+    }
+}
+
 /// Managing users: admins only, with the password entered in the last minutes (F-13).
 fn may_manage_users(v: &Viewer) -> Result<(), AppError> {
     v.may(Action::ManageUsers)?;

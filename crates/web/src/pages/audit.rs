@@ -128,7 +128,7 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
                 _ => String::new(),
             },
             client: e.client.clone().unwrap_or_default(),
-            note: e.note.clone().unwrap_or_default(),
+            note: e.note.as_deref().map(|n| super::customers::note_text(n, t)).unwrap_or_default(),
             changes: super::customers::changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, v.lang()),
         })
         .collect();

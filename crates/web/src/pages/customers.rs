@@ -180,7 +180,7 @@ impl ListQuery {
             let l = guanxi_domain::standing::Quadrant::parse(v.trim()).map(|x| x.label(lang));
             (t.pick("满意度 × 忠诚度", "Quadrant").to_string(), label(l, v))
         });
-        push(&self.imported, &|v| (t.pick("导入", "Import").to_string(), format!("#{}", v.trim())));
+        push(&self.imported, &|v| (t.pick("导入批次", "Import").to_string(), format!("#{}", v.trim())));
         let sep = t.pick("：", ": ");
         parts.iter().map(|(k, v)| format!("{k}{sep}{v}")).collect::<Vec<_>>().join(t.pick("；", "; "))
     }
@@ -197,6 +197,8 @@ struct ListPage {
     views: Vec<SavedView>,
     query_string: String,
     names: crate::html::Names,
+    /// The filters in force, in words, so a filtered list never passes for the whole archive.
+    described: String,
 }
 
 impl ListPage {
@@ -292,6 +294,7 @@ async fn list(
             "owner" => {
                 let mut opts = vec![(String::new(), t.any().to_string())];
                 opts.extend(owner_choices(&state).await?);
+                opts.push((guanxi_store::NO_OWNER.to_string(), t.no_owner().to_string()));
                 i.kind = form::InputKind::Select(opts);
             }
             "tags" => {
@@ -368,7 +371,8 @@ async fn list(
     let query_string = q.encode();
     let c = Chrome::new(&v, Nav::Customers, q.done.as_deref(), here);
     let names = crate::html::Names::load(state.store()).await?;
-    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, names }))
+    let described = q.describe(c.t, &names);
+    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, names, described }))
 }
 
 #[derive(Deserialize)]
@@ -703,40 +707,132 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
     ) {
         return a.to_string();
     }
-    let e = match entity {
-        "customer" => t.ent_customer(),
-        "key_person" => t.ent_key_person(),
-        "person_around" => t.ent_person_around(),
-        "interaction" => t.ent_interaction(),
-        "user" => t.ent_user(),
-        "api_token" => t.ent_api_token(),
-        "order" => t.ent_order(),
-        "opportunity" => t.ent_opportunity(),
-        "settings" => t.ent_settings(),
-        "customers" => t.ent_customers(),
-        "orders" => t.ent_orders(),
-        "opportunities" => t.ent_opportunities(),
-        "attachment" => t.ent_attachment(),
-        "competitor" => t.ent_competitor(),
-        "competitor_engagement" => t.ent_competitor_engagement(),
-        "decision_chain" => t.ent_decision_chain(),
-        "health_check" => t.ent_health_check(),
-        "objection" => t.ent_objection(),
-        "referral" => t.ent_referral(),
-        "relationship" => t.ent_relationship(),
-        "relationship_level" => t.ent_relationship_level(),
-        "survey" => t.ent_survey(),
-        "survey_link" => t.ent_survey_link(),
-        "task" => t.ent_task(),
-        "wallet_share" => t.ent_wallet_share(),
-        "winback_attempt" => t.ent_winback_attempt(),
-        "winback_case" => t.ent_winback_case(),
-        other => other,
-    };
+    let e = t.entity(entity);
     match t.lang() {
         Lang::ZhCn => format!("{a}{e}"),
         Lang::En => format!("{a} {e}"),
     }
+}
+
+/// An audit note in the reader's language: the store writes its notes in English words and
+/// codes ("merge 3: merged into customer 858", "closing → after_sales", "public_url"); a note
+/// that is none of those (a reason someone typed) is shown as it is.
+pub(crate) fn note_text(note: &str, t: T) -> String {
+    if let Some((a, b)) = note.split_once("; ") {
+        return format!("{}{}{}", note_text(a, t), t.semicolon(), note_text(b, t));
+    }
+    if t.lang() == Lang::En {
+        return note_words_en(note);
+    }
+    let words = |s: &str| note_words_zh(s).unwrap_or_else(|| s.to_string());
+    if let Some(zh) = note_words_zh(note) {
+        return zh;
+    }
+    if let Some(rest) = note.strip_prefix("merge ") {
+        if let Some((m, what)) = rest.split_once(": ") {
+            if let Some(d) = what.strip_prefix("customer ").and_then(|w| w.strip_suffix(" merged into this one")) {
+                return format!("合并 {m}：客户 {d} 并入本客户");
+            }
+            if let Some(k) = what.strip_prefix("merged into customer ") {
+                return format!("合并 {m}：并入客户 {k}");
+            }
+        }
+        if let Some(m) = rest.strip_suffix(" undone") {
+            return format!("撤销合并 {m}");
+        }
+    }
+    if let Some(h) = note.strip_prefix("not a duplicate of ") {
+        return format!("不是客户 {h} 的重复");
+    }
+    if let Some(n) = note.strip_suffix(" API tokens revoked") {
+        return format!("{n} 个 API 令牌已作废");
+    }
+    if let Some(n) = note.strip_prefix("won deal ") {
+        return format!("赢得商机 {n}");
+    }
+    if let Some((from, to)) = note.split_once(" → ") {
+        let (to, reason) = match to.split_once('（') {
+            Some((to, r)) => (to, format!("（{r}")),
+            None => (to, String::new()),
+        };
+        return format!("{} → {}{reason}", stage_word(from, t), stage_word(to, t));
+    }
+    if let Some((what, state)) = note.rsplit_once(": ") {
+        let what = match what.split_once('/') {
+            Some((stage, key)) => format!("{}/{key}", stage_word(stage, t)),
+            None => words(what),
+        };
+        if state == "done" || state == "not done" {
+            return format!("{what}：{}", if state == "done" { "已完成" } else { "未完成" });
+        }
+        if let Some(n) = state.strip_suffix(" deals") {
+            return format!("{what}：{n} 个商机");
+        }
+        let counts: Vec<&str> = state.split(", ").collect();
+        let labels = [(" created", "新建"), (" updated", "更新"), (" unchanged", "未变"), (" refused", "拒绝")];
+        if counts.len() == labels.len()
+            && let Some(parts) = counts
+                .iter()
+                .zip(labels)
+                .map(|(c, (suffix, zh))| c.strip_suffix(suffix).map(|n| format!("{zh} {n}")))
+                .collect::<Option<Vec<_>>>()
+        {
+            return format!("{what}：{}", parts.join("，"));
+        }
+    }
+    note.to_string()
+}
+
+/// A note that is one fixed phrase or setting key, in Chinese.
+fn note_words_zh(note: &str) -> Option<String> {
+    Some(
+        match note {
+            "withdrawn" => "已撤回",
+            "answered through the link" => "通过链接作答",
+            "referred another customer" => "推荐了另一位客户",
+            "win-back case closed" => "挽回案例已结束",
+            "import" => "导入",
+            "guanxi demo" => "演示数据",
+            "api" => "API",
+            "password changed" => "密码已修改",
+            "password reset (to be changed at sign-in)" => "密码已重设（登录时须修改）",
+            "sales" => "销售设置",
+            "value" => "价值设置",
+            "public_url" => "公开地址",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// A note in English: setting keys in words, sales stages by their labels.
+fn note_words_en(note: &str) -> String {
+    let t = T(Lang::En);
+    match note {
+        "sales" => "sales settings".into(),
+        "value" => "value settings".into(),
+        "public_url" => "public address".into(),
+        other => {
+            if let Some((from, to)) = other.split_once(" → ") {
+                let (to, reason) = to.split_once('（').map_or((to, String::new()), |(to, r)| {
+                    (to, format!(" ({}", r.replace("越过：", "overridden: ").replace('）', ")")))
+                });
+                return format!("{} → {}{reason}", stage_word(from, t), stage_word(to, t));
+            }
+            if let Some((stage, rest)) = other.split_once('/')
+                && guanxi_domain::sales::Stage::from_code(stage).is_some()
+            {
+                return format!("{}/{rest}", stage_word(stage, t));
+            }
+            other.to_string()
+        }
+    }
+}
+
+/// A sales stage's label for its code; anything else as it is.
+fn stage_word(code: &str, t: T) -> String {
+    guanxi_domain::sales::Stage::from_code(code.trim())
+        .map_or_else(|| code.to_string(), |s| s.label(t.lang()).to_string())
 }
 
 /// Field-by-field differences of two audit snapshots of an `entity`, each as (label, before,
@@ -817,9 +913,7 @@ fn audit_value(entity: &str, key: &str, value: Option<&serde_json::Value>, names
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::Bool(b)) => if *b { t.yes() } else { t.no() }.to_string(),
-        Some(Value::Number(n)) if key.ends_with("_fen") => {
-            n.as_i64().map(|f| format!("¥{}", guanxi_domain::orders::format_money_grouped(f))).unwrap_or_default()
-        }
+        Some(Value::Number(n)) if key.ends_with("_fen") => n.as_i64().map(crate::html::yuan).unwrap_or_default(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => {
             if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
@@ -891,7 +985,7 @@ async fn history(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
                 who: names.of(&e.actor),
                 what: action_label(&e.action, &e.entity, T(lang)),
                 changes: changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, lang),
-                note: e.note.clone(),
+                note: e.note.as_deref().map(|n| note_text(n, T(lang))),
                 merge_id,
                 restore,
             }
@@ -922,4 +1016,38 @@ async fn bin(State(state): State<AppState>, v: Viewer, Query(q): Query<BinQuery>
     let page = state.store().list_customers(&filter).await?;
     let c = Chrome::new(&v, Nav::Bin, None, "/bin".into());
     Ok(render(&BinPage { c, page }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_read_in_the_readers_language() {
+        let zh = T(Lang::ZhCn);
+        for (note, said) in [
+            ("merge 1: merged into customer 858", "合并 1：并入客户 858"),
+            ("merge 2: customer 9 merged into this one", "合并 2：客户 9 并入本客户"),
+            ("merge 2 undone", "撤销合并 2"),
+            ("not a duplicate of 44", "不是客户 44 的重复"),
+            ("password changed; 2 API tokens revoked", "密码已修改；2 个 API 令牌已作废"),
+            ("closing → after_sales", "成交 → 售后服务"),
+            ("qualify → closing（越过：老客户）", "寻找与识别 → 成交（越过：老客户）"),
+            ("approach/visit: done", "推销接近/visit：已完成"),
+            ("import: 3 created, 1 updated, 0 unchanged, 2 refused", "导入：新建 3，更新 1，未变 0，拒绝 2"),
+            ("import: 12 deals", "导入：12 个商机"),
+            ("public_url", "公开地址"),
+            ("客户说预算冻结: 下季度再谈", "客户说预算冻结: 下季度再谈"),
+        ] {
+            assert_eq!(note_text(note, zh), said, "{note}");
+        }
+        let en = T(Lang::En);
+        assert_eq!(note_text("closing → after_sales", en), "Closing → After-sales service");
+        assert_eq!(
+            note_text("qualify → closing（越过：old friend）", en),
+            "Identify & qualify → Closing (overridden: old friend)"
+        );
+        assert_eq!(note_text("value", en), "value settings");
+        assert_eq!(note_text("closing the deal soon", en), "closing the deal soon");
+    }
 }

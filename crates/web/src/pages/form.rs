@@ -270,7 +270,8 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         Field::OurParticipants => Some(t.participants_hint()),
         Field::TheirParticipants => Some(t.their_participants_hint()),
         Field::OccurredAt | Field::OrderedAt => Some(t.occurred_hint()),
-        Field::Amount | Field::Cost => Some(t.amount_hint()),
+        Field::Amount => Some(t.yuan_hint()),
+        Field::Cost => Some(t.amount_hint()),
         Field::Probability => Some(t.probability_hint()),
         Field::Competitors => Some(t.tags_hint()),
         _ => None,
@@ -521,6 +522,15 @@ pub const SURVEY_ANSWER_FIELDS: &[Field] = &[
     Field::Comment,
     Field::Respondent,
 ];
+
+/// The inputs of an order: its amount may be negative (a refund), which a deal's may not.
+pub fn order_inputs(raw: &Raw, errors: Option<&Validation>, t: T) -> Vec<Input> {
+    let mut inputs = inputs(ORDER_FIELDS, raw, errors, t);
+    for i in inputs.iter_mut().filter(|i| i.name == Field::Amount.code()) {
+        i.hint = Some(t.amount_hint());
+    }
+    inputs
+}
 
 pub const ORDER_FIELDS: &[Field] = &[
     Field::Amount,

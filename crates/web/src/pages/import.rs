@@ -89,12 +89,14 @@ pub struct MappingRow {
     pub field: String,
 }
 
-/// A change the import would make to a stored customer: the row's line, the customer, and
-/// each changing field as (label, now, then).
+/// A change the import would make to a stored customer or order: the row's line, what it
+/// changes (a link and a title), and each changing field as (label, now, then).
 pub struct UpdateView {
     pub line: usize,
-    pub id: i64,
-    pub name: String,
+    pub link: String,
+    pub title: String,
+    /// The row gives a stored customer another name: perhaps someone else with that phone.
+    pub renames: bool,
     pub changes: Vec<(String, String, String)>,
 }
 
@@ -130,6 +132,8 @@ struct ImportPage {
     same_rows: usize,
     /// The customer import just written: what it wrote is listed at `/customers?imported=`.
     import_id: Option<i64>,
+    /// How many customers the import wrote have no owner (no owner column, or empty cells).
+    unowned: i64,
     /// After orders: the value recompute was queued.
     value_queued: bool,
     /// What the browser takes at most, from the settings.
@@ -137,6 +141,10 @@ struct ImportPage {
 }
 
 impl ImportPage {
+    fn unowned_note(&self) -> String {
+        self.c.t.imported_unowned(self.unowned)
+    }
+
     fn empty(state: &AppState, v: &Viewer, target: Target) -> ImportPage {
         let config = state.config();
         let rows = crate::html::thousands(config.import_max_rows as i64);
@@ -173,6 +181,7 @@ impl ImportPage {
             update_count: 0,
             same_rows: 0,
             import_id: None,
+            unowned: 0,
             value_queued: false,
         }
     }
@@ -377,35 +386,87 @@ async fn check(
                 })
                 .collect();
             page.field_choices = field_choices(page.target, lang);
-            page.good = good.len();
             page.bad_count = bad_rows.len();
             page.bad = bad;
-            if let Good::Customers(good) = &good {
-                let matched = state.store().preview_updates(good).await?;
-                let names = crate::html::Names::load(state.store()).await?;
-                page.new_rows = good.len() - matched.len();
-                let updates: Vec<_> = matched.into_iter().filter(|(.., changes)| !changes.is_empty()).collect();
-                page.update_count = updates.len();
-                page.same_rows = good.len() - page.new_rows - page.update_count;
-                page.updates = updates
-                    .into_iter()
-                    .take(SHOWN_UPDATES)
-                    .map(|(line, id, name, changes)| UpdateView {
-                        line,
-                        id,
-                        name,
-                        changes: changes
-                            .into_iter()
-                            .map(|(f, old, new)| {
-                                (f.label(lang).to_string(), names.display(f, &old, lang), names.display(f, &new, lang))
-                            })
-                            .collect(),
-                    })
-                    .collect();
-            }
+            preview(state, &mut page, &good, lang).await?;
         }
     }
     Ok(respond(page))
+}
+
+/// What the checked rows would do to what is stored, on the page: new ones, changes to stored
+/// customers or orders (each changing field, now → then), rows that change nothing, and rows
+/// the store would refuse (named with the bad rows, before anything is written).
+async fn preview(state: &AppState, page: &mut ImportPage, good: &Good, lang: Lang) -> Result<(), AppError> {
+    let names = crate::html::Names::load(state.store()).await?;
+    let t = T(lang);
+    let mut refused = Vec::new();
+    let mut updates = Vec::new();
+    let (mut new_rows, mut same_rows) = (0, 0);
+    match good {
+        Good::Customers(rows) => {
+            let matched = state.store().preview_updates(rows).await?;
+            let mut decided = 0;
+            for m in matched {
+                decided += 1;
+                match m {
+                    guanxi_store::RowPreview::Refused(line, v) => {
+                        refused.push(row_message(line, &v.message(lang), lang))
+                    }
+                    guanxi_store::RowPreview::Update { changes, .. } if changes.is_empty() => same_rows += 1,
+                    guanxi_store::RowPreview::Update { line, id, name, changes } => updates.push(UpdateView {
+                        line,
+                        link: format!("/customers/{id}"),
+                        title: name,
+                        renames: changes.iter().any(|(f, ..)| *f == Field::Name),
+                        changes: labelled(&names, changes, lang),
+                    }),
+                }
+            }
+            new_rows = rows.len() - decided;
+        }
+        Good::Orders(rows) => {
+            for p in state.store().preview_orders(rows).await? {
+                match p {
+                    guanxi_store::OrderPreview::New { .. } => new_rows += 1,
+                    guanxi_store::OrderPreview::Unchanged { .. } => same_rows += 1,
+                    guanxi_store::OrderPreview::Refused(line, v) => {
+                        refused.push(row_message(line, &v.message(lang), lang))
+                    }
+                    guanxi_store::OrderPreview::Update { line, customer, order_no, changes, .. } => {
+                        updates.push(UpdateView {
+                            line,
+                            link: format!("/customers/{customer}#orders"),
+                            title: format!("{} {order_no}", t.order_no()),
+                            renames: false,
+                            changes: labelled(&names, changes, lang),
+                        })
+                    }
+                }
+            }
+        }
+    }
+    page.good = good.len() - refused.len();
+    page.bad_count += refused.len();
+    let room = SHOWN_BAD_ROWS.saturating_sub(page.bad.len());
+    page.bad.extend(refused.into_iter().take(room));
+    page.new_rows = new_rows;
+    page.same_rows = same_rows;
+    page.update_count = updates.len();
+    page.updates = updates.into_iter().take(SHOWN_UPDATES).collect();
+    Ok(())
+}
+
+/// Changed fields as (label, now, then) in the reader's language.
+fn labelled(
+    names: &crate::html::Names,
+    changes: Vec<(Field, String, String)>,
+    lang: Lang,
+) -> Vec<(String, String, String)> {
+    changes
+        .into_iter()
+        .map(|(f, old, new)| (f.label(lang).to_string(), names.display(f, &old, lang), names.display(f, &new, lang)))
+        .collect()
 }
 
 /// The target, encoding and column mapping the user chose on the checked page.
@@ -463,27 +524,79 @@ async fn import_action(
     let mut page = page;
     let (outcome, failed) = match p.good {
         Good::Customers(rows) => {
-            // The changes shown in the preview are left out when the user chose so.
-            let (rows, skipped) = if form.get("skip_updates") == "yes" {
-                let matched: HashSet<usize> =
-                    state.store().preview_updates(&rows).await?.into_iter().map(|(line, ..)| line).collect();
-                let before = rows.len();
-                let rows: Vec<ImportRow> = rows.into_iter().filter(|r| !matched.contains(&r.line)).collect();
-                let skipped = before - rows.len();
-                (rows, skipped)
-            } else {
-                (rows, 0)
-            };
+            // What the user chose for each row that matches a stored customer: change it (the
+            // default), add the row as a new customer, or skip it; rows not shown follow the
+            // "skip the changes" tick.
+            let matched: HashSet<usize> = state
+                .store()
+                .preview_updates(&rows)
+                .await?
+                .into_iter()
+                .filter_map(|m| match m {
+                    guanxi_store::RowPreview::Update { line, .. } => Some(line),
+                    guanxi_store::RowPreview::Refused(..) => None,
+                })
+                .collect();
+            let skip_all = form.get("skip_updates") == "yes";
+            let before = rows.len();
+            let rows: Vec<ImportRow> = rows
+                .into_iter()
+                .filter_map(|mut r| {
+                    if !matched.contains(&r.line) {
+                        return Some(r);
+                    }
+                    match form.get(&format!("row-{}", r.line)) {
+                        "new" => {
+                            r.force_new = true;
+                            Some(r)
+                        }
+                        "skip" => None,
+                        "update" => Some(r),
+                        _ => (!skip_all).then_some(r),
+                    }
+                })
+                .collect();
+            let skipped = before - rows.len();
             let (outcome, failed, import_id) =
                 write_customers(state.store(), v.actor(), &p.name, rows, partial, lang).await?;
             page.import_id = Some(import_id);
+            if outcome.as_ref().is_some_and(|o| o.created + o.updated > 0) {
+                let nobody = guanxi_store::CustomerFilter {
+                    imported: Some(import_id),
+                    owner: Some(guanxi_store::NO_OWNER.into()),
+                    page: 1,
+                    per_page: 1,
+                    ..Default::default()
+                };
+                page.unowned = state.store().list_customers(&nobody).await?.total;
+            }
             (
                 outcome.map(|o| Outcome { created: o.created, updated: o.updated, unchanged: o.unchanged + skipped }),
                 failed,
             )
         }
         Good::Orders(rows) => {
-            let (o, refused) = state.store().import_orders(v.actor(), &p.name, &rows, partial).await?;
+            // Changes to stored orders are left out when the user chose so.
+            let (rows, skipped) = if form.get("skip_updates") == "yes" {
+                let changing: HashSet<usize> = state
+                    .store()
+                    .preview_orders(&rows)
+                    .await?
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        guanxi_store::OrderPreview::Update { line, .. } => Some(line),
+                        _ => None,
+                    })
+                    .collect();
+                let before = rows.len();
+                let rows: Vec<_> = rows.into_iter().filter(|(line, _)| !changing.contains(line)).collect();
+                let skipped = before - rows.len();
+                (rows, skipped)
+            } else {
+                (rows, 0)
+            };
+            let (mut o, refused) = state.store().import_orders(v.actor(), &p.name, &rows, partial).await?;
+            o.unchanged += skipped;
             let failed: Vec<String> =
                 refused.iter().map(|(line, e)| row_message(*line, &e.message(lang), lang)).collect();
             if failed.is_empty() || partial {

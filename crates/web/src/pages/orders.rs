@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::html::yuan;
 use crate::html::{Chrome, Nav, china_time, query_choice, query_day, query_period, query_text, render, url_encode};
 use crate::i18n::T;
 use askama::Template;
@@ -11,7 +12,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::{Lang, SalesChannel};
 use guanxi_store::{OrderFilter, OrderLine, OrderPage};
 use serde::Deserialize;
@@ -88,11 +88,11 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn money(&self, fen: &i64) -> String {
-        format_money_grouped(*fen)
+        yuan(*fen)
     }
 
     fn cost(&self, o: &OrderLine) -> String {
-        o.order.cost_fen.map(|c| format!("¥{}", format_money_grouped(c))).unwrap_or_default()
+        o.order.cost_fen.map(yuan).unwrap_or_default()
     }
 
     fn when(&self, o: &OrderLine) -> String {

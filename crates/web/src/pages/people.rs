@@ -381,7 +381,7 @@ pub async fn archive_page(
             let score = |s: Option<f64>| {
                 s.map(|s| format!("{:.0} / 100", s * 100.0)).unwrap_or_else(|| t.no_data().to_string())
             };
-            f.push(Fact { label: t.loyalty(), value: score(cv.non_monetary.loyalty) });
+            f.push(Fact { label: t.repeat_and_tenure(), value: score(cv.non_monetary.loyalty) });
             f.push(Fact { label: t.stability(), value: score(cv.non_monetary.stability) });
             f.push(Fact { label: t.tolerance_feedback_referrals_credit(), value: t.no_data().to_string() });
             f.push(Fact { label: t.clv_history(), value: money(cv.clv_history_fen) });
@@ -400,7 +400,7 @@ pub async fn archive_page(
         .take(20)
         .map(|o| OrderView {
             when: china_time(&o.ordered_at),
-            amount: guanxi_domain::orders::format_money_grouped(o.amount_fen),
+            amount: crate::html::yuan(o.amount_fen),
             refund: o.amount_fen < 0,
             what: [o.category.clone(), o.channel.map(|c| c.label(lang).to_string()), o.branch.clone()]
                 .into_iter()
@@ -526,7 +526,7 @@ pub async fn archive_page(
         purchase_facts,
         value_facts,
         orders,
-        order_form: form::inputs(form::ORDER_FIELDS, &order_raw.unwrap_or_default(), order_err.as_ref(), t),
+        order_form: form::order_inputs(&order_raw.unwrap_or_default(), order_err.as_ref(), t),
         order_open: order_err.is_some(),
         can_order: may(CustomerPart::Order) && r.deleted_at.is_none(),
         can_edit: v.may(Action::EditCustomer { owner: r.owner_id }).is_ok() && r.deleted_at.is_none(),

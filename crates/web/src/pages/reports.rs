@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::html::yuan;
 use crate::html::{Chrome, Nav, escape, query_day, query_period, query_text, render};
 use crate::i18n::T;
 use askama::Template;
@@ -13,7 +14,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::sales::Stage;
 use guanxi_domain::{Lang, Role};
 use guanxi_store::{ReportFilter, SalesReport};
@@ -61,10 +61,6 @@ impl ReportQuery {
     }
 }
 
-fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money_grouped(fen))
-}
-
 /// One bar of a chart: its label, its length (any unit) and the text at its end.
 struct Bar {
     label: String,
@@ -79,7 +75,25 @@ fn bars_svg(title: &str, bars: &[Bar]) -> String {
     // digit or Latin letter, 12 for a Han character.
     let width = |t: &str| t.chars().map(|c| if c.is_ascii() || c == '¥' { 7.0 } else { 12.0 }).sum::<f64>();
     let longest = bars.iter().map(|b| width(&b.text)).fold(0.0, f64::max);
-    let (row, left, right) = (26.0, 130.0, (longest + 12.0).max(60.0));
+    // Room on the left for the longest label (English labels are longer than Chinese ones),
+    // up to a limit past which a label is cut with an ellipsis.
+    const MAX_LABEL: f64 = 260.0;
+    let label = |l: &str| -> String {
+        if width(l) <= MAX_LABEL {
+            return l.to_string();
+        }
+        let mut out = String::new();
+        for c in l.chars() {
+            if width(&out) + width(&c.to_string()) > MAX_LABEL - 12.0 {
+                break;
+            }
+            out.push(c);
+        }
+        out.push('…');
+        out
+    };
+    let widest_label = bars.iter().map(|b| width(&label(&b.label))).fold(0.0, f64::max);
+    let (row, left, right) = (26.0, (widest_label + 14.0).max(60.0), (longest + 12.0).max(60.0));
     let w = (left + right + 240.0).max(520.0);
     let h = row * bars.len().max(1) as f64 + 8.0;
     let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
@@ -93,7 +107,7 @@ fn bars_svg(title: &str, bars: &[Bar]) -> String {
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2328\">{}</text>",
             left - 6.0,
             y + row * 0.62,
-            escape(&b.label)
+            escape(&label(&b.label))
         );
         let _ = write!(
             s,
@@ -344,6 +358,22 @@ mod tests {
             let ascii = text.chars().count() as f64 - han;
             // At 12 px a digit is under 7 units wide and a Han character 12.
             assert!(x + ascii * 7.0 + han * 12.0 <= w, "{text}: ends at {} of {w}", x + ascii * 7.0 + han * 12.0);
+        }
+    }
+
+    /// A label ends right of the chart's left edge, however long (English labels are long);
+    /// one past the limit is cut with an ellipsis.
+    #[test]
+    fn bar_labels_fit_on_the_left() {
+        for label in ["华东", "Identify & qualify", "Objection handling and everything after it that is far too long"]
+        {
+            let svg = bars_svg("t", &[Bar { label: label.into(), value: 1.0, text: "1".into(), class: "a" }]);
+            let x: f64 = svg.split("<text x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            let shown = svg.split("text-anchor=\"end\" fill=\"#1f2328\">").nth(1).unwrap().split('<').next().unwrap();
+            let shown = shown.replace("&amp;", "&");
+            let width: f64 = shown.chars().map(|c| if c.is_ascii() { 7.0 } else { 12.0 }).sum();
+            assert!(x - width >= 0.0, "{label}: starts at {}", x - width);
+            assert_eq!(shown.ends_with('…'), label.len() > 50, "{shown}");
         }
     }
 }

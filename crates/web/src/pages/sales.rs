@@ -6,6 +6,7 @@ use super::form::{self, Input};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
 use crate::error::AppError;
+use crate::html::yuan;
 use crate::html::{Chrome, Done, FormData, Nav, china_time, query_choice, query_text, render};
 use crate::i18n::T;
 use askama::Template;
@@ -14,7 +15,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::sales::*;
 use guanxi_domain::*;
 use guanxi_store::{OpportunityFilter, OpportunityPage, OpportunityRecord, StoreError};
@@ -70,10 +70,6 @@ pub const QUALIFY_FIELDS: &[Field] = &[
 pub const OBJECTION_FIELDS: &[Field] = &[Field::Objection, Field::Cause, Field::Answer, Field::Resolved];
 pub const WON_FIELDS: &[Field] = &[Field::Amount, Field::ClosedOn];
 pub const LOST_FIELDS: &[Field] = &[Field::LostReason, Field::LostTo, Field::ClosedOn];
-
-fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money_grouped(fen))
-}
 
 /// The list's and the board's query.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

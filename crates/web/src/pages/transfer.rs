@@ -250,6 +250,10 @@ async fn merge_view(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let lang = v.lang();
+    if keep == drop {
+        // Said before anyone picks fields, not after (the store refuses it too).
+        return Err(StoreError::conflict("不能把客户合并到它自己", "a customer cannot be merged into itself").into());
+    }
     let (a, b) = (state.store().customer(keep).await?, state.store().customer(drop).await?);
     let (fa, fb) = (a.draft.to_fields(), b.draft.to_fields());
     let names = crate::html::Names::load(state.store()).await?;

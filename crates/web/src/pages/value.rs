@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::html::yuan;
 use crate::html::{Chrome, FormData, Nav, china_time, render};
 use crate::i18n::T;
 use crate::pages::form::{Input, input, inputs};
@@ -12,7 +13,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::value::{Approach, ValueSettings};
 use guanxi_domain::{Field, Raw, Validation};
 use guanxi_store::{ChurnRow, OverdueRow};
@@ -121,6 +121,8 @@ struct ValuePage {
     top_title: String,
     top: Vec<TopRow>,
     jobs: Vec<JobRow>,
+    /// The money columns' heading: what the amounts are (the value window, net of refunds).
+    window_revenue: String,
 }
 
 impl ValuePage {
@@ -129,7 +131,7 @@ impl ValuePage {
     }
 
     fn money(&self, fen: &i64) -> String {
-        format_money_grouped(*fen)
+        yuan(*fen)
     }
 
     fn pct(&self, p: &f64) -> String {
@@ -385,7 +387,7 @@ async fn page(
         .map(|((customer_id, revenue), class)| TopRow {
             customer_id: *customer_id,
             name: names.get(customer_id).cloned().unwrap_or_default(),
-            revenue: format_money_grouped(*revenue),
+            revenue: yuan(*revenue),
             class: match class {
                 guanxi_domain::value::AbcClass::A => "A",
                 guanxi_domain::value::AbcClass::B => "B",
@@ -401,7 +403,7 @@ async fn page(
         .map(|(tier, n, rev)| TierRow {
             label: tier.label(t.lang()),
             customers: *n,
-            revenue: format_money_grouped(*rev),
+            revenue: yuan(*rev),
             share: if revenue_total > 0 {
                 format!("{:.1}%", *rev as f64 * 100.0 / revenue_total as f64)
             } else {
@@ -425,6 +427,7 @@ async fn page(
         churn_hint: t.churn_hint().replace("{n}", &pct(settings.churn_below)),
         overdue_hint: t.overdue_hint().replace("{n}", &format!("{}", settings.overdue_factor)),
         top_title: t.top_title().replace("{n}", &settings.top_n.to_string()),
+        window_revenue: t.window_revenue().replace("{n}", &settings.window_days.to_string()),
         top,
         jobs: store
             .jobs(None, 5)

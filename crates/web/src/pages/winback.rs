@@ -5,6 +5,7 @@ use super::form::{self, Input};
 use crate::AppState;
 use crate::auth::{Action, Viewer, editable_customer};
 use crate::error::AppError;
+use crate::html::yuan;
 use crate::html::{Chrome, FormData, Nav, china_time, query_choice, query_day, query_text, render};
 use crate::i18n::T;
 use askama::Template;
@@ -13,7 +14,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use guanxi_domain::orders::format_money_grouped;
 use guanxi_domain::winback::{AttemptDraft, CaseOutcome, CaseStatus, ReferralDraft, guidance};
 use guanxi_domain::{Field, Lang, Raw, Validation};
 use guanxi_store::{CaseRecord, ReferralRecord, StoreError};
@@ -42,10 +42,6 @@ pub const REFERRAL_FIELDS: &[Field] = &[
 ];
 pub const ATTEMPT_FIELDS: &[Field] = &[Field::Channel, Field::AttemptWhat, Field::TheirResponse];
 pub const OUTCOME_FIELDS: &[Field] = &[Field::Outcome, Field::OutcomeReason];
-
-fn yuan(fen: i64) -> String {
-    format!("¥{}", format_money_grouped(fen))
-}
 
 /// A referral as a line.
 pub struct ReferralView {

@@ -247,6 +247,10 @@ async fn merging_a_person_and_an_organization_is_named() {
             kit::customer(&mut c, json!({"kind": "organization", "name": "同名公司", "phone": "13700000001"})).await;
         let page = kit::decoded(&c.get(&format!("/merge?keep={p}&drop={o}")).await.text());
         assert!(page.contains("类型不同") && page.contains("个人") && page.contains("机构"), "{b}");
+        // A customer with itself is refused on the page, before anyone picks a field.
+        let r = c.get(&format!("/merge?keep={p}&drop={p}")).await;
+        assert_eq!(r.status, 409, "{b}");
+        assert!(r.text().contains("不能把客户合并到它自己"), "{b}");
         let pairs = [("keep", p.to_string()), ("drop", o.to_string()), ("confirm", "yes".to_string())];
         let r = c.post_pairs("/merge", &pairs).await;
         assert_eq!(r.status, 422, "{b}");
@@ -312,10 +316,17 @@ async fn an_import_shows_what_it_would_overwrite() {
         );
         let zhang_now = c.api("GET", &format!("/api/v1/customers/{zhang}"), None).await.json();
         assert_eq!(zhang_now["city"], "北京", "{b}");
+        // The file named no owner: the page says nobody looks after 李四 and lists him.
+        assert!(done.contains("其中 1 位客户还没有负责人"), "{b}: {done}");
+        let unowned = done.split("id=\"unowned\"").nth(1).unwrap().split("href=\"").nth(1).unwrap();
+        let unowned = unowned.split('"').next().unwrap().replace("&amp;", "&");
+        let list = kit::decoded(&c.get(&unowned).await.text());
+        assert!(list.contains("李四") && list.contains("负责人：无负责人"), "{b}: {list}");
         let link = imported_link(&done);
         assert!(link.starts_with("/customers?imported="), "{b}: {link}");
         let list = kit::decoded(&c.get(&link).await.text());
         assert!(list.contains("李四") && !list.contains("张三") && !list.contains("赵六"), "{b}: {list}");
+        assert!(list.contains("只列出符合条件的客户——导入批次：#"), "{b}: the list says it is filtered");
         // Without skipping, the change is written and listed with what was imported.
         let r = upload(&mut c, "客户2.csv", "姓名,手机,城市\n张三,13800138000,上海\n".as_bytes()).await;
         let action = r.text().split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -401,8 +412,9 @@ async fn orders_are_imported_in_the_browser() {
         let r = upload_with(&mut c, &[("target", "orders")], "订单.csv", csv.as_bytes()).await;
         assert_eq!(r.status, 200, "{b}: {}", r.text());
         let html = kit::decoded(&r.text());
+        // The unknown customer is one of the problems before anything is written.
         assert!(
-            html.contains("<strong class=\"ok\">2</strong>") && html.contains("<strong class=\"bad\">1</strong>"),
+            html.contains("<strong class=\"ok\">1</strong>") && html.contains("<strong class=\"bad\">2</strong>"),
             "{b}: {html}"
         );
         assert!(html.contains("第 3 行") && html.contains("abc"), "{b}: the bad row by line and value");
@@ -607,5 +619,89 @@ async fn links_leave_on_the_one_public_address() {
             page.contains("公开地址") && page.contains("https://crm.example.com"),
             "{b}: labelled in the audit log"
         );
+        // A query is refused saying so; an inside address is taken with a warning; an empty
+        // one goes back to the server's own address.
+        let r = admin.post("/settings/public-url", &[("public_url", "https://crm.example.com/?a=1")]).await;
+        assert!(r.status == 422 && r.text().contains("不带 ? 或 #"), "{b}");
+        admin.post("/settings/public-url", &[("public_url", "http://192.168.1.20:8080")]).await;
+        let users = kit::decoded(&admin.get("/users").await.text());
+        assert!(users.contains("id=\"public-url-inside\""), "{b}: a LAN address is warned about");
+        assert_eq!(admin.post("/settings/public-url", &[("public_url", " ")]).await.status, 303, "{b}");
+        let users = kit::decoded(&admin.get("/users").await.text());
+        assert!(users.contains("未设置"), "{b}: cleared");
+        let page = kit::decoded(&rep.get(&format!("/customers/{id}/surveys")).await.text());
+        assert!(page.contains("id=\"public-url-unset\""), "{b}");
+    }
+}
+
+/// Item 7, for orders and for keys several customers share (found walking the pages): a
+/// re-imported order keeps what its row leaves empty, an order number repeated in the file or
+/// belonging to another customer is refused by line, unknown customers show before anything is
+/// written; a phone two customers share names neither, and a matched row can be added as new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_never_overwrite_by_surprise() {
+    use crate::cases::pages::{upload, upload_with};
+    for app in apps().await {
+        let b = app.backend;
+        app.user("mgr", Role::Manager).await;
+        let mut c = app.signed_in("mgr").await;
+        let a = kit::customer(&mut c, json!({"kind": "individual", "name": "甲", "phone": "13800000001"})).await;
+        let bb = kit::customer(&mut c, json!({"kind": "individual", "name": "乙", "phone": "13800000002"})).await;
+        let order = json!({"order_no": "SO-9", "ordered_at": "2026-03-01 10:00", "amount": "100", "cost": "60", "branch": "北京店"});
+        assert_eq!(c.api("POST", &format!("/api/v1/customers/{a}/orders"), Some(order)).await.status, 201, "{b}");
+        let csv = format!(
+            "关系编号,订单号,下单时间,金额\n{a},SO-9,2026-03-01 10:00,120\n{bb},SO-9,2026-03-02 10:00,20\n{bb},SO-10,2026-03-03 10:00,30\n{bb},SO-10,2026-03-04 10:00,40\n999999,SO-11,2026-03-05 10:00,50\n"
+        );
+        let r = upload_with(&mut c, &[("target", "orders")], "订单.csv", csv.as_bytes()).await;
+        let html = kit::decoded(&r.text());
+        assert!(html.contains("id=\"new-rows\">1<") && html.contains("id=\"update-rows\">1<"), "{b}: {html}");
+        let updates = html.split("id=\"updates\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(
+            updates.contains("<del>¥100.00</del> → <ins>¥120.00</ins>") && !updates.contains("北京店"),
+            "{b}: {updates}"
+        );
+        let bad = html.split("id=\"bad-rows\"").nth(1).unwrap().split("</ul>").next().unwrap();
+        assert!(bad.contains("第 3 行") && bad.contains("属于另一位客户"), "{b}: another customer's number: {bad}");
+        assert!(bad.contains("第 5 行") && bad.contains("与第 4 行重复"), "{b}: repeated in the file: {bad}");
+        assert!(bad.contains("第 6 行") && bad.contains("999999"), "{b}: the unknown customer before writing: {bad}");
+        let action = html.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let done = kit::decoded(
+            &c.post(&format!("/import/{action}"), &[("target", "orders"), ("action", "partial")]).await.text(),
+        );
+        assert!(done.contains("新建 <strong>1</strong> · 更新 <strong>1</strong>"), "{b}: {done}");
+        let orders = c.api("GET", &format!("/api/v1/customers/{a}/orders"), None).await.json();
+        let so9 = &orders["orders"][0];
+        assert_eq!(
+            (so9["amount_fen"].as_i64(), so9["cost_fen"].as_i64()),
+            (Some(12_000), Some(6_000)),
+            "{b}: {orders}"
+        );
+        assert_eq!(so9["branch"], "北京店", "{b}: what the row left empty is kept");
+        let theirs = c.api("GET", &format!("/api/v1/customers/{bb}/orders"), None).await.json();
+        let numbers: Vec<&str> =
+            theirs["orders"].as_array().unwrap().iter().filter_map(|o| o["order_no"].as_str()).collect();
+        assert_eq!(numbers, ["SO-10"], "{b}: SO-9 stayed with its customer; SO-10 once: {theirs}");
+        assert_eq!(theirs["orders"][0]["amount_fen"].as_i64(), Some(3_000), "{b}: the first SO-10 row");
+
+        // A phone two customers share: the row names neither, and says so before writing.
+        kit::customer(&mut c, json!({"kind": "individual", "name": "丙", "phone": "13900000009"})).await;
+        kit::customer(&mut c, json!({"kind": "individual", "name": "丙二", "phone": "13900000009"})).await;
+        let r =
+            upload(&mut c, "客户.csv", "姓名,手机,城市\n丙,13900000009,上海\n新人,13800000001,广州\n".as_bytes()).await;
+        let html = kit::decoded(&r.text());
+        let bad = html.split("id=\"bad-rows\"").nth(1).unwrap().split("</ul>").next().unwrap();
+        assert!(bad.contains("第 2 行") && bad.contains("对应 2 位客户"), "{b}: {bad}");
+        // A row whose phone is 甲's but whose name is not: flagged, and added as a new customer.
+        let updates = html.split("id=\"updates\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(updates.contains("姓名会改变") && updates.contains("name=\"row-3\""), "{b}: {updates}");
+        let action = html.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let done = kit::decoded(
+            &c.post(&format!("/import/{action}"), &[("action", "partial"), ("row-3", "new")]).await.text(),
+        );
+        assert!(done.contains("新建 <strong>1</strong> · 更新 <strong>0</strong>"), "{b}: {done}");
+        let first = c.api("GET", &format!("/api/v1/customers/{a}"), None).await.json();
+        assert_eq!(first["name"], "甲", "{b}: 甲 kept his name");
+        let found = c.api("GET", "/api/v1/customers?q=新人", None).await.json();
+        assert_eq!(found["total"], 1, "{b}: {found}");
     }
 }

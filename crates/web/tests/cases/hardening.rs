@@ -248,6 +248,7 @@ async fn sessions_have_an_absolute_end_and_user_management_asks_again() {
                 hash: hash.clone(),
                 authenticated_at: chrono::Utc::now() - chrono::Duration::minutes(16),
             },
+            here: None,
         };
         assert!(stale.recently_authenticated().is_err(), "{b}");
         let r = old.get("/reauth?next=/users").await;
@@ -576,6 +577,11 @@ async fn links_pages_and_refusals() {
             assert_eq!(r.header("content-type"), Some("application/problem+json"), "{b}: {path}");
             assert!(r.json()["detail"].as_str().is_some_and(|d| !d.is_empty()), "{b}: {path}");
         }
+        // In words, not the parser's: a page number that is not a number, a missing record.
+        let r = rep2.get("/customers?page=abc").await;
+        assert!(r.text().contains("page 的值无法识别：应当是一个整数"), "{b}: {}", r.text());
+        let r = rep2.get("/opportunities/999999").await;
+        assert!(r.text().contains("找不到商机 999999"), "{b}: {}", r.text());
         let r = rep2
             .send(
                 "POST",

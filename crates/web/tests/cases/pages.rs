@@ -7,10 +7,6 @@ use guanxi_domain::ValueTier;
 use guanxi_domain::value::Approach;
 use serde_json::json;
 
-pub fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
-    multipart_with(&[], file_name, content)
-}
-
 /// A form with text `fields` and a file.
 pub fn multipart_with(fields: &[(&str, &str)], file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----guanxi-test-boundary";
@@ -408,6 +404,10 @@ async fn account_password_language_and_user_admin() {
         again.login("root", "new-password-1").await;
         assert!(again.get("/account").await.text().contains("My account"), "{b}");
         assert_eq!(c.post("/account/language", &[("lang", "fr")]).await.status, 400, "{b}");
+        // The switch on a filtered list comes back to the same filter and page, without the
+        // last action's notice said again.
+        let page = kit::decoded(&c.get("/customers?q=%E5%BC%A0&page=1&done=saved").await.text());
+        assert!(page.contains(r#"name="back" value="/customers?q=%E5%BC%A0&page=1""#), "{b}: {page}");
         c.post("/account/language", &[("lang", "zh-CN")]).await;
 
         // Users: add (password shown once), bad input named, disable and enable.
