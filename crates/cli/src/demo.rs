@@ -366,7 +366,7 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
         return Ok(());
     }
     ensure_users(ctx).await?;
-    // Customers go in through the import path, in one transaction.
+    // Customers go in through the import path: all of them or none.
     let mut session = ctx.store.begin_import(ctx.actor, "guanxi demo").await.map_err(&err)?;
     let mut batch = Vec::new();
     let mut individuals: Vec<(String, String, String)> = Vec::new();

@@ -702,3 +702,48 @@ async fn a_sign_in_storm_gives_its_memory_back() {
     drop(out);
     assert!(after < before + 150_000, "resident memory grew from {before} kB to {after} kB");
 }
+
+/// Problem 4 of the reliability review, the other side: an import on SQLite commits every couple
+/// of seconds so that other writers get their turn, and stays all-or-nothing. Killed with
+/// kill -9 once part of it is committed, it is taken back by the next command to open the
+/// database; another write made during the import stays.
+#[tokio::test]
+async fn an_import_killed_part_way_is_taken_back() {
+    let dir = workdir();
+    let db = dir.join("killed.db").display().to_string();
+    let mut csv = String::from("姓名,手机,城市\n");
+    for i in 0..150_000 {
+        csv.push_str(&format!("客户{i},139{i:08},北京\n"));
+    }
+    std::fs::write(dir.join("big.csv"), csv).expect("csv");
+    ok(&db, &dir, &["user", "add", "before", "--name", "Before", "--role", "read_only"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+        .args(["--database", &db, "import", "customers", "big.csv"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("import");
+    // Wait until part of the import is committed (its first window), then write beside it.
+    let mut seen = 0;
+    for _ in 0..1200 {
+        let store = guanxi_store::Store::open(&db).await.expect("open");
+        seen = store.count_customers().await.expect("count");
+        store.close().await;
+        if seen > 0 || child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    ok(&db, &dir, &["user", "add", "during", "--name", "During", "--role", "read_only"]);
+    assert!(child.try_wait().expect("wait").is_none(), "the import finished before it could be killed ({seen} seen)");
+    assert!(seen > 0 && seen < 150_000, "{seen}");
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    let r = ok(&db, &dir, &["search", "客户1"]);
+    assert!(r.stderr.contains("never finished"), "{}", r.stderr);
+    let store = guanxi_store::Store::open(&db).await.expect("open");
+    assert_eq!(store.count_customers().await.expect("count"), 0, "nothing of the killed import is left");
+    let users: Vec<String> = store.users().await.expect("users").into_iter().map(|u| u.username).collect();
+    assert!(users.contains(&"during".to_string()), "the write made during the import stays: {users:?}");
+}

@@ -140,6 +140,9 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let store = Store::connect(url).await?;
         store.migrate().await?;
+        // An import whose process was killed is taken back by the next process to open the
+        // database (on SQLite an import commits as it goes).
+        store.take_back_abandoned_imports().await?;
         Ok(store)
     }
 
@@ -1166,13 +1169,38 @@ impl Store {
         dispatch!(self, preview_updates(rows))
     }
 
-    /// Starts an import: everything written through the session commits together or not at all.
+    /// Takes back the customer imports that will never finish (their process was killed, or
+    /// they stopped long ago): on SQLite an import commits as it goes. How many were taken back.
+    pub async fn take_back_abandoned_imports(&self) -> Result<usize, StoreError> {
+        let ids = dispatch!(self, abandoned_imports())?;
+        for &id in &ids {
+            let undone = dispatch!(self, undo_import(Actor::SYSTEM, id))?;
+            eprintln!(
+                "guanxi: import {id} never finished (its process stopped); taken back: {} customers removed, {} put back, {} to the recycle bin",
+                undone.removed, undone.restored, undone.binned
+            );
+        }
+        Ok(ids.len())
+    }
+
+    /// Starts an import: everything written through the session lands, or none of it does.
     pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
         let (tx, import_id) = match &self.db {
             Db::Sqlite(p) => {
+                self.take_back_abandoned_imports().await?;
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 let id = sqlite::ops::open_import(&mut tx, actor, source).await?;
-                (SessionTx::Sqlite(tx), id)
+                sqlite::ops::start_run(&mut tx, id).await?;
+                tx.commit().await?;
+                (
+                    SessionTx::Sqlite {
+                        pool: p.clone(),
+                        tx: None,
+                        since: std::time::Instant::now(),
+                        every: IMPORT_COMMIT_EVERY,
+                    },
+                    id,
+                )
             }
             Db::Pg(p) => {
                 let mut tx = p.begin().await?;
@@ -1269,15 +1297,32 @@ impl Store {
 }
 
 enum SessionTx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// SQLite: one transaction at a time, committed every [`IMPORT_COMMIT_EVERY`] so that other
+    /// writers get their turn; the import's `import_runs` row says it has not finished.
+    Sqlite {
+        pool: SqlitePool,
+        tx: Option<sqlx::Transaction<'static, sqlx::Sqlite>>,
+        since: std::time::Instant,
+        every: std::time::Duration,
+    },
+    /// PostgreSQL: one transaction (other writers are not held up by it).
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
+
+/// How long a SQLite import holds the only writer before it commits what it wrote so far.
+const IMPORT_COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long it then stands aside: longer than SQLite's busy handler sleeps between two tries
+/// (100 ms), so that a writer waiting for its turn gets it.
+const IMPORT_STAND_ASIDE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Imports that write at least this many customers refresh the planner's statistics.
 const ANALYZE_AFTER: usize = 1_000;
 
-/// An import in progress: one transaction, fed in batches so that a large file never has to
-/// be held in memory as customers.
+/// An import in progress, fed in batches so that a large file never has to be held in memory
+/// as customers. It lands whole or not at all: on SQLite what it committed so far is taken
+/// back if it is rolled back or fails (or, if its process dies, by the next one to open the
+/// database).
 pub struct ImportSession {
     db: Db,
     tx: SessionTx,
@@ -1289,11 +1334,24 @@ pub struct ImportSession {
 
 impl ImportSession {
     /// Writes a batch; returns the rows that could not be written, with why (nothing of them
-    /// was written). The caller decides whether to go on, commit or roll back.
+    /// was written). The caller decides whether to go on, commit or roll back. An error takes
+    /// back everything the import wrote.
     pub async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<(usize, guanxi_domain::Validation)>, StoreError> {
         let failures = match &mut self.tx {
-            SessionTx::Sqlite(tx) => {
-                sqlite::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?
+            SessionTx::Sqlite { pool, tx, since, every } => {
+                let window = Window { pool, tx, since, every: *every };
+                let written = sqlite_window(window, self.actor, &self.source, rows, &mut self.state).await;
+                match written {
+                    Ok(f) => f,
+                    Err(e) => {
+                        if let Some(open) = tx.take() {
+                            let _ = open.rollback().await;
+                        }
+                        let _ =
+                            sqlite::ops::undo_import(pool, self.actor, self.state.import_id.unwrap_or_default()).await;
+                        return Err(e);
+                    }
+                }
             }
             SessionTx::Pg(tx) => pg::ops::import_rows(tx, self.actor, &self.source, rows, &mut self.state).await?,
         };
@@ -1305,20 +1363,40 @@ impl ImportSession {
         &self.state.outcome
     }
 
+    /// How long an import on SQLite holds the writer before it commits what it wrote so far
+    /// (two seconds; tests set zero to commit after every batch). Nothing on PostgreSQL.
+    pub fn commit_every(&mut self, every: std::time::Duration) {
+        if let SessionTx::Sqlite { every: e, .. } = &mut self.tx {
+            *e = every;
+        }
+    }
+
     /// The import's audit record: `CustomerFilter::imported` lists what it wrote.
     pub fn id(&self) -> i64 {
         self.state.import_id.unwrap_or_default()
     }
 
     /// Commits everything written, with the import's audit record.
-    pub async fn commit(self) -> Result<ImportOutcome, StoreError> {
+    pub async fn commit(mut self) -> Result<ImportOutcome, StoreError> {
         match self.tx {
-            SessionTx::Sqlite(mut tx) => {
-                sqlite::ops::finish_import(&mut tx, &self.state, self.skipped).await?;
-                tx.commit().await?;
+            SessionTx::Sqlite { pool, tx, .. } => {
+                let finished = async {
+                    let mut tx = match tx {
+                        Some(tx) => tx,
+                        None => pool.begin_with("BEGIN IMMEDIATE").await?,
+                    };
+                    sqlite::ops::finish_import(&mut tx, &mut self.state, self.skipped).await?;
+                    tx.commit().await?;
+                    Ok::<(), StoreError>(())
+                }
+                .await;
+                if let Err(e) = finished {
+                    let _ = sqlite::ops::undo_import(&pool, self.actor, self.state.import_id.unwrap_or_default()).await;
+                    return Err(e);
+                }
             }
             SessionTx::Pg(mut tx) => {
-                pg::ops::finish_import(&mut tx, &self.state, self.skipped).await?;
+                pg::ops::finish_import(&mut tx, &mut self.state, self.skipped).await?;
                 tx.commit().await?;
             }
         }
@@ -1335,11 +1413,50 @@ impl ImportSession {
     /// Drops everything written.
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.tx {
-            SessionTx::Sqlite(tx) => tx.rollback().await?,
+            SessionTx::Sqlite { pool, tx, .. } => {
+                if let Some(tx) = tx {
+                    tx.rollback().await?;
+                }
+                sqlite::ops::undo_import(&pool, self.actor, self.state.import_id.unwrap_or_default()).await?;
+            }
             SessionTx::Pg(tx) => tx.rollback().await?,
         }
         Ok(())
     }
+}
+
+/// The transaction a SQLite import is writing in, and since when.
+struct Window<'a> {
+    pool: &'a SqlitePool,
+    tx: &'a mut Option<sqlx::Transaction<'static, sqlx::Sqlite>>,
+    since: &'a mut std::time::Instant,
+    every: std::time::Duration,
+}
+
+/// Writes a batch of a SQLite import in the current window, and commits the window once it has
+/// held the writer `every`, then stands aside for a waiting writer.
+async fn sqlite_window(
+    w: Window<'_>,
+    actor: Actor,
+    source: &str,
+    rows: Vec<ImportRow>,
+    state: &mut ImportState,
+) -> Result<Vec<(usize, guanxi_domain::Validation)>, StoreError> {
+    if w.tx.is_none() {
+        *w.tx = Some(w.pool.begin_with("BEGIN IMMEDIATE").await?);
+        *w.since = std::time::Instant::now();
+    }
+    let Some(open) = w.tx.as_mut() else { unreachable!("a window was just opened") };
+    let failures = sqlite::ops::import_rows(open, actor, source, rows, state).await?;
+    if w.since.elapsed() >= w.every
+        && let Some(mut window) = w.tx.take()
+    {
+        sqlite::ops::reindex_updated(&mut window, state).await?;
+        sqlite::ops::beat(&mut window, state.import_id.unwrap_or_default()).await?;
+        window.commit().await?;
+        tokio::time::sleep(IMPORT_STAND_ASIDE).await;
+    }
+    Ok(failures)
 }
 
 #[cfg(test)]

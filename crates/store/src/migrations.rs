@@ -104,6 +104,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0016_health_known.sql"),
         include_str!("../../../migrations/postgres/0016_health_known.sql"),
     ),
+    (
+        17,
+        "import_runs",
+        include_str!("../../../migrations/sqlite/0017_import_runs.sql"),
+        include_str!("../../../migrations/postgres/0017_import_runs.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -220,6 +220,18 @@ pub struct ImportOutcome {
     pub unchanged: usize,
 }
 
+/// What taking an import back did (see `Store::take_back_abandoned_imports`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Undone {
+    /// Customers it created, removed again.
+    pub removed: usize,
+    /// Customers it changed, whose fields were put back.
+    pub restored: usize,
+    /// Customers it created that someone touched meanwhile (changed, or added a contact, an
+    /// order, a deal to): moved to the recycle bin instead of removed, so nothing of theirs is lost.
+    pub binned: usize,
+}
+
 /// What an import would do with a row that names a stored customer: change it (the fields
 /// that would change, as now and then), or refuse the row.
 #[derive(Debug, Clone, PartialEq)]

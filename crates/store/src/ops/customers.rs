@@ -177,7 +177,7 @@ pub(crate) fn bind_values<'a>(mut q: Q<'a>, values: Vec<(&'static str, Val<'_>)>
 }
 
 /// The owner's user id, or a validation error naming the owner field.
-async fn resolve_owner(tx: &mut Tx<'_>, draft: &CustomerDraft) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn resolve_owner(tx: &mut Tx<'_>, draft: &CustomerDraft) -> Result<Option<i64>, StoreError> {
     match &draft.owner {
         None => Ok(None),
         Some(name) => Ok(resolve_users(tx, Field::Owner, std::slice::from_ref(name)).await?.first().copied()),

@@ -1,6 +1,11 @@
-//! Writing an import: all rows in one transaction, each matched to an existing customer by
-//! Guanxi id (from our own exports), external id, phone, then e-mail, so that importing the same
-//! file twice changes nothing.
+//! Writing an import: all rows or none, each matched to an existing customer by Guanxi id (from
+//! our own exports), external id, phone, then e-mail, so that importing the same file twice
+//! changes nothing.
+//!
+//! On PostgreSQL an import is one transaction. On SQLite, where one writer holds the whole
+//! database, it commits every couple of seconds so that other writers get their turn (issue
+//! #21, item 4), and "none" is kept by taking back what it wrote ([`undo_import`]) when it is
+//! refused, fails, or its process dies (`import_runs` says which imports have not finished).
 //!
 //! Rows arrive in batches. Matching is done for the whole batch with a few `IN (…)` lookups,
 //! and new customers are written with multi-row inserts: a statement per row would spend its
@@ -11,7 +16,7 @@ use super::customers::{
     bind_values, customer_values, customer_values_prepared, load_customer, reindex, write_customer_row,
 };
 use super::{DIALECT, Pool, Tx, fields_json, now, param, resolve_users, sqlite_connection, values_clause};
-use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, today_in_china};
+use crate::{Actor, Dialect, ImportOutcome, ImportState, StoreError, Undone, today_in_china};
 use guanxi_domain::search::{SearchText, customer_keys};
 use guanxi_domain::{CustomerDraft, Field, ImportRow, Lang, Prepared, Raw, Validation};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -634,11 +639,9 @@ pub async fn open_import(tx: &mut Tx<'_>, actor: Actor, source: &str) -> Result<
 }
 
 /// Completes the import's own audit record with what it did.
-pub async fn finish_import(tx: &mut Tx<'_>, state: &ImportState, skipped: usize) -> Result<(), StoreError> {
-    for &id in &state.reindex {
-        let current = load_customer(tx, id).await?;
-        reindex(tx, id, &current.draft).await?;
-    }
+pub async fn finish_import(tx: &mut Tx<'_>, state: &mut ImportState, skipped: usize) -> Result<(), StoreError> {
+    reindex_updated(tx, state).await?;
+    end_run(tx, state.import_id).await?;
     let o = &state.outcome;
     let summary = serde_json::json!({
         "created": o.created, "updated": o.updated, "unchanged": o.unchanged, "skipped": skipped,
@@ -669,7 +672,255 @@ pub async fn import_customers(
             format!("row {line}: {}", v.message(Lang::En)),
         ));
     }
-    finish_import(&mut tx, &state, 0).await?;
+    finish_import(&mut tx, &mut state, 0).await?;
     tx.commit().await?;
     Ok(state.outcome)
+}
+
+/// Rewrites the search keys of the stored customers the import changed so far.
+pub async fn reindex_updated(tx: &mut Tx<'_>, state: &mut ImportState) -> Result<(), StoreError> {
+    for id in std::mem::take(&mut state.reindex) {
+        let current = load_customer(tx, id).await?;
+        reindex(tx, id, &current.draft).await?;
+    }
+    Ok(())
+}
+
+/// Marks an import as running in this process (SQLite, where it commits as it goes).
+#[allow(dead_code)] // SQLite only: an import on PostgreSQL is one transaction.
+pub async fn start_run(tx: &mut Tx<'_>, import_id: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO import_runs (import_id, pid, beat_at) VALUES ($1, $2, $3)")
+        .bind(import_id)
+        .bind(i64::from(std::process::id()))
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The running import is alive: written with each of its commits.
+#[allow(dead_code)] // SQLite only, as `start_run`.
+pub async fn beat(tx: &mut Tx<'_>, import_id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE import_runs SET beat_at = $1 WHERE import_id = $2")
+        .bind(now())
+        .bind(import_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The import has finished (committed whole, or taken back).
+async fn end_run(tx: &mut Tx<'_>, import_id: Option<i64>) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM import_runs WHERE import_id = $1").bind(import_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// An import that stopped beating this long ago is taken back even if a process of its id runs.
+pub const RUN_STALE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Imports that will never finish: their process is gone (another process of this machine, as
+/// SQLite files are local) or they stopped beating [`RUN_STALE_AFTER`] ago.
+pub async fn abandoned_imports(pool: &Pool) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query("SELECT import_id, pid, beat_at FROM import_runs").fetch_all(pool).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let pid: i64 = r.try_get(1)?;
+        let beat_at: chrono::DateTime<chrono::Utc> = r.try_get(2)?;
+        let gone = pid != i64::from(std::process::id()) && !process_alive(pid);
+        if gone || now() - beat_at > RUN_STALE_AFTER {
+            out.push(r.try_get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a process of this id runs on this machine (where we cannot tell: yes).
+fn process_alive(pid: i64) -> bool {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self").exists() {
+        return true;
+    }
+    // A killed process nobody has reaped yet is a zombie ("Z" after its name in `stat`).
+    match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
+        Ok(stat) => {
+            !stat.rsplit_once(')').is_some_and(|(_, rest)| matches!(rest.trim_start().chars().next(), Some('Z' | 'X')))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Takes back whatever a customer import committed: the customers it created are removed, the
+/// fields it changed are put back (unless someone has changed them again since), and its own
+/// audit record says it was undone. Nothing happens if the import is not running any more.
+pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let running =
+        sqlx::query("SELECT 1 FROM import_runs WHERE import_id = $1").bind(import_id).fetch_optional(&mut *tx).await?;
+    if running.is_none() {
+        return Ok(Undone::default());
+    }
+    let rows = sqlx::query(
+        "SELECT customer_id, before_json, after_json FROM audit_log \
+         WHERE import_id = $1 AND entity = 'customer' ORDER BY id",
+    )
+    .bind(import_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    // Per customer: created (no "before" in its first record), the first "before" and the last "after".
+    let mut created: Vec<i64> = Vec::new();
+    let mut changed: Vec<(i64, serde_json::Value, serde_json::Value)> = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let before = json(r.try_get(1)?);
+        let after = json(r.try_get(2)?);
+        match seen.get(&id) {
+            Some(&i) if i == usize::MAX => {}
+            Some(&i) => changed[i].2 = after,
+            None if before.is_null() => {
+                created.push(id);
+                seen.insert(id, usize::MAX);
+            }
+            None => {
+                seen.insert(id, changed.len());
+                changed.push((id, before, after));
+            }
+        }
+    }
+    let mut undone = Undone::default();
+    for chunk in created.chunks(500) {
+        let (removed, binned) = remove_created(&mut tx, import_id, chunk).await?;
+        undone.removed += removed;
+        undone.binned += binned;
+    }
+    let note = format!("import {import_id} undone");
+    for (id, before, after) in changed {
+        let current = load_customer(&mut tx, id).await?;
+        let (before, after, now_fields) =
+            (super::json_fields(&before), super::json_fields(&after), current.draft.to_fields());
+        let mut changes = Raw::new();
+        for f in before.0.iter().chain(after.0.iter()).map(|(f, _)| *f) {
+            if before.get(f) != after.get(f) && now_fields.get(f) == after.get(f) {
+                changes.set(f, before.get(f));
+            }
+        }
+        if changes.0.is_empty() {
+            continue;
+        }
+        let mut restored = current.draft.apply(&changes, today_in_china())?;
+        restored.tags.sort();
+        let owner_id = super::customers::resolve_owner(&mut tx, &restored).await?;
+        super::customers::write_customer(&mut tx, id, &restored, owner_id).await?;
+        super::audit(
+            &mut tx,
+            actor,
+            "update",
+            "customer",
+            Some(id),
+            Some(id),
+            Some(&fields_json(&now_fields)),
+            Some(&fields_json(&restored.to_fields())),
+            Some(&note),
+        )
+        .await?;
+        undone.restored += 1;
+    }
+    let summary = serde_json::json!({ "undone": true, "removed": undone.removed, "restored": undone.restored, "binned": undone.binned });
+    sqlx::query("UPDATE audit_log SET after_json = $1 WHERE id = $2")
+        .bind(summary.to_string())
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?;
+    end_run(&mut tx, Some(import_id)).await?;
+    tx.commit().await?;
+    Ok(undone)
+}
+
+/// The tables whose rows about a customer are computed from other data, and go with it.
+const DERIVED: [&str; 5] =
+    ["customer_values", "relationship_facts", "customer_rollups", "purchase_summaries", "purchase_days"];
+
+/// Removes customers an import created, with their tags, search keys, computed rows and the
+/// import's records of them. One that someone touched meanwhile (changed it, added a contact,
+/// an order, a deal) goes to the recycle bin instead, so that nothing of theirs is lost.
+/// Returns (removed, binned).
+async fn remove_created(tx: &mut Tx<'_>, import_id: i64, ids: &[i64]) -> Result<(usize, usize), StoreError> {
+    use sqlx::Connection as _;
+    let join = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let touched: HashSet<i64> = sqlx::query(AssertSqlSafe(format!(
+        "SELECT DISTINCT customer_id FROM audit_log WHERE customer_id IN ({}) AND (import_id IS NULL OR import_id <> $1)",
+        join(ids)
+    )))
+    .bind(import_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    let removal = |list: &str| {
+        let mut sql: Vec<String> =
+            DERIVED.iter().map(|t| format!("DELETE FROM {t} WHERE customer_id IN ({list})")).collect();
+        sql.push(format!("DELETE FROM duplicate_dismissals WHERE low_id IN ({list}) OR high_id IN ({list})"));
+        sql.push(format!("DELETE FROM customer_tags WHERE customer_id IN ({list})"));
+        sql.push(match DIALECT {
+            Dialect::Sqlite => format!("DELETE FROM customer_search WHERE rowid IN ({list})"),
+            Dialect::Postgres => format!("DELETE FROM customer_search WHERE customer_id IN ({list})"),
+        });
+        sql.push(format!("DELETE FROM audit_log WHERE customer_id IN ({list}) AND import_id = {import_id}"));
+        sql.push(format!("DELETE FROM customers WHERE id IN ({list})"));
+        sql
+    };
+    // Runs the removal of `list` under a savepoint: false (and nothing done) if another row
+    // still refers to one of them.
+    async fn attempt(tx: &mut Tx<'_>, statements: Vec<String>) -> Result<bool, StoreError> {
+        let mut sp = (**tx).begin().await?;
+        for sql in statements {
+            if let Err(e) = sqlx::query(AssertSqlSafe(sql)).execute(&mut *sp).await {
+                if !is_reference_error(&e) {
+                    return Err(e.into());
+                }
+                sp.rollback().await?;
+                return Ok(false);
+            }
+        }
+        sp.commit().await?;
+        Ok(true)
+    }
+    let untouched: Vec<i64> = ids.iter().copied().filter(|id| !touched.contains(id)).collect();
+    let mut to_bin: Vec<i64> = touched.into_iter().collect();
+    let mut removed = 0;
+    if !untouched.is_empty() {
+        if attempt(tx, removal(&join(&untouched))).await? {
+            removed = untouched.len();
+        } else {
+            for id in untouched {
+                if attempt(tx, removal(&id.to_string())).await? {
+                    removed += 1;
+                } else {
+                    to_bin.push(id);
+                }
+            }
+        }
+    }
+    for &id in &to_bin {
+        sqlx::query("UPDATE customers SET deleted_at = $1, version = version + 1 WHERE id = $2 AND deleted_at IS NULL")
+            .bind(now())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        super::search::unindex(tx, id).await?;
+    }
+    Ok((removed, to_bin.len()))
+}
+
+/// A delete refused because another row refers to the one deleted.
+fn is_reference_error(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|c| c == "23503" || c == "787")
+                || d.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
 }

@@ -1,6 +1,7 @@
 //! Store cases grouped by capability (the archive and value cases are in store.rs).
 
 mod concurrency;
+mod imports;
 mod relationships;
 mod sales;
 mod standing;
