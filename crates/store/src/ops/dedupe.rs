@@ -373,13 +373,7 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     let before = json_fields(&detail.keep_before);
     let after = json_fields(&detail.keep_after);
     let current = kept.draft.to_fields();
-    let mut changes = Raw::new();
-    let fields: Vec<Field> = before.0.iter().chain(after.0.iter()).map(|(f, _)| *f).collect();
-    for f in fields {
-        if before.get(f) != after.get(f) && current.get(f) == after.get(f) {
-            changes.set(f, before.get(f));
-        }
-    }
+    let changes = super::put_back(&before, &after, &current);
     let mut restored = kept.draft.apply(&changes, today_in_china())?;
     restored.tags.sort();
     move_rows(&mut tx, "key_people", &detail.key_people, drop).await?;

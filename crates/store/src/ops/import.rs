@@ -799,12 +799,7 @@ pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Un
         let current = load_customer(&mut tx, id).await?;
         let (before, after, now_fields) =
             (super::json_fields(&before), super::json_fields(&after), current.draft.to_fields());
-        let mut changes = Raw::new();
-        for f in before.0.iter().chain(after.0.iter()).map(|(f, _)| *f) {
-            if before.get(f) != after.get(f) && now_fields.get(f) == after.get(f) {
-                changes.set(f, before.get(f));
-            }
-        }
+        let changes = super::put_back(&before, &after, &now_fields);
         if changes.0.is_empty() {
             continue;
         }

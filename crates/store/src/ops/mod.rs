@@ -183,6 +183,18 @@ pub(crate) fn fields_json(raw: &Raw) -> serde_json::Value {
 }
 
 /// Reads back what [`fields_json`] wrote; unknown keys (from a later version) are skipped.
+/// The changes that put back what a change (fields `before` → `after`) did, for each field
+/// nobody has changed again since (still `after` in `current`): undoing a merge or an import.
+pub(crate) fn put_back(before: &Raw, after: &Raw, current: &Raw) -> Raw {
+    let mut changes = Raw::new();
+    for f in before.0.iter().chain(after.0.iter()).map(|(f, _)| *f) {
+        if before.get(f) != after.get(f) && current.get(f) == after.get(f) {
+            changes.set(f, before.get(f));
+        }
+    }
+    changes
+}
+
 pub(crate) fn json_fields(value: &serde_json::Value) -> Raw {
     let mut raw = Raw::new();
     if let Some(map) = value.as_object() {
