@@ -126,6 +126,7 @@ catalogue! {
     health_unknown => "还无法判断的", "Not known yet";
     no_recompute_yet => "还没有计算过。管理员或经理可以点“立即重新计算”，之后每晚随客户价值一起更新。", "Not computed yet. A manager can press Recompute now; after that it is updated every night with customer value.";
     nothing_here => "没有符合条件的客户。", "No customers here.";
+    nothing_to_chart => "这段时间里没有可画的数据。", "Nothing to show for this period.";
     change => "变化", "Change";
     signs_from_data => "数据回答的信号", "Signs from data";
     checked => "最近检查", "Last checked";

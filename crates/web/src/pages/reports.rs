@@ -282,6 +282,14 @@ async fn page(
         filter.from,
         filter.to
     );
+    // An empty chart says so instead of drawing an empty box.
+    let chart = |title: &str, bars: &[Bar]| {
+        if bars.is_empty() {
+            format!("<p class=\"empty\">{}</p>", escape(t.nothing_to_chart()))
+        } else {
+            bars_svg(title, bars)
+        }
+    };
     let page = ReportsPage {
         c: Chrome::new(&v, Nav::Sales, None, here),
         from: filter.from.to_string(),
@@ -296,12 +304,12 @@ async fn page(
         cycle: report.cycle_days.map(|d| format!("{d:.1} {}", t.days_unit())).unwrap_or_else(|| "—".into()),
         stalled: report.stalled,
         stalled_days,
-        forecast_svg: bars_svg(t.forecast(), &forecast),
-        funnel_svg: bars_svg(t.funnel(), &funnel),
+        forecast_svg: chart(t.forecast(), &forecast),
+        funnel_svg: chart(t.funnel(), &funnel),
         conversions,
-        stage_days_svg: bars_svg(t.days_in_stages(), &days),
-        objections_svg: bars_svg(t.objections(), &objections),
-        lost_to_svg: bars_svg(t.lost_to_competitors(), &lost_to),
+        stage_days_svg: chart(t.days_in_stages(), &days),
+        objections_svg: chart(t.objections(), &objections),
+        lost_to_svg: chart(t.lost_to_competitors(), &lost_to),
         by_owner: report
             .by_owner
             .iter()

@@ -225,6 +225,9 @@ async fn a_deal_through_the_api() {
         assert_eq!(page.status, 200, "{b}");
         let html = kit::decoded(&page.text());
         assert!(html.contains("销售漏斗") && html.contains("<svg") && html.contains("100%"), "{b}");
+        // A team with nothing: the charts say so instead of drawing empty boxes.
+        let html = kit::decoded(&boss.get("/opportunities/reports?team=nobody").await.text());
+        assert!(html.contains("这段时间里没有可画的数据"), "{b}");
 
         // Another rep's deal cannot be worked by this rep.
         app.user("rep2", Role::SalesRep).await;
