@@ -1169,14 +1169,14 @@ impl Store {
         dispatch!(self, preview_updates(rows))
     }
 
-    /// Takes back the customer imports that will never finish (their process was killed, or
+    /// Takes back the imports (customers or orders) that will never finish (their process was killed, or
     /// they stopped long ago): on SQLite an import commits as it goes. How many were taken back.
     pub async fn take_back_abandoned_imports(&self) -> Result<usize, StoreError> {
         let ids = dispatch!(self, abandoned_imports())?;
         for &id in &ids {
             let undone = dispatch!(self, undo_import(Actor::SYSTEM, id))?;
             eprintln!(
-                "guanxi: import {id} never finished (its process stopped); taken back: {} customers removed, {} put back, {} to the recycle bin",
+                "guanxi: import {id} never finished (its process stopped); taken back: {} removed, {} put back, {} to the recycle bin",
                 undone.removed, undone.restored, undone.binned
             );
         }
@@ -1197,7 +1197,7 @@ impl Store {
                         pool: p.clone(),
                         tx: None,
                         since: std::time::Instant::now(),
-                        every: IMPORT_COMMIT_EVERY,
+                        every: sqlite::ops::WINDOW,
                     },
                     id,
                 )
@@ -1297,7 +1297,7 @@ impl Store {
 }
 
 enum SessionTx {
-    /// SQLite: one transaction at a time, committed every [`IMPORT_COMMIT_EVERY`] so that other
+    /// SQLite: one transaction at a time, committed every [`sqlite::ops::WINDOW`] so that other
     /// writers get their turn; the import's `import_runs` row says it has not finished.
     Sqlite {
         pool: SqlitePool,
@@ -1308,13 +1308,6 @@ enum SessionTx {
     /// PostgreSQL: one transaction (other writers are not held up by it).
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
-
-/// How long a SQLite import holds the only writer before it commits what it wrote so far.
-const IMPORT_COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// How long it then stands aside: longer than SQLite's busy handler sleeps between two tries
-/// (100 ms), so that a writer waiting for its turn gets it.
-const IMPORT_STAND_ASIDE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Imports that write at least this many customers refresh the planner's statistics.
 const ANALYZE_AFTER: usize = 1_000;
@@ -1454,7 +1447,7 @@ async fn sqlite_window(
         sqlite::ops::reindex_updated(&mut window, state).await?;
         sqlite::ops::beat(&mut window, state.import_id.unwrap_or_default()).await?;
         window.commit().await?;
-        tokio::time::sleep(IMPORT_STAND_ASIDE).await;
+        tokio::time::sleep(sqlite::ops::STAND_ASIDE).await;
     }
     Ok(failures)
 }

@@ -110,6 +110,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0017_import_runs.sql"),
         include_str!("../../../migrations/postgres/0017_import_runs.sql"),
     ),
+    (
+        18,
+        "order_imports",
+        include_str!("../../../migrations/sqlite/0018_order_imports.sql"),
+        include_str!("../../../migrations/postgres/0018_order_imports.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -471,6 +471,11 @@ pub trait OrderBatches: Send {
     /// or a file error that stops the import. Once false, no more batches are asked for and
     /// nothing is written.
     fn may_commit(&self) -> bool;
+    /// How long an import on SQLite may hold the only writer before it commits what it wrote
+    /// so far (two seconds; tests make it zero to commit after every batch).
+    fn window(&self) -> std::time::Duration {
+        crate::sqlite::ops::WINDOW
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

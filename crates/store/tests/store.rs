@@ -732,7 +732,9 @@ async fn orders_keep_rollups_current() {
 /// The store's one aggregate query gives every customer the same history the domain's
 /// `summarize` computes from the same orders by hand: costs, refunds, several orders a day,
 /// windows, compounding and a holdout.
-/// Batches as a large file's import gives them, with a switch for "a bad row was found".
+/// Batches as a large file's import gives them, with a switch for "a bad row was found". On
+/// SQLite every batch is committed as it is written (a window of zero), so that what a stopped
+/// import takes back is really in the database first.
 struct Batches {
     batches: std::collections::VecDeque<Vec<(usize, guanxi_domain::orders::OrderDraft)>>,
     bad_after: Option<usize>,
@@ -747,6 +749,10 @@ impl guanxi_store::OrderBatches for Batches {
 
     fn may_commit(&self) -> bool {
         self.bad_after.is_none_or(|n| self.given < n)
+    }
+
+    fn window(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
     }
 }
 
@@ -770,7 +776,19 @@ async fn orders_import_a_batch_at_a_time() {
         let mut stopped = Batches { batches: batches().into(), bad_after: Some(2), given: 0 };
         let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut stopped, false).await.unwrap();
         assert_eq!((outcome, refused.len(), stopped.given), (Default::default(), 0, 2), "{backend}");
-        assert_eq!(store.orders_of(a).await.unwrap().len(), 1, "{backend}: nothing written");
+        let left = store.orders_of(a).await.unwrap();
+        assert_eq!(left.len(), 1, "{backend}: nothing written");
+        assert_eq!(left[0].amount_fen, 500, "{backend}: the order the first batch changed is put back");
+        let r = store.rollup(a).await.unwrap().unwrap();
+        assert_eq!((r.orders, r.revenue_fen), (1, 500), "{backend}: the rollup follows");
+        let log = store.audit_log(50).await.unwrap();
+        let record = log.iter().find(|e| e.entity == "orders" && e.note.as_deref() == Some("f.csv"));
+        if backend == "sqlite" {
+            let after = record.and_then(|e| e.after.clone()).expect("the import's record");
+            assert_eq!((after["undone"].clone(), after["removed"].clone()), (true.into(), 2.into()), "{after}");
+        } else {
+            assert!(record.is_none(), "{backend}: one transaction, rolled back with its record");
+        }
 
         let mut all = Batches { batches: batches().into(), bad_after: None, given: 0 };
         let (outcome, refused) = store.import_order_batches(Actor::SYSTEM, "f.csv", &mut all, false).await.unwrap();

@@ -626,16 +626,68 @@ async fn insert_new_sqlite(
 /// name (so that "what was imported" can be listed), completed with the counts at the end.
 pub async fn open_import(tx: &mut Tx<'_>, actor: Actor, source: &str) -> Result<i64, StoreError> {
     begin_import(tx).await?;
+    open_record(tx, actor, "customers", source).await
+}
+
+/// An import's own audit record (`entity`: customers or orders), named by what it writes.
+pub async fn open_record(tx: &mut Tx<'_>, actor: Actor, entity: &str, source: &str) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, entity, note) VALUES ($1, $2, 'import', 'customers', $3) \
-         RETURNING id",
+        "INSERT INTO audit_log (at, actor_id, action, entity, note) VALUES ($1, $2, 'import', $3, $4) RETURNING id",
     )
     .bind(now())
     .bind(actor.0)
+    .bind(entity)
     .bind(source)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get(0)?)
+}
+
+/// Completes an import's own record with what it did, and ends its run.
+pub async fn close_record(
+    tx: &mut Tx<'_>,
+    import_id: i64,
+    after: Option<&serde_json::Value>,
+    note: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE audit_log SET at = $1, after_json = $2, note = $3 WHERE id = $4")
+        .bind(now())
+        .bind(after.map(|a| a.to_string()))
+        .bind(note)
+        .bind(import_id)
+        .execute(&mut **tx)
+        .await?;
+    end_run(tx, Some(import_id)).await
+}
+
+/// An update an import (or a person, `import_id` None) made to a record of `entity`, audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn audit_in_import(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    entity: &str,
+    id: i64,
+    customer: i64,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    import_id: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, before_json, after_json, \
+         note, import_id) VALUES ($1, $2, 'update', $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now())
+    .bind(actor.0)
+    .bind(entity)
+    .bind(id)
+    .bind(customer)
+    .bind(before.to_string())
+    .bind(after.to_string())
+    .bind(import_id.map(|_| "import"))
+    .bind(import_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Completes the import's own audit record with what it did.
@@ -715,6 +767,14 @@ async fn end_run(tx: &mut Tx<'_>, import_id: Option<i64>) -> Result<(), StoreErr
     Ok(())
 }
 
+/// How long an import on SQLite holds the only writer before it commits what it wrote so far.
+#[allow(dead_code)] // Read from the SQLite build of these operations only.
+pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long it then stands aside: longer than SQLite's busy handler sleeps between two tries
+/// (100 ms), so that a writer waiting for its turn gets it.
+pub const STAND_ASIDE: std::time::Duration = std::time::Duration::from_millis(120);
+
 /// An import that stopped beating this long ago is taken back even if a process of its id runs.
 pub const RUN_STALE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 
@@ -759,12 +819,90 @@ pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Un
     if running.is_none() {
         return Ok(Undone::default());
     }
+    let entity: Option<String> = sqlx::query("SELECT entity FROM audit_log WHERE id = $1")
+        .bind(import_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let undone = if entity.as_deref() == Some("orders") {
+        undo_orders(&mut tx, actor, import_id).await?
+    } else {
+        undo_customers(&mut tx, actor, import_id).await?
+    };
+    let summary = serde_json::json!({ "undone": true, "removed": undone.removed, "restored": undone.restored, "binned": undone.binned });
+    sqlx::query("UPDATE audit_log SET after_json = $1 WHERE id = $2")
+        .bind(summary.to_string())
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?;
+    end_run(&mut tx, Some(import_id)).await?;
+    tx.commit().await?;
+    Ok(undone)
+}
+
+/// Takes back an order import: the orders it created are deleted and the ones it changed are
+/// put back (unless changed again since); its customers' purchase figures follow.
+async fn undo_orders(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
+    let mut undone = Undone::default();
+    let mut touched: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let changes = sqlx::query(
+        "SELECT entity_id, customer_id, before_json, after_json FROM audit_log \
+         WHERE import_id = $1 AND entity = 'order' ORDER BY id DESC",
+    )
+    .bind(import_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let note = format!("import {import_id} undone");
+    for r in changes {
+        let (id, customer): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+        let (Some(before), Some(after)) = (parse(r.try_get(2)?), parse(r.try_get(3)?)) else { continue };
+        let Some(current) = super::orders::order_fields_now(tx, id).await? else { continue };
+        if current != after {
+            continue;
+        }
+        let restored = guanxi_domain::orders::OrderDraft::parse(&super::json_fields(&before), now())?;
+        super::orders::rewrite_order(tx, id, &restored).await?;
+        super::audit(
+            tx,
+            actor,
+            "update",
+            "order",
+            Some(id),
+            Some(customer),
+            Some(&current),
+            Some(&before),
+            Some(&note),
+        )
+        .await?;
+        touched.insert(customer);
+        undone.restored += 1;
+    }
+    for r in sqlx::query("SELECT DISTINCT customer_id FROM orders WHERE import_id = $1")
+        .bind(import_id)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        touched.insert(r.try_get(0)?);
+    }
+    undone.removed = sqlx::query("DELETE FROM orders WHERE import_id = $1")
+        .bind(import_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected() as usize;
+    super::orders::refresh_customers(tx, &touched.into_iter().collect::<Vec<_>>()).await?;
+    Ok(undone)
+}
+
+/// Takes back a customer import (see [`undo_import`]).
+async fn undo_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
     let rows = sqlx::query(
         "SELECT customer_id, before_json, after_json FROM audit_log \
          WHERE import_id = $1 AND entity = 'customer' ORDER BY id",
     )
     .bind(import_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     // Per customer: created (no "before" in its first record), the first "before" and the last "after".
     let mut created: Vec<i64> = Vec::new();
@@ -790,13 +928,13 @@ pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Un
     }
     let mut undone = Undone::default();
     for chunk in created.chunks(500) {
-        let (removed, binned) = remove_created(&mut tx, import_id, chunk).await?;
+        let (removed, binned) = remove_created(tx, import_id, chunk).await?;
         undone.removed += removed;
         undone.binned += binned;
     }
     let note = format!("import {import_id} undone");
     for (id, before, after) in changed {
-        let current = load_customer(&mut tx, id).await?;
+        let current = load_customer(tx, id).await?;
         let (before, after, now_fields) =
             (super::json_fields(&before), super::json_fields(&after), current.draft.to_fields());
         let changes = super::put_back(&before, &after, &now_fields);
@@ -805,10 +943,10 @@ pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Un
         }
         let mut restored = current.draft.apply(&changes, today_in_china())?;
         restored.tags.sort();
-        let owner_id = super::customers::resolve_owner(&mut tx, &restored).await?;
-        super::customers::write_customer(&mut tx, id, &restored, owner_id).await?;
+        let owner_id = super::customers::resolve_owner(tx, &restored).await?;
+        super::customers::write_customer(tx, id, &restored, owner_id).await?;
         super::audit(
-            &mut tx,
+            tx,
             actor,
             "update",
             "customer",
@@ -821,14 +959,6 @@ pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Un
         .await?;
         undone.restored += 1;
     }
-    let summary = serde_json::json!({ "undone": true, "removed": undone.removed, "restored": undone.restored, "binned": undone.binned });
-    sqlx::query("UPDATE audit_log SET after_json = $1 WHERE id = $2")
-        .bind(summary.to_string())
-        .bind(import_id)
-        .execute(&mut *tx)
-        .await?;
-    end_run(&mut tx, Some(import_id)).await?;
-    tx.commit().await?;
     Ok(undone)
 }
 

@@ -461,13 +461,18 @@ pub async fn import_orders(
     import_order_batches(pool, actor, source, &mut OneBatch(Some(rows)), partial).await
 }
 
-/// Writes orders in one transaction, a batch at a time: each names a live customer (by id,
-/// external id or phone; unknown ones are reported by line); an order whose number is already
-/// stored updates it (a number repeated within the file: its last row wins). Purchase days,
-/// rollups and summaries of every customer touched are recomputed before the commit. The
-/// import is audited as one entry. Returns the rows the store refused; unless `partial`, a
-/// refused row writes nothing (the rest is still read, to report every unknown customer), and
-/// nothing is written when the source says it may not commit.
+/// Writes orders a batch at a time: each names a live customer (by id, external id or phone;
+/// unknown ones are reported by line); an order whose number is already stored updates it (a
+/// number repeated within the file: its last row wins). Purchase days, rollups and summaries of
+/// every customer touched are recomputed with the orders. The import is audited as one entry
+/// (and each changed order in its customer's history). Returns the rows the store refused;
+/// unless `partial`, a refused row writes nothing (the rest is still read, to report every
+/// unknown customer), and nothing is written when the source says it may not commit.
+///
+/// All of it or none: on PostgreSQL one transaction; on SQLite, where one writer holds the
+/// whole database, it commits every couple of seconds so that others get their turn, and what
+/// it wrote is taken back (`import::undo_import`) if it ends refused or fails — or, if its
+/// process dies, by the next process to open the database.
 pub async fn import_order_batches(
     pool: &Pool,
     actor: Actor,
@@ -475,10 +480,52 @@ pub async fn import_order_batches(
     batches: &mut dyn OrderBatches,
     partial: bool,
 ) -> Result<(OrderOutcome, Vec<(usize, Validation)>), StoreError> {
+    let windows = super::DIALECT == crate::Dialect::Sqlite;
     let mut tx = super::begin(pool).await?;
     super::import::begin_import(&mut tx).await?;
-    // Orders with a larger id were created by this import (SQLite: the write lock is ours;
-    // PostgreSQL: another import committing meanwhile only changes what is counted as updated).
+    let import_id = super::import::open_record(&mut tx, actor, "orders", source).await?;
+    if windows {
+        super::import::start_run(&mut tx, import_id).await?;
+        tx.commit().await?;
+        tx = super::begin(pool).await?;
+    }
+    let written = write_order_batches(pool, tx, actor, import_id, source, batches, partial, windows).await;
+    match written {
+        Ok((Some(outcome), refused)) => {
+            super::import::after_import_orders(pool).await?;
+            Ok((outcome, refused))
+        }
+        // Refused, or the source may not commit: nothing stays.
+        Ok((None, refused)) => {
+            if windows {
+                super::import::undo_import(pool, actor, import_id).await?;
+            }
+            Ok((OrderOutcome::default(), refused))
+        }
+        Err(e) => {
+            if windows {
+                let _ = super::import::undo_import(pool, actor, import_id).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The body of an order import: what it wrote, or `None` when it ends without writing (refused
+/// rows without `partial`, or a source that may not commit), and the refused rows.
+#[allow(clippy::too_many_arguments)]
+async fn write_order_batches(
+    pool: &Pool,
+    mut tx: Tx<'static>,
+    actor: Actor,
+    import_id: i64,
+    source: &str,
+    batches: &mut dyn OrderBatches,
+    partial: bool,
+    windows: bool,
+) -> Result<(Option<OrderOutcome>, Vec<(usize, Validation)>), StoreError> {
+    // Orders with a larger id were created by this import (or, on SQLite, recorded by someone
+    // between two of its windows: they only count as created instead of unchanged).
     let first_new: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM orders").fetch_one(&mut *tx).await?.try_get(0)?;
     let mut outcome = OrderOutcome::default();
@@ -487,6 +534,7 @@ pub async fn import_order_batches(
     let mut touched = BTreeSet::new();
     let mut seen = HashMap::new();
     let at = now();
+    let mut since = std::time::Instant::now();
     while batches.may_commit() {
         let Some(rows) = batches.next_batch() else { break };
         let plans = plan_rows(&mut tx, &rows, &mut seen).await?;
@@ -514,16 +562,25 @@ pub async fn import_order_batches(
         if !(partial || refused.is_empty()) {
             continue;
         }
-        write_orders(&mut tx, actor, at, &writes, Some("import")).await?;
+        write_orders(&mut tx, actor, at, &writes, Some(import_id)).await?;
         outcome.created += writes.iter().filter(|w| matches!(w, Write::Insert(..))).count();
         updated.extend(writes.iter().filter_map(|w| match w {
             Write::Update(e, _) if e.id < first_new => Some(e.id),
             _ => None,
         }));
+        if windows && since.elapsed() >= batches.window() {
+            // What the window wrote is whole for its customers when others read it.
+            refresh_customers(&mut tx, &std::mem::take(&mut touched).into_iter().collect::<Vec<_>>()).await?;
+            super::import::beat(&mut tx, import_id).await?;
+            tx.commit().await?;
+            tokio::time::sleep(super::import::STAND_ASIDE).await;
+            tx = super::begin(pool).await?;
+            since = std::time::Instant::now();
+        }
     }
     if !batches.may_commit() || !(partial || refused.is_empty()) {
         tx.rollback().await?;
-        return Ok((OrderOutcome::default(), refused));
+        return Ok((None, refused));
     }
     outcome.updated = updated.len();
     refresh_customers(&mut tx, &touched.into_iter().collect::<Vec<_>>()).await?;
@@ -535,30 +592,27 @@ pub async fn import_order_batches(
         refused.len()
     );
     let after = serde_json::to_value(&outcome).ok();
-    audit(&mut tx, actor, "import", "orders", None, None, None, after.as_ref(), Some(&note)).await?;
+    super::import::close_record(&mut tx, import_id, after.as_ref(), &note).await?;
     tx.commit().await?;
-    super::import::after_import_orders(pool).await?;
-    Ok((outcome, refused))
+    Ok((Some(outcome), refused))
 }
 
-/// One batch's inserts (1,000 a statement) and updates.
-/// Writes inserts and updates; each update is audited with the order before and after (`note`:
 /// "import" for an import's).
 async fn write_orders(
     tx: &mut Tx<'_>,
     actor: Actor,
     at: DateTime<Utc>,
     writes: &[Write],
-    note: Option<&str>,
+    import_id: Option<i64>,
 ) -> Result<(), StoreError> {
     let inserts: Vec<(i64, &OrderDraft)> =
         writes.iter().filter_map(|w| if let Write::Insert(c, o) = w { Some((*c, o)) } else { None }).collect();
-    // 11 parameters an order: 1,000 orders a statement.
+    // 12 parameters an order: 1,000 orders a statement.
     for chunk in inserts.chunks(1000) {
         let sql = format!(
             "INSERT INTO orders (customer_id, ordered_at, day, amount_fen, cost_fen, category, channel, branch, \
-             order_no, created_by, created_at) VALUES {}",
-            values_clause(chunk.len(), 11, &|_, p| p)
+             order_no, created_by, created_at, import_id) VALUES {}",
+            values_clause(chunk.len(), 12, &|_, p| p)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (customer, o) in chunk {
@@ -573,7 +627,8 @@ async fn write_orders(
                 .bind(&o.branch)
                 .bind(&o.order_no)
                 .bind(actor.0)
-                .bind(at);
+                .bind(at)
+                .bind(import_id);
         }
         q.execute(&mut **tx).await?;
     }
@@ -584,22 +639,43 @@ async fn write_orders(
         let old = order_fields(before.customer_id, &draft_of(before));
         let new = order_fields(before.customer_id, o);
         let (id, customer) = (before.id, before.customer_id);
-        audit(tx, actor, "update", "order", Some(id), Some(customer), Some(&old), Some(&new), note).await?;
-        sqlx::query(
-            "UPDATE orders SET ordered_at = $1, day = $2, amount_fen = $3, cost_fen = $4, category = $5, channel = $6, \
-             branch = $7 WHERE id = $8",
-        )
-        .bind(o.ordered_at)
-        .bind(day_number(china_day(o.ordered_at)))
-        .bind(o.amount_fen)
-        .bind(o.cost_fen)
-        .bind(&o.category)
-        .bind(o.channel.map(|c| c.code()))
-        .bind(&o.branch)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        super::import::audit_in_import(tx, actor, "order", id, customer, &old, &new, import_id).await?;
+        rewrite_order(tx, id, o).await?;
     }
+    Ok(())
+}
+
+/// A live order's fields as its audit records them, if it exists.
+pub(crate) async fn order_fields_now(tx: &mut Tx<'_>, id: i64) -> Result<Option<serde_json::Value>, StoreError> {
+    let row = sqlx::query("SELECT * FROM orders WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match row {
+        Some(r) => {
+            let o = order_from_row(&r)?;
+            Some(order_fields(o.customer_id, &draft_of(&o)))
+        }
+        None => None,
+    })
+}
+
+/// Writes an order's fields (not its customer or number).
+pub(crate) async fn rewrite_order(tx: &mut Tx<'_>, id: i64, o: &OrderDraft) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE orders SET ordered_at = $1, day = $2, amount_fen = $3, cost_fen = $4, category = $5, channel = $6, \
+         branch = $7 WHERE id = $8",
+    )
+    .bind(o.ordered_at)
+    .bind(day_number(china_day(o.ordered_at)))
+    .bind(o.amount_fen)
+    .bind(o.cost_fen)
+    .bind(&o.category)
+    .bind(o.channel.map(|c| c.code()))
+    .bind(&o.branch)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
