@@ -651,6 +651,10 @@ catalogue! {
     ent_opportunity => "商机", "deal";
     ent_settings => "设置", "settings";
     audit_count => "数量", "Count";
+    audit_undone => "已撤回（导入没有完成）", "Taken back (the import did not finish)";
+    audit_removed => "撤回时删除", "Removed when taken back";
+    audit_restored => "撤回时改回", "Put back when taken back";
+    audit_binned => "撤回时移入回收站", "Moved to the recycle bin when taken back";
     audit_skipped => "跳过", "Skipped";
     audit_since => "开始", "Since";
     audit_until => "结束", "Until";

@@ -741,6 +741,9 @@ pub(crate) fn note_text(note: &str, t: T) -> String {
             return format!("撤销合并 {m}");
         }
     }
+    if let Some(n) = note.strip_prefix("import ").and_then(|r| r.strip_suffix(" undone")) {
+        return format!("撤回导入 {n}（导入没有完成）");
+    }
     if let Some(h) = note.strip_prefix("not a duplicate of ") {
         return format!("不是客户 {h} 的重复");
     }
@@ -883,6 +886,10 @@ fn audit_label(entity: &str, key: &str, t: T) -> String {
         "updated" => t.updated_n(),
         "unchanged" => t.unchanged_n(),
         "skipped" => t.audit_skipped(),
+        "undone" => t.audit_undone(),
+        "removed" => t.audit_removed(),
+        "restored" => t.audit_restored(),
+        "binned" => t.audit_binned(),
         "interactions" => t.ent_interaction(),
         "competitor_id" => t.ent_competitor(),
         "since" => t.audit_since(),
@@ -1029,6 +1036,7 @@ mod tests {
             ("merge 1: merged into customer 858", "合并 1：并入客户 858"),
             ("merge 2: customer 9 merged into this one", "合并 2：客户 9 并入本客户"),
             ("merge 2 undone", "撤销合并 2"),
+            ("import 7 undone", "撤回导入 7（导入没有完成）"),
             ("not a duplicate of 44", "不是客户 44 的重复"),
             ("password changed; 2 API tokens revoked", "密码已修改；2 个 API 令牌已作废"),
             ("closing → after_sales", "成交 → 售后服务"),
