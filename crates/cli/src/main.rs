@@ -225,10 +225,20 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
     let store = if matches!(cli.command, Command::Serve(_)) {
         open_waiting(&cli.database, lang).await?
     } else {
-        Store::open(&cli.database)
+        let store = Store::open(&cli.database)
             .await
             .map_err(store_err(lang))
-            .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?
+            .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?;
+        // An import killed part way is taken back before anything reads or writes (a server
+        // does this in its job worker).
+        if let Err(e) = store.take_back_abandoned_imports().await {
+            eprintln!(
+                "{}{}",
+                lang.pick("警告：没能撤回未完成的导入：", "warning: could not take back an unfinished import: "),
+                e.message(lang)
+            );
+        }
+        store
     };
     let (actor, role) = match &cli.as_user {
         None => (Actor::SYSTEM, guanxi_domain::Role::Admin),

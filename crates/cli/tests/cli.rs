@@ -717,33 +717,67 @@ async fn an_import_killed_part_way_is_taken_back() {
     }
     std::fs::write(dir.join("big.csv"), csv).expect("csv");
     ok(&db, &dir, &["user", "add", "before", "--name", "Before", "--role", "read_only"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
-        .args(["--database", &db, "import", "customers", "big.csv"])
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("import");
-    // Wait until part of the import is committed (its first window), then write beside it.
-    let mut seen = 0;
-    for _ in 0..1200 {
+    let count = || async {
         let store = guanxi_store::Store::open(&db).await.expect("open");
-        seen = store.count_customers().await.expect("count");
+        let n = store.count_customers().await.expect("count");
         store.close().await;
-        if seen > 0 || child.try_wait().expect("wait").is_some() {
+        n
+    };
+    // Starts the import, waits until part of it is committed (its first window), writes beside
+    // it, and kills it.
+    let import_and_kill = |during: &'static str| {
+        let (db, dir) = (db.clone(), dir.clone());
+        async move {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+                .args(["--database", &db, "import", "customers", "big.csv"])
+                .current_dir(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("import");
+            let mut seen = 0;
+            for _ in 0..1200 {
+                let store = guanxi_store::Store::open(&db).await.expect("open");
+                seen = store.count_customers().await.expect("count");
+                store.close().await;
+                if seen > 0 || child.try_wait().expect("wait").is_some() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            ok(&db, &dir, &["user", "add", during, "--name", during, "--role", "read_only"]);
+            assert!(
+                child.try_wait().expect("wait").is_none(),
+                "the import finished before it was killed ({seen} seen)"
+            );
+            assert!(seen > 0 && seen < 150_000, "{seen}");
+            child.kill().expect("kill -9");
+            child.wait().expect("reaped");
+        }
+    };
+
+    // The next command takes it back first.
+    import_and_kill("during1").await;
+    let r = ok(&db, &dir, &["search", "客户1"]);
+    assert!(r.stderr.contains("never finished"), "{}", r.stderr);
+    assert_eq!(count().await, 0, "nothing of the killed import is left");
+
+    // A server takes it back in its job worker, answering pages meanwhile.
+    import_and_kill("during2").await;
+    let (mut server, addr) = start_server(&db, &dir);
+    assert!(get(&addr, "/login").starts_with("HTTP/1.1 200"), "the server answers at once");
+    let mut left = usize::MAX as i64;
+    for _ in 0..2400 {
+        left = count().await;
+        if left == 0 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    ok(&db, &dir, &["user", "add", "during", "--name", "During", "--role", "read_only"]);
-    assert!(child.try_wait().expect("wait").is_none(), "the import finished before it could be killed ({seen} seen)");
-    assert!(seen > 0 && seen < 150_000, "{seen}");
-    child.kill().expect("kill -9");
-    child.wait().expect("reaped");
-    let r = ok(&db, &dir, &["search", "客户1"]);
-    assert!(r.stderr.contains("never finished"), "{}", r.stderr);
+    server.kill().ok();
+    server.wait().ok();
+    assert_eq!(left, 0, "the server took the import back");
     let store = guanxi_store::Store::open(&db).await.expect("open");
-    assert_eq!(store.count_customers().await.expect("count"), 0, "nothing of the killed import is left");
     let users: Vec<String> = store.users().await.expect("users").into_iter().map(|u| u.username).collect();
-    assert!(users.contains(&"during".to_string()), "the write made during the import stays: {users:?}");
+    assert!(users.contains(&"during1".to_string()) && users.contains(&"during2".to_string()), "{users:?}");
 }

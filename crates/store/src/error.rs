@@ -4,6 +4,9 @@ use guanxi_domain::{Lang, Validation};
 pub enum StoreError {
     #[error("cannot open the database: {0}")]
     Connect(String),
+    /// A SQLite file, or the folder it is in, that cannot be written, with why.
+    #[error("cannot open the database: {en}")]
+    Unwritable { zh: String, en: String },
     #[error("{0}")]
     Invalid(Validation),
     #[error("{entity} {id} not found")]
@@ -97,6 +100,7 @@ impl StoreError {
                 }
             }
             StoreError::Conflict { zh, en } => lang.pick(zh, en).to_string(),
+            StoreError::Unwritable { zh, en } => lang.pick(zh, en).to_string(),
             StoreError::Unavailable(k, _) => k.message(lang).to_string(),
             other => other.to_string(),
         }

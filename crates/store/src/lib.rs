@@ -106,10 +106,14 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<Str
 /// Why a SQLite file may not open, in words (problem 12 of the reliability review: "unable to
 /// open database file (code 14)" said nothing of a read-only file or file system). SQLite writes
 /// its journal (`-wal`, `-shm`) beside the file, so the folder must be writable too.
-fn why_not_writable(path: &str) -> String {
+/// Why a SQLite file cannot be written, in Chinese and English, if it cannot.
+fn unwritable(path: &str) -> Option<(String, String)> {
     let file = std::path::Path::new(path);
     if std::fs::metadata(file).is_ok_and(|m| m.permissions().readonly()) {
-        return format!(" — the file {path} is read-only; Guanxi needs to write to it");
+        return Some((
+            format!("数据库文件 {path} 是只读的，Guanxi 需要写入它"),
+            format!("the file {path} is read-only; Guanxi needs to write to it"),
+        ));
     }
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -119,12 +123,15 @@ fn why_not_writable(path: &str) -> String {
     match std::fs::write(&probe, b"") {
         Ok(()) => {
             let _ = std::fs::remove_file(&probe);
-            String::new()
+            None
         }
-        Err(e) => format!(
-            " — the folder {} cannot be written ({e}; a read-only file system?): SQLite keeps its journal beside the file",
-            dir.display()
-        ),
+        Err(e) => Some((
+            format!("文件夹 {} 无法写入（{e}；只读的文件系统？）：SQLite 要在数据库文件旁边写日志", dir.display()),
+            format!(
+                "the folder {} cannot be written ({e}; a read-only file system?): SQLite keeps its journal beside the file",
+                dir.display()
+            ),
+        )),
     }
 }
 
@@ -140,9 +147,6 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let store = Store::connect(url).await?;
         store.migrate().await?;
-        // An import whose process was killed is taken back by the next process to open the
-        // database (on SQLite an import commits as it goes).
-        store.take_back_abandoned_imports().await?;
         Ok(store)
     }
 
@@ -181,7 +185,13 @@ impl Store {
                 .before_acquire(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
                 .connect_with(opts)
                 .await
-                .map_err(|e| StoreError::Connect(format!("{path}: {e}{}", why_not_writable(path))))?;
+                .map_err(|e| match unwritable(path) {
+                    Some((zh, en)) => StoreError::Unwritable {
+                        zh: format!("{path}：{e}——{zh}"),
+                        en: format!("{path}: {e} — {en}"),
+                    },
+                    None => StoreError::Connect(format!("{path}: {e}")),
+                })?;
             Ok(Store { db: Db::Sqlite(pool) })
         }
     }
@@ -1169,8 +1179,10 @@ impl Store {
         dispatch!(self, preview_updates(rows))
     }
 
-    /// Takes back the imports (customers or orders) that will never finish (their process was killed, or
-    /// they stopped long ago): on SQLite an import commits as it goes. How many were taken back.
+    /// Takes back the imports (customers or orders) that will never finish (their process was
+    /// killed, or they stopped long ago): on SQLite an import commits as it goes. The server's
+    /// job worker runs this at start and then every round, the CLI before each command, an
+    /// import before it begins. How many were taken back.
     pub async fn take_back_abandoned_imports(&self) -> Result<usize, StoreError> {
         let ids = dispatch!(self, abandoned_imports())?;
         for &id in &ids {
@@ -1357,7 +1369,7 @@ impl ImportSession {
     }
 
     /// How long an import on SQLite holds the writer before it commits what it wrote so far
-    /// (two seconds; tests set zero to commit after every batch). Nothing on PostgreSQL.
+    /// (three seconds; tests set zero to commit after every batch). Nothing on PostgreSQL.
     pub fn commit_every(&mut self, every: std::time::Duration) {
         if let SessionTx::Sqlite { every: e, .. } = &mut self.tx {
             *e = every;
@@ -1461,12 +1473,12 @@ mod tests {
         let mut p = std::fs::metadata(&path).unwrap().permissions();
         p.set_readonly(true);
         std::fs::set_permissions(&path, p.clone()).unwrap();
-        let why = super::why_not_writable(path.to_str().unwrap());
-        assert!(why.contains("read-only"), "{why}");
+        let (zh, en) = super::unwritable(path.to_str().unwrap()).expect("a read-only file is named");
+        assert!(en.contains("read-only") && zh.contains("只读"), "{en} / {zh}");
         #[allow(clippy::permissions_set_readonly_false)]
         p.set_readonly(false);
         std::fs::set_permissions(&path, p).unwrap();
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(super::why_not_writable(path.to_str().unwrap()), "", "a writable folder says nothing");
+        assert_eq!(super::unwritable(path.to_str().unwrap()), None, "a writable folder says nothing");
     }
 }

@@ -472,7 +472,7 @@ pub trait OrderBatches: Send {
     /// nothing is written.
     fn may_commit(&self) -> bool;
     /// How long an import on SQLite may hold the only writer before it commits what it wrote
-    /// so far (two seconds; tests make it zero to commit after every batch).
+    /// so far (three seconds; tests make it zero to commit after every batch).
     fn window(&self) -> std::time::Duration {
         crate::sqlite::ops::WINDOW
     }

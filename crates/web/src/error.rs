@@ -290,7 +290,9 @@ pub fn too_large(limit: usize) -> AppError {
 /// What a query value's parse failure means, in words (the parser's own text is for
 /// programmers: "invalid digit found in string").
 fn query_problem(why: &str) -> (String, String) {
-    if why.contains("digit") || why.contains("integer") || why.contains("too large") || why.contains("too small") {
+    if why.contains("too large") || why.contains("too small") {
+        ("数字太大了。".into(), "the number is too large.".into())
+    } else if why.contains("digit") || why.contains("integer") {
         ("应当是一个整数。".into(), "it should be a whole number.".into())
     } else if why.contains("float") {
         ("应当是一个数字。".into(), "it should be a number.".into())

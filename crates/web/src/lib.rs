@@ -432,6 +432,11 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
 async fn work(store: Store, wake: Arc<tokio::sync::Notify>) {
     let worker = format!("guanxi-{}", std::process::id());
     loop {
+        // An import whose process was killed is taken back here, beside the pages (on SQLite
+        // an import commits as it goes; the take-back stands aside for other writers too).
+        if let Err(e) = store.take_back_abandoned_imports().await {
+            eprintln!("imports: {}", e.message(guanxi_domain::Lang::En));
+        }
         if let Err(e) = store.schedule_nightly().await {
             eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
         }

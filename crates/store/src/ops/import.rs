@@ -769,7 +769,7 @@ async fn end_run(tx: &mut Tx<'_>, import_id: Option<i64>) -> Result<(), StoreErr
 
 /// How long an import on SQLite holds the only writer before it commits what it wrote so far.
 #[allow(dead_code)] // Read from the SQLite build of these operations only.
-pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
+pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// How long it then stands aside: longer than SQLite's busy handler sleeps between two tries
 /// (100 ms), so that a writer waiting for its turn gets it.
@@ -813,38 +813,109 @@ fn process_alive(pid: i64) -> bool {
 /// fields it changed are put back (unless someone has changed them again since), and its own
 /// audit record says it was undone. Nothing happens if the import is not running any more.
 pub async fn undo_import(pool: &Pool, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
-    let mut tx = super::begin(pool).await?;
-    let running =
-        sqlx::query("SELECT 1 FROM import_runs WHERE import_id = $1").bind(import_id).fetch_optional(&mut *tx).await?;
-    if running.is_none() {
-        return Ok(Undone::default());
+    let mut undone = Undone::default();
+    // What the import created goes first, a chunk a transaction, standing aside between two as
+    // the import did: taking back 300,000 customers must not hold every other writer either.
+    loop {
+        let mut tx = super::begin(pool).await?;
+        let running = sqlx::query("SELECT 1 FROM import_runs WHERE import_id = $1")
+            .bind(import_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if running.is_none() {
+            return Ok(undone);
+        }
+        let orders = sqlx::query("SELECT 1 FROM audit_log WHERE id = $1 AND entity = 'orders'")
+            .bind(import_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        let progress = if orders {
+            let removed = remove_orders_chunk(&mut tx, import_id).await?;
+            undone.removed += removed;
+            removed
+        } else {
+            let ids = created_chunk(&mut tx, import_id).await?;
+            if ids.is_empty() {
+                0
+            } else {
+                let (removed, binned) = remove_created(&mut tx, import_id, &ids).await?;
+                undone.removed += removed;
+                undone.binned += binned;
+                removed + binned
+            }
+        };
+        if progress > 0 {
+            beat(&mut tx, import_id).await?;
+            tx.commit().await?;
+            if DIALECT == Dialect::Sqlite {
+                tokio::time::sleep(STAND_ASIDE).await;
+            }
+            continue;
+        }
+        // Then what it changed is put back, and its record closed, in one last transaction.
+        undone.restored = if orders {
+            restore_orders(&mut tx, actor, import_id).await?
+        } else {
+            restore_customers(&mut tx, actor, import_id).await?
+        };
+        let summary = serde_json::json!({ "undone": true, "removed": undone.removed, "restored": undone.restored, "binned": undone.binned });
+        sqlx::query("UPDATE audit_log SET after_json = $1 WHERE id = $2")
+            .bind(summary.to_string())
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await?;
+        end_run(&mut tx, Some(import_id)).await?;
+        tx.commit().await?;
+        return Ok(undone);
     }
-    let entity: Option<String> = sqlx::query("SELECT entity FROM audit_log WHERE id = $1")
-        .bind(import_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    let undone = if entity.as_deref() == Some("orders") {
-        undo_orders(&mut tx, actor, import_id).await?
-    } else {
-        undo_customers(&mut tx, actor, import_id).await?
-    };
-    let summary = serde_json::json!({ "undone": true, "removed": undone.removed, "restored": undone.restored, "binned": undone.binned });
-    sqlx::query("UPDATE audit_log SET after_json = $1 WHERE id = $2")
-        .bind(summary.to_string())
-        .bind(import_id)
-        .execute(&mut *tx)
-        .await?;
-    end_run(&mut tx, Some(import_id)).await?;
-    tx.commit().await?;
-    Ok(undone)
 }
 
-/// Takes back an order import: the orders it created are deleted and the ones it changed are
-/// put back (unless changed again since); its customers' purchase figures follow.
-async fn undo_orders(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
-    let mut undone = Undone::default();
+/// How many created records a take-back removes in one transaction.
+const TAKE_BACK_CHUNK: i64 = 2_000;
+
+/// The next customers the import created that are still there to remove (removed ones lose
+/// their import records; binned ones are no longer live).
+async fn created_chunk(tx: &mut Tx<'_>, import_id: i64) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.customer_id FROM audit_log a JOIN customers c ON c.id = a.customer_id \
+         WHERE a.import_id = $1 AND a.entity = 'customer' AND a.before_json IS NULL AND c.deleted_at IS NULL \
+         LIMIT $2",
+    )
+    .bind(import_id)
+    .bind(TAKE_BACK_CHUNK)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| r.try_get(0).map_err(StoreError::from)).collect()
+}
+
+/// Deletes the next orders the import created, and refreshes their customers' figures.
+async fn remove_orders_chunk(tx: &mut Tx<'_>, import_id: i64) -> Result<usize, StoreError> {
+    let rows = sqlx::query("SELECT id, customer_id FROM orders WHERE import_id = $1 LIMIT $2")
+        .bind(import_id)
+        .bind(TAKE_BACK_CHUNK)
+        .fetch_all(&mut **tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut customers = std::collections::BTreeSet::new();
+    for r in &rows {
+        ids.push(r.try_get::<i64, _>(0)?.to_string());
+        customers.insert(r.try_get::<i64, _>(1)?);
+    }
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM orders WHERE id IN ({})", ids.join(","))))
+        .execute(&mut **tx)
+        .await?;
+    super::orders::refresh_customers(tx, &customers.into_iter().collect::<Vec<_>>()).await?;
+    Ok(rows.len())
+}
+
+/// Puts back the orders an import changed (unless changed again since), newest change first;
+/// their customers' purchase figures follow. How many were put back.
+async fn restore_orders(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<usize, StoreError> {
+    let mut restored = 0;
     let mut touched: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     let changes = sqlx::query(
         "SELECT entity_id, customer_id, before_json, after_json FROM audit_log \
@@ -862,8 +933,8 @@ async fn undo_orders(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Un
         if current != after {
             continue;
         }
-        let restored = guanxi_domain::orders::OrderDraft::parse(&super::json_fields(&before), now())?;
-        super::orders::rewrite_order(tx, id, &restored).await?;
+        let back = guanxi_domain::orders::OrderDraft::parse(&super::json_fields(&before), now())?;
+        super::orders::rewrite_order(tx, id, &back).await?;
         super::audit(
             tx,
             actor,
@@ -877,26 +948,15 @@ async fn undo_orders(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Un
         )
         .await?;
         touched.insert(customer);
-        undone.restored += 1;
+        restored += 1;
     }
-    for r in sqlx::query("SELECT DISTINCT customer_id FROM orders WHERE import_id = $1")
-        .bind(import_id)
-        .fetch_all(&mut **tx)
-        .await?
-    {
-        touched.insert(r.try_get(0)?);
-    }
-    undone.removed = sqlx::query("DELETE FROM orders WHERE import_id = $1")
-        .bind(import_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected() as usize;
     super::orders::refresh_customers(tx, &touched.into_iter().collect::<Vec<_>>()).await?;
-    Ok(undone)
+    Ok(restored)
 }
 
-/// Takes back a customer import (see [`undo_import`]).
-async fn undo_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<Undone, StoreError> {
+/// Puts back the fields a customer import changed in stored customers, unless changed again
+/// since. How many customers were put back.
+async fn restore_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result<usize, StoreError> {
     let rows = sqlx::query(
         "SELECT customer_id, before_json, after_json FROM audit_log \
          WHERE import_id = $1 AND entity = 'customer' ORDER BY id",
@@ -904,35 +964,29 @@ async fn undo_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result
     .bind(import_id)
     .fetch_all(&mut **tx)
     .await?;
-    // Per customer: created (no "before" in its first record), the first "before" and the last "after".
-    let mut created: Vec<i64> = Vec::new();
+    // Per customer it changed (its first record has a "before"; a created one's has none): the
+    // first "before" and the last "after".
     let mut changed: Vec<(i64, serde_json::Value, serde_json::Value)> = Vec::new();
-    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut seen: HashMap<i64, Option<usize>> = HashMap::new();
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
     for r in rows {
         let id: i64 = r.try_get(0)?;
         let before = json(r.try_get(1)?);
         let after = json(r.try_get(2)?);
         match seen.get(&id) {
-            Some(&i) if i == usize::MAX => {}
-            Some(&i) => changed[i].2 = after,
+            Some(None) => {}
+            Some(Some(i)) => changed[*i].2 = after,
             None if before.is_null() => {
-                created.push(id);
-                seen.insert(id, usize::MAX);
+                seen.insert(id, None);
             }
             None => {
-                seen.insert(id, changed.len());
+                seen.insert(id, Some(changed.len()));
                 changed.push((id, before, after));
             }
         }
     }
-    let mut undone = Undone::default();
-    for chunk in created.chunks(500) {
-        let (removed, binned) = remove_created(tx, import_id, chunk).await?;
-        undone.removed += removed;
-        undone.binned += binned;
-    }
     let note = format!("import {import_id} undone");
+    let mut restored = 0;
     for (id, before, after) in changed {
         let current = load_customer(tx, id).await?;
         let (before, after, now_fields) =
@@ -941,10 +995,10 @@ async fn undo_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result
         if changes.0.is_empty() {
             continue;
         }
-        let mut restored = current.draft.apply(&changes, today_in_china())?;
-        restored.tags.sort();
-        let owner_id = super::customers::resolve_owner(tx, &restored).await?;
-        super::customers::write_customer(tx, id, &restored, owner_id).await?;
+        let mut back = current.draft.apply(&changes, today_in_china())?;
+        back.tags.sort();
+        let owner_id = super::customers::resolve_owner(tx, &back).await?;
+        super::customers::write_customer(tx, id, &back, owner_id).await?;
         super::audit(
             tx,
             actor,
@@ -953,13 +1007,13 @@ async fn undo_customers(tx: &mut Tx<'_>, actor: Actor, import_id: i64) -> Result
             Some(id),
             Some(id),
             Some(&fields_json(&now_fields)),
-            Some(&fields_json(&restored.to_fields())),
+            Some(&fields_json(&back.to_fields())),
             Some(&note),
         )
         .await?;
-        undone.restored += 1;
+        restored += 1;
     }
-    Ok(undone)
+    Ok(restored)
 }
 
 /// The tables whose rows about a customer are computed from other data, and go with it.

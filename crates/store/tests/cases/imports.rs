@@ -144,6 +144,7 @@ async fn an_abandoned_import_is_taken_back_by_the_next_process() {
     sqlx::query("UPDATE import_runs SET pid = 2147483000").execute(&raw).await.expect("a dead pid");
     raw.close().await;
     let next = Store::open(file).await.expect("open again");
-    assert_eq!(next.count_customers().await.expect("count"), 0, "taken back when the database was opened");
+    assert_eq!(next.take_back_abandoned_imports().await.expect("take back"), 1);
+    assert_eq!(next.count_customers().await.expect("count"), 0, "taken back by the next process");
     let _ = std::fs::remove_file(&path);
 }

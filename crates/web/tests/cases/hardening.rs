@@ -580,6 +580,8 @@ async fn links_pages_and_refusals() {
         // In words, not the parser's: a page number that is not a number, a missing record.
         let r = rep2.get("/customers?page=abc").await;
         assert!(r.text().contains("page 的值无法识别：应当是一个整数"), "{b}: {}", r.text());
+        let r = rep2.get("/customers?page=99999999999999999999").await;
+        assert!(r.text().contains("page 的值无法识别：数字太大了"), "{b}: {}", r.text());
         let r = rep2.get("/opportunities/999999").await;
         assert!(r.text().contains("找不到商机 999999"), "{b}: {}", r.text());
         let r = rep2
