@@ -231,12 +231,17 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
             .with_context(|| lang.pick("无法打开数据库", "cannot open the database").to_string())?;
         // An import killed part way is taken back before anything reads or writes (a server
         // does this in its job worker).
-        if let Err(e) = store.take_back_abandoned_imports().await {
-            eprintln!(
+        match store.take_back_abandoned_imports().await {
+            Ok(undone) => {
+                for (id, u) in undone {
+                    eprintln!("{}", u.message(id, lang));
+                }
+            }
+            Err(e) => eprintln!(
                 "{}{}",
                 lang.pick("警告：没能撤回未完成的导入：", "warning: could not take back an unfinished import: "),
                 e.message(lang)
-            );
+            ),
         }
         store
     };

@@ -759,7 +759,7 @@ async fn an_import_killed_part_way_is_taken_back() {
     // The next command takes it back first.
     import_and_kill("during1").await;
     let r = ok(&db, &dir, &["search", "客户1"]);
-    assert!(r.stderr.contains("never finished"), "{}", r.stderr);
+    assert!(r.stderr.contains("没有完成") && r.stderr.contains("已撤回"), "{}", r.stderr);
     assert_eq!(count().await, 0, "nothing of the killed import is left");
 
     // A server takes it back in its job worker, answering pages meanwhile.

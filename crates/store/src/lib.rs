@@ -1182,24 +1182,23 @@ impl Store {
     /// Takes back the imports (customers or orders) that will never finish (their process was
     /// killed, or they stopped long ago): on SQLite an import commits as it goes. The server's
     /// job worker runs this at start and then every round, the CLI before each command, an
-    /// import before it begins. How many were taken back.
-    pub async fn take_back_abandoned_imports(&self) -> Result<usize, StoreError> {
+    /// import before it begins. Which were taken back, with what was undone.
+    pub async fn take_back_abandoned_imports(&self) -> Result<Vec<(i64, Undone)>, StoreError> {
         let ids = dispatch!(self, abandoned_imports())?;
-        for &id in &ids {
-            let undone = dispatch!(self, undo_import(Actor::SYSTEM, id))?;
-            eprintln!(
-                "guanxi: import {id} never finished (its process stopped); taken back: {} removed, {} put back, {} to the recycle bin",
-                undone.removed, undone.restored, undone.binned
-            );
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push((id, dispatch!(self, undo_import(Actor::SYSTEM, id))?));
         }
-        Ok(ids.len())
+        Ok(out)
     }
 
     /// Starts an import: everything written through the session lands, or none of it does.
     pub async fn begin_import(&self, actor: Actor, source: &str) -> Result<ImportSession, StoreError> {
         let (tx, import_id) = match &self.db {
             Db::Sqlite(p) => {
-                self.take_back_abandoned_imports().await?;
+                for (id, undone) in self.take_back_abandoned_imports().await? {
+                    eprintln!("guanxi: {}", undone.message(id, guanxi_domain::Lang::En));
+                }
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 let id = sqlite::ops::open_import(&mut tx, actor, source).await?;
                 sqlite::ops::start_run(&mut tx, id).await?;

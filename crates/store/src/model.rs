@@ -232,6 +232,22 @@ pub struct Undone {
     pub binned: usize,
 }
 
+impl Undone {
+    /// "Import 3 never finished …" in the reader's language, for a log line or the CLI.
+    pub fn message(&self, import_id: i64, lang: guanxi_domain::Lang) -> String {
+        match lang {
+            guanxi_domain::Lang::ZhCn => format!(
+                "导入 {import_id} 没有完成（它的进程已停止），已撤回：删除 {} 条，改回 {} 条，移入回收站 {} 条",
+                self.removed, self.restored, self.binned
+            ),
+            guanxi_domain::Lang::En => format!(
+                "import {import_id} never finished (its process stopped); taken back: {} removed, {} put back, {} to the recycle bin",
+                self.removed, self.restored, self.binned
+            ),
+        }
+    }
+}
+
 /// What an import would do with a row that names a stored customer: change it (the fields
 /// that would change, as now and then), or refuse the row.
 #[derive(Debug, Clone, PartialEq)]

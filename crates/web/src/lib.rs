@@ -434,8 +434,13 @@ async fn work(store: Store, wake: Arc<tokio::sync::Notify>) {
     loop {
         // An import whose process was killed is taken back here, beside the pages (on SQLite
         // an import commits as it goes; the take-back stands aside for other writers too).
-        if let Err(e) = store.take_back_abandoned_imports().await {
-            eprintln!("imports: {}", e.message(guanxi_domain::Lang::En));
+        match store.take_back_abandoned_imports().await {
+            Ok(undone) => {
+                for (id, u) in undone {
+                    eprintln!("guanxi: {}", u.message(id, guanxi_domain::Lang::En));
+                }
+            }
+            Err(e) => eprintln!("imports: {}", e.message(guanxi_domain::Lang::En)),
         }
         if let Err(e) = store.schedule_nightly().await {
             eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
