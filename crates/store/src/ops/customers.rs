@@ -1,5 +1,6 @@
 //! Customers: the write path (validate → write → reindex → audit, in one transaction) and reads.
 
+use super::summaries::{SUMMARY_SELECT, summary_from_row};
 use super::{DB, Pool, Row, Tx, audit, corrupt, fields_json, now, opt_code, resolve_users};
 use crate::{
     Actor, AuditEntry, COUNT_LIMIT, CustomerFilter, CustomerRecord, CustomerSummary, Page, SEARCH_LIMIT, StoreError,
@@ -470,31 +471,6 @@ pub async fn restore_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), 
     tx.commit().await?;
     Ok(())
 }
-
-pub(crate) fn summary_from_row(r: &Row) -> Result<CustomerSummary, StoreError> {
-    let kind_s: String = r.try_get("kind")?;
-    let status_s: String = r.try_get("status")?;
-    let kind = CustomerKind::parse(&kind_s).ok_or_else(|| corrupt("kind", &kind_s))?;
-    let name: String = r.try_get("name")?;
-    let company = match kind {
-        CustomerKind::Individual => r.try_get("employer")?,
-        CustomerKind::Organization => None,
-    };
-    Ok(CustomerSummary {
-        id: r.try_get("id")?,
-        kind,
-        status: CustomerStatus::parse(&status_s).ok_or_else(|| corrupt("status", &status_s))?,
-        name,
-        company,
-        phone: r.try_get("phone")?,
-        email: r.try_get("email")?,
-        city: r.try_get("city")?,
-        owner: r.try_get("owner_username")?,
-    })
-}
-
-pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.kind, c.status, c.name, c.employer, c.phone, c.email, c.city, \
-     u.username AS owner_username FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
 
 /// The conditions of a filter (all but the search words) and their bound values: what the list,
 /// its count and its export all go through, so an export holds exactly what the list showed.

@@ -1,7 +1,8 @@
 //! Likely duplicates, merging one customer into another, and undoing a merge.
 
-use super::customers::{SUMMARY_SELECT, load_live, reindex, summary_from_row, write_customer};
+use super::customers::{load_live, reindex, write_customer};
 use super::search::unindex;
+use super::summaries::{SUMMARY_SELECT, summary_from_row};
 use super::{Pool, audit, fields_json, json_fields, now};
 use crate::{Actor, CustomerSummary, DuplicatePair, MergeRecord, StoreError, today_in_china};
 use guanxi_domain::dedupe::DuplicateReason;

@@ -12,6 +12,7 @@ mod relationships;
 mod sales;
 mod search;
 mod standing;
+mod summaries;
 mod surveys;
 mod values;
 mod winback;

@@ -2,7 +2,7 @@
 //! and by a tsvector on PostgreSQL. Both see the same keys and the same query, so both find
 //! the same customers in the same order.
 
-use super::customers::{SUMMARY_SELECT, summary_from_row};
+use super::summaries::{SUMMARY_SELECT, summary_from_row};
 use super::{DIALECT, Pool, Tx};
 use crate::{CustomerSummary, Dialect, StoreError};
 use guanxi_domain::CustomerDraft;
