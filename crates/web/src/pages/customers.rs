@@ -1058,4 +1058,16 @@ mod tests {
         assert_eq!(note_text("value", en), "value settings");
         assert_eq!(note_text("closing the deal soon", en), "closing the deal soon");
     }
+
+    /// A taken-back import's record reads in words, not its JSON keys.
+    #[test]
+    fn a_taken_back_import_is_labelled() {
+        let zh = T(Lang::ZhCn);
+        for key in ["undone", "removed", "restored", "binned"] {
+            for entity in ["customers", "orders"] {
+                let label = audit_label(entity, key, zh);
+                assert!(!label.is_ascii(), "{entity}/{key}: {label}");
+            }
+        }
+    }
 }
