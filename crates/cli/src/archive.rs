@@ -367,10 +367,14 @@ async fn show(ctx: &Ctx, id: i64, json: bool) -> Result<()> {
         line(l, Field::PreferencesNote.label(l), d.preferences_note.clone());
     }
     for (f, v) in d.to_fields().0 {
-        if matches!(
-            f,
-            Field::Name | Field::Kind | Field::Status | Field::Owner | Field::Preferences | Field::PreferencesNote
-        ) {
+        if f.is_one_of(&[
+            Field::Name,
+            Field::Kind,
+            Field::Status,
+            Field::Owner,
+            Field::Preferences,
+            Field::PreferencesNote,
+        ]) {
             continue;
         }
         line(l, f.label(l), Some(f.display(&v, l)));

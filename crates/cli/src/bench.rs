@@ -3,7 +3,6 @@
 use crate::{Ctx, UserError, store_err};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use guanxi_domain::search::name_pinyin;
 use std::time::Instant;
 
 #[derive(Args)]
@@ -110,45 +109,6 @@ impl BenchArgs {
     }
 }
 
-/// Queries drawn from customers spread over the id range, a quarter of each kind: the start of
-/// a Han name, pinyin, initials, a phone fragment.
-pub async fn mixed_queries(ctx: &Ctx, n: usize, seed: u64, total: i64) -> Result<Vec<(String, &'static str)>> {
-    let err = store_err(ctx.lang);
-    let mut rng = crate::demo::Rng::new(seed);
-    let mut qs: Vec<(String, &'static str)> = Vec::with_capacity(n);
-    let sample = ctx.store.export_batch(0, 1).await.map_err(&err)?;
-    let first = sample.first().map(|c| c.id).unwrap_or(1);
-    while qs.len() < n {
-        let after = first + rng.below(total as usize) as i64 - 1;
-        let Some(c) = ctx.store.export_batch(after, 1).await.map_err(&err)?.into_iter().next() else {
-            continue;
-        };
-        let name = &c.draft.name;
-        let kind = qs.len() % 4;
-        let q = match kind {
-            0 => (name.chars().take(2).collect::<String>(), "han"),
-            1 => (name_pinyin(name).chars().take(8).collect(), "pinyin"),
-            2 => (
-                guanxi_domain::search::spellings(&name.chars().take(3).collect::<String>(), true)
-                    .first()
-                    .map(|s| s.iter().filter_map(|p| p.chars().next()).collect())
-                    .unwrap_or_else(|| "zs".to_string()),
-                "initials",
-            ),
-            _ => match &c.draft.phone {
-                Some(p) => {
-                    let d = p.digits();
-                    let at = rng.below(d.len().saturating_sub(4)).min(d.len().saturating_sub(4));
-                    (d[at..at + 4].to_string(), "phone")
-                }
-                None => (name.clone(), "han"),
-            },
-        };
-        qs.push(q);
-    }
-    Ok(qs)
-}
-
 pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     match a.what {
         BenchCommand::Import { file } => {
@@ -159,7 +119,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
                 .into());
             }
             // The demo's CSV names the demo's users as owners.
-            crate::demo::ensure_users(ctx).await?;
+            crate::generate::ensure_users(ctx).await?;
             let started = Instant::now();
             crate::transfer::import(
                 ctx,
@@ -201,7 +161,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             if total == 0 {
                 return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
             }
-            let qs = mixed_queries(ctx, queries, seed, total).await?;
+            let qs = crate::generate::mixed_queries(ctx, queries, seed, total).await?;
             for (q, _) in qs.iter().take(50) {
                 ctx.store.search(q, 20).await.map_err(&err)?;
             }
@@ -246,7 +206,7 @@ fn write_value_csv(path: &std::path::Path, customers: &[(i64, bool)], per_custom
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "关系编号,下单时间,金额,成本,产品类别,销售渠道,门店,订单号")?;
     let mut sim = guanxi_domain::value::sim::Sim::new(seed);
-    let mut r = crate::demo::Rng::new(seed);
+    let mut r = crate::generate::Rng::new(seed);
     let alpha = 85.0 / per_customer.max(0.1);
     let mut n = 0u64;
     let channels = ["门店", "线上", "销售代表", "经销商"];
@@ -268,9 +228,9 @@ fn write_value_csv(path: &std::path::Path, customers: &[(i64, bool)], per_custom
                 8 + r.below(13),
                 r.below(60),
                 format_fen(amount),
-                r.pick(crate::demo::CATEGORIES),
+                r.pick(crate::generate::CATEGORIES),
                 r.pick(&channels),
-                r.pick(crate::demo::BRANCHES),
+                r.pick(crate::generate::BRANCHES),
             )?;
             n += 1;
             k += 1;
@@ -433,7 +393,7 @@ async fn sales(
             detours: ((changes_per_deal - 4.2) / (2.0 * 0.86)).max(0.0),
         };
         let started = Instant::now();
-        let deals = crate::deals::simulate(&mut crate::demo::Rng::new(seed), &plan);
+        let deals = crate::deals::simulate(&mut crate::generate::Rng::new(seed), &plan);
         let changes: usize = deals.iter().map(|d| 1 + d.moves.len() + usize::from(d.outcome.is_some())).sum();
         for chunk in deals.chunks(5_000) {
             ctx.store.import_deals(ctx.actor, "guanxi bench sales", chunk).await.map_err(&err)?;

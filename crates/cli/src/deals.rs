@@ -2,7 +2,7 @@
 //! through the stages with a few days in each (sometimes back a stage and on again), and won,
 //! lost or still open; objections on some. The same seed gives the same deals.
 
-use crate::demo::Rng;
+use crate::generate::Rng;
 use chrono::{DateTime, Duration, Utc};
 use guanxi_domain::sales::{ObjectionDraft, OpportunityDraft, Outcome, Stage};
 use guanxi_domain::{Field, Raw};

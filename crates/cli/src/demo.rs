@@ -2,13 +2,14 @@
 //! across industries and cities, key people with decision-chain roles and preferences, people
 //! around them, and two years of interactions. The same seed always gives the same data.
 
+use crate::generate::{BRANCHES, CATEGORIES, DEMO_USERS, Rng, ensure_users};
 use crate::{Ctx, UserError, store_err};
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use clap::Args;
 use guanxi_domain::search::name_pinyin;
 use guanxi_domain::*;
-use guanxi_store::{Actor, NewUser, today_in_china};
+use guanxi_store::{Actor, today_in_china};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -21,47 +22,6 @@ pub struct DemoArgs {
     /// Write the customers as a CSV file (for imports and benchmarks) instead of the database.
     #[arg(long)]
     pub csv: Option<std::path::PathBuf>,
-}
-
-/// SplitMix64: small, fast, and the same on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// Picks with a skew toward the front of the list (common surnames are common).
-    pub fn pick_skewed<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        let a = self.below(items.len());
-        let b = self.below(items.len());
-        &items[a.min(b)]
-    }
 }
 
 const SURNAMES: &[&str] = &[
@@ -163,13 +123,6 @@ const SUMMARIES: &[&str] = &[
     "客户投诉服务响应慢，已升级处理",
 ];
 const NEXT_STEPS: &[&str] = &["发送报价", "安排技术交流", "寄送样品", "一周后回访", "准备合同草稿", "邀请到店体验"];
-pub(crate) const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
-    ("zhang.wei", "张伟", Role::Manager, "华北"),
-    ("li.na", "李娜", Role::SalesRep, "华北"),
-    ("wang.qiang", "王强", Role::SalesRep, "华东"),
-    ("liu.yang", "刘洋", Role::SalesRep, "华南"),
-    ("chen.jing", "陈静", Role::ServiceAgent, "客服中心"),
-];
 const REPS: &[&str] = &["li.na", "wang.qiang", "liu.yang", "zhang.wei"];
 const MOBILE_PREFIXES: &[&str] = &[
     "138", "139", "137", "135", "136", "150", "151", "152", "158", "159", "186", "187", "188", "189", "177", "180",
@@ -290,23 +243,6 @@ fn preferences(r: &mut Rng) -> String {
         items.push(format!("饮品: {}", r.pick(PREFS[1].1)));
     }
     items.join("; ")
-}
-
-/// The demo's users (a manager, reps, a service agent), added if missing.
-pub async fn ensure_users(ctx: &Ctx) -> Result<()> {
-    let err = store_err(ctx.lang);
-    for (username, name, role, team) in DEMO_USERS {
-        if ctx.store.user_by_username(username).await.map_err(&err)?.is_none() {
-            let u = NewUser {
-                username: username.to_string(),
-                display_name: name.to_string(),
-                role: *role,
-                team: Some(team.to_string()),
-            };
-            ctx.store.add_user(ctx.actor, &u).await.map_err(&err)?;
-        }
-    }
-    Ok(())
 }
 
 /// `guanxi demo --csv FILE`: the customers only, as an import file.
@@ -578,9 +514,6 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     );
     Ok(())
 }
-
-pub const CATEGORIES: &[&str] = &["咖啡", "茶饮", "烘焙", "办公设备", "软件服务", "耗材", "维保服务", "礼品"];
-pub const BRANCHES: &[&str] = &["北京国贸店", "上海徐汇店", "杭州西湖店", "深圳南山店", "线上商城"];
 
 /// Purchases over the two demo years for customers (not prospects): each buys at their own
 /// rate and may stop after any repeat purchase, as the value models assume; organizations buy

@@ -178,8 +178,8 @@ pub async fn run(ctx: &Ctx, requests: usize, limit: Duration, concurrency: usize
         return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
     }
     let served = Served::start(ctx).await?;
-    let queries = crate::bench::mixed_queries(ctx, 500, seed, total).await?;
-    let mut rng = crate::demo::Rng::new(seed);
+    let queries = crate::generate::mixed_queries(ctx, 500, seed, total).await?;
+    let mut rng = crate::generate::Rng::new(seed);
     let first = ctx.store.export_batch(0, 1).await.map_err(&err)?.first().map(|c| c.id).unwrap_or(1);
     let ids: Vec<i64> = (0..500).map(|_| first + rng.below(total as usize) as i64).collect();
     let enc = |q: &str| guanxi_web::html::url_encode(q);

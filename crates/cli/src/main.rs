@@ -7,6 +7,7 @@ mod audit;
 mod bench;
 mod deals;
 mod demo;
+mod generate;
 mod loadgen;
 mod relations;
 mod serve;
@@ -131,7 +132,7 @@ pub fn parse_assignments(args: &[String], lang: Lang) -> Result<Raw> {
             .into());
         };
         let field = Field::parse(k).ok_or_else(|| {
-            let known: Vec<&str> = Field::ALL.iter().map(|f| f.code()).collect();
+            let known: Vec<&str> = Field::all().map(|f| f.code()).collect();
             UserError(match lang {
                 Lang::ZhCn => format!("没有字段 “{k}”。可用字段：{}", known.join(", ")),
                 Lang::En => format!("there is no field {k:?}; fields: {}", known.join(", ")),

@@ -3,7 +3,7 @@
 //! organizations' spending, and ten-signs health checks on a few dozen organizations. Each goes
 //! in through the store's own write path, as a person's would.
 
-use crate::demo::Rng;
+use crate::generate::Rng;
 use crate::{Ctx, store_err};
 use anyhow::Result;
 use chrono::Duration;

@@ -174,7 +174,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
 async fn demo_sign_ins(ctx: &Ctx) -> Result<()> {
     let l = ctx.lang;
     let mut lines = Vec::new();
-    for (username, name, role, _) in crate::demo::DEMO_USERS {
+    for (username, name, role, _) in crate::generate::DEMO_USERS {
         let Some(user) = ctx.store.user_by_username(username).await.map_err(|e| UserError(e.message(l)))? else {
             continue;
         };

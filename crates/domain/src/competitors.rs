@@ -3,8 +3,10 @@
 //! each with the evidence for it; and which customers talk to, try, sign with or use which
 //! competitor (these feed the ten signs of a solid relationship).
 
-use crate::archive::Raw;
+pub mod fields;
+
 use crate::enums::vocabulary;
+use crate::raw::Raw;
 use crate::values::{choice, parse_business_date, required_text, text};
 use crate::{Field, Lang, Problem, Validation};
 use chrono::NaiveDate;

@@ -21,6 +21,12 @@ macro_rules! vocabulary {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The same values as data, in the same order: for a [`crate::Field`] that holds
+            /// one of these codes and shows it as its label.
+            pub const TERMS: &'static [$crate::enums::Term] = &[$(
+                $crate::enums::Term { code: $code, zh: $zh, en: $en, aliases: &[$($($alias),*)?] }
+            ),+];
+
             /// The stable code stored in the database and used by the API.
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code,)+ }
@@ -81,6 +87,25 @@ macro_rules! vocabulary {
     };
 }
 pub(crate) use vocabulary;
+
+/// One value of a vocabulary as data: what [`vocabulary!`]'s `parse` and `label` work from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Term {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+impl Term {
+    /// The first term `input` names (its code, either label or an alias, folded as `parse`
+    /// folds), the same one the vocabulary's `parse` returns.
+    pub fn find<'t>(terms: &'t [Term], input: &str) -> Option<&'t Term> {
+        folded(input).next()?;
+        let same = |other: &str| folded(input).eq(folded(other));
+        terms.iter().find(|t| same(t.code) || same(t.zh) || same(t.en) || t.aliases.iter().any(|a| same(a)))
+    }
+}
 
 /// Lowercases and drops spaces, `-`, `_` and `/` so that `Face-to-face`, `face_to_face` and
 /// `FACE TO FACE` compare equal. An iterator, so comparing allocates nothing.

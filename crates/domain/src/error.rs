@@ -1,240 +1,162 @@
 //! Validation errors that name the field and the value, in the user's language.
 
 use crate::Lang;
-use crate::enums::vocabulary;
+use crate::enums::{Term, folded};
 use serde::Serialize;
 
-vocabulary! {
-    /// Every field a user can type into. Errors name these, so the UI and the import report
-    /// can point at the exact input.
-    Field {
-        Id = "id", "关系编号", "Guanxi ID", ["guanxi id", "guanxi_id", "系统编号"];
-        Kind = "kind", "客户类型", "Customer type", ["type", "类型", "客户类别"];
-        Status = "status", "客户状态", "Status", ["状态"];
-        Purpose = "purpose", "客户分类", "Purpose", ["分类", "用途"];
-        NeedsOrientation = "needs_orientation", "需求取向", "Needs orientation", ["取向"];
-        Name = "name", "名称", "Name", ["姓名", "客户名称", "名字", "customer name", "full name", "公司名称", "客户"];
-        Source = "source", "来源", "Source", ["客户来源", "lead source"];
-        Owner = "owner", "负责人", "Owner", ["客户经理", "归属", "所属销售", "owner username"];
-        Tags = "tags", "标签", "Tags", ["tag"];
-        ExternalId = "external_id", "外部编号", "External ID", ["客户编号", "ext id", "外部id", "external id"];
-        Phone = "phone", "手机", "Phone", ["电话", "手机号", "手机号码", "联系电话", "mobile", "tel", "telephone"];
-        Email = "email", "邮箱", "E-mail", ["电子邮件", "电子邮箱", "mail", "e-mail"];
-        Wechat = "wechat", "微信", "WeChat", ["微信号", "wechat id"];
-        Address = "address", "地址", "Address", ["联系地址", "详细地址"];
-        City = "city", "城市", "City", ["所在城市", "市"];
-        Notes = "notes", "备注", "Notes", ["说明", "remark", "remarks"];
-        Gender = "gender", "性别", "Gender", ["sex"];
-        Birthday = "birthday", "生日", "Birthday", ["出生日期", "birth date", "date of birth", "dob"];
-        Family = "family", "家庭情况", "Family", ["家庭"];
-        Employer = "employer", "公司", "Company", ["单位", "工作单位", "所在公司", "company", "organization name"];
-        JobTitle = "job_title", "职务", "Job title", ["职位", "title", "岗位"];
-        Motives = "motives", "购买动机", "Motives", ["动机"];
-        Personality = "personality", "性格", "Personality", ["个性"];
-        Beliefs = "beliefs", "信念", "Beliefs", ["信仰"];
-        Attitudes = "attitudes", "态度倾向", "Attitudes", [];
-        Interests = "interests", "兴趣爱好", "Interests", ["爱好", "兴趣", "hobbies"];
-        PreferencesNote = "preferences_note", "偏好说明", "Preferences (notes)", [];
-        Preferences = "preferences", "偏好", "Preferences", ["喜好", "偏好项"];
-        Industry = "industry", "行业", "Industry", ["所属行业"];
-        FoundedOn = "founded_on", "成立日期", "Founded", ["成立时间", "founded", "founding date"];
-        Size = "size", "规模", "Size", ["企业规模", "人数"];
-        SalesCapacity = "sales_capacity", "销售能力", "Sales capacity", [];
-        BusinessResults = "business_results", "经营业绩", "Business results", ["业绩"];
-        Potential = "potential", "发展潜力", "Potential", ["潜力"];
-        Prospects = "prospects", "发展前景", "Prospects", ["前景"];
-        TradingTerms = "trading_terms", "交易条件", "Trading terms", ["付款条件", "terms"];
-        CreditRating = "credit_rating", "信用等级", "Credit rating", ["信用", "credit"];
-        Closeness = "closeness", "关系紧密度", "Closeness", ["紧密度"];
-        DecisionRole = "decision_role", "决策角色", "Decision role", ["决策链角色", "role in decision"];
-        Attitude = "attitude", "对我方态度", "Attitude to us", ["态度"];
-        Department = "department", "部门", "Department", [];
-        Relation = "relation", "关系", "Relation", ["与客户关系"];
-        KeyPerson = "key_person", "关键人物", "Key person", [];
-        Channel = "channel", "渠道", "Channel", ["联系方式", "接触渠道"];
-        Direction = "direction", "方向", "Direction", [];
-        OccurredAt = "occurred_at", "时间", "Time", ["发生时间", "联系时间", "when"];
-        Summary = "summary", "内容摘要", "Summary", ["内容", "摘要", "谈话内容"];
-        NextStep = "next_step", "下一步", "Next step", ["下一步计划"];
-        NextStepOn = "next_step_on", "下一步日期", "Next step date", [];
-        OurParticipants = "our_participants", "我方参与人", "Our participants", [];
-        TheirParticipants = "their_participants", "客户方参与人", "Their participants", [];
-        Username = "username", "用户名", "Username", ["login", "账号"];
-        DisplayName = "display_name", "显示名", "Display name", [];
-        Role = "role", "角色", "Role", [];
-        Team = "team", "团队", "Team", ["小组"];
-        OrderNo = "order_no", "订单号", "Order number", ["订单编号", "单号", "order id", "order number"];
-        OrderedAt = "ordered_at", "下单时间", "Order time", ["订单日期", "下单日期", "成交日期", "订单时间", "order date", "order time"];
-        Amount = "amount", "金额", "Amount", ["订单金额", "销售额", "实付金额", "成交金额", "revenue"];
-        Cost = "cost", "成本", "Cost", ["成本金额"];
-        Category = "category", "产品类别", "Product category", ["品类", "类别", "产品分类", "product category"];
-        SalesChannel = "sales_channel", "销售渠道", "Sales channel", ["渠道类型", "sales channel"];
-        Branch = "branch", "门店", "Store / branch", ["分店", "网点", "store"];
-        ValueUnit = "unit", "模型时间单位", "Model time unit", [];
-        WindowDays = "window_days", "分析窗口（天）", "Window (days)", [];
-        Basis = "basis", "ABC 排名依据", "ABC ranked by", [];
-        AShare = "a_share", "A 类累计占比（%）", "A share (%)", [];
-        BShare = "b_share", "B 类占比（%）", "B share (%)", [];
-        SmallBelow = "small_below", "小客户门槛（元）", "Small-customer threshold (yuan)", [];
-        TopN = "top_n", "大客户候选人数", "Big-customer candidates", [];
-        HorizonMonths = "horizon_months", "预测期（月）", "Forecast horizon (months)", [];
-        AnnualRate = "annual_rate", "年折现率（%）", "Annual discount rate (%)", [];
-        MarginRate = "margin_rate", "无成本数据时的毛利率（%）", "Margin rate without costs (%)", [];
-        ChurnBelow = "churn_below", "流失预警：P(活跃) 低于（%）", "Churn watch: P(alive) below (%)", [];
-        OverdueFactor = "overdue_factor", "逾期倍数（相对自身购买节奏）", "Overdue factor (times own rhythm)", [];
-        LifetimeYears = "lifetime_years", "客户预期合作年限（挽回时计算终身损失）", "Expected customer lifetime in years (for the win-back loss)", [];
-        WeightMonetary = "weight_monetary", "权重：金额贡献", "Weight: monetary", [];
-        WeightLoyalty = "weight_loyalty", "权重：忠诚度", "Weight: loyalty", [];
-        WeightStability = "weight_stability", "权重：稳定性", "Weight: stability", [];
-        WeightTolerance = "weight_tolerance", "权重：宽容度", "Weight: tolerance", [];
-        WeightFeedback = "weight_feedback", "权重：反馈", "Weight: feedback", [];
-        WeightReferrals = "weight_referrals", "权重：转介绍", "Weight: referrals", [];
-        WeightCredit = "weight_credit", "权重：信用", "Weight: credit", [];
-        ApproachKey = "approach_key", "主客户接触方式", "Key accounts: approach", [];
-        ApproachMajor = "approach_major", "大客户接触方式", "Major: approach", [];
-        ApproachRegular = "approach_regular", "普通客户接触方式", "Regular: approach", [];
-        ApproachSmall = "approach_small", "小客户接触方式", "Small: approach", [];
-        ServiceKey = "service_key", "主客户服务方式", "Key accounts: service", [];
-        ServiceMajor = "service_major", "大客户服务方式", "Major: service", [];
-        ServiceRegular = "service_regular", "普通客户服务方式", "Regular: service", [];
-        ServiceSmall = "service_small", "小客户服务方式", "Small: service", [];
-        Customer = "customer", "客户", "Customer", [];
-        Title = "title", "商机名称", "Title", ["商机"];
-        ExpectedClose = "expected_close", "预计成交日期", "Expected close", ["预计成交"];
-        Stage = "stage", "阶段", "Stage", ["销售阶段"];
-        Probability = "probability", "赢单概率（%）", "Probability (%)", ["概率", "赢率"];
-        Competitors = "competitors", "竞争对手", "Competitors", ["竞品", "对手"];
-        Proposal = "proposal", "方案", "Proposal", ["解决方案", "报价方案"];
-        PurchasingPower = "purchasing_power", "购买能力", "Purchasing power", [];
-        PowerEvidence = "power_evidence", "购买能力依据", "Purchasing power: evidence", [];
-        DecisionAuthority = "decision_authority", "购买决策权", "Decision authority", ["决策权"];
-        AuthorityEvidence = "authority_evidence", "决策权依据", "Decision authority: evidence", [];
-        Need = "need", "需求", "Need", [];
-        NeedEvidence = "need_evidence", "需求依据", "Need: evidence", [];
-        Appointment = "appointment", "约见方式", "Appointment method", ["约见"];
-        Preparation = "preparation", "推销准备", "Preparation", ["准备工作"];
-        Objection = "objection", "异议内容", "Objection", ["异议"];
-        Cause = "cause", "异议原因", "Cause", ["原因"];
-        Answer = "answer", "答复与方案", "Answer", ["答复"];
-        Resolved = "resolved", "已解决", "Resolved", [];
-        ClosedOn = "closed_on", "成交日期", "Close date", [];
-        LostReason = "lost_reason", "输单原因", "Reason lost", [];
-        LostTo = "lost_to", "输给", "Lost to", ["输给竞争对手"];
-        OverrideReason = "override_reason", "越过检查的理由", "Override reason", [];
-        Plan = "plan", "应对计划", "Plan", [];
-        Action = "action", "标准动作", "Standard action", [];
-        Why = "why", "为什么", "Why", [];
-        Mandatory = "mandatory", "必做", "Mandatory", [];
-        Requires = "requires", "完成条件", "Done when", [];
-        StalledDays = "stalled_days", "停滞天数", "Stalled after (days)", [];
-        DueInDays = "due_in_days", "期限（天）", "Due in (days)", [];
-        Opportunity = "opportunity", "商机", "Opportunity", ["商机编号"];
-        Place = "place", "地点", "Place", [];
-        Attachment = "attachment", "附件", "Attachment", ["文件"];
-        RelationshipStage = "relationship_stage", "关系阶段", "Relationship stage", [];
-        RelationshipLevel = "relationship_level", "关系层次", "Relationship level", [];
-        Competitor = "competitor", "竞争对手", "Competitor", [];
-        CompetitorWho = "who", "是谁", "Who they are", [];
-        Situation = "situation", "现状", "Their situation", [];
-        Analysis = "analysis", "分析", "Analysis", [];
-        Heading = "heading", "发展方向", "Direction", [];
-        Intent = "intent", "战略意图", "Strategic intent", [];
-        Steer = "steer", "如何引导其行为", "How we steer them", [];
-        Evidence = "evidence", "依据", "Evidence", [];
-        Engagement = "engagement", "接触程度", "Engagement", [];
-        Since = "since", "开始日期", "Since", [];
-        Response = "response", "对方回应", "Response", ["回应", "是否接听"];
-        Feedback = "feedback", "意见反馈", "Feedback", ["反馈"];
-        WalletShare = "wallet_share", "我们在客户同类采购中的份额（%）", "Our share of their spending (%)", ["份额", "钱包份额"];
-        About = "about", "调查起因", "Survey after", ["起因"];
-        Reference = "reference", "关联（订单号、拜访或工单）", "Reference (order, visit or ticket)", ["关联"];
-        Satisfied = "satisfied", "您对我们满意吗", "Are you satisfied with us", ["满意"];
-        BuyAgain = "buy_again", "您会再次购买吗", "Will you buy from us again", ["再次购买"];
-        Recommend = "recommend", "您会向朋友推荐我们吗", "Will you recommend us to friends", ["推荐"];
-        Expectation = "expectation", "您原先的期望（1–5）", "What you expected (1–5)", ["期望"];
-        Experience = "experience", "实际得到的（1–5）", "What you got (1–5)", ["实际"];
-        Comment = "comment", "意见与建议", "Comments", ["评语"];
-        Respondent = "respondent", "填写人", "Answered by", [];
-        Referrer = "referrer", "推荐人（客户编号或全名）", "Referred by (Guanxi ID or full name)", ["推荐人", "介绍人"];
-        ReferrerPerson = "referrer_person", "推荐人中的联系人", "Referrer's key person", ["推荐联系人"];
-        ReferredOn = "referred_on", "推荐日期", "Referred on", [];
-        RewardKind = "reward_kind", "奖励方式", "Reward", ["奖励"];
-        Reward = "reward", "奖励内容", "Reward given", [];
-        RewardValue = "reward_value", "奖励价值（元）", "Reward value (yuan)", [];
-        AttemptWhat = "what", "说了什么、做了什么", "What we said or did", [];
-        TheirResponse = "their_response", "客户的反应", "Their response", [];
-        Outcome = "outcome", "结果", "Outcome", [];
-        OutcomeReason = "outcome_reason", "原因", "Reason", [];
-        PointsOutFlaws = "points_out_flaws", "指出我们产品的不足", "Points out our product's flaws", [];
-        PointsOutFlawsNote = "points_out_flaws_note", "指出我们产品的不足：备注", "Points out our product's flaws: note", [];
-        LikesBusinessTalk = "likes_business_talk", "喜欢与我们讨论业务", "Likes to discuss business with us", [];
-        LikesBusinessTalkNote = "likes_business_talk_note", "喜欢与我们讨论业务：备注", "Likes to discuss business with us: note", [];
-        ThinksWeAreBest = "thinks_we_are_best", "认为我们是最好的", "Thinks we are the best", [];
-        ThinksWeAreBestNote = "thinks_we_are_best_note", "认为我们是最好的：备注", "Thinks we are the best: note", [];
-        NoCompetitorContract = "no_competitor_contract", "不与竞争对手签约", "Does not sign with competitors", [];
-        NoCompetitorContractNote = "no_competitor_contract_note", "不与竞争对手签约：备注", "Does not sign with competitors: note", [];
-        PutsOffCompetitors = "puts_off_competitors", "推迟与竞争对手的谈判", "Puts off talks with competitors", [];
-        PutsOffCompetitorsNote = "puts_off_competitors_note", "推迟与竞争对手的谈判：备注", "Puts off talks with competitors: note", [];
-        BelievesWeHelp = "believes_we_help", "相信我们能帮助他们成功", "Believes we help them succeed", [];
-        BelievesWeHelpNote = "believes_we_help_note", "相信我们能帮助他们成功：备注", "Believes we help them succeed: note", [];
-        NoCompetitorProducts = "no_competitor_products", "不选用竞争对手的产品", "Does not choose competitors' products", [];
-        NoCompetitorProductsNote = "no_competitor_products_note", "不选用竞争对手的产品：备注", "Does not choose competitors' products: note", [];
-        NeedsUs = "needs_us", "需要我们就像我们需要他们", "Needs us as we need them", [];
-        NeedsUsNote = "needs_us_note", "需要我们就像我们需要他们：备注", "Needs us as we need them: note", [];
-        AnswersCalls = "answers_calls", "接听我们的电话", "Answers our calls", [];
-        AnswersCallsNote = "answers_calls_note", "接听我们的电话：备注", "Answers our calls: note", [];
-        ScoldsUs = "scolds_us", "时常骂我们", "Scolds us now and then", [];
-        ScoldsUsNote = "scolds_us_note", "时常骂我们：备注", "Scolds us now and then: note", [];
-        PublicUrl = "public_url", "公开地址", "Public address", [];
-    }
+/// A field a user can type into. Errors name these, so the UI and the import report can point at
+/// the exact input.
+///
+/// Each feature declares its own fields with [`fields!`] in its own module (`sales/fields.rs`,
+/// …): `Field::Stage` is an associated constant defined there, and the feature's list is named
+/// once in `crate::fields`, which parses headers against all of them. This module knows no
+/// feature: a field carries its code, labels, import aliases and (for a closed vocabulary) the
+/// terms its stored codes are shown as.
+///
+/// Two fields are the same when their codes are (codes are unique across features, a test in
+/// `fields` checks); comparing is as cheap as comparing two short strings. Being compared by
+/// code, fields are not used as `match` patterns: write `f == Field::Stage` or
+/// `f.is_one_of(&[…])`.
+#[derive(Clone, Copy)]
+pub struct Field(&'static FieldDef);
+
+/// What a field is: see [`fields!`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The name in code (`Stage`), shown by `{:?}`.
+    pub name: &'static str,
+    /// The stable code used by the API, forms and audit records.
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Extra spellings an import header may use.
+    pub aliases: &'static [&'static str],
+    /// For a field holding a vocabulary's code: that vocabulary, so the code reads as its label.
+    pub terms: Option<&'static [Term]>,
 }
 
 impl Field {
+    pub const fn new(def: &'static FieldDef) -> Field {
+        Field(def)
+    }
+
+    /// The stable code used by the API, forms and audit records.
+    pub fn code(self) -> &'static str {
+        self.0.code
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.pick(self.0.zh, self.0.en)
+    }
+
+    /// Whether this is one of `fields`.
+    pub fn is_one_of(self, fields: &[Field]) -> bool {
+        fields.contains(&self)
+    }
+
+    /// Whether `input` names this field: its code, either label or an alias, ignoring case,
+    /// spaces, `-` and `_`.
+    pub fn is_named(self, input: &str) -> bool {
+        let d = self.0;
+        let same = |other: &str| folded(input).eq(folded(other));
+        same(d.code) || same(d.zh) || same(d.en) || d.aliases.iter().any(|a| same(a))
+    }
+
     /// A stored value as a person reads it: a code shown as its label in `lang` (`individual`
     /// → 个人), anything else as it is.
     pub fn display(self, value: &str, lang: Lang) -> String {
-        use crate::*;
-        let label = match self {
-            Field::Kind => CustomerKind::parse(value).map(|v| v.label(lang)),
-            Field::Status => CustomerStatus::parse(value).map(|v| v.label(lang)),
-            Field::Purpose => CustomerPurpose::parse(value).map(|v| v.label(lang)),
-            Field::NeedsOrientation => NeedsOrientation::parse(value).map(|v| v.label(lang)),
-            Field::Gender => Gender::parse(value).map(|v| v.label(lang)),
-            Field::Size => OrgSize::parse(value).map(|v| v.label(lang)),
-            Field::CreditRating => CreditRating::parse(value).map(|v| v.label(lang)),
-            Field::Closeness => Closeness::parse(value).map(|v| v.label(lang)),
-            Field::DecisionRole => DecisionRole::parse(value).map(|v| v.label(lang)),
-            Field::Attitude => Attitude::parse(value).map(|v| v.label(lang)),
-            Field::Relation => Relation::parse(value).map(|v| v.label(lang)),
-            Field::Channel => Channel::parse(value).map(|v| v.label(lang)),
-            Field::Direction => Direction::parse(value).map(|v| v.label(lang)),
-            Field::Role => Role::parse(value).map(|v| v.label(lang)),
-            Field::SalesChannel => SalesChannel::parse(value).map(|v| v.label(lang)),
-            Field::Response => Response::parse(value).map(|v| v.label(lang)),
-            Field::Feedback => Feedback::parse(value).map(|v| v.label(lang)),
-            Field::About => crate::standing::SurveyAbout::parse(value).map(|v| v.label(lang)),
-            Field::RewardKind => crate::winback::RewardKind::parse(value).map(|v| v.label(lang)),
-            Field::Stage => crate::sales::Stage::parse(value).map(|v| v.label(lang)),
-            Field::Cause => crate::sales::ObjectionCause::parse(value).map(|v| v.label(lang)),
-            Field::Appointment => crate::value::settings::Approach::parse(value).map(|v| v.label(lang)),
-            Field::RelationshipStage => crate::relationship::RelationshipStage::parse(value).map(|v| v.label(lang)),
-            Field::RelationshipLevel => crate::relationship::RelationshipLevel::parse(value).map(|v| v.label(lang)),
-            Field::Engagement => crate::competitors::EngagementKind::parse(value).map(|v| v.label(lang)),
-            Field::PointsOutFlaws
-            | Field::LikesBusinessTalk
-            | Field::ThinksWeAreBest
-            | Field::NoCompetitorContract
-            | Field::PutsOffCompetitors
-            | Field::BelievesWeHelp
-            | Field::NoCompetitorProducts
-            | Field::NeedsUs
-            | Field::AnswersCalls
-            | Field::ScoldsUs => crate::health::Answer::parse(value).map(|v| v.label(lang)),
-            _ => None,
-        };
-        label.map(str::to_string).unwrap_or_else(|| value.to_string())
+        match self.0.terms.and_then(|terms| Term::find(terms, value)) {
+            Some(term) => lang.pick(term.zh, term.en).to_string(),
+            None => value.to_string(),
+        }
     }
 }
+
+impl PartialEq for Field {
+    fn eq(&self, other: &Field) -> bool {
+        self.0.code == other.0.code
+    }
+}
+
+impl Eq for Field {}
+
+impl std::hash::Hash for Field {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.code.hash(state)
+    }
+}
+
+/// Fields order by code (codes are unique across features, a test in `fields` checks).
+impl Ord for Field {
+    fn cmp(&self, other: &Field) -> std::cmp::Ordering {
+        self.0.code.cmp(other.0.code)
+    }
+}
+
+impl PartialOrd for Field {
+    fn partial_cmp(&self, other: &Field) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code)
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.code)
+    }
+}
+
+/// Declares a feature's fields as associated constants of [`Field`] (`Field::Stage`) and lists
+/// them as `ALL` in the calling module, in the order import headers are matched:
+///
+/// ```ignore
+/// fields! {
+///     Stage = "stage", "阶段", "Stage", ["销售阶段"] => super::Stage;
+/// }
+/// ```
+///
+/// code, Chinese label, English label, import aliases, and for a field holding a vocabulary's
+/// code the vocabulary (so stored codes read as labels).
+macro_rules! fields {
+    (
+        $( $(#[$meta:meta])* $name:ident = $code:literal, $zh:literal, $en:literal, [$($alias:literal),* $(,)?] $(=> $terms:ty)? ; )+
+    ) => {
+        #[allow(non_upper_case_globals)]
+        impl $crate::error::Field {
+            $(
+                $(#[$meta])*
+                pub const $name: $crate::error::Field = $crate::error::Field::new(&$crate::error::FieldDef {
+                    name: stringify!($name),
+                    code: $code,
+                    zh: $zh,
+                    en: $en,
+                    aliases: &[$($alias),*],
+                    terms: $crate::error::fields!(@terms $($terms)?),
+                });
+            )+
+        }
+
+        /// This feature's fields, in the order import headers are matched.
+        pub const ALL: &[$crate::error::Field] = &[$($crate::error::Field::$name),+];
+    };
+    (@terms) => { None };
+    (@terms $terms:ty) => { Some(<$terms>::TERMS) };
+}
+pub(crate) use fields;
+
+/// The longest username, in characters ([`Problem::InvalidUsername`] says so).
+pub const USERNAME_MAX: usize = 64;
 
 /// What is wrong with a value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -368,11 +290,11 @@ impl Problem {
             (Problem::TooLong { max }, Lang::ZhCn) => format!("太长，最多 {max} 个字符"),
             (Problem::TooLong { max }, Lang::En) => format!("is too long (at most {max} characters)"),
             (Problem::InvalidUsername, Lang::ZhCn) => {
-                format!("只能使用英文字母、数字和 . _ - @（不能有空格或中文），最多 {} 个字符", crate::values::USERNAME_MAX)
+                format!("只能使用英文字母、数字和 . _ - @（不能有空格或中文），最多 {} 个字符", USERNAME_MAX)
             }
             (Problem::InvalidUsername, Lang::En) => format!(
                 "may use only letters a–z, digits and . _ - @ (no spaces), at most {} characters",
-                crate::values::USERNAME_MAX
+                USERNAME_MAX
             ),
             (Problem::TooMany { max }, Lang::ZhCn) => format!("项目太多，最多 {max} 项"),
             (Problem::TooMany { max }, Lang::En) => format!("has too many items (at most {max})"),
@@ -601,14 +523,5 @@ mod tests {
         assert_eq!(Field::Kind.display("organization", Lang::ZhCn), "组织");
         assert_eq!(Field::DecisionRole.display("decision_maker", Lang::En), "Decision maker");
         assert_eq!(Field::City.display("杭州", Lang::En), "杭州");
-    }
-
-    #[test]
-    fn field_headers_map_from_chinese_and_english() {
-        assert_eq!(Field::parse("姓名"), Some(Field::Name));
-        assert_eq!(Field::parse("手机号码"), Some(Field::Phone));
-        assert_eq!(Field::parse("Company"), Some(Field::Employer));
-        assert_eq!(Field::parse("E-mail"), Some(Field::Email));
-        assert_eq!(Field::parse("公司"), Some(Field::Employer));
     }
 }

@@ -5,6 +5,8 @@
 //! The score is the share of the known signs that hold: unknown signs are left out, never
 //! counted as "no".
 
+pub mod fields;
+
 use crate::enums::vocabulary;
 use crate::values::text;
 use crate::{Field, Lang, Problem, Raw, Validation};

@@ -1,6 +1,8 @@
 //! Orders (交易): who bought, when, for how much, at what cost, through which channel. Amounts
 //! are integer fen (分), so that sums are exact.
 
+pub mod fields;
+
 use crate::error::{Field, FieldError, Problem, Validation};
 use crate::values::{Phone, choice, text};
 use crate::{Raw, SalesChannel, parse_past_timestamp};

@@ -2,6 +2,8 @@
 //! personal trust, or supplier 供应商 through the best offer; partner 合作伙伴 when both hold —
 //! "两手都要硬". Every change is kept with who, when and why.
 
+pub mod fields;
+
 use crate::enums::vocabulary;
 use crate::values::required_text;
 use crate::{Field, Lang, Problem, Raw, Validation};

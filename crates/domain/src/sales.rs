@@ -7,9 +7,11 @@
 //! the stage probabilities, the after-sales tasks and the stall threshold are the company's
 //! settings (`SalesSettings`).
 
-use crate::archive::Raw;
+pub mod fields;
+
 use crate::enums::vocabulary;
 use crate::orders::parse_money;
+use crate::raw::Raw;
 use crate::value::settings::Approach;
 use crate::values::{choice, parse_business_date, required_text, text};
 use crate::{Attitude, DecisionRole, Field, FieldError, Lang, Problem, Validation};

@@ -5,6 +5,8 @@
 //! apostle 传道者). One pure function, [`assess`], turns a customer's inputs into all of it, for
 //! one customer on their page and for a million in the nightly recompute alike.
 
+pub mod fields;
+
 use crate::enums::vocabulary;
 use crate::health::Signals;
 use crate::relationship::{ContactEvidence, RelationshipLevel};

@@ -1,7 +1,7 @@
 //! Values that validate on construction: a `Phone` is always a real Chinese mobile or
 //! landline number in one canonical form, an `Email` always has a local part and a domain.
 
-use crate::error::{Field, FieldError, Problem};
+use crate::error::{Field, FieldError, Problem, USERNAME_MAX};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -369,9 +369,6 @@ pub fn parse_preferences(input: &str) -> Result<Vec<Preference>, FieldError> {
 pub fn format_preferences(items: &[Preference]) -> String {
     items.iter().map(|p| format!("{}: {}", p.category, p.value)).collect::<Vec<_>>().join("; ")
 }
-
-/// The longest username.
-pub const USERNAME_MAX: usize = 64;
 
 /// A username as people sign in with it: letters a–z, digits and `. _ - @`, 1 to 64 characters
 /// (`zhang.wei`, `li_na@sh`). Anything else cannot be anybody's, so sign-in refuses it before

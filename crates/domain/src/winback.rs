@@ -4,6 +4,8 @@
 //! Walmart case: what the customer was worth a year, and what leaving costs over their expected
 //! lifetime), the "one nail" guidance, the attempts and the outcome.
 
+pub mod fields;
+
 use crate::enums::vocabulary;
 use crate::orders::parse_money;
 use crate::values::{parse_business_date, required_text, text};

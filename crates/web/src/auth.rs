@@ -3,7 +3,7 @@
 //! each role.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, Denied};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
@@ -457,19 +457,6 @@ pub enum Action {
         owner: Option<i64>,
         part: CustomerPart,
     },
-}
-
-/// Why a request was refused, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denied {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Denied {
-    pub fn message(&self, lang: Lang) -> &str {
-        lang.pick(&self.zh, &self.en)
-    }
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps

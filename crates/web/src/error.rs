@@ -2,10 +2,9 @@
 //! marker, and the `context` middleware, which knows whether the request was for the API or a
 //! page and the viewer's language, turns it into `application/problem+json` or an HTML page.
 
-use crate::auth::Denied;
 use crate::i18n::T;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use guanxi_domain::{Lang, Validation};
 use guanxi_store::StoreError;
 use serde_json::json;
@@ -53,6 +52,19 @@ pub enum AppError {
     Rejected { status: StatusCode, zh: String, en: String },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why a request was refused, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Denied {
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
 }
 
 impl From<Validation> for AppError {
@@ -223,7 +235,7 @@ pub fn api_response(err: &AppError, lang: Lang) -> Response {
 }
 
 /// Tells a client how long to wait when the answer is "not now".
-fn retry_after(err: &AppError, r: &mut Response) {
+pub(crate) fn retry_after(err: &AppError, r: &mut Response) {
     let seconds = match err {
         AppError::Busy => 5,
         AppError::Store(StoreError::Unavailable(k, _)) => i64::from(k.retry_after()),
@@ -233,35 +245,6 @@ fn retry_after(err: &AppError, r: &mut Response) {
     if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
-}
-
-/// `back` is where to return after signing in or re-entering the password: the page asked
-/// for, or for a form post the page it was posted from.
-pub fn page_response(err: &AppError, lang: Lang, back: &str, signed_in: bool) -> Response {
-    if matches!(err, AppError::Unauthenticated | AppError::SessionExpired) {
-        let mut to = format!("/login?next={}", crate::html::url_encode(back));
-        if matches!(err, AppError::SessionExpired) {
-            to.push_str("&expired=1");
-        }
-        return Redirect::to(&to).into_response();
-    }
-    if matches!(err, AppError::Reauthenticate) {
-        return Redirect::to(&format!("/reauth?next={}", crate::html::url_encode(back))).into_response();
-    }
-    if matches!(err, AppError::MustChangePassword) {
-        return Redirect::to("/account?must_change=1").into_response();
-    }
-    let t = T(lang);
-    let title = match err.status() {
-        StatusCode::FORBIDDEN => t.forbidden_title(),
-        StatusCode::NOT_FOUND => t.not_found_title(),
-        _ => t.error_title(),
-    };
-    let page = crate::pages::ErrorPage { t, title, message: err.message(lang), signed_in };
-    let mut r = crate::html::render(&page);
-    *r.status_mut() = err.status();
-    retry_after(err, &mut r);
-    r
 }
 
 /// A multipart upload that could not be read: over the size limit (413), or broken.

@@ -6,8 +6,8 @@ use crate::error::AppError;
 use crate::i18n::T;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use guanxi_domain::{Field, Raw};
+use axum::response::{IntoResponse, Redirect, Response};
+use guanxi_domain::{Field, Lang, Raw};
 use guanxi_store::User;
 
 pub fn render<P: Template>(page: &P) -> Response {
@@ -78,13 +78,14 @@ impl Names {
 
     /// A field's stored value as a person reads it: a colleague by name, a code as its label.
     pub fn display(&self, field: Field, value: &str, lang: guanxi_domain::Lang) -> String {
-        match field {
-            Field::Owner if value == guanxi_store::NO_OWNER => T(lang).no_owner().to_string(),
-            Field::Owner => self.of(value),
-            Field::OurParticipants => {
-                self.list(value.split([',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()), T(lang))
-            }
-            _ => field.display(value, lang),
+        if field == Field::Owner && value == guanxi_store::NO_OWNER {
+            T(lang).no_owner().to_string()
+        } else if field == Field::Owner {
+            self.of(value)
+        } else if field == Field::OurParticipants {
+            self.list(value.split([',', '，', '、']).map(str::trim).filter(|s| !s.is_empty()), T(lang))
+        } else {
+            field.display(value, lang)
         }
     }
 }
@@ -334,7 +335,7 @@ impl FormData {
         let mut raw = Raw::new();
         for (k, v) in &self.0 {
             if let Some(f) = Field::from_code(k).filter(|f| allowed.contains(f)) {
-                let list = matches!(f, Field::OurParticipants | Field::TheirParticipants);
+                let list = f.is_one_of(&[Field::OurParticipants, Field::TheirParticipants]);
                 if list && raw.has(f) && !v.trim().is_empty() {
                     let joined = format!("{}, {}", raw.get(f), v.trim());
                     raw.set(f, joined);
@@ -409,6 +410,45 @@ pub fn query_choice<V>(
 /// A date and time for people in China.
 pub fn china_time(at: &chrono::DateTime<chrono::Utc>) -> String {
     guanxi_domain::china::minutes(*at)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+/// The page an error shows when it was not for the API.
+pub struct ErrorPage {
+    pub t: T,
+    pub title: &'static str,
+    pub message: String,
+    pub signed_in: bool,
+}
+
+/// `back` is where to return after signing in or re-entering the password: the page asked
+/// for, or for a form post the page it was posted from.
+pub fn page_response(err: &AppError, lang: Lang, back: &str, signed_in: bool) -> Response {
+    if matches!(err, AppError::Unauthenticated | AppError::SessionExpired) {
+        let mut to = format!("/login?next={}", url_encode(back));
+        if matches!(err, AppError::SessionExpired) {
+            to.push_str("&expired=1");
+        }
+        return Redirect::to(&to).into_response();
+    }
+    if matches!(err, AppError::Reauthenticate) {
+        return Redirect::to(&format!("/reauth?next={}", url_encode(back))).into_response();
+    }
+    if matches!(err, AppError::MustChangePassword) {
+        return Redirect::to("/account?must_change=1").into_response();
+    }
+    let t = T(lang);
+    let title = match err.status() {
+        StatusCode::FORBIDDEN => t.forbidden_title(),
+        StatusCode::NOT_FOUND => t.not_found_title(),
+        _ => t.error_title(),
+    };
+    let page = ErrorPage { t, title, message: err.message(lang), signed_in };
+    let mut r = render(&page);
+    *r.status_mut() = err.status();
+    crate::error::retry_after(err, &mut r);
+    r
 }
 
 #[cfg(test)]

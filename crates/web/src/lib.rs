@@ -303,7 +303,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     if let Some(err) = err {
         // An API client may ask for its language per request.
         response =
-            if api { error::api_response(&err, lang) } else { error::page_response(&err, lang, &back, signed_in) };
+            if api { error::api_response(&err, lang) } else { html::page_response(&err, lang, &back, signed_in) };
     }
     let secure = state.config().secure_cookies;
     let h = response.headers_mut();

@@ -6,6 +6,7 @@ pub mod abc;
 pub mod assess;
 pub mod bgnbd;
 pub mod clv;
+pub mod fields;
 pub mod gamma_gamma;
 pub mod nonmonetary;
 pub mod numeric;

@@ -252,7 +252,7 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64, from_drop: &
     if !from_drop.is_empty() {
         let theirs = dropped.draft.to_fields();
         let mut chosen = Raw::new();
-        for f in from_drop.iter().filter(|f| !matches!(f, Field::Kind | Field::Tags | Field::Preferences)) {
+        for f in from_drop.iter().filter(|f| !f.is_one_of(&[Field::Kind, Field::Tags, Field::Preferences])) {
             chosen.set(*f, theirs.get(*f));
         }
         merged = merged.apply(&chosen, today_in_china())?;

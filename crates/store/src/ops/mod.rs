@@ -1,35 +1,47 @@
 //! Every operation of the store, written once against `DB` (see the crate docs).
 
+mod attachments;
 mod auth;
 mod competitors;
 mod customers;
+mod deal_import;
+mod deal_parts;
 mod dedupe;
 mod import;
 mod jobs;
+mod order_import;
 mod orders;
 mod people;
 mod relationships;
 mod sales;
+mod sales_report;
 mod search;
 mod standing;
 mod summaries;
 mod surveys;
+mod take_back;
 mod values;
 mod winback;
 
+pub use attachments::*;
 pub use auth::*;
 pub use competitors::*;
 pub use customers::*;
+pub use deal_import::*;
+pub use deal_parts::*;
 pub use dedupe::*;
 pub use import::*;
 pub use jobs::*;
+pub use order_import::*;
 pub use orders::*;
 pub use people::*;
 pub use relationships::*;
 pub use sales::*;
+pub use sales_report::*;
 pub use search::*;
 pub use standing::*;
 pub use surveys::*;
+pub use take_back::*;
 pub use values::*;
 pub use winback::*;
 
@@ -206,6 +218,36 @@ pub(crate) fn json_fields(value: &serde_json::Value) -> Raw {
         }
     }
     raw
+}
+
+/// An update an import (or a person, `import_id` None) made to a record of `entity`, audited.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit_in_import(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    entity: &str,
+    id: i64,
+    customer: i64,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    import_id: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, customer_id, before_json, after_json, \
+         note, import_id) VALUES ($1, $2, 'update', $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now())
+    .bind(actor.0)
+    .bind(entity)
+    .bind(id)
+    .bind(customer)
+    .bind(before.to_string())
+    .bind(after.to_string())
+    .bind(import_id.map(|_| "import"))
+    .bind(import_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Appends to the audit log inside the caller's transaction: the change and its record

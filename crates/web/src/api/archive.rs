@@ -1,5 +1,7 @@
 //! Key people, people around, and interactions of a customer.
 
+pub mod types;
+
 use super::schema;
 use super::{fields_json, json, object, raw_fields};
 use crate::AppState;
@@ -73,7 +75,7 @@ fn interaction_api_fields() -> Vec<Field> {
 
 /// A customer's key people
 #[utoipa::path(get, path = "/customers/{id}/key-people", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::KeyPerson>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::KeyPerson>), (status = 404, body = schema::Problem)))]
 async fn list_key_people(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     let list: Vec<Value> = state.store().key_people(id).await?.iter().map(key_person_json).collect();
@@ -82,8 +84,8 @@ async fn list_key_people(State(state): State<AppState>, _v: Viewer, Path(id): Pa
 
 /// Add a key person
 #[utoipa::path(post, path = "/customers/{id}/key-people", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::KeyPersonInput,
-    responses((status = 201, body = schema::KeyPerson), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::KeyPersonInput,
+    responses((status = 201, body = types::KeyPerson), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn add_key_person(
     State(state): State<AppState>,
     v: Viewer,
@@ -100,8 +102,8 @@ async fn add_key_person(
 
 /// Change a key person (partial)
 #[utoipa::path(patch, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
-    request_body = schema::KeyPersonInput,
-    responses((status = 200, body = schema::KeyPerson), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+    request_body = types::KeyPersonInput,
+    responses((status = 200, body = types::KeyPerson), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
 async fn update_key_person(
     State(state): State<AppState>,
     v: Viewer,
@@ -137,7 +139,7 @@ async fn delete_key_person(
 
 /// People around a customer and its key people
 #[utoipa::path(get, path = "/customers/{id}/people-around", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::PersonAround>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::PersonAround>), (status = 404, body = schema::Problem)))]
 async fn list_people_around(
     State(state): State<AppState>,
     _v: Viewer,
@@ -150,8 +152,8 @@ async fn list_people_around(
 
 /// Add a person around the customer (or, with key_person_id, around a key person)
 #[utoipa::path(post, path = "/customers/{id}/people-around", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::PersonAroundInput,
-    responses((status = 201, body = schema::PersonAround), (status = 422, body = schema::Problem)))]
+    request_body = types::PersonAroundInput,
+    responses((status = 201, body = types::PersonAround), (status = 422, body = schema::Problem)))]
 async fn add_person_around(
     State(state): State<AppState>,
     v: Viewer,
@@ -191,7 +193,7 @@ async fn delete_person_around(
 
 /// A customer's interactions, newest first
 #[utoipa::path(get, path = "/customers/{id}/interactions", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::Interaction>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Interaction>), (status = 404, body = schema::Problem)))]
 async fn list_interactions(
     State(state): State<AppState>,
     _v: Viewer,
@@ -206,8 +208,8 @@ async fn list_interactions(
 ///
 /// `channel` and `summary` are required; without `our_participants` the caller took part.
 #[utoipa::path(post, path = "/customers/{id}/interactions", tag = "archive", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::InteractionInput,
-    responses((status = 201, body = schema::Interaction), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::InteractionInput,
+    responses((status = 201, body = types::Interaction), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn add_interaction(
     State(state): State<AppState>,
     v: Viewer,
@@ -239,8 +241,8 @@ async fn delete_interaction(
 
 /// Change a person around (partial)
 #[utoipa::path(patch, path = "/people-around/{id}", tag = "archive", params(("id" = i64, Path, description = "Person id")),
-    request_body = schema::PersonAroundInput,
-    responses((status = 200, body = schema::PersonAround), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+    request_body = types::PersonAroundInput,
+    responses((status = 200, body = types::PersonAround), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
 async fn update_person_around(
     State(state): State<AppState>,
     v: Viewer,
@@ -265,8 +267,8 @@ async fn update_person_around(
 
 /// Correct an interaction (partial)
 #[utoipa::path(patch, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
-    request_body = schema::InteractionInput,
-    responses((status = 200, body = schema::Interaction), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+    request_body = types::InteractionInput,
+    responses((status = 200, body = types::Interaction), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
 async fn update_interaction(
     State(state): State<AppState>,
     v: Viewer,
@@ -330,7 +332,7 @@ async fn restore_interaction(
 
 /// Get a key person
 #[utoipa::path(get, path = "/key-people/{id}", tag = "archive", params(("id" = i64, Path, description = "Key person id")),
-    responses((status = 200, body = schema::KeyPerson), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::KeyPerson), (status = 404, body = schema::Problem)))]
 async fn get_key_person(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let customer = customer_of(&state, Part::KeyPerson, id).await?;
     let rec = state.store().key_people(customer).await?.into_iter().find(|k| k.id == id).ok_or(AppError::NotFound)?;
@@ -339,7 +341,7 @@ async fn get_key_person(State(state): State<AppState>, _v: Viewer, Path(id): Pat
 
 /// Get a person around
 #[utoipa::path(get, path = "/people-around/{id}", tag = "archive", params(("id" = i64, Path, description = "Person id")),
-    responses((status = 200, body = schema::PersonAround), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::PersonAround), (status = 404, body = schema::Problem)))]
 async fn get_person_around(
     State(state): State<AppState>,
     _v: Viewer,
@@ -353,7 +355,7 @@ async fn get_person_around(
 
 /// Get an interaction
 #[utoipa::path(get, path = "/interactions/{id}", tag = "archive", params(("id" = i64, Path, description = "Interaction id")),
-    responses((status = 200, body = schema::Interaction), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Interaction), (status = 404, body = schema::Problem)))]
 async fn get_interaction(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let customer = customer_of(&state, Part::Interaction, id).await?;
     let rec = state.store().interactions(customer).await?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)?;

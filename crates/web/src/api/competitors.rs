@@ -1,5 +1,7 @@
 //! Competitors and customers' engagements with them.
 
+pub mod types;
+
 use super::{json, object, raw_fields, schema};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
@@ -39,15 +41,15 @@ fn engagement_json(e: &EngagementRecord) -> Value {
 }
 
 /// Competitors, by name, with how many of the six levels are known and how many customers engage with each now
-#[utoipa::path(get, path = "/competitors", tag = "relationships", responses((status = 200, body = Vec<schema::Competitor>)))]
+#[utoipa::path(get, path = "/competitors", tag = "relationships", responses((status = 200, body = Vec<types::Competitor>)))]
 async fn list(State(state): State<AppState>, _v: Viewer) -> Result<Response, AppError> {
     let list: Vec<Value> = state.store().competitors().await?.iter().map(competitor_json).collect();
     Ok(json(StatusCode::OK, json!(list)))
 }
 
 /// Record a competitor: its name (one record a name), the six levels (who, situation, analysis, heading, intent, steer) and the evidence
-#[utoipa::path(post, path = "/competitors", tag = "relationships", request_body = schema::CompetitorInput,
-    responses((status = 201, body = schema::Competitor), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+#[utoipa::path(post, path = "/competitors", tag = "relationships", request_body = types::CompetitorInput,
+    responses((status = 201, body = types::Competitor), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::CreateCustomer)?;
     let d = CompetitorDraft::parse(&raw_fields(&object(&body)?, &competitor_fields(), &[])?)?;
@@ -57,15 +59,15 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 
 /// A competitor
 #[utoipa::path(get, path = "/competitors/{id}", tag = "relationships", params(("id" = i64, Path, description = "Competitor id")),
-    responses((status = 200, body = schema::Competitor), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Competitor), (status = 404, body = schema::Problem)))]
 async fn get_one(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     Ok(json(StatusCode::OK, competitor_json(&state.store().competitor(id).await?)))
 }
 
 /// Change what we know of a competitor (only the fields sent)
 #[utoipa::path(patch, path = "/competitors/{id}", tag = "relationships", params(("id" = i64, Path, description = "Competitor id")),
-    request_body = schema::CompetitorInput,
-    responses((status = 200, body = schema::Competitor), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::CompetitorInput,
+    responses((status = 200, body = types::Competitor), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn patch_one(
     State(state): State<AppState>,
     v: Viewer,
@@ -85,7 +87,7 @@ async fn patch_one(
 
 /// A customer's engagements with competitors, current first
 #[utoipa::path(get, path = "/customers/{id}/competitor-engagements", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::Engagement>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Engagement>), (status = 404, body = schema::Problem)))]
 async fn engagements(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     let list: Vec<Value> = state.store().engagements_of(id).await?.iter().map(engagement_json).collect();
@@ -97,8 +99,8 @@ async fn engagements(State(state): State<AppState>, _v: Viewer, Path(id): Path<i
 /// `competitor` (id), `engagement` (talking, trial, signed, using), `since` (default today),
 /// `notes`.
 #[utoipa::path(post, path = "/customers/{id}/competitor-engagements", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::EngagementInput,
-    responses((status = 201, body = schema::Engagement), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::EngagementInput,
+    responses((status = 201, body = types::Engagement), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn engage(
     State(state): State<AppState>,
     v: Viewer,
@@ -115,7 +117,7 @@ async fn engage(
 
 /// End an engagement today (the customer stopped talking to or using the competitor)
 #[utoipa::path(post, path = "/competitor-engagements/{id}/end", tag = "relationships", params(("id" = i64, Path, description = "Engagement id")),
-    responses((status = 200, body = Vec<schema::Engagement>), (status = 404, body = schema::Problem), (status = 409, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Engagement>), (status = 404, body = schema::Problem), (status = 409, body = schema::Problem)))]
 async fn end_engagement(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let customer = state.store().engagement_customer(id).await?;
     crate::auth::writable_customer(&state, &v, customer, crate::auth::CustomerPart::Engagement).await?;

@@ -1,6 +1,8 @@
 //! `/customers`: list with filters, sorting and pages; get; create; partial update; soft
 //! delete and restore; history; and `/tags`.
 
+pub mod types;
+
 use super::schema;
 use super::{fields_json, json, object, raw_fields};
 use crate::AppState;
@@ -97,7 +99,7 @@ pub(crate) fn customer_json(r: &CustomerRecord, owner: Option<&str>) -> Value {
 
 /// List customers
 #[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams),
-    responses((status = 200, body = schema::CustomerPage), (status = 400, body = schema::Problem), (status = 401, body = schema::Problem)))]
+    responses((status = 200, body = types::CustomerPage), (status = 400, body = schema::Problem), (status = 401, body = schema::Problem)))]
 async fn list(
     State(state): State<AppState>,
     v: Viewer,
@@ -152,7 +154,7 @@ async fn list(
 
 /// Get a customer
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::Customer), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Customer), (status = 404, body = schema::Problem)))]
 async fn get_one(
     State(state): State<AppState>,
     v: Viewer,
@@ -176,8 +178,8 @@ async fn owner_name(state: &AppState, owner: Option<i64>) -> Result<Option<Strin
 ///
 /// `kind` (individual or organization) and `name` are required. A sales rep's new customer is
 /// theirs unless a manager assigns it.
-#[utoipa::path(post, path = "/customers", tag = "customers", request_body = schema::CustomerInput,
-    responses((status = 201, body = schema::Customer), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = types::CustomerInput,
+    responses((status = 201, body = types::Customer), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::CreateCustomer)?;
     let obj = object(&body)?;
@@ -199,8 +201,8 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 /// Only the fields given change; null or "" clears a field. With `version`, the change is
 /// refused (409) if someone else changed the customer since.
 #[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::CustomerInput,
-    responses((status = 200, body = schema::Customer), (status = 409, body = schema::Problem), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::CustomerInput,
+    responses((status = 200, body = types::Customer), (status = 409, body = schema::Problem), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn update(
     State(state): State<AppState>,
     v: Viewer,
@@ -213,7 +215,7 @@ async fn update(
     fields.retain(|f| *f != Field::Kind);
     if v.may(Action::BulkEdit).is_err() {
         if obj.contains_key("owner") {
-            return Err(AppError::Forbidden(crate::auth::Denied {
+            return Err(AppError::Forbidden(crate::error::Denied {
                 zh: "只有销售经理和管理员可以更换负责人".into(),
                 en: "Only managers and admins can change a customer's owner".into(),
             }));
@@ -243,7 +245,7 @@ async fn delete(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -
 
 /// Restore a customer from the recycle bin (managers and admins)
 #[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::Customer), (status = 403, body = schema::Problem), (status = 409, body = schema::Problem)))]
+    responses((status = 200, body = types::Customer), (status = 403, body = schema::Problem), (status = 409, body = schema::Problem)))]
 async fn restore(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     v.may(Action::BulkEdit)?;
     state.store().restore_customer(v.actor(), id).await?;
@@ -262,7 +264,7 @@ async fn history(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>)
 }
 
 /// Tags in use, most used first
-#[utoipa::path(get, path = "/tags", tag = "customers", responses((status = 200, body = Vec<schema::Tag>)))]
+#[utoipa::path(get, path = "/tags", tag = "customers", responses((status = 200, body = Vec<types::Tag>)))]
 async fn tags(State(state): State<AppState>, _v: Viewer) -> Result<Response, AppError> {
     let t: Vec<Value> =
         state.store().tags().await?.into_iter().map(|(tag, count)| json!({"tag": tag, "count": count})).collect();
@@ -275,7 +277,7 @@ async fn tags(State(state): State<AppState>, _v: Viewer) -> Result<Response, App
 /// spend per purchase and lifetime value (fen), with the assessment's date. 404 with code
 /// `not_found` when the customer has not been assessed (no purchases, or no run yet).
 #[utoipa::path(get, path = "/customers/{id}/value", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::CustomerValue), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::CustomerValue), (status = 404, body = schema::Problem)))]
 async fn value(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     let (Some(v), Some(run)) = (state.store().customer_value(id).await?, state.store().latest_value_run().await?)
@@ -297,7 +299,7 @@ async fn value(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -
 /// and customers whose last order is more than twice their own rhythm ago. `run` is null before
 /// the first assessment.
 #[utoipa::path(get, path = "/value", tag = "customers", params(ValueParams),
-    responses((status = 200, body = schema::ValueSummary), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::ValueSummary), (status = 400, body = schema::Problem)))]
 async fn value_summary(
     State(state): State<AppState>,
     _v: Viewer,

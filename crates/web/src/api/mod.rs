@@ -41,7 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "sales", description = "Opportunities 商机 through the standard stages"),
         (name = "relationships", description = "Relationships: stage and level, the ten signs, satisfaction and loyalty, competitors"),
     ),
-    components(schemas(schema::CustomerSummary, schema::User, schema::Order, schema::Opportunity)),
+    components(schemas(customers::types::CustomerSummary, users::types::User, orders::types::Order, sales::types::Opportunity)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -130,7 +130,7 @@ pub(crate) fn fields_json(
 ) -> Map<String, Value> {
     let mut m = Map::new();
     for (f, v) in &raw.0 {
-        if matches!(f, Field::Preferences | Field::Tags) {
+        if f.is_one_of(&[Field::Preferences, Field::Tags]) {
             continue;
         }
         m.insert(f.code().into(), Value::String(v.clone()));

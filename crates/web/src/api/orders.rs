@@ -1,5 +1,7 @@
 //! A customer's orders and purchase rollup.
 
+pub mod types;
+
 use super::schema;
 use super::{json, object, raw_fields};
 use crate::AppState;
@@ -25,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// count and revenue (fen) of everything that matches. Past 100,000 matches the count is capped
 /// (`total_capped`) and `revenue_fen` is null. Each order carries `customer_name`.
 #[utoipa::path(get, path = "/orders", tag = "customers", params(crate::pages::orders::OrderQuery),
-    responses((status = 200, body = schema::OrderList), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::OrderList), (status = 400, body = schema::Problem)))]
 async fn all(
     State(state): State<AppState>,
     _v: Viewer,
@@ -60,7 +62,7 @@ fn order_json(o: &OrderRecord) -> Value {
 
 /// A customer's orders (newest first) and purchase rollup
 #[utoipa::path(get, path = "/customers/{id}/orders", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::CustomerOrders), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::CustomerOrders), (status = 404, body = schema::Problem)))]
 async fn list(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     let orders: Vec<Value> = state.store().orders_of(id).await?.iter().map(order_json).collect();
@@ -76,8 +78,8 @@ async fn list(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) ->
 /// updated (200): a till may send the same sale twice. An order never moves to another customer
 /// here. Each write is in the customer's history with the order's id, before and after.
 #[utoipa::path(post, path = "/customers/{id}/orders", tag = "customers", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::OrderInput,
-    responses((status = 201, body = schema::Order), (status = 200, body = schema::Order), (status = 409, body = schema::Problem),
+    request_body = types::OrderInput,
+    responses((status = 201, body = types::Order), (status = 200, body = types::Order), (status = 409, body = schema::Problem),
         (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(
     State(state): State<AppState>,

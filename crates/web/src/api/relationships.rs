@@ -1,5 +1,7 @@
 //! Relationships with customers: the stage and its history.
 
+pub mod types;
+
 use super::{json, object, raw_fields, schema};
 use crate::AppState;
 use crate::auth::{Viewer, editable_customer};
@@ -25,7 +27,8 @@ async fn relationship_json(state: &AppState, v: &Viewer, id: i64) -> Result<Valu
         .iter()
         .map(|h| json!({"from": h.from.code(), "to": h.to.code(), "why": h.why, "changed_by": h.changed_by, "changed_at": h.changed_at}))
         .collect();
-    let evidence = crate::pages::people::live_standing(state, id).await?.map(|s| s.inputs.contacts).unwrap_or_default();
+    let evidence =
+        crate::pages::archive::live_standing(state, id).await?.map(|s| s.inputs.contacts).unwrap_or_default();
     let (confirmed, levels) = state.store().relationship_level(id).await?;
     let levels: Vec<Value> = levels
         .iter()
@@ -40,7 +43,7 @@ async fn relationship_json(state: &AppState, v: &Viewer, id: i64) -> Result<Valu
 /// A customer's relationship stage (outsider, friend, supplier, partner), what is missing for
 /// the next one, and every change
 #[utoipa::path(get, path = "/customers/{id}/relationship", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::Relationship), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Relationship), (status = 404, body = schema::Problem)))]
 async fn get_relationship(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     Ok(json(StatusCode::OK, relationship_json(&state, &v, id).await?))
@@ -51,8 +54,8 @@ async fn get_relationship(State(state): State<AppState>, v: Viewer, Path(id): Pa
 /// Body: `{"relationship_stage": "friend", "why": "…"}`; `why` is required. An outsider becomes a
 /// partner through friend or supplier; moving back is allowed.
 #[utoipa::path(post, path = "/customers/{id}/relationship", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::RelationshipInput,
-    responses((status = 200, body = schema::Relationship), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::RelationshipInput,
+    responses((status = 200, body = types::Relationship), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn move_relationship(
     State(state): State<AppState>,
     v: Viewer,
@@ -72,8 +75,8 @@ async fn move_relationship(
 /// Body: `{"relationship_level": "intimate", "why": "…"}`. Guanxi proposes brand, distant or
 /// face to face from the last year's contacts; intimate only a person can say.
 #[utoipa::path(post, path = "/customers/{id}/relationship/level", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::LevelInput,
-    responses((status = 200, body = schema::Relationship), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::LevelInput,
+    responses((status = 200, body = types::Relationship), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn confirm_level(
     State(state): State<AppState>,
     v: Viewer,

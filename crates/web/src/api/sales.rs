@@ -1,6 +1,8 @@
 //! Process sales: opportunities, their moves through the stages, the checklist, objections,
 //! the decision chain, after-sales tasks, and the sales settings.
 
+pub mod types;
+
 use super::{json, object, raw_fields, schema};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
@@ -53,7 +55,7 @@ fn file_json(a: &guanxi_store::AttachmentInfo) -> Value {
 
 /// An opportunity's files (the proposal and what came with it)
 #[utoipa::path(get, path = "/opportunities/{id}/attachments", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = Vec<schema::Attachment>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Attachment>), (status = 404, body = schema::Problem)))]
 async fn list_files(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
     let list: Vec<Value> = state.store().attachments(id).await?.iter().map(file_json).collect();
@@ -66,7 +68,7 @@ async fn list_files(State(state): State<AppState>, _v: Viewer, Path(id): Path<i6
 /// the query.
 #[utoipa::path(post, path = "/opportunities/{id}/attachments", tag = "sales", params(("id" = i64, Path, description = "Opportunity id"), FileName),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = schema::Attachment), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    responses((status = 201, body = types::Attachment), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn add_file(
     State(state): State<AppState>,
     v: Viewer,
@@ -93,7 +95,7 @@ async fn get_file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let (info, content) = state.store().attachment(id, file).await?;
-    Ok(crate::pages::sales::file_response(&info.name, content))
+    Ok(crate::pages::deal_actions::file_response(&info.name, content))
 }
 
 /// Remove a file
@@ -119,7 +121,7 @@ async fn delete_file(
 /// the period; the average cycle (days from opening to winning); stalled deals; objections by
 /// cause; deals lost by competitor. Money in fen.
 #[utoipa::path(get, path = "/sales/report", tag = "sales", params(crate::pages::reports::ReportQuery),
-    responses((status = 200, body = schema::SalesReport), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::SalesReport), (status = 400, body = schema::Problem)))]
 async fn report(
     State(state): State<AppState>,
     v: Viewer,
@@ -232,7 +234,7 @@ fn flag(body: &Map<String, Value>, name: &str, default: bool) -> Result<bool, Ap
 /// customer's name, `stalled=true` (open deals quiet for the stall threshold) and `customer`;
 /// with the count and total amount (fen) of everything that matches.
 #[utoipa::path(get, path = "/opportunities", tag = "sales", params(DealQuery),
-    responses((status = 200, body = schema::OpportunityList), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::OpportunityList), (status = 400, body = schema::Problem)))]
 async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<DealQuery>) -> Result<Response, AppError> {
     let filter = q.filter(&state, &v).await?;
     let page = state.store().list_opportunities(&filter).await?;
@@ -248,8 +250,8 @@ async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<DealQuer
 /// It starts at `qualify` with the stage's probability unless `probability` is given; the
 /// owner defaults to the caller.
 #[utoipa::path(post, path = "/customers/{id}/opportunities", tag = "sales", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::OpportunityInput,
-    responses((status = 201, body = schema::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::OpportunityInput,
+    responses((status = 201, body = types::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(
     State(state): State<AppState>,
     v: Viewer,
@@ -267,7 +269,7 @@ async fn create(
 
 /// An opportunity, with its checklist and decision-chain warnings
 #[utoipa::path(get, path = "/opportunities/{id}", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = schema::Opportunity), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Opportunity), (status = 404, body = schema::Problem)))]
 async fn get_one(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let o = state.store().opportunity(id).await?;
     let mut out = opportunity_json(&o);
@@ -293,8 +295,8 @@ async fn get_one(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) 
 /// Only the fields sent change. With `version`, refused (409) if someone changed it since.
 /// Handing a deal to another owner takes a manager.
 #[utoipa::path(patch, path = "/opportunities/{id}", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    request_body = schema::OpportunityInput,
-    responses((status = 200, body = schema::Opportunity), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::OpportunityInput,
+    responses((status = 200, body = types::Opportunity), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn patch_one(
     State(state): State<AppState>,
     v: Viewer,
@@ -323,8 +325,8 @@ async fn patch_one(
 /// `override_reason` to move anyway (kept in the history with what was skipped).
 /// `after_sales` is reached by winning (`/close`).
 #[utoipa::path(post, path = "/opportunities/{id}/move", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    request_body = schema::MoveInput,
-    responses((status = 200, body = schema::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::MoveInput,
+    responses((status = 200, body = types::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn move_stage(
     State(state): State<AppState>,
     v: Viewer,
@@ -351,8 +353,8 @@ async fn move_stage(
 /// `override_reason`), moves to after-sales and creates the after-sales tasks. Lost:
 /// `{"status": "lost", "lost_reason": "…", "lost_to": "甲公司"}`; the reason is required.
 #[utoipa::path(post, path = "/opportunities/{id}/close", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    request_body = schema::CloseInput,
-    responses((status = 200, body = schema::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::CloseInput,
+    responses((status = 200, body = types::Opportunity), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn close(
     State(state): State<AppState>,
     v: Viewer,
@@ -395,7 +397,7 @@ async fn close(
 /// facts. Body: `{"done": true}`.
 #[utoipa::path(put, path = "/opportunities/{id}/checklist/{stage}/{action}", tag = "sales",
     params(("id" = i64, Path, description = "Opportunity id"), ("stage" = String, Path, description = "Stage code"), ("action" = String, Path, description = "Action key")),
-    request_body = schema::DoneInput,
+    request_body = types::DoneInput,
     responses((status = 204), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn tick(
     State(state): State<AppState>,
@@ -418,7 +420,7 @@ async fn tick(
 
 /// Every stage change of an opportunity, oldest first
 #[utoipa::path(get, path = "/opportunities/{id}/history", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = Vec<schema::StageChange>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::StageChange>), (status = 404, body = schema::Problem)))]
 async fn history(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
     let list: Vec<Value> = state
@@ -442,7 +444,7 @@ fn objection_json(b: &guanxi_store::ObjectionRecord) -> Value {
 
 /// An opportunity's objections
 #[utoipa::path(get, path = "/opportunities/{id}/objections", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = Vec<schema::Objection>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Objection>), (status = 404, body = schema::Problem)))]
 async fn list_objections(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
     let list: Vec<Value> = state.store().objections(id).await?.iter().map(objection_json).collect();
@@ -454,8 +456,8 @@ async fn list_objections(State(state): State<AppState>, _v: Viewer, Path(id): Pa
 /// `cause`: ours (`product`, `price`, `service`, `delivery`) or the customer's (`budget`,
 /// `timing`, `authority`, `habit`). `resolved: "yes"` needs an `answer`.
 #[utoipa::path(post, path = "/opportunities/{id}/objections", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    request_body = schema::ObjectionInput,
-    responses((status = 201, body = schema::Objection), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::ObjectionInput,
+    responses((status = 201, body = types::Objection), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn add_objection(
     State(state): State<AppState>,
     v: Viewer,
@@ -475,8 +477,8 @@ async fn add_objection(
 /// Only the fields sent change.
 #[utoipa::path(patch, path = "/opportunities/{id}/objections/{objection}", tag = "sales",
     params(("id" = i64, Path, description = "Opportunity id"), ("objection" = i64, Path, description = "Objection id")),
-    request_body = schema::ObjectionInput,
-    responses((status = 200, body = schema::Objection), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
+    request_body = types::ObjectionInput,
+    responses((status = 200, body = types::Objection), (status = 422, body = schema::Problem), (status = 404, body = schema::Problem)))]
 async fn update_objection(
     State(state): State<AppState>,
     v: Viewer,
@@ -503,7 +505,7 @@ async fn update_objection(
 
 /// An opportunity's decision chain, with the coverage warnings
 #[utoipa::path(get, path = "/opportunities/{id}/chain", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = schema::DecisionChain), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::DecisionChain), (status = 404, body = schema::Problem)))]
 async fn chain(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
     let records = state.store().decision_chain(id).await?;
@@ -524,7 +526,7 @@ async fn chain(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) ->
 /// Body: `{"engaged": true, "plan": "…"}`. A key person of another customer is refused (422).
 #[utoipa::path(put, path = "/opportunities/{id}/chain/{key_person}", tag = "sales",
     params(("id" = i64, Path, description = "Opportunity id"), ("key_person" = i64, Path, description = "Key person id")),
-    request_body = schema::ChainInput,
+    request_body = types::ChainInput,
     responses((status = 204), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn put_chain_member(
     State(state): State<AppState>,
@@ -560,7 +562,7 @@ async fn delete_chain_member(
 
 /// An opportunity's tasks (after-sales follow-ups created on winning)
 #[utoipa::path(get, path = "/opportunities/{id}/tasks", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = Vec<schema::Task>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Task>), (status = 404, body = schema::Problem)))]
 async fn tasks(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
     let list: Vec<Value> = state.store().opportunity_tasks(id).await?.iter().map(task_json).collect();
@@ -570,8 +572,8 @@ async fn tasks(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -
 /// Mark a task done (or not). Body: `{"done": true}`
 #[utoipa::path(patch, path = "/opportunities/{id}/tasks/{task}", tag = "sales",
     params(("id" = i64, Path, description = "Opportunity id"), ("task" = i64, Path, description = "Task id")),
-    request_body = schema::DoneInput,
-    responses((status = 200, body = schema::Task), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::DoneInput,
+    responses((status = 200, body = types::Task), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn update_task(
     State(state): State<AppState>,
     v: Viewer,
@@ -588,7 +590,7 @@ async fn update_task(
 }
 
 /// The sales settings: each stage's probability and standard actions, after-sales tasks, stall threshold
-#[utoipa::path(get, path = "/settings/sales", tag = "sales", responses((status = 200, body = schema::SalesSettings)))]
+#[utoipa::path(get, path = "/settings/sales", tag = "sales", responses((status = 200, body = types::SalesSettings)))]
 async fn get_settings(State(state): State<AppState>, _v: Viewer) -> Result<Response, AppError> {
     Ok(json(StatusCode::OK, serde_json::to_value(state.store().sales_settings().await?).unwrap_or_default()))
 }
@@ -597,8 +599,8 @@ async fn get_settings(State(state): State<AppState>, _v: Viewer) -> Result<Respo
 ///
 /// The whole document as `GET` returns it. Every stage must appear once; probabilities rise
 /// 0–100 with the stages; action keys are unique within a stage; each problem is named (422).
-#[utoipa::path(put, path = "/settings/sales", tag = "sales", request_body = schema::SalesSettings,
-    responses((status = 200, body = schema::SalesSettings), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+#[utoipa::path(put, path = "/settings/sales", tag = "sales", request_body = types::SalesSettings,
+    responses((status = 200, body = types::SalesSettings), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn put_settings(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::ManageSettings)?;
     let settings: SalesSettings = serde_json::from_slice(&body).map_err(|e| {

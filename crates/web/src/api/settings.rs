@@ -1,5 +1,7 @@
 //! The company's value settings and the background recompute.
 
+pub mod types;
+
 use super::{json, object, raw_fields, schema};
 use crate::AppState;
 use crate::auth::{Action, Viewer};
@@ -34,7 +36,7 @@ fn job_json(j: &Job) -> Value {
 ///
 /// As the settings form shows them: shares, rates and thresholds in percent, money in yuan,
 /// each tier's approaches as comma-separated codes (`approach_key`: `visit,phone,introduction`).
-#[utoipa::path(get, path = "/settings/value", tag = "value", responses((status = 200, body = schema::ValueSettings)))]
+#[utoipa::path(get, path = "/settings/value", tag = "value", responses((status = 200, body = types::ValueSettings)))]
 async fn get_settings(State(state): State<AppState>, _v: Viewer) -> Result<Response, AppError> {
     Ok(json(StatusCode::OK, settings_json(&state.store().value_settings().await?)))
 }
@@ -43,8 +45,8 @@ async fn get_settings(State(state): State<AppState>, _v: Viewer) -> Result<Respo
 ///
 /// Only the fields sent change; every value is checked and each bad one named (422). They apply
 /// from the next assessment.
-#[utoipa::path(put, path = "/settings/value", tag = "value", request_body = schema::ValueSettings,
-    responses((status = 200, body = schema::ValueSettings), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+#[utoipa::path(put, path = "/settings/value", tag = "value", request_body = types::ValueSettings,
+    responses((status = 200, body = types::ValueSettings), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn put_settings(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::ManageSettings)?;
     let changes = raw_fields(&object(&body)?, &ValueSettings::fields(), &[])?;

@@ -2,6 +2,8 @@
 //! ten-signs health checks; satisfaction surveys and survey links; the health list and the
 //! quadrant overview; the recompute.
 
+pub mod types;
+
 use super::{json, object, raw_fields, schema};
 use crate::AppState;
 use crate::auth::{Action, Viewer, editable_customer};
@@ -69,14 +71,14 @@ fn standing_json(s: &StandingRecord, wallet_share: Option<u8>, lang: Lang) -> Va
 }
 
 async fn live(state: &AppState, id: i64) -> Result<StandingRecord, AppError> {
-    crate::pages::people::live_standing(state, id).await?.ok_or(AppError::NotFound)
+    crate::pages::archive::live_standing(state, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Where the relationship with a customer stands now: the 4R lifecycle phase and why, the level
 /// proposed from the contacts, the signs the data answers (null: unknown), satisfaction and
 /// loyalty (0–100, null when unknown), the quadrant, the health score
 #[utoipa::path(get, path = "/customers/{id}/standing", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::Standing), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Standing), (status = 404, body = schema::Problem)))]
 async fn get_standing(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let s = live(&state, id).await?;
     Ok(json(StatusCode::OK, standing_json(&s, state.store().wallet_share(id).await?, v.lang())))
@@ -84,8 +86,8 @@ async fn get_standing(State(state): State<AppState>, v: Viewer, Path(id): Path<i
 
 /// Record our share of the customer's spending in %, where known (`{"wallet_share": 30}`; null clears it)
 #[utoipa::path(put, path = "/customers/{id}/wallet-share", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::WalletShareInput,
-    responses((status = 200, body = schema::Standing), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::WalletShareInput,
+    responses((status = 200, body = types::Standing), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn put_wallet_share(
     State(state): State<AppState>,
     v: Viewer,
@@ -117,7 +119,7 @@ fn check_json(c: &HealthCheckRecord, lang: Lang) -> Value {
 
 /// A customer's ten-signs health checks, newest first
 #[utoipa::path(get, path = "/customers/{id}/health-checks", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::HealthCheck>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::HealthCheck>), (status = 404, body = schema::Problem)))]
 async fn list_checks(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().customer(id).await?;
     let list: Vec<Value> = state.store().health_checks(id).await?.iter().map(|c| check_json(c, v.lang())).collect();
@@ -132,8 +134,8 @@ async fn list_checks(State(state): State<AppState>, v: Viewer, Path(id): Path<i6
 /// `unknown`, with `<sign>_note`; `notes` for the check. A sign left out takes the data's answer
 /// when there is one, else unknown. The score is the share of known signs that hold.
 #[utoipa::path(post, path = "/customers/{id}/health-checks", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::HealthCheckInput,
-    responses((status = 201, body = schema::HealthCheck), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::HealthCheckInput,
+    responses((status = 201, body = types::HealthCheck), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create_check(
     State(state): State<AppState>,
     v: Viewer,
@@ -163,7 +165,7 @@ fn survey_json(s: &SurveyRecord, url: Option<String>) -> Value {
 
 /// A customer's satisfaction surveys, newest first; links still open carry their address
 #[utoipa::path(get, path = "/customers/{id}/surveys", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = Vec<schema::Survey>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::Survey>), (status = 404, body = schema::Problem)))]
 async fn list_surveys(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     let r = state.store().customer(id).await?;
     // An open link is answered by whoever holds it: only those who may act for the customer get
@@ -192,8 +194,8 @@ async fn list_surveys(State(state): State<AppState>, v: Viewer, Path(id): Path<i
 /// `buy_again` and `recommend` (yes/no, or leave out), `expectation` and `experience` (1–5,
 /// required), `comment`, `respondent`.
 #[utoipa::path(post, path = "/customers/{id}/surveys", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::SurveyInput,
-    responses((status = 201, body = schema::Survey), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::SurveyInput,
+    responses((status = 201, body = types::Survey), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn record_survey(
     State(state): State<AppState>,
     v: Viewer,
@@ -209,8 +211,8 @@ async fn record_survey(
 
 /// Make a survey link for the customer: signed, answered once, open for `days` (1–90, default 14)
 #[utoipa::path(post, path = "/customers/{id}/survey-links", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::SurveyLinkInput,
-    responses((status = 201, body = schema::Survey), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::SurveyLinkInput,
+    responses((status = 201, body = types::Survey), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create_link(
     State(state): State<AppState>,
     v: Viewer,
@@ -257,7 +259,7 @@ fn row_json(r: &HealthRow) -> Value {
 /// The relationship-health list: key and major accounts and anyone checked, worst (or falling)
 /// first, 50 a page; `signs_from_data` is ten marks (y, n, ?) in the signs' order
 #[utoipa::path(get, path = "/relationships/health", tag = "relationships", params(HealthQuery),
-    responses((status = 200, body = Vec<schema::HealthRow>), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::HealthRow>), (status = 400, body = schema::Problem)))]
 async fn health_list(
     State(state): State<AppState>,
     v: Viewer,
@@ -273,7 +275,7 @@ async fn health_list(
 /// (destroyer by default)
 #[utoipa::path(get, path = "/relationships/quadrant", tag = "relationships",
     params(("quadrant" = Option<String>, Query, description = "destroyer, profiteer, prisoner or apostle")),
-    responses((status = 200, body = schema::QuadrantReport), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::QuadrantReport), (status = 400, body = schema::Problem)))]
 async fn quadrant(
     State(state): State<AppState>,
     _v: Viewer,
@@ -316,7 +318,7 @@ fn referral_json(r: &guanxi_store::ReferralRecord) -> Value {
 
 /// Who referred the customer (`referred_by`, null when nobody), and whom they referred (`referred`)
 #[utoipa::path(get, path = "/customers/{id}/referrals", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 200, body = schema::Referrals), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::Referrals), (status = 404, body = schema::Problem)))]
 async fn customer_referrals(
     State(state): State<AppState>,
     _v: Viewer,
@@ -336,8 +338,8 @@ async fn customer_referrals(
 /// of the referrer, by name), `referred_on` (default today), `reward_kind` (points, gift,
 /// discount, recognition), `reward`, `reward_value` (yuan), `notes`. One referral a customer.
 #[utoipa::path(post, path = "/customers/{id}/referrals", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    request_body = schema::ReferralInput,
-    responses((status = 201, body = schema::Referral), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::ReferralInput,
+    responses((status = 201, body = types::Referral), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn add_referral(
     State(state): State<AppState>,
     v: Viewer,
@@ -345,7 +347,7 @@ async fn add_referral(
     body: Bytes,
 ) -> Result<Response, AppError> {
     editable_customer(&state, &v, id).await?;
-    let raw = raw_fields(&object(&body)?, crate::pages::winback::REFERRAL_FIELDS, &[])?;
+    let raw = raw_fields(&object(&body)?, crate::pages::referrals::REFERRAL_FIELDS, &[])?;
     let d = guanxi_domain::winback::ReferralDraft::parse(&raw, guanxi_store::today_in_china())?;
     state.store().add_referral(v.actor(), id, &d).await?;
     let (by, _) = state.store().referrals_of(id).await?;
@@ -365,7 +367,7 @@ async fn remove_referral(State(state): State<AppState>, v: Viewer, Path(id): Pat
 /// The referrals report: totals, top referrers by revenue from the customers they brought, the latest 50
 #[utoipa::path(get, path = "/referrals/report", tag = "relationships",
     params(("since" = Option<String>, Query, description = "YYYY-MM-DD: referrals made on or after")),
-    responses((status = 200, body = schema::ReferralReport), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = types::ReferralReport), (status = 400, body = schema::Problem)))]
 async fn referral_report(
     State(state): State<AppState>,
     _v: Viewer,
@@ -396,7 +398,7 @@ fn case_json(c: &guanxi_store::CaseRecord, lang: Lang) -> Value {
     params(("status" = Option<String>, Query, description = "open, won_back or lost_for_good"),
            ("owner" = Option<String>, Query, description = "The customers' owner; `me` for the caller"),
            ("page" = Option<u32>, Query, description = "Page, from 1")),
-    responses((status = 200, body = Vec<schema::WinbackCase>), (status = 400, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::WinbackCase>), (status = 400, body = schema::Problem)))]
 async fn list_cases(
     State(state): State<AppState>,
     v: Viewer,
@@ -430,7 +432,7 @@ async fn list_cases(
 
 /// Open a win-back case for the customer by hand, with their lifetime figure now
 #[utoipa::path(post, path = "/customers/{id}/winback-cases", tag = "relationships", params(("id" = i64, Path, description = "Guanxi ID")),
-    responses((status = 201, body = schema::WinbackCase), (status = 409, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    responses((status = 201, body = types::WinbackCase), (status = 409, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn open_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     editable_customer(&state, &v, id).await?;
     let cid = state.store().open_winback_case(v.actor(), id).await?;
@@ -439,7 +441,7 @@ async fn open_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
 
 /// A win-back case with its lifetime figure, the one-nail guidance and its attempts
 #[utoipa::path(get, path = "/winback-cases/{id}", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
-    responses((status = 200, body = schema::WinbackCase), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = types::WinbackCase), (status = 404, body = schema::Problem)))]
 async fn get_case(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     Ok(json(StatusCode::OK, case_json(&state.store().winback_case(id).await?, v.lang())))
 }
@@ -451,8 +453,8 @@ async fn case_customer(state: &AppState, v: &Viewer, id: i64) -> Result<(), AppE
 
 /// Record an attempt: `channel`, `what` (required), `their_response`
 #[utoipa::path(post, path = "/winback-cases/{id}/attempts", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
-    request_body = schema::AttemptInput,
-    responses((status = 201, body = schema::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
+    request_body = types::AttemptInput,
+    responses((status = 201, body = types::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
 async fn add_attempt(
     State(state): State<AppState>,
     v: Viewer,
@@ -472,8 +474,8 @@ async fn add_attempt(
 /// Close a case: `outcome` won_back (the customer is a customer again) or lost_for_good (with
 /// `outcome_reason`; the customer is marked lost)
 #[utoipa::path(post, path = "/winback-cases/{id}/close", tag = "relationships", params(("id" = i64, Path, description = "Case id")),
-    request_body = schema::OutcomeInput,
-    responses((status = 200, body = schema::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
+    request_body = types::OutcomeInput,
+    responses((status = 200, body = types::WinbackCase), (status = 422, body = schema::Problem), (status = 409, body = schema::Problem)))]
 async fn close_case(
     State(state): State<AppState>,
     v: Viewer,

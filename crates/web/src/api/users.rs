@@ -1,5 +1,7 @@
 //! `/me` for everyone; `/users` for admins.
 
+pub mod types;
+
 use super::schema;
 use super::{json, object};
 use crate::AppState;
@@ -33,13 +35,13 @@ fn user_json(u: &User) -> Value {
 }
 
 /// The caller
-#[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = schema::User), (status = 401, body = schema::Problem)))]
+#[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, body = types::User), (status = 401, body = schema::Problem)))]
 async fn me(v: Viewer) -> Result<Response, AppError> {
     Ok(json(StatusCode::OK, user_json(&v.user)))
 }
 
 /// All users (admins)
-#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<schema::User>), (status = 403, body = schema::Problem)))]
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<types::User>), (status = 403, body = schema::Problem)))]
 async fn list(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::ManageUsers)?;
     let users: Vec<Value> =
@@ -76,8 +78,8 @@ fn check_keys(obj: &serde_json::Map<String, Value>, allowed: &[&str]) -> Result<
 }
 
 /// Add a user (admins); the response holds the initial password, once
-#[utoipa::path(post, path = "/users", tag = "users", request_body = schema::UserInput,
-    responses((status = 201, body = schema::NewUserCreated), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+#[utoipa::path(post, path = "/users", tag = "users", request_body = types::UserInput,
+    responses((status = 201, body = types::NewUserCreated), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(Action::ManageUsers)?;
     v.recently_authenticated()?;
@@ -98,8 +100,8 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 
 /// Change a user (admins): display_name, role, team, active
 #[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")),
-    request_body = schema::UserInput,
-    responses((status = 200, body = schema::User), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    request_body = types::UserInput,
+    responses((status = 200, body = types::User), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn update(
     State(state): State<AppState>,
     v: Viewer,
@@ -146,7 +148,7 @@ struct TokensQuery {
 
 /// API tokens: the caller's own, or everyone's with `all=true` (admins)
 #[utoipa::path(get, path = "/tokens", tag = "users", params(TokensQuery),
-    responses((status = 200, body = Vec<schema::ApiTokenInfo>), (status = 403, body = schema::Problem)))]
+    responses((status = 200, body = Vec<types::ApiTokenInfo>), (status = 403, body = schema::Problem)))]
 async fn tokens(
     State(state): State<AppState>,
     v: Viewer,

@@ -121,19 +121,19 @@ async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQu
             id: e.id,
             at: china_time(&e.at),
             who: names.labelled(&e.actor),
-            what: super::customers::action_label(&e.action, &e.entity, t),
+            what: super::history::action_label(&e.action, &e.entity, t),
             record: match (e.customer_id, e.entity_id) {
                 (Some(c), _) => format!("{} {c}", t.ent_customer()),
                 (None, Some(id)) => format!("#{id}"),
                 _ => String::new(),
             },
             client: e.client.clone().unwrap_or_default(),
-            note: e.note.as_deref().map(|n| super::customers::note_text(n, t)).unwrap_or_default(),
-            changes: super::customers::changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, v.lang()),
+            note: e.note.as_deref().map(|n| super::history::note_text(n, t)).unwrap_or_default(),
+            changes: super::history::changes_of(&e.entity, e.before.as_ref(), e.after.as_ref(), &names, v.lang()),
         })
         .collect();
     let users = state.store().users().await?.into_iter().map(|u| (names.labelled(&u.username), u.username)).collect();
-    let actions = ACTIONS.iter().map(|a| (*a, super::customers::action_label(a, "", t))).collect();
+    let actions = ACTIONS.iter().map(|a| (*a, super::history::action_label(a, "", t))).collect();
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
     let c = Chrome::new(&v, Nav::Audit, None, "/audit".into());
     Ok(render(&AuditPage {

@@ -179,8 +179,8 @@ async fn engage(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/customers/{id}?done=saved#competition")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let forms = super::people::ArchiveForms { competition: Some(e.message(v.lang())), ..Default::default() };
-            super::people::archive_page(&state, &v, id, None, forms).await
+            let forms = super::archive::ArchiveForms { competition: Some(e.message(v.lang())), ..Default::default() };
+            super::archive::archive_page(&state, &v, id, None, forms).await
         }
         Err(e) => Err(e.into()),
     }

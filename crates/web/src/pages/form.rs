@@ -99,104 +99,107 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
             vocab($ty::ALL, $ty::code, $ty::label, lang)
         };
     }
-    let list = match field {
-        Field::Kind => return Some(v!(CustomerKind)),
-        Field::Status => return Some(v!(CustomerStatus)),
-        Field::Channel => return Some(v!(Channel)),
-        Field::Direction => return Some(v!(Direction)),
-        Field::Response => v!(Response),
-        Field::Outcome => {
-            use guanxi_domain::winback::CaseStatus;
-            return Some(
-                [CaseStatus::WonBack, CaseStatus::LostForGood]
-                    .iter()
-                    .map(|s| (s.code().to_string(), s.label(lang).to_string()))
-                    .collect(),
-            );
-        }
-        Field::RewardKind => {
-            use guanxi_domain::winback::RewardKind;
-            v!(RewardKind)
-        }
-        Field::About => {
-            use guanxi_domain::standing::SurveyAbout;
-            return Some(v!(SurveyAbout));
-        }
-        Field::Satisfied => {
-            return Some(vec![
-                (String::new(), "—".to_string()),
-                ("yes".to_string(), lang.pick("满意", "Yes, satisfied").to_string()),
-                ("no".to_string(), lang.pick("不满意", "No, not satisfied").to_string()),
-            ]);
-        }
-        Field::BuyAgain | Field::Recommend => {
-            return Some(vec![
-                (String::new(), lang.pick("不确定", "Not sure").to_string()),
-                ("yes".to_string(), lang.pick("会", "Yes").to_string()),
-                ("no".to_string(), lang.pick("不会", "No").to_string()),
-            ]);
-        }
-        Field::Expectation | Field::Experience => {
-            let labels = [
-                ("1", lang.pick("1 很低", "1 very low")),
-                ("2", lang.pick("2 较低", "2 low")),
-                ("3", lang.pick("3 一般", "3 fair")),
-                ("4", lang.pick("4 较高", "4 high")),
-                ("5", lang.pick("5 很高", "5 very high")),
-            ];
-            let mut out = vec![(String::new(), "—".to_string())];
-            out.extend(labels.iter().map(|(c, l)| (c.to_string(), l.to_string())));
-            return Some(out);
-        }
-        Field::Feedback => v!(Feedback),
-        Field::Role => return Some(v!(Role)),
-        Field::Basis => return Some(v!(Basis)),
-        Field::ValueUnit => return Some(v!(TimeUnit)),
-        Field::ServiceKey | Field::ServiceMajor | Field::ServiceRegular | Field::ServiceSmall => {
-            return Some(v!(ServiceLevel));
-        }
-        Field::PurchasingPower | Field::DecisionAuthority | Field::Need => {
-            return Some(vocab(
-                sales::Qualification::ALL,
-                sales::Qualification::code,
-                sales::Qualification::label,
-                lang,
-            ));
-        }
-        Field::Resolved => {
-            return Some(vec![
-                ("no".to_string(), lang.pick("否", "No").to_string()),
-                ("yes".to_string(), lang.pick("是", "Yes").to_string()),
-            ]);
-        }
-        Field::Stage => v!(Stage),
-        Field::RelationshipStage => {
-            use guanxi_domain::relationship::RelationshipStage;
-            v!(RelationshipStage)
-        }
-        Field::Engagement => {
-            use guanxi_domain::competitors::EngagementKind;
-            v!(EngagementKind)
-        }
-        Field::RelationshipLevel => {
-            use guanxi_domain::relationship::RelationshipLevel;
-            v!(RelationshipLevel)
-        }
-        Field::Appointment => vocab(Approach::ALL, Approach::code, Approach::label, lang),
-        Field::Cause => {
-            vocab(sales::ObjectionCause::ALL, sales::ObjectionCause::code, sales::ObjectionCause::label, lang)
-        }
-        Field::SalesChannel => v!(SalesChannel),
-        Field::Purpose => v!(CustomerPurpose),
-        Field::NeedsOrientation => v!(NeedsOrientation),
-        Field::Gender => v!(Gender),
-        Field::Size => v!(OrgSize),
-        Field::CreditRating => v!(CreditRating),
-        Field::Closeness => v!(Closeness),
-        Field::DecisionRole => v!(DecisionRole),
-        Field::Attitude => v!(Attitude),
-        Field::Relation => v!(Relation),
-        _ => return None,
+    let list = if field == Field::Kind {
+        return Some(v!(CustomerKind));
+    } else if field == Field::Status {
+        return Some(v!(CustomerStatus));
+    } else if field == Field::Channel {
+        return Some(v!(Channel));
+    } else if field == Field::Direction {
+        return Some(v!(Direction));
+    } else if field == Field::Response {
+        v!(Response)
+    } else if field == Field::Outcome {
+        use guanxi_domain::winback::CaseStatus;
+        return Some(
+            [CaseStatus::WonBack, CaseStatus::LostForGood]
+                .iter()
+                .map(|s| (s.code().to_string(), s.label(lang).to_string()))
+                .collect(),
+        );
+    } else if field == Field::RewardKind {
+        use guanxi_domain::winback::RewardKind;
+        v!(RewardKind)
+    } else if field == Field::About {
+        use guanxi_domain::standing::SurveyAbout;
+        return Some(v!(SurveyAbout));
+    } else if field == Field::Satisfied {
+        return Some(vec![
+            (String::new(), "—".to_string()),
+            ("yes".to_string(), lang.pick("满意", "Yes, satisfied").to_string()),
+            ("no".to_string(), lang.pick("不满意", "No, not satisfied").to_string()),
+        ]);
+    } else if field.is_one_of(&[Field::BuyAgain, Field::Recommend]) {
+        return Some(vec![
+            (String::new(), lang.pick("不确定", "Not sure").to_string()),
+            ("yes".to_string(), lang.pick("会", "Yes").to_string()),
+            ("no".to_string(), lang.pick("不会", "No").to_string()),
+        ]);
+    } else if field.is_one_of(&[Field::Expectation, Field::Experience]) {
+        let labels = [
+            ("1", lang.pick("1 很低", "1 very low")),
+            ("2", lang.pick("2 较低", "2 low")),
+            ("3", lang.pick("3 一般", "3 fair")),
+            ("4", lang.pick("4 较高", "4 high")),
+            ("5", lang.pick("5 很高", "5 very high")),
+        ];
+        let mut out = vec![(String::new(), "—".to_string())];
+        out.extend(labels.iter().map(|(c, l)| (c.to_string(), l.to_string())));
+        return Some(out);
+    } else if field == Field::Feedback {
+        v!(Feedback)
+    } else if field == Field::Role {
+        return Some(v!(Role));
+    } else if field == Field::Basis {
+        return Some(v!(Basis));
+    } else if field == Field::ValueUnit {
+        return Some(v!(TimeUnit));
+    } else if field.is_one_of(&[Field::ServiceKey, Field::ServiceMajor, Field::ServiceRegular, Field::ServiceSmall]) {
+        return Some(v!(ServiceLevel));
+    } else if field.is_one_of(&[Field::PurchasingPower, Field::DecisionAuthority, Field::Need]) {
+        return Some(vocab(sales::Qualification::ALL, sales::Qualification::code, sales::Qualification::label, lang));
+    } else if field == Field::Resolved {
+        return Some(vec![
+            ("no".to_string(), lang.pick("否", "No").to_string()),
+            ("yes".to_string(), lang.pick("是", "Yes").to_string()),
+        ]);
+    } else if field == Field::Stage {
+        v!(Stage)
+    } else if field == Field::RelationshipStage {
+        use guanxi_domain::relationship::RelationshipStage;
+        v!(RelationshipStage)
+    } else if field == Field::Engagement {
+        use guanxi_domain::competitors::EngagementKind;
+        v!(EngagementKind)
+    } else if field == Field::RelationshipLevel {
+        use guanxi_domain::relationship::RelationshipLevel;
+        v!(RelationshipLevel)
+    } else if field == Field::Appointment {
+        vocab(Approach::ALL, Approach::code, Approach::label, lang)
+    } else if field == Field::Cause {
+        vocab(sales::ObjectionCause::ALL, sales::ObjectionCause::code, sales::ObjectionCause::label, lang)
+    } else if field == Field::SalesChannel {
+        v!(SalesChannel)
+    } else if field == Field::Purpose {
+        v!(CustomerPurpose)
+    } else if field == Field::NeedsOrientation {
+        v!(NeedsOrientation)
+    } else if field == Field::Gender {
+        v!(Gender)
+    } else if field == Field::Size {
+        v!(OrgSize)
+    } else if field == Field::CreditRating {
+        v!(CreditRating)
+    } else if field == Field::Closeness {
+        v!(Closeness)
+    } else if field == Field::DecisionRole {
+        v!(DecisionRole)
+    } else if field == Field::Attitude {
+        v!(Attitude)
+    } else if field == Field::Relation {
+        v!(Relation)
+    } else {
+        return None;
     };
     let mut out = vec![(String::new(), "—".to_string())];
     out.extend(list);
@@ -207,51 +210,60 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
     if let Some(c) = choices(field, lang) {
         return InputKind::Select(c);
     }
-    match field {
-        Field::Email => InputKind::Email,
-        Field::Phone => InputKind::Tel,
-        Field::Birthday
-        | Field::FoundedOn
-        | Field::NextStepOn
-        | Field::ExpectedClose
-        | Field::ClosedOn
-        | Field::Since
-        | Field::ReferredOn => InputKind::Date,
-        Field::OccurredAt | Field::OrderedAt => InputKind::DateTime,
-        Field::Notes
-        | Field::Preferences
-        | Field::PreferencesNote
-        | Field::Family
-        | Field::Motives
-        | Field::Personality
-        | Field::Beliefs
-        | Field::Attitudes
-        | Field::Interests
-        | Field::BusinessResults
-        | Field::Potential
-        | Field::Prospects
-        | Field::TradingTerms
-        | Field::Summary
-        | Field::Proposal
-        | Field::Preparation
-        | Field::PowerEvidence
-        | Field::AuthorityEvidence
-        | Field::NeedEvidence
-        | Field::Objection
-        | Field::Answer
-        | Field::LostReason
-        | Field::CompetitorWho
-        | Field::Situation
-        | Field::Analysis
-        | Field::Heading
-        | Field::Intent
-        | Field::Steer
-        | Field::Evidence
-        | Field::Comment
-        | Field::AttemptWhat
-        | Field::TheirResponse
-        | Field::Address => InputKind::TextArea,
-        _ => InputKind::Text,
+    if field == Field::Email {
+        InputKind::Email
+    } else if field == Field::Phone {
+        InputKind::Tel
+    } else if field.is_one_of(&[
+        Field::Birthday,
+        Field::FoundedOn,
+        Field::NextStepOn,
+        Field::ExpectedClose,
+        Field::ClosedOn,
+        Field::Since,
+        Field::ReferredOn,
+    ]) {
+        InputKind::Date
+    } else if field.is_one_of(&[Field::OccurredAt, Field::OrderedAt]) {
+        InputKind::DateTime
+    } else if field.is_one_of(&[
+        Field::Notes,
+        Field::Preferences,
+        Field::PreferencesNote,
+        Field::Family,
+        Field::Motives,
+        Field::Personality,
+        Field::Beliefs,
+        Field::Attitudes,
+        Field::Interests,
+        Field::BusinessResults,
+        Field::Potential,
+        Field::Prospects,
+        Field::TradingTerms,
+        Field::Summary,
+        Field::Proposal,
+        Field::Preparation,
+        Field::PowerEvidence,
+        Field::AuthorityEvidence,
+        Field::NeedEvidence,
+        Field::Objection,
+        Field::Answer,
+        Field::LostReason,
+        Field::CompetitorWho,
+        Field::Situation,
+        Field::Analysis,
+        Field::Heading,
+        Field::Intent,
+        Field::Steer,
+        Field::Evidence,
+        Field::Comment,
+        Field::AttemptWhat,
+        Field::TheirResponse,
+        Field::Address,
+    ]) {
+        InputKind::TextArea
+    } else {
+        InputKind::Text
     }
 }
 
@@ -264,17 +276,26 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         value = value.replace("; ", "\n");
     }
     let error = errors.and_then(|v| v.0.iter().find(|e| e.field == field)).map(|e| e.message(lang));
-    let hint = match field {
-        Field::Preferences => Some(t.preferences_hint()),
-        Field::Tags => Some(t.tags_hint()),
-        Field::OurParticipants => Some(t.participants_hint()),
-        Field::TheirParticipants => Some(t.their_participants_hint()),
-        Field::OccurredAt | Field::OrderedAt => Some(t.occurred_hint()),
-        Field::Amount => Some(t.yuan_hint()),
-        Field::Cost => Some(t.amount_hint()),
-        Field::Probability => Some(t.probability_hint()),
-        Field::Competitors => Some(t.tags_hint()),
-        _ => None,
+    let hint = if field == Field::Preferences {
+        Some(t.preferences_hint())
+    } else if field == Field::Tags {
+        Some(t.tags_hint())
+    } else if field == Field::OurParticipants {
+        Some(t.participants_hint())
+    } else if field == Field::TheirParticipants {
+        Some(t.their_participants_hint())
+    } else if field.is_one_of(&[Field::OccurredAt, Field::OrderedAt]) {
+        Some(t.occurred_hint())
+    } else if field == Field::Amount {
+        Some(t.yuan_hint())
+    } else if field == Field::Cost {
+        Some(t.amount_hint())
+    } else if field == Field::Probability {
+        Some(t.probability_hint())
+    } else if field == Field::Competitors {
+        Some(t.tags_hint())
+    } else {
+        None
     };
     Input {
         name: field.code(),
@@ -282,24 +303,23 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         value,
         error,
         kind: kind_of(field, lang),
-        required: matches!(
-            field,
-            Field::Name
-                | Field::Relation
-                | Field::Channel
-                | Field::Summary
-                | Field::Amount
-                | Field::Title
-                | Field::Objection
-                | Field::Cause
-                | Field::LostReason
-                | Field::Satisfied
-                | Field::Referrer
-                | Field::AttemptWhat
-                | Field::Outcome
-                | Field::Expectation
-                | Field::Experience
-        ),
+        required: field.is_one_of(&[
+            Field::Name,
+            Field::Relation,
+            Field::Channel,
+            Field::Summary,
+            Field::Amount,
+            Field::Title,
+            Field::Objection,
+            Field::Cause,
+            Field::LostReason,
+            Field::Satisfied,
+            Field::Referrer,
+            Field::AttemptWhat,
+            Field::Outcome,
+            Field::Expectation,
+            Field::Experience,
+        ]),
         hint,
     }
 }

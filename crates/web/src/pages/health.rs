@@ -82,7 +82,7 @@ async fn check_page_with(
     let lang = v.lang();
     let t = T(lang);
     let r = state.store().customer(id).await?;
-    let standing = super::people::live_standing(state, id).await?.ok_or(AppError::NotFound)?;
+    let standing = super::archive::live_standing(state, id).await?.ok_or(AppError::NotFound)?;
     let signals = standing.inputs.signals;
     let (typed, err) = match &form {
         Some((f, e)) => (Some(f), Some(e)),
@@ -185,7 +185,7 @@ async fn save_check(
     editable_customer(&state, &v, id).await?;
     let form = FormData::parse(&body)?;
     let raw = form.raw(&check_fields());
-    let standing = super::people::live_standing(&state, id).await?.ok_or(AppError::NotFound)?;
+    let standing = super::archive::live_standing(&state, id).await?.ok_or(AppError::NotFound)?;
     let result = match HealthCheck::parse(&raw, &standing.inputs.signals) {
         Ok(check) => state.store().save_health_check(v.actor(), id, &check).await,
         Err(e) => Err(StoreError::Invalid(e)),

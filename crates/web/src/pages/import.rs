@@ -766,35 +766,37 @@ fn how_to_fill(target: Target, f: Field, t: T) -> (bool, String) {
     let input = super::form::input(f, &guanxi_domain::Raw::default(), None, t);
     let text = |zh: &str, en: &str| t.pick(zh, en).to_string();
     let how = match (target, f) {
-        (Target::Customers, Field::Id) => text(
+        (Target::Customers, f) if f == Field::Id => text(
             "留空：新建客户。填写关系编号（导出文件的第一列）：更新那位客户。",
             "Empty: a new customer. A Guanxi ID (the first column of an export): updates that customer.",
         ),
-        (Target::Customers, Field::Name) => {
+        (Target::Customers, f) if f == Field::Name => {
             text("个人的姓名，或单位的全称。", "A person's name, or an organization's full name.")
         }
-        (Target::Customers, Field::Owner) => text("负责同事的用户名。", "The username of the colleague in charge."),
-        (Target::Customers, Field::Phone) => text(
+        (Target::Customers, f) if f == Field::Owner => {
+            text("负责同事的用户名。", "The username of the colleague in charge.")
+        }
+        (Target::Customers, f) if f == Field::Phone => text(
             "手机或座机，如 13800138000、010-12345678。",
             "Mobile or landline, such as 13800138000 or 010-12345678.",
         ),
-        (Target::Customers, Field::ExternalId) => text(
+        (Target::Customers, f) if f == Field::ExternalId => text(
             "其他系统里的编号；再次导入时用它找到同一位客户。",
             "The number in another system; a later import finds the same customer by it.",
         ),
-        (Target::Orders, Field::Id | Field::ExternalId | Field::Phone) => text(
+        (Target::Orders, f) if f.is_one_of(&[Field::Id, Field::ExternalId, Field::Phone]) => text(
             "哪位客户的订单：关系编号、外部编号、手机三列填一列即可。",
             "Whose order: fill one of Guanxi ID, external ID or phone.",
         ),
-        (Target::Orders, Field::OrderNo) => text(
+        (Target::Orders, f) if f == Field::OrderNo => text(
             "订单号；同一订单号再次导入时更新那笔订单，不会重复。",
             "The order number; importing the same number again updates that order instead of adding another.",
         ),
-        (Target::Orders, Field::OrderedAt) => text(
+        (Target::Orders, f) if f == Field::OrderedAt => text(
             "下单时间，如 2026-03-15 14:30（中国时间）。",
             "When it was ordered, such as 2026-03-15 14:30 (China time).",
         ),
-        (Target::Orders, Field::Amount | Field::Cost) => {
+        (Target::Orders, f) if f.is_one_of(&[Field::Amount, Field::Cost]) => {
             text("金额（元），如 1280 或 1,280.50。", "Yuan, such as 1280 or 1,280.50.")
         }
         _ if input.html_type() == "date" => text("日期，如 2024-03-15。", "A date, such as 2024-03-15."),
@@ -807,7 +809,7 @@ fn how_to_fill(target: Target, f: Field, t: T) -> (bool, String) {
     };
     let required = match target {
         Target::Customers => input.required,
-        Target::Orders => matches!(f, Field::OrderedAt | Field::Amount),
+        Target::Orders => f.is_one_of(&[Field::OrderedAt, Field::Amount]),
     };
     (required, how)
 }

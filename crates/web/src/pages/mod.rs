@@ -2,14 +2,19 @@
 //! successful post (with a one-time notice), the form shown again with its errors otherwise.
 
 pub mod account;
+pub mod archive;
 pub mod audit;
 pub mod competitors;
 pub mod customers;
+pub mod deal;
+pub mod deal_actions;
 pub mod form;
 pub mod health;
+pub mod history;
 pub mod import;
 pub mod orders;
 pub mod people;
+pub mod referrals;
 pub mod reports;
 pub mod sales;
 pub mod sales_settings;
@@ -41,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .merge(customers::router())
+        .merge(history::router())
         .merge(people::router())
         .merge(health::router())
         .merge(surveys::router())
@@ -52,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(value::router())
         .merge(orders::router())
         .merge(sales::router())
+        .merge(deal_actions::router())
         .merge(reports::router())
         .merge(sales_settings::router())
         .merge(competitors::router())
@@ -63,15 +70,6 @@ async fn style() -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     r
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub t: T,
-    pub title: &'static str,
-    pub message: String,
-    pub signed_in: bool,
 }
 
 #[derive(Template)]
@@ -157,7 +155,7 @@ async fn login(
     let typed = form.get("username").trim().to_string();
     let next = local_or_home(form.get("next"));
     let store = state.store();
-    let shown: String = typed.chars().take(guanxi_domain::values::USERNAME_MAX).collect();
+    let shown: String = typed.chars().take(guanxi_domain::error::USERNAME_MAX).collect();
     let again = |message: String, status| {
         let mut r = render(&login_form(t, Some(message), shown.clone(), next.clone()));
         *r.status_mut() = status;

@@ -259,13 +259,13 @@ async fn merge_view(
     let names = crate::html::Names::load(state.store()).await?;
     let rows = super::form::customer_fields()
         .into_iter()
-        .filter(|f| !matches!(f, Field::Kind))
+        .filter(|f| *f != Field::Kind)
         .filter_map(|f| {
             let (x, y) = (fa.get(f).trim().to_string(), fb.get(f).trim().to_string());
             if x.is_empty() && y.is_empty() {
                 return None;
             }
-            let choose = !x.is_empty() && !y.is_empty() && x != y && !matches!(f, Field::Tags | Field::Preferences);
+            let choose = !x.is_empty() && !y.is_empty() && x != y && !f.is_one_of(&[Field::Tags, Field::Preferences]);
             Some(MergeRow {
                 code: f.code(),
                 label: f.label(lang),

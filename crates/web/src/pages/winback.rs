@@ -2,6 +2,7 @@
 //! each case with its lifetime figure, the "one nail" guidance, attempts and outcome).
 
 use super::form::{self, Input};
+use super::referrals::{REFERRAL_FIELDS, ReferralView};
 use crate::AppState;
 use crate::auth::{Action, Viewer, editable_customer};
 use crate::error::AppError;
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::winback::{AttemptDraft, CaseOutcome, CaseStatus, ReferralDraft, guidance};
 use guanxi_domain::{Field, Lang, Raw, Validation};
-use guanxi_store::{CaseRecord, ReferralRecord, StoreError};
+use guanxi_store::{CaseRecord, StoreError};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -31,95 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/winback/{id}/close", post(close_case))
 }
 
-pub const REFERRAL_FIELDS: &[Field] = &[
-    Field::Referrer,
-    Field::ReferrerPerson,
-    Field::ReferredOn,
-    Field::RewardKind,
-    Field::Reward,
-    Field::RewardValue,
-    Field::Notes,
-];
 pub const ATTEMPT_FIELDS: &[Field] = &[Field::Channel, Field::AttemptWhat, Field::TheirResponse];
 pub const OUTCOME_FIELDS: &[Field] = &[Field::Outcome, Field::OutcomeReason];
-
-/// A referral as a line.
-pub struct ReferralView {
-    pub id: i64,
-    pub referrer_id: i64,
-    pub referrer: String,
-    pub referred_id: i64,
-    pub referred: String,
-    pub on: String,
-    pub reward: String,
-    pub outcome: String,
-}
-
-impl ReferralView {
-    pub fn new(r: &ReferralRecord, t: T) -> ReferralView {
-        let lang = t.lang();
-        let mut reward: Vec<String> = Vec::new();
-        if let Some(k) = r.reward_kind {
-            reward.push(k.label(lang).to_string());
-        }
-        if let Some(x) = &r.reward {
-            reward.push(x.clone());
-        }
-        if let Some(f) = r.reward_fen {
-            reward.push(yuan(f));
-        }
-        let outcome = if r.revenue_fen > 0 {
-            match lang {
-                Lang::ZhCn => format!("推荐以来购买 {}", yuan(r.revenue_fen)),
-                Lang::En => format!("{} bought since", yuan(r.revenue_fen)),
-            }
-        } else {
-            r.referred_status.label(lang).to_string()
-        };
-        ReferralView {
-            id: r.id,
-            referrer_id: r.referrer_id,
-            referrer: match &r.referrer_person {
-                Some(p) => format!("{}{}", r.referrer_name, crate::i18n::T(lang).aside(p)),
-                None => r.referrer_name.clone(),
-            },
-            referred_id: r.referred_id,
-            referred: r.referred_name.clone(),
-            on: r.referred_on.to_string(),
-            reward: reward.join(" · "),
-            outcome,
-        }
-    }
-}
-
-/// The referral part of a customer's page.
-pub struct ReferralPart {
-    pub by: Option<ReferralView>,
-    pub made: Vec<ReferralView>,
-    pub inputs: Vec<Input>,
-    pub open: bool,
-    pub winback_case: Option<i64>,
-}
-
-pub async fn referral_part(
-    state: &AppState,
-    id: i64,
-    failed: Option<&(Raw, Validation)>,
-    t: T,
-) -> Result<ReferralPart, AppError> {
-    let (by, made) = state.store().referrals_of(id).await?;
-    let (raw, err) = match failed {
-        Some((r, e)) => (r.clone(), Some(e)),
-        None => (Raw::new(), None),
-    };
-    Ok(ReferralPart {
-        by: by.as_ref().map(|r| ReferralView::new(r, t)),
-        made: made.iter().map(|r| ReferralView::new(r, t)).collect(),
-        inputs: form::inputs(REFERRAL_FIELDS, &raw, err, t),
-        open: failed.is_some(),
-        winback_case: state.store().open_winback_case_of(id).await?,
-    })
-}
 
 async fn add_referral(
     State(state): State<AppState>,
@@ -136,8 +50,8 @@ async fn add_referral(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?done=saved#referrals")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let forms = super::people::ArchiveForms { referral: Some((raw, e)), ..Default::default() };
-            super::people::archive_page(&state, &v, id, None, forms).await
+            let forms = super::archive::ArchiveForms { referral: Some((raw, e)), ..Default::default() };
+            super::archive::archive_page(&state, &v, id, None, forms).await
         }
         Err(e) => Err(e.into()),
     }
@@ -328,7 +242,7 @@ async fn case_page_with(
     let c = state.store().winback_case(id).await?;
     let names = crate::html::Names::load(state.store()).await?;
     let customer = state.store().customer(c.customer_id).await?;
-    let why = match super::people::live_standing(state, c.customer_id).await? {
+    let why = match super::archive::live_standing(state, c.customer_id).await? {
         Some(s) => s.standing.why.describe(lang),
         None => String::new(),
     };

@@ -1,0 +1,52 @@
+//! Signing in, one's account, users and the server settings.
+
+catalogue! {
+    tagline => "客户关系管理", "Customer relationship management";
+    password => "密码", "Password";
+    password_new => "新密码", "New password";
+    password_current => "当前密码", "Current password";
+    language => "语言", "Language";
+    public_url_title => "公开地址", "Public address";
+    public_url_hint => "客户从外面打开 Guanxi 的地址，例如 https://crm.example.com。发给客户的每个链接（满意度调查，以后的提醒与通知）都以它开头；所有服务器共用这一个设置。留空保存，就改回用每台服务器自己的地址。", "The address customers reach Guanxi at from outside, such as https://crm.example.com. Every link sent to customers (surveys, later reminders and notices) starts with it; all servers share this one setting. Save it empty to go back to each server's own address.";
+    public_url_inside => "这个地址只在这台电脑或公司内网里能打开：客户在外面点链接会打不开。请填公司对外的网址。", "This address opens only on this computer or inside the company's network: customers outside cannot open the links. Enter the company's outside address.";
+    public_url_now => "现在链接以此开头：", "Links now start with:";
+    public_url_fallback => "（未设置，用的是这台服务器的地址）", "(not set: this server's own address)";
+    add_user => "添加用户", "Add a user";
+    active => "启用", "Active";
+    inactive => "已停用", "Disabled";
+    enable => "启用", "Enable";
+    reset_password => "重置密码", "Reset password";
+    new_password_is => "新密码只显示这一次：", "The new password is shown only this once:";
+    api_tokens => "API 令牌", "API tokens";
+    token_name => "令牌名称", "Token name";
+    create_token => "创建令牌", "Create token";
+    token_created => "令牌已创建。请立即复制，它只显示这一次：", "Token created. Copy it now; it is shown only this once:";
+    revoke => "撤销", "Revoke";
+    revoked => "已撤销", "Revoked";
+    last_used => "最近使用", "Last used";
+    never => "从未", "Never";
+    no_tokens => "还没有令牌。集成系统用令牌调用 /api/v1。", "No tokens yet. Integrations use a token to call /api/v1.";
+    account_title => "我的账户", "My account";
+    change_password => "修改密码", "Change password";
+    password_same => "新密码不能和当前密码一样。", "The new password must differ from the current one.";
+    password_rules => "至少 12 个字符；不能是常见密码、不能包含用户名、不能是重复或连续的字符。一句好记的话最好。", "At least 12 characters; not a common password, not containing your username, not one character repeated or a run. A phrase you remember works best.";
+    password_change_effects => "修改密码会退出你在其他设备上的登录，并作废你的全部 API 令牌。", "Changing your password signs you out everywhere else and revokes all your API tokens.";
+    must_change_notice => "你的密码是管理员为你生成的，别人见过它。请先设置一个只有你知道的新密码，之后才能使用其他页面。", "Your password was generated for you and someone else has seen it. Please set one only you know; the other pages open once you have.";
+    token_lifetime => "有效期", "Valid for";
+    token_scope => "权限", "Access";
+    scope_full => "读写（和你的账号一样）", "Read and write (as your account)";
+    scope_read => "只读", "Read only";
+    token_lifetime_invalid => "请选择令牌的有效期。", "Please choose how long the token is valid.";
+    token_scope_invalid => "请选择令牌的权限：读写或只读。", "Please choose the token's access: read and write, or read only.";
+    expires => "到期", "Expires";
+    expired => "已过期", "Expired";
+    all_tokens => "所有用户的 API 令牌", "Everyone's API tokens";
+    all_tokens_hint => "用户修改或重置密码、被停用时，其令牌会自动作废。发现可疑的令牌可在这里撤销。", "A user's tokens are revoked when their password is changed or reset and when they are disabled. Revoke anything suspicious here.";
+    owner_user => "用户", "User";
+    reauth_title => "确认是你本人", "Confirm it is you";
+    reauth_intro => "管理用户（新增、改角色、停用、重置密码、撤销令牌）之前，请再输入一次你的密码。确认后 15 分钟内不用再输。", "Before managing users (adding, changing roles, disabling, resetting passwords, revoking tokens), please enter your password again. It holds for 15 minutes.";
+    confirm => "确认", "Confirm";
+    current_password_wrong => "当前密码不正确。", "The current password is wrong.";
+    settings_intro => "这些规则决定客户如何分级、模型看多长的历史、流失预警列出哪些客户，以及各层级客户的接触与服务方式。保存后从下一次评估起生效（可在客户价值页点“立即重新评估”）。", "These rules decide how customers are tiered, how much history the models read, whom the churn watch lists, and how each tier is approached and served. They apply from the next assessment (use \"Recompute now\" on the value page).";
+    settings_rules => "各层级的接触与服务方式", "Approach and service by tier";
+}
