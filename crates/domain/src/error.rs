@@ -49,6 +49,11 @@ impl Field {
         lang.pick(self.0.zh, self.0.en)
     }
 
+    /// The vocabulary this field's values come from, if it has one.
+    pub fn terms(self) -> Option<&'static [Term]> {
+        self.0.terms
+    }
+
     /// Whether this is one of `fields`.
     pub fn is_one_of(self, fields: &[Field]) -> bool {
         fields.contains(&self)
@@ -175,6 +180,8 @@ pub enum Problem {
     InvalidPhone,
     InvalidEmail,
     InvalidDate,
+    /// Not a time of day (14:30).
+    InvalidTime,
     /// A date that reads well but cannot be meant (a next step in 1900, a birthday in 1800).
     DateOutOfRange {
         from: String,
@@ -251,6 +258,7 @@ impl Problem {
             Problem::InvalidPhone => "invalid_phone",
             Problem::InvalidEmail => "invalid_email",
             Problem::InvalidDate => "invalid_date",
+            Problem::InvalidTime => "invalid_time",
             Problem::DateOutOfRange { .. } => "date_out_of_range",
             Problem::DateInFuture => "date_in_future",
             Problem::UnknownChoice { .. } => "unknown_choice",
@@ -318,6 +326,8 @@ impl Problem {
             (Problem::InvalidDate, Lang::En) => {
                 "is not a valid date; write 2024-03-15, 2024/3/15 or 2024年3月15日".into()
             }
+            (Problem::InvalidTime, Lang::ZhCn) => "不是有效的时间，请写成 14:30 或 14点30".into(),
+            (Problem::InvalidTime, Lang::En) => "is not a valid time; write 14:30".into(),
             (Problem::DateInFuture, Lang::ZhCn) => "不能晚于今天".into(),
             (Problem::DateInFuture, Lang::En) => "cannot be in the future".into(),
             (Problem::UnknownChoice { allowed }, Lang::ZhCn) => {

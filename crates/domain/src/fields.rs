@@ -17,6 +17,7 @@ const FEATURES: &[&[Field]] = &[
     crate::winback::fields::ALL,
     crate::health::fields::ALL,
     crate::settings::ALL,
+    crate::tasks::fields::ALL,
 ];
 
 impl Field {

@@ -20,6 +20,7 @@ pub mod sales;
 pub mod search;
 pub mod settings;
 pub mod standing;
+pub mod tasks;
 pub mod throttle;
 pub mod users;
 pub mod value;

@@ -62,6 +62,7 @@ mod search;
 mod settings;
 mod standing;
 mod surveys;
+mod tasks;
 mod winback;
 
 pub use imports::ImportSession;

@@ -116,6 +116,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0018_order_imports.sql"),
         include_str!("../../../migrations/postgres/0018_order_imports.sql"),
     ),
+    (
+        19,
+        "tasks",
+        include_str!("../../../migrations/sqlite/0019_tasks.sql"),
+        include_str!("../../../migrations/postgres/0019_tasks.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

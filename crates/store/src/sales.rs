@@ -127,10 +127,6 @@ impl Store {
         dispatch!(self, opportunity_tasks(id))
     }
 
-    pub async fn complete_task(&self, actor: Actor, task_id: i64, done: bool) -> Result<TaskRecord, StoreError> {
-        dispatch!(self, complete_task(actor, task_id, done))
-    }
-
     /// Attaches a file to an opportunity (see `ops::add_attachment`).
     pub async fn add_attachment(
         &self,

@@ -16,6 +16,7 @@ mod relationships;
 mod sales;
 mod standing;
 mod surveys;
+mod tasks;
 mod value;
 mod winback;
 
@@ -32,6 +33,7 @@ pub use relationships::*;
 pub use sales::*;
 pub use standing::*;
 pub use surveys::*;
+pub use tasks::*;
 pub use value::*;
 pub use winback::*;
 

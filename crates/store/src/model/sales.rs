@@ -64,18 +64,6 @@ pub struct ChainRecord {
     pub member: guanxi_domain::sales::ChainMember,
 }
 
-/// A task: something to do for a customer by a date (after-sales follow-ups so far).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TaskRecord {
-    pub id: i64,
-    pub customer_id: i64,
-    pub opportunity_id: Option<i64>,
-    pub title: String,
-    pub due_on: chrono::NaiveDate,
-    pub assignee: String,
-    pub done_at: Option<DateTime<Utc>>,
-}
-
 /// Which opportunities a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpportunityFilter {

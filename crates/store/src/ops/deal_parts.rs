@@ -1,13 +1,13 @@
 //! What hangs off an opportunity besides its stage: the objections logged on it, its decision chain
-//! (key people and how they are engaged), and the after-sales tasks winning creates.
+//! (key people and how they are engaged), and its tasks (the after-sales ones winning creates).
 
 use super::sales::{code, load_open, touch};
-use super::{Pool, Row, audit, now, opt_code};
+use super::{Pool, audit, now, opt_code};
 use crate::{Actor, ChainRecord, ObjectionRecord, StoreError, TaskRecord};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use guanxi_domain::sales::*;
 use guanxi_domain::{Attitude, DecisionRole, Field, Problem, Validation};
-use sqlx::Row as _;
+use sqlx::{AssertSqlSafe, Row as _};
 
 /// Logs an objection on an open opportunity.
 pub async fn add_objection(pool: &Pool, actor: Actor, id: i64, d: &ObjectionDraft) -> Result<i64, StoreError> {
@@ -200,42 +200,9 @@ pub async fn decision_chain(pool: &Pool, id: i64) -> Result<Vec<ChainRecord>, St
         .collect()
 }
 
-fn task_from_row(r: &Row) -> Result<TaskRecord, StoreError> {
-    Ok(TaskRecord {
-        id: r.try_get("id")?,
-        customer_id: r.try_get("customer_id")?,
-        opportunity_id: r.try_get("opportunity_id")?,
-        title: r.try_get("title")?,
-        due_on: r.try_get::<NaiveDate, _>("due_on")?,
-        assignee: r.try_get("username")?,
-        done_at: r.try_get("done_at")?,
-    })
-}
-
+/// A deal's tasks (the after-sales follow-ups winning created, and any other for the deal).
 pub async fn opportunity_tasks(pool: &Pool, id: i64) -> Result<Vec<TaskRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT t.*, u.username FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.opportunity_id = $1 \
-         ORDER BY t.due_on, t.id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(task_from_row).collect()
-}
-
-/// Marks a task done (or not done again).
-pub async fn complete_task(pool: &Pool, actor: Actor, task_id: i64, done: bool) -> Result<TaskRecord, StoreError> {
-    let mut tx = super::begin(pool).await?;
-    let row = sqlx::query("SELECT t.*, u.username FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.id = $1")
-        .bind(task_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("task", task_id))?;
-    let task = task_from_row(&row)?;
-    let at = done.then(|| task.done_at.unwrap_or_else(now));
-    sqlx::query("UPDATE tasks SET done_at = $1 WHERE id = $2").bind(at).bind(task_id).execute(&mut *tx).await?;
-    let note = format!("{}: {}", task.title, if done { "done" } else { "not done" });
-    audit(&mut tx, actor, "update", "task", Some(task_id), Some(task.customer_id), None, None, Some(&note)).await?;
-    tx.commit().await?;
-    Ok(TaskRecord { done_at: at, ..task })
+    let sql = format!("{} WHERE t.opportunity_id = $1 ORDER BY t.due_on, t.id", super::tasks::SELECT);
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_all(pool).await?;
+    rows.iter().map(super::tasks::task_from_row).collect()
 }

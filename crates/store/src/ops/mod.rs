@@ -20,6 +20,7 @@ mod standing;
 mod summaries;
 mod surveys;
 mod take_back;
+mod tasks;
 mod values;
 mod winback;
 
@@ -42,6 +43,7 @@ pub use search::*;
 pub use standing::*;
 pub use surveys::*;
 pub use take_back::*;
+pub use tasks::*;
 pub use values::*;
 pub use winback::*;
 

@@ -324,14 +324,26 @@ pub async fn add_interaction(
     d: &InteractionDraft,
 ) -> Result<i64, StoreError> {
     let mut tx = super::begin(pool).await?;
-    load_live(&mut tx, customer_id).await?;
-    let ours = resolve_users(&mut tx, Field::OurParticipants, &d.our_participants).await?;
-    check_opportunity(&mut tx, customer_id, d).await?;
-    let id = insert_interaction(&mut tx, actor, customer_id, d, now()).await?;
-    write_participants(&mut tx, id, customer_id, &ours, d).await?;
-    audit(&mut tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
-        .await?;
+    let id = log_interaction_in(&mut tx, actor, customer_id, d).await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// Logs a contact inside a transaction the caller commits (a task done and logged in one step):
+/// the customer live, our participants active users, the deal this customer's; audited.
+pub(crate) async fn log_interaction_in(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    customer_id: i64,
+    d: &InteractionDraft,
+) -> Result<i64, StoreError> {
+    load_live(tx, customer_id).await?;
+    let ours = resolve_users(tx, Field::OurParticipants, &d.our_participants).await?;
+    check_opportunity(tx, customer_id, d).await?;
+    let id = insert_interaction(tx, actor, customer_id, d, now()).await?;
+    write_participants(tx, id, customer_id, &ours, d).await?;
+    audit(tx, actor, "create", "interaction", Some(id), Some(customer_id), None, Some(&interaction_json(d)), None)
+        .await?;
     Ok(id)
 }
 

@@ -483,8 +483,8 @@ pub async fn close_opportunity(
             .await?;
             for t in &settings.after_sales_tasks {
                 sqlx::query(
-                    "INSERT INTO tasks (customer_id, opportunity_id, title, due_on, assignee_id, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO tasks (customer_id, opportunity_id, title, due_on, assignee_id, created_by, created_at, \
+                     updated_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'after_sales')",
                 )
                 .bind(o.customer_id)
                 .bind(id)

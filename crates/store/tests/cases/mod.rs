@@ -5,3 +5,4 @@ mod imports;
 mod relationships;
 mod sales;
 mod standing;
+mod tasks;
