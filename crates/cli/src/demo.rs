@@ -497,16 +497,17 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
         orgs
     };
     let relations = crate::relations::fill(ctx, &mut r, &buyers, &organizations).await?;
+    let tasks = crate::demo_tasks::fill(ctx, &mut r, today_in_china()).await?;
     println!(
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可在“查重合并”页面合并），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可在“查重合并”页面合并），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{tasks} 条待办，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice: merge them on the Duplicates page), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice: merge them on the Duplicates page), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {tasks} tasks, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),

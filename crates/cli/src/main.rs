@@ -7,10 +7,12 @@ mod audit;
 mod bench;
 mod deals;
 mod demo;
+mod demo_tasks;
 mod generate;
 mod loadgen;
 mod relations;
 mod serve;
+mod tasks;
 mod transfer;
 
 use anyhow::{Context, Result};
@@ -88,6 +90,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Read the audit log: `guanxi audit --action login_failed --from 2026-12-01`.
     Audit(audit::AuditArgs),
+    /// Tasks 待办: list, add, done, reopen: `guanxi --as li.na task list`.
+    #[command(subcommand)]
+    Task(tasks::TaskCommand),
 }
 
 /// What every command gets: the open store, the language, the acting user.
@@ -296,6 +301,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
             archive::merge(&ctx, keep, drop, &take, different_kinds).await
         }
         Command::Unmerge { merge_id } => archive::unmerge(&ctx, merge_id).await,
+        Command::Task(c) => tasks::task(&ctx, c).await,
         Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(a) => bench::run(&ctx, a).await,

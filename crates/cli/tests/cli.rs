@@ -781,3 +781,39 @@ async fn an_import_killed_part_way_is_taken_back() {
     let users: Vec<String> = store.users().await.expect("users").into_iter().map(|u| u.username).collect();
     assert!(users.contains(&"during1".to_string()) && users.contains(&"during2".to_string()), "{users:?}");
 }
+
+#[tokio::test]
+async fn tasks_from_the_shell() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["user", "add", "li.na", "--name", "李娜", "--role", "sales_rep"]);
+        ok(&db, &dir, &["--as", "li.na", "customer", "add", "name=欧阳锋", "owner=li.na"]);
+        // Without --as nobody would do it: refused, saying how.
+        let r = fails(&db, &dir, &["task", "add", "task_title=回访"]);
+        assert!(r.stderr.contains("--as"), "{backend}: {}", r.stderr);
+        let r = fails(&db, &dir, &["--as", "li.na", "task", "add", "task_title=回访", "due_time=25:61"]);
+        assert!(r.stderr.contains("具体时间") && r.stderr.contains("不是有效的时间"), "{backend}: {}", r.stderr);
+        let r = ok(
+            &db,
+            &dir,
+            &["--as", "li.na", "task", "add", "task_title=电话回访", "customer=1", "task_kind=电话", "due_time=9:30"],
+        );
+        assert!(
+            r.stdout.contains("电话回访") && r.stdout.contains("09:30") && r.stdout.contains("欧阳锋"),
+            "{backend}: {}",
+            r.stdout
+        );
+        let list = ok(&db, &dir, &["--as", "li.na", "task", "list"]);
+        assert!(list.stdout.contains("电话回访") && list.stdout.contains("@li.na"), "{backend}: {}", list.stdout);
+        let r = fails(&db, &dir, &["--as", "li.na", "task", "done", "1", "--log", "--channel", "飞鸽"]);
+        assert!(r.stderr.contains("渠道"), "{backend}: {}", r.stderr);
+        ok(&db, &dir, &["--as", "li.na", "task", "done", "1", "--result", "约好周五见", "--log"]);
+        assert!(ok(&db, &dir, &["--as", "li.na", "task", "list"]).stdout.contains("没有待办"), "{backend}");
+        let done = ok(&db, &dir, &["--as", "li.na", "task", "list", "--done"]);
+        assert!(done.stdout.contains("✓ 约好周五见"), "{backend}: {}", done.stdout);
+        let h = ok(&db, &dir, &["customer", "history", "1"]);
+        assert!(h.stdout.contains("interaction") && h.stdout.contains("task"), "{backend}: {}", h.stdout);
+        ok(&db, &dir, &["--as", "li.na", "task", "reopen", "1"]);
+        assert!(ok(&db, &dir, &["task", "list"]).stdout.contains("电话回访"), "{backend}: everyone's without --as");
+    }
+}

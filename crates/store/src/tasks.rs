@@ -40,4 +40,14 @@ impl Store {
     pub async fn tasks(&self, f: &TaskFilter) -> Result<Vec<TaskRecord>, StoreError> {
         dispatch!(self, list_tasks(f))
     }
+
+    /// Birthdays in the days ahead of the customers `owners` look after (see `ops::birthdays`).
+    pub async fn birthdays(
+        &self,
+        owners: Option<&[i64]>,
+        from: chrono::NaiveDate,
+        days: u32,
+    ) -> Result<Vec<Birthday>, StoreError> {
+        dispatch!(self, birthdays(owners, from, days))
+    }
 }

@@ -457,6 +457,16 @@ pub enum Action {
         owner: Option<i64>,
         part: CustomerPart,
     },
+    /// Give someone (oneself or a colleague) a task.
+    CreateTask,
+    /// Tick, put off, give to someone else or correct a task assigned to `assignee` and created
+    /// by `creator`.
+    ChangeTask {
+        assignee: i64,
+        creator: i64,
+    },
+    /// See how a team is doing: colleagues' tasks and days.
+    SeeTeam,
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
@@ -519,6 +529,25 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
         Action::ManageUsers | Action::ManageSettings => match role {
             Admin => Ok(()),
             _ => deny("只有管理员可以管理用户和设置", "Only admins can manage users and settings"),
+        },
+        Action::CreateTask => match role {
+            ReadOnly => deny("只读用户不能新建待办", "Read-only users cannot create tasks"),
+            _ => Ok(()),
+        },
+        // A task is its assignee's to do and its creator's to follow up; managers and admins
+        // look after everyone's.
+        Action::ChangeTask { assignee, creator } => match role {
+            Admin | Manager => Ok(()),
+            ReadOnly => deny("只读用户不能修改待办", "Read-only users cannot change tasks"),
+            _ if assignee == user.id || creator == user.id => Ok(()),
+            _ => deny(
+                "只能处理指派给自己或自己布置的待办",
+                "You can change only the tasks assigned to you or that you gave someone",
+            ),
+        },
+        Action::SeeTeam => match role {
+            Admin | Manager => Ok(()),
+            _ => deny("只有销售经理和管理员可以查看团队的待办", "Only managers and admins see the team's tasks"),
         },
         Action::CreateOpportunity => match role {
             Admin | Manager | SalesRep => Ok(()),

@@ -145,14 +145,16 @@ pub fn local_path(s: &str) -> Option<String> {
     Some(out)
 }
 
-/// [`local_path`], or the customer list.
+/// [`local_path`], or the home page (My day).
 pub fn local_or_home(s: &str) -> String {
-    local_path(s).unwrap_or_else(|| "/customers".to_string())
+    local_path(s).unwrap_or_else(|| "/today".to_string())
 }
 
 /// The section of the app a page belongs to, for the navigation bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    Today,
+    Tasks,
     Customers,
     Orders,
     Value,
@@ -194,6 +196,10 @@ pub enum Done {
     Closed,
     LinkMade,
     CaseOpened,
+    TaskCreated,
+    TaskDone,
+    TaskLogged,
+    TaskSnoozed,
 }
 
 impl Done {
@@ -221,6 +227,10 @@ impl Done {
         (Done::Closed, "closed"),
         (Done::LinkMade, "link"),
         (Done::CaseOpened, "case"),
+        (Done::TaskCreated, "task_created"),
+        (Done::TaskDone, "task_done"),
+        (Done::TaskLogged, "task_logged"),
+        (Done::TaskSnoozed, "task_snoozed"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -261,6 +271,10 @@ impl Done {
             Done::Closed => t.deal_closed(),
             Done::LinkMade => t.link_made(),
             Done::CaseOpened => t.case_opened(),
+            Done::TaskCreated => t.task_created(),
+            Done::TaskDone => t.task_done(),
+            Done::TaskLogged => t.task_logged(),
+            Done::TaskSnoozed => t.task_snoozed(),
         }
     }
 }
@@ -480,7 +494,7 @@ mod tests {
             "/ /evil",
             "/customers\r\nSet-Cookie: x=1",
         ] {
-            assert_eq!(local_or_home(bad), "/customers", "{bad:?}");
+            assert_eq!(local_or_home(bad), "/today", "{bad:?}");
         }
         assert_eq!(local_or_home("/opportunities/board?owner=li.na"), "/opportunities/board?owner=li.na");
         assert_eq!(local_or_home("/customers?q=张三"), "/customers?q=%E5%BC%A0%E4%B8%89");

@@ -15,6 +15,7 @@ mod sales;
 mod schema;
 mod settings;
 mod standing;
+mod tasks;
 mod users;
 
 use crate::AppState;
@@ -40,6 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "value", description = "Value settings and background recomputes"),
         (name = "sales", description = "Opportunities 商机 through the standard stages"),
         (name = "relationships", description = "Relationships: stage and level, the ten signs, satisfaction and loyalty, competitors"),
+        (name = "tasks", description = "Tasks 待办 and My day 今日"),
     ),
     components(schemas(customers::types::CustomerSummary, users::types::User, orders::types::Order, sales::types::Opportunity)),
     modifiers(&BearerAuth)
@@ -57,6 +59,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(standing::router())
         .merge(users::router())
         .merge(settings::router())
+        .merge(tasks::router())
         .split_for_parts()
 }
 

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use guanxi_domain::sales::*;
 use guanxi_domain::{Field, Problem, Raw, Validation};
-use guanxi_store::{OpportunityRecord, TaskRecord};
+use guanxi_store::OpportunityRecord;
 use serde_json::{Map, Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -179,11 +179,6 @@ fn opportunity_json(o: &OpportunityRecord) -> Value {
         m.insert(k.into(), v);
     }
     Value::Object(m)
-}
-
-fn task_json(k: &TaskRecord) -> Value {
-    json!({"id": k.id, "customer_id": k.customer_id, "opportunity_id": k.opportunity_id, "title": k.title,
-           "due_on": k.due_on, "assignee": k.assignee, "done_at": k.done_at})
 }
 
 /// A decision chain's warnings: each its kind (and name) with the message in `lang`.
@@ -562,10 +557,10 @@ async fn delete_chain_member(
 
 /// An opportunity's tasks (after-sales follow-ups created on winning)
 #[utoipa::path(get, path = "/opportunities/{id}/tasks", tag = "sales", params(("id" = i64, Path, description = "Opportunity id")),
-    responses((status = 200, body = Vec<types::Task>), (status = 404, body = schema::Problem)))]
+    responses((status = 200, body = Vec<super::tasks::types::Task>), (status = 404, body = schema::Problem)))]
 async fn tasks(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
     state.store().opportunity(id).await?;
-    let list: Vec<Value> = state.store().opportunity_tasks(id).await?.iter().map(task_json).collect();
+    let list: Vec<Value> = state.store().opportunity_tasks(id).await?.iter().map(super::tasks::task_json).collect();
     Ok(json(StatusCode::OK, json!(list)))
 }
 
@@ -573,7 +568,7 @@ async fn tasks(State(state): State<AppState>, _v: Viewer, Path(id): Path<i64>) -
 #[utoipa::path(patch, path = "/opportunities/{id}/tasks/{task}", tag = "sales",
     params(("id" = i64, Path, description = "Opportunity id"), ("task" = i64, Path, description = "Task id")),
     request_body = types::DoneInput,
-    responses((status = 200, body = types::Task), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
+    responses((status = 200, body = super::tasks::types::Task), (status = 404, body = schema::Problem), (status = 403, body = schema::Problem)))]
 async fn update_task(
     State(state): State<AppState>,
     v: Viewer,
@@ -586,7 +581,7 @@ async fn update_task(
     }
     let done = flag(&object(&body)?, "done", true)?;
     let rec = state.store().complete_task(v.actor(), task, done).await?;
-    Ok(json(StatusCode::OK, task_json(&rec)))
+    Ok(json(StatusCode::OK, super::tasks::task_json(&rec)))
 }
 
 /// The sales settings: each stage's probability and standard actions, after-sales tasks, stall threshold

@@ -40,6 +40,7 @@ mod relationships;
 mod reports;
 mod sales;
 mod surveys;
+mod tasks;
 mod transfer;
 mod value;
 mod winback;
@@ -64,6 +65,7 @@ const CATALOGUES: &[(&str, &[Message])] = &[
     ("winback", winback::ALL),
     ("account", account::ALL),
     ("audit", audit::ALL),
+    ("tasks", tasks::ALL),
 ];
 
 impl T {

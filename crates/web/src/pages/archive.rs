@@ -156,6 +156,11 @@ struct ArchivePage {
     can_order: bool,
     deals: Vec<super::sales::DealView>,
     can_open_deal: bool,
+    tasks: Vec<super::tasks::TaskView>,
+    can_add_task: bool,
+    show_assignee: bool,
+    back: String,
+    back_q: String,
     standing: Option<StandingView>,
     referrals: super::referrals::ReferralPart,
     can_open_winback: bool,
@@ -462,7 +467,17 @@ pub async fn archive_page(
         .map(|k| (k.code().to_string(), k.label(lang).to_string()))
         .collect();
     let may = |part: CustomerPart| v.may(Action::WriteCustomer { owner: r.owner_id, part }).is_ok();
+    let today = guanxi_store::today_in_china();
+    let task_filter = guanxi_store::TaskFilter { customer_id: Some(id), limit: 50, ..Default::default() };
+    let tasks = state.store().tasks(&task_filter).await?;
+    let task_names = crate::html::Names::load(state.store()).await?;
+    let back = format!("/customers/{id}#tasks");
     let page = ArchivePage {
+        tasks: tasks.iter().map(|r| super::tasks::TaskView::new(r, v, &task_names, today)).collect(),
+        can_add_task: v.may(Action::CreateTask).is_ok() && r.deleted_at.is_none(),
+        show_assignee: true,
+        back_q: crate::html::url_encode(&back),
+        back,
         can_open_winback: can_open_winback && referrals.winback_case.is_none(),
         referrals,
         standing,

@@ -13,6 +13,7 @@ pub enum InputKind {
     Tel,
     Date,
     DateTime,
+    Time,
     TextArea,
     Select(Vec<(String, String)>),
     /// A tick for each of several people (value, label, ticked), and, where anyone else may be
@@ -72,6 +73,7 @@ impl Input {
             InputKind::Tel => "tel",
             InputKind::Date => "date",
             InputKind::DateTime => "datetime-local",
+            InputKind::Time => "time",
             _ => "text",
         }
     }
@@ -198,6 +200,9 @@ pub fn choices(field: Field, lang: Lang) -> Option<Vec<(String, String)>> {
         v!(Attitude)
     } else if field == Field::Relation {
         v!(Relation)
+    } else if let Some(terms) = field.terms() {
+        // A feature's vocabulary field needs no line here: its terms are the choices.
+        terms.iter().map(|term| (term.code.to_string(), lang.pick(term.zh, term.en).to_string())).collect()
     } else {
         return None;
     };
@@ -222,8 +227,11 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         Field::ClosedOn,
         Field::Since,
         Field::ReferredOn,
+        Field::DueOn,
     ]) {
         InputKind::Date
+    } else if field == Field::DueTime {
+        InputKind::Time
     } else if field.is_one_of(&[Field::OccurredAt, Field::OrderedAt]) {
         InputKind::DateTime
     } else if field.is_one_of(&[
@@ -260,6 +268,7 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
         Field::AttemptWhat,
         Field::TheirResponse,
         Field::Address,
+        Field::TaskResult,
     ]) {
         InputKind::TextArea
     } else {
@@ -305,6 +314,7 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         kind: kind_of(field, lang),
         required: field.is_one_of(&[
             Field::Name,
+            Field::TaskTitle,
             Field::Relation,
             Field::Channel,
             Field::Summary,

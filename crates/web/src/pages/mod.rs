@@ -19,6 +19,8 @@ pub mod reports;
 pub mod sales;
 pub mod sales_settings;
 pub mod surveys;
+pub mod tasks;
+pub mod today;
 pub mod transfer;
 pub mod value;
 pub mod winback;
@@ -41,11 +43,13 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/customers") }))
+        .route("/", get(|| async { Redirect::to("/today") }))
         .route("/assets/style.css", get(style))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .merge(customers::router())
+        .merge(tasks::router())
+        .merge(today::router())
         .merge(history::router())
         .merge(people::router())
         .merge(health::router())

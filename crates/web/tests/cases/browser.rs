@@ -29,7 +29,7 @@ async fn a_day_in_the_browser() {
         assert!(br.source().await.contains("value=\"boss\""), "{b}: the username is kept");
         br.screenshot(&shot("01-login-error")).await;
         sign_in(&br, &app, "boss", kit::PASSWORD).await;
-        assert!(br.url().await.ends_with("/customers"), "{b}: {}", br.url().await);
+        assert!(br.url().await.ends_with("/today"), "{b}: {}", br.url().await);
         assert!(br.text().await.contains("客户"), "{b}");
 
         // Create an individual: a bad phone first, then fixed; preferences at the top.

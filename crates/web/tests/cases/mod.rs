@@ -8,3 +8,4 @@ mod relationships;
 mod sales;
 mod security;
 mod standing;
+mod tasks;

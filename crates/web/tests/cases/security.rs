@@ -179,7 +179,7 @@ async fn sessions_end_on_sign_out_and_expiry() {
         let mut c = app.client();
         let r =
             c.post("/login", &[("username", "boss"), ("password", kit::PASSWORD), ("next", "//evil.example/")]).await;
-        assert_eq!(r.location(), "/customers", "{b}");
+        assert_eq!(r.location(), "/today", "{b}");
         let cookie = r.header("set-cookie").unwrap();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{b}: {cookie}");
     }

@@ -176,20 +176,6 @@ schema!(DecisionChain, "The decision chain and its coverage warnings.", {
     )
 });
 
-schema!(Task, "A task for a customer.", {
-    Schema::Object(
-        ObjectBuilder::new()
-            .property("id", integer("Task id"))
-            .property("customer_id", integer("Guanxi ID"))
-            .property("opportunity_id", integer("The deal it follows up"))
-            .property("title", string("What to do"))
-            .property("due_on", string("YYYY-MM-DD"))
-            .property("assignee", string("Username"))
-            .property("done_at", string("RFC 3339; null while open"))
-            .build(),
-    )
-});
-
 schema!(
     SalesSettings,
     "The sales process: per stage its win probability (%) and standard actions; the after-sales tasks created on winning; the stall threshold in days.",

@@ -1,0 +1,32 @@
+//! The store's types for occasions: birthdays coming up, of customers and the people around them.
+
+use chrono::NaiveDate;
+use guanxi_domain::Relation;
+use guanxi_domain::values::Preference;
+use serde::Serialize;
+
+/// Whose birthday it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "who", rename_all = "snake_case")]
+pub enum Celebrant {
+    /// The customer (an individual).
+    Customer,
+    /// A key person of an organization, with their title.
+    KeyPerson { job_title: Option<String> },
+    /// Someone around the customer or around one of its key people (then named).
+    Around { relation: Relation, of_key_person: Option<String> },
+}
+
+/// A birthday on a day ahead: whose, when, how old they turn (when the year is known), and
+/// what they like — "投其周围人所好".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Birthday {
+    pub on: NaiveDate,
+    pub name: String,
+    pub celebrant: Celebrant,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub turns: Option<i32>,
+    pub interests: Option<String>,
+    pub preferences: Vec<Preference>,
+}

@@ -1,0 +1,110 @@
+//! Occasions to keep in touch: the birthdays in the days ahead of the customers a set of owners
+//! look after, of their key people and of the people around them.
+
+use super::customers::preferences_from;
+use super::{DIALECT, Pool, corrupt};
+use crate::{Birthday, Celebrant, Dialect, StoreError};
+use chrono::{Datelike, Duration, NaiveDate};
+use guanxi_domain::Relation;
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// The month and day of a date column, as `MM-DD`.
+fn month_day(column: &str) -> String {
+    match DIALECT {
+        Dialect::Sqlite => format!("strftime('%m-%d', {column})"),
+        Dialect::Postgres => format!("to_char({column}, 'MM-DD')"),
+    }
+}
+
+/// Birthdays from `from` for `days` days (`days` at most 60) of the customers `owners` look
+/// after (`None`: everyone's), soonest first. Someone born on 29 February is remembered on the
+/// 28th in other years.
+pub async fn birthdays(
+    pool: &Pool,
+    owners: Option<&[i64]>,
+    from: NaiveDate,
+    days: u32,
+) -> Result<Vec<Birthday>, StoreError> {
+    let window: Vec<NaiveDate> = (0..days.min(60)).map(|i| from + Duration::days(i64::from(i))).collect();
+    let mut md: Vec<String> = window.iter().map(|d| d.format("%m-%d").to_string()).collect();
+    let leap_stand_in = window.iter().any(|d| d.month() == 2 && d.day() == 28 && d.with_day(29).is_none());
+    if leap_stand_in {
+        md.push("02-29".into());
+    }
+    if md.is_empty() || owners.is_some_and(|o| o.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let list = md.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+    let owned = match owners {
+        Some(ids) => {
+            format!(" AND c.owner_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+        }
+        None => String::new(),
+    };
+    let live = "c.deleted_at IS NULL AND c.merged_into_id IS NULL";
+    let queries = [
+        format!(
+            "SELECT 'customer' AS who, c.name AS name, c.birthday AS birthday, c.interests AS interests, \
+             c.preferences AS preferences, NULL AS extra, NULL AS of_key_person, c.id AS customer_id, \
+             c.name AS customer_name FROM customers c WHERE {live}{owned} AND c.birthday IS NOT NULL \
+             AND {} IN ({list})",
+            month_day("c.birthday")
+        ),
+        format!(
+            "SELECT 'key_person' AS who, k.name AS name, k.birthday AS birthday, k.interests AS interests, \
+             k.preferences AS preferences, k.job_title AS extra, NULL AS of_key_person, c.id AS customer_id, \
+             c.name AS customer_name FROM key_people k JOIN customers c ON c.id = k.customer_id \
+             WHERE k.deleted_at IS NULL AND {live}{owned} AND k.birthday IS NOT NULL AND {} IN ({list})",
+            month_day("k.birthday")
+        ),
+        format!(
+            "SELECT 'around' AS who, p.name AS name, p.birthday AS birthday, p.interests AS interests, \
+             p.preferences AS preferences, p.relation AS extra, k.name AS of_key_person, c.id AS customer_id, \
+             c.name AS customer_name FROM people_around p JOIN customers c ON c.id = p.customer_id \
+             LEFT JOIN key_people k ON k.id = p.key_person_id \
+             WHERE p.deleted_at IS NULL AND {live}{owned} AND p.birthday IS NOT NULL AND {} IN ({list})",
+            month_day("p.birthday")
+        ),
+    ];
+    let mut out = Vec::new();
+    for sql in queries {
+        for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await? {
+            let born: NaiveDate = r.try_get("birthday")?;
+            let Some(on) = window.iter().copied().find(|d| {
+                (d.month(), d.day()) == (born.month(), born.day())
+                    || (born.month() == 2
+                        && born.day() == 29
+                        && d.month() == 2
+                        && d.day() == 28
+                        && d.with_day(29).is_none())
+            }) else {
+                continue;
+            };
+            let who: String = r.try_get("who")?;
+            let extra: Option<String> = r.try_get("extra")?;
+            let celebrant = match who.as_str() {
+                "customer" => Celebrant::Customer,
+                "key_person" => Celebrant::KeyPerson { job_title: extra },
+                _ => {
+                    let code = extra.unwrap_or_default();
+                    Celebrant::Around {
+                        relation: Relation::from_code(&code).ok_or_else(|| corrupt("relation", &code))?,
+                        of_key_person: r.try_get("of_key_person")?,
+                    }
+                }
+            };
+            out.push(Birthday {
+                on,
+                name: r.try_get("name")?,
+                celebrant,
+                customer_id: r.try_get("customer_id")?,
+                customer_name: r.try_get("customer_name")?,
+                turns: (born.year() > 1900).then(|| on.year() - born.year()),
+                interests: r.try_get("interests")?,
+                preferences: preferences_from(&r)?,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.on, a.customer_id, &a.name).cmp(&(b.on, b.customer_id, &b.name)));
+    Ok(out)
+}
