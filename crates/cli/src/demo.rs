@@ -207,10 +207,10 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
         if r.chance(0.5) {
             raw.set(Field::Wechat, format!("wx_{py}{}", i % 10_000));
         }
-        raw.set(
-            Field::Birthday,
-            date_between(r, NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default(), 16_000).to_string(),
-        );
+        let born = date_between(r, NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default(), 16_000);
+        // One customer in five keeps the birthday by the lunar calendar (农历), as many do.
+        let lunar = if i.is_multiple_of(5) { guanxi_domain::lunar::write(born) } else { None };
+        raw.set(Field::Birthday, lunar.unwrap_or_else(|| born.to_string()));
         if r.chance(0.6) {
             let (company, _) = org_name(r, city);
             raw.set(Field::Employer, company);

@@ -26,6 +26,34 @@ macro_rules! pick {
     };
 }
 
+/// A birthday as typed: a date (2024-03-15, 2024年3月15日…) or a lunar one (农历1980-08-16,
+/// 农历2023-闰02-10), which is kept by the lunar calendar. (day of birth, kept by the lunar
+/// calendar).
+fn birthday(v: &mut Validation, raw: &Raw, today: NaiveDate) -> (Option<NaiveDate>, bool) {
+    let typed = raw.get(Field::Birthday);
+    match crate::lunar::read(typed) {
+        None => (v.take(parse_past_date(Field::Birthday, typed, today)).flatten(), false),
+        Some(None) => {
+            v.push(Field::Birthday, typed.trim(), Problem::InvalidLunarDate);
+            (None, false)
+        }
+        Some(Some(day)) => match parse_past_date(Field::Birthday, &day.to_string(), today) {
+            Ok(d) => (d, true),
+            Err(mut e) => {
+                e.value = typed.trim().to_string();
+                v.0.push(e);
+                (None, false)
+            }
+        },
+    }
+}
+
+/// A birthday as it is written back: a lunar one as 农历YYYY-MM-DD.
+fn birthday_text(day: Option<NaiveDate>, lunar: bool) -> Option<String> {
+    let day = day?;
+    Some(if lunar { crate::lunar::write(day).unwrap_or_else(|| day.to_string()) } else { day.to_string() })
+}
+
 fn opt_text(v: &mut Validation, raw: &Raw, field: Field, max: usize) -> Option<String> {
     v.take(text(field, raw.get(field), max)).flatten()
 }
@@ -96,6 +124,8 @@ pub enum Profile {
 pub struct IndividualProfile {
     pub gender: Option<Gender>,
     pub birthday: Option<NaiveDate>,
+    /// The birthday is kept by the lunar calendar 农历 (`birthday` is still the day of birth).
+    pub birthday_lunar: bool,
     pub family: Option<String>,
     pub employer: Option<String>,
     pub job_title: Option<String>,
@@ -181,6 +211,7 @@ impl CustomerDraft {
 
         let profile = match kind {
             Some(CustomerKind::Individual) => {
+                let birthday = birthday(&mut v, raw, today);
                 for f in ORGANIZATION_ONLY {
                     if raw.has(*f) {
                         v.push(*f, raw.get(*f), Problem::OnlyForOrganizations);
@@ -188,7 +219,8 @@ impl CustomerDraft {
                 }
                 Some(Profile::Individual(IndividualProfile {
                     gender: pick!(v, raw, Gender, Field::Gender),
-                    birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
+                    birthday: birthday.0,
+                    birthday_lunar: birthday.1,
                     family: opt_text(&mut v, raw, Field::Family, MAX_TEXT),
                     employer: opt_text(&mut v, raw, Field::Employer, MAX_SHORT),
                     job_title: opt_text(&mut v, raw, Field::JobTitle, 100),
@@ -273,7 +305,7 @@ impl CustomerDraft {
         match &self.profile {
             Profile::Individual(p) => {
                 push_opt(&mut out, Field::Gender, code(p.gender));
-                push_opt(&mut out, Field::Birthday, p.birthday);
+                push_opt(&mut out, Field::Birthday, birthday_text(p.birthday, p.birthday_lunar));
                 push_opt(&mut out, Field::Family, p.family.as_ref());
                 push_opt(&mut out, Field::Employer, p.employer.as_ref());
                 push_opt(&mut out, Field::JobTitle, p.job_title.as_ref());
@@ -432,6 +464,8 @@ pub struct KeyPersonDraft {
     pub email: Option<Email>,
     pub wechat: Option<String>,
     pub birthday: Option<NaiveDate>,
+    /// The birthday is kept by the lunar calendar 农历 (`birthday` is still the day of birth).
+    pub birthday_lunar: bool,
     pub personality: Option<String>,
     pub interests: Option<String>,
     pub preferences: Vec<Preference>,
@@ -443,6 +477,7 @@ impl KeyPersonDraft {
     pub fn parse(raw: &Raw, today: NaiveDate) -> Result<KeyPersonDraft, Validation> {
         let mut v = Validation::default();
         let name = v.take(required_text(Field::Name, raw.get(Field::Name), 100));
+        let birthday = birthday(&mut v, raw, today);
         let draft = KeyPersonDraft {
             name: name.clone().unwrap_or_default(),
             gender: pick!(v, raw, Gender, Field::Gender),
@@ -453,7 +488,8 @@ impl KeyPersonDraft {
             phone: opt_phone(&mut v, raw, Field::Phone),
             email: opt_email(&mut v, raw, Field::Email),
             wechat: opt_text(&mut v, raw, Field::Wechat, 64),
-            birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
+            birthday: birthday.0,
+            birthday_lunar: birthday.1,
             personality: opt_text(&mut v, raw, Field::Personality, MAX_TEXT),
             interests: opt_text(&mut v, raw, Field::Interests, MAX_TEXT),
             preferences: prefs(&mut v, raw),
@@ -473,7 +509,7 @@ impl KeyPersonDraft {
         push_opt(&mut out, Field::Phone, self.phone.as_ref());
         push_opt(&mut out, Field::Email, self.email.as_ref());
         push_opt(&mut out, Field::Wechat, self.wechat.as_ref());
-        push_opt(&mut out, Field::Birthday, self.birthday);
+        push_opt(&mut out, Field::Birthday, birthday_text(self.birthday, self.birthday_lunar));
         push_opt(&mut out, Field::Personality, self.personality.as_ref());
         push_opt(&mut out, Field::Interests, self.interests.as_ref());
         if !self.preferences.is_empty() {
@@ -493,6 +529,8 @@ pub struct PersonAroundDraft {
     pub relation: Relation,
     pub phone: Option<Phone>,
     pub birthday: Option<NaiveDate>,
+    /// The birthday is kept by the lunar calendar 农历 (`birthday` is still the day of birth).
+    pub birthday_lunar: bool,
     pub interests: Option<String>,
     pub preferences: Vec<Preference>,
     pub preferences_note: Option<String>,
@@ -507,11 +545,13 @@ impl PersonAroundDraft {
         if !raw.has(Field::Relation) {
             v.push(Field::Relation, "", Problem::Required);
         }
+        let birthday = birthday(&mut v, raw, today);
         let draft = PersonAroundDraft {
             name: name.unwrap_or_default(),
             relation: relation.unwrap_or(Relation::Other),
             phone: opt_phone(&mut v, raw, Field::Phone),
-            birthday: v.take(parse_past_date(Field::Birthday, raw.get(Field::Birthday), today)).flatten(),
+            birthday: birthday.0,
+            birthday_lunar: birthday.1,
             interests: opt_text(&mut v, raw, Field::Interests, MAX_TEXT),
             preferences: prefs(&mut v, raw),
             preferences_note: opt_text(&mut v, raw, Field::PreferencesNote, MAX_TEXT),
@@ -523,7 +563,7 @@ impl PersonAroundDraft {
     pub fn to_fields(&self) -> Raw {
         let mut out = vec![(Field::Name, self.name.clone()), (Field::Relation, self.relation.to_string())];
         push_opt(&mut out, Field::Phone, self.phone.as_ref());
-        push_opt(&mut out, Field::Birthday, self.birthday);
+        push_opt(&mut out, Field::Birthday, birthday_text(self.birthday, self.birthday_lunar));
         push_opt(&mut out, Field::Interests, self.interests.as_ref());
         if !self.preferences.is_empty() {
             out.push((Field::Preferences, format_preferences(&self.preferences)));

@@ -182,6 +182,8 @@ pub enum Problem {
     InvalidDate,
     /// Not a time of day (14:30).
     InvalidTime,
+    /// Marked as a lunar date (农历…) but not one.
+    InvalidLunarDate,
     /// A date that reads well but cannot be meant (a next step in 1900, a birthday in 1800).
     DateOutOfRange {
         from: String,
@@ -259,6 +261,7 @@ impl Problem {
             Problem::InvalidEmail => "invalid_email",
             Problem::InvalidDate => "invalid_date",
             Problem::InvalidTime => "invalid_time",
+            Problem::InvalidLunarDate => "invalid_lunar_date",
             Problem::DateOutOfRange { .. } => "date_out_of_range",
             Problem::DateInFuture => "date_in_future",
             Problem::UnknownChoice { .. } => "unknown_choice",
@@ -328,6 +331,12 @@ impl Problem {
             }
             (Problem::InvalidTime, Lang::ZhCn) => "不是有效的时间，请写成 14:30 或 14点30".into(),
             (Problem::InvalidTime, Lang::En) => "is not a valid time; write 14:30".into(),
+            (Problem::InvalidLunarDate, Lang::ZhCn) => {
+                "不是有效的农历日期，请写成 农历1980-08-16（闰月写 农历2023-闰02-10）".into()
+            }
+            (Problem::InvalidLunarDate, Lang::En) => {
+                "is not a valid lunar date; write lunar 1980-08-16 (a leap month: lunar 2023-leap 02-10)".into()
+            }
             (Problem::DateInFuture, Lang::ZhCn) => "不能晚于今天".into(),
             (Problem::DateInFuture, Lang::En) => "cannot be in the future".into(),
             (Problem::UnknownChoice { allowed }, Lang::ZhCn) => {

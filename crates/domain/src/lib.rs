@@ -12,6 +12,7 @@ pub mod error;
 pub mod fields;
 pub mod health;
 pub mod i18n;
+pub mod lunar;
 pub mod orders;
 pub mod password;
 pub mod raw;

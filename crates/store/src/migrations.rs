@@ -122,6 +122,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0019_tasks.sql"),
         include_str!("../../../migrations/postgres/0019_tasks.sql"),
     ),
+    (
+        20,
+        "lunar_birthdays",
+        include_str!("../../../migrations/sqlite/0020_lunar_birthdays.sql"),
+        include_str!("../../../migrations/postgres/0020_lunar_birthdays.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

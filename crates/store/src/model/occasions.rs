@@ -27,6 +27,8 @@ pub struct Birthday {
     pub customer_id: i64,
     pub customer_name: String,
     pub turns: Option<i32>,
+    /// For a birthday kept by the lunar calendar, its lunar day: 「八月十六」.
+    pub lunar: Option<String>,
     pub interests: Option<String>,
     pub preferences: Vec<Preference>,
 }

@@ -23,6 +23,7 @@ pub(crate) enum Val<'a> {
 const NO_INDIVIDUAL: &IndividualProfile = &IndividualProfile {
     gender: None,
     birthday: None,
+    birthday_lunar: false,
     family: None,
     employer: None,
     job_title: None,
@@ -46,6 +47,11 @@ const NO_ORGANIZATION: &OrganizationProfile = &OrganizationProfile {
 };
 
 /// The customer table's writable columns and their values for a draft.
+/// The lunar month and day a birthday kept by the lunar calendar is found by.
+pub(crate) fn lunar_key(birthday: Option<NaiveDate>, lunar: bool) -> Option<String> {
+    birthday.filter(|_| lunar).and_then(guanxi_domain::lunar::month_day)
+}
+
 pub(crate) fn customer_values(d: &CustomerDraft, owner_id: Option<i64>) -> Vec<(&'static str, Val<'_>)> {
     customer_values_prepared(d, owner_id, None)
 }
@@ -94,6 +100,7 @@ pub(crate) fn customer_values_prepared<'a>(
         ("preferences_note", t(d.preferences_note.as_deref())),
         ("gender", c(ind.gender.map(|x| x.code()))),
         ("birthday", Val::Date(ind.birthday)),
+        ("birthday_lunar_md", Val::Text(lunar_key(ind.birthday, ind.birthday_lunar).map(Cow::Owned))),
         ("family", t(ind.family.as_deref())),
         ("employer", t(ind.employer.as_deref())),
         ("job_title", t(ind.job_title.as_deref())),
@@ -272,6 +279,7 @@ pub(crate) fn customer_from_row(r: &Row, tags: Vec<String>) -> Result<CustomerRe
         CustomerKind::Individual => Profile::Individual(IndividualProfile {
             gender: opt_code(r, "gender", Gender::parse)?,
             birthday: r.try_get("birthday")?,
+            birthday_lunar: r.try_get::<Option<String>, _>("birthday_lunar_md")?.is_some(),
             family: r.try_get("family")?,
             employer: r.try_get("employer")?,
             job_title: r.try_get("job_title")?,

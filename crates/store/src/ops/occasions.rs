@@ -35,6 +35,23 @@ pub async fn birthdays(
         return Ok(Vec::new());
     }
     let list = md.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+    // Birthdays kept by the lunar calendar: the lunar month-days the window's days are.
+    let lunar_days: Vec<(NaiveDate, Vec<String>)> =
+        window.iter().map(|d| (*d, guanxi_domain::lunar::keys_of_day(*d))).collect();
+    let mut lunar_keys: Vec<String> = lunar_days.iter().flat_map(|(_, k)| k.iter().cloned()).collect();
+    lunar_keys.sort();
+    lunar_keys.dedup();
+    let lunar_list = if lunar_keys.is_empty() {
+        "''".to_string()
+    } else {
+        lunar_keys.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ")
+    };
+    let wanted = |t: &str| {
+        format!(
+            "(({t}.birthday_lunar_md IS NULL AND {} IN ({list})) OR {t}.birthday_lunar_md IN ({lunar_list}))",
+            month_day(&format!("{t}.birthday"))
+        )
+    };
     let owned = match owners {
         Some(ids) => {
             format!(" AND c.owner_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
@@ -46,40 +63,44 @@ pub async fn birthdays(
         format!(
             "SELECT 'customer' AS who, c.name AS name, c.birthday AS birthday, c.interests AS interests, \
              c.preferences AS preferences, NULL AS extra, NULL AS of_key_person, c.id AS customer_id, \
-             c.name AS customer_name FROM customers c WHERE {live}{owned} AND c.birthday IS NOT NULL \
-             AND {} IN ({list})",
-            month_day("c.birthday")
+             c.name AS customer_name, c.birthday_lunar_md AS lunar FROM customers c WHERE {live}{owned} \
+             AND c.birthday IS NOT NULL AND {}",
+            wanted("c")
         ),
         format!(
             "SELECT 'key_person' AS who, k.name AS name, k.birthday AS birthday, k.interests AS interests, \
              k.preferences AS preferences, k.job_title AS extra, NULL AS of_key_person, c.id AS customer_id, \
-             c.name AS customer_name FROM key_people k JOIN customers c ON c.id = k.customer_id \
-             WHERE k.deleted_at IS NULL AND {live}{owned} AND k.birthday IS NOT NULL AND {} IN ({list})",
-            month_day("k.birthday")
+             c.name AS customer_name, k.birthday_lunar_md AS lunar FROM key_people k \
+             JOIN customers c ON c.id = k.customer_id \
+             WHERE k.deleted_at IS NULL AND {live}{owned} AND k.birthday IS NOT NULL AND {}",
+            wanted("k")
         ),
         format!(
             "SELECT 'around' AS who, p.name AS name, p.birthday AS birthday, p.interests AS interests, \
              p.preferences AS preferences, p.relation AS extra, k.name AS of_key_person, c.id AS customer_id, \
-             c.name AS customer_name FROM people_around p JOIN customers c ON c.id = p.customer_id \
-             LEFT JOIN key_people k ON k.id = p.key_person_id \
-             WHERE p.deleted_at IS NULL AND {live}{owned} AND p.birthday IS NOT NULL AND {} IN ({list})",
-            month_day("p.birthday")
+             c.name AS customer_name, p.birthday_lunar_md AS lunar FROM people_around p \
+             JOIN customers c ON c.id = p.customer_id LEFT JOIN key_people k ON k.id = p.key_person_id \
+             WHERE p.deleted_at IS NULL AND {live}{owned} AND p.birthday IS NOT NULL AND {}",
+            wanted("p")
         ),
     ];
     let mut out = Vec::new();
     for sql in queries {
         for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await? {
             let born: NaiveDate = r.try_get("birthday")?;
-            let Some(on) = window.iter().copied().find(|d| {
-                (d.month(), d.day()) == (born.month(), born.day())
-                    || (born.month() == 2
-                        && born.day() == 29
-                        && d.month() == 2
-                        && d.day() == 28
-                        && d.with_day(29).is_none())
-            }) else {
-                continue;
+            let lunar: Option<String> = r.try_get("lunar")?;
+            let on = match &lunar {
+                Some(key) => lunar_days.iter().find(|(_, keys)| keys.contains(key)).map(|(d, _)| *d),
+                None => window.iter().copied().find(|d| {
+                    (d.month(), d.day()) == (born.month(), born.day())
+                        || (born.month() == 2
+                            && born.day() == 29
+                            && d.month() == 2
+                            && d.day() == 28
+                            && d.with_day(29).is_none())
+                }),
             };
+            let Some(on) = on else { continue };
             let who: String = r.try_get("who")?;
             let extra: Option<String> = r.try_get("extra")?;
             let celebrant = match who.as_str() {
@@ -99,7 +120,12 @@ pub async fn birthdays(
                 celebrant,
                 customer_id: r.try_get("customer_id")?,
                 customer_name: r.try_get("customer_name")?,
-                turns: (born.year() > 1900).then(|| on.year() - born.year()),
+                turns: (born.year() > 1900).then(|| guanxi_domain::lunar::turns(born, on)),
+                lunar: lunar
+                    .is_some()
+                    .then(|| guanxi_domain::lunar::lunar_of(born))
+                    .flatten()
+                    .map(guanxi_domain::lunar::say),
                 interests: r.try_get("interests")?,
                 preferences: preferences_from(&r)?,
             });

@@ -26,6 +26,7 @@ fn key_person_from_row(r: &Row) -> Result<KeyPersonRecord, StoreError> {
             email: r.try_get::<Option<String>, _>("email")?.map(Email::from_stored),
             wechat: r.try_get("wechat")?,
             birthday: r.try_get("birthday")?,
+            birthday_lunar: r.try_get::<Option<String>, _>("birthday_lunar_md")?.is_some(),
             personality: r.try_get("personality")?,
             interests: r.try_get("interests")?,
             preferences: preferences_from(r)?,
@@ -79,6 +80,7 @@ pub async fn add_key_person(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
+    set_lunar_key(&mut tx, "key_people", id, d.birthday, d.birthday_lunar).await?;
     reindex(&mut tx, customer_id, &customer.draft).await?;
     audit(
         &mut tx,
@@ -124,6 +126,7 @@ pub async fn update_key_person(pool: &Pool, actor: Actor, id: i64, d: &KeyPerson
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    set_lunar_key(&mut tx, "key_people", id, d.birthday, d.birthday_lunar).await?;
     reindex(&mut tx, customer.id, &customer.draft).await?;
     audit(
         &mut tx,
@@ -182,6 +185,7 @@ fn person_around_from_row(r: &Row) -> Result<PersonAroundRecord, StoreError> {
             relation: Relation::parse(&relation).ok_or_else(|| corrupt("relation", &relation))?,
             phone: r.try_get::<Option<String>, _>("phone")?.map(Phone::from_stored),
             birthday: r.try_get("birthday")?,
+            birthday_lunar: r.try_get::<Option<String>, _>("birthday_lunar_md")?.is_some(),
             interests: r.try_get("interests")?,
             preferences: preferences_from(r)?,
             preferences_note: r.try_get("preferences_note")?,
@@ -229,6 +233,7 @@ pub async fn add_person_around(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
+    set_lunar_key(&mut tx, "people_around", id, d.birthday, d.birthday_lunar).await?;
     audit(
         &mut tx,
         actor,
@@ -280,6 +285,23 @@ pub async fn people_around(pool: &Pool, customer_id: i64) -> Result<Vec<PersonAr
         .fetch_all(pool)
         .await?;
     rows.iter().map(person_around_from_row).collect()
+}
+
+/// Keeps `table`'s row `id` findable by its lunar birthday (or not, for a Gregorian one).
+async fn set_lunar_key(
+    tx: &mut Tx<'_>,
+    table: &str,
+    id: i64,
+    birthday: Option<chrono::NaiveDate>,
+    lunar: bool,
+) -> Result<(), StoreError> {
+    let sql = format!("UPDATE {table} SET birthday_lunar_md = $1 WHERE id = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(super::customers::lunar_key(birthday, lunar))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn interaction_json(d: &InteractionDraft) -> serde_json::Value {
@@ -537,6 +559,7 @@ pub async fn update_person_around(pool: &Pool, actor: Actor, id: i64, d: &Person
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    set_lunar_key(&mut tx, "people_around", id, d.birthday, d.birthday_lunar).await?;
     audit(
         &mut tx,
         actor,

@@ -1,6 +1,7 @@
 //! Tasks 待办 (issue #16), on every backend.
 
 use crate::kit;
+use chrono::Datelike;
 use guanxi_domain::tasks::{TaskDone, TaskDraft, TaskKind};
 use guanxi_domain::*;
 use guanxi_store::*;
@@ -150,5 +151,42 @@ async fn what_a_task_is_for_is_checked() {
         assert!(store.task(alone.id).await.unwrap().done_at.is_none(), "{backend}: nothing half done");
         let customer_list = TaskFilter { customer_id: Some(b), limit: 50, ..Default::default() };
         assert_eq!(store.tasks(&customer_list).await.unwrap().len(), 1, "{backend}");
+    }
+}
+
+/// Birthdays of the days ahead, Gregorian and lunar (农历): a lunar birthday is found on the
+/// day its lunar month and day fall this year, not on its Gregorian day of birth.
+#[tokio::test]
+async fn birthdays_ahead_by_either_calendar() {
+    use guanxi_domain::lunar::{Lunar, lunar_of, solar_of};
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        // The first day of the week ahead that is not in a leap month.
+        let (day, l) = (1..7)
+            .map(|i| today + chrono::Duration::days(i))
+            .find_map(|d| lunar_of(d).filter(|l| !l.leap && l.day < 30).map(|l| (d, l)))
+            .unwrap();
+        let born = solar_of(Lunar { year: 1985, month: l.month, leap: false, day: l.day }).unwrap();
+        let typed = format!("农历1985-{:02}-{:02}", l.month, l.day);
+        let raw = Raw::new().with(Field::Name, "农历寿星").with(Field::Birthday, typed.as_str());
+        let c = store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today).unwrap()).await.unwrap();
+        let stored = store.customer(c).await.unwrap();
+        assert_eq!(stored.draft.individual().unwrap().birthday, Some(born), "{backend}");
+        assert_eq!(stored.draft.to_fields().get(Field::Birthday), typed, "{backend}: written back as typed");
+        // A Gregorian birthday on the same Gregorian day of birth is found on that day instead.
+        let raw = Raw::new().with(Field::Name, "公历寿星").with(Field::Birthday, born.to_string());
+        store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today).unwrap()).await.unwrap();
+        let found = store.birthdays(None, today, 7).await.unwrap();
+        let lunar_one = found.iter().find(|b| b.name == "农历寿星").unwrap_or_else(|| panic!("{backend}: {found:?}"));
+        assert_eq!(lunar_one.on, day, "{backend}");
+        assert_eq!(lunar_one.lunar.as_deref(), Some(guanxi_domain::lunar::say(l).as_str()), "{backend}");
+        let in_window = |d: chrono::NaiveDate| {
+            (0..7).any(|i| today + chrono::Duration::days(i) == d.with_year(today.year()).unwrap_or(d))
+        };
+        assert_eq!(found.iter().any(|b| b.name == "公历寿星"), in_window(born), "{backend}");
+        // A bad lunar date is named.
+        let bad = Raw::new().with(Field::Name, "x").with(Field::Birthday, "农历1985-13-01");
+        let e = CustomerDraft::parse(&bad, today).unwrap_err();
+        assert_eq!(e.0[0].problem, Problem::InvalidLunarDate, "{backend}");
     }
 }

@@ -2,6 +2,7 @@
 //! duplicates, the recycle bin and history.
 
 catalogue! {
+    birthday_hint => "按农历过生日的，写成 农历1980-08-16（闰月写 农历2023-闰02-10）", "A birthday kept by the lunar calendar: write lunar 1980-08-16 (a leap month: lunar 2023-leap 02-10)";
     referral_section => "推荐", "Referral";
     take_back => "撤销", "Take back";
     referred_by_label => "由谁推荐", "Referred by";

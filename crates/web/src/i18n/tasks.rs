@@ -59,6 +59,7 @@ catalogue! {
     overdue_count => "逾期", "Overdue";
     today_count => "今天", "Today";
     see_all => "查看全部", "See all";
+    lunar_calendar => "农历", "lunar ";
 }
 
 impl super::T {

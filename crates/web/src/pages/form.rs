@@ -220,7 +220,7 @@ fn kind_of(field: Field, lang: Lang) -> InputKind {
     } else if field == Field::Phone {
         InputKind::Tel
     } else if field.is_one_of(&[
-        Field::Birthday,
+        // Not Field::Birthday: a lunar birthday (农历1980-08-16) is typed as text.
         Field::FoundedOn,
         Field::NextStepOn,
         Field::ExpectedClose,
@@ -303,6 +303,8 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
         Some(t.probability_hint())
     } else if field == Field::Competitors {
         Some(t.tags_hint())
+    } else if field == Field::Birthday {
+        Some(t.birthday_hint())
     } else {
         None
     };

@@ -71,7 +71,12 @@ impl BirthdayView {
         );
         BirthdayView {
             when,
-            line: t.birthday_of(&b.name, b.turns),
+            line: match &b.lunar {
+                Some(day) => {
+                    format!("{}{}", t.birthday_of(&b.name, b.turns), t.aside(format!("{}{day}", t.lunar_calendar())))
+                }
+                None => t.birthday_of(&b.name, b.turns),
+            },
             who,
             customer_id: b.customer_id,
             customer_name: b.customer_name.clone(),
