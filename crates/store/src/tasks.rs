@@ -50,4 +50,15 @@ impl Store {
     ) -> Result<Vec<Birthday>, StoreError> {
         dispatch!(self, birthdays(owners, from, days))
     }
+
+    /// The customers past their tier's visit interval (see `ops::visits_due`).
+    pub async fn visits_due(
+        &self,
+        owners: Option<&[i64]>,
+        every: &[(guanxi_domain::ValueTier, u32)],
+        limit: usize,
+    ) -> Result<Vec<VisitDue>, StoreError> {
+        let now = chrono::Utc::now();
+        dispatch!(self, visits_due(owners, every, now, limit))
+    }
 }

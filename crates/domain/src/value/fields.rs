@@ -32,4 +32,8 @@ fields! {
     ServiceMajor = "service_major", "大客户服务方式", "Major: service", [];
     ServiceRegular = "service_regular", "普通客户服务方式", "Regular: service", [];
     ServiceSmall = "service_small", "小客户服务方式", "Small: service", [];
+    VisitKey = "visit_key", "主客户拜访间隔（天，0 表示不提醒）", "Key accounts: visit every (days, 0 for no reminder)", [];
+    VisitMajor = "visit_major", "大客户拜访间隔（天，0 表示不提醒）", "Major: visit every (days, 0 for no reminder)", [];
+    VisitRegular = "visit_regular", "普通客户拜访间隔（天，0 表示不提醒）", "Regular: visit every (days, 0 for no reminder)", [];
+    VisitSmall = "visit_small", "小客户拜访间隔（天，0 表示不提醒）", "Small: visit every (days, 0 for no reminder)", [];
 }

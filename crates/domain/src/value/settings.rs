@@ -54,6 +54,10 @@ pub struct TierRule {
     pub tier: ValueTier,
     pub approaches: Vec<Approach>,
     pub service: ServiceLevel,
+    /// Visit a customer of this tier at least every this many days (0: no reminder). My day
+    /// lists the customers whose last face-to-face contact is older.
+    #[serde(default)]
+    pub visit_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,7 +94,12 @@ pub struct ValueSettings {
 
 impl Default for ValueSettings {
     fn default() -> ValueSettings {
-        let rule = |tier, approaches: &[Approach], service| TierRule { tier, approaches: approaches.to_vec(), service };
+        let rule = |tier, approaches: &[Approach], service, visit_days| TierRule {
+            tier,
+            approaches: approaches.to_vec(),
+            service,
+            visit_days,
+        };
         let high = [Approach::Visit, Approach::Phone, Approach::Introduction];
         let low = [Approach::Letter, Approach::Advertising, Approach::Online];
         ValueSettings {
@@ -109,10 +118,10 @@ impl Default for ValueSettings {
             lifetime_years: default_lifetime_years(),
             weights: Weights::default(),
             rules: vec![
-                rule(ValueTier::Key, &high, ServiceLevel::Vip),
-                rule(ValueTier::Major, &high, ServiceLevel::Vip),
-                rule(ValueTier::Regular, &low, ServiceLevel::Standard),
-                rule(ValueTier::Small, &low, ServiceLevel::Standard),
+                rule(ValueTier::Key, &high, ServiceLevel::Vip, 30),
+                rule(ValueTier::Major, &high, ServiceLevel::Vip, 60),
+                rule(ValueTier::Regular, &low, ServiceLevel::Standard, 0),
+                rule(ValueTier::Small, &low, ServiceLevel::Standard, 0),
             ],
         }
     }
@@ -128,6 +137,14 @@ pub const TIER_FIELDS: [(ValueTier, Field, Field); 4] = [
     (ValueTier::Major, Field::ApproachMajor, Field::ServiceMajor),
     (ValueTier::Regular, Field::ApproachRegular, Field::ServiceRegular),
     (ValueTier::Small, Field::ApproachSmall, Field::ServiceSmall),
+];
+
+/// The form field of each tier's visit interval.
+pub const VISIT_FIELDS: [(ValueTier, Field); 4] = [
+    (ValueTier::Key, Field::VisitKey),
+    (ValueTier::Major, Field::VisitMajor),
+    (ValueTier::Regular, Field::VisitRegular),
+    (ValueTier::Small, Field::VisitSmall),
 ];
 
 /// The weight fields, in the order of `Weights`.
@@ -219,6 +236,7 @@ impl ValueSettings {
             f.push(approach);
             f.push(service);
         }
+        f.extend(VISIT_FIELDS.map(|(_, field)| field));
         f
     }
 
@@ -246,6 +264,9 @@ impl ValueSettings {
             let rule = self.rule(tier);
             raw.set(approach, rule.approaches.iter().map(|a| a.code()).collect::<Vec<_>>().join(","));
             raw.set(service, rule.service.code());
+        }
+        for (tier, field) in VISIT_FIELDS {
+            raw.set(field, self.rule(tier).visit_days.to_string());
         }
         raw
     }
@@ -312,8 +333,15 @@ impl ValueSettings {
                 v.push(approach_field, typed, Problem::Required);
             }
             let service = choice(&mut v, raw, service_field, ServiceLevel::parse, &ServiceLevel::codes());
-            if let Some(service) = service {
-                rules.push(TierRule { tier, approaches, service });
+            let visit_field = VISIT_FIELDS.iter().find(|(t, _)| *t == tier).map(|(_, f)| *f).unwrap_or(Field::VisitKey);
+            // Settings saved before visit intervals had none: they keep the default.
+            let visit = if raw.get(visit_field).trim().is_empty() {
+                Some(ValueSettings::default().rule(tier).visit_days as f64)
+            } else {
+                number(&mut v, raw, visit_field, 0.0, 365.0)
+            };
+            if let (Some(service), Some(visit)) = (service, visit) {
+                rules.push(TierRule { tier, approaches, service, visit_days: visit.round() as u32 });
             }
         }
         if !v.is_empty() {
@@ -354,7 +382,7 @@ impl ValueSettings {
             .find(|r| r.tier == tier)
             .cloned()
             .or_else(|| ValueSettings::default().rules.into_iter().find(|r| r.tier == tier))
-            .unwrap_or(TierRule { tier, approaches: Vec::new(), service: ServiceLevel::Standard })
+            .unwrap_or(TierRule { tier, approaches: Vec::new(), service: ServiceLevel::Standard, visit_days: 0 })
     }
 
     /// The assessment these settings call for, as of a day.

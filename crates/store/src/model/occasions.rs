@@ -32,3 +32,18 @@ pub struct Birthday {
     pub interests: Option<String>,
     pub preferences: Vec<Preference>,
 }
+
+/// A customer not met face to face for longer than their tier's visit interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitDue {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub tier: guanxi_domain::ValueTier,
+    /// The interval of the tier, in days.
+    pub every_days: u32,
+    /// The last face-to-face contact, if there ever was one.
+    pub last_visit: Option<chrono::DateTime<chrono::Utc>>,
+    /// How many days past the interval (from the last visit, or from when the customer was
+    /// entered when never visited).
+    pub days_over: i64,
+}

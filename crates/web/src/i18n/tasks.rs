@@ -60,9 +60,22 @@ catalogue! {
     today_count => "今天", "Today";
     see_all => "查看全部", "See all";
     lunar_calendar => "农历", "lunar ";
+    visits_due => "该拜访了", "Due for a visit";
+    visits_due_hint => "按客户价值等级的拜访间隔（价值设置中可改），已经太久没有面谈的客户。", "Customers not met face to face for longer than their value tier's interval (set in the value settings).";
+    no_visits_due => "没有该拜访的客户。", "Nobody is due for a visit.";
 }
 
 impl super::T {
+    /// Why a customer is due for a visit: 「上次面谈 2026-10-01 08:00，应每 30 天一次」.
+    pub fn visit_overdue(&self, last: Option<&str>, every: u32) -> String {
+        match (self.0, last) {
+            (Lang::ZhCn, Some(at)) => format!("上次面谈 {at}，应每 {every} 天一次"),
+            (Lang::ZhCn, None) => format!("还没有面谈过，应每 {every} 天一次"),
+            (Lang::En, Some(at)) => format!("last met {at}; due every {every} days"),
+            (Lang::En, None) => format!("never met yet; due every {every} days"),
+        }
+    }
+
     /// A birthday's line: 「张伟 60 岁生日」 / "Zhang Wei turns 60", or without an age.
     pub fn birthday_of(&self, name: &str, turns: Option<i32>) -> String {
         match (self.0, turns) {

@@ -1,6 +1,8 @@
 //! The customer value page and its settings.
 
 catalogue! {
+    settings_visits => "拜访间隔", "Visit intervals";
+    settings_visits_hint => "每一级客户最多隔多少天要面谈一次；超过的会出现在负责人的“今日”页上。", "How often each tier is to be met face to face at least; customers past it appear on their owner's My day.";
     recompute => "立即重新评估", "Recompute now";
     settings_tiers => "分级规则（ABC / 80-20）", "Tiers (ABC / 80-20)";
     settings_tiers_hint => "A 类 = 使窗口内价值累计达到该占比的最少客户（主客户）；其后 B 类（大客户）；其余 C 类（普通客户）；窗口内无购买或低于门槛的为小客户。", "A = the fewest customers making this share of the window's value (key accounts); then B (major); the rest C (regular); no purchase in the window, or under the threshold, is small.";

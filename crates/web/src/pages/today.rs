@@ -115,6 +115,7 @@ struct TodayPage {
     stalled: Vec<Line>,
     stalled_line: String,
     winback: Vec<Line>,
+    visits: Vec<Line>,
     team: Vec<PersonLine>,
     back: String,
     back_q: String,
@@ -216,6 +217,23 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         })
         .collect();
 
+    let value = state.store().value_settings().await?;
+    let every: Vec<(guanxi_domain::ValueTier, u32)> = value.rules.iter().map(|r| (r.tier, r.visit_days)).collect();
+    let visits = state
+        .store()
+        .visits_due(Some(owners), &every, 20)
+        .await?
+        .iter()
+        .map(|d| Line {
+            href: format!("/customers/{}#interactions", d.customer_id),
+            title: d.customer_name.clone(),
+            detail: format!(
+                "{} · {}",
+                d.tier.label(t.lang()),
+                t.visit_overdue(d.last_visit.map(|at| crate::html::china_time(&at)).as_deref(), d.every_days)
+            ),
+        })
+        .collect();
     let back = "/today".to_string();
     let page = TodayPage {
         c: Chrome::new(&v, Nav::Today, q.done.as_deref(), back.clone()),
@@ -227,6 +245,7 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         stalled,
         stalled_line: format!("{} {}", t.stalled_hint(), t.days_n(i64::from(stalled_days))),
         winback,
+        visits,
         team: team_lines,
         back_q: crate::html::url_encode(&back),
         back,

@@ -478,6 +478,11 @@ fn settings_view(v: &Viewer, raw: &Raw, errors: Option<&Validation>, done: Optio
         ),
         (t.settings_churn(), None, group(&[Field::ChurnBelow, Field::OverdueFactor, Field::LifetimeYears])),
         (t.settings_weights(), Some(t.settings_weights_hint()), group(&WEIGHT_FIELDS)),
+        (
+            t.settings_visits(),
+            Some(t.settings_visits_hint()),
+            group(&[Field::VisitKey, Field::VisitMajor, Field::VisitRegular, Field::VisitSmall]),
+        ),
     ];
     let rules = TIER_FIELDS
         .iter()

@@ -284,3 +284,56 @@ async fn tasks_over_the_api() {
         kit::openapi::valid(doc, &today_schema, &day, "today").unwrap_or_else(|e| panic!("{b}: {e}"));
     }
 }
+
+/// My day lists the customers past their tier's visit interval (a value setting): a key account
+/// last met 100 days ago is due, one met yesterday is not; the interval is changed on the value
+/// settings page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_due_for_a_visit_by_their_tier() {
+    for app in apps().await {
+        let b = app.backend;
+        app.user("li.na", Role::SalesRep).await;
+        app.user("root", Role::Admin).await;
+        let mut li = app.signed_in("li.na").await;
+        let long_ago = (guanxi_store::today_in_china() - chrono::Duration::days(100)).to_string();
+        let yesterday = (guanxi_store::today_in_china() - chrono::Duration::days(1)).to_string();
+        for (name, met) in [("久未拜访公司", &long_ago), ("刚见过公司", &yesterday)] {
+            let id = kit::customer(&mut li, json!({"kind": "organization", "name": name, "owner": "li.na"})).await;
+            let r = li
+                .api(
+                    "POST",
+                    &format!("/api/v1/customers/{id}/orders"),
+                    Some(json!({"amount": "50000", "ordered_at": long_ago})),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{b}: {}", r.text());
+            let r = li
+                .api(
+                    "POST",
+                    &format!("/api/v1/customers/{id}/interactions"),
+                    Some(json!({"channel": "face_to_face", "summary": "拜访", "occurred_at": format!("{met} 10:00")})),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{b}: {}", r.text());
+        }
+        app.store.assess_today(guanxi_store::Actor::SYSTEM).await.unwrap();
+        let day = kit::decoded(&li.get("/today").await.text());
+        let section =
+            day.split("id=\"visits-due\"").nth(1).unwrap_or("").split("</section>").next().unwrap_or("").to_string();
+        assert!(section.contains("久未拜访公司") && section.contains("应每 30 天一次"), "{b}: {section}");
+        assert!(!section.contains("刚见过公司"), "{b}");
+        // An admin turns the key accounts' reminder off: nobody is due.
+        let mut root = app.signed_in("root").await;
+        let settings = kit::decoded(&root.get("/settings/value").await.text());
+        assert!(settings.contains("主客户拜访间隔"), "{b}");
+        let mut fields = app.store.value_settings().await.unwrap().to_fields();
+        for tier in ["visit_key", "visit_major"] {
+            fields.set(guanxi_domain::Field::from_code(tier).unwrap(), "0");
+        }
+        let pairs: Vec<(&str, String)> = fields.0.iter().map(|(f, v)| (f.code(), v.clone())).collect();
+        let r = root.post_pairs("/settings/value", &pairs).await;
+        assert_eq!(r.status, 303, "{b}: {}", r.text());
+        let day = kit::decoded(&li.get("/today").await.text());
+        assert!(day.contains("没有该拜访的客户"), "{b}");
+    }
+}
