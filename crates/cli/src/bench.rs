@@ -13,6 +13,20 @@ pub struct BenchArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// My day at scale: gives each demo user --tasks-per-user tasks around today (unless they
+    /// have some), then measures /today for a sales rep, a manager and an admin over HTTP.
+    Today {
+        #[arg(long, default_value_t = 40)]
+        tasks_per_user: usize,
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Time `guanxi import customers FILE` end to end (read, validate, write) on an empty database.
     Import { file: std::path::PathBuf },
     /// Search latency over mixed queries (Han name, pinyin, initials, phone fragment) drawn
@@ -105,7 +119,13 @@ enum BenchCommand {
 impl BenchArgs {
     /// Whether this benchmark runs the web server (and so wants both cores).
     pub fn serves(&self) -> bool {
-        matches!(self.what, BenchCommand::Web { .. } | BenchCommand::Sales { .. } | BenchCommand::Relationships { .. })
+        matches!(
+            self.what,
+            BenchCommand::Web { .. }
+                | BenchCommand::Sales { .. }
+                | BenchCommand::Relationships { .. }
+                | BenchCommand::Today { .. }
+        )
     }
 }
 
@@ -151,6 +171,10 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             let limit = std::time::Duration::from_secs(seconds);
             let load = (requests, limit, concurrency);
             crate::relations::bench(ctx, contacts_per_customer, surveyed, runs, load, seed).await?;
+        }
+        BenchCommand::Today { tasks_per_user, requests, seconds, concurrency, seed } => {
+            let load = (requests, std::time::Duration::from_secs(seconds), concurrency);
+            crate::bench_today::run(ctx, tasks_per_user, load, seed).await?;
         }
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
             crate::loadgen::run(ctx, requests, std::time::Duration::from_secs(seconds), concurrency, seed).await?;

@@ -127,6 +127,12 @@ impl Served {
                 .await
                 .map_err(&err)?,
         };
+        Served::start_as(ctx, &user).await
+    }
+
+    /// The web app, with `user` signed in (a rep's or a manager's pages).
+    pub async fn start_as(ctx: &Ctx, user: &guanxi_store::User) -> Result<Served> {
+        let err = store_err(ctx.lang);
         let token = guanxi_web::auth::random_secret(32).map_err(|e| UserError(e.message(ctx.lang)))?;
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
         ctx.store.create_session(&guanxi_web::auth::secret_hash(&token), user.id, expires).await.map_err(&err)?;

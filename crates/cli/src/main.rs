@@ -5,6 +5,7 @@ mod analyze;
 mod archive;
 mod audit;
 mod bench;
+mod bench_today;
 mod deals;
 mod demo;
 mod demo_tasks;

@@ -128,6 +128,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0020_lunar_birthdays.sql"),
         include_str!("../../../migrations/postgres/0020_lunar_birthdays.sql"),
     ),
+    (
+        21,
+        "birthday_days",
+        include_str!("../../../migrations/sqlite/0021_birthday_days.sql"),
+        include_str!("../../../migrations/postgres/0021_birthday_days.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -47,8 +47,9 @@ impl Store {
         owners: Option<&[i64]>,
         from: chrono::NaiveDate,
         days: u32,
-    ) -> Result<Vec<Birthday>, StoreError> {
-        dispatch!(self, birthdays(owners, from, days))
+        limit: usize,
+    ) -> Result<(Vec<Birthday>, usize), StoreError> {
+        dispatch!(self, birthdays(owners, from, days, limit))
     }
 
     /// The customers past their tier's visit interval (see `ops::visits_due`).

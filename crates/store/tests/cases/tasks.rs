@@ -176,7 +176,11 @@ async fn birthdays_ahead_by_either_calendar() {
         // A Gregorian birthday on the same Gregorian day of birth is found on that day instead.
         let raw = Raw::new().with(Field::Name, "公历寿星").with(Field::Birthday, born.to_string());
         store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today).unwrap()).await.unwrap();
-        let found = store.birthdays(None, today, 7).await.unwrap();
+        let (found, total) = store.birthdays(None, today, 7, 100).await.unwrap();
+        assert_eq!(total, found.len(), "{backend}");
+        let (first, total_again) = store.birthdays(None, today, 7, 1).await.unwrap();
+        assert_eq!((first.len(), total_again), (1, total), "{backend}: the soonest one, and how many in all");
+        assert!(first[0].on <= found.iter().map(|b| b.on).max().unwrap_or(first[0].on), "{backend}");
         let lunar_one = found.iter().find(|b| b.name == "农历寿星").unwrap_or_else(|| panic!("{backend}: {found:?}"));
         assert_eq!(lunar_one.on, day, "{backend}");
         assert_eq!(lunar_one.lunar.as_deref(), Some(guanxi_domain::lunar::say(l).as_str()), "{backend}");

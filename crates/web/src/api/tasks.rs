@@ -168,7 +168,8 @@ async fn today(State(state): State<AppState>, v: Viewer) -> Result<Response, App
         vec![v.user.id]
     };
     let days = crate::pages::today::BIRTHDAY_DAYS;
-    let birthdays: Vec<Value> =
-        state.store().birthdays(Some(&owners), today, days).await?.iter().map(birthday_json).collect();
-    Ok(json(StatusCode::OK, json!({"date": today, "tasks": tasks, "birthdays": birthdays})))
+    let (list, total) =
+        state.store().birthdays(Some(&owners), today, days, crate::pages::today::BIRTHDAYS_SHOWN).await?;
+    let birthdays: Vec<Value> = list.iter().map(birthday_json).collect();
+    Ok(json(StatusCode::OK, json!({"date": today, "tasks": tasks, "birthdays": birthdays, "birthdays_total": total})))
 }

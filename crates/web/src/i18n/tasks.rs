@@ -66,6 +66,14 @@ catalogue! {
 }
 
 impl super::T {
+    /// After the listed birthdays: how many more the week has.
+    pub fn birthdays_more(&self, n: usize) -> String {
+        match self.0 {
+            Lang::ZhCn => format!("这 7 天还有 {n} 个生日没有列出（只列出最近的 100 个）。"),
+            Lang::En => format!("{n} more birthdays in these 7 days are not listed (the soonest 100 are)."),
+        }
+    }
+
     /// Why a customer is due for a visit: 「上次面谈 2026-10-01 08:00，应每 30 天一次」.
     pub fn visit_overdue(&self, last: Option<&str>, every: u32) -> String {
         match (self.0, last) {

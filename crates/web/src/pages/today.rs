@@ -27,6 +27,9 @@ pub fn router() -> Router<AppState> {
 /// How many days of birthdays My day shows.
 pub const BIRTHDAY_DAYS: u32 = 7;
 
+/// How many of them it lists (the soonest); it says how many there are in all.
+pub const BIRTHDAYS_SHOWN: usize = 100;
+
 /// A birthday as a line of My day.
 pub struct BirthdayView {
     pub when: String,
@@ -112,6 +115,8 @@ struct TodayPage {
     show_assignee: bool,
     coming: usize,
     birthdays: Vec<BirthdayView>,
+    /// Birthdays in the 7 days beyond those listed.
+    birthdays_more: usize,
     stalled: Vec<Line>,
     stalled_line: String,
     winback: Vec<Line>,
@@ -176,7 +181,8 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
     }
 
     let owners: &[i64] = if manager { &team_ids } else { &mine };
-    let birthdays = state.store().birthdays(Some(owners), today, BIRTHDAY_DAYS).await?;
+    let (birthdays, birthdays_total) =
+        state.store().birthdays(Some(owners), today, BIRTHDAY_DAYS, BIRTHDAYS_SHOWN).await?;
 
     let settings = state.store().sales_settings().await?;
     let stalled_days = settings.stalled_days;
@@ -241,6 +247,7 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         groups: TaskGroups::new(&own, &v, &names, today),
         show_assignee: false,
         coming,
+        birthdays_more: birthdays_total.saturating_sub(birthdays.len()),
         birthdays: birthdays.iter().map(|b| BirthdayView::new(b, t, today)).collect(),
         stalled,
         stalled_line: format!("{} {}", t.stalled_hint(), t.days_n(i64::from(stalled_days))),

@@ -69,6 +69,7 @@ schema!(Today, "My day: open tasks due by today, and the birthdays of the next 7
                         ),
                 ),
             )
+            .property("birthdays_total", integer("How many birthdays the 7 days have in all (at most 100 are listed)"))
             .required("date")
             .required("tasks")
             .required("birthdays")
