@@ -24,7 +24,7 @@ catalogue! {
     ent_relationship_level => "关系层级", "relationship level";
     ent_survey => "满意度调查", "satisfaction survey";
     ent_survey_link => "调查链接", "survey link";
-    ent_task => "标准动作", "standard action";
+    ent_task => "待办", "task";
     ent_wallet_share => "钱包份额", "share of wallet";
     ent_winback_attempt => "挽回尝试", "win-back attempt";
     ent_winback_case => "挽回案例", "win-back case";

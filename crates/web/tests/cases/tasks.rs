@@ -96,6 +96,11 @@ async fn a_task_is_made_done_with_its_contact_and_put_off() {
         assert_eq!(app.store.interactions(customer).await.unwrap().len(), 1, "{b}");
         let done = kit::decoded(&li.get("/tasks?state=done").await.text());
         assert!(done.contains("约好周五面谈"), "{b}");
+        // The customer's history and a missing task call a task a task (待办).
+        let history = kit::decoded(&li.get(&format!("/customers/{customer}/history")).await.text());
+        assert!(history.contains("待办") && !history.contains("标准动作"), "{b}: {history}");
+        let missing = kit::decoded(&li.get("/tasks/999999/edit").await.text());
+        assert!(missing.contains("找不到待办 999999"), "{b}: {missing}");
         // An unknown channel is refused with the field named.
         let t2 = li.post("/tasks", &[("task_title", "寄资料"), ("customer", &cid)]).await;
         assert_eq!(t2.status, 303, "{b}");
