@@ -194,3 +194,43 @@ async fn birthdays_ahead_by_either_calendar() {
         assert_eq!(e.0[0].problem, Problem::InvalidLunarDate, "{backend}");
     }
 }
+
+/// A key person's and a person around's lunar birthday are found on their day too, and a
+/// birthday changed back to a Gregorian one is no longer kept by the lunar calendar.
+#[tokio::test]
+async fn people_keep_lunar_birthdays_too() {
+    use guanxi_domain::lunar::{Lunar, lunar_of, solar_of};
+    for (backend, store) in kit::stores().await {
+        let today = today_in_china();
+        let (day, l) = (1..7)
+            .map(|i| today + chrono::Duration::days(i))
+            .find_map(|d| lunar_of(d).filter(|l| !l.leap && l.day < 30).map(|l| (d, l)))
+            .unwrap();
+        let typed = format!("农历1975-{:02}-{:02}", l.month, l.day);
+        let org = customer(&store, "寿宴公司").await;
+        let kp_raw = Raw::new().with(Field::Name, "钱总").with(Field::Birthday, typed.as_str());
+        let kp =
+            store.add_key_person(Actor::SYSTEM, org, &KeyPersonDraft::parse(&kp_raw, today).unwrap()).await.unwrap();
+        let around_raw = Raw::new()
+            .with(Field::Name, "钱夫人")
+            .with(Field::Relation, "spouse")
+            .with(Field::Birthday, typed.as_str());
+        let around = PersonAroundDraft::parse(&around_raw, today).unwrap();
+        store.add_person_around(Actor::SYSTEM, org, Some(kp), &around).await.unwrap();
+        let (found, _) = store.birthdays(None, today, 7, 100).await.unwrap();
+        for name in ["钱总", "钱夫人"] {
+            let b = found.iter().find(|b| b.name == name).unwrap_or_else(|| panic!("{backend}: {name} in {found:?}"));
+            assert_eq!((b.on, b.lunar.is_some()), (day, true), "{backend}: {name}");
+        }
+        let stored = store.key_people(org).await.unwrap();
+        assert_eq!(stored[0].draft.to_fields().get(Field::Birthday), typed, "{backend}");
+        // Changed to a Gregorian birthday outside the week: no longer found.
+        let born = solar_of(Lunar { year: 1975, month: l.month, leap: false, day: l.day }).unwrap();
+        let far = born + chrono::Duration::days(60);
+        let kp_raw = Raw::new().with(Field::Name, "钱总").with(Field::Birthday, far.to_string());
+        store.update_key_person(Actor::SYSTEM, kp, &KeyPersonDraft::parse(&kp_raw, today).unwrap()).await.unwrap();
+        let (found, _) = store.birthdays(None, today, 7, 100).await.unwrap();
+        assert!(!found.iter().any(|b| b.name == "钱总"), "{backend}: {found:?}");
+        assert!(!store.key_people(org).await.unwrap()[0].draft.birthday_lunar, "{backend}");
+    }
+}
