@@ -817,3 +817,19 @@ async fn tasks_from_the_shell() {
         assert!(ok(&db, &dir, &["task", "list"]).stdout.contains("电话回访"), "{backend}: everyone's without --as");
     }
 }
+
+/// The demo gives every demo user work for My day: tasks overdue, due today and ahead, and one
+/// done with its contact logged.
+#[tokio::test]
+async fn the_demo_has_tasks_for_my_day() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["demo", "--customers", "200"]);
+        let open = ok(&db, &dir, &["--as", "li.na", "task", "list"]);
+        let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
+        assert!(open.stdout.contains(&today.to_string()), "{backend}: a task due today: {}", open.stdout);
+        assert!(open.stdout.lines().count() >= 5, "{backend}: {}", open.stdout);
+        let done = ok(&db, &dir, &["--as", "li.na", "task", "list", "--done"]);
+        assert!(done.stdout.contains("✓"), "{backend}: {}", done.stdout);
+    }
+}
