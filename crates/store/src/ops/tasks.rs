@@ -2,6 +2,7 @@
 //! cadences and reminders; changed (put off, given to someone else); done with what came of it
 //! and, in the same transaction, logged as a contact with the customer.
 
+use super::customers::Q;
 use super::people::log_interaction_in;
 use super::{Pool, Row, Tx, audit, corrupt, now};
 use crate::{Actor, StoreError, TaskFilter, TaskRecord, TaskState};
@@ -130,25 +131,34 @@ fn time_text(t: Option<NaiveTime>) -> Option<String> {
     t.map(|t| t.format("%H:%M").to_string())
 }
 
+/// Binds a draft's columns $1–$9 in the order both the insert and the update name them.
+fn bind_draft<'a>(q: Q<'a>, d: &'a TaskDraft, customer: Option<i64>, assignee: i64) -> Q<'a> {
+    q.bind(customer)
+        .bind(d.key_person_id)
+        .bind(d.opportunity_id)
+        .bind(&d.title)
+        .bind(d.kind.code())
+        .bind(d.due_on)
+        .bind(time_text(d.due_time))
+        .bind(assignee)
+        .bind(&d.notes)
+}
+
 /// Creates a task (`origin`: `person`, `after_sales`, …); the assignee is the actor unless the
 /// draft names someone.
 pub(crate) async fn insert_task(tx: &mut Tx<'_>, actor: Actor, d: &TaskDraft, origin: &str) -> Result<i64, StoreError> {
     let (assignee, customer) = check(tx, actor, d).await?;
     let at = now();
-    let id: i64 = sqlx::query(
+    let id: i64 = bind_draft(
+        sqlx::query(
         "INSERT INTO tasks (customer_id, key_person_id, opportunity_id, title, kind, due_on, due_time, assignee_id, \
          notes, origin, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        ),
+        d,
+        customer,
+        assignee,
     )
-    .bind(customer)
-    .bind(d.key_person_id)
-    .bind(d.opportunity_id)
-    .bind(&d.title)
-    .bind(d.kind.code())
-    .bind(d.due_on)
-    .bind(time_text(d.due_time))
-    .bind(assignee)
-    .bind(&d.notes)
     .bind(origin)
     .bind(actor.0)
     .bind(at)
@@ -173,19 +183,15 @@ pub async fn update_task(pool: &Pool, actor: Actor, id: i64, d: &TaskDraft) -> R
     let mut tx = super::begin(pool).await?;
     let before = load(&mut tx, id).await?;
     let (assignee, customer) = check(&mut tx, actor, d).await?;
-    sqlx::query(
-        "UPDATE tasks SET customer_id = $1, key_person_id = $2, opportunity_id = $3, title = $4, kind = $5, \
+    bind_draft(
+        sqlx::query(
+            "UPDATE tasks SET customer_id = $1, key_person_id = $2, opportunity_id = $3, title = $4, kind = $5, \
          due_on = $6, due_time = $7, assignee_id = $8, notes = $9, updated_at = $10 WHERE id = $11",
+        ),
+        d,
+        customer,
+        assignee,
     )
-    .bind(customer)
-    .bind(d.key_person_id)
-    .bind(d.opportunity_id)
-    .bind(&d.title)
-    .bind(d.kind.code())
-    .bind(d.due_on)
-    .bind(time_text(d.due_time))
-    .bind(assignee)
-    .bind(&d.notes)
     .bind(now())
     .bind(id)
     .execute(&mut *tx)
