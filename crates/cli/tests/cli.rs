@@ -1,36 +1,41 @@
 //! End-to-end: the `guanxi` binary as a user runs it, on SQLite and on PostgreSQL.
 
+use guanxi_store::scratch::Scratch;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 #[path = "cases/walk.rs"]
 mod walk;
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn unique(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{n}_{}", std::process::id(), nanos % 1_000_000_000)
+/// A test's working folder, removed with its databases when the test ends.
+struct Workdir {
+    path: PathBuf,
+    scratch: Scratch,
 }
 
-fn workdir() -> PathBuf {
-    let d = std::env::temp_dir().join("guanxi-cli-tests").join(unique("w"));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+impl AsRef<Path> for Workdir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for Workdir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn workdir() -> Workdir {
+    let scratch = Scratch::new();
+    Workdir { path: scratch.folder("guanxi-cli-tests"), scratch }
 }
 
 /// A fresh database URL per backend under test (see crates/store/tests/kit).
-async fn databases(dir: &Path) -> Vec<(&'static str, String)> {
+async fn databases(dir: &Workdir) -> Vec<(&'static str, String)> {
     let mut out = vec![("sqlite", dir.join("t.db").display().to_string())];
-    match std::env::var("GUANXI_TEST_PG") {
-        Ok(admin) if !admin.is_empty() => {
-            let url =
-                guanxi_store::create_postgres_database(&admin, &unique("guanxi_cli")).await.expect("create database");
-            out.push(("postgres", url));
-        }
-        _ => assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but GUANXI_TEST_PG is not set"),
+    if let Some(url) = dir.scratch.postgres("guanxi_cli").await {
+        out.push(("postgres", url));
     }
     out
 }
@@ -726,7 +731,7 @@ async fn an_import_killed_part_way_is_taken_back() {
     // Starts the import, waits until part of it is committed (its first window), writes beside
     // it, and kills it.
     let import_and_kill = |during: &'static str| {
-        let (db, dir) = (db.clone(), dir.clone());
+        let (db, dir) = (db.clone(), dir.path.clone());
         async move {
             let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
                 .args(["--database", &db, "import", "customers", "big.csv"])

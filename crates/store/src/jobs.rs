@@ -154,18 +154,12 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn sqlite_store_path(name: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("guanxi-{name}-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        path
-    }
-
     /// A failing job is queued again five minutes later until its attempts are used up, then
     /// fails for good with its error.
     #[tokio::test]
     async fn failed_jobs_retry_then_fail() {
-        let path = sqlite_store_path("jobs-retry");
-        let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
+        let scratch = crate::scratch::Scratch::new();
+        let store = Store::open(&scratch.sqlite("guanxi-store-tests")).await.unwrap();
         let now = Utc::now();
         let (id, _) =
             dispatch!(store, enqueue_job(Actor::SYSTEM, "no.such.kind", &serde_json::json!({}), now, 2, None)).unwrap();
@@ -182,6 +176,5 @@ mod tests {
         let state = store.fail_job(id, "w", "again", later + chrono::Duration::minutes(5)).await.unwrap();
         assert_eq!(state, Some(JobState::Failed));
         store.close().await;
-        let _ = std::fs::remove_file(&path);
     }
 }

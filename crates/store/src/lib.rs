@@ -9,6 +9,7 @@
 mod error;
 mod migrations;
 mod model;
+pub mod scratch;
 
 pub use error::{StoreError, Unavailable};
 pub use guanxi_domain::ImportRow;
@@ -104,20 +105,6 @@ impl JobKind {
     pub(crate) fn max_attempts(self) -> u32 {
         3
     }
-}
-
-/// Creates an empty PostgreSQL database `name` through `admin_url` (a URL of the server's
-/// maintenance database) and returns the new database's URL. For tests and benchmarks that
-/// need a fresh database each run.
-pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Connect(format!("invalid database name {name:?}")));
-    }
-    let pool = PgPool::connect(admin_url).await.map_err(|e| StoreError::Connect(e.to_string()))?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await?;
-    pool.close().await;
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
-    Ok(format!("{base}/{name}"))
 }
 
 /// Why a SQLite file may not open, in words (problem 12 of the reliability review: "unable to

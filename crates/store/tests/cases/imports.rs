@@ -132,11 +132,9 @@ async fn an_import_lets_others_write_and_is_taken_back_whole() {
 /// database: here the process is made to look dead.
 #[tokio::test]
 async fn an_abandoned_import_is_taken_back_by_the_next_process() {
-    let dir = std::env::temp_dir().join("guanxi-store-tests");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join(format!("abandoned-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let file = path.to_str().expect("utf-8 path");
+    let scratch = guanxi_store::scratch::Scratch::new();
+    let path = scratch.sqlite("guanxi-store-tests");
+    let file = path.as_str();
     let store = Store::open(file).await.expect("open");
     let mut session = store.begin_import(Actor::SYSTEM, "killed.csv").await.expect("begin");
     session.commit_every(Duration::ZERO);

@@ -1,37 +1,35 @@
 //! The test kit: a fresh, migrated database on every backend under test.
 //!
 //! SQLite always; PostgreSQL when `GUANXI_TEST_PG` names a server (the test command starts
-//! one). Under `CI=true` a missing PostgreSQL fails the test instead of skipping it.
+//! one). Under `CI=true` a missing PostgreSQL fails the test instead of skipping it. Each
+//! database is removed again when the test ends ([`guanxi_store::scratch`]).
 
 use guanxi_store::Store;
-use std::sync::atomic::{AtomicU64, Ordering};
+use guanxi_store::scratch::Scratch;
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+/// A store under test; the database behind it is removed when it is dropped.
+pub struct TestStore {
+    store: Store,
+    _scratch: Scratch,
+}
 
-fn unique(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{n}_{}", std::process::id(), nanos % 1_000_000_000)
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
 }
 
 /// A fresh store per backend: ("sqlite", store), ("postgres", store).
-pub async fn stores() -> Vec<(&'static str, Store)> {
+pub async fn stores() -> Vec<(&'static str, TestStore)> {
     let mut out = Vec::new();
-    let dir = std::env::temp_dir().join("guanxi-store-tests");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(format!("{}.db", unique("t")));
-    out.push(("sqlite", Store::open(path.to_str().expect("utf-8 path")).await.expect("open sqlite")));
-    match std::env::var("GUANXI_TEST_PG") {
-        Ok(admin) if !admin.is_empty() => {
-            let url =
-                guanxi_store::create_postgres_database(&admin, &unique("guanxi_test")).await.expect("create database");
-            out.push(("postgres", Store::open(&url).await.expect("open postgres")));
-        }
-        _ => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but GUANXI_TEST_PG is not set: the PostgreSQL half of the suite cannot be skipped");
-            }
-        }
+    let scratch = Scratch::new();
+    let store = Store::open(&scratch.sqlite("guanxi-store-tests")).await.expect("open sqlite");
+    out.push(("sqlite", TestStore { store, _scratch: scratch }));
+    let scratch = Scratch::new();
+    if let Some(url) = scratch.postgres("guanxi_test").await {
+        let store = Store::open(&url).await.expect("open postgres");
+        out.push(("postgres", TestStore { store, _scratch: scratch }));
     }
     out
 }

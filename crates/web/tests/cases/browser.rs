@@ -96,7 +96,7 @@ async fn a_day_in_the_browser() {
         assert!(br.text().await.contains("新建客户"), "{b}");
 
         // Import a file with one bad row: it is reported before anything is written.
-        let file = std::env::temp_dir().join(format!("{}.csv", kit::unique("import")));
+        let file = app.scratch.file("guanxi-web-tests", "import", "csv");
         std::fs::write(&file, "姓名,手机,城市\n王小明,13911112222,北京\n赵大海,999,上海\n").unwrap();
         br.goto(&app.url("/import")).await;
         br.type_into("#file", file.to_str().unwrap()).await;

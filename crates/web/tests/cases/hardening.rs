@@ -768,8 +768,8 @@ async fn reads_do_not_wait_for_a_long_write() {
 /// Runs where a small tmpfs can be mounted (as root, like the review); says so where it cannot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_named_and_survived() {
-    let dir = std::env::temp_dir().join(kit::unique("guanxi-full"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = guanxi_store::scratch::Scratch::new();
+    let dir = scratch.folder("guanxi-full");
     let mounted = std::process::Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=12m", "tmpfs"])
         .arg(&dir)
@@ -791,7 +791,7 @@ async fn a_full_disk_is_named_and_survived() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(guanxi_web::serve(listener, store.clone(), guanxi_web::Config::default()));
-    let app = kit::App { backend: "sqlite", addr, store };
+    let app = kit::App { backend: "sqlite", addr, store, scratch };
     app.user("mgr", Role::Manager).await;
     let mut c = app.signed_in("mgr").await;
     // Fill the disk beside the database, then write until a write is refused.
@@ -873,11 +873,8 @@ impl Relay {
 /// reached (503, Retry-After), and it works again as soon as the database is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_outage_is_answered_quickly() {
-    let Ok(admin) = std::env::var("GUANXI_TEST_PG") else { return };
-    if admin.is_empty() {
-        return;
-    }
-    let url = guanxi_store::create_postgres_database(&admin, &kit::unique("guanxi_outage")).await.unwrap();
+    let scratch = guanxi_store::scratch::Scratch::new();
+    let Some(url) = scratch.postgres("guanxi_outage").await else { return };
     let (base, db) = url.rsplit_once('/').unwrap();
     let upstream = base.rsplit_once('@').unwrap().1.to_string();
     let relay = Relay::start(upstream.clone()).await;
@@ -886,7 +883,7 @@ async fn a_postgresql_outage_is_answered_quickly() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(guanxi_web::serve(listener, store.clone(), guanxi_web::Config::default()));
-    let app = kit::App { backend: "postgres", addr, store };
+    let app = kit::App { backend: "postgres", addr, store, scratch };
     app.user("mgr", Role::Manager).await;
     let mut c = app.signed_in("mgr").await;
     assert_eq!(c.api("GET", "/api/v1/customers", None).await.status, 200);

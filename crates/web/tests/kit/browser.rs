@@ -15,6 +15,8 @@ pub struct Browser {
     driver: String,
     session: String,
     child: tokio::process::Child,
+    /// The browser's profile folder, removed with the browser.
+    _profile: guanxi_store::scratch::Scratch,
 }
 
 /// Where screenshots go: `target/screenshots`, beside the rest of the test output.
@@ -64,7 +66,8 @@ impl Browser {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let profile = std::env::temp_dir().join(super::unique("chromium-profile"));
+        let scratch = guanxi_store::scratch::Scratch::new();
+        let profile = scratch.folder("guanxi-chromium-profiles");
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -76,7 +79,7 @@ impl Browser {
                 "prefs": {"intl.accept_languages": "zh-CN,zh"}
             }
         }}});
-        let mut b = Browser { driver, session: String::new(), child };
+        let mut b = Browser { driver, session: String::new(), child, _profile: scratch };
         let v = b.call("POST", "/session", Some(caps)).await;
         b.session = v["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {v}")).to_string();
         Some(b)

@@ -11,22 +11,17 @@ pub mod openapi;
 use guanxi_domain::Role;
 use guanxi_store::{Actor, NewUser, Store};
 use serde_json::Value;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-pub fn unique(prefix: &str) -> String {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{n}_{}", std::process::id(), nanos % 1_000_000_000)
-}
+use guanxi_store::scratch::Scratch;
 
 /// A running Guanxi on one backend.
 pub struct App {
     pub backend: &'static str,
     pub addr: String,
     pub store: Store,
+    /// The database behind it, removed when the app is dropped.
+    pub scratch: Scratch,
 }
 
 pub const PASSWORD: &str = "correct-horse-42";
@@ -39,19 +34,14 @@ pub async fn apps() -> Vec<App> {
 /// The same with settings changed: short limits make a test of them quick.
 pub async fn apps_with(configure: impl Fn(&mut guanxi_web::Config)) -> Vec<App> {
     let mut stores = Vec::new();
-    let dir = std::env::temp_dir().join("guanxi-web-tests");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(format!("{}.db", unique("t")));
-    stores.push(("sqlite", Store::open(path.to_str().expect("utf-8 path")).await.expect("open sqlite")));
-    match std::env::var("GUANXI_TEST_PG") {
-        Ok(admin) if !admin.is_empty() => {
-            let url = guanxi_store::create_postgres_database(&admin, &unique("guanxi_web")).await.expect("create db");
-            stores.push(("postgres", Store::open(&url).await.expect("open postgres")));
-        }
-        _ => assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but GUANXI_TEST_PG is not set"),
+    let scratch = Scratch::new();
+    stores.push(("sqlite", Store::open(&scratch.sqlite("guanxi-web-tests")).await.expect("open sqlite"), scratch));
+    let scratch = Scratch::new();
+    if let Some(url) = scratch.postgres("guanxi_web").await {
+        stores.push(("postgres", Store::open(&url).await.expect("open postgres"), scratch));
     }
     let mut out = Vec::new();
-    for (backend, store) in stores {
+    for (backend, store, scratch) in stores {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
         // Tests stand for several clients by the address a proxy would put in X-Forwarded-For.
@@ -62,7 +52,7 @@ pub async fn apps_with(configure: impl Fn(&mut guanxi_web::Config)) -> Vec<App> 
         };
         configure(&mut config);
         tokio::spawn(guanxi_web::serve(listener, store.clone(), config));
-        out.push(App { backend, addr, store });
+        out.push(App { backend, addr, store, scratch });
     }
     out
 }
