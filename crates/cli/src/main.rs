@@ -11,6 +11,7 @@ mod demo;
 mod demo_tasks;
 mod generate;
 mod loadgen;
+mod outbox;
 mod relations;
 mod serve;
 mod tasks;
@@ -94,6 +95,9 @@ enum Command {
     /// Tasks 待办: list, add, done, reopen: `guanxi --as li.na task list`.
     #[command(subcommand)]
     Task(tasks::TaskCommand),
+    /// The outbox 发件箱: list, retry, cancel, send what is due: `guanxi outbox list --state failed`.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
 }
 
 /// What every command gets: the open store, the language, the acting user.
@@ -303,6 +307,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
         }
         Command::Unmerge { merge_id } => archive::unmerge(&ctx, merge_id).await,
         Command::Task(c) => tasks::task(&ctx, c).await,
+        Command::Outbox(c) => outbox::outbox(&ctx, c).await,
         Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(a) => bench::run(&ctx, a).await,

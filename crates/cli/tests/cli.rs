@@ -838,3 +838,47 @@ async fn the_demo_has_tasks_for_my_day() {
         assert!(done.stdout.contains("✓"), "{backend}: {}", done.stdout);
     }
 }
+
+/// `guanxi outbox`: a message waiting for an e-mail server says why; a wrong state is named;
+/// a message is cancelled, and a cancelled one cannot be sent again.
+#[tokio::test]
+async fn the_outbox_from_the_shell() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        assert!(ok(&db, &dir, &["outbox", "list"]).stdout.contains("发件箱里没有"), "{backend}");
+        let r = fails(&db, &dir, &["outbox", "list", "--state", "lost"]);
+        assert!(r.stderr.contains("--state") && r.stderr.contains("queued"), "{backend}: {}", r.stderr);
+        {
+            let store = guanxi_store::Store::open(&db).await.expect("open");
+            let d = guanxi_domain::outbox::MessageDraft {
+                channel: guanxi_domain::outbox::MessageChannel::Email,
+                purpose: guanxi_domain::outbox::MessagePurpose::Service,
+                customer_id: None,
+                user_id: None,
+                recipient: "wang@example.com".into(),
+                recipient_name: String::new(),
+                subject: "到货通知".into(),
+                body: "您的订单已到。".into(),
+                cause: "manual".into(),
+                cause_id: None,
+                key: "shell-1".into(),
+                not_before: None,
+            };
+            store.enqueue_message(guanxi_store::Actor::SYSTEM, &d).await.expect("enqueue");
+            store.close().await;
+        }
+        let r = ok(&db, &dir, &["outbox", "send"]);
+        assert!(r.stdout.contains("处理了 1 条消息") && r.stdout.contains("待发送 1"), "{backend}: {}", r.stdout);
+        let list = ok(&db, &dir, &["--lang", "en", "outbox", "list"]);
+        assert!(
+            list.stdout.contains("到货通知") && list.stdout.contains("no e-mail server"),
+            "{backend}: {}",
+            list.stdout
+        );
+        ok(&db, &dir, &["outbox", "cancel", "1"]);
+        let r = fails(&db, &dir, &["outbox", "retry", "1"]);
+        assert!(r.stderr.contains("已取消"), "{backend}: {}", r.stderr);
+        let json = ok(&db, &dir, &["outbox", "list", "--json", "--state", "cancelled"]);
+        assert!(json.stdout.contains("\"total\":1"), "{backend}: {}", json.stdout);
+    }
+}

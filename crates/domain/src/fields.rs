@@ -18,6 +18,7 @@ const FEATURES: &[&[Field]] = &[
     crate::health::fields::ALL,
     crate::settings::ALL,
     crate::tasks::fields::ALL,
+    crate::outbox::fields::ALL,
 ];
 
 impl Field {

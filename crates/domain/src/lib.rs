@@ -14,6 +14,7 @@ pub mod health;
 pub mod i18n;
 pub mod lunar;
 pub mod orders;
+pub mod outbox;
 pub mod password;
 pub mod raw;
 pub mod relationship;

@@ -56,6 +56,7 @@ mod duplicates;
 mod imports;
 mod jobs;
 mod orders;
+mod outbox;
 mod people;
 mod relationships;
 mod sales;

@@ -134,6 +134,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0021_birthday_days.sql"),
         include_str!("../../../migrations/postgres/0021_birthday_days.sql"),
     ),
+    (
+        22,
+        "outbox",
+        include_str!("../../../migrations/sqlite/0022_outbox.sql"),
+        include_str!("../../../migrations/postgres/0022_outbox.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

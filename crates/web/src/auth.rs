@@ -467,6 +467,8 @@ pub enum Action {
     },
     /// See how a team is doing: colleagues' tasks and days.
     SeeTeam,
+    /// See every message that left or is to leave, and send a failed one again or cancel it.
+    SeeOutbox,
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
@@ -548,6 +550,10 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
         Action::SeeTeam => match role {
             Admin | Manager => Ok(()),
             _ => deny("只有销售经理和管理员可以查看团队的待办", "Only managers and admins see the team's tasks"),
+        },
+        Action::SeeOutbox => match role {
+            Admin | Manager => Ok(()),
+            _ => deny("只有销售经理和管理员可以查看发件箱", "Only managers and admins see the outbox"),
         },
         Action::CreateOpportunity => match role {
             Admin | Manager | SalesRep => Ok(()),

@@ -168,6 +168,7 @@ pub enum Nav {
     Users,
     Audit,
     Account,
+    Outbox,
 }
 
 /// A notice shown once on the page a form redirects to (`?done=saved`).
@@ -200,6 +201,10 @@ pub enum Done {
     TaskDone,
     TaskLogged,
     TaskSnoozed,
+    MessageRetried,
+    MessageCancelled,
+    TestEmailQueued,
+    EmailSettingsSaved,
 }
 
 impl Done {
@@ -231,6 +236,10 @@ impl Done {
         (Done::TaskDone, "task_done"),
         (Done::TaskLogged, "task_logged"),
         (Done::TaskSnoozed, "task_snoozed"),
+        (Done::MessageRetried, "message_retried"),
+        (Done::MessageCancelled, "message_cancelled"),
+        (Done::TestEmailQueued, "test_email"),
+        (Done::EmailSettingsSaved, "email_settings"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -275,6 +284,10 @@ impl Done {
             Done::TaskDone => t.task_done(),
             Done::TaskLogged => t.task_logged(),
             Done::TaskSnoozed => t.task_snoozed(),
+            Done::MessageRetried => t.outbox_retried(),
+            Done::MessageCancelled => t.outbox_cancelled(),
+            Done::TestEmailQueued => t.email_test_queued(),
+            Done::EmailSettingsSaved => t.email_settings_saved(),
         }
     }
 }

@@ -108,6 +108,8 @@ struct Inner {
     openapi: String,
     /// Wakes the job worker when a job is queued (see `serve`).
     jobs: Arc<tokio::sync::Notify>,
+    /// Wakes the outbox's sender when a message is queued.
+    outbox: Arc<tokio::sync::Notify>,
     reads: reads::ReadMeter,
     touches: auth::Touches,
 }
@@ -143,14 +145,24 @@ impl AppState {
     pub fn wake_jobs(&self) {
         self.0.jobs.notify_one();
     }
+
+    /// Tells the outbox's sender that a message is waiting.
+    pub fn wake_outbox(&self) {
+        self.0.outbox.notify_one();
+    }
 }
 
 /// The whole app: pages, API, assets, behind the [`context`] middleware.
 pub fn app(store: Store, config: Config) -> Router {
-    app_with_jobs(store, config, Arc::new(tokio::sync::Notify::new()))
+    app_with_jobs(store, config, Default::default(), Default::default())
 }
 
-fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -> Router {
+fn app_with_jobs(
+    store: Store,
+    config: Config,
+    jobs: Arc<tokio::sync::Notify>,
+    outbox: Arc<tokio::sync::Notify>,
+) -> Router {
     let (api_router, openapi) = api::router();
     let openapi = serde_json::to_value(&openapi).map(api::finish_document).unwrap_or_default();
     let openapi = serde_json::to_string_pretty(&openapi).unwrap_or_default();
@@ -159,6 +171,7 @@ fn app_with_jobs(store: Store, config: Config, jobs: Arc<tokio::sync::Notify>) -
         config,
         openapi,
         jobs,
+        outbox,
         reads: Default::default(),
         touches: Default::default(),
     }));
@@ -391,12 +404,14 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
         config.public_url = Some(format!("http://{host}:{}", addr.port()));
     }
     let jobs = Arc::new(tokio::sync::Notify::new());
+    let outbox = Arc::new(tokio::sync::Notify::new());
     if config.run_jobs {
         tokio::spawn(work(store.clone(), jobs.clone()));
+        tokio::spawn(send(store.clone(), outbox.clone()));
     }
     let header_timeout = config.header_timeout;
     let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
-    let app = app_with_jobs(store, config, jobs);
+    let app = app_with_jobs(store, config, jobs, outbox);
     loop {
         let Ok(slot) = slots.clone().acquire_owned().await else { return Ok(()) };
         let (socket, peer) = match listener.accept().await {
@@ -426,6 +441,21 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
             let _ = conn.await;
             drop(slot);
         });
+    }
+}
+
+/// The outbox's sender: sends what is due whenever a message is queued, or every 10 seconds
+/// (a retry's time coming, another server's message whose worker died).
+async fn send(store: Store, wake: Arc<tokio::sync::Notify>) {
+    let worker = format!("guanxi-{}-outbox", std::process::id());
+    loop {
+        if let Err(e) = guanxi_outbox::send_due(&store, &worker, chrono::Utc::now()).await {
+            eprintln!("outbox: {}", e.message(guanxi_domain::Lang::En));
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+        }
     }
 }
 

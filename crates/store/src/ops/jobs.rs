@@ -34,8 +34,17 @@ pub async fn save_setting(pool: &Pool, actor: Actor, key: &str, value: &serde_js
         .execute(&mut *tx)
         .await?;
     // The audit's snapshots are objects of fields: a single value is recorded under its key.
+    // A password is recorded as set or not, never as itself.
     let snapshot = |v: &serde_json::Value| match v {
-        serde_json::Value::Object(_) => v.clone(),
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| match (k.ends_with("password") || k.ends_with("secret"), v) {
+                    (true, serde_json::Value::Null) => (k.clone(), serde_json::Value::Null),
+                    (true, _) => (k.clone(), serde_json::Value::String("********".into())),
+                    (false, _) => (k.clone(), v.clone()),
+                })
+                .collect(),
+        ),
         other => serde_json::json!({ key: other }),
     };
     let (before, after) = (before.as_ref().map(snapshot), snapshot(value));

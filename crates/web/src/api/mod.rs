@@ -10,6 +10,7 @@ mod archive;
 mod competitors;
 mod customers;
 mod orders;
+mod outbox;
 mod relationships;
 mod sales;
 mod schema;
@@ -42,6 +43,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "sales", description = "Opportunities 商机 through the standard stages"),
         (name = "relationships", description = "Relationships: stage and level, the ten signs, satisfaction and loyalty, competitors"),
         (name = "tasks", description = "Tasks 待办 and My day 今日"),
+        (name = "outbox", description = "The outbox 发件箱: every message that leaves Guanxi"),
     ),
     components(schemas(customers::types::CustomerSummary, users::types::User, orders::types::Order, sales::types::Opportunity)),
     modifiers(&BearerAuth)
@@ -60,6 +62,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(settings::router())
         .merge(tasks::router())
+        .merge(outbox::router())
         .split_for_parts()
 }
 

@@ -35,6 +35,7 @@ mod audit;
 mod common;
 mod customers;
 mod orders;
+mod outbox;
 mod records;
 mod relationships;
 mod reports;
@@ -66,6 +67,7 @@ const CATALOGUES: &[(&str, &[Message])] = &[
     ("account", account::ALL),
     ("audit", audit::ALL),
     ("tasks", tasks::ALL),
+    ("outbox", outbox::ALL),
 ];
 
 impl T {

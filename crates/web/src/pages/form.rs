@@ -15,6 +15,8 @@ pub enum InputKind {
     DateTime,
     Time,
     TextArea,
+    /// Typed unseen, never filled in from what is saved.
+    Password,
     Select(Vec<(String, String)>),
     /// A tick for each of several people (value, label, ticked), and, where anyone else may be
     /// named, a box for them (its label, what it holds).
@@ -74,6 +76,7 @@ impl Input {
             InputKind::Date => "date",
             InputKind::DateTime => "datetime-local",
             InputKind::Time => "time",
+            InputKind::Password => "password",
             _ => "text",
         }
     }

@@ -13,6 +13,7 @@ pub mod health;
 pub mod history;
 pub mod import;
 pub mod orders;
+pub mod outbox;
 pub mod people;
 pub mod referrals;
 pub mod reports;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .merge(customers::router())
         .merge(tasks::router())
+        .merge(outbox::router())
         .merge(today::router())
         .merge(history::router())
         .merge(people::router())

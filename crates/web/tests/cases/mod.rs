@@ -3,6 +3,7 @@ mod browser;
 mod competitors;
 mod everyday;
 mod hardening;
+mod outbox;
 pub mod pages;
 mod relationships;
 mod sales;

@@ -6,6 +6,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
+/// The messages the test SMTP server received (shared with the outbox crate's tests).
+#[path = "../../../outbox/tests/mailbox/mod.rs"]
+pub mod mailbox;
 pub mod openapi;
 
 use guanxi_domain::Role;

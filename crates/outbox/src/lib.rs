@@ -1,0 +1,76 @@
+//! Sends what the outbox holds. The store keeps the messages (written in the transaction of
+//! what caused them) and their attempts; this crate talks to the outside: e-mail over SMTP, and
+//! drains the outbox — claim what is due with a lease, send, record how it went (sent with its
+//! contact on the timeline, retried with backoff, or failed in the server's words).
+//!
+//! Letters are not sent here: they are printed and marked sent by the person who posted them.
+
+mod email;
+
+pub use email::Smtp;
+
+use chrono::{DateTime, Utc};
+use guanxi_domain::outbox::MessageChannel;
+use guanxi_store::{OutboxMessage, SendOutcome, Store, StoreError};
+use std::sync::Arc;
+
+/// How many messages a worker takes at a time.
+const BATCH: i64 = 50;
+/// How many it sends at once.
+const AT_ONCE: usize = 8;
+
+/// What the outbox sends with, made from the settings at the start of each round (an admin's
+/// change applies at the next round).
+pub struct Channels {
+    email: Option<Result<Smtp, String>>,
+}
+
+impl Channels {
+    pub async fn from_settings(store: &Store) -> Result<Channels, StoreError> {
+        let email = store.email_settings().await?.map(|s| Smtp::new(&s));
+        Ok(Channels { email })
+    }
+
+    async fn send(&self, m: &OutboxMessage) -> SendOutcome {
+        match m.channel {
+            MessageChannel::Email => match &self.email {
+                Some(Ok(smtp)) => smtp.send(m, None).await,
+                Some(Err(e)) => SendOutcome::Retry(format!("the e-mail settings cannot be used: {e}")),
+                None => SendOutcome::Retry("no e-mail server is set up (Settings → E-mail)".into()),
+            },
+            MessageChannel::Sms | MessageChannel::Wechat => {
+                SendOutcome::Retry(format!("no {} provider is set up", m.channel.label(guanxi_domain::Lang::En)))
+            }
+            MessageChannel::Letter => SendOutcome::Retry("letters are printed, not sent".into()),
+        }
+    }
+}
+
+/// Sends every message due at `at` as `worker`, a batch at a time; returns how many were
+/// claimed. Each message's outcome is recorded as soon as it is known, so a worker killed part
+/// way leaves at most the messages it was sending to be sent again (same Message-ID).
+pub async fn send_due(store: &Store, worker: &str, at: DateTime<Utc>) -> Result<usize, StoreError> {
+    let channels = Arc::new(Channels::from_settings(store).await?);
+    let mut total = 0;
+    loop {
+        let batch = store.claim_messages(worker, at, BATCH).await?;
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        total += batch.len();
+        let results = futures_util::future::join_all(batch.chunks(AT_ONCE.max(1)).map(|chunk| {
+            let (store, channels) = (store.clone(), channels.clone());
+            let chunk = chunk.to_vec();
+            let worker = worker.to_string();
+            async move {
+                for m in chunk {
+                    let outcome = channels.send(&m).await;
+                    store.record_send(&worker, m.id, &outcome, Utc::now().max(at)).await?;
+                }
+                Ok::<_, StoreError>(())
+            }
+        }))
+        .await;
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    }
+}

@@ -1,0 +1,73 @@
+//! The store's types for the outbox 发件箱.
+
+use chrono::{DateTime, Utc};
+use guanxi_domain::outbox::{MessageChannel, MessagePurpose, MessageState};
+use serde::Serialize;
+
+/// A message in the outbox, with where it is on its way out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// The same message of the same cause is one row: this key says which.
+    pub key: String,
+    pub channel: MessageChannel,
+    pub purpose: MessagePurpose,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub user_id: Option<i64>,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub subject: String,
+    pub body: String,
+    pub cause: String,
+    pub cause_id: Option<i64>,
+    pub state: MessageState,
+    /// Attempts made so far (one more while it is being sent).
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// When it is (next) due to be sent.
+    pub next_attempt_at: DateTime<Utc>,
+    /// The last failure in the server's own words.
+    pub last_error: Option<String>,
+    /// What the server called it: an e-mail's Message-ID, a gateway's message id.
+    pub provider_ref: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The contact on the customer's timeline, once sent.
+    pub interaction_id: Option<i64>,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One attempt to send a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxAttempt {
+    pub attempt: i32,
+    pub worker: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `sending` (under way, or its worker died), `sent`, `retry` (failed, tried again later) or
+    /// `failed` (for good).
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// Which messages a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxFilter {
+    pub state: Option<MessageState>,
+    pub channel: Option<MessageChannel>,
+    pub customer_id: Option<i64>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// How a send went, as the worker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Accepted by the server, which called it this.
+    Sent(String),
+    /// Failed this time (the server is away, busy, a 4xx answer): tried again later.
+    Retry(String),
+    /// Refused for good (a 5xx answer, no such mailbox): not tried again.
+    Refused(String),
+}

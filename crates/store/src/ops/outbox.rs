@@ -1,0 +1,424 @@
+//! The outbox 发件箱: messages written in the transaction of what caused them, claimed by a
+//! worker with a lease, and recorded as sent (with a contact on the customer's timeline, in the
+//! same transaction), retried with backoff, or failed — every attempt kept.
+
+use super::people::log_interaction_in;
+use super::{Pool, Row, Tx, audit, corrupt, for_update, now};
+use crate::{Actor, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome, StoreError};
+use chrono::{DateTime, SubsecRound, Utc};
+use guanxi_domain::outbox::{MAX_ATTEMPTS, MessageChannel, MessageDraft, MessagePurpose, MessageState, backoff};
+use guanxi_domain::{Direction, InteractionDraft};
+use sqlx::{AssertSqlSafe, Row as _};
+
+const SELECT: &str = "SELECT m.*, c.name AS customer_name FROM outbox m LEFT JOIN customers c ON c.id = m.customer_id";
+
+fn message_from_row(r: &Row) -> Result<OutboxMessage, StoreError> {
+    let channel: String = r.try_get("channel")?;
+    let purpose: String = r.try_get("purpose")?;
+    let state: String = r.try_get("state")?;
+    Ok(OutboxMessage {
+        id: r.try_get("id")?,
+        key: r.try_get("idem_key")?,
+        channel: MessageChannel::from_code(&channel).ok_or_else(|| corrupt("outbox channel", &channel))?,
+        purpose: MessagePurpose::from_code(&purpose).ok_or_else(|| corrupt("outbox purpose", &purpose))?,
+        customer_id: r.try_get("customer_id")?,
+        customer_name: r.try_get("customer_name")?,
+        user_id: r.try_get("user_id")?,
+        recipient: r.try_get("recipient")?,
+        recipient_name: r.try_get("recipient_name")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        cause: r.try_get("cause")?,
+        cause_id: r.try_get("cause_id")?,
+        state: MessageState::from_code(&state).ok_or_else(|| corrupt("outbox state", &state))?,
+        attempts: r.try_get("attempts")?,
+        max_attempts: r.try_get("max_attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_error: r.try_get("last_error")?,
+        provider_ref: r.try_get("provider_ref")?,
+        sent_at: r.try_get("sent_at")?,
+        interaction_id: r.try_get("interaction_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+async fn load(tx: &mut Tx<'_>, id: i64) -> Result<OutboxMessage, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE m.id = $1{}", for_update_of())))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("message", id))?;
+    message_from_row(&row)
+}
+
+/// `FOR UPDATE` of the outbox row only (the join's customer is not locked).
+fn for_update_of() -> &'static str {
+    if for_update().is_empty() { "" } else { " FOR UPDATE OF m" }
+}
+
+/// Writes a message to the outbox inside the transaction of what caused it. The same key
+/// again writes nothing and returns the message already there: `(id, false)`.
+pub(crate) async fn enqueue_message_in(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    d: &MessageDraft,
+    at: DateTime<Utc>,
+) -> Result<(i64, bool), StoreError> {
+    let due = d.not_before.unwrap_or(at).max(at);
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO outbox (idem_key, channel, purpose, customer_id, user_id, recipient, recipient_name, subject, \
+         body, cause, cause_id, state, attempts, max_attempts, next_attempt_at, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', 0, $12, $13, $14, $15) \
+         ON CONFLICT (idem_key) DO NOTHING RETURNING id",
+    )
+    .bind(&d.key)
+    .bind(d.channel.code())
+    .bind(d.purpose.code())
+    .bind(d.customer_id)
+    .bind(d.user_id)
+    .bind(d.recipient.trim())
+    .bind(&d.recipient_name)
+    .bind(&d.subject)
+    .bind(&d.body)
+    .bind(&d.cause)
+    .bind(d.cause_id)
+    .bind(MAX_ATTEMPTS as i32)
+    .bind(due)
+    .bind(actor.0)
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(id) = inserted {
+        let after =
+            serde_json::json!({"channel": d.channel.code(), "recipient": d.recipient.trim(), "subject": d.subject});
+        audit(tx, actor, "create", "message", Some(id), d.customer_id, None, Some(&after), Some(&d.cause)).await?;
+        return Ok((id, true));
+    }
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM outbox WHERE idem_key = $1").bind(&d.key).fetch_one(&mut **tx).await?;
+    Ok((id, false))
+}
+
+/// Writes one message on its own (a person's one-off message, a notification).
+pub async fn enqueue_message(pool: &Pool, actor: Actor, d: &MessageDraft) -> Result<(i64, bool), StoreError> {
+    d.check()?;
+    let mut tx = super::begin(pool).await?;
+    if let Some(customer) = d.customer_id {
+        super::customers::load_live(&mut tx, customer).await?;
+    }
+    let out = enqueue_message_in(&mut tx, actor, d, now()).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub async fn message(pool: &Pool, id: i64) -> Result<OutboxMessage, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE m.id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("message", id))?;
+    message_from_row(&row)
+}
+
+pub async fn message_attempts(pool: &Pool, id: i64) -> Result<Vec<OutboxAttempt>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT attempt, worker, started_at, finished_at, outcome, detail FROM outbox_attempts \
+         WHERE outbox_id = $1 ORDER BY attempt, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OutboxAttempt {
+                attempt: r.try_get("attempt")?,
+                worker: r.try_get("worker")?,
+                started_at: r.try_get("started_at")?,
+                finished_at: r.try_get("finished_at")?,
+                outcome: r.try_get("outcome")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+/// Messages newest first, filtered; with the number that match.
+pub async fn list_messages(pool: &Pool, f: &OutboxFilter) -> Result<(Vec<OutboxMessage>, i64), StoreError> {
+    let mut clauses = Vec::new();
+    let mut n = 0;
+    let mut next = |c: &str| {
+        n += 1;
+        clauses.push(c.replace('?', &format!("${n}")));
+    };
+    if f.state.is_some() {
+        next("m.state = ?");
+    }
+    if f.channel.is_some() {
+        next("m.channel = ?");
+    }
+    if f.customer_id.is_some() {
+        next("m.customer_id = ?");
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let per_page = f.per_page.clamp(1, 500);
+    let sql =
+        format!("{SELECT}{filter} ORDER BY m.id DESC LIMIT {per_page} OFFSET {}", super::offset(f.page, per_page));
+    let count_sql = format!("SELECT COUNT(*) FROM outbox m{filter}");
+    macro_rules! bind_all {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(s) = f.state {
+                q = q.bind(s.code());
+            }
+            if let Some(c) = f.channel {
+                q = q.bind(c.code());
+            }
+            if let Some(c) = f.customer_id {
+                q = q.bind(c);
+            }
+            q
+        }};
+    }
+    let rows = bind_all!(sqlx::query(AssertSqlSafe(sql))).fetch_all(pool).await?;
+    let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql))).fetch_one(pool).await?;
+    Ok((rows.iter().map(message_from_row).collect::<Result<_, _>>()?, total))
+}
+
+/// Takes up to `limit` messages due at `at` for `worker`: queued ones whose time has come, and
+/// ones left `sending` by a worker whose lease ran out (it died mid-send: they are sent again,
+/// with the same Message-ID). Each is leased until `lease_until` and its attempt recorded as
+/// under way. One whose worker died during every attempt fails.
+pub async fn claim_messages(
+    pool: &Pool,
+    worker: &str,
+    at: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let (at, lease_until) = (at.trunc_subsecs(6), lease_until.trunc_subsecs(6));
+    let mut tx = super::begin(pool).await?;
+    let skip_locked = if for_update().is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" };
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, state, attempts, max_attempts FROM outbox WHERE state IN ('queued', 'sending') AND channel <> 'letter' \
+         AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2{skip_locked}"
+    )))
+    .bind(at)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut claimed = Vec::new();
+    for r in &rows {
+        let (id, state, attempts, max): (i64, String, i32, i32) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        if state == MessageState::Sending.code() {
+            finish_attempt(&mut tx, id, attempts, "lost", Some(LOST), at).await?;
+            if attempts >= max {
+                set_failed(&mut tx, id, LOST, at).await?;
+                continue;
+            }
+        }
+        sqlx::query(
+            "UPDATE outbox SET state = 'sending', lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
+             attempts = attempts + 1 WHERE id = $3",
+        )
+        .bind(worker)
+        .bind(lease_until)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO outbox_attempts (outbox_id, attempt, worker, started_at, outcome) VALUES ($1, $2, $3, $4, 'sending')",
+        )
+        .bind(id)
+        .bind(attempts + 1)
+        .bind(worker)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        claimed.push(load(&mut tx, id).await?);
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+const LOST: &str = "the worker stopped while sending (the server was killed or lost)";
+
+async fn finish_attempt(
+    tx: &mut Tx<'_>,
+    id: i64,
+    attempt: i32,
+    outcome: &str,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let detail: Option<String> = detail.map(|d| d.chars().take(2000).collect());
+    sqlx::query(
+        "UPDATE outbox_attempts SET outcome = $1, detail = $2, finished_at = $3 \
+         WHERE outbox_id = $4 AND attempt = $5 AND outcome = 'sending'",
+    )
+    .bind(outcome)
+    .bind(detail)
+    .bind(at)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn set_failed(tx: &mut Tx<'_>, id: i64, error: &str, _at: DateTime<Utc>) -> Result<(), StoreError> {
+    let error: String = error.chars().take(2000).collect();
+    sqlx::query(
+        "UPDATE outbox SET state = 'failed', last_error = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2",
+    )
+    .bind(error)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records how `worker`'s attempt at message `id` went. Sent: marked sent and, for a
+/// customer's message, logged as a contact on their timeline in the same transaction. A
+/// failure is queued again after [`backoff`] while attempts remain, else failed with the
+/// server's words. Returns the message as it now is; `None` when it is no longer `worker`'s
+/// (its lease ran out and another worker took it).
+pub async fn record_send(
+    pool: &Pool,
+    worker: &str,
+    id: i64,
+    outcome: &SendOutcome,
+    at: DateTime<Utc>,
+) -> Result<Option<OutboxMessage>, StoreError> {
+    let at = at.trunc_subsecs(6);
+    let mut tx = super::begin(pool).await?;
+    let m = load(&mut tx, id).await?;
+    let mine: Option<String> =
+        sqlx::query_scalar("SELECT lease_owner FROM outbox WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    if m.state != MessageState::Sending || mine.as_deref() != Some(worker) {
+        return Ok(None);
+    }
+    match outcome {
+        SendOutcome::Sent(reference) => {
+            let interaction = match m.customer_id {
+                Some(customer) if customer_is_live(&mut tx, customer).await? => {
+                    let summary =
+                        if m.subject.is_empty() { m.body.chars().take(200).collect() } else { m.subject.clone() };
+                    let d = InteractionDraft {
+                        channel: m.channel.contact_channel(),
+                        direction: Direction::Outbound,
+                        occurred_at: at,
+                        summary,
+                        next_step: None,
+                        next_step_on: None,
+                        our_participants: Vec::new(),
+                        their_participants: Vec::new(),
+                        place: None,
+                        opportunity_id: None,
+                        response: None,
+                        feedback: None,
+                    };
+                    Some(log_interaction_in(&mut tx, Actor(m.created_by), customer, &d).await?)
+                }
+                _ => None,
+            };
+            sqlx::query(
+                "UPDATE outbox SET state = 'sent', sent_at = $1, provider_ref = $2, interaction_id = $3, \
+                 lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE id = $4",
+            )
+            .bind(at)
+            .bind(reference)
+            .bind(interaction)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            finish_attempt(&mut tx, id, m.attempts, "sent", Some(reference), at).await?;
+        }
+        SendOutcome::Retry(error) if m.attempts < m.max_attempts => {
+            let error: String = error.chars().take(2000).collect();
+            sqlx::query(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = $1, last_error = $2, lease_owner = NULL, \
+                 lease_until = NULL WHERE id = $3",
+            )
+            .bind(at + backoff(m.attempts.max(1) as u32))
+            .bind(&error)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            finish_attempt(&mut tx, id, m.attempts, "retry", Some(&error), at).await?;
+        }
+        SendOutcome::Retry(error) | SendOutcome::Refused(error) => {
+            set_failed(&mut tx, id, error, at).await?;
+            finish_attempt(&mut tx, id, m.attempts, "failed", Some(error), at).await?;
+        }
+    }
+    let after = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Some(after))
+}
+
+async fn customer_is_live(tx: &mut Tx<'_>, id: i64) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Sends a failed message again (with as many attempts again), or a queued one now; audited.
+pub async fn retry_message(pool: &Pool, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let m = load(&mut tx, id).await?;
+    if !matches!(m.state, MessageState::Failed | MessageState::Queued) {
+        return Err(StoreError::conflict(
+            format!("这条消息{}，不能重发", m.state.label(guanxi_domain::Lang::ZhCn)),
+            format!(
+                "this message is {}; it cannot be sent again",
+                m.state.label(guanxi_domain::Lang::En).to_lowercase()
+            ),
+        ));
+    }
+    let at = now();
+    sqlx::query("UPDATE outbox SET state = 'queued', next_attempt_at = $1, max_attempts = attempts + $2 WHERE id = $3")
+        .bind(at)
+        .bind(MAX_ATTEMPTS as i32)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, actor, "retry", "message", Some(id), m.customer_id, None, None, None).await?;
+    let after = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Cancels a message that has not gone yet; audited.
+pub async fn cancel_message(pool: &Pool, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let m = load(&mut tx, id).await?;
+    if !matches!(m.state, MessageState::Failed | MessageState::Queued) {
+        return Err(StoreError::conflict(
+            format!("这条消息{}，不能取消", m.state.label(guanxi_domain::Lang::ZhCn)),
+            format!(
+                "this message is {}; it cannot be cancelled",
+                m.state.label(guanxi_domain::Lang::En).to_lowercase()
+            ),
+        ));
+    }
+    sqlx::query("UPDATE outbox SET state = 'cancelled' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit(&mut tx, actor, "cancel", "message", Some(id), m.customer_id, None, None, None).await?;
+    let after = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// How many messages are in each state.
+pub async fn outbox_counts(pool: &Pool) -> Result<Vec<(MessageState, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetch_all(pool).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let s: String = r.try_get(0)?;
+        out.push((MessageState::from_code(&s).ok_or_else(|| corrupt("outbox state", &s))?, r.try_get(1)?));
+    }
+    Ok(out)
+}

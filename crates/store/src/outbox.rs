@@ -1,0 +1,81 @@
+//! The `impl Store` of the outbox 发件箱 (the SQL is in `ops/outbox.rs`) and of the e-mail
+//! server's settings it sends with.
+
+use crate::*;
+use chrono::{DateTime, Utc};
+use guanxi_domain::outbox::{EmailSettings, MessageDraft};
+
+impl Store {
+    /// Writes a one-off message to the outbox (checked; a customer's must be live). The same
+    /// key again returns the message already there with `false`.
+    pub async fn enqueue_message(&self, actor: Actor, d: &MessageDraft) -> Result<(i64, bool), StoreError> {
+        dispatch!(self, enqueue_message(actor, d))
+    }
+
+    pub async fn message(&self, id: i64) -> Result<OutboxMessage, StoreError> {
+        dispatch!(self, message(id))
+    }
+
+    /// Every attempt to send message `id`, first first.
+    pub async fn message_attempts(&self, id: i64) -> Result<Vec<OutboxAttempt>, StoreError> {
+        dispatch!(self, message_attempts(id))
+    }
+
+    /// Messages newest first, filtered, with how many match.
+    pub async fn messages(&self, f: &OutboxFilter) -> Result<(Vec<OutboxMessage>, i64), StoreError> {
+        dispatch!(self, list_messages(f))
+    }
+
+    /// How many messages are in each state.
+    pub async fn outbox_counts(&self) -> Result<Vec<(guanxi_domain::outbox::MessageState, i64)>, StoreError> {
+        dispatch!(self, outbox_counts())
+    }
+
+    /// Takes up to `limit` messages due at `at` for `worker`, leased for
+    /// [`guanxi_domain::outbox::SEND_LEASE`] (see `ops::claim_messages`).
+    pub async fn claim_messages(
+        &self,
+        worker: &str,
+        at: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        dispatch!(self, claim_messages(worker, at, at + guanxi_domain::outbox::SEND_LEASE, limit))
+    }
+
+    /// Records how `worker`'s attempt went (see `ops::record_send`); `None` if the message is
+    /// no longer the worker's.
+    pub async fn record_send(
+        &self,
+        worker: &str,
+        id: i64,
+        outcome: &SendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>, StoreError> {
+        dispatch!(self, record_send(worker, id, outcome, at))
+    }
+
+    /// Queues a failed message again with a fresh set of attempts; audited.
+    pub async fn retry_message(&self, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
+        dispatch!(self, retry_message(actor, id))
+    }
+
+    /// Cancels a message not sent yet; audited.
+    pub async fn cancel_message(&self, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
+        dispatch!(self, cancel_message(actor, id))
+    }
+
+    /// The e-mail server's settings, if an admin saved them.
+    pub async fn email_settings(&self) -> Result<Option<EmailSettings>, StoreError> {
+        let stored = dispatch!(self, setting("email"))?;
+        stored
+            .filter(|v| !v.is_null())
+            .map(|v| serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("email settings: {e}"))))
+            .transpose()
+    }
+
+    /// Saves the e-mail server's settings, audited (the password recorded only as changed).
+    pub async fn save_email_settings(&self, actor: Actor, s: &EmailSettings) -> Result<(), StoreError> {
+        let value = serde_json::to_value(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        dispatch!(self, save_setting(actor, "email", &value))
+    }
+}
