@@ -201,7 +201,17 @@ pub fn customer_fields(r: &mut Rng, i: u64) -> Raw {
         if r.chance(0.4) {
             raw.set(
                 Field::Email,
-                format!("{py}{}@{}", i % 1000, r.pick(&["qq.com", "163.com", "126.com", "sina.com", "outlook.com"])),
+                format!(
+                    "{py}{}@{}",
+                    i % 1000,
+                    r.pick(&[
+                        "qq.example.com",
+                        "163.example.com",
+                        "126.example.com",
+                        "sina.example.com",
+                        "outlook.example.com"
+                    ])
+                ),
             );
         }
         if r.chance(0.5) {
@@ -498,16 +508,17 @@ pub async fn fill(ctx: &Ctx, customers: usize, seed: u64) -> Result<()> {
     };
     let relations = crate::relations::fill(ctx, &mut r, &buyers, &organizations).await?;
     let tasks = crate::demo_tasks::fill(ctx, &mut r, today_in_china()).await?;
+    let in_cadence = crate::demo_cadences::fill(ctx, &mut r).await?;
     println!(
         "{}",
         match l {
             Lang::ZhCn => format!(
-                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可在“查重合并”页面合并），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{tasks} 条待办，{} 位用户",
+                "演示数据已写入：{} 位客户（其中 {typed_again} 位是重复录入，可在“查重合并”页面合并），{people} 位关键人物，{contacts} 条互动记录，{order_count} 笔订单，{deal_count} 个商机，{relations}，{tasks} 条待办，{in_cadence} 位客户在跟进节奏中，{} 位用户",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),
             Lang::En => format!(
-                "demo data written: {} customers ({typed_again} of them typed in twice: merge them on the Duplicates page), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {tasks} tasks, {} users",
+                "demo data written: {} customers ({typed_again} of them typed in twice: merge them on the Duplicates page), {people} key people, {contacts} interactions, {order_count} orders, {deal_count} deals, {relations}, {tasks} tasks, {in_cadence} customers in a cadence, {} users",
                 outcome.created + typed_again,
                 DEMO_USERS.len()
             ),

@@ -8,6 +8,7 @@ mod bench;
 mod bench_today;
 mod deals;
 mod demo;
+mod demo_cadences;
 mod demo_tasks;
 mod generate;
 mod loadgen;

@@ -85,7 +85,7 @@ pub async fn outbox(ctx: &Ctx, c: OutboxCommand) -> Result<()> {
         }
         OutboxCommand::Send => {
             let worker = format!("guanxi-cli-{}", std::process::id());
-            let n = guanxi_outbox::send_due(&ctx.store, &worker, chrono::Utc::now()).await.map_err(&err)?;
+            let n = guanxi_outbox::send_due(&ctx.store, &worker, chrono::Utc::now(), None).await.map_err(&err)?;
             let counts = ctx.store.outbox_counts().await.map_err(&err)?;
             let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", s.label(ctx.lang))).collect();
             match ctx.lang {

@@ -7,6 +7,13 @@ use std::process::Command;
 #[path = "cases/walk.rs"]
 mod walk;
 
+#[path = "cases/keeping_in_touch.rs"]
+mod keeping_in_touch;
+
+/// The web tests' kit: a browser, and the test SMTP server's mailbox.
+#[path = "../../web/tests/kit/mod.rs"]
+mod webkit;
+
 /// A test's working folder, removed with its databases when the test ends.
 struct Workdir {
     path: PathBuf,

@@ -184,6 +184,10 @@ pub enum Problem {
     InvalidTime,
     /// Marked as a lunar date (农历…) but not one.
     InvalidLunarDate,
+    /// A template's `{{…}}` that is no merge field (or left open).
+    UnknownMergeField {
+        allowed: Vec<String>,
+    },
     /// A date that reads well but cannot be meant (a next step in 1900, a birthday in 1800).
     DateOutOfRange {
         from: String,
@@ -262,6 +266,7 @@ impl Problem {
             Problem::InvalidDate => "invalid_date",
             Problem::InvalidTime => "invalid_time",
             Problem::InvalidLunarDate => "invalid_lunar_date",
+            Problem::UnknownMergeField { .. } => "unknown_merge_field",
             Problem::DateOutOfRange { .. } => "date_out_of_range",
             Problem::DateInFuture => "date_in_future",
             Problem::UnknownChoice { .. } => "unknown_choice",
@@ -331,6 +336,12 @@ impl Problem {
             }
             (Problem::InvalidTime, Lang::ZhCn) => "不是有效的时间，请写成 14:30 或 14点30".into(),
             (Problem::InvalidTime, Lang::En) => "is not a valid time; write 14:30".into(),
+            (Problem::UnknownMergeField { allowed }, Lang::ZhCn) => {
+                format!("不是可用的合并字段（或缺少 }}}}），可用：{}", allowed.join("、"))
+            }
+            (Problem::UnknownMergeField { allowed }, Lang::En) => {
+                format!("is not a merge field (or misses its }}}}); use one of {}", allowed.join(", "))
+            }
             (Problem::InvalidLunarDate, Lang::ZhCn) => {
                 "不是有效的农历日期，请写成 农历1980-08-16（闰月写 农历2023-闰02-10）".into()
             }

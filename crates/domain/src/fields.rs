@@ -19,6 +19,7 @@ const FEATURES: &[&[Field]] = &[
     crate::settings::ALL,
     crate::tasks::fields::ALL,
     crate::outbox::fields::ALL,
+    crate::cadences::fields::ALL,
 ];
 
 impl Field {

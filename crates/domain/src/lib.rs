@@ -4,6 +4,7 @@
 //! No I/O, no async, no SQL, no HTML: everything here is a pure function of its input.
 
 pub mod archive;
+pub mod cadences;
 pub mod china;
 pub mod competitors;
 pub mod dedupe;

@@ -6,6 +6,7 @@
 //! Letters are not sent here: they are printed and marked sent by the person who posted them.
 
 mod email;
+pub mod links;
 
 pub use email::Smtp;
 
@@ -23,18 +24,45 @@ const AT_ONCE: usize = 8;
 /// change applies at the next round).
 pub struct Channels {
     email: Option<Result<Smtp, String>>,
+    /// The public address and the signing secret, for opt-out links.
+    links: Option<(String, String)>,
 }
 
 impl Channels {
-    pub async fn from_settings(store: &Store) -> Result<Channels, StoreError> {
+    /// `default_base` is where links point when no public address is set (a server's own).
+    pub async fn from_settings(store: &Store, default_base: Option<&str>) -> Result<Channels, StoreError> {
         let email = store.email_settings().await?.map(|s| Smtp::new(&s));
-        Ok(Channels { email })
+        let base = store.public_url().await?.or_else(|| default_base.map(str::to_string));
+        let links = match base {
+            Some(b) => Some((b, links::secret(store).await?)),
+            None => None,
+        };
+        Ok(Channels { email, links })
+    }
+
+    /// A marketing message to a customer carries its opt-out link (PIPL); without a public
+    /// address there is none to give, and the message waits.
+    fn optout(&self, m: &OutboxMessage) -> Result<Option<String>, SendOutcome> {
+        let Some(customer) = m.customer_id.filter(|_| m.purpose == guanxi_domain::outbox::MessagePurpose::Marketing)
+        else {
+            return Ok(None);
+        };
+        match &self.links {
+            Some((base, secret)) => Ok(Some(links::optout_url(base, secret, customer, m.channel))),
+            None => Err(SendOutcome::Retry(
+                "no public address is set, so the opt-out link cannot be made (Settings → public address)".into(),
+            )),
+        }
     }
 
     async fn send(&self, m: &OutboxMessage) -> SendOutcome {
+        let optout = match self.optout(m) {
+            Ok(link) => link,
+            Err(wait) => return wait,
+        };
         match m.channel {
             MessageChannel::Email => match &self.email {
-                Some(Ok(smtp)) => smtp.send(m, None).await,
+                Some(Ok(smtp)) => smtp.send(m, optout.as_deref()).await,
                 Some(Err(e)) => SendOutcome::Retry(format!("the e-mail settings cannot be used: {e}")),
                 None => SendOutcome::Retry("no e-mail server is set up (Settings → E-mail)".into()),
             },
@@ -49,8 +77,13 @@ impl Channels {
 /// Sends every message due at `at` as `worker`, a batch at a time; returns how many were
 /// claimed. Each message's outcome is recorded as soon as it is known, so a worker killed part
 /// way leaves at most the messages it was sending to be sent again (same Message-ID).
-pub async fn send_due(store: &Store, worker: &str, at: DateTime<Utc>) -> Result<usize, StoreError> {
-    let channels = Arc::new(Channels::from_settings(store).await?);
+pub async fn send_due(
+    store: &Store,
+    worker: &str,
+    at: DateTime<Utc>,
+    default_base: Option<&str>,
+) -> Result<usize, StoreError> {
+    let channels = Arc::new(Channels::from_settings(store, default_base).await?);
     let mut total = 0;
     loop {
         let batch = store.claim_messages(worker, at, BATCH).await?;

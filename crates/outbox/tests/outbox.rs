@@ -80,8 +80,12 @@ async fn an_email_is_delivered_once_and_lands_on_the_timeline() {
         let (again, new) = store.enqueue_message(Actor::SYSTEM, &email(Some(c), &to, &key)).await.unwrap();
         assert_eq!((again, new), (id, false), "{backend}: the same key is the same message");
 
-        assert_eq!(guanxi_outbox::send_due(&store, "w1", Utc::now()).await.unwrap(), 1, "{backend}");
-        assert_eq!(guanxi_outbox::send_due(&store, "w1", Utc::now()).await.unwrap(), 0, "{backend}: nothing twice");
+        assert_eq!(guanxi_outbox::send_due(&store, "w1", Utc::now(), None).await.unwrap(), 1, "{backend}");
+        assert_eq!(
+            guanxi_outbox::send_due(&store, "w1", Utc::now(), None).await.unwrap(),
+            0,
+            "{backend}: nothing twice"
+        );
         let got = mail.wait_for(&to, 1).await;
         assert_eq!(got.len(), 1, "{backend}: delivered once");
         let m = &got[0];
@@ -112,13 +116,17 @@ async fn a_server_that_is_away_is_tried_again_with_backoff_then_failed() {
         let mut at = Utc::now();
         let mut waits = Vec::new();
         for _ in 0..guanxi_domain::outbox::MAX_ATTEMPTS {
-            assert_eq!(guanxi_outbox::send_due(&store, "w", at).await.unwrap(), 1, "{backend}");
+            assert_eq!(guanxi_outbox::send_due(&store, "w", at, None).await.unwrap(), 1, "{backend}");
             let m = store.message(id).await.unwrap();
             if m.state == MessageState::Failed {
                 break;
             }
             assert_eq!(m.state, MessageState::Queued, "{backend}");
-            assert_eq!(guanxi_outbox::send_due(&store, "w", at).await.unwrap(), 0, "{backend}: not before its time");
+            assert_eq!(
+                guanxi_outbox::send_due(&store, "w", at, None).await.unwrap(),
+                0,
+                "{backend}: not before its time"
+            );
             waits.push((m.next_attempt_at - at).num_minutes());
             at = m.next_attempt_at;
         }
@@ -147,7 +155,7 @@ async fn a_busy_server_is_tried_again_and_a_refusal_fails_at_once_in_its_words()
         let refuse = format!("{}@example.com", unique("refuse"));
         let (b, _) = store.enqueue_message(Actor::SYSTEM, &email(None, &busy, &unique("k"))).await.unwrap();
         let (r, _) = store.enqueue_message(Actor::SYSTEM, &email(None, &refuse, &unique("k"))).await.unwrap();
-        guanxi_outbox::send_due(&store, "w", Utc::now()).await.unwrap();
+        guanxi_outbox::send_due(&store, "w", Utc::now(), None).await.unwrap();
         let b = store.message(b).await.unwrap();
         assert_eq!((b.state, b.attempts), (MessageState::Queued, 1), "{backend}: {b:?}");
         assert!(b.last_error.as_deref().unwrap_or("").contains("try again later"), "{backend}: {b:?}");
@@ -169,10 +177,10 @@ async fn a_message_whose_worker_died_is_sent_again_as_the_same_message() {
         let taken = store.claim_messages("a", now, 10).await.unwrap();
         assert_eq!(taken.iter().map(|m| m.id).collect::<Vec<_>>(), vec![id], "{backend}");
         assert!(store.claim_messages("b", now, 10).await.unwrap().is_empty(), "{backend}: leased to A");
-        assert_eq!(guanxi_outbox::send_due(&store, "b", now + Duration::seconds(30)).await.unwrap(), 0);
+        assert_eq!(guanxi_outbox::send_due(&store, "b", now + Duration::seconds(30), None).await.unwrap(), 0);
         // Once A's lease has run out, B sends it.
         let later = now + SEND_LEASE + Duration::seconds(1);
-        assert_eq!(guanxi_outbox::send_due(&store, "b", later).await.unwrap(), 1, "{backend}");
+        assert_eq!(guanxi_outbox::send_due(&store, "b", later, None).await.unwrap(), 1, "{backend}");
         let m = store.message(id).await.unwrap();
         assert_eq!((m.state, m.attempts), (MessageState::Sent, 2), "{backend}");
         let outcomes: Vec<String> = store.message_attempts(id).await.unwrap().into_iter().map(|a| a.outcome).collect();
@@ -190,7 +198,7 @@ async fn a_message_whose_worker_died_is_sent_again_as_the_same_message() {
 async fn without_an_email_server_messages_wait_and_say_why() {
     for (backend, store, _scratch) in stores().await {
         let (id, _) = store.enqueue_message(Actor::SYSTEM, &email(None, "a@example.com", &unique("k"))).await.unwrap();
-        guanxi_outbox::send_due(&store, "w", Utc::now()).await.unwrap();
+        guanxi_outbox::send_due(&store, "w", Utc::now(), None).await.unwrap();
         let m = store.message(id).await.unwrap();
         assert_eq!(m.state, MessageState::Queued, "{backend}");
         assert!(m.last_error.as_deref().unwrap_or("").contains("no e-mail server"), "{backend}: {m:?}");

@@ -50,6 +50,7 @@ macro_rules! dispatch {
 // Each feature's `impl Store` block, beside its SQL in `ops/`.
 mod audit;
 mod auth;
+mod cadences;
 mod competitors;
 mod customers;
 mod duplicates;

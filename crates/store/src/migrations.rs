@@ -140,6 +140,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0022_outbox.sql"),
         include_str!("../../../migrations/postgres/0022_outbox.sql"),
     ),
+    (
+        23,
+        "cadences",
+        include_str!("../../../migrations/sqlite/0023_cadences.sql"),
+        include_str!("../../../migrations/postgres/0023_cadences.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

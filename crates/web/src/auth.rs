@@ -469,6 +469,8 @@ pub enum Action {
     SeeTeam,
     /// See every message that left or is to leave, and send a failed one again or cancel it.
     SeeOutbox,
+    /// Make and change cadences and message templates, and enrol many customers at once.
+    ManageCadences,
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
@@ -550,6 +552,13 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
         Action::SeeTeam => match role {
             Admin | Manager => Ok(()),
             _ => deny("只有销售经理和管理员可以查看团队的待办", "Only managers and admins see the team's tasks"),
+        },
+        Action::ManageCadences => match role {
+            Admin | Manager => Ok(()),
+            _ => deny(
+                "只有销售经理和管理员可以设置跟进节奏和模板",
+                "Only managers and admins set up cadences and templates",
+            ),
         },
         Action::SeeOutbox => match role {
             Admin | Manager => Ok(()),

@@ -169,6 +169,7 @@ pub enum Nav {
     Audit,
     Account,
     Outbox,
+    Cadences,
 }
 
 /// A notice shown once on the page a form redirects to (`?done=saved`).
@@ -205,6 +206,11 @@ pub enum Done {
     MessageCancelled,
     TestEmailQueued,
     EmailSettingsSaved,
+    CadenceSaved,
+    CadenceLeft,
+    CadenceRan,
+    ConsentSaved,
+    TemplateSaved,
 }
 
 impl Done {
@@ -240,6 +246,11 @@ impl Done {
         (Done::MessageCancelled, "message_cancelled"),
         (Done::TestEmailQueued, "test_email"),
         (Done::EmailSettingsSaved, "email_settings"),
+        (Done::CadenceSaved, "cadence_saved"),
+        (Done::CadenceLeft, "cadence_left"),
+        (Done::CadenceRan, "cadence_ran"),
+        (Done::ConsentSaved, "consent"),
+        (Done::TemplateSaved, "template_saved"),
     ];
 
     pub fn code(self) -> &'static str {
@@ -288,6 +299,11 @@ impl Done {
             Done::MessageCancelled => t.outbox_cancelled(),
             Done::TestEmailQueued => t.email_test_queued(),
             Done::EmailSettingsSaved => t.email_settings_saved(),
+            Done::CadenceSaved => t.cadence_saved(),
+            Done::CadenceLeft => t.cadence_left_done(),
+            Done::CadenceRan => t.cadence_ran(),
+            Done::ConsentSaved => t.consent_saved(),
+            Done::TemplateSaved => t.template_saved(),
         }
     }
 }

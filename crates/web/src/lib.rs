@@ -277,7 +277,9 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             "网址的参数里不能有空字符（%00）",
             "The address's parameters may not contain a NUL character (%00)",
         ))
-    } else if !safe && !bearer && !same_origin(&req) {
+    } else if !safe && !bearer && !same_origin(&req) && !req.uri().path().starts_with("/optout/") {
+        // An opt-out link's token is its own authority, and a mail program's one-click
+        // unsubscribe posts from elsewhere (RFC 8058): withdrawing consent is never a forgery risk.
         Err(AppError::CrossSite)
     } else {
         match auth::identify(&state, req.headers(), &client).await {
@@ -406,8 +408,8 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
     let jobs = Arc::new(tokio::sync::Notify::new());
     let outbox = Arc::new(tokio::sync::Notify::new());
     if config.run_jobs {
-        tokio::spawn(work(store.clone(), jobs.clone()));
-        tokio::spawn(send(store.clone(), outbox.clone()));
+        tokio::spawn(work(store.clone(), jobs.clone(), outbox.clone()));
+        tokio::spawn(send(store.clone(), outbox.clone(), config.public_base().to_string()));
     }
     let header_timeout = config.header_timeout;
     let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
@@ -446,10 +448,10 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
 
 /// The outbox's sender: sends what is due whenever a message is queued, or every 10 seconds
 /// (a retry's time coming, another server's message whose worker died).
-async fn send(store: Store, wake: Arc<tokio::sync::Notify>) {
+async fn send(store: Store, wake: Arc<tokio::sync::Notify>, base: String) {
     let worker = format!("guanxi-{}-outbox", std::process::id());
     loop {
-        if let Err(e) = guanxi_outbox::send_due(&store, &worker, chrono::Utc::now()).await {
+        if let Err(e) = guanxi_outbox::send_due(&store, &worker, chrono::Utc::now(), Some(&base)).await {
             eprintln!("outbox: {}", e.message(guanxi_domain::Lang::En));
         }
         tokio::select! {
@@ -459,7 +461,7 @@ async fn send(store: Store, wake: Arc<tokio::sync::Notify>) {
     }
 }
 
-async fn work(store: Store, wake: Arc<tokio::sync::Notify>) {
+async fn work(store: Store, wake: Arc<tokio::sync::Notify>, outbox: Arc<tokio::sync::Notify>) {
     let worker = format!("guanxi-{}", std::process::id());
     loop {
         // An import whose process was killed is taken back here, beside the pages (on SQLite
@@ -477,6 +479,12 @@ async fn work(store: Store, wake: Arc<tokio::sync::Notify>) {
         }
         if let Err(e) = store.run_due_jobs(&worker).await {
             eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
+        }
+        // Cadence steps whose day has come put their messages in the outbox.
+        match store.run_cadence_steps(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(_) => outbox.notify_one(),
+            Err(e) => eprintln!("cadences: {}", e.message(guanxi_domain::Lang::En)),
         }
         tokio::select! {
             _ = wake.notified() => {}

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 mod audit;
 mod auth;
+mod cadences;
 mod competitors;
 mod customers;
 mod duplicates;
@@ -24,6 +25,7 @@ mod winback;
 
 pub use audit::*;
 pub use auth::*;
+pub use cadences::*;
 pub use competitors::*;
 pub use customers::*;
 pub use duplicates::*;

@@ -482,7 +482,7 @@ pub async fn restore_customer(pool: &Pool, actor: Actor, id: i64) -> Result<(), 
 
 /// The conditions of a filter (all but the search words) and their bound values: what the list,
 /// its count and its export all go through, so an export holds exactly what the list showed.
-fn filter_conditions(f: &CustomerFilter) -> (String, Vec<String>) {
+pub(crate) fn filter_conditions(f: &CustomerFilter) -> (String, Vec<String>) {
     let mut conds: Vec<String> =
         vec![if f.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.into()];
     let mut args: Vec<String> = Vec::new();

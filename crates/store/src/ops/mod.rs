@@ -2,7 +2,10 @@
 
 mod attachments;
 mod auth;
+mod cadence_steps;
+mod cadences;
 mod competitors;
+mod consent;
 mod customers;
 mod deal_import;
 mod deal_parts;
@@ -23,12 +26,16 @@ mod summaries;
 mod surveys;
 mod take_back;
 mod tasks;
+mod templates;
 mod values;
 mod winback;
 
 pub use attachments::*;
 pub use auth::*;
+pub use cadence_steps::*;
+pub use cadences::*;
 pub use competitors::*;
+pub use consent::*;
 pub use customers::*;
 pub use deal_import::*;
 pub use deal_parts::*;
@@ -48,6 +55,7 @@ pub use standing::*;
 pub use surveys::*;
 pub use take_back::*;
 pub use tasks::*;
+pub use templates::*;
 pub use values::*;
 pub use winback::*;
 

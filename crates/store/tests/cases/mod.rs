@@ -1,5 +1,6 @@
 //! Store cases grouped by capability (the archive and value cases are in store.rs).
 
+mod cadences;
 mod concurrency;
 mod imports;
 mod relationships;

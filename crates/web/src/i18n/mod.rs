@@ -32,6 +32,7 @@ macro_rules! catalogue {
 
 mod account;
 mod audit;
+mod cadences;
 mod common;
 mod customers;
 mod orders;
@@ -68,6 +69,7 @@ const CATALOGUES: &[(&str, &[Message])] = &[
     ("audit", audit::ALL),
     ("tasks", tasks::ALL),
     ("outbox", outbox::ALL),
+    ("cadences", cadences::ALL),
 ];
 
 impl T {

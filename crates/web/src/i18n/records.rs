@@ -72,6 +72,9 @@ impl super::T {
             "saved_view" => self.ent_saved_view(),
             "job" => self.ent_job(),
             "sign_in_throttle" => self.ent_sign_in_throttle(),
+            "cadence" => self.ent_cadence(),
+            "template" => self.ent_template(),
+            "message" => self.ent_message(),
             other => other,
         }
     }

@@ -163,6 +163,7 @@ struct ArchivePage {
     back_q: String,
     standing: Option<StandingView>,
     referrals: super::referrals::ReferralPart,
+    cadences: super::cadences::CustomerPart,
     can_open_winback: bool,
     relationship: &'static str,
     relationship_missing: Vec<&'static str>,
@@ -434,6 +435,7 @@ pub async fn archive_page(
     let can_open_winback = standing.as_ref().is_some_and(|s| s.inputs.first_order.is_some());
     let standing = standing.map(|s| StandingView::new(&s, wallet_share, lang));
     let referrals = super::referrals::referral_part(state, id, forms.referral.as_ref(), T(lang)).await?;
+    let cadences = super::cadences::customer_part(state, id, T(lang)).await?;
     let (confirmed, level_changes) = store.relationship_level(id).await?;
     let level_confirmed = confirmed.map(|l| match level_changes.last() {
         Some(h) => format!(
@@ -480,6 +482,7 @@ pub async fn archive_page(
         back,
         can_open_winback: can_open_winback && referrals.winback_case.is_none(),
         referrals,
+        cadences,
         standing,
         engagements,
         competitor_choices,

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(list).post(create))
         .route("/customers/new", get(new_form))
         .route("/customers/views", post(save_view))
+        .route("/customers/enrol", post(enrol_list))
         .route("/customers/views/{id}/delete", post(delete_view))
         .route("/customers/{id}", get(show).post(update))
         .route("/customers/{id}/edit", get(edit_form))
@@ -198,6 +199,8 @@ struct ListPage {
     names: crate::html::Names,
     /// The filters in force, in words, so a filtered list never passes for the whole archive.
     described: String,
+    /// The cadences a manager may enrol this list in: (id, name).
+    cadences: Vec<(i64, String)>,
 }
 
 impl ListPage {
@@ -371,7 +374,12 @@ async fn list(
     let c = Chrome::new(&v, Nav::Customers, q.done.as_deref(), here);
     let names = crate::html::Names::load(state.store()).await?;
     let described = q.describe(c.t, &names);
-    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, names, described }))
+    let cadences = if v.may(crate::auth::Action::ManageCadences).is_ok() {
+        state.store().cadences().await?.into_iter().map(|k| (k.id, k.draft.name)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(&ListPage { c, q, page, filters, sort, views, query_string, names, described, cadences }))
 }
 
 #[derive(Deserialize)]
@@ -674,4 +682,22 @@ async fn bin(State(state): State<AppState>, v: Viewer, Query(q): Query<BinQuery>
     let page = state.store().list_customers(&filter).await?;
     let c = Chrome::new(&v, Nav::Bin, None, "/bin".into());
     Ok(render(&BinPage { c, page }))
+}
+
+/// "Enrol the customers of this list" in a cadence: every customer the list's filters match,
+/// not only the page shown.
+async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    v.may(crate::auth::Action::ManageCadences)?;
+    let form = FormData::parse(&body)?;
+    let cadence: i64 = form
+        .get("cadence")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad_request("请选择一个跟进节奏", "Choose a cadence"))?;
+    let q: ListQuery = serde_urlencoded::from_str(form.get("filter"))
+        .map_err(|e| AppError::bad_request(format!("筛选条件无效：{e}"), format!("The filters are not valid: {e}")))?;
+    let filter = q.filter()?;
+    let counts = state.store().enrol(v.actor(), cadence, None, Some(&filter), chrono::Utc::now()).await?;
+    state.wake_jobs();
+    Ok(super::cadences::enrolled_to(cadence, counts))
 }

@@ -60,12 +60,25 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
         "close" => t.act_close(),
         "tick" => t.act_tick(),
         "dismiss_duplicate" => t.act_dismiss_duplicate(),
+        "save" => t.act_save(),
+        "enrol" => t.act_enrol(),
+        "leave" => t.act_leave(),
+        "consent" => t.act_consent(),
+        "retry" => t.act_retry(),
+        "cancel" => t.act_cancel(),
         other => other,
     };
     // Sign-in events are about the session, not a record.
     if matches!(
         action,
-        "login" | "login_failed" | "login_blocked" | "logout" | "token_used" | "reauth_failed" | "bulk_read"
+        "login"
+            | "login_failed"
+            | "login_blocked"
+            | "logout"
+            | "token_used"
+            | "reauth_failed"
+            | "bulk_read"
+            | "consent"
     ) {
         return a.to_string();
     }

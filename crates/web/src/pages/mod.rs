@@ -4,6 +4,7 @@
 pub mod account;
 pub mod archive;
 pub mod audit;
+pub mod cadences;
 pub mod competitors;
 pub mod customers;
 pub mod deal;
@@ -12,6 +13,7 @@ pub mod form;
 pub mod health;
 pub mod history;
 pub mod import;
+pub mod optout;
 pub mod orders;
 pub mod outbox;
 pub mod people;
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(customers::router())
         .merge(tasks::router())
         .merge(outbox::router())
+        .merge(cadences::router())
+        .merge(optout::router())
         .merge(today::router())
         .merge(history::router())
         .merge(people::router())

@@ -36,8 +36,7 @@ pub const LINK_DAYS_MAX: i64 = 90;
 
 /// The installation's signing key, made the first time it is needed.
 pub async fn link_secret(state: &AppState) -> Result<String, AppError> {
-    let fresh = crate::auth::random_secret(32)?;
-    Ok(state.store().ensure_secret(survey_link::SECRET, &fresh).await?)
+    Ok(guanxi_outbox::links::secret(state.store()).await?)
 }
 
 /// The address a customer opens: under the public address (`AppState::public_base`), never the

@@ -1,0 +1,133 @@
+//! Marketing consent (PIPL), per customer and channel: a history whose latest row counts. A
+//! withdrawal takes the customer out of every cadence at once and cancels their marketing
+//! messages on that channel not sent yet.
+
+use super::cadences::end;
+use super::{Pool, Tx, audit, corrupt, now};
+use crate::{Actor, ConsentRecord, StoreError};
+use guanxi_domain::cadences::{ConsentState, LeftBecause};
+use guanxi_domain::outbox::MessageChannel;
+use guanxi_domain::{Field, Problem, Validation};
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// The latest consent of `customer` on `channel`, if any was recorded.
+pub(crate) async fn consent_in(
+    tx: &mut Tx<'_>,
+    customer: i64,
+    channel: MessageChannel,
+) -> Result<Option<ConsentState>, StoreError> {
+    let s: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM consents WHERE customer_id = $1 AND channel = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(customer)
+    .bind(channel.code())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(s.and_then(|s| ConsentState::from_code(&s)))
+}
+
+/// Records a customer's answer to marketing on `channel`. A withdrawal takes them out of every
+/// cadence at once and cancels their marketing messages on that channel not sent yet.
+pub async fn record_consent(
+    pool: &Pool,
+    actor: Actor,
+    customer: i64,
+    channel: MessageChannel,
+    state: ConsentState,
+    how: &str,
+) -> Result<(), StoreError> {
+    let how: String = how.trim().chars().take(200).collect();
+    if how.is_empty() {
+        return Err(Validation::one(Field::ConsentHow, "", Problem::Required).into());
+    }
+    let mut tx = super::begin(pool).await?;
+    super::customers::load_live(&mut tx, customer).await?;
+    let at = now();
+    sqlx::query(
+        "INSERT INTO consents (customer_id, channel, state, how, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(customer)
+    .bind(channel.code())
+    .bind(state.code())
+    .bind(&how)
+    .bind(at)
+    .bind(actor.0)
+    .execute(&mut *tx)
+    .await?;
+    if state == ConsentState::Withdrawn {
+        let active: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM cadence_enrolments WHERE customer_id = $1 AND state = 'active'")
+                .bind(customer)
+                .fetch_all(&mut *tx)
+                .await?;
+        for e in active {
+            end(&mut tx, e, LeftBecause::OptedOut, at).await?;
+        }
+        sqlx::query(
+            "UPDATE outbox SET state = 'cancelled', last_error = $1 WHERE customer_id = $2 AND channel = $3 \
+             AND purpose = 'marketing' AND state = 'queued'",
+        )
+        .bind("the customer opted out")
+        .bind(customer)
+        .bind(channel.code())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after = serde_json::json!({"channel": channel.code(), "consent": state.code(), "how": how});
+    audit(&mut tx, actor, "consent", "customer", Some(customer), Some(customer), None, Some(&after), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A customer's latest consent on each channel where one was recorded.
+pub async fn consents(pool: &Pool, customer: i64) -> Result<Vec<ConsentRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT channel, state, how, at, recorded_by FROM consents WHERE id IN \
+         (SELECT MAX(id) FROM consents WHERE customer_id = $1 GROUP BY channel) ORDER BY channel",
+    )
+    .bind(customer)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let (c, s): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            Ok(ConsentRecord {
+                channel: MessageChannel::from_code(&c).ok_or_else(|| corrupt("consent channel", &c))?,
+                state: ConsentState::from_code(&s).ok_or_else(|| corrupt("consent", &s))?,
+                how: r.try_get(2)?,
+                at: r.try_get(3)?,
+                recorded_by: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Records consent for many customers at once (an import's or the demo's), in one transaction.
+pub async fn record_consents(
+    pool: &Pool,
+    actor: Actor,
+    customers: &[i64],
+    channel: MessageChannel,
+    state: ConsentState,
+    how: &str,
+) -> Result<(), StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let at = now();
+    for chunk in customers.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO consents (customer_id, channel, state, how, at, recorded_by) \
+             SELECT id, $1, $2, $3, $4, $5 FROM customers WHERE id IN ({list})"
+        )))
+        .bind(channel.code())
+        .bind(state.code())
+        .bind(how)
+        .bind(at)
+        .bind(actor.0)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit(&mut tx, actor, "consent", "customer", None, None, None, None, Some(&customers.len().to_string())).await?;
+    tx.commit().await?;
+    Ok(())
+}
