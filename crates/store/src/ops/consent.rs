@@ -131,3 +131,41 @@ pub async fn record_consents(
     tx.commit().await?;
     Ok(())
 }
+
+/// On a merge: each channel where the dropped customer's latest word is a withdrawal and the
+/// kept one's latest is consent gets a withdrawal for the kept one too (an opt-out of the same
+/// person always wins). Returns the rows added, for an unmerge to remove.
+pub(crate) async fn carry_withdrawals(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    drop: i64,
+    keep: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut added = Vec::new();
+    for channel in MessageChannel::ALL {
+        let (theirs, ours) = (consent_in(tx, drop, *channel).await?, consent_in(tx, keep, *channel).await?);
+        if theirs == Some(ConsentState::Withdrawn) && ours == Some(ConsentState::Given) {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO consents (customer_id, channel, state, how, at, recorded_by) \
+                 VALUES ($1, $2, 'withdrawn', $3, $4, $5) RETURNING id",
+            )
+            .bind(keep)
+            .bind(channel.code())
+            .bind(format!("合并时保留的退订（客户 #{drop}）"))
+            .bind(now())
+            .bind(actor.0)
+            .fetch_one(&mut **tx)
+            .await?;
+            added.push(id);
+        }
+    }
+    Ok(added)
+}
+
+/// Removes consent rows a merge added (its unmerge).
+pub(crate) async fn remove_consents(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), StoreError> {
+    for id in ids {
+        sqlx::query("DELETE FROM consents WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -167,6 +167,18 @@ struct MergeDetail {
     referrals_made: Vec<i64>,
     #[serde(default)]
     referral_received: Vec<i64>,
+    /// Outbox messages, cadence enrolments (but one in a cadence the kept customer is in now)
+    /// and consent records on the channels the kept customer has none of, moved; a withdrawal
+    /// of the dropped customer's that the kept one's consent would overrule, added to the kept
+    /// one (an opt-out always wins). Absent from merges made before them.
+    #[serde(default)]
+    messages: Vec<i64>,
+    #[serde(default)]
+    enrolments: Vec<i64>,
+    #[serde(default)]
+    consents: Vec<i64>,
+    #[serde(default)]
+    consents_added: Vec<i64>,
     keep_before: serde_json::Value,
     keep_after: serde_json::Value,
 }
@@ -284,9 +296,32 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64, from_drop: &
                 ids_where(&mut tx, "referrals", "referred_id", drop, " AND deleted_at IS NULL").await?
             }
         },
+        messages: ids_of(&mut tx, "outbox", drop).await?,
+        enrolments: ids_where(
+            &mut tx,
+            "cadence_enrolments",
+            "customer_id",
+            drop,
+            &format!(
+                " AND NOT (state = 'active' AND cadence_id IN (SELECT cadence_id FROM cadence_enrolments \
+                 WHERE customer_id = {keep} AND state = 'active'))"
+            ),
+        )
+        .await?,
+        consents: ids_where(
+            &mut tx,
+            "consents",
+            "customer_id",
+            drop,
+            &format!(" AND channel NOT IN (SELECT channel FROM consents WHERE customer_id = {keep})"),
+        )
+        .await?,
+        consents_added: Vec::new(),
         keep_before: fields_json(&kept.draft.to_fields()),
         keep_after: fields_json(&merged.to_fields()),
     };
+    let mut detail = detail;
+    detail.consents_added = super::consent::carry_withdrawals(&mut tx, actor, drop, keep).await?;
     move_rows(&mut tx, "key_people", &detail.key_people, keep).await?;
     move_rows(&mut tx, "people_around", &detail.people_around, keep).await?;
     move_rows(&mut tx, "interactions", &detail.interactions, keep).await?;
@@ -294,6 +329,9 @@ pub async fn merge(pool: &Pool, actor: Actor, keep: i64, drop: i64, from_drop: &
     move_rows(&mut tx, "opportunities", &detail.opportunities, keep).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, keep).await?;
     move_rows(&mut tx, "competitor_engagements", &detail.engagements, keep).await?;
+    move_rows(&mut tx, "outbox", &detail.messages, keep).await?;
+    move_rows(&mut tx, "cadence_enrolments", &detail.enrolments, keep).await?;
+    move_rows(&mut tx, "consents", &detail.consents, keep).await?;
     move_standing(&mut tx, &detail, keep).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     let at = now();
@@ -384,6 +422,10 @@ pub async fn unmerge(pool: &Pool, actor: Actor, merge_id: i64) -> Result<(), Sto
     move_rows(&mut tx, "opportunities", &detail.opportunities, drop).await?;
     move_rows(&mut tx, "tasks", &detail.tasks, drop).await?;
     move_rows(&mut tx, "competitor_engagements", &detail.engagements, drop).await?;
+    move_rows(&mut tx, "outbox", &detail.messages, drop).await?;
+    move_rows(&mut tx, "cadence_enrolments", &detail.enrolments, drop).await?;
+    move_rows(&mut tx, "consents", &detail.consents, drop).await?;
+    super::consent::remove_consents(&mut tx, &detail.consents_added).await?;
     move_standing(&mut tx, &detail, drop).await?;
     super::orders::refresh_customers(&mut tx, &[keep, drop]).await?;
     write_customer(&mut tx, keep, &restored, kept.owner_id).await?;

@@ -155,3 +155,32 @@ async fn cadences_and_consent_are_checked() {
         assert!(store.preview_template(&t.draft, 77_777, Lang::En).await.is_err(), "{backend}");
     }
 }
+
+/// A merge takes the dropped customer's messages, cadences and consent along (an opt-out of
+/// either stands for the kept customer); an unmerge puts them back.
+#[tokio::test]
+async fn merges_carry_messages_cadences_and_opt_outs() {
+    for (backend, store) in kit::stores().await {
+        let c = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
+        let keep = person(&store, "王小明", "male", Some("wang@example.com"), "x").await;
+        let drop = person(&store, "王晓明", "male", Some("wang2@example.com"), "x").await;
+        store.record_consent(Actor::SYSTEM, keep, MessageChannel::Email, ConsentState::Given, "登记表").await.unwrap();
+        store.record_consent(Actor::SYSTEM, drop, MessageChannel::Sms, ConsentState::Given, "电话").await.unwrap();
+        store.enrol(Actor::SYSTEM, c.id, Some(&[drop]), None, Utc::now()).await.unwrap();
+        store
+            .record_consent(Actor::SYSTEM, drop, MessageChannel::Email, ConsentState::Withdrawn, "退订链接")
+            .await
+            .unwrap();
+        let merge = store.merge(Actor::SYSTEM, keep, drop, &[]).await.unwrap();
+        let consent = store.consents(keep).await.unwrap();
+        let email = consent.iter().find(|r| r.channel == MessageChannel::Email).unwrap();
+        assert_eq!(email.state, ConsentState::Withdrawn, "{backend}: the opt-out stands for the kept customer");
+        assert!(consent.iter().any(|r| r.channel == MessageChannel::Sms), "{backend}: the SMS consent moved");
+        assert_eq!(store.enrolments(Some(keep), None, 10).await.unwrap().len(), 1, "{backend}: the cadence moved");
+        store.unmerge(Actor::SYSTEM, merge).await.unwrap();
+        let consent = store.consents(keep).await.unwrap();
+        assert_eq!(consent.len(), 1, "{backend}: {consent:?}");
+        assert_eq!(consent[0].state, ConsentState::Given, "{backend}");
+        assert_eq!(store.enrolments(Some(drop), None, 10).await.unwrap().len(), 1, "{backend}: moved back");
+    }
+}

@@ -1,5 +1,6 @@
 mod api;
 mod browser;
+mod cadences;
 mod competitors;
 mod everyday;
 mod hardening;
