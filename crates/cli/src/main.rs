@@ -6,6 +6,7 @@ mod archive;
 mod audit;
 mod bench;
 mod bench_today;
+mod cadences;
 mod deals;
 mod demo;
 mod demo_cadences;
@@ -99,6 +100,9 @@ enum Command {
     /// The outbox 发件箱: list, retry, cancel, send what is due: `guanxi outbox list --state failed`.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    /// Cadences 跟进节奏: list, enrol, report, run the due steps: `guanxi cadence list`.
+    #[command(subcommand)]
+    Cadence(cadences::CadenceCommand),
 }
 
 /// What every command gets: the open store, the language, the acting user.
@@ -309,6 +313,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<()> {
         Command::Unmerge { merge_id } => archive::unmerge(&ctx, merge_id).await,
         Command::Task(c) => tasks::task(&ctx, c).await,
         Command::Outbox(c) => outbox::outbox(&ctx, c).await,
+        Command::Cadence(c) => cadences::cadence(&ctx, c).await,
         Command::Analyze(a) => analyze::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(a) => bench::run(&ctx, a).await,

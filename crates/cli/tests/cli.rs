@@ -889,3 +889,24 @@ async fn the_outbox_from_the_shell() {
         assert!(json.stdout.contains("\"total\":1"), "{backend}: {}", json.stdout);
     }
 }
+
+/// `guanxi cadence`: the demo's cadence listed, customers enrolled (garbage named, nobody
+/// twice), its report.
+#[tokio::test]
+async fn cadences_from_the_shell() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        ok(&db, &dir, &["demo", "--customers", "80"]);
+        let list = ok(&db, &dir, &["cadence", "list"]);
+        assert!(list.stdout.contains("咖啡店新客跟进") && list.stdout.contains("+7"), "{backend}: {}", list.stdout);
+        let r = fails(&db, &dir, &["cadence", "enrol", "1", "--customers", "3,x"]);
+        assert!(r.stderr.contains("“x”"), "{backend}: {}", r.stderr);
+        let r = ok(&db, &dir, &["cadence", "enrol", "1", "--customers", "3，4"]);
+        assert!(r.stdout.contains("位已在其中"), "{backend}: {}", r.stdout);
+        let again = ok(&db, &dir, &["cadence", "enrol", "1", "--customers", "3,4"]);
+        assert!(again.stdout.contains("加入了 0 位客户；2 位已在其中"), "{backend}: {}", again.stdout);
+        let report = ok(&db, &dir, &["--lang", "en", "cadence", "report", "1"]);
+        assert!(report.stdout.contains("enrolled") && report.stdout.contains("step 1"), "{backend}: {}", report.stdout);
+        ok(&db, &dir, &["cadence", "run"]);
+    }
+}

@@ -7,6 +7,7 @@
 //! validation, one entry per field.
 
 mod archive;
+mod cadences;
 mod competitors;
 mod customers;
 mod orders;
@@ -44,6 +45,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "relationships", description = "Relationships: stage and level, the ten signs, satisfaction and loyalty, competitors"),
         (name = "tasks", description = "Tasks 待办 and My day 今日"),
         (name = "outbox", description = "The outbox 发件箱: every message that leaves Guanxi"),
+        (name = "cadences", description = "Cadences 跟进节奏 and marketing consent"),
     ),
     components(schemas(customers::types::CustomerSummary, users::types::User, orders::types::Order, sales::types::Opportunity)),
     modifiers(&BearerAuth)
@@ -63,6 +65,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(settings::router())
         .merge(tasks::router())
         .merge(outbox::router())
+        .merge(cadences::router())
         .split_for_parts()
 }
 
