@@ -71,11 +71,15 @@ pub async fn cadence(ctx: &Ctx, c: CadenceCommand) -> Result<()> {
                 )
                 .into());
             }
-            let (enrolled, already) =
+            let (enrolled, already, unknown) =
                 ctx.store.enrol(ctx.actor, id, Some(&ids), None, chrono::Utc::now()).await.map_err(&err)?;
             match ctx.lang {
-                Lang::ZhCn => println!("加入了 {enrolled} 位客户；{already} 位已在其中"),
-                Lang::En => println!("{enrolled} customers enrolled; {already} already in it"),
+                Lang::ZhCn => {
+                    println!("加入了 {enrolled} 位客户；{already} 位已在其中；{unknown} 个编号没有对应的客户")
+                }
+                Lang::En => {
+                    println!("{enrolled} customers enrolled; {already} already in it; {unknown} IDs are no customer")
+                }
             }
             Ok(())
         }
@@ -92,7 +96,9 @@ pub async fn cadence(ctx: &Ctx, c: CadenceCommand) -> Result<()> {
             for (why, n) in &r.left {
                 println!("  {} {n}", why.label(ctx.lang));
             }
-            for s in &r.steps {
+            for position in 0..k.draft.steps.len() as i32 {
+                let none = guanxi_store::StepReport { position, queued: 0, sent: 0, skipped: 0, tasks: 0 };
+                let s = r.steps.iter().find(|s| s.position == position).unwrap_or(&none);
                 match ctx.lang {
                     Lang::ZhCn => println!(
                         "  第 {} 步：放入发件箱 {}，已发出 {}，跳过 {}，待办 {}",

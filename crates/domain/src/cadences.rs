@@ -34,7 +34,6 @@ vocabulary! {
     /// What a cadence step does.
     StepKind {
         Email = "email", "发邮件", "Send an e-mail", ["邮件"];
-        Sms = "sms", "发短信", "Send an SMS", ["短信"];
         Task = "task", "布置待办", "Give the owner a task", ["待办"];
     }
 }
@@ -43,7 +42,6 @@ impl StepKind {
     pub fn channel(self) -> Option<MessageChannel> {
         match self {
             StepKind::Email => Some(MessageChannel::Email),
-            StepKind::Sms => Some(MessageChannel::Sms),
             StepKind::Task => None,
         }
     }
@@ -68,6 +66,10 @@ vocabulary! {
         ByHand = "by_hand", "手动移出", "Taken out by hand", [];
     }
 }
+
+/// A message step this late (its day passed, the worker was away) is skipped, not sent; and a
+/// marketing message not sent this long after its day is not sent at all.
+pub const LATE_AFTER: chrono::Duration = chrono::Duration::days(2);
 
 /// The longest a step may wait after the previous one.
 pub const MAX_DELAY_DAYS: i64 = 365;
@@ -193,15 +195,18 @@ impl TemplateDraft {
     pub fn parse(raw: &Raw) -> Result<TemplateDraft, Validation> {
         let mut v = Validation::default();
         let name = v.take(required_text(Field::TemplateName, raw.get(Field::TemplateName), 100));
+        // Only e-mail goes out today: SMS and WeChat wait for a provider, letters for printing.
         let channel = v
-            .take(choice(
-                Field::MessageChannel,
-                raw.get(Field::MessageChannel),
-                MessageChannel::parse,
-                &MessageChannel::codes(),
-            ))
+            .take(choice(Field::MessageChannel, raw.get(Field::MessageChannel), MessageChannel::parse, &["email"]))
             .flatten()
             .unwrap_or(MessageChannel::Email);
+        if channel != MessageChannel::Email {
+            v.push(
+                Field::MessageChannel,
+                raw.get(Field::MessageChannel).trim(),
+                Problem::UnknownChoice { allowed: vec!["email".into()] },
+            );
+        }
         let subject = if matches!(channel, MessageChannel::Email | MessageChannel::Letter) {
             v.take(required_text(Field::Subject, raw.get(Field::Subject), MAX_SUBJECT))
         } else {

@@ -184,6 +184,8 @@ pub enum Problem {
     InvalidTime,
     /// Marked as a lunar date (农历…) but not one.
     InvalidLunarDate,
+    /// Not a server's host name (a URL, spaces).
+    InvalidHost,
     /// A template's `{{…}}` that is no merge field (or left open).
     UnknownMergeField {
         allowed: Vec<String>,
@@ -267,6 +269,7 @@ impl Problem {
             Problem::InvalidTime => "invalid_time",
             Problem::InvalidLunarDate => "invalid_lunar_date",
             Problem::UnknownMergeField { .. } => "unknown_merge_field",
+            Problem::InvalidHost => "invalid_host",
             Problem::DateOutOfRange { .. } => "date_out_of_range",
             Problem::DateInFuture => "date_in_future",
             Problem::UnknownChoice { .. } => "unknown_choice",
@@ -336,6 +339,10 @@ impl Problem {
             }
             (Problem::InvalidTime, Lang::ZhCn) => "不是有效的时间，请写成 14:30 或 14点30".into(),
             (Problem::InvalidTime, Lang::En) => "is not a valid time; write 14:30".into(),
+            (Problem::InvalidHost, Lang::ZhCn) => "不是服务器地址：只写主机名，如 smtp.example.com（不带 http:// 和空格）".into(),
+            (Problem::InvalidHost, Lang::En) => {
+                "is not a server name: write only the host, such as smtp.example.com (no http://, no spaces)".into()
+            }
             (Problem::UnknownMergeField { allowed }, Lang::ZhCn) => {
                 format!("不是可用的合并字段（或缺少 }}}}），可用：{}", allowed.join("、"))
             }

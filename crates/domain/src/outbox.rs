@@ -104,8 +104,10 @@ impl EmailSettings {
     pub fn parse(raw: &Raw, kept: Option<&EmailSettings>) -> Result<EmailSettings, Validation> {
         let mut v = Validation::default();
         let host = v.take(required_text(Field::SmtpHost, raw.get(Field::SmtpHost), 253)).unwrap_or_default();
-        if !host.is_empty() && !host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
-            v.push(Field::SmtpHost, &host, Problem::InvalidCharacters);
+        if !host.is_empty()
+            && (host.contains("://") || !host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        {
+            v.push(Field::SmtpHost, &host, Problem::InvalidHost);
         }
         let security = v
             .take(choice(
@@ -115,6 +117,9 @@ impl EmailSettings {
                 &SmtpSecurity::codes(),
             ))
             .flatten();
+        if raw.get(Field::SmtpSecurity).trim().is_empty() {
+            v.push(Field::SmtpSecurity, "", Problem::Required);
+        }
         let port_text = raw.get(Field::SmtpPort).trim();
         let port = if port_text.is_empty() {
             security.map(|s| match s {

@@ -15,6 +15,13 @@ use guanxi_domain::outbox::MessageChannel;
 use guanxi_store::{OutboxMessage, SendOutcome, Store, StoreError};
 use std::sync::Arc;
 
+/// Why a marketing message was not sent: its day passed (shown translated by the pages).
+pub const TOO_LATE: &str = "too late: its day passed more than two days ago";
+/// Why messages wait: no e-mail server is set up.
+pub const NO_EMAIL_SERVER: &str = "no e-mail server is set up";
+/// Why marketing messages wait: no public address for their opt-out link.
+pub const NO_PUBLIC_ADDRESS: &str = "no public address is set, so the opt-out link cannot be made";
+
 /// How many messages a worker takes at a time.
 const BATCH: i64 = 50;
 /// How many it sends at once.
@@ -49,13 +56,18 @@ impl Channels {
         };
         match &self.links {
             Some((base, secret)) => Ok(Some(links::optout_url(base, secret, customer, m.channel))),
-            None => Err(SendOutcome::Retry(
-                "no public address is set, so the opt-out link cannot be made (Settings → public address)".into(),
-            )),
+            None => Err(SendOutcome::Retry(NO_PUBLIC_ADDRESS.into())),
         }
     }
 
-    async fn send(&self, m: &OutboxMessage) -> SendOutcome {
+    async fn send(&self, m: &OutboxMessage, at: DateTime<Utc>) -> SendOutcome {
+        // A greeting that says "a week ago" is not sent a month on (the server was away, no
+        // e-mail server was set up): past its day by more than LATE_AFTER, it is not sent.
+        if m.purpose == guanxi_domain::outbox::MessagePurpose::Marketing
+            && at - m.created_at > guanxi_domain::cadences::LATE_AFTER
+        {
+            return SendOutcome::Refused(TOO_LATE.into());
+        }
         let optout = match self.optout(m) {
             Ok(link) => link,
             Err(wait) => return wait,
@@ -64,7 +76,7 @@ impl Channels {
             MessageChannel::Email => match &self.email {
                 Some(Ok(smtp)) => smtp.send(m, optout.as_deref()).await,
                 Some(Err(e)) => SendOutcome::Retry(format!("the e-mail settings cannot be used: {e}")),
-                None => SendOutcome::Retry("no e-mail server is set up (Settings → E-mail)".into()),
+                None => SendOutcome::Retry(NO_EMAIL_SERVER.into()),
             },
             MessageChannel::Sms | MessageChannel::Wechat => {
                 SendOutcome::Retry(format!("no {} provider is set up", m.channel.label(guanxi_domain::Lang::En)))
@@ -97,7 +109,7 @@ pub async fn send_due(
             let worker = worker.to_string();
             async move {
                 for m in chunk {
-                    let outcome = channels.send(&m).await;
+                    let outcome = channels.send(&m, at).await;
                     store.record_send(&worker, m.id, &outcome, Utc::now().max(at)).await?;
                 }
                 Ok::<_, StoreError>(())

@@ -59,7 +59,8 @@ impl Store {
         dispatch!(self, create_example_cadence(actor, lang))
     }
 
-    /// Enrols the customers `ids` names, or every one `filter` matches: (enrolled, already in).
+    /// Enrols the customers `ids` names, or every one `filter` matches: (enrolled, already in,
+    /// ids that are no live customer).
     pub async fn enrol(
         &self,
         actor: Actor,
@@ -67,7 +68,7 @@ impl Store {
         ids: Option<&[i64]>,
         filter: Option<&CustomerFilter>,
         at: DateTime<Utc>,
-    ) -> Result<(u64, u64), StoreError> {
+    ) -> Result<(u64, u64, u64), StoreError> {
         dispatch!(self, enrol(actor, cadence, ids, filter, at))
     }
 

@@ -78,6 +78,12 @@ async fn keeping_in_touch_on_the_demo_in_a_browser() {
         br.click("details.enrol-list summary").await;
         br.screenshot(&shot("02-enrol-list")).await;
         br.follow("#enrol-list button[type=submit]").await;
+        let confirm = br.text().await;
+        assert!(
+            confirm.contains("将把") && confirm.contains("负责人"),
+            "{backend}: the count and the filter asked: {confirm}"
+        );
+        br.follow("#enrol-confirm button[type=submit]").await;
         let text = br.text().await;
         assert!(text.contains("加入了") && text.contains("位客户"), "{backend}: {text}");
         let cadence: i64 = br

@@ -223,7 +223,13 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
             continue;
         };
         let (data, email, phone, owner) = merge_data(&mut tx, customer).await?;
+        // A message whose day passed long ago (the worker was down, the cadence was enrolled
+        // in the past) would arrive saying "a week ago" a month on: it is skipped, not sent.
+        let late = next_at.is_some_and(|n| at - n > guanxi_domain::cadences::LATE_AFTER);
         match step.kind.channel() {
+            Some(_) if late => {
+                event(&mut tx, id, Some(position), at, "skipped", Some("late"), (None, None)).await?;
+            }
             Some(channel) => {
                 let to = match channel {
                     MessageChannel::Email => email,

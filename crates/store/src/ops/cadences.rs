@@ -220,7 +220,7 @@ async fn first_delay(tx: &mut Tx<'_>, cadence: i64) -> Result<i64, StoreError> {
 
 /// Enrols customers in a cadence: those `ids` name, or every live customer `filter` matches
 /// (a list's filter, searched ones included). Those already in it are left as they are.
-/// Returns (enrolled, already in it).
+/// Returns (enrolled, already in it, ids that are no live customer).
 pub async fn enrol(
     pool: &Pool,
     actor: Actor,
@@ -228,7 +228,7 @@ pub async fn enrol(
     ids: Option<&[i64]>,
     filter: Option<&CustomerFilter>,
     at: DateTime<Utc>,
-) -> Result<(u64, u64), StoreError> {
+) -> Result<(u64, u64, u64), StoreError> {
     let at = chrono::SubsecRound::trunc_subsecs(at, 6);
     let mut tx = super::begin(pool).await?;
     let first = first_delay(&mut tx, cadence).await?;
@@ -302,7 +302,13 @@ pub async fn enrol(
     let note = format!("{enrolled}");
     audit(&mut tx, actor, "enrol", "cadence", Some(cadence), None, None, None, Some(&note)).await?;
     tx.commit().await?;
-    Ok((enrolled, considered.saturating_sub(enrolled)))
+    let asked = ids.map_or(considered, |i| {
+        let mut unique = i.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        unique.len() as u64
+    });
+    Ok((enrolled, considered.saturating_sub(enrolled), asked.saturating_sub(considered)))
 }
 
 pub(crate) async fn event(

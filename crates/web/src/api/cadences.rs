@@ -72,9 +72,9 @@ async fn enrol(
         }
         _ => return Err(Validation::one(Field::Customer, "customers", Problem::Required).into()),
     };
-    let (enrolled, already) = state.store().enrol(v.actor(), id, Some(&ids), None, chrono::Utc::now()).await?;
+    let (enrolled, already, unknown) = state.store().enrol(v.actor(), id, Some(&ids), None, chrono::Utc::now()).await?;
     state.wake_jobs();
-    Ok(json(StatusCode::OK, json!({"enrolled": enrolled, "already": already})))
+    Ok(json(StatusCode::OK, json!({"enrolled": enrolled, "already": already, "unknown": unknown})))
 }
 
 /// A customer's cadences, newest first, with what each step did

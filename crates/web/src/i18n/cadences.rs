@@ -20,8 +20,19 @@ catalogue! {
     cadence_enrol_ids => "客户编号（多个用逗号隔开）", "Customer IDs (separated by commas)";
     cadence_enrol_list => "把列表里这些客户加入跟进节奏", "Enrol the customers of this list in a cadence";
     cadence_enrol_list_hint => "按当前筛选条件，列表中的全部客户（不只这一页）都会加入；已在该节奏中的客户不会重复加入。", "Every customer the current filters match (not only this page) is enrolled; those already in it are not enrolled twice.";
+    cadence_confirm => "将把 {n} 位客户加入「{name}」。", "{n} customers will be enrolled in “{name}”.";
+    cadence_confirm_all => "没有筛选条件：这是全部客户。", "No filter: these are all the customers.";
+    cadence_confirm_button => "确认加入", "Enrol them";
     cadence_enrolled_n => "加入了 {n} 位客户", "{n} customers enrolled";
     cadence_already_n => "{n} 位已在其中，没有重复加入", "{n} already in it, not enrolled twice";
+    cadence_unknown_n => "{n} 个编号没有对应的客户（或客户已删除）", "{n} IDs are no customer (or a deleted one)";
+    cadence_bad_id => "客户编号是正整数，“{id}” 不是", "A customer ID is a positive whole number; {id} is not";
+    cadence_no_ids => "请写下要加入的客户编号", "Write the IDs of the customers to enrol";
+    cadence_too_many_ids => "一次最多加入 10000 个编号；更多请在客户列表按筛选条件加入", "At most 10,000 IDs at once; enrol more from the customer list's filters";
+    cadence_ran_n => "运行了 {n} 个到期的步骤。", "{n} due steps have run.";
+    cadence_no_exits => "不自动退出（只在退订或手动移出时退出）", "none (only an opt-out or taking them out by hand)";
+    template_preview_need_id => "请填写一位客户的编号（数字）再预览", "Write a customer's ID (a number) to preview";
+    optout_already => "您已经退订了，不会再收到我们的营销{channel}。", "You are already unsubscribed: no more marketing {channel} from us.";
     cadence_report => "效果", "How it went";
     cadence_left => "已退出", "Left";
     cadence_bought_within => "加入后 30 天内购买", "Bought within 30 days of joining";
@@ -45,6 +56,7 @@ catalogue! {
     skip_no_email => "没有电子邮箱", "No e-mail address";
     skip_no_phone => "没有手机号", "No mobile number";
     skip_no_consent => "客户没有同意接收营销信息", "No consent to marketing";
+    skip_late => "已过了这一步的日子两天以上，没有发送", "Its day passed more than two days ago: not sent";
     skip_no_template => "步骤没有模板", "The step has no template";
     templates_title => "消息模板", "Message templates";
     templates_intro => "模板里可以用合并字段，发出时替换成每位客户自己的信息。保存前可以用一位真实客户预览。", "Templates may carry merge fields, filled in for each customer when sent. Preview one with a real customer before saving.";

@@ -22,7 +22,14 @@ catalogue! {
     outbox_retried => "已重新排队发送。", "Queued to be sent again.";
     outbox_cancelled => "已取消，不会发送。", "Cancelled: it will not be sent.";
     outbox_on_timeline => "已记入客户的联系记录", "On the customer's timeline";
-    outbox_no_email_server => "还没有设置邮件服务器，邮件会一直等待发送。", "No e-mail server is set up: e-mails wait until one is.";
+    outbox_no_email_server => "还没有设置邮件服务器，邮件会一直等待发送（发件箱 → 邮件服务器）。", "No e-mail server is set up: e-mails wait until one is (Outbox → E-mail server).";
+    outbox_no_public_address => "还没有设置公开地址，营销邮件里的退订链接无法生成：请在“用户”页设置公开地址。", "No public address is set, so the opt-out link of a marketing e-mail cannot be made: set one on the Users page.";
+    outbox_too_late => "已过了它的日子两天以上，没有发送", "Its day passed more than two days ago: not sent";
+    outbox_opted_out => "客户已退订，没有发送", "The customer opted out: not sent";
+    cause_test => "测试邮件", "Test e-mail";
+    cause_cadence => "跟进节奏", "Cadence";
+    cause_manual => "手动发送", "Sent by hand";
+    outbox_send_now => "现在发送", "Send now";
     outbox_set_up_email => "设置邮件服务器", "Set up the e-mail server";
     outcome_sending => "发送中（或发送时进程中断）", "Sending (or its process stopped)";
     outcome_sent => "已发送", "Sent";

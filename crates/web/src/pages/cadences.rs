@@ -83,6 +83,8 @@ struct DoneQuery {
     done: Option<String>,
     enrolled: Option<u64>,
     already: Option<u64>,
+    unknown: Option<u64>,
+    ran: Option<usize>,
 }
 
 #[derive(Template)]
@@ -91,6 +93,7 @@ struct ListPage {
     c: Chrome,
     rows: Vec<(CadenceRecord, Vec<StepView>)>,
     can_manage: bool,
+    ran: Option<String>,
 }
 
 async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
@@ -110,12 +113,18 @@ async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<DoneQuer
         c: Chrome::new(&v, Nav::Cadences, q.done.as_deref(), "/cadences".into()),
         rows,
         can_manage: v.may(Action::ManageCadences).is_ok(),
+        ran: q.ran.map(|r| n(t.cadence_ran_n(), r)),
     };
     Ok(render(&page))
 }
 
 async fn example(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::ManageCadences)?;
+    // Made once: a second click goes to the one already there.
+    let name = guanxi_domain::cadences::coffee_shop_example(v.lang()).0.name;
+    if let Some(c) = state.store().cadences().await?.into_iter().find(|c| c.draft.name == name) {
+        return Ok(Redirect::to(&format!("/cadences/{}", c.id)).into_response());
+    }
     let c = state.store().create_example_cadence(v.actor(), v.lang()).await?;
     Ok(Redirect::to(&format!("/cadences/{}?done={}", c.id, Done::CadenceSaved.code())).into_response())
 }
@@ -316,6 +325,7 @@ impl EnrolmentView {
                             Some("no_phone") => t.skip_no_phone(),
                             Some("no_consent") => t.skip_no_consent(),
                             Some("no_template") => t.skip_no_template(),
+                            Some("late") => t.skip_late(),
                             _ => "",
                         }
                     ),
@@ -354,6 +364,8 @@ struct ShowPage {
     enrolments: Vec<EnrolmentView>,
     can_manage: bool,
     enrolled_note: Option<String>,
+    /// What was typed in the enrol form and why it was refused.
+    enrol_error: Option<(String, String)>,
 }
 
 async fn show(
@@ -362,10 +374,27 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
+    show_page(&state, &v, id, &q, None).await
+}
+
+/// The cadence's page, with the enrol form's error when it has one (and its 422).
+async fn show_page(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    q: &DoneQuery,
+    enrol_error: Option<(String, String)>,
+) -> Result<Response, AppError> {
     let t = T(v.lang());
     let c = state.store().cadence(id).await?;
     let templates = state.store().templates().await?;
-    let report = state.store().cadence_report(id).await?;
+    let mut report = state.store().cadence_report(id).await?;
+    for position in 0..c.draft.steps.len() as i32 {
+        if !report.steps.iter().any(|s| s.position == position) {
+            report.steps.push(guanxi_store::StepReport { position, queued: 0, sent: 0, skipped: 0, tasks: 0 });
+        }
+    }
+    report.steps.sort_by_key(|s| s.position);
     let enrolments =
         state.store().enrolments(None, Some(id), 100).await?.iter().map(|e| EnrolmentView::new(e, t)).collect();
     let enrolled_note = q.enrolled.map(|e| {
@@ -374,10 +403,15 @@ async fn show(
             s.push_str(t.pick("；", "; "));
             s.push_str(&n(t.cadence_already_n(), a));
         }
+        if let Some(u) = q.unknown.filter(|u| *u > 0) {
+            s.push_str(t.pick("；", "; "));
+            s.push_str(&n(t.cadence_unknown_n(), u));
+        }
         s
     });
+    let failed = enrol_error.is_some();
     let page = ShowPage {
-        c: Chrome::new(&v, Nav::Cadences, q.done.as_deref(), format!("/cadences/{id}")),
+        c: Chrome::new(v, Nav::Cadences, q.done.as_deref(), format!("/cadences/{id}")),
         steps: step_views(&c, &templates, t),
         left: report.left.iter().map(|(w, n)| (w.label(v.lang()).to_string(), *n)).collect(),
         report,
@@ -385,39 +419,36 @@ async fn show(
         enrolments,
         can_manage: v.may(Action::ManageCadences).is_ok(),
         enrolled_note,
+        enrol_error,
     };
-    Ok(render(&page))
+    let mut r = render(&page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
-/// Customer IDs as typed: `12, 15 18`, also with full-width commas.
-fn parse_ids(text: &str) -> Result<Vec<i64>, AppError> {
+/// Customer IDs as typed: `12, 15 18`, also with full-width commas; what is wrong in words.
+fn parse_ids(text: &str, t: T) -> Result<Vec<i64>, String> {
     let mut ids = Vec::new();
     for part in text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace()).filter(|p| !p.is_empty())
     {
         match part.parse::<i64>() {
             Ok(id) if id > 0 => ids.push(id),
-            _ => {
-                return Err(AppError::bad_request(
-                    format!("客户编号应是正整数，而不是 “{part}”"),
-                    format!("A customer ID is a positive whole number, not {part:?}"),
-                ));
-            }
+            _ => return Err(t.cadence_bad_id().replace("{id}", part)),
         }
     }
     if ids.is_empty() {
-        return Err(AppError::bad_request("请写下要加入的客户编号", "Write the IDs of the customers to enrol"));
+        return Err(t.cadence_no_ids().to_string());
     }
     if ids.len() > 10_000 {
-        return Err(AppError::bad_request(
-            "一次最多加入 10000 个编号；更多请在客户列表按筛选条件加入",
-            "At most 10,000 IDs at once; enrol more from the customer list's filters",
-        ));
+        return Err(t.cadence_too_many_ids().to_string());
     }
     Ok(ids)
 }
 
-pub fn enrolled_to(id: i64, (enrolled, already): (u64, u64)) -> Response {
-    Redirect::to(&format!("/cadences/{id}?enrolled={enrolled}&already={already}")).into_response()
+pub fn enrolled_to(id: i64, (enrolled, already, unknown): (u64, u64, u64)) -> Response {
+    Redirect::to(&format!("/cadences/{id}?enrolled={enrolled}&already={already}&unknown={unknown}")).into_response()
 }
 
 async fn enrol_ids(
@@ -428,7 +459,11 @@ async fn enrol_ids(
 ) -> Result<Response, AppError> {
     v.may(Action::ManageCadences)?;
     let form = FormData::parse(&body)?;
-    let ids = parse_ids(form.get("customers"))?;
+    let typed = form.get("customers").to_string();
+    let ids = match parse_ids(&typed, T(v.lang())) {
+        Ok(ids) => ids,
+        Err(why) => return show_page(&state, &v, id, &DoneQuery::default(), Some((typed, why))).await,
+    };
     let counts = state.store().enrol(v.actor(), id, Some(&ids), None, chrono::Utc::now()).await?;
     state.wake_jobs();
     Ok(enrolled_to(id, counts))
@@ -473,9 +508,9 @@ async fn leave(
 /// Runs the cadence steps due now (the job worker does it every half minute).
 async fn run_now(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     v.may(Action::ManageCadences)?;
-    state.store().run_cadence_steps(chrono::Utc::now()).await?;
+    let ran = state.store().run_cadence_steps(chrono::Utc::now()).await?;
     state.wake_outbox();
-    Ok(Redirect::to(&format!("/cadences?done={}", Done::CadenceRan.code())).into_response())
+    Ok(Redirect::to(&format!("/cadences?done={}&ran={ran}", Done::CadenceRan.code())).into_response())
 }
 
 /// Consent recorded from the customer's page.
@@ -595,7 +630,7 @@ async fn save_template(state: &AppState, v: &Viewer, id: Option<i64>, body: &Byt
     };
     if form.get("action") == "preview" {
         let Ok(customer) = with.parse::<i64>() else {
-            let message = t.template_preview_with().to_string();
+            let message = t.template_preview_need_id().to_string();
             return template_page(v, id, &raw, None, &with, None, Some(message)).await;
         };
         return match state.store().preview_template(&draft, customer, v.lang()).await {

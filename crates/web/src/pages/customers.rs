@@ -685,7 +685,7 @@ async fn bin(State(state): State<AppState>, v: Viewer, Query(q): Query<BinQuery>
 }
 
 /// "Enrol the customers of this list" in a cadence: every customer the list's filters match,
-/// not only the page shown.
+/// not only the page shown — after a page that says how many and asks to confirm.
 async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
     v.may(crate::auth::Action::ManageCadences)?;
     let form = FormData::parse(&body)?;
@@ -694,10 +694,36 @@ async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Re
         .trim()
         .parse()
         .map_err(|_| AppError::bad_request("请选择一个跟进节奏", "Choose a cadence"))?;
+    let k = state.store().cadence(cadence).await?;
     let q: ListQuery = serde_urlencoded::from_str(form.get("filter"))
         .map_err(|e| AppError::bad_request(format!("筛选条件无效：{e}"), format!("The filters are not valid: {e}")))?;
     let filter = q.filter()?;
+    if form.get("confirm") != "yes" {
+        let count = state.store().list_customers(&CustomerFilter { per_page: 1, ..filter.clone() }).await?;
+        let t = T(v.lang());
+        let names = crate::html::Names::load(state.store()).await?;
+        let page = ConfirmEnrol {
+            c: Chrome::new(&v, Nav::Customers, None, "/customers".into()),
+            cadence: k.id,
+            cadence_name: k.draft.name,
+            count: if count.total_capped { format!("{}+", count.total) } else { count.total.to_string() },
+            described: q.describe(t, &names),
+            filter: form.get("filter").to_string(),
+        };
+        return Ok(render(&page));
+    }
     let counts = state.store().enrol(v.actor(), cadence, None, Some(&filter), chrono::Utc::now()).await?;
     state.wake_jobs();
     Ok(super::cadences::enrolled_to(cadence, counts))
+}
+
+#[derive(Template)]
+#[template(path = "cadence_confirm.html")]
+struct ConfirmEnrol {
+    c: Chrome,
+    cadence: i64,
+    cadence_name: String,
+    count: String,
+    described: String,
+    filter: String,
 }

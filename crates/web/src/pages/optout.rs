@@ -58,7 +58,13 @@ async fn page(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let t = T(crate::auth::anonymous_lang(&headers));
-    let Some((_, channel)) = checked(&state, &token).await? else { return Ok(refused(t, &token)) };
+    let Some((customer, channel)) = checked(&state, &token).await? else { return Ok(refused(t, &token)) };
+    // Opened again after opting out: it says so rather than asking again.
+    let consents = state.store().consents(customer).await.unwrap_or_default();
+    if consents.iter().any(|c| c.channel == channel && c.state == ConsentState::Withdrawn) {
+        let text = t.optout_already().replace("{channel}", channel_words(channel, t));
+        return Ok(render(&Page { t, token, text, done: true, refused: false }));
+    }
     let text = t.optout_confirm().replace("{channel}", channel_words(channel, t));
     Ok(render(&Page { t, token, text, done: false, refused: false }))
 }

@@ -76,8 +76,20 @@ impl MessageRow {
             state_code: m.state.code(),
             attempts: format!("{}/{}", m.attempts, m.max_attempts),
             when,
-            error: m.last_error.clone(),
+            error: m.last_error.as_deref().map(|e| error_words(e, t)),
         }
+    }
+}
+
+/// A failure in the reader's words when it is Guanxi's own (no e-mail server, too late); the
+/// server's own words as they were otherwise.
+pub fn error_words(e: &str, t: T) -> String {
+    match e {
+        guanxi_outbox::NO_EMAIL_SERVER => t.outbox_no_email_server().to_string(),
+        guanxi_outbox::NO_PUBLIC_ADDRESS => t.outbox_no_public_address().to_string(),
+        guanxi_outbox::TOO_LATE => t.outbox_too_late().to_string(),
+        "the customer opted out" => t.outbox_opted_out().to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -189,12 +201,14 @@ async fn show(
                 "lost" => t.outcome_lost(),
                 _ => t.outcome_sending(),
             },
-            detail: a.detail,
+            detail: a.detail.as_deref().map(|d| error_words(d, t)),
         })
         .collect();
-    let cause = match m.cause_id {
-        Some(id) => format!("{} #{id}", m.cause),
-        None => m.cause.clone(),
+    let cause = match m.cause.as_str() {
+        "test" => t.cause_test().to_string(),
+        "cadence" => t.cause_cadence().to_string(),
+        "manual" => t.cause_manual().to_string(),
+        other => other.to_string(),
     };
     let page = MessagePage {
         c: Chrome::new(&v, Nav::Outbox, q.done.as_deref(), format!("/outbox/{id}")),
@@ -310,7 +324,7 @@ async fn send_test(State(state): State<AppState>, v: Viewer, body: Bytes) -> Res
         customer_id: None,
         user_id: Some(v.user.id),
         recipient: to.clone(),
-        recipient_name: v.user.display_name.clone(),
+        recipient_name: String::new(),
         subject: t.email_test_subject().into(),
         body: t.email_test_body().into(),
         cause: "test".into(),

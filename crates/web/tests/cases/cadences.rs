@@ -28,13 +28,17 @@ async fn cadences_and_templates_name_what_is_wrong() {
 
         // Enrolling by ID: garbage named; the same customer not twice.
         let r = boss.post(&format!("/cadences/{cadence}/enrol"), &[("customers", "12, abc")]).await;
-        assert_eq!(r.status, 400, "{b}");
-        assert!(kit::decoded(&r.text()).contains("“abc”"), "{b}: {}", r.text());
+        assert_eq!(r.status, 422, "{b}: shown on the cadence's page");
+        let text = kit::decoded(&r.text());
+        assert!(text.contains("“abc” 不是") && text.contains("value=\"12, abc\""), "{b}: {text}");
+        let r = boss.post(&format!("/cadences/{cadence}/enrol"), &[("customers", "99999999")]).await;
+        let page = kit::decoded(&boss.get(r.location()).await.text());
+        assert!(page.contains("1 个编号没有对应的客户"), "{b}: {page}");
         let ids = format!("{wang}，{zhao}");
         let r = boss.post(&format!("/cadences/{cadence}/enrol"), &[("customers", &ids)]).await;
-        assert_eq!(r.location(), format!("/cadences/{cadence}?enrolled=2&already=0"), "{b}");
+        assert_eq!(r.location(), format!("/cadences/{cadence}?enrolled=2&already=0&unknown=0"), "{b}");
         let r = boss.post(&format!("/cadences/{cadence}/enrol"), &[("customers", &ids)]).await;
-        assert_eq!(r.location(), format!("/cadences/{cadence}?enrolled=0&already=2"), "{b}");
+        assert_eq!(r.location(), format!("/cadences/{cadence}?enrolled=0&already=2&unknown=0"), "{b}");
         let page = kit::decoded(&boss.get(r.location()).await.text());
         assert!(page.contains("2 位已在其中，没有重复加入"), "{b}");
 

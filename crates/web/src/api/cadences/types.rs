@@ -41,6 +41,7 @@ schema!(Enrolled, "How an enrolment went.", {
         ObjectBuilder::new()
             .property("enrolled", integer("Customers enrolled"))
             .property("already", integer("Customers already in it (not enrolled twice)"))
+            .property("unknown", integer("Ids that are no customer, or a deleted one"))
             .build(),
     )
 });
