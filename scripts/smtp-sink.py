@@ -2,8 +2,8 @@
 """A real SMTP server on loopback for the tests (aiosmtpd): every message it accepts is written
 whole, as received, to a file in MAILDIR (`<n>.eml`, renamed into place when complete) with the
 envelope's recipients in an `X-Envelope-To` line first. Recipients whose local part starts with
-`refuse` are refused for good (550), `busy` for now (451), and `slow` are accepted after 3 s (a
-server caught mid-send).
+`refuse` are refused for good (550), `busy` for now (451), and `slow` are answered after 3 s,
+before the message itself is sent (a sender killed in that wait has delivered nothing).
 
 Usage: smtp-sink.py MAILDIR PORTFILE   (writes the port it listens on to PORTFILE)
 """
@@ -27,12 +27,12 @@ class Sink:
             return "550 5.1.1 mailbox unavailable: no such user here"
         if local.startswith("busy"):
             return "451 4.3.0 mailbox busy, try again later"
+        if local.startswith("slow"):
+            await asyncio.sleep(3)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if any(a.split("@")[0].lower().startswith("slow") for a in envelope.rcpt_tos):
-            await asyncio.sleep(3)
         n = next(counter)
         tmp = os.path.join(maildir, f".{n}.tmp")
         with open(tmp, "wb") as f:

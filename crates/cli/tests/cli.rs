@@ -910,3 +910,92 @@ async fn cadences_from_the_shell() {
         ok(&db, &dir, &["cadence", "run"]);
     }
 }
+
+/// A server killed (kill -9) while it sends: on restart every message is sent once — those it
+/// was sending are taken again when their lease runs out, with the same Message-ID — and none
+/// is lost or sent twice. The test SMTP server holds `slow…@` recipients for 3 s before the
+/// message itself is sent, so the kill lands while those are under way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_while_sending_sends_each_message_once() {
+    let Some(mail) = webkit::mailbox::Mailbox::from_env() else { return };
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        let store = guanxi_store::Store::open(&db).await.expect("open");
+        let (host, port) = mail.addr.rsplit_once(':').expect("host:port");
+        let settings = guanxi_domain::outbox::EmailSettings {
+            host: host.into(),
+            port: port.parse().expect("port"),
+            security: guanxi_domain::outbox::SmtpSecurity::Plain,
+            username: None,
+            password: None,
+            from_address: "hello@coffee.example.com".into(),
+            from_name: None,
+        };
+        store.save_email_settings(guanxi_store::Actor::SYSTEM, &settings).await.expect("settings");
+        let run = guanxi_store::scratch::unique("k").replace('_', ".");
+        let to: Vec<String> = (0..5)
+            .map(|i| if i < 3 { format!("slow{i}.{run}@example.com") } else { format!("quick{i}.{run}@example.com") })
+            .collect();
+        let mut ids = Vec::new();
+        for (i, address) in to.iter().enumerate() {
+            let d = guanxi_domain::outbox::MessageDraft {
+                channel: guanxi_domain::outbox::MessageChannel::Email,
+                purpose: guanxi_domain::outbox::MessagePurpose::Service,
+                customer_id: None,
+                user_id: None,
+                recipient: address.clone(),
+                recipient_name: String::new(),
+                subject: format!("到货通知 {i}"),
+                body: "您的订单已到。".into(),
+                cause: "manual".into(),
+                cause_id: None,
+                key: format!("{run}-{i}"),
+                not_before: None,
+            };
+            ids.push(store.enqueue_message(guanxi_store::Actor::SYSTEM, &d).await.expect("enqueue").0);
+        }
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_guanxi"))
+            .args(["--database", &db, "serve", "--listen", "127.0.0.1:0"])
+            .current_dir(&*dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        // The quick ones go out; the slow ones are under way when the server is killed.
+        let state = |id: i64| {
+            let store = store.clone();
+            async move { store.message(id).await.expect("message").state }
+        };
+        for _ in 0..100 {
+            if state(ids[3]).await == guanxi_domain::outbox::MessageState::Sent
+                && state(ids[4]).await == guanxi_domain::outbox::MessageState::Sent
+                && state(ids[0]).await == guanxi_domain::outbox::MessageState::Sending
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        server.kill().expect("kill -9");
+        server.wait().ok();
+        for id in &ids[..3] {
+            assert_eq!(
+                state(*id).await,
+                guanxi_domain::outbox::MessageState::Sending,
+                "{backend}: under way when killed"
+            );
+        }
+        // Restarted (its lease run out): the ones under way are sent, once each.
+        let later = chrono::Utc::now() + guanxi_domain::outbox::SEND_LEASE + chrono::Duration::seconds(1);
+        assert_eq!(guanxi_outbox::send_due(&store, "restarted", later, None).await.expect("send"), 3, "{backend}");
+        for (id, address) in ids.iter().zip(&to) {
+            let m = store.message(*id).await.expect("message");
+            assert_eq!(m.state, guanxi_domain::outbox::MessageState::Sent, "{backend}: {m:?}");
+            let got = mail.wait_for(address, 1).await;
+            assert_eq!(got.len(), 1, "{backend}: {address} got it once");
+            assert_eq!(Some(got[0].header("message-id")), m.provider_ref, "{backend}");
+        }
+        let outcomes: Vec<String> =
+            store.message_attempts(ids[0]).await.expect("attempts").into_iter().map(|a| a.outcome).collect();
+        assert_eq!(outcomes, ["lost", "sent"], "{backend}");
+    }
+}

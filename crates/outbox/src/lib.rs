@@ -103,7 +103,12 @@ pub async fn send_due(
             return Ok(total);
         }
         total += batch.len();
-        let results = futures_util::future::join_all(batch.chunks(AT_ONCE.max(1)).map(|chunk| {
+        // AT_ONCE senders, each with its share of the batch in turn.
+        let mut shares: Vec<Vec<OutboxMessage>> = vec![Vec::new(); AT_ONCE.min(batch.len())];
+        for (i, m) in batch.into_iter().enumerate() {
+            shares[i % AT_ONCE].push(m);
+        }
+        let results = futures_util::future::join_all(shares.iter().map(|chunk| {
             let (store, channels) = (store.clone(), channels.clone());
             let chunk = chunk.to_vec();
             let worker = worker.to_string();
