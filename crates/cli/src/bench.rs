@@ -27,6 +27,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The outbox: writes --messages e-mails, then times the worker sending them to the SMTP
+    /// server at --smtp HOST:PORT (no TLS; e.g. scripts/smtp-sink.py).
+    Outbox {
+        #[arg(long)]
+        smtp: String,
+        #[arg(long, default_value_t = 5000)]
+        messages: usize,
+    },
+    /// Enrolling a list in a cadence: every customer of --owner (everyone without it) in the
+    /// coffee shop's cadence, timed.
+    Enrol {
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Time `guanxi import customers FILE` end to end (read, validate, write) on an empty database.
     Import { file: std::path::PathBuf },
     /// Search latency over mixed queries (Han name, pinyin, initials, phone fragment) drawn
@@ -176,6 +190,8 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             let load = (requests, std::time::Duration::from_secs(seconds), concurrency);
             crate::bench_today::run(ctx, tasks_per_user, load, seed).await?;
         }
+        BenchCommand::Outbox { smtp, messages } => crate::bench_outbox::outbox(ctx, &smtp, messages).await?,
+        BenchCommand::Enrol { owner } => crate::bench_outbox::enrol(ctx, owner).await?,
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
             crate::loadgen::run(ctx, requests, std::time::Duration::from_secs(seconds), concurrency, seed).await?;
         }

@@ -42,15 +42,15 @@ impl Store {
         dispatch!(self, claim_messages(worker, at, at + guanxi_domain::outbox::SEND_LEASE, limit))
     }
 
-    /// Records how `worker`'s attempt went (see `ops::record_send`); `None` if the message is
-    /// no longer the worker's.
+    /// Records how `worker`'s attempt went (see `ops::record_send`): the message's new state;
+    /// `None` if the message is no longer the worker's.
     pub async fn record_send(
         &self,
         worker: &str,
         id: i64,
         outcome: &SendOutcome,
         at: DateTime<Utc>,
-    ) -> Result<Option<OutboxMessage>, StoreError> {
+    ) -> Result<Option<guanxi_domain::outbox::MessageState>, StoreError> {
         dispatch!(self, record_send(worker, id, outcome, at))
     }
 

@@ -282,31 +282,41 @@ async fn set_failed(tx: &mut Tx<'_>, id: i64, error: &str, _at: DateTime<Utc>) -
 /// Records how `worker`'s attempt at message `id` went. Sent: marked sent and, for a
 /// customer's message, logged as a contact on their timeline in the same transaction. A
 /// failure is queued again after [`backoff`] while attempts remain, else failed with the
-/// server's words. Returns the message as it now is; `None` when it is no longer `worker`'s
-/// (its lease ran out and another worker took it).
+/// server's words. Returns the message's new state; `None` when it is no longer `worker`'s
+/// (its lease ran out and another worker took it). One read and two or three writes: the worker
+/// records each message the moment its server answered.
 pub async fn record_send(
     pool: &Pool,
     worker: &str,
     id: i64,
     outcome: &SendOutcome,
     at: DateTime<Utc>,
-) -> Result<Option<OutboxMessage>, StoreError> {
+) -> Result<Option<MessageState>, StoreError> {
     let at = at.trunc_subsecs(6);
     let mut tx = super::begin(pool).await?;
-    let m = load(&mut tx, id).await?;
-    let mine: Option<String> =
-        sqlx::query_scalar("SELECT lease_owner FROM outbox WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-    if m.state != MessageState::Sending || mine.as_deref() != Some(worker) {
+    let row = sqlx::query(
+        "SELECT state, lease_owner, attempts, max_attempts, customer_id, created_by, subject, body, channel \
+         FROM outbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("message", id))?;
+    let (state, owner): (String, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
+    if state != MessageState::Sending.code() || owner.as_deref() != Some(worker) {
         return Ok(None);
     }
-    match outcome {
+    let (attempts, max_attempts): (i32, i32) = (row.try_get(2)?, row.try_get(3)?);
+    let (customer_id, created_by): (Option<i64>, i64) = (row.try_get(4)?, row.try_get(5)?);
+    let (subject, body, channel): (String, String, String) = (row.try_get(6)?, row.try_get(7)?, row.try_get(8)?);
+    let channel = MessageChannel::from_code(&channel).ok_or_else(|| corrupt("outbox channel", &channel))?;
+    let new_state = match outcome {
         SendOutcome::Sent(reference) => {
-            let interaction = match m.customer_id {
+            let interaction = match customer_id {
                 Some(customer) if customer_is_live(&mut tx, customer).await? => {
-                    let summary =
-                        if m.subject.is_empty() { m.body.chars().take(200).collect() } else { m.subject.clone() };
+                    let summary = if subject.is_empty() { body.chars().take(200).collect() } else { subject };
                     let d = InteractionDraft {
-                        channel: m.channel.contact_channel(),
+                        channel: channel.contact_channel(),
                         direction: Direction::Outbound,
                         occurred_at: at,
                         summary,
@@ -319,7 +329,7 @@ pub async fn record_send(
                         response: None,
                         feedback: None,
                     };
-                    Some(log_interaction_in(&mut tx, Actor(m.created_by), customer, &d).await?)
+                    Some(log_interaction_in(&mut tx, Actor(created_by), customer, &d).await?)
                 }
                 _ => None,
             };
@@ -333,29 +343,31 @@ pub async fn record_send(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            finish_attempt(&mut tx, id, m.attempts, "sent", Some(reference), at).await?;
+            finish_attempt(&mut tx, id, attempts, "sent", Some(reference), at).await?;
+            MessageState::Sent
         }
-        SendOutcome::Retry(error) if m.attempts < m.max_attempts => {
+        SendOutcome::Retry(error) if attempts < max_attempts => {
             let error: String = error.chars().take(2000).collect();
             sqlx::query(
                 "UPDATE outbox SET state = 'queued', next_attempt_at = $1, last_error = $2, lease_owner = NULL, \
                  lease_until = NULL WHERE id = $3",
             )
-            .bind(at + backoff(m.attempts.max(1) as u32))
+            .bind(at + backoff(attempts.max(1) as u32))
             .bind(&error)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            finish_attempt(&mut tx, id, m.attempts, "retry", Some(&error), at).await?;
+            finish_attempt(&mut tx, id, attempts, "retry", Some(&error), at).await?;
+            MessageState::Queued
         }
         SendOutcome::Retry(error) | SendOutcome::Refused(error) => {
             set_failed(&mut tx, id, error, at).await?;
-            finish_attempt(&mut tx, id, m.attempts, "failed", Some(error), at).await?;
+            finish_attempt(&mut tx, id, attempts, "failed", Some(error), at).await?;
+            MessageState::Failed
         }
-    }
-    let after = load(&mut tx, id).await?;
+    };
     tx.commit().await?;
-    Ok(Some(after))
+    Ok(Some(new_state))
 }
 
 async fn customer_is_live(tx: &mut Tx<'_>, id: i64) -> Result<bool, StoreError> {
