@@ -103,6 +103,16 @@ impl Store {
         dispatch!(self, enrolment(id))
     }
 
+    /// The cadence steps coming up by `until` for the customers `owners` look after.
+    pub async fn steps_ahead(
+        &self,
+        owners: Option<&[i64]>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<EnrolmentRecord>, StoreError> {
+        dispatch!(self, steps_ahead(owners, until, limit))
+    }
+
     pub async fn cadence_report(&self, cadence: i64) -> Result<CadenceReport, StoreError> {
         dispatch!(self, cadence_report(cadence))
     }

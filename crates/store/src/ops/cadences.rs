@@ -508,3 +508,33 @@ pub async fn enrolment(pool: &Pool, id: i64) -> Result<EnrolmentRecord, StoreErr
         .find(|e| e.id == id)
         .ok_or_else(|| StoreError::not_found("enrolment", id))
 }
+
+/// The cadence steps coming up by `until` for the customers `owners` look after (everyone's
+/// when `None`), the soonest first: what My day shows is about to go out.
+pub async fn steps_ahead(
+    pool: &Pool,
+    owners: Option<&[i64]>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<EnrolmentRecord>, StoreError> {
+    let owned = match owners {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => {
+            format!(" AND c.owner_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))
+        }
+        None => String::new(),
+    };
+    let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT e.id FROM cadence_enrolments e JOIN customers c ON c.id = e.customer_id \
+         WHERE e.state = 'active' AND e.next_at <= $1 AND c.deleted_at IS NULL{owned} ORDER BY e.next_at, e.id LIMIT $2"
+    )))
+    .bind(until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(enrolment(pool, id).await?);
+    }
+    Ok(out)
+}

@@ -33,6 +33,9 @@ catalogue! {
     cadence_no_exits => "不自动退出（只在退订或手动移出时退出）", "none (only an opt-out or taking them out by hand)";
     template_preview_need_id => "请填写一位客户的编号（数字）再预览", "Write a customer's ID (a number) to preview";
     optout_already => "您已经退订了，不会再收到我们的营销{channel}。", "You are already unsubscribed: no more marketing {channel} from us.";
+    cadence_steps_ahead => "跟进节奏：接下来 7 天", "Cadences: the next 7 days";
+    cadence_steps_ahead_hint => "这些步骤会在当天自动发出或布置待办；不合适的，可以在客户页上把客户移出节奏。", "These steps go out (or give their task) by themselves on their day; where one does not fit, take the customer out on their page.";
+    no_cadence_steps_ahead => "接下来 7 天没有要运行的步骤。", "No step is due in the next 7 days.";
     cadence_report => "效果", "How it went";
     cadence_left => "已退出", "Left";
     cadence_bought_within => "加入后 30 天内购买", "Bought within 30 days of joining";

@@ -121,6 +121,8 @@ struct TodayPage {
     stalled_line: String,
     winback: Vec<Line>,
     visits: Vec<Line>,
+    /// Cadence steps of the next 7 days for the viewer's customers (a manager's: the team's).
+    cadence_steps: Vec<Line>,
     team: Vec<PersonLine>,
     back: String,
     back_q: String,
@@ -240,6 +242,23 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
             ),
         })
         .collect();
+    let until = guanxi_store::end_of_china_day(today + Duration::days(i64::from(BIRTHDAY_DAYS)));
+    let cadence_steps = state
+        .store()
+        .steps_ahead(Some(owners), until, 20)
+        .await?
+        .iter()
+        .map(|e| Line {
+            href: format!("/customers/{}#cadences", e.customer_id),
+            title: e.customer_name.clone(),
+            detail: format!(
+                "{} · {} · {}",
+                e.cadence_name,
+                t.cadence_step_n().replace("{n}", &(e.next_step + 1).to_string()),
+                e.next_at.as_ref().map(crate::html::china_time).unwrap_or_default()
+            ),
+        })
+        .collect();
     let back = "/today".to_string();
     let page = TodayPage {
         c: Chrome::new(&v, Nav::Today, q.done.as_deref(), back.clone()),
@@ -253,6 +272,7 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         stalled_line: format!("{} {}", t.stalled_hint(), t.days_n(i64::from(stalled_days))),
         winback,
         visits,
+        cadence_steps,
         team: team_lines,
         back_q: crate::html::url_encode(&back),
         back,

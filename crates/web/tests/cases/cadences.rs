@@ -119,6 +119,11 @@ async fn cadences_and_templates_name_what_is_wrong() {
 
         // A rep reads cadences, puts their own customer in one, records consent; sets up none.
         let mut li = app.signed_in("li.na").await;
+        // Her My day says what her customers' cadences will send this week (王 is hers: day 7).
+        let day = kit::decoded(&li.get("/today").await.text());
+        let section = day.split("跟进节奏：接下来 7 天").nth(1).unwrap_or("");
+        assert!(section.contains("王小明") && section.contains("第 1 步"), "{b}: {day}");
+        assert!(!section.split("商机").next().unwrap_or("").contains("赵六"), "{b}: 赵六 is nobody's, not hers");
         assert_eq!(li.get("/cadences").await.status, 200, "{b}");
         assert_eq!(li.post("/cadences/example", &[]).await.status, 403, "{b}");
         assert_eq!(li.get("/templates/new").await.status, 403, "{b}");
