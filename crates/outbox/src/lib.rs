@@ -128,3 +128,19 @@ pub async fn send_due(
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
     }
 }
+
+/// The sender beside a server: sends what is due whenever a message is queued (`wake`), or every
+/// 10 seconds (a retry's time coming, another server's message whose worker died). Links in
+/// marketing e-mails point at `base` unless a public address is set.
+pub async fn run(store: Store, wake: Arc<tokio::sync::Notify>, base: String) {
+    let worker = format!("guanxi-{}-outbox", std::process::id());
+    loop {
+        if let Err(e) = send_due(&store, &worker, Utc::now(), Some(&base)).await {
+            eprintln!("outbox: {}", e.message(guanxi_domain::Lang::En));
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! when the test panics. A whole run of the suite creates more than a thousand databases; kept,
 //! they filled a CI machine's disk. What a killed test process left behind is removed by the
 //! next process that makes a scratch (names carry the process id; a process that is gone
-//! keeps nothing).
+//! keeps nothing). Only tests and benchmarks use it: a folder or database it cannot make
+//! stops the test with why (`expect`), as a test fixture should.
 
 use crate::StoreError;
 use sqlx::PgPool;

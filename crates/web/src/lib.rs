@@ -409,7 +409,7 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
     let outbox = Arc::new(tokio::sync::Notify::new());
     if config.run_jobs {
         tokio::spawn(work(store.clone(), jobs.clone(), outbox.clone()));
-        tokio::spawn(send(store.clone(), outbox.clone(), config.public_base().to_string()));
+        tokio::spawn(guanxi_outbox::run(store.clone(), outbox.clone(), config.public_base().to_string()));
     }
     let header_timeout = config.header_timeout;
     let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
@@ -443,21 +443,6 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store, mut config: 
             let _ = conn.await;
             drop(slot);
         });
-    }
-}
-
-/// The outbox's sender: sends what is due whenever a message is queued, or every 10 seconds
-/// (a retry's time coming, another server's message whose worker died).
-async fn send(store: Store, wake: Arc<tokio::sync::Notify>, base: String) {
-    let worker = format!("guanxi-{}-outbox", std::process::id());
-    loop {
-        if let Err(e) = guanxi_outbox::send_due(&store, &worker, chrono::Utc::now(), Some(&base)).await {
-            eprintln!("outbox: {}", e.message(guanxi_domain::Lang::En));
-        }
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
-        }
     }
 }
 

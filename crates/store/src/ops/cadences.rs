@@ -477,10 +477,14 @@ pub async fn cadence_report(pool: &Pool, cadence: i64) -> Result<CadenceReport, 
     for r in rows {
         let (position, what, n, sent): (i32, String, i64, Option<i64>) =
             (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
-        if steps.last().is_none_or(|s| s.position != position) {
-            steps.push(StepReport { position, queued: 0, sent: 0, skipped: 0, tasks: 0 });
-        }
-        let s = steps.last_mut().expect("pushed above");
+        let s = match steps.last_mut() {
+            Some(s) if s.position == position => s,
+            _ => {
+                steps.push(StepReport { position, queued: 0, sent: 0, skipped: 0, tasks: 0 });
+                let last = steps.len() - 1;
+                &mut steps[last]
+            }
+        };
         match what.as_str() {
             "queued" => {
                 s.queued += n;
