@@ -180,6 +180,37 @@ pub fn render(text: &str, data: &MergeData, lang: Lang) -> String {
     out
 }
 
+/// A customer's answer to marketing as entered: on which channel, given or withdrawn, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentDraft {
+    pub channel: MessageChannel,
+    pub state: ConsentState,
+    pub how: String,
+}
+
+impl ConsentDraft {
+    /// Each wrong or missing part named (the channel, the answer, how it was given).
+    pub fn parse(channel: &str, state: &str, how: &str) -> Result<ConsentDraft, Validation> {
+        let mut v = Validation::default();
+        let channel =
+            v.take(choice(Field::MessageChannel, channel, MessageChannel::parse, &MessageChannel::codes())).flatten();
+        if channel.is_none() && v.is_empty() {
+            v.push(Field::MessageChannel, "", Problem::Required);
+        }
+        let before = v.0.len();
+        let state = v.take(choice(Field::Consent, state, ConsentState::parse, &ConsentState::codes())).flatten();
+        if state.is_none() && v.0.len() == before {
+            v.push(Field::Consent, "", Problem::Required);
+        }
+        let how = v.take(required_text(Field::ConsentHow, how, 200));
+        v.into_result(())?;
+        match (channel, state, how) {
+            (Some(channel), Some(state), Some(how)) => Ok(ConsentDraft { channel, state, how }),
+            _ => Err(Validation::one(Field::Consent, "", Problem::Required)),
+        }
+    }
+}
+
 /// A message template as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateDraft {
@@ -465,6 +496,14 @@ mod tests {
             };
         assert_eq!(org.honorific(Lang::ZhCn), "华为技术");
         assert_eq!(render("{{unknown}} {{", &d, Lang::En), "{{unknown}} {{");
+    }
+
+    #[test]
+    fn consent_names_each_missing_part() {
+        let d = ConsentDraft::parse("邮件", "同意", " 门店登记表 ").unwrap();
+        assert_eq!((d.channel, d.state, d.how.as_str()), (MessageChannel::Email, ConsentState::Given, "门店登记表"));
+        let fields: Vec<Field> = ConsentDraft::parse("fax", "", " ").unwrap_err().0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec![Field::MessageChannel, Field::Consent, Field::ConsentHow]);
     }
 
     #[test]

@@ -12,8 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use guanxi_domain::cadences::ConsentState;
-use guanxi_domain::outbox::MessageChannel;
+use guanxi_domain::cadences::ConsentDraft;
 use guanxi_domain::{Field, Problem, Validation};
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -111,28 +110,7 @@ async fn post_consent(
     v.may(Action::EditCustomer { owner: customer.owner_id })?;
     let obj = object(&body)?;
     let text = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let mut problems = Validation::default();
-    let channel = MessageChannel::parse(&text("channel"));
-    if channel.is_none() {
-        problems.push(
-            Field::MessageChannel,
-            &text("channel"),
-            Problem::UnknownChoice { allowed: MessageChannel::codes().iter().map(|c| c.to_string()).collect() },
-        );
-    }
-    let consent = ConsentState::parse(&text("consent"));
-    if consent.is_none() {
-        problems.push(
-            Field::Consent,
-            &text("consent"),
-            Problem::UnknownChoice { allowed: ConsentState::codes().iter().map(|c| c.to_string()).collect() },
-        );
-    }
-    if text("consent_how").trim().is_empty() {
-        problems.push(Field::ConsentHow, "", Problem::Required);
-    }
-    let (Some(channel), Some(consent)) = (channel, consent) else { return Err(problems.into()) };
-    problems.into_result(())?;
-    state.store().record_consent(v.actor(), id, channel, consent, &text("consent_how")).await?;
+    let d = ConsentDraft::parse(&text("channel"), &text("consent"), &text("consent_how"))?;
+    state.store().record_consent(v.actor(), id, d.channel, d.state, &d.how).await?;
     Ok(json(StatusCode::OK, json!(state.store().consents(id).await?)))
 }

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::cadences::{
-    CadenceDraft, ConsentState, LeftBecause, MergeField, StepKind, TEMPLATE_FIELDS, TemplateDraft,
+    CadenceDraft, ConsentDraft, ConsentState, LeftBecause, MergeField, StepKind, TEMPLATE_FIELDS, TemplateDraft,
 };
 use guanxi_domain::outbox::MessageChannel;
 use guanxi_domain::{Field, Lang, Raw, Validation};
@@ -523,11 +523,8 @@ async fn consent(
     let customer = state.store().customer(id).await?;
     v.may(Action::EditCustomer { owner: customer.owner_id })?;
     let form = FormData::parse(&body)?;
-    let channel = MessageChannel::parse(form.get("channel"))
-        .ok_or_else(|| AppError::bad_request("请选择渠道", "Choose a channel"))?;
-    let consent = ConsentState::parse(form.get("consent"))
-        .ok_or_else(|| AppError::bad_request("请选择同意或退订", "Choose given or withdrawn"))?;
-    state.store().record_consent(v.actor(), id, channel, consent, form.get("consent_how")).await?;
+    let d = ConsentDraft::parse(form.get("channel"), form.get("consent"), form.get("consent_how"))?;
+    state.store().record_consent(v.actor(), id, d.channel, d.state, &d.how).await?;
     Ok(Redirect::to(&format!("/customers/{id}?done={}#cadences", Done::ConsentSaved.code())).into_response())
 }
 
