@@ -39,6 +39,8 @@ pub async fn outbox(ctx: &Ctx, smtp: &str, messages: usize) -> Result<()> {
             cause_id: None,
             key: format!("bench:{run}:{i}"),
             not_before: None,
+            template_ref: None,
+            params: Vec::new(),
         };
         ctx.store.enqueue_message(Actor::SYSTEM, &d).await.map_err(&err)?;
     }

@@ -870,6 +870,8 @@ async fn the_outbox_from_the_shell() {
                 cause_id: None,
                 key: "shell-1".into(),
                 not_before: None,
+                template_ref: None,
+                params: Vec::new(),
             };
             store.enqueue_message(guanxi_store::Actor::SYSTEM, &d).await.expect("enqueue");
             store.close().await;
@@ -951,6 +953,8 @@ async fn a_server_killed_while_sending_sends_each_message_once() {
                 cause_id: None,
                 key: format!("{run}-{i}"),
                 not_before: None,
+                template_ref: None,
+                params: Vec::new(),
             };
             ids.push(store.enqueue_message(guanxi_store::Actor::SYSTEM, &d).await.expect("enqueue").0);
         }

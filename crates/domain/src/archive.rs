@@ -598,6 +598,29 @@ pub struct InteractionDraft {
 }
 
 impl InteractionDraft {
+    /// A contact that is just a message one way (an e-mail sent, an SMS reply), nothing more.
+    pub fn message(
+        channel: Channel,
+        direction: Direction,
+        occurred_at: DateTime<Utc>,
+        summary: String,
+    ) -> InteractionDraft {
+        InteractionDraft {
+            channel,
+            direction,
+            occurred_at,
+            summary,
+            next_step: None,
+            next_step_on: None,
+            our_participants: Vec::new(),
+            their_participants: Vec::new(),
+            place: None,
+            opportunity_id: None,
+            response: None,
+            feedback: None,
+        }
+    }
+
     /// `occurred_at` accepts RFC 3339 or `YYYY-MM-DD HH:MM` in `offset_hours` (China: +8);
     /// a bare date means noon that day (see [`parse_past_timestamp`]). Contacts cannot be logged in
     /// the future.

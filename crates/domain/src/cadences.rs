@@ -34,6 +34,8 @@ vocabulary! {
     /// What a cadence step does.
     StepKind {
         Email = "email", "发邮件", "Send an e-mail", ["邮件"];
+        Sms = "sms", "发短信", "Send an SMS", ["短信"];
+        Wechat = "wechat", "发微信", "Send a WeChat message", ["微信"];
         Task = "task", "布置待办", "Give the owner a task", ["待办"];
     }
 }
@@ -42,6 +44,8 @@ impl StepKind {
     pub fn channel(self) -> Option<MessageChannel> {
         match self {
             StepKind::Email => Some(MessageChannel::Email),
+            StepKind::Sms => Some(MessageChannel::Sms),
+            StepKind::Wechat => Some(MessageChannel::Wechat),
             StepKind::Task => None,
         }
     }
@@ -218,32 +222,57 @@ pub struct TemplateDraft {
     pub channel: MessageChannel,
     pub subject: String,
     pub body: String,
+    /// For SMS and WeChat: the template's id at the provider (the gateway sends only templates
+    /// it approved), filled in with this template's merge fields as parameters.
+    #[serde(default)]
+    pub provider_template: Option<String>,
 }
 
-pub const TEMPLATE_FIELDS: &[Field] = &[Field::TemplateName, Field::MessageChannel, Field::Subject, Field::Body];
+pub const TEMPLATE_FIELDS: &[Field] =
+    &[Field::TemplateName, Field::MessageChannel, Field::ProviderTemplate, Field::Subject, Field::Body];
+
+/// The channels a template can be for (letters are printed from the customer list, not sent).
+pub const TEMPLATE_CHANNELS: &[MessageChannel] = &[MessageChannel::Email, MessageChannel::Sms, MessageChannel::Wechat];
+
+/// The longest SMS or WeChat text (a long SMS is split by the carrier; past this it is a letter).
+pub const MAX_SHORT_BODY: usize = 500;
 
 impl TemplateDraft {
     pub fn parse(raw: &Raw) -> Result<TemplateDraft, Validation> {
         let mut v = Validation::default();
         let name = v.take(required_text(Field::TemplateName, raw.get(Field::TemplateName), 100));
-        // Only e-mail goes out today: SMS and WeChat wait for a provider, letters for printing.
+        let allowed: Vec<&str> = TEMPLATE_CHANNELS.iter().map(|c| c.code()).collect();
+        let typed = raw.get(Field::MessageChannel).trim();
         let channel = v
-            .take(choice(Field::MessageChannel, raw.get(Field::MessageChannel), MessageChannel::parse, &["email"]))
+            .take(choice(Field::MessageChannel, typed, MessageChannel::parse, &allowed))
             .flatten()
             .unwrap_or(MessageChannel::Email);
-        if channel != MessageChannel::Email {
+        if !TEMPLATE_CHANNELS.contains(&channel) {
             v.push(
                 Field::MessageChannel,
-                raw.get(Field::MessageChannel).trim(),
-                Problem::UnknownChoice { allowed: vec!["email".into()] },
+                typed,
+                Problem::UnknownChoice { allowed: allowed.iter().map(|s| s.to_string()).collect() },
             );
         }
-        let subject = if matches!(channel, MessageChannel::Email | MessageChannel::Letter) {
+        let email = channel == MessageChannel::Email;
+        let subject = if email {
             v.take(required_text(Field::Subject, raw.get(Field::Subject), MAX_SUBJECT))
         } else {
             v.take(text(Field::Subject, raw.get(Field::Subject), MAX_SUBJECT)).map(Option::unwrap_or_default)
         };
-        let body = v.take(required_text(Field::Body, raw.get(Field::Body), MAX_BODY));
+        let body =
+            v.take(required_text(Field::Body, raw.get(Field::Body), if email { MAX_BODY } else { MAX_SHORT_BODY }));
+        let provider_template = if email {
+            None
+        } else {
+            let id = v.take(required_text(Field::ProviderTemplate, raw.get(Field::ProviderTemplate), 64));
+            if let Some(id) = &id
+                && !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            {
+                v.push(Field::ProviderTemplate, id, Problem::InvalidCharacters);
+            }
+            id
+        };
         if let Some(s) = &subject {
             v.take(merge_fields(Field::Subject, s));
         }
@@ -254,9 +283,20 @@ impl TemplateDraft {
         Ok(TemplateDraft {
             name: name.unwrap_or_default(),
             channel,
-            subject: subject.unwrap_or_default(),
+            subject: if email { subject.unwrap_or_default() } else { String::new() },
             body: body.unwrap_or_default(),
+            provider_template,
         })
+    }
+
+    /// The parameters a provider's template is filled with for one customer: each merge field
+    /// of the body by its code, in order.
+    pub fn params(&self, data: &MergeData, lang: Lang) -> Vec<(String, String)> {
+        merge_fields(Field::Body, &self.body)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| (f.code().to_string(), data.value(f, lang)))
+            .collect()
     }
 
     pub fn to_fields(&self) -> Raw {
@@ -265,6 +305,7 @@ impl TemplateDraft {
         raw.set(Field::MessageChannel, self.channel.code());
         raw.set(Field::Subject, self.subject.clone());
         raw.set(Field::Body, self.body.clone());
+        raw.set(Field::ProviderTemplate, self.provider_template.clone().unwrap_or_default());
         raw
     }
 }
@@ -389,6 +430,7 @@ pub fn coffee_shop_example(lang: Lang) -> (CadenceDraft, Vec<TemplateDraft>) {
         channel: MessageChannel::Email,
         subject: subject.into(),
         body: body.into(),
+        provider_template: None,
     };
     let templates = match lang {
         Lang::ZhCn => vec![

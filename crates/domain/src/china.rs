@@ -10,6 +10,11 @@ pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     (at + OFFSET).naive_utc()
 }
 
+/// The instant of a wall-clock time in China.
+pub fn from_local(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(t - OFFSET, Utc)
+}
+
 /// The calendar day in China at an instant.
 pub fn day(at: DateTime<Utc>) -> NaiveDate {
     local(at).date()

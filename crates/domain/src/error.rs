@@ -254,6 +254,8 @@ pub enum Problem {
     /// Not a web address that customers can open (http or https, a host, nothing after it but
     /// a path).
     InvalidAddress,
+    /// Not a web address a server can post to (`http://` or `https://`, a host, a path).
+    InvalidUrl,
 }
 
 impl Problem {
@@ -297,6 +299,7 @@ impl Problem {
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
+            Problem::InvalidUrl => "invalid_url",
             Problem::RepeatedInFile { .. } => "repeated_in_file",
         }
     }
@@ -429,6 +432,10 @@ impl Problem {
             (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
             (Problem::RepeatedInFile { line }, Lang::ZhCn) => format!("与第 {line} 行重复"),
             (Problem::RepeatedInFile { line }, Lang::En) => format!("repeats line {line}"),
+            (Problem::InvalidUrl, Lang::ZhCn) => "不是接口网址：应以 http:// 或 https:// 开头，如 https://sms.example.com/send".into(),
+            (Problem::InvalidUrl, Lang::En) => {
+                "is not a web address to send to: start with http:// or https://, such as https://sms.example.com/send".into()
+            }
             (Problem::InvalidAddress, Lang::ZhCn) => {
                 "不是客户能打开的网址：应以 http:// 或 https:// 开头，只写到路径为止（不带 ? 或 #），如 https://crm.example.com".into()
             }

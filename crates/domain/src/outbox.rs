@@ -4,6 +4,7 @@
 //! vocabularies, the retry schedule, the e-mail server's settings and a message as drafted.
 
 pub mod fields;
+pub mod gateway;
 
 use crate::enums::vocabulary;
 use crate::raw::Raw;
@@ -198,6 +199,10 @@ pub struct MessageDraft {
     pub key: String,
     /// Not before this instant (quiet hours, a step's day).
     pub not_before: Option<DateTime<Utc>>,
+    /// For SMS and WeChat: the provider's template id, and its parameters (merge field code →
+    /// value) — the gateway fills the approved template; `body` is what the customer reads.
+    pub template_ref: Option<String>,
+    pub params: Vec<(String, String)>,
 }
 
 impl MessageDraft {
@@ -272,6 +277,8 @@ mod tests {
             cause_id: None,
             key: "k".into(),
             not_before: None,
+            template_ref: None,
+            params: Vec::new(),
         };
         let fields: Vec<Field> = d.check().unwrap_err().0.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec![Field::Recipient, Field::Subject, Field::Body]);

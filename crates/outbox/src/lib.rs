@@ -3,9 +3,12 @@
 //! drains the outbox — claim what is due with a lease, send, record how it went (sent with its
 //! contact on the timeline, retried with backoff, or failed in the server's words).
 //!
-//! Letters are not sent here: they are printed and marked sent by the person who posted them.
+//! SMS and WeChat go through a provider ([`gateway::Provider`]; the built-in one is an HTTP
+//! gateway). Letters are not sent here: they are printed and marked sent by the person who posted them.
 
 mod email;
+pub mod gateway;
+mod http;
 pub mod links;
 
 pub use email::Smtp;
@@ -22,6 +25,11 @@ pub const NO_EMAIL_SERVER: &str = "no e-mail server is set up";
 /// Why marketing messages wait: no public address for their opt-out link.
 pub const NO_PUBLIC_ADDRESS: &str = "no public address is set, so the opt-out link cannot be made";
 
+/// Why SMS wait: no SMS gateway is set up.
+pub const NO_SMS_GATEWAY: &str = "no SMS gateway is set up";
+/// Why WeChat messages wait: no WeChat gateway is set up.
+pub const NO_WECHAT_GATEWAY: &str = "no WeChat gateway is set up";
+
 /// How many messages a worker takes at a time.
 const BATCH: i64 = 50;
 /// How many it sends at once.
@@ -31,6 +39,8 @@ const AT_ONCE: usize = 32;
 /// change applies at the next round).
 pub struct Channels {
     email: Option<Result<Smtp, String>>,
+    sms: Option<Box<dyn gateway::Provider>>,
+    wechat: Option<Box<dyn gateway::Provider>>,
     /// The public address and the signing secret, for opt-out links.
     links: Option<(String, String)>,
 }
@@ -44,14 +54,22 @@ impl Channels {
             Some(b) => Some((b, links::secret(store).await?)),
             None => None,
         };
-        Ok(Channels { email, links })
+        let sms =
+            store.gateway_settings(MessageChannel::Sms).await?.and_then(|g| gateway::provider(MessageChannel::Sms, g));
+        let wechat = store
+            .gateway_settings(MessageChannel::Wechat)
+            .await?
+            .and_then(|g| gateway::provider(MessageChannel::Wechat, g));
+        Ok(Channels { email, sms, wechat, links })
     }
 
-    /// A marketing message to a customer carries its opt-out link (PIPL); without a public
-    /// address there is none to give, and the message waits.
+    /// A marketing e-mail or WeChat message to a customer carries its opt-out link (PIPL);
+    /// without a public address there is none to give, and the message waits. (A marketing SMS
+    /// says 回复TD退订 instead.)
     fn optout(&self, m: &OutboxMessage) -> Result<Option<String>, SendOutcome> {
-        let Some(customer) = m.customer_id.filter(|_| m.purpose == guanxi_domain::outbox::MessagePurpose::Marketing)
-        else {
+        let Some(customer) = m.customer_id.filter(|_| {
+            m.purpose == guanxi_domain::outbox::MessagePurpose::Marketing && m.channel != MessageChannel::Sms
+        }) else {
             return Ok(None);
         };
         match &self.links {
@@ -79,7 +97,22 @@ impl Channels {
                 None => SendOutcome::Retry(NO_EMAIL_SERVER.into()),
             },
             MessageChannel::Sms | MessageChannel::Wechat => {
-                SendOutcome::Retry(format!("no {} provider is set up", m.channel.label(guanxi_domain::Lang::En)))
+                let provider = if m.channel == MessageChannel::Sms { &self.sms } else { &self.wechat };
+                let Some(provider) = provider else {
+                    return SendOutcome::Retry(if m.channel == MessageChannel::Sms {
+                        NO_SMS_GATEWAY.into()
+                    } else {
+                        NO_WECHAT_GATEWAY.into()
+                    });
+                };
+                // Marketing SMS and WeChat carry the way to stop them (回复TD退订), and the
+                // signed link where there is room for one.
+                let text = match (&optout, m.purpose) {
+                    (_, p) if p != guanxi_domain::outbox::MessagePurpose::Marketing => m.body.clone(),
+                    (Some(link), _) if m.channel == MessageChannel::Wechat => format!("{}\n退订：{link}", m.body),
+                    _ => format!("{} {}", m.body, guanxi_domain::outbox::gateway::SMS_OPT_OUT),
+                };
+                provider.send(m, &text).await
             }
             MessageChannel::Letter => SendOutcome::Retry("letters are printed, not sent".into()),
         }

@@ -60,6 +60,8 @@ fn email(customer: Option<i64>, to: &str, key: &str) -> MessageDraft {
         cause_id: None,
         key: key.into(),
         not_before: None,
+        template_ref: None,
+        params: Vec::new(),
     }
 }
 

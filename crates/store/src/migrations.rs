@@ -146,6 +146,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0023_cadences.sql"),
         include_str!("../../../migrations/postgres/0023_cadences.sql"),
     ),
+    (
+        24,
+        "gateways",
+        include_str!("../../../migrations/sqlite/0024_gateways.sql"),
+        include_str!("../../../migrations/postgres/0024_gateways.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

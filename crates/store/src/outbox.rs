@@ -3,7 +3,8 @@
 
 use crate::*;
 use chrono::{DateTime, Utc};
-use guanxi_domain::outbox::{EmailSettings, MessageDraft};
+use guanxi_domain::outbox::gateway::{GatewaySettings, SendingRules, gateway_key};
+use guanxi_domain::outbox::{EmailSettings, MessageChannel, MessageDraft};
 
 impl Store {
     /// Writes a one-off message to the outbox (checked; a customer's must be live). The same
@@ -77,5 +78,55 @@ impl Store {
     pub async fn save_email_settings(&self, actor: Actor, s: &EmailSettings) -> Result<(), StoreError> {
         let value = serde_json::to_value(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         dispatch!(self, save_setting(actor, "email", &value))
+    }
+
+    /// A channel's gateway (SMS, WeChat), if an admin saved one.
+    pub async fn gateway_settings(&self, channel: MessageChannel) -> Result<Option<GatewaySettings>, StoreError> {
+        let Some(key) = gateway_key(channel) else { return Ok(None) };
+        let stored = dispatch!(self, setting(key))?;
+        stored
+            .filter(|v| !v.is_null())
+            .map(|v| serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{key}: {e}"))))
+            .transpose()
+    }
+
+    /// Saves a channel's gateway, audited (the secret recorded only as changed).
+    pub async fn save_gateway_settings(
+        &self,
+        actor: Actor,
+        channel: MessageChannel,
+        s: &GatewaySettings,
+    ) -> Result<(), StoreError> {
+        let Some(key) = gateway_key(channel) else {
+            return Err(StoreError::Corrupt(format!("no gateway for {}", channel.code())));
+        };
+        let value = serde_json::to_value(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        dispatch!(self, save_setting(actor, key, &value))
+    }
+
+    /// The rules every message passes (quiet hours, the weekly cap): as saved, else the defaults.
+    pub async fn sending_rules(&self) -> Result<SendingRules, StoreError> {
+        match dispatch!(self, setting("sending_rules"))?.filter(|v| !v.is_null()) {
+            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("sending rules: {e}"))),
+            None => Ok(SendingRules::default()),
+        }
+    }
+
+    pub async fn save_sending_rules(&self, actor: Actor, r: &SendingRules) -> Result<(), StoreError> {
+        let value = serde_json::to_value(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        dispatch!(self, save_setting(actor, "sending_rules", &value))
+    }
+
+    /// A customer's SMS reply as the gateway forwards it: "回复TD" withdraws their SMS consent
+    /// (out of every cadence, queued marketing SMS cancelled); anything else is an inbound
+    /// contact on their timeline (which takes them out of cadences that stop on a reply).
+    /// Returns how many customers have that mobile, and whether it was an opt-out.
+    pub async fn record_sms_reply(
+        &self,
+        from: &guanxi_domain::Phone,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(usize, bool), StoreError> {
+        dispatch!(self, record_sms_reply(from, text, at))
     }
 }

@@ -14,4 +14,12 @@ fields! {
     Recipient = "recipient", "收件人", "To", [];
     Subject = "subject", "主题", "Subject", [];
     Body = "body", "正文", "Message", [];
+    GatewayUrl = "gateway_url", "接口地址", "Gateway address", ["url"];
+    GatewayKey = "gateway_key", "AccessKey ID", "Access key ID", ["access key", "key"];
+    GatewaySecret = "gateway_secret", "AccessKey Secret", "Access key secret", ["secret"];
+    SignName = "sign_name", "短信签名", "Signature", ["签名"];
+    QuietFrom = "quiet_from", "免打扰开始", "Quiet hours from", [];
+    QuietUntil = "quiet_until", "免打扰结束", "Quiet hours until", [];
+    WeeklyCap = "weekly_cap", "每位客户每周最多", "At most a week per customer", [];
+    ProviderTemplate = "provider_template", "服务商模板编号", "Provider's template ID", ["模板编号", "template id"];
 }

@@ -4,6 +4,16 @@ use chrono::{DateTime, Utc};
 use guanxi_domain::outbox::{MessageChannel, MessagePurpose, MessageState};
 use serde::Serialize;
 
+/// `[(k, v), …]` as `{"k": v, …}` in its order.
+fn pairs_as_object<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
 /// A message in the outbox, with where it is on its way out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutboxMessage {
@@ -19,6 +29,10 @@ pub struct OutboxMessage {
     pub recipient_name: String,
     pub subject: String,
     pub body: String,
+    /// SMS and WeChat: the provider's template id and its parameters.
+    pub template_ref: Option<String>,
+    #[serde(serialize_with = "pairs_as_object")]
+    pub params: Vec<(String, String)>,
     pub cause: String,
     pub cause_id: Option<i64>,
     pub state: MessageState,
@@ -71,3 +85,8 @@ pub enum SendOutcome {
     /// Refused for good (a 5xx answer, no such mailbox): not tried again.
     Refused(String),
 }
+
+/// Why a message waits: quiet hours (SMS and WeChat are not sent at night).
+pub const HELD_QUIET: &str = "held for quiet hours";
+/// Why a message waits: the customer had as many marketing messages this week as the cap allows.
+pub const HELD_WEEKLY_CAP: &str = "held: the customer's weekly limit of marketing messages is reached";

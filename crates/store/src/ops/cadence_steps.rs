@@ -76,12 +76,30 @@ async fn count_since(
     Ok(sqlx::query_scalar(sql).bind(customer).bind(since).fetch_one(&mut **tx).await?)
 }
 
-/// What a template is filled in with for `customer`, and where its messages go: (data,
-/// e-mail, phone, owner's username).
-async fn merge_data(
-    tx: &mut Tx<'_>,
-    customer: i64,
-) -> Result<(MergeData, Option<String>, Option<String>, Option<String>), StoreError> {
+/// Where a customer's messages go, and who looks after them.
+struct Addresses {
+    email: Option<String>,
+    /// A mobile number (an SMS cannot go to a landline).
+    mobile: Option<String>,
+    wechat: Option<String>,
+    /// The owner's username.
+    owner: Option<String>,
+}
+
+impl Addresses {
+    fn of(&self, channel: MessageChannel) -> Result<String, &'static str> {
+        let (to, missing) = match channel {
+            MessageChannel::Email => (&self.email, "no_email"),
+            MessageChannel::Sms => (&self.mobile, "no_phone"),
+            MessageChannel::Wechat => (&self.wechat, "no_wechat"),
+            MessageChannel::Letter => (&None, "no_address"),
+        };
+        to.clone().ok_or(missing)
+    }
+}
+
+/// What a template is filled in with for `customer`, and where its messages go.
+async fn merge_data(tx: &mut Tx<'_>, customer: i64) -> Result<(MergeData, Addresses), StoreError> {
     let c = super::customers::load_customer(tx, customer).await?;
     let owner: Option<(String, String)> = match c.owner_id {
         Some(o) => sqlx::query("SELECT username, display_name FROM users WHERE id = $1")
@@ -130,12 +148,13 @@ async fn merge_data(
         owner_phone: None,
         last_order,
     };
-    Ok((
-        data,
-        d.email.as_ref().map(|e| e.as_str().to_string()),
-        d.phone.as_ref().map(|p| p.as_str().to_string()),
-        owner.map(|o| o.0),
-    ))
+    let addresses = Addresses {
+        email: d.email.as_ref().map(|e| e.as_str().to_string()),
+        mobile: d.phone.as_ref().filter(|p| p.is_mobile()).map(|p| p.as_str().to_string()),
+        wechat: d.wechat.clone(),
+        owner: owner.map(|o| o.0),
+    };
+    Ok((data, addresses))
 }
 
 /// A template filled in for a customer: (subject, body). For previews.
@@ -146,7 +165,7 @@ pub async fn preview_template(
     lang: Lang,
 ) -> Result<(String, String), StoreError> {
     let mut tx = pool.begin().await?;
-    let (data, _, _, _) = merge_data(&mut tx, customer).await?;
+    let (data, _) = merge_data(&mut tx, customer).await?;
     tx.rollback().await?;
     Ok((render(&d.subject, &data, lang), render(&d.body, &data, lang)))
 }
@@ -222,7 +241,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
             tx.commit().await?;
             continue;
         };
-        let (data, email, phone, owner) = merge_data(&mut tx, customer).await?;
+        let (data, to) = merge_data(&mut tx, customer).await?;
         // A message whose day passed long ago (the worker was down, the cadence was enrolled
         // in the past) would arrive saying "a week ago" a month on: it is skipped, not sent.
         let late = next_at.is_some_and(|n| at - n > guanxi_domain::cadences::LATE_AFTER);
@@ -231,10 +250,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                 event(&mut tx, id, Some(position), at, "skipped", Some("late"), (None, None)).await?;
             }
             Some(channel) => {
-                let to = match channel {
-                    MessageChannel::Email => email,
-                    _ => phone,
-                };
+                let to = to.of(channel);
                 let template = match step.template_id {
                     Some(t) => Some(template_from_row(
                         &sqlx::query("SELECT * FROM message_templates WHERE id = $1")
@@ -246,10 +262,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                 };
                 let consent = consent_in(&mut tx, customer, channel).await?;
                 let skipped = match (&to, &template, consent) {
-                    (None, _, _) => Some(match channel {
-                        MessageChannel::Email => "no_email",
-                        _ => "no_phone",
-                    }),
+                    (Err(missing), _, _) => Some(*missing),
                     (_, None, _) => Some("no_template"),
                     (_, _, Some(ConsentState::Withdrawn)) => {
                         end(&mut tx, id, LeftBecause::OptedOut, at).await?;
@@ -260,7 +273,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                     _ => None,
                 };
                 match (skipped, to, template) {
-                    (None, Some(to), Some(t)) => {
+                    (None, Ok(to), Some(t)) => {
                         let lang = Lang::ZhCn;
                         let draft = MessageDraft {
                             channel,
@@ -275,6 +288,12 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                             cause_id: Some(id),
                             key: format!("cadence:{id}:{position}"),
                             not_before: None,
+                            template_ref: t.draft.provider_template.clone(),
+                            params: if channel == MessageChannel::Email {
+                                Vec::new()
+                            } else {
+                                t.draft.params(&data, lang)
+                            },
                         };
                         let (outbox, _) = enqueue_message_in(&mut tx, Actor(enrolled_by), &draft, at).await?;
                         event(&mut tx, id, Some(position), at, "queued", None, (Some(outbox), None)).await?;
@@ -291,7 +310,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                     kind: task_kind_of(&title),
                     due_on: guanxi_domain::china::day(at),
                     due_time: None,
-                    assignee: owner,
+                    assignee: to.owner,
                     customer_id: Some(customer),
                     key_person_id: None,
                     opportunity_id: None,

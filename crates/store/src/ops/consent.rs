@@ -42,26 +42,40 @@ pub async fn record_consent(
     }
     let mut tx = super::begin(pool).await?;
     super::customers::load_live(&mut tx, customer).await?;
-    let at = now();
+    record_consent_in(&mut tx, actor, customer, channel, state, &how, now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records consent inside the caller's transaction (see [`record_consent`]).
+pub(crate) async fn record_consent_in(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    customer: i64,
+    channel: MessageChannel,
+    state: ConsentState,
+    how: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO consents (customer_id, channel, state, how, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(customer)
     .bind(channel.code())
     .bind(state.code())
-    .bind(&how)
+    .bind(how)
     .bind(at)
     .bind(actor.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     if state == ConsentState::Withdrawn {
         let active: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM cadence_enrolments WHERE customer_id = $1 AND state = 'active'")
                 .bind(customer)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
         for e in active {
-            end(&mut tx, e, LeftBecause::OptedOut, at).await?;
+            end(tx, e, LeftBecause::OptedOut, at).await?;
         }
         sqlx::query(
             "UPDATE outbox SET state = 'cancelled', last_error = $1 WHERE customer_id = $2 AND channel = $3 \
@@ -70,13 +84,55 @@ pub async fn record_consent(
         .bind("the customer opted out")
         .bind(customer)
         .bind(channel.code())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     let after = serde_json::json!({"channel": channel.code(), "consent": state.code(), "how": how});
-    audit(&mut tx, actor, "consent", "customer", Some(customer), Some(customer), None, Some(&after), None).await?;
-    tx.commit().await?;
+    audit(tx, actor, "consent", "customer", Some(customer), Some(customer), None, Some(&after), None).await?;
     Ok(())
+}
+
+/// What a customer's SMS reply to us did: the customers it was from (by their mobile), and
+/// whether it was an opt-out ("回复TD").
+pub async fn record_sms_reply(
+    pool: &Pool,
+    from: &guanxi_domain::Phone,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, bool), StoreError> {
+    let optout = guanxi_domain::outbox::gateway::is_opt_out_reply(text);
+    let mut tx = super::begin(pool).await?;
+    let customers: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM customers WHERE phone = $1 AND deleted_at IS NULL ORDER BY id")
+            .bind(from.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+    let text: String = text.trim().chars().take(500).collect();
+    for &c in &customers {
+        if optout {
+            record_consent_in(
+                &mut tx,
+                Actor::SYSTEM,
+                c,
+                MessageChannel::Sms,
+                ConsentState::Withdrawn,
+                "回复TD / replied TD",
+                at,
+            )
+            .await?;
+        } else {
+            let summary = if text.is_empty() { "（短信回复）".into() } else { text.clone() };
+            let d = guanxi_domain::InteractionDraft::message(
+                guanxi_domain::Channel::WechatSms,
+                guanxi_domain::Direction::Inbound,
+                at,
+                summary,
+            );
+            super::people::log_interaction_in(&mut tx, Actor::SYSTEM, c, &d).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok((customers.len(), optout))
 }
 
 /// A customer's latest consent on each channel where one was recorded.

@@ -4,8 +4,9 @@
 
 use super::people::log_interaction_in;
 use super::{Pool, Row, Tx, audit, corrupt, for_update, now};
-use crate::{Actor, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome, StoreError};
+use crate::{Actor, HELD_QUIET, HELD_WEEKLY_CAP, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
+use guanxi_domain::outbox::gateway::SendingRules;
 use guanxi_domain::outbox::{MAX_ATTEMPTS, MessageChannel, MessageDraft, MessagePurpose, MessageState, backoff};
 use guanxi_domain::{Direction, InteractionDraft};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -28,6 +29,11 @@ fn message_from_row(r: &Row) -> Result<OutboxMessage, StoreError> {
         recipient_name: r.try_get("recipient_name")?,
         subject: r.try_get("subject")?,
         body: r.try_get("body")?,
+        template_ref: r.try_get("template_ref")?,
+        params: match r.try_get::<Option<String>, _>("params")? {
+            Some(p) => serde_json::from_str(&p).map_err(|e| corrupt("outbox params", &e.to_string()))?,
+            None => Vec::new(),
+        },
         cause: r.try_get("cause")?,
         cause_id: r.try_get("cause_id")?,
         state: MessageState::from_code(&state).ok_or_else(|| corrupt("outbox state", &state))?,
@@ -68,8 +74,8 @@ pub(crate) async fn enqueue_message_in(
     let due = d.not_before.unwrap_or(at).max(at);
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO outbox (idem_key, channel, purpose, customer_id, user_id, recipient, recipient_name, subject, \
-         body, cause, cause_id, state, attempts, max_attempts, next_attempt_at, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', 0, $12, $13, $14, $15) \
+         body, cause, cause_id, state, attempts, max_attempts, next_attempt_at, created_by, created_at, template_ref, \
+         params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', 0, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (idem_key) DO NOTHING RETURNING id",
     )
     .bind(&d.key)
@@ -87,6 +93,8 @@ pub(crate) async fn enqueue_message_in(
     .bind(due)
     .bind(actor.0)
     .bind(at)
+    .bind(&d.template_ref)
+    .bind((!d.params.is_empty()).then(|| serde_json::to_string(&d.params).unwrap_or_default()))
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(id) = inserted {
@@ -198,9 +206,11 @@ pub async fn claim_messages(
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let (at, lease_until) = (at.trunc_subsecs(6), lease_until.trunc_subsecs(6));
     let mut tx = super::begin(pool).await?;
+    let rules = sending_rules_in(&mut tx).await?;
     let skip_locked = if for_update().is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" };
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, state, attempts, max_attempts FROM outbox WHERE state IN ('queued', 'sending') AND channel <> 'letter' \
+        "SELECT id, state, attempts, max_attempts, channel, purpose, customer_id FROM outbox \
+         WHERE state IN ('queued', 'sending') AND channel <> 'letter' \
          AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2{skip_locked}"
     )))
     .bind(at)
@@ -215,6 +225,18 @@ pub async fn claim_messages(
             finish_attempt(&mut tx, id, attempts, "lost", Some(LOST), at).await?;
             if attempts >= max {
                 set_failed(&mut tx, id, LOST, at).await?;
+                continue;
+            }
+        } else {
+            let (channel, purpose, customer): (String, String, Option<i64>) =
+                (r.try_get(4)?, r.try_get(5)?, r.try_get(6)?);
+            if let Some((until, why)) = held(&mut tx, &rules, &channel, &purpose, customer, at).await? {
+                sqlx::query("UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(until.trunc_subsecs(6))
+                    .bind(why)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 continue;
             }
         }
@@ -243,6 +265,57 @@ pub async fn claim_messages(
 }
 
 const LOST: &str = "the worker stopped while sending (the server was killed or lost)";
+
+/// The sending rules as saved, else the defaults (21:00–08:00 quiet, three a week).
+async fn sending_rules_in(tx: &mut Tx<'_>) -> Result<SendingRules, StoreError> {
+    let v: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sending_rules'").fetch_optional(&mut **tx).await?;
+    match v {
+        Some(v) => serde_json::from_str(&v).map_err(|e| corrupt("sending rules", &e.to_string())),
+        None => Ok(SendingRules::default()),
+    }
+}
+
+/// Whether a queued message must wait at `at`, and until when: an SMS or WeChat in the quiet
+/// hours until they end; a marketing message to a customer who had the week's cap of them
+/// (sent in the last 7 days, or being sent now) until the oldest of those is a week old.
+async fn held(
+    tx: &mut Tx<'_>,
+    rules: &SendingRules,
+    channel: &str,
+    purpose: &str,
+    customer: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<Option<(DateTime<Utc>, &'static str)>, StoreError> {
+    let channel = MessageChannel::from_code(channel).ok_or_else(|| corrupt("outbox channel", channel))?;
+    if SendingRules::keeps_quiet(channel)
+        && purpose != MessagePurpose::Notice.code()
+        && let Some(until) = rules.quiet_until_at(at)
+    {
+        return Ok(Some((until, HELD_QUIET)));
+    }
+    let Some(customer) = customer.filter(|_| purpose == MessagePurpose::Marketing.code() && rules.weekly_cap > 0)
+    else {
+        return Ok(None);
+    };
+    let week = chrono::Duration::days(7);
+    let row = sqlx::query(
+        "SELECT COUNT(*), MIN(COALESCE(sent_at, $3)) FROM outbox WHERE customer_id = $1 \
+         AND purpose = 'marketing' AND ((state = 'sent' AND sent_at > $2) OR state = 'sending')",
+    )
+    .bind(customer)
+    .bind(at - week)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (count, oldest): (i64, Option<DateTime<Utc>>) = (row.try_get(0)?, row.try_get(1)?);
+    if count < i64::from(rules.weekly_cap) {
+        return Ok(None);
+    }
+    // One being sent now counts as sent now.
+    let until = oldest.map_or(at + week, |o| o + week).max(at + chrono::Duration::minutes(1));
+    Ok(Some((until, HELD_WEEKLY_CAP)))
+}
 
 async fn finish_attempt(
     tx: &mut Tx<'_>,
@@ -315,20 +388,7 @@ pub async fn record_send(
             let interaction = match customer_id {
                 Some(customer) if customer_is_live(&mut tx, customer).await? => {
                     let summary = if subject.is_empty() { body.chars().take(200).collect() } else { subject };
-                    let d = InteractionDraft {
-                        channel: channel.contact_channel(),
-                        direction: Direction::Outbound,
-                        occurred_at: at,
-                        summary,
-                        next_step: None,
-                        next_step_on: None,
-                        our_participants: Vec::new(),
-                        their_participants: Vec::new(),
-                        place: None,
-                        opportunity_id: None,
-                        response: None,
-                        feedback: None,
-                    };
+                    let d = InteractionDraft::message(channel.contact_channel(), Direction::Outbound, at, summary);
                     Some(log_interaction_in(&mut tx, Actor(created_by), customer, &d).await?)
                 }
                 _ => None,

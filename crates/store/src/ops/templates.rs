@@ -15,6 +15,7 @@ pub(crate) fn template_from_row(r: &Row) -> Result<TemplateRecord, StoreError> {
             channel: MessageChannel::from_code(&channel).ok_or_else(|| corrupt("template channel", &channel))?,
             subject: r.try_get("subject")?,
             body: r.try_get("body")?,
+            provider_template: r.try_get("provider_template")?,
         },
         created_by: r.try_get("created_by")?,
         updated_at: r.try_get("updated_at")?,
@@ -38,8 +39,8 @@ pub async fn template(pool: &Pool, id: i64) -> Result<TemplateRecord, StoreError
 pub(crate) async fn insert_template(tx: &mut Tx<'_>, actor: Actor, d: &TemplateDraft) -> Result<i64, StoreError> {
     let at = now();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO message_templates (name, channel, subject, body, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        "INSERT INTO message_templates (name, channel, subject, body, created_by, created_at, updated_at, \
+         provider_template) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
     )
     .bind(&d.name)
     .bind(d.channel.code())
@@ -47,6 +48,7 @@ pub(crate) async fn insert_template(tx: &mut Tx<'_>, actor: Actor, d: &TemplateD
     .bind(&d.body)
     .bind(actor.0)
     .bind(at)
+    .bind(&d.provider_template)
     .fetch_one(&mut **tx)
     .await?;
     audit(tx, actor, "create", "template", Some(id), None, None, Some(&super::fields_json(&d.to_fields())), None)
@@ -66,8 +68,8 @@ pub async fn save_template(
         None => insert_template(&mut tx, actor, d).await?,
         Some(id) => {
             let n = sqlx::query(
-                "UPDATE message_templates SET name = $1, channel = $2, subject = $3, body = $4, updated_at = $5 \
-                 WHERE id = $6",
+                "UPDATE message_templates SET name = $1, channel = $2, subject = $3, body = $4, updated_at = $5, \
+                 provider_template = $7 WHERE id = $6",
             )
             .bind(&d.name)
             .bind(d.channel.code())
@@ -75,6 +77,7 @@ pub async fn save_template(
             .bind(&d.body)
             .bind(now())
             .bind(id)
+            .bind(&d.provider_template)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guanxi_domain::outbox::gateway::{RULES_FIELDS, SendingRules};
 use guanxi_domain::outbox::{MessageChannel, MessageState};
 use guanxi_store::OutboxFilter;
 use serde::Deserialize;
@@ -19,7 +20,47 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get_one)).routes(routes!(retry)).routes(routes!(cancel))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get_one))
+        .routes(routes!(retry))
+        .routes(routes!(cancel))
+        .routes(routes!(get_rules, put_rules))
+}
+
+fn rules_json(r: &SendingRules) -> serde_json::Value {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        r.to_raw().0.into_iter().map(|(f, v)| (f.code().to_string(), serde_json::Value::String(v))).collect();
+    serde_json::Value::Object(fields)
+}
+
+/// The sending rules (admins)
+///
+/// Quiet hours for SMS and WeChat (China time, `HH:MM`; both empty for none) and the most
+/// marketing messages a customer gets in any 7 days (`0`: no limit).
+#[utoipa::path(get, path = "/settings/sending", tag = "outbox",
+    responses((status = 200, body = types::SendingRules), (status = 403, body = schema::Problem)))]
+async fn get_rules(State(state): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    v.may(Action::ManageSettings)?;
+    Ok(json(StatusCode::OK, rules_json(&state.store().sending_rules().await?)))
+}
+
+/// Change the sending rules (admins)
+///
+/// Only the fields sent change; each bad value is named (422). Messages already held keep their
+/// time; new ones follow the new rules.
+#[utoipa::path(put, path = "/settings/sending", tag = "outbox", request_body = types::SendingRules,
+    responses((status = 200, body = types::SendingRules), (status = 422, body = schema::Problem), (status = 403, body = schema::Problem)))]
+async fn put_rules(State(state): State<AppState>, v: Viewer, body: axum::body::Bytes) -> Result<Response, AppError> {
+    v.may(Action::ManageSettings)?;
+    let changes = super::raw_fields(&super::object(&body)?, RULES_FIELDS, &[])?;
+    let mut raw = state.store().sending_rules().await?.to_raw();
+    for (f, value) in changes.0 {
+        raw.set(f, value);
+    }
+    let rules = SendingRules::parse(&raw)?;
+    state.store().save_sending_rules(v.actor(), &rules).await?;
+    Ok(json(StatusCode::OK, rules_json(&rules)))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -90,4 +90,7 @@ catalogue! {
     ent_template => "消息模板", "message template";
     ent_message => "消息", "message";
     optout_bad_link => "这个退订链接无效或已损坏。请直接回复邮件告诉我们。", "This unsubscribe link is not valid. Please reply to the e-mail to tell us.";
+    provider_template_hint => "只用于短信和微信：服务商审核通过的模板编号（如 SMS_123456）；正文里的合并字段按代码作为模板参数发给服务商", "SMS and WeChat only: the template ID the provider approved (such as SMS_123456); the body's merge fields go to the provider as its parameters, by code";
+    subject_email_only => "只用于邮件", "E-mail only";
+    skip_no_wechat => "没有微信号", "No WeChat ID";
 }

@@ -45,4 +45,27 @@ catalogue! {
     email_test_queued => "测试邮件已放入发件箱，稍后可在发件箱查看结果。", "The test e-mail is in the outbox; see how it went there in a moment.";
     email_test_subject => "关系系统测试邮件", "Guanxi test e-mail";
     email_test_body => "这是一封测试邮件：关系系统可以通过这台邮件服务器发信。", "This is a test e-mail: Guanxi can send through this mail server.";
+    outbox_channel => "渠道", "Channel";
+    outbox_no_sms_gateway => "还没有设置短信网关，短信会一直等待发送（发件箱 → 发送设置）。", "No SMS gateway is set up: text messages wait until one is (Outbox → Sending settings).";
+    outbox_no_wechat_gateway => "还没有设置微信网关，微信消息会一直等待发送（发件箱 → 发送设置）。", "No WeChat gateway is set up: WeChat messages wait until one is (Outbox → Sending settings).";
+    outbox_held_quiet => "免打扰时段，等到早上再发", "Quiet hours: held until the morning";
+    outbox_held_cap => "这位客户本周的营销消息已达上限，等到可以发时再发", "The customer's weekly limit of marketing messages is reached: held until one may go";
+    messaging_settings => "发送设置", "Sending settings";
+    messaging_intro => "消息从关系系统发出的方式：邮件走贵公司的邮件服务器，短信和微信走服务商的网关；每条消息发出前都要经过下面的发送规则。", "How messages leave Guanxi: e-mail through your company's mail server, SMS and WeChat through a provider's gateway; every message passes the sending rules below first.";
+    messaging_channels => "发送渠道", "Channels";
+    channel_ready => "已设置", "Set up";
+    channel_not_set_up => "未设置：这个渠道的消息会等待", "Not set up: its messages wait";
+    set_up => "设置", "Set up";
+    sending_rules => "发送规则", "Sending rules";
+    sending_rules_intro => "免打扰时段（中国时间）内不发短信和微信，到点后再发；每位客户每 7 天最多收到的营销消息条数（0 表示不限），超出的等到可以发时再发。服务消息不受上限限制。", "No SMS or WeChat in the quiet hours (China time): held until they end. At most this many marketing messages to a customer in any 7 days (0: no limit); more wait until one may go. Service messages are not limited.";
+    quiet_hours_hint => "如 21:00 到 08:00；两个都留空表示不设免打扰", "Such as 21:00 to 08:00; leave both empty for none";
+    weekly_cap_hint => "0 到 100", "0 to 100";
+    gateway_title => "服务商网关", "Provider gateway";
+    gateway_intro => "关系系统把每条消息以带签名的 JSON 发到服务商网关：收件人、服务商审核过的模板编号和模板参数、签名和正文。AccessKey Secret 保存在数据库中，不会再显示；留空则保留原来的。", "Guanxi posts each message to the provider's gateway as signed JSON: the recipient, the template ID the provider approved with its parameters, the signature and the text. The access key secret is kept in the database and never shown again; leave it empty to keep the saved one.";
+    gateway_url_hint => "服务商给的接口地址，如 https://sms.example.com/v1/send", "The address the provider gave, such as https://sms.example.com/v1/send";
+    gateway_secret_hint => "用来给每个请求签名（HMAC-SHA256）", "Signs every request (HMAC-SHA-256)";
+    gateway_secret_kept => "已保存（留空则保留）", "Saved (leave empty to keep it)";
+    sign_name_hint => "服务商审核过的短信签名，如 关系咖啡（不用加【】）", "The signature the provider approved, such as 关系咖啡 (without 【】)";
+    sms_replies => "客户的短信回复", "Customers' replies";
+    sms_reply_hint => "请让服务商把客户的短信回复（同样签名）发到这个地址：回复 TD 即退订，其他回复记入客户的联系记录。", "Have the provider post customers' SMS replies (signed the same way) to this address: TD opts out, any other reply lands on the customer's timeline.";
 }

@@ -146,9 +146,14 @@ struct FormPage {
     error: Option<String>,
 }
 
-fn template_choices(templates: &[TemplateRecord]) -> Vec<(String, String)> {
+fn template_choices(templates: &[TemplateRecord], t: T) -> Vec<(String, String)> {
     let mut out = vec![(String::new(), "—".to_string())];
-    out.extend(templates.iter().map(|t| (t.id.to_string(), format!("{}（{}）", t.draft.name, t.draft.channel))));
+    out.extend(templates.iter().map(|tp| {
+        (
+            tp.id.to_string(),
+            format!("{}{}{}{}", tp.draft.name, t.pick("（", " ("), tp.draft.channel.label(t.lang()), t.pick("）", ")")),
+        )
+    }));
     out
 }
 
@@ -182,7 +187,7 @@ async fn form_page(
             let mut inputs = form::inputs(STEP_FIELDS, r, None, t);
             for input in inputs.iter_mut() {
                 if input.name == Field::Template.code() {
-                    input.kind = InputKind::Select(template_choices(&templates));
+                    input.kind = InputKind::Select(template_choices(&templates, t));
                 }
             }
             StepRow { n: i + 1, inputs }
@@ -323,6 +328,7 @@ impl EnrolmentView {
                         match ev.detail.as_deref() {
                             Some("no_email") => t.skip_no_email(),
                             Some("no_phone") => t.skip_no_phone(),
+                            Some("no_wechat") => t.skip_no_wechat(),
                             Some("no_consent") => t.skip_no_consent(),
                             Some("no_template") => t.skip_no_template(),
                             Some("late") => t.skip_late(),
@@ -575,6 +581,21 @@ async fn template_page(
         }
         if i.name == Field::TemplateName.code() || i.name == Field::Body.code() {
             i.required = true;
+        }
+        if i.name == Field::MessageChannel.code() {
+            let lang = t.lang();
+            i.kind = InputKind::Select(
+                guanxi_domain::cadences::TEMPLATE_CHANNELS
+                    .iter()
+                    .map(|c| (c.code().to_string(), c.label(lang).to_string()))
+                    .collect(),
+            );
+        }
+        if i.name == Field::ProviderTemplate.code() {
+            i.hint = Some(t.provider_template_hint());
+        }
+        if i.name == Field::Subject.code() {
+            i.hint = Some(t.subject_email_only());
         }
     }
     let lang = v.lang();

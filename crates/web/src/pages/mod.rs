@@ -13,6 +13,7 @@ pub mod form;
 pub mod health;
 pub mod history;
 pub mod import;
+pub mod messaging;
 pub mod optout;
 pub mod orders;
 pub mod outbox;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(outbox::router())
         .merge(cadences::router())
         .merge(optout::router())
+        .merge(messaging::router())
         .merge(today::router())
         .merge(history::router())
         .merge(people::router())

@@ -88,6 +88,10 @@ pub fn error_words(e: &str, t: T) -> String {
         guanxi_outbox::NO_EMAIL_SERVER => t.outbox_no_email_server().to_string(),
         guanxi_outbox::NO_PUBLIC_ADDRESS => t.outbox_no_public_address().to_string(),
         guanxi_outbox::TOO_LATE => t.outbox_too_late().to_string(),
+        guanxi_outbox::NO_SMS_GATEWAY => t.outbox_no_sms_gateway().to_string(),
+        guanxi_outbox::NO_WECHAT_GATEWAY => t.outbox_no_wechat_gateway().to_string(),
+        guanxi_store::HELD_QUIET => t.outbox_held_quiet().to_string(),
+        guanxi_store::HELD_WEEKLY_CAP => t.outbox_held_cap().to_string(),
         "the customer opted out" => t.outbox_opted_out().to_string(),
         other => other.to_string(),
     }
@@ -331,6 +335,8 @@ async fn send_test(State(state): State<AppState>, v: Viewer, body: Bytes) -> Res
         cause_id: None,
         key: format!("test:{}:{}", v.user.id, chrono::Utc::now().timestamp_micros()),
         not_before: None,
+        template_ref: None,
+        params: Vec::new(),
     };
     match state.store().enqueue_message(v.actor(), &draft).await {
         Ok((id, _)) => {

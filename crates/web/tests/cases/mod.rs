@@ -4,6 +4,7 @@ mod cadences;
 mod competitors;
 mod everyday;
 mod hardening;
+mod messaging;
 mod outbox;
 pub mod pages;
 mod relationships;

@@ -19,6 +19,13 @@ schema!(
                 .property("recipient_name", string("Whom it is addressed to"))
                 .property("subject", string("Subject"))
                 .property("body", string("The text"))
+                .property("template_ref", string("SMS and WeChat: the provider's template id"))
+                .property(
+                    "params",
+                    ObjectBuilder::new()
+                        .description(Some("SMS and WeChat: the template's parameters, merge field code → value"))
+                        .additional_properties(Some(string("Value"))),
+                )
                 .property("cause", string("What made it: manual, test, cadence, notification…"))
                 .property("cause_id", integer("The record that made it"))
                 .property("state", string("queued, sending, sent, failed or cancelled"))
@@ -61,3 +68,9 @@ schema!(OutboxPage, "A page of the outbox, newest first.", {
             .build(),
     )
 });
+
+schema!(
+    SendingRules,
+    "The sending rules: quiet hours for SMS and WeChat and the weekly cap of marketing messages (all values as text).",
+    record(guanxi_domain::outbox::gateway::RULES_FIELDS, &[], false, &[])
+);
