@@ -27,6 +27,22 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The nightly reminder sweep: on a database with customers, gives them orders (--csv, about
+    /// --per-customer each) and a value run unless they have one, and a face-to-face contact 100
+    /// days ago to --visited customers of each demo user; then times rebuilding every customer's
+    /// next visit day (--runs times) and the morning digests.
+    Reminders {
+        #[arg(long, default_value = "bench-data/orders-reminders.csv")]
+        csv: std::path::PathBuf,
+        #[arg(long, default_value_t = 2.0)]
+        per_customer: f64,
+        #[arg(long, default_value_t = 2000)]
+        visited: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// The outbox: writes --messages e-mails, then times the worker sending them to the SMTP
     /// server at --smtp HOST:PORT (no TLS; e.g. scripts/smtp-sink.py).
     Outbox {
@@ -190,6 +206,9 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             let load = (requests, std::time::Duration::from_secs(seconds), concurrency);
             crate::bench_today::run(ctx, tasks_per_user, load, seed).await?;
         }
+        BenchCommand::Reminders { csv, per_customer, visited, runs, seed } => {
+            crate::bench_today::reminders(ctx, &csv, per_customer, visited, runs, seed).await?;
+        }
         BenchCommand::Outbox { smtp, messages } => crate::bench_outbox::outbox(ctx, &smtp, messages).await?,
         BenchCommand::Enrol { owner } => crate::bench_outbox::enrol(ctx, owner).await?,
         BenchCommand::Web { requests, seconds, concurrency, seed } => {
@@ -288,6 +307,44 @@ fn format_fen(f: i64) -> String {
     format!("{}.{:02}", f / 100, f % 100)
 }
 
+/// Writes the value benchmark's orders for every customer of the database to `csv` and imports
+/// them, printing how long the import took.
+pub(crate) async fn import_value_orders(ctx: &Ctx, csv: &std::path::Path, per_customer: f64, seed: u64) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let customers = ctx.store.count_customers().await.map_err(&err)?;
+    let started = Instant::now();
+    let mut kinds = Vec::new();
+    loop {
+        let after = kinds.last().map_or(0, |&(id, _)| id);
+        let batch = ctx.store.export_batch(after, 10_000).await.map_err(&err)?;
+        if batch.is_empty() {
+            break;
+        }
+        kinds.extend(batch.iter().map(|c| (c.id, c.draft.kind == guanxi_domain::CustomerKind::Organization)));
+    }
+    let orders = write_value_csv(csv, &kinds, per_customer, seed)?;
+    eprintln!("wrote {orders} orders to {} in {:.1} s", csv.display(), started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    crate::transfer::import(
+        ctx,
+        crate::transfer::ImportCommand::Orders {
+            file: csv.to_path_buf(),
+            partial: false,
+            mappings: vec![],
+            dry_run: false,
+            encoding: "auto".into(),
+        },
+    )
+    .await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"bench": "import_orders", "orders": orders, "customers": customers, "seconds": secs,
+                           "rows_per_second": orders as f64 / secs})
+    );
+    Ok(())
+}
+
 async fn value(
     ctx: &Ctx,
     csv: &std::path::Path,
@@ -302,36 +359,7 @@ async fn value(
         return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
     }
     if !recompute_only {
-        let started = Instant::now();
-        let mut kinds = Vec::new();
-        loop {
-            let after = kinds.last().map_or(0, |&(id, _)| id);
-            let batch = ctx.store.export_batch(after, 10_000).await.map_err(&err)?;
-            if batch.is_empty() {
-                break;
-            }
-            kinds.extend(batch.iter().map(|c| (c.id, c.draft.kind == guanxi_domain::CustomerKind::Organization)));
-        }
-        let orders = write_value_csv(csv, &kinds, per_customer, seed)?;
-        eprintln!("wrote {orders} orders to {} in {:.1} s", csv.display(), started.elapsed().as_secs_f64());
-        let started = Instant::now();
-        crate::transfer::import(
-            ctx,
-            crate::transfer::ImportCommand::Orders {
-                file: csv.to_path_buf(),
-                partial: false,
-                mappings: vec![],
-                dry_run: false,
-                encoding: "auto".into(),
-            },
-        )
-        .await?;
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "{}",
-            serde_json::json!({"bench": "import_orders", "orders": orders, "customers": customers, "seconds": secs,
-                               "rows_per_second": orders as f64 / secs})
-        );
+        import_value_orders(ctx, csv, per_customer, seed).await?;
     }
     let (y, m, d) = VALUE_AS_OF;
     let as_of = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();

@@ -56,3 +56,81 @@ pub async fn run(ctx: &Ctx, tasks_per_user: usize, load: (usize, std::time::Dura
     served.measure("today_admin", vec!["/today".into()], requests, limit, concurrency, extra).await?;
     served.finish(ctx).await
 }
+
+/// `guanxi bench reminders` (see its help).
+pub async fn reminders(
+    ctx: &Ctx,
+    csv: &std::path::Path,
+    per_customer: f64,
+    visited: usize,
+    runs: usize,
+    seed: u64,
+) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let customers = ctx.store.count_customers().await.map_err(&err)?;
+    if customers == 0 {
+        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
+    }
+    ensure_users(ctx).await?;
+    if ctx.store.latest_value_run().await.map_err(&err)?.is_none() {
+        crate::bench::import_value_orders(ctx, csv, per_customer, seed).await?;
+        let started = std::time::Instant::now();
+        let (_, assessed) = ctx.store.assess_today(Actor::SYSTEM).await.map_err(&err)?;
+        println!(
+            "{}",
+            serde_json::json!({"bench": "reminders_value_run", "customers": assessed,
+                               "seconds": started.elapsed().as_secs_f64()})
+        );
+    }
+    // A face-to-face contact 100 days ago for some of each user's customers, once.
+    let mut r = Rng::new(seed);
+    let mut logged = 0;
+    let met = chrono::Utc::now() - Duration::days(100);
+    for (username, ..) in DEMO_USERS {
+        let owned = CustomerFilter { owner: Some(username.to_string()), page: 1, per_page: 500, ..Default::default() };
+        let page = ctx.store.list_customers(&owned).await.map_err(&err)?;
+        if page.items.is_empty() {
+            continue;
+        }
+        let first = page.items[0].id;
+        if !ctx.store.interactions(first).await.map_err(&err)?.is_empty() {
+            continue;
+        }
+        let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+        let rows: Vec<(i64, guanxi_domain::InteractionDraft)> = (0..visited)
+            .map(|_| {
+                let d = guanxi_domain::InteractionDraft::message(
+                    guanxi_domain::Channel::FaceToFace,
+                    guanxi_domain::Direction::Outbound,
+                    met,
+                    "拜访".into(),
+                );
+                (*r.pick(&ids), d)
+            })
+            .collect();
+        for chunk in rows.chunks(5_000) {
+            logged +=
+                ctx.store.import_interactions(Actor::SYSTEM, "guanxi bench reminders", chunk).await.map_err(&err)?;
+        }
+    }
+    println!("{}", serde_json::json!({"bench": "reminders_setup", "customers": customers, "visits_logged": logged}));
+    let mut times = Vec::new();
+    let mut scheduled = 0;
+    for _ in 0..runs.max(1) {
+        let started = std::time::Instant::now();
+        scheduled = ctx.store.sweep_reminders(chrono::Utc::now()).await.map_err(&err)?;
+        times.push(started.elapsed().as_secs_f64());
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let started = std::time::Instant::now();
+    let told = ctx.store.send_reminder_digests(chrono::Utc::now()).await.map_err(&err)?;
+    let digest = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"bench": "reminder_sweep", "customers": customers, "scheduled": scheduled,
+                           "seconds": times, "median_seconds": sorted[sorted.len() / 2],
+                           "digests": told, "digest_seconds": digest})
+    );
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod fields;
 pub mod health;
 pub mod i18n;
 pub mod lunar;
+pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod password;

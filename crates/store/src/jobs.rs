@@ -140,7 +140,14 @@ impl Store {
                     self.schedule_nightly_at(job.run_at + chrono::Duration::minutes(1)).await?;
                 }
                 let standing = self.recompute_standing(Utc::now()).await?;
-                Ok(serde_json::json!({"run": run, "customers": customers, "standing": standing}))
+                // The nightly run tells each user what their day holds (the visit schedule was
+                // rebuilt with the tiers).
+                let told = if job.kind == JobKind::NightlyValues.code() {
+                    self.send_reminder_digests(Utc::now()).await?
+                } else {
+                    0
+                };
+                Ok(serde_json::json!({"run": run, "customers": customers, "standing": standing, "digests": told}))
             }
             Some(JobKind::RecomputeStanding) => {
                 Ok(serde_json::json!({"standing": self.recompute_standing(Utc::now()).await?}))

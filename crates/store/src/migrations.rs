@@ -152,6 +152,18 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0024_gateways.sql"),
         include_str!("../../../migrations/postgres/0024_gateways.sql"),
     ),
+    (
+        25,
+        "notifications",
+        include_str!("../../../migrations/sqlite/0025_notifications.sql"),
+        include_str!("../../../migrations/postgres/0025_notifications.sql"),
+    ),
+    (
+        26,
+        "visit schedule",
+        include_str!("../../../migrations/sqlite/0026_visit_schedule.sql"),
+        include_str!("../../../migrations/postgres/0026_visit_schedule.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -121,6 +121,8 @@ impl Store {
             return Ok((None, 0));
         }
         let run = self.save_assessment(actor, cfg.period.as_of, settings.unit.code(), &report, &a.values).await?;
+        // The tiers changed: so did each customer's next visit day.
+        self.sweep_reminders(chrono::Utc::now()).await?;
         Ok((Some(run), a.values.len()))
     }
 }

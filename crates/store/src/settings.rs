@@ -36,8 +36,16 @@ impl Store {
         actor: Actor,
         settings: &guanxi_domain::value::ValueSettings,
     ) -> Result<(), StoreError> {
+        let before = self.value_settings().await?;
         let value = serde_json::to_value(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        dispatch!(self, save_setting(actor, "value", &value))
+        dispatch!(self, save_setting(actor, "value", &value))?;
+        // New visit intervals: each customer's next visit day with them, before My day is read.
+        let intervals =
+            |s: &guanxi_domain::value::ValueSettings| s.rules.iter().map(|r| r.visit_days).collect::<Vec<_>>();
+        if intervals(&before) != intervals(settings) {
+            self.sweep_reminders(chrono::Utc::now()).await?;
+        }
+        Ok(())
     }
 
     /// Replaces the saved customer values with a new assessment; returns the run's id.

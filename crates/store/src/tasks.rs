@@ -51,15 +51,4 @@ impl Store {
     ) -> Result<(Vec<Birthday>, usize), StoreError> {
         dispatch!(self, birthdays(owners, from, days, limit))
     }
-
-    /// The customers past their tier's visit interval (see `ops::visits_due`).
-    pub async fn visits_due(
-        &self,
-        owners: Option<&[i64]>,
-        every: &[(guanxi_domain::ValueTier, u32)],
-        limit: usize,
-    ) -> Result<Vec<VisitDue>, StoreError> {
-        let now = chrono::Utc::now();
-        dispatch!(self, visits_due(owners, every, now, limit))
-    }
 }

@@ -232,6 +232,8 @@ pub struct Viewer {
     /// The page being read (path and query, without a one-time `done` notice) on a GET, for
     /// the language switch to come back to exactly; `None` for a form post.
     pub here: Option<String>,
+    /// How many of the user's notifications are unread (the bell's number; 0 over the API).
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -315,7 +317,7 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
                         }
                     });
                 }
-                Ok(Some(Viewer { user, via: Via::ApiToken { id: t.id, scope: t.scope }, here: None }))
+                Ok(Some(Viewer { user, via: Via::ApiToken { id: t.id, scope: t.scope }, here: None, unread: 0 }))
             }
             None => Err(AppError::Unauthenticated),
         };
@@ -335,7 +337,13 @@ pub async fn identify(state: &AppState, headers: &HeaderMap, client: &str) -> Re
             }
         });
     }
-    Ok(Some(Viewer { user: s.user, via: Via::Session { hash, authenticated_at: s.authenticated_at }, here: None }))
+    let unread = store.unread_notifications(s.user.id).await?;
+    Ok(Some(Viewer {
+        user: s.user,
+        via: Via::Session { hash, authenticated_at: s.authenticated_at },
+        here: None,
+        unread,
+    }))
 }
 
 impl FromRequestParts<AppState> for Viewer {

@@ -168,6 +168,7 @@ pub enum Nav {
     Users,
     Audit,
     Account,
+    Notifications,
     Outbox,
     Cadences,
 }
@@ -318,6 +319,8 @@ pub struct Chrome {
     pub notice: Option<&'static str>,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -325,7 +328,14 @@ impl Chrome {
         let t = T(v.lang());
         // A page read by GET comes back to exactly itself, with its filters and page number.
         let here = v.here.clone().unwrap_or(here);
-        Chrome { t, user: v.user.clone(), nav, notice: done.and_then(Done::parse).map(|d| d.message(t)), here }
+        Chrome {
+            t,
+            user: v.user.clone(),
+            nav,
+            notice: done.and_then(Done::parse).map(|d| d.message(t)),
+            here,
+            unread: v.unread,
+        }
     }
 
     pub fn is(&self, nav: Nav) -> bool {

@@ -471,6 +471,11 @@ async fn work(store: Store, wake: Arc<tokio::sync::Notify>, outbox: Arc<tokio::s
         if let Err(e) = store.run_due_jobs(&worker).await {
             eprintln!("jobs: {}", e.message(guanxi_domain::Lang::En));
         }
+        // The visit schedule My day reads: built once on a new database and again when the
+        // value settings change (nightly with the value run otherwise).
+        if let Err(e) = store.sweep_reminders_if_due(chrono::Utc::now()).await {
+            eprintln!("reminders: {}", e.message(guanxi_domain::Lang::En));
+        }
         // Cadence steps whose day has come put their messages in the outbox.
         match store.run_cadence_steps(chrono::Utc::now()).await {
             Ok(0) => {}

@@ -101,12 +101,12 @@ impl Addresses {
 /// What a template is filled in with for `customer`, and where its messages go.
 async fn merge_data(tx: &mut Tx<'_>, customer: i64) -> Result<(MergeData, Addresses), StoreError> {
     let c = super::customers::load_customer(tx, customer).await?;
-    let owner: Option<(String, String)> = match c.owner_id {
-        Some(o) => sqlx::query("SELECT username, display_name FROM users WHERE id = $1")
+    let owner: Option<(String, String, Option<String>)> = match c.owner_id {
+        Some(o) => sqlx::query("SELECT username, display_name, phone FROM users WHERE id = $1")
             .bind(o)
             .fetch_optional(&mut **tx)
             .await?
-            .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .transpose()?,
         None => None,
     };
@@ -145,7 +145,7 @@ async fn merge_data(tx: &mut Tx<'_>, customer: i64) -> Result<(MergeData, Addres
         job_title,
         preferences,
         owner_name: owner.as_ref().map(|o| o.1.clone()),
-        owner_phone: None,
+        owner_phone: owner.as_ref().and_then(|o| o.2.clone()),
         last_order,
     };
     let addresses = Addresses {

@@ -237,6 +237,7 @@ pub(crate) async fn write_customer_row(
 ) -> Result<(), StoreError> {
     let q = bind_values(sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())), customer_values(draft, owner_id));
     q.bind(now()).bind(id).execute(&mut **tx).await?;
+    super::reminders::owner_changed_in(tx, id, owner_id).await?;
     write_tags(tx, id, &draft.tags).await
 }
 
@@ -259,6 +260,9 @@ pub async fn create_customer(pool: &Pool, actor: Actor, draft: &CustomerDraft) -
     let id = insert_customer(&mut tx, draft, owner_id).await?;
     audit(&mut tx, actor, "create", "customer", Some(id), Some(id), None, Some(&fields_json(&draft.to_fields())), None)
         .await?;
+    if let Some(owner) = owner_id {
+        super::notifications::customer_assigned_in(&mut tx, actor, owner, id, &draft.name, now()).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -402,6 +406,9 @@ pub async fn update_customer(
     }
     let owner_id = resolve_owner(&mut tx, &draft).await?;
     write_customer(&mut tx, id, &draft, owner_id).await?;
+    if let Some(owner) = owner_id.filter(|o| Some(*o) != current.owner_id) {
+        super::notifications::customer_assigned_in(&mut tx, actor, owner, id, &draft.name, now()).await?;
+    }
     audit(
         &mut tx,
         actor,

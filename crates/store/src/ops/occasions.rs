@@ -3,9 +3,9 @@
 
 use super::customers::preferences_from;
 use super::{DIALECT, Pool, corrupt};
-use crate::{Birthday, Celebrant, Dialect, StoreError, VisitDue};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use guanxi_domain::{Relation, ValueTier};
+use crate::{Birthday, Celebrant, Dialect, StoreError};
+use chrono::{Datelike, Duration, NaiveDate};
+use guanxi_domain::Relation;
 use sqlx::{AssertSqlSafe, Row as _};
 
 /// The month and day of a date column as a number, MMDD — the expression the birthday indexes
@@ -158,58 +158,4 @@ pub async fn birthdays(
         }
     }
     Ok((out, total))
-}
-
-/// The customers `owners` look after (`None`: everyone's) whose last face-to-face contact is
-/// older than their value tier's visit interval (`every`: days per tier, 0 for none), the most
-/// overdue first, at most `limit`. A customer never met counts from the day it was entered.
-pub async fn visits_due(
-    pool: &Pool,
-    owners: Option<&[i64]>,
-    every: &[(ValueTier, u32)],
-    now: DateTime<Utc>,
-    limit: usize,
-) -> Result<Vec<VisitDue>, StoreError> {
-    let tiers: Vec<(ValueTier, u32)> = every.iter().copied().filter(|(_, d)| *d > 0).collect();
-    if tiers.is_empty() || owners.is_some_and(|o| o.is_empty()) {
-        return Ok(Vec::new());
-    }
-    let owned = match owners {
-        Some(ids) => {
-            format!(" AND c.owner_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
-        }
-        None => String::new(),
-    };
-    let tier_list = tiers.iter().map(|(t, _)| format!("'{}'", t.code())).collect::<Vec<_>>().join(", ");
-    let sql = format!(
-        "SELECT c.id, c.name, v.tier, c.created_at, \
-         (SELECT MAX(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id AND i.channel = 'face_to_face') \
-         AS last_visit FROM customers c JOIN customer_values v ON v.customer_id = c.id \
-         WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL{owned} AND v.tier IN ({tier_list})"
-    );
-    let mut out = Vec::new();
-    for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await? {
-        let code: String = r.try_get("tier")?;
-        let tier = ValueTier::from_code(&code).ok_or_else(|| corrupt("tier", &code))?;
-        let Some(every_days) = tiers.iter().find(|(t, _)| *t == tier).map(|(_, d)| *d) else { continue };
-        let last_visit: Option<DateTime<Utc>> = r.try_get("last_visit")?;
-        let since: DateTime<Utc> = match last_visit {
-            Some(at) => at,
-            None => r.try_get("created_at")?,
-        };
-        let days_over = (now - since).num_days() - i64::from(every_days);
-        if days_over > 0 {
-            out.push(VisitDue {
-                customer_id: r.try_get("id")?,
-                customer_name: r.try_get("name")?,
-                tier,
-                every_days,
-                last_visit,
-                days_over,
-            });
-        }
-    }
-    out.sort_by_key(|v| (std::cmp::Reverse(v.days_over), v.customer_id));
-    out.truncate(limit);
-    Ok(out)
 }

@@ -166,6 +166,7 @@ pub(crate) async fn insert_task(tx: &mut Tx<'_>, actor: Actor, d: &TaskDraft, or
     .await?
     .try_get(0)?;
     audit(tx, actor, "create", "task", Some(id), customer, None, Some(&fields_json(d)), None).await?;
+    super::notifications::task_assigned_in(tx, actor, assignee, id, &d.title, customer, at).await?;
     Ok(id)
 }
 
@@ -197,6 +198,10 @@ pub async fn update_task(pool: &Pool, actor: Actor, id: i64, d: &TaskDraft) -> R
     .execute(&mut *tx)
     .await?;
     let after = load(&mut tx, id).await?;
+    if after.assignee_id != before.assignee_id {
+        let at = now();
+        super::notifications::task_assigned_in(&mut tx, actor, assignee, id, &d.title, after.customer_id, at).await?;
+    }
     audit(
         &mut tx,
         actor,

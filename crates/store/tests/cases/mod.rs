@@ -4,6 +4,7 @@ mod cadences;
 mod concurrency;
 mod imports;
 mod relationships;
+mod reminders;
 mod sales;
 mod standing;
 mod tasks;

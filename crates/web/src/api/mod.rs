@@ -10,6 +10,7 @@ mod archive;
 mod cadences;
 mod competitors;
 mod customers;
+mod notifications;
 mod orders;
 mod outbox;
 mod relationships;
@@ -46,6 +47,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "tasks", description = "Tasks 待办 and My day 今日"),
         (name = "outbox", description = "The outbox 发件箱: every message that leaves Guanxi"),
         (name = "cadences", description = "Cadences 跟进节奏 and marketing consent"),
+        (name = "notifications", description = "Notifications 通知 to the signed-in user"),
     ),
     components(schemas(customers::types::CustomerSummary, users::types::User, orders::types::Order, sales::types::Opportunity)),
     modifiers(&BearerAuth)
@@ -66,6 +68,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::router())
         .merge(outbox::router())
         .merge(cadences::router())
+        .merge(notifications::router())
         .split_for_parts()
 }
 

@@ -35,6 +35,7 @@ mod audit;
 mod cadences;
 mod common;
 mod customers;
+mod notifications;
 mod orders;
 mod outbox;
 mod records;
@@ -70,6 +71,7 @@ const CATALOGUES: &[(&str, &[Message])] = &[
     ("tasks", tasks::ALL),
     ("outbox", outbox::ALL),
     ("cadences", cadences::ALL),
+    ("notifications", notifications::ALL),
 ];
 
 impl T {

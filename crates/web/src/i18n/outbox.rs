@@ -65,7 +65,7 @@ catalogue! {
     gateway_url_hint => "服务商给的接口地址，如 https://sms.example.com/v1/send", "The address the provider gave, such as https://sms.example.com/v1/send";
     gateway_secret_hint => "用来给每个请求签名（HMAC-SHA256）", "Signs every request (HMAC-SHA-256)";
     gateway_secret_kept => "已保存（留空则保留）", "Saved (leave empty to keep it)";
-    sign_name_hint => "服务商审核过的短信签名，如 关系咖啡（不用加【】）", "The signature the provider approved, such as 关系咖啡 (without 【】)";
+    sign_name_hint => "服务商审核过的短信签名，如 关系咖啡（不用加【】）", "The signature the provider approved, such as Guanxi Coffee (without brackets)";
     sms_replies => "客户的短信回复", "Customers' replies";
     sms_reply_hint => "请让服务商把客户的短信回复（同样签名）发到这个地址：回复 TD 即退订，其他回复记入客户的联系记录。", "Have the provider post customers' SMS replies (signed the same way) to this address: TD opts out, any other reply lands on the customer's timeline.";
 }

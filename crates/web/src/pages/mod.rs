@@ -14,6 +14,7 @@ pub mod health;
 pub mod history;
 pub mod import;
 pub mod messaging;
+pub mod notifications;
 pub mod optout;
 pub mod orders;
 pub mod outbox;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(cadences::router())
         .merge(optout::router())
         .merge(messaging::router())
+        .merge(notifications::router())
         .merge(today::router())
         .merge(history::router())
         .merge(people::router())

@@ -225,11 +225,9 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         })
         .collect();
 
-    let value = state.store().value_settings().await?;
-    let every: Vec<(guanxi_domain::ValueTier, u32)> = value.rules.iter().map(|r| (r.tier, r.visit_days)).collect();
     let visits = state
         .store()
-        .visits_due(Some(owners), &every, 20)
+        .visits_due(Some(owners), today, 20)
         .await?
         .iter()
         .map(|d| Line {

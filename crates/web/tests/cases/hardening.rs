@@ -249,6 +249,7 @@ async fn sessions_have_an_absolute_end_and_user_management_asks_again() {
                 authenticated_at: chrono::Utc::now() - chrono::Duration::minutes(16),
             },
             here: None,
+            unread: 0,
         };
         assert!(stale.recently_authenticated().is_err(), "{b}");
         let r = old.get("/reauth?next=/users").await;

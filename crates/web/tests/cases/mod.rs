@@ -5,6 +5,7 @@ mod competitors;
 mod everyday;
 mod hardening;
 mod messaging;
+mod notifications;
 mod outbox;
 pub mod pages;
 mod relationships;
