@@ -73,7 +73,7 @@ pub async fn reminders(
     }
     ensure_users(ctx).await?;
     if ctx.store.latest_value_run().await.map_err(&err)?.is_none() {
-        crate::bench::import_value_orders(ctx, csv, per_customer, seed).await?;
+        crate::bench_orders::import_value_orders(ctx, csv, per_customer, seed).await?;
         let started = std::time::Instant::now();
         let (_, assessed) = ctx.store.assess_today(Actor::SYSTEM).await.map_err(&err)?;
         println!(

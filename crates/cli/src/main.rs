@@ -5,6 +5,7 @@ mod analyze;
 mod archive;
 mod audit;
 mod bench;
+mod bench_orders;
 mod bench_outbox;
 mod bench_today;
 mod cadences;

@@ -331,7 +331,14 @@ pub struct CadenceDraft {
     pub exit_on_buy: bool,
     pub exit_on_visit: bool,
     pub steps: Vec<StepDraft>,
+    /// Customers enrolled before this day count their steps from it (09:00 China time): a
+    /// festival's greeting goes out on the festival whenever they were put in.
+    #[serde(default)]
+    pub starts_on: Option<chrono::NaiveDate>,
 }
+
+/// The hour of its first day a cadence with a start day begins (China time).
+pub const START_HOUR: u32 = 9;
 
 fn yes(raw: &Raw, f: Field) -> bool {
     matches!(raw.get(f).trim(), "yes" | "true" | "on" | "1" | "是")
@@ -410,6 +417,7 @@ impl CadenceDraft {
                 });
             }
         }
+        let starts_on = v.take(crate::values::parse_business_date(Field::StartsOn, raw.get(Field::StartsOn))).flatten();
         v.into_result(())?;
         Ok(CadenceDraft {
             name: name.unwrap_or_default(),
@@ -418,6 +426,7 @@ impl CadenceDraft {
             exit_on_buy: yes(raw, Field::ExitOnBuy),
             exit_on_visit: yes(raw, Field::ExitOnVisit),
             steps: out,
+            starts_on,
         })
     }
 }
@@ -485,6 +494,7 @@ pub fn coffee_shop_example(lang: Lang) -> (CadenceDraft, Vec<TemplateDraft>) {
             .into_iter()
             .map(|d| StepDraft { delay_days: d, kind: StepKind::Email, template_id: None, task_title: None })
             .collect(),
+        starts_on: None,
     };
     (cadence, templates)
 }

@@ -10,6 +10,7 @@ pub mod competitors;
 pub mod dedupe;
 pub mod enums;
 pub mod error;
+pub mod festivals;
 pub mod fields;
 pub mod health;
 pub mod i18n;

@@ -164,6 +164,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0026_visit_schedule.sql"),
         include_str!("../../../migrations/postgres/0026_visit_schedule.sql"),
     ),
+    (
+        27,
+        "cadence start",
+        include_str!("../../../migrations/sqlite/0027_cadence_start.sql"),
+        include_str!("../../../migrations/postgres/0027_cadence_start.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

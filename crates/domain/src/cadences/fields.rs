@@ -10,6 +10,8 @@ fields! {
     ExitOnBuy = "exit_on_buy", "客户购买后退出", "Leave when they buy", [];
     ExitOnVisit = "exit_on_visit", "拜访后退出", "Leave when visited", [];
     Steps = "steps", "步骤", "Steps", [];
+    StartsOn = "starts_on", "从这天开始", "Starts on", ["开始日期"];
+    Festival = "festival", "节日", "Festival", [] => crate::festivals::Festival;
     DelayDays = "delay_days", "间隔天数", "Days after the previous step", [];
     StepAction = "step_action", "步骤内容", "What the step does", [] => super::StepKind;
     Template = "template", "消息模板", "Template", [];

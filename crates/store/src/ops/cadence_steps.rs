@@ -5,7 +5,7 @@
 
 use super::cadences::{cadence, end, event};
 use super::consent::consent_in;
-use super::outbox::enqueue_message_in;
+use super::outbox_queue::enqueue_message_in;
 use super::templates::template_from_row;
 use super::{Pool, Row, Tx};
 use crate::{Actor, CadenceRecord, StoreError};

@@ -53,6 +53,7 @@ async fn cadence_from_row(pool: &Pool, r: &Row) -> Result<CadenceRecord, StoreEr
             exit_on_buy: bool_of(r, "exit_on_buy")?,
             exit_on_visit: bool_of(r, "exit_on_visit")?,
             steps: steps_of(pool, id).await?,
+            starts_on: r.try_get("starts_on")?,
         },
         active: r.try_get("active_n")?,
         enrolled: r.try_get("enrolled_n")?,
@@ -135,7 +136,7 @@ pub async fn save_cadence(
         None => {
             sqlx::query_scalar(
                 "INSERT INTO cadences (name, description, exit_on_reply, exit_on_buy, exit_on_visit, created_by, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                 created_at, updated_at, starts_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
             )
             .bind(&d.name)
             .bind(&d.description)
@@ -144,13 +145,14 @@ pub async fn save_cadence(
             .bind(d.exit_on_visit)
             .bind(actor.0)
             .bind(at)
+            .bind(d.starts_on)
             .fetch_one(&mut *tx)
             .await?
         }
         Some(id) => {
             let n = sqlx::query(
                 "UPDATE cadences SET name = $1, description = $2, exit_on_reply = $3, exit_on_buy = $4, \
-                 exit_on_visit = $5, updated_at = $6 WHERE id = $7",
+                 exit_on_visit = $5, updated_at = $6, starts_on = $8 WHERE id = $7",
             )
             .bind(&d.name)
             .bind(&d.description)
@@ -159,6 +161,7 @@ pub async fn save_cadence(
             .bind(d.exit_on_visit)
             .bind(at)
             .bind(id)
+            .bind(d.starts_on)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -208,14 +211,25 @@ pub async fn create_example_cadence(pool: &Pool, actor: Actor, lang: Lang) -> Re
     save_cadence(pool, actor, None, &c).await
 }
 
-async fn first_delay(tx: &mut Tx<'_>, cadence: i64) -> Result<i64, StoreError> {
+/// When the first step of a customer enrolled at `at` is due: its delay after enrolment, or
+/// after the cadence's start day (09:00 China time) when that is still to come.
+async fn first_due(tx: &mut Tx<'_>, cadence: i64, at: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
     let d: Option<i32> =
         sqlx::query_scalar("SELECT delay_days FROM cadence_steps WHERE cadence_id = $1 AND position = 0")
             .bind(cadence)
             .fetch_optional(&mut **tx)
             .await?;
-    d.map(i64::from)
-        .ok_or_else(|| StoreError::Invalid(Validation::one(Field::Steps, &cadence.to_string(), Problem::Required)))
+    let delay = d
+        .map(i64::from)
+        .ok_or_else(|| StoreError::Invalid(Validation::one(Field::Steps, &cadence.to_string(), Problem::Required)))?;
+    let starts: Option<chrono::NaiveDate> =
+        sqlx::query_scalar("SELECT starts_on FROM cadences WHERE id = $1").bind(cadence).fetch_one(&mut **tx).await?;
+    let start = starts
+        .and_then(|d| d.and_hms_opt(guanxi_domain::cadences::START_HOUR, 0, 0))
+        .map(guanxi_domain::china::from_local)
+        .filter(|s| *s > at)
+        .unwrap_or(at);
+    Ok(start + Duration::days(delay))
 }
 
 /// Enrols customers in a cadence: those `ids` name, or every live customer `filter` matches
@@ -231,8 +245,7 @@ pub async fn enrol(
 ) -> Result<(u64, u64, u64), StoreError> {
     let at = chrono::SubsecRound::trunc_subsecs(at, 6);
     let mut tx = super::begin(pool).await?;
-    let first = first_delay(&mut tx, cadence).await?;
-    let next_at = at + Duration::days(first);
+    let next_at = first_due(&mut tx, cadence, at).await?;
     let insert = "INSERT INTO cadence_enrolments (cadence_id, customer_id, state, next_step, next_at, enrolled_by, \
                   enrolled_at)";
     let (mut enrolled, mut considered) = (0u64, 0u64);
@@ -528,9 +541,11 @@ pub async fn steps_ahead(
         }
         None => String::new(),
     };
+    // The enrolments due soon drive the query (CROSS JOIN keeps SQLite from walking the
+    // owners' customers first: a rep's quarter of a million, to find a handful of steps).
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT e.id FROM cadence_enrolments e JOIN customers c ON c.id = e.customer_id \
-         WHERE e.state = 'active' AND e.next_at <= $1 AND c.deleted_at IS NULL{owned} ORDER BY e.next_at, e.id LIMIT $2"
+        "SELECT e.id FROM cadence_enrolments e CROSS JOIN customers c WHERE c.id = e.customer_id \
+         AND e.state = 'active' AND e.next_at <= $1 AND c.deleted_at IS NULL{owned} ORDER BY e.next_at, e.id LIMIT $2"
     )))
     .bind(until)
     .bind(limit)

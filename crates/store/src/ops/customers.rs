@@ -237,7 +237,7 @@ pub(crate) async fn write_customer_row(
 ) -> Result<(), StoreError> {
     let q = bind_values(sqlx::query(AssertSqlSafe(UPDATE_SQL.as_str())), customer_values(draft, owner_id));
     q.bind(now()).bind(id).execute(&mut **tx).await?;
-    super::reminders::owner_changed_in(tx, id, owner_id).await?;
+    super::visit_schedule::owner_changed_in(tx, id, owner_id).await?;
     write_tags(tx, id, &draft.tags).await
 }
 

@@ -17,6 +17,7 @@ mod occasions;
 mod order_import;
 mod orders;
 mod outbox;
+mod outbox_queue;
 mod people;
 mod relationships;
 mod reminders;
@@ -30,6 +31,7 @@ mod take_back;
 mod tasks;
 mod templates;
 mod values;
+mod visit_schedule;
 mod winback;
 
 pub use attachments::*;

@@ -3,7 +3,7 @@
 //! the user wants that kind by e-mail and has an address, an e-mail in the outbox in the same
 //! transaction. Read, marked read, and each user's choices.
 
-use super::outbox::enqueue_message_in;
+use super::outbox_queue::enqueue_message_in;
 use super::{Pool, Tx, audit, corrupt, now};
 use crate::{Actor, Notification, StoreError};
 use chrono::{DateTime, Utc};

@@ -317,7 +317,7 @@ async fn insert_interaction(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, StoreError> {
     if d.channel == guanxi_domain::Channel::FaceToFace {
-        super::reminders::visit_logged_in(tx, customer_id, d.occurred_at).await?;
+        super::visit_schedule::visit_logged_in(tx, customer_id, d.occurred_at).await?;
     }
     Ok(sqlx::query(
         "INSERT INTO interactions (customer_id, channel, direction, occurred_at, summary, next_step, next_step_on, \

@@ -5,7 +5,7 @@
 //! birthdays, visits due and tasks, as a notification.
 
 use super::notifications::{Note, notify_in};
-use super::{DIALECT, Pool, Tx, corrupt};
+use super::{DIALECT, Pool, corrupt};
 use crate::{Dialect, StoreError, VisitDue};
 use chrono::{DateTime, NaiveDate, Utc};
 use guanxi_domain::china::day_number;
@@ -49,31 +49,6 @@ pub async fn sweep_visits(pool: &Pool, every: &[(ValueTier, u32)]) -> Result<u64
     let n = sqlx::query(AssertSqlSafe(sql)).execute(&mut *tx).await?.rows_affected();
     tx.commit().await?;
     Ok(n)
-}
-
-/// A face-to-face contact at `at` moves the customer's next visit day on (an older one logged
-/// late changes nothing).
-pub(crate) async fn visit_logged_in(tx: &mut Tx<'_>, customer: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE visit_schedule SET last_visit_at = $1, due_on = $2 + every_days \
-         WHERE customer_id = $3 AND (last_visit_at IS NULL OR last_visit_at < $1)",
-    )
-    .bind(at)
-    .bind(day_number(guanxi_domain::china::day(at)))
-    .bind(customer)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// A customer given to another owner is due on that owner's My day.
-pub(crate) async fn owner_changed_in(tx: &mut Tx<'_>, customer: i64, owner: Option<i64>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE visit_schedule SET owner_id = $1 WHERE customer_id = $2")
-        .bind(owner)
-        .bind(customer)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// The customers `owners` look after (`None`: everyone's) past their visit day on `today`, the

@@ -2,6 +2,7 @@
 
 mod cadences;
 mod concurrency;
+mod greetings;
 mod imports;
 mod relationships;
 mod reminders;

@@ -93,4 +93,17 @@ catalogue! {
     provider_template_hint => "只用于短信和微信：服务商审核通过的模板编号（如 SMS_123456）；正文里的合并字段按代码作为模板参数发给服务商", "SMS and WeChat only: the template ID the provider approved (such as SMS_123456); the body's merge fields go to the provider as its parameters, by code";
     subject_email_only => "只用于邮件", "E-mail only";
     skip_no_wechat => "没有微信号", "No WeChat ID";
+    cadence_starts_on_hint => "可不填。填了则在这天上午 9 点开始：此前加入的客户从这天算起（如节日问候）", "Optional. If set, it starts at 09:00 that day: customers put in before count from it (a festival greeting)";
+    cadence_starts_on_note => "（上午 9 点）。此前加入的客户从这天算起；之后加入的从加入时算起。", " (09:00). Customers put in before count from that day; those put in later from when they are put in.";
+    greetings_title => "节日问候", "Festival greetings";
+    greetings_intro => "春节、端午、中秋按农历每年换算成公历日期。选一个模板就生成这个节日的问候（只有一步、在节日当天上午 9 点发出的跟进节奏），然后按编号或从任意客户列表的筛选结果加入客户。营销同意、免打扰时段和每周上限照常适用。", "Spring Festival, Dragon Boat and Mid-Autumn are worked out from the lunar calendar each year. Choose a template to make the festival's greeting (a one-step cadence sent at 09:00 on the day), then put customers in by ID or from any customer list's filter. Consent, quiet hours and the weekly limit apply as always.";
+    greetings_festival => "节日", "Festival";
+    greetings_day => "日期", "Day";
+    greetings_lunar => "农历", "Lunar date";
+    greetings_in => "还有", "In";
+    greetings_prepare => "准备问候", "Prepare the greeting";
+    greetings_made => "已准备的问候", "Greetings made";
+    greetings_no_templates => "还没有消息模板：先写一个问候模板。", "No message templates yet: write a greeting first.";
+    greetings_pick_festival => "请选择一个节日：{list}", "choose a festival: {list}";
+    greetings_pick_template => "请选择一个消息模板", "choose a message template";
 }

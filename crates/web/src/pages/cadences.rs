@@ -42,8 +42,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The cadence fields of its form (the steps are rows of their own).
-pub const CADENCE_FIELDS: &[Field] =
-    &[Field::CadenceName, Field::Description, Field::ExitOnReply, Field::ExitOnBuy, Field::ExitOnVisit];
+pub const CADENCE_FIELDS: &[Field] = &[
+    Field::CadenceName,
+    Field::Description,
+    Field::StartsOn,
+    Field::ExitOnReply,
+    Field::ExitOnBuy,
+    Field::ExitOnVisit,
+];
 /// The fields of one step row, in its order.
 pub const STEP_FIELDS: &[Field] = &[Field::DelayDays, Field::StepAction, Field::Template, Field::TaskTitleTemplate];
 
@@ -172,6 +178,10 @@ async fn form_page(
         if i.name == Field::CadenceName.code() {
             i.required = true;
         }
+        if i.name == Field::StartsOn.code() {
+            i.kind = InputKind::Date;
+            i.hint = Some(t.cadence_starts_on_hint());
+        }
         if [Field::ExitOnReply, Field::ExitOnBuy, Field::ExitOnVisit].iter().any(|f| f.code() == i.name) {
             let ticked = matches!(i.value.as_str(), "yes" | "on" | "true" | "1");
             i.kind = InputKind::Ticks(vec![("yes".into(), i.label.to_string(), ticked)], None);
@@ -215,7 +225,8 @@ fn cadence_raw(d: &CadenceDraft) -> (Raw, Vec<Raw>) {
         .with(Field::Description, d.description.clone().unwrap_or_default())
         .with(Field::ExitOnReply, yes(d.exit_on_reply))
         .with(Field::ExitOnBuy, yes(d.exit_on_buy))
-        .with(Field::ExitOnVisit, yes(d.exit_on_visit));
+        .with(Field::ExitOnVisit, yes(d.exit_on_visit))
+        .with(Field::StartsOn, d.starts_on.map(|s| s.to_string()).unwrap_or_default());
     let steps = d
         .steps
         .iter()

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod deal;
 pub mod deal_actions;
 pub mod form;
+pub mod greetings;
 pub mod health;
 pub mod history;
 pub mod import;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(cadences::router())
         .merge(optout::router())
         .merge(messaging::router())
+        .merge(greetings::router())
         .merge(notifications::router())
         .merge(today::router())
         .merge(history::router())

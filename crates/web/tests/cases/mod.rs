@@ -3,6 +3,7 @@ mod browser;
 mod cadences;
 mod competitors;
 mod everyday;
+mod greetings;
 mod hardening;
 mod messaging;
 mod notifications;

@@ -1,0 +1,77 @@
+//! Festival greetings 节日问候 (issue #16), on every backend: a greeting is a one-step cadence
+//! that starts on the festival's day (worked out from the lunar calendar), so customers put in
+//! weeks before get it that morning at 09:00 China time, and ones put in after the day get it at
+//! once.
+
+use crate::kit;
+use chrono::{Duration, NaiveDate};
+use guanxi_domain::cadences::{ConsentState, TemplateDraft};
+use guanxi_domain::festivals::{Festival, greeting};
+use guanxi_domain::outbox::MessageChannel;
+use guanxi_domain::*;
+use guanxi_store::*;
+
+#[tokio::test]
+async fn a_spring_festival_greeting_goes_out_that_morning() {
+    for (backend, store) in kit::stores().await {
+        let t = TemplateDraft {
+            name: "春节问候".into(),
+            channel: MessageChannel::Email,
+            subject: "{{称呼}}，新春快乐".into(),
+            body: "{{称呼}}：祝您新春快乐，万事如意！".into(),
+            provider_template: None,
+        };
+        let t = store.save_template(Actor::SYSTEM, None, &t).await.unwrap();
+        let day = Festival::SpringFestival.date_in(2027).unwrap();
+        assert_eq!(day, NaiveDate::from_ymd_opt(2027, 2, 6).unwrap(), "{backend}");
+        let c = store
+            .save_cadence(
+                Actor::SYSTEM,
+                None,
+                &greeting(Festival::SpringFestival, day, (t.id, t.draft.channel), Lang::ZhCn),
+            )
+            .await
+            .unwrap();
+        assert_eq!((c.draft.name.as_str(), c.draft.starts_on), ("春节问候（2027）", Some(day)), "{backend}");
+
+        let raw = Raw::new()
+            .with(Field::Name, "王小明")
+            .with(Field::Kind, "individual")
+            .with(Field::Gender, "male")
+            .with(Field::Email, "wang@example.com");
+        let wang =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        store
+            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
+            .await
+            .unwrap();
+        // Put in two months before: due at 09:00 China time (01:00 UTC) on the day.
+        let before = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap().and_hms_opt(8, 0, 0).unwrap().and_utc();
+        assert_eq!(
+            store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, before).await.unwrap(),
+            (1, 0, 0),
+            "{backend}"
+        );
+        let morning = day.and_hms_opt(1, 0, 0).unwrap().and_utc();
+        let e = &store.enrolments(Some(wang), Some(c.id), 5).await.unwrap()[0];
+        assert_eq!(e.next_at, Some(morning), "{backend}");
+        assert_eq!(store.run_cadence_steps(morning - Duration::minutes(1)).await.unwrap(), 0, "{backend}: not before");
+        assert_eq!(store.run_cadence_steps(morning).await.unwrap(), 1, "{backend}");
+        let (list, _) = store
+            .messages(&OutboxFilter { customer_id: Some(wang), per_page: 10, page: 1, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1, "{backend}");
+        assert_eq!(list[0].subject, "王先生，新春快乐", "{backend}");
+
+        // Put in after the day: counts from when they were put in.
+        let raw =
+            Raw::new().with(Field::Name, "李丽").with(Field::Kind, "individual").with(Field::Email, "li@example.com");
+        let li =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        let after = morning + Duration::days(1);
+        store.enrol(Actor::SYSTEM, c.id, Some(&[li]), None, after).await.unwrap();
+        let e = &store.enrolments(Some(li), Some(c.id), 5).await.unwrap()[0];
+        assert_eq!(e.next_at, Some(after), "{backend}");
+    }
+}
