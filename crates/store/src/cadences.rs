@@ -40,6 +40,11 @@ impl Store {
         dispatch!(self, cadences())
     }
 
+    /// Pauses a cadence (`true`: its steps stop and nobody can be put in) or resumes it; audited.
+    pub async fn pause_cadence(&self, actor: Actor, id: i64, paused: bool) -> Result<CadenceRecord, StoreError> {
+        dispatch!(self, pause_cadence(actor, id, paused))
+    }
+
     pub async fn cadence(&self, id: i64) -> Result<CadenceRecord, StoreError> {
         dispatch!(self, cadence(id))
     }

@@ -170,6 +170,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0027_cadence_start.sql"),
         include_str!("../../../migrations/postgres/0027_cadence_start.sql"),
     ),
+    (
+        28,
+        "cadence pause",
+        include_str!("../../../migrations/sqlite/0028_cadence_pause.sql"),
+        include_str!("../../../migrations/postgres/0028_cadence_pause.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -23,6 +23,8 @@ pub struct CadenceRecord {
     pub active: i64,
     /// Customers ever enrolled.
     pub enrolled: i64,
+    /// Paused since then: its steps do not run and nobody can be put in.
+    pub paused_at: Option<DateTime<Utc>>,
     pub created_by: i64,
     pub updated_at: DateTime<Utc>,
 }

@@ -178,7 +178,8 @@ pub async fn preview_template(
 pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Result<usize, StoreError> {
     let at = chrono::SubsecRound::trunc_subsecs(at, 6);
     let due: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM cadence_enrolments WHERE state = 'active' AND next_at <= $1 ORDER BY next_at, id LIMIT $2",
+        "SELECT id FROM cadence_enrolments WHERE state = 'active' AND next_at <= $1 \
+         AND cadence_id NOT IN (SELECT id FROM cadences WHERE paused_at IS NOT NULL) ORDER BY next_at, id LIMIT $2",
     )
     .bind(at)
     .bind(limit)

@@ -57,6 +57,7 @@ async fn cadence_from_row(pool: &Pool, r: &Row) -> Result<CadenceRecord, StoreEr
         },
         active: r.try_get("active_n")?,
         enrolled: r.try_get("enrolled_n")?,
+        paused_at: r.try_get("paused_at")?,
         created_by: r.try_get("created_by")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -222,8 +223,18 @@ async fn first_due(tx: &mut Tx<'_>, cadence: i64, at: DateTime<Utc>) -> Result<D
     let delay = d
         .map(i64::from)
         .ok_or_else(|| StoreError::Invalid(Validation::one(Field::Steps, &cadence.to_string(), Problem::Required)))?;
-    let starts: Option<chrono::NaiveDate> =
-        sqlx::query_scalar("SELECT starts_on FROM cadences WHERE id = $1").bind(cadence).fetch_one(&mut **tx).await?;
+    let row = sqlx::query("SELECT starts_on, paused_at FROM cadences WHERE id = $1")
+        .bind(cadence)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("cadence", cadence))?;
+    let (starts, paused): (Option<chrono::NaiveDate>, Option<DateTime<Utc>>) = (row.try_get(0)?, row.try_get(1)?);
+    if paused.is_some() {
+        return Err(StoreError::conflict(
+            "这个跟进节奏已暂停：恢复后才能加入客户",
+            "this cadence is paused: resume it before putting customers in",
+        ));
+    }
     let start = starts
         .and_then(|d| d.and_hms_opt(guanxi_domain::cadences::START_HOUR, 0, 0))
         .map(guanxi_domain::china::from_local)
@@ -545,7 +556,8 @@ pub async fn steps_ahead(
     // owners' customers first: a rep's quarter of a million, to find a handful of steps).
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT e.id FROM cadence_enrolments e CROSS JOIN customers c WHERE c.id = e.customer_id \
-         AND e.state = 'active' AND e.next_at <= $1 AND c.deleted_at IS NULL{owned} ORDER BY e.next_at, e.id LIMIT $2"
+         AND e.state = 'active' AND e.next_at <= $1 AND c.deleted_at IS NULL{owned} \
+         AND e.cadence_id NOT IN (SELECT id FROM cadences WHERE paused_at IS NOT NULL) ORDER BY e.next_at, e.id LIMIT $2"
     )))
     .bind(until)
     .bind(limit)
@@ -556,4 +568,23 @@ pub async fn steps_ahead(
         out.push(enrolment(pool, id).await?);
     }
     Ok(out)
+}
+
+/// Pauses a cadence (its steps stop, nobody can be put in) or resumes it; audited. Returns it.
+pub async fn pause_cadence(pool: &Pool, actor: Actor, id: i64, paused: bool) -> Result<CadenceRecord, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    let n = if paused {
+        sqlx::query("UPDATE cadences SET paused_at = $1 WHERE id = $2 AND paused_at IS NULL").bind(now()).bind(id)
+    } else {
+        sqlx::query("UPDATE cadences SET paused_at = NULL WHERE id = $1 AND paused_at IS NOT NULL").bind(id)
+    }
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit(&mut tx, actor, if paused { "pause" } else { "resume" }, "cadence", Some(id), None, None, None, None)
+            .await?;
+    }
+    tx.commit().await?;
+    cadence(pool, id).await
 }

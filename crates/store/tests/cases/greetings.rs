@@ -75,3 +75,39 @@ async fn a_spring_festival_greeting_goes_out_that_morning() {
         assert_eq!(e.next_at, Some(after), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_paused_cadence_runs_nothing_and_takes_nobody() {
+    for (backend, store) in kit::stores().await {
+        let c = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
+        let raw = Raw::new()
+            .with(Field::Name, "王小明")
+            .with(Field::Kind, "individual")
+            .with(Field::Email, "wang@example.com");
+        let wang =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        store
+            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
+            .await
+            .unwrap();
+        let t0 = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - Duration::days(10), 6);
+        store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, t0).await.unwrap();
+        let paused = store.pause_cadence(Actor::SYSTEM, c.id, true).await.unwrap();
+        assert!(paused.paused_at.is_some(), "{backend}");
+        // Day 7 passes while paused: nothing runs, My day lists nothing, nobody can be put in.
+        assert_eq!(store.run_cadence_steps(t0 + Duration::days(7)).await.unwrap(), 0, "{backend}");
+        assert!(store.steps_ahead(None, t0 + Duration::days(30), 20).await.unwrap().is_empty(), "{backend}");
+        let err = store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, t0).await.unwrap_err();
+        assert!(err.message(Lang::ZhCn).contains("已暂停"), "{backend}: {}", err.message(Lang::ZhCn));
+        // Resumed three days after the step's day: the greeting is skipped as late, the next one waits.
+        assert!(store.pause_cadence(Actor::SYSTEM, c.id, false).await.unwrap().paused_at.is_none(), "{backend}");
+        assert_eq!(store.run_cadence_steps(t0 + Duration::days(10)).await.unwrap(), 1, "{backend}");
+        let e = &store.enrolments(Some(wang), Some(c.id), 5).await.unwrap()[0];
+        assert_eq!(e.next_step, 1, "{backend}");
+        let (list, _) = store
+            .messages(&OutboxFilter { customer_id: Some(wang), per_page: 10, page: 1, ..Default::default() })
+            .await
+            .unwrap();
+        assert!(list.is_empty(), "{backend}: a week-old greeting is not sent late");
+    }
+}

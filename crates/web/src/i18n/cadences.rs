@@ -106,4 +106,8 @@ catalogue! {
     greetings_no_templates => "还没有消息模板：先写一个问候模板。", "No message templates yet: write a greeting first.";
     greetings_pick_festival => "请选择一个节日：{list}", "choose a festival: {list}";
     greetings_pick_template => "请选择一个消息模板", "choose a message template";
+    cadence_pause => "暂停", "Pause";
+    cadence_resume => "恢复", "Resume";
+    cadence_paused => "已暂停", "Paused";
+    cadence_paused_note => "已暂停：步骤不会执行，也不能加入客户。恢复后，日子已过两天以上的消息会作为“太晚”跳过，不会补发。", "Paused: its steps do not run and nobody can be put in. On resuming, a message whose day passed more than two days before is skipped as late, not sent.";
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod archive;
 pub mod audit;
+pub mod cadence_pause;
 pub mod cadences;
 pub mod competitors;
 pub mod customers;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(optout::router())
         .merge(messaging::router())
         .merge(greetings::router())
+        .merge(cadence_pause::router())
         .merge(notifications::router())
         .merge(today::router())
         .merge(history::router())

@@ -57,5 +57,18 @@ async fn a_manager_prepares_a_festival_greeting() {
         assert!(cadence.contains(&format!("从这天开始：{spring}")), "{b}: {cadence}");
         let page = kit::decoded(&boss.get("/greetings").await.text());
         assert!(page.contains("已准备的问候") && page.contains("春节问候"), "{b}");
+
+        // Paused: said on its page and in the list; nobody can be put in; a rep may not resume it.
+        let id = r.location().trim_start_matches("/cadences/").split('?').next().unwrap().to_string();
+        assert_eq!(li.post(&format!("/cadences/{id}/pause"), &[]).await.status, 403, "{b}");
+        let r = boss.post(&format!("/cadences/{id}/pause"), &[]).await;
+        assert_eq!(r.status, 303, "{b}");
+        let page = kit::decoded(&boss.get(&format!("/cadences/{id}")).await.text());
+        assert!(page.contains("已暂停：步骤不会执行") && page.contains("恢复"), "{b}: {page}");
+        assert!(kit::decoded(&boss.get("/cadences").await.text()).contains("已暂停"), "{b}");
+        let r = boss.post(&format!("/cadences/{id}/enrol"), &[("customers", "1")]).await;
+        assert!(kit::decoded(&r.text()).contains("这个跟进节奏已暂停"), "{b}: {} {}", r.status, r.text());
+        boss.post(&format!("/cadences/{id}/resume"), &[]).await;
+        assert!(!kit::decoded(&boss.get(&format!("/cadences/{id}")).await.text()).contains("已暂停："), "{b}");
     }
 }
