@@ -269,7 +269,7 @@ impl TemplateDraft {
             if let Some(id) = &id
                 && !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
             {
-                v.push(Field::ProviderTemplate, id, Problem::InvalidCharacters);
+                v.push(Field::ProviderTemplate, id, Problem::InvalidId);
             }
             id
         };

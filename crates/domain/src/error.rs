@@ -256,6 +256,12 @@ pub enum Problem {
     InvalidAddress,
     /// Not a web address a server can post to (`http://` or `https://`, a host, a path).
     InvalidUrl,
+    /// A name that may hold only Chinese characters, letters and digits (an SMS signature).
+    OnlyLettersDigits,
+    /// An identifier of letters, digits and `_ - .` (a provider's template id).
+    InvalidId,
+    /// A count that must be a whole number.
+    NotAWholeNumber,
 }
 
 impl Problem {
@@ -300,6 +306,9 @@ impl Problem {
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
             Problem::InvalidUrl => "invalid_url",
+            Problem::OnlyLettersDigits => "only_letters_digits",
+            Problem::InvalidId => "invalid_id",
+            Problem::NotAWholeNumber => "not_a_whole_number",
             Problem::RepeatedInFile { .. } => "repeated_in_file",
         }
     }
@@ -432,6 +441,12 @@ impl Problem {
             (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
             (Problem::RepeatedInFile { line }, Lang::ZhCn) => format!("与第 {line} 行重复"),
             (Problem::RepeatedInFile { line }, Lang::En) => format!("repeats line {line}"),
+            (Problem::OnlyLettersDigits, Lang::ZhCn) => "只能包含汉字、字母和数字".into(),
+            (Problem::OnlyLettersDigits, Lang::En) => "may contain only Chinese characters, letters and digits".into(),
+            (Problem::InvalidId, Lang::ZhCn) => "只能包含字母、数字和 _ - .".into(),
+            (Problem::InvalidId, Lang::En) => "may contain only letters, digits and _ - .".into(),
+            (Problem::NotAWholeNumber, Lang::ZhCn) => "不是整数".into(),
+            (Problem::NotAWholeNumber, Lang::En) => "is not a whole number".into(),
             (Problem::InvalidUrl, Lang::ZhCn) => "不是接口网址：应以 http:// 或 https:// 开头，如 https://sms.example.com/send".into(),
             (Problem::InvalidUrl, Lang::En) => {
                 "is not a web address to send to: start with http:// or https://, such as https://sms.example.com/send".into()

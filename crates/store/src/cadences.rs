@@ -40,6 +40,16 @@ impl Store {
         dispatch!(self, cadences())
     }
 
+    /// How many of the customers `filter` matches can get marketing on `channel` (address and
+    /// consent); `None` for a searched list.
+    pub async fn reachable(
+        &self,
+        filter: &CustomerFilter,
+        channel: guanxi_domain::outbox::MessageChannel,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, reachable(filter, channel))
+    }
+
     /// Pauses a cadence (`true`: its steps stop and nobody can be put in) or resumes it; audited.
     pub async fn pause_cadence(&self, actor: Actor, id: i64, paused: bool) -> Result<CadenceRecord, StoreError> {
         dispatch!(self, pause_cadence(actor, id, paused))

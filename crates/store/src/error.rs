@@ -92,6 +92,13 @@ impl StoreError {
                     ("interaction", Lang::ZhCn) => "互动记录",
                     ("user", Lang::ZhCn) => "用户",
                     ("merge", Lang::ZhCn) => "合并记录",
+                    ("notification", Lang::ZhCn) => "通知",
+                    ("message", Lang::ZhCn) => "消息",
+                    ("template", Lang::ZhCn) => "消息模板",
+                    ("cadence", Lang::ZhCn) => "跟进节奏",
+                    ("key_person", Lang::En) => "key person",
+                    ("person_around", Lang::En) => "person around",
+                    ("message", Lang::En) => "message",
                     (e, _) => e,
                 };
                 match lang {

@@ -176,6 +176,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0028_cadence_pause.sql"),
         include_str!("../../../migrations/postgres/0028_cadence_pause.sql"),
     ),
+    (
+        29,
+        "hook nonces",
+        include_str!("../../../migrations/sqlite/0029_hook_nonces.sql"),
+        include_str!("../../../migrations/postgres/0029_hook_nonces.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

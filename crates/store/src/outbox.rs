@@ -117,6 +117,11 @@ impl Store {
         dispatch!(self, save_setting(actor, "sending_rules", &value))
     }
 
+    /// Whether a signed hook request's nonce is new (a replay is refused).
+    pub async fn first_use_of_nonce(&self, nonce: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        dispatch!(self, first_use_of_nonce(nonce, at))
+    }
+
     /// A customer's SMS reply as the gateway forwards it: "回复TD" withdraws their SMS consent
     /// (out of every cadence, queued marketing SMS cancelled); anything else is an inbound
     /// contact on their timeline (which takes them out of cadences that stop on a reply).

@@ -83,6 +83,10 @@ async fn keeping_in_touch_on_the_demo_in_a_browser() {
             confirm.contains("将把") && confirm.contains("负责人"),
             "{backend}: the count and the filter asked: {confirm}"
         );
+        assert!(
+            confirm.contains("有电子邮件地址并同意接收营销消息"),
+            "{backend}: how many the e-mail can reach: {confirm}"
+        );
         br.follow("#enrol-confirm button[type=submit]").await;
         let text = br.text().await;
         assert!(text.contains("加入了") && text.contains("位客户"), "{backend}: {text}");

@@ -20,6 +20,6 @@ fields! {
     SignName = "sign_name", "短信签名", "Signature", ["签名"];
     QuietFrom = "quiet_from", "免打扰开始", "Quiet hours from", [];
     QuietUntil = "quiet_until", "免打扰结束", "Quiet hours until", [];
-    WeeklyCap = "weekly_cap", "每位客户每周最多", "At most a week per customer", [];
+    WeeklyCap = "weekly_cap", "每位客户每周最多", "Marketing messages a customer gets a week, at most", [];
     ProviderTemplate = "provider_template", "服务商模板编号", "Provider's template ID", ["模板编号", "template id"];
 }

@@ -29,6 +29,10 @@ pub const GATEWAY_FIELDS: &[Field] = &[Field::GatewayUrl, Field::GatewayKey, Fie
 /// A gateway address: `http://` or `https://`, a host (and port), a path; no spaces.
 pub fn parse_gateway_url(input: &str) -> Result<String, FieldError> {
     let s = input.trim();
+    if s.chars().count() > 500 {
+        let shown: String = s.chars().take(40).collect();
+        return Err(FieldError::new(Field::GatewayUrl, &shown, Problem::TooLong { max: 500 }));
+    }
     let bad = || FieldError::new(Field::GatewayUrl, s, Problem::InvalidUrl);
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or_else(bad)?;
     let authority = rest.split(['/', '?']).next().unwrap_or("");
@@ -68,8 +72,16 @@ impl GatewaySettings {
         let sign_name = v
             .take(text(Field::SignName, raw.get(Field::SignName), 32))
             .flatten()
-            .map(|s| s.trim_matches(['【', '】']).to_string())
+            .map(|s| s.trim().trim_start_matches('【').trim_end_matches('】').trim().to_string())
             .filter(|s| !s.is_empty());
+        // Gateways approve signatures of 2 to 12 Chinese characters, letters and digits.
+        if let Some(s) = &sign_name {
+            if !s.chars().all(|c| c.is_alphanumeric() || c == ' ') {
+                v.push(Field::SignName, s, Problem::OnlyLettersDigits);
+            } else if s.chars().count() > 12 {
+                v.push(Field::SignName, s, Problem::TooLong { max: 12 });
+            }
+        }
         v.into_result(())?;
         Ok(GatewaySettings { url: url.unwrap_or_default(), key_id: key_id.unwrap_or_default(), secret, sign_name })
     }
@@ -133,10 +145,16 @@ impl SendingRules {
         }
         let cap_text = raw.get(Field::WeeklyCap).trim();
         let weekly_cap = if cap_text.is_empty() {
+            // Empty is not "no limit" by accident: 0 says that.
+            v.push(Field::WeeklyCap, "", Problem::Required);
             0
         } else {
-            match cap_text.parse::<u32>() {
-                Ok(n) if n <= MAX_WEEKLY_CAP => n,
+            match cap_text.parse::<i64>() {
+                Ok(n) if (0..=i64::from(MAX_WEEKLY_CAP)).contains(&n) => n as u32,
+                Err(_) => {
+                    v.push(Field::WeeklyCap, cap_text, Problem::NotAWholeNumber);
+                    0
+                }
                 _ => {
                     v.push(
                         Field::WeeklyCap,
@@ -232,7 +250,18 @@ mod tests {
             Raw::new().with(Field::QuietFrom, "25:00").with(Field::QuietUntil, "8点").with(Field::WeeklyCap, "-1");
         let fields: Vec<Field> = SendingRules::parse(&raw).unwrap_err().0.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec![Field::QuietFrom, Field::WeeklyCap]);
-        let half = Raw::new().with(Field::QuietFrom, "22:00");
+        let e = SendingRules::parse(&Raw::new().with(Field::WeeklyCap, "3.5")).unwrap_err();
+        assert_eq!(e.0[0].problem, Problem::NotAWholeNumber);
+        let e = SendingRules::parse(&Raw::new()).unwrap_err();
+        assert_eq!((e.0[0].field, &e.0[0].problem), (Field::WeeklyCap, &Problem::Required), "empty is not 'no limit'");
+        let signed = Raw::new()
+            .with(Field::GatewayUrl, "https://x.example/s")
+            .with(Field::GatewayKey, "k")
+            .with(Field::GatewaySecret, "s");
+        let e =
+            GatewaySettings::parse(&signed.clone().with(Field::SignName, "【关系咖啡】<b>x</b>"), None).unwrap_err();
+        assert_eq!(e.0[0].problem, Problem::OnlyLettersDigits);
+        let half = Raw::new().with(Field::QuietFrom, "22:00").with(Field::WeeklyCap, "3");
         assert_eq!(SendingRules::parse(&half).unwrap_err().0[0].field, Field::QuietUntil);
         let ok = SendingRules::parse(&SendingRules::default().to_raw()).unwrap();
         assert_eq!(ok, SendingRules::default());

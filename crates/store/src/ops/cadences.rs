@@ -237,9 +237,18 @@ async fn first_due(tx: &mut Tx<'_>, cadence: i64, at: DateTime<Utc>) -> Result<D
     }
     let start = starts
         .and_then(|d| d.and_hms_opt(guanxi_domain::cadences::START_HOUR, 0, 0))
-        .map(guanxi_domain::china::from_local)
-        .filter(|s| *s > at)
-        .unwrap_or(at);
+        .map(guanxi_domain::china::from_local);
+    // A cadence for a day (a festival's greeting) takes nobody once that day is more than two
+    // days past: a "新春快乐" in March helps nobody.
+    if let (Some(day), Some(s)) = (starts, start)
+        && at > s + guanxi_domain::cadences::LATE_AFTER
+    {
+        return Err(StoreError::conflict(
+            format!("这个跟进节奏从 {day} 开始，已过去两天以上：不再加入客户"),
+            format!("this cadence started on {day}, more than two days ago: nobody can be put in any more"),
+        ));
+    }
+    let start = start.filter(|s| *s > at).unwrap_or(at);
     Ok(start + Duration::days(delay))
 }
 
@@ -587,4 +596,35 @@ pub async fn pause_cadence(pool: &Pool, actor: Actor, id: i64, paused: bool) -> 
     }
     tx.commit().await?;
     cadence(pool, id).await
+}
+
+/// How many of the customers `filter` matches can get a marketing message on `channel`: they
+/// have the address (a mobile for SMS) and their latest consent on it is "given". `None` for a
+/// searched list (counted only when enrolled).
+pub async fn reachable(
+    pool: &Pool,
+    filter: &CustomerFilter,
+    channel: guanxi_domain::outbox::MessageChannel,
+) -> Result<Option<i64>, StoreError> {
+    use guanxi_domain::outbox::MessageChannel;
+    if filter.query.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+        return Ok(None);
+    }
+    let (where_, args) = filter_conditions(filter);
+    let address = match channel {
+        MessageChannel::Email => "c.email IS NOT NULL",
+        MessageChannel::Sms => "c.phone IS NOT NULL AND c.phone NOT LIKE '%-%'",
+        MessageChannel::Wechat => "c.wechat IS NOT NULL",
+        MessageChannel::Letter => "c.address IS NOT NULL",
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM customers c WHERE {where_} AND {address} AND (SELECT k.state FROM consents k \
+         WHERE k.customer_id = c.id AND k.channel = ${} ORDER BY k.id DESC LIMIT 1) = 'given'",
+        args.len() + 1
+    );
+    let mut q = sqlx::query_scalar(AssertSqlSafe(sql));
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    Ok(Some(q.bind(channel.code()).fetch_one(pool).await?))
 }

@@ -1,6 +1,6 @@
 //! Marketing consent (PIPL), per customer and channel: a history whose latest row counts. A
-//! withdrawal takes the customer out of every cadence at once and cancels their marketing
-//! messages on that channel not sent yet.
+//! withdrawal takes the customer out of every cadence that sends on that channel at once and
+//! cancels their marketing messages on that channel not sent yet.
 
 use super::cadences::end;
 use super::{Pool, Tx, audit, corrupt, now};
@@ -27,7 +27,7 @@ pub(crate) async fn consent_in(
 }
 
 /// Records a customer's answer to marketing on `channel`. A withdrawal takes them out of every
-/// cadence at once and cancels their marketing messages on that channel not sent yet.
+/// cadence that sends on that channel at once and cancels their marketing messages on that channel not sent yet.
 pub async fn record_consent(
     pool: &Pool,
     actor: Actor,
@@ -69,11 +69,15 @@ pub(crate) async fn record_consent_in(
     .execute(&mut **tx)
     .await?;
     if state == ConsentState::Withdrawn {
-        let active: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM cadence_enrolments WHERE customer_id = $1 AND state = 'active'")
-                .bind(customer)
-                .fetch_all(&mut **tx)
-                .await?;
+        // Out of the cadences that send on this channel; an SMS opt-out leaves e-mail ones be.
+        let active: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM cadence_enrolments WHERE customer_id = $1 AND state = 'active' \
+             AND cadence_id IN (SELECT cadence_id FROM cadence_steps WHERE kind = $2)",
+        )
+        .bind(customer)
+        .bind(channel.code())
+        .fetch_all(&mut **tx)
+        .await?;
         for e in active {
             end(tx, e, LeftBecause::OptedOut, at).await?;
         }
@@ -224,4 +228,26 @@ pub(crate) async fn remove_consents(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), 
         sqlx::query("DELETE FROM consents WHERE id = $1").bind(id).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Whether a signed hook request's nonce is seen for the first time (remembered ten minutes,
+/// longer than a signature's five-minute window): a replayed request is refused.
+pub async fn first_use_of_nonce(
+    pool: &Pool,
+    nonce: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = super::begin(pool).await?;
+    sqlx::query("DELETE FROM hook_nonces WHERE seen_at < $1")
+        .bind(at - chrono::Duration::minutes(10))
+        .execute(&mut *tx)
+        .await?;
+    let n = sqlx::query("INSERT INTO hook_nonces (nonce, seen_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING")
+        .bind(nonce.chars().take(128).collect::<String>())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n == 1)
 }

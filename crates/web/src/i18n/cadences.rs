@@ -94,7 +94,7 @@ catalogue! {
     subject_email_only => "只用于邮件", "E-mail only";
     skip_no_wechat => "没有微信号", "No WeChat ID";
     cadence_starts_on_hint => "可不填。填了则在这天上午 9 点开始：此前加入的客户从这天算起（如节日问候）", "Optional. If set, it starts at 09:00 that day: customers put in before count from it (a festival greeting)";
-    cadence_starts_on_note => "（上午 9 点）。此前加入的客户从这天算起；之后加入的从加入时算起。", " (09:00). Customers put in before count from that day; those put in later from when they are put in.";
+    cadence_starts_on_note => "（上午 9 点）。此前加入的客户从这天算起；之后两天内加入的从加入时算起；再晚就不能加入了。", " (09:00). Customers put in before count from that day; those put in within two days after, from when they are put in; later, nobody can be put in.";
     greetings_title => "节日问候", "Festival greetings";
     greetings_intro => "春节、端午、中秋按农历每年换算成公历日期。选一个模板就生成这个节日的问候（只有一步、在节日当天上午 9 点发出的跟进节奏），然后按编号或从任意客户列表的筛选结果加入客户。营销同意、免打扰时段和每周上限照常适用。", "Spring Festival, Dragon Boat and Mid-Autumn are worked out from the lunar calendar each year. Choose a template to make the festival's greeting (a one-step cadence sent at 09:00 on the day), then put customers in by ID or from any customer list's filter. Consent, quiet hours and the weekly limit apply as always.";
     greetings_festival => "节日", "Festival";
@@ -103,6 +103,7 @@ catalogue! {
     greetings_in => "还有", "In";
     greetings_prepare => "准备问候", "Prepare the greeting";
     greetings_made => "已准备的问候", "Greetings made";
+    greetings_made_one => "已准备：查看并加入客户", "Made: open it to put customers in";
     greetings_no_templates => "还没有消息模板：先写一个问候模板。", "No message templates yet: write a greeting first.";
     greetings_pick_festival => "请选择一个节日：{list}", "choose a festival: {list}";
     greetings_pick_template => "请选择一个消息模板", "choose a message template";
@@ -110,4 +111,5 @@ catalogue! {
     cadence_resume => "恢复", "Resume";
     cadence_paused => "已暂停", "Paused";
     cadence_paused_note => "已暂停：步骤不会执行，也不能加入客户。恢复后，日子已过两天以上的消息会作为“太晚”跳过，不会补发。", "Paused: its steps do not run and nobody can be put in. On resuming, a message whose day passed more than two days before is skipped as late, not sent.";
+    cadence_confirm_reach => "其中 {n} 位有{channel}地址并同意接收营销消息；其余的会被跳过（步骤里写明原因）。", "Of them, {n} have an address for {channel} and consent to marketing; the others are skipped (each step says why).";
 }

@@ -53,9 +53,9 @@ catalogue! {
     messaging_settings => "发送设置", "Sending settings";
     messaging_intro => "消息从关系系统发出的方式：邮件走贵公司的邮件服务器，短信和微信走服务商的网关；每条消息发出前都要经过下面的发送规则。", "How messages leave Guanxi: e-mail through your company's mail server, SMS and WeChat through a provider's gateway; every message passes the sending rules below first.";
     messaging_channels => "发送渠道", "Channels";
-    channel_ready => "已设置", "Set up";
+    channel_ready => "可以发送", "Ready";
     channel_not_set_up => "未设置：这个渠道的消息会等待", "Not set up: its messages wait";
-    set_up => "设置", "Set up";
+    set_up => "设置", "Settings";
     sending_rules => "发送规则", "Sending rules";
     sending_rules_intro => "免打扰时段（中国时间）内不发短信和微信，到点后再发；每位客户每 7 天最多收到的营销消息条数（0 表示不限），超出的等到可以发时再发。服务消息不受上限限制。", "No SMS or WeChat in the quiet hours (China time): held until they end. At most this many marketing messages to a customer in any 7 days (0: no limit); more wait until one may go. Service messages are not limited.";
     quiet_hours_hint => "如 21:00 到 08:00；两个都留空表示不设免打扰", "Such as 21:00 to 08:00; leave both empty for none";
@@ -63,6 +63,7 @@ catalogue! {
     gateway_title => "服务商网关", "Provider gateway";
     gateway_intro => "关系系统把每条消息以带签名的 JSON 发到服务商网关：收件人、服务商审核过的模板编号和模板参数、签名和正文。AccessKey Secret 保存在数据库中，不会再显示；留空则保留原来的。", "Guanxi posts each message to the provider's gateway as signed JSON: the recipient, the template ID the provider approved with its parameters, the signature and the text. The access key secret is kept in the database and never shown again; leave it empty to keep the saved one.";
     gateway_url_hint => "服务商给的接口地址，如 https://sms.example.com/v1/send", "The address the provider gave, such as https://sms.example.com/v1/send";
+    gateway_url_hint_wechat => "服务商给的接口地址，如 https://wx.example.com/v1/send", "The address the provider gave, such as https://wx.example.com/v1/send";
     gateway_secret_hint => "用来给每个请求签名（HMAC-SHA256）", "Signs every request (HMAC-SHA-256)";
     gateway_secret_kept => "已保存（留空则保留）", "Saved (leave empty to keep it)";
     sign_name_hint => "服务商审核过的短信签名，如 关系咖啡（不用加【】）", "The signature the provider approved, such as Guanxi Coffee (without brackets)";

@@ -702,7 +702,16 @@ async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Re
         let count = state.store().list_customers(&CustomerFilter { per_page: 1, ..filter.clone() }).await?;
         let t = T(v.lang());
         let names = crate::html::Names::load(state.store()).await?;
+        // Of them, how many its first message can reach (an address and consent on its channel).
+        let channel = k.draft.steps.iter().find_map(|s| s.kind.channel());
+        let reach = match channel {
+            Some(ch) => state.store().reachable(&filter, ch).await?.map(|n| {
+                t.cadence_confirm_reach().replace("{n}", &n.to_string()).replace("{channel}", ch.label(t.lang()))
+            }),
+            None => None,
+        };
         let page = ConfirmEnrol {
+            reach,
             c: Chrome::new(&v, Nav::Customers, None, "/customers".into()),
             cadence: k.id,
             cadence_name: k.draft.name,
@@ -724,6 +733,8 @@ struct ConfirmEnrol {
     cadence: i64,
     cadence_name: String,
     count: String,
+    /// "Of them, N can get e-mail (an address and consent)".
+    reach: Option<String>,
     described: String,
     filter: String,
 }

@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
 }
 
 struct FestivalRow {
+    /// The greeting already made for this festival's day, if any.
+    made: Option<i64>,
     code: &'static str,
     name: &'static str,
     day: String,
@@ -48,9 +50,14 @@ struct Page {
 async fn show(state: &AppState, v: &Viewer, error: Option<String>) -> Result<Response, AppError> {
     let t = T(v.lang());
     let today = guanxi_store::today_in_china();
+    let cadences = state.store().cadences().await?;
     let festivals = upcoming(today)
         .into_iter()
         .map(|(f, day)| FestivalRow {
+            made: cadences
+                .iter()
+                .find(|k| k.draft.starts_on == Some(day) && is_greeting_of(&k.draft.name, f, t))
+                .map(|k| k.id),
             code: f.code(),
             name: f.label(t.lang()),
             day: day.to_string(),
@@ -80,10 +87,7 @@ async fn show(state: &AppState, v: &Viewer, error: Option<String>) -> Result<Res
             )
         })
         .collect();
-    let made = state
-        .store()
-        .cadences()
-        .await?
+    let made = cadences
         .into_iter()
         .filter_map(|k| k.draft.starts_on.map(|d| (k.id, k.draft.name.clone(), d.to_string(), k.enrolled)))
         .collect();
@@ -134,7 +138,24 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
             return show(&state, &v, Some(message)).await;
         }
     };
+    // Made before for this festival's day: that one, not a second (a customer in both would get
+    // two greetings).
+    let existing = state
+        .store()
+        .cadences()
+        .await?
+        .into_iter()
+        .find(|k| k.draft.starts_on == Some(festival.1) && is_greeting_of(&k.draft.name, festival.0, t));
+    if let Some(k) = existing {
+        return Ok(Redirect::to(&format!("/cadences/{}", k.id)).into_response());
+    }
     let draft = greeting(festival.0, festival.1, (template.id, template.draft.channel), v.lang());
     let c = state.store().save_cadence(v.actor(), None, &draft).await?;
     Ok(Redirect::to(&format!("/cadences/{}?done={}", c.id, Done::CadenceSaved.code())).into_response())
+}
+
+/// Whether a cadence's name is that of `festival`'s greeting (as `festivals::greeting` names it,
+/// in either language).
+fn is_greeting_of(name: &str, festival: Festival, _t: T) -> bool {
+    [guanxi_domain::Lang::ZhCn, guanxi_domain::Lang::En].iter().any(|l| name.starts_with(festival.label(*l)))
 }

@@ -112,7 +112,7 @@ async fn save_rules(State(state): State<AppState>, v: Viewer, body: Bytes) -> Re
     match SendingRules::parse(&raw) {
         Ok(rules) => {
             state.store().save_sending_rules(v.actor(), &rules).await?;
-            Ok(Redirect::to(&format!("/settings/messaging?done={}", Done::SettingsSaved.code())).into_response())
+            Ok(Redirect::to(&format!("/settings/messaging?done={}", Done::Saved.code())).into_response())
         }
         Err(e) => overview(&state, &v, &raw, Some(&e), None).await,
     }
@@ -147,6 +147,8 @@ async fn gateway_form(
     let t = T(v.lang());
     let saved = state.store().gateway_settings(channel).await?;
     let mut inputs = form::inputs(GATEWAY_FIELDS, raw, errors, t);
+    // A signature 短信签名 is an SMS thing.
+    inputs.retain(|i| channel == MessageChannel::Sms || i.name != Field::SignName.code());
     for i in inputs.iter_mut() {
         if i.name == Field::GatewaySecret.code() {
             i.kind = InputKind::Password;
@@ -155,7 +157,8 @@ async fn gateway_form(
             i.hint = Some(if saved.is_some() { t.gateway_secret_kept() } else { t.gateway_secret_hint() });
         } else if i.name == Field::GatewayUrl.code() {
             i.required = true;
-            i.hint = Some(t.gateway_url_hint());
+            i.hint =
+                Some(if channel == MessageChannel::Sms { t.gateway_url_hint() } else { t.gateway_url_hint_wechat() });
         } else if i.name == Field::GatewayKey.code() {
             i.required = true;
         } else if i.name == Field::SignName.code() {
@@ -206,7 +209,7 @@ async fn save_gateway(
         Ok(g) => {
             state.store().save_gateway_settings(v.actor(), channel, &g).await?;
             state.wake_outbox();
-            let to = format!("/settings/messaging/{}?done={}", channel.code(), Done::SettingsSaved.code());
+            let to = format!("/settings/messaging/{}?done={}", channel.code(), Done::Saved.code());
             Ok(Redirect::to(&to).into_response())
         }
         Err(e) => gateway_form(&state, &v, channel, &raw, Some(&e), None).await,
@@ -254,6 +257,10 @@ async fn sms_reply(State(state): State<AppState>, headers: HeaderMap, body: Byte
             guanxi_outbox::gateway::Unsigned::Wrong => "the signature does not match",
         };
         return Ok(answer(StatusCode::UNAUTHORIZED, serde_json::json!({"code": "bad_signature", "message": message})));
+    }
+    if !state.store().first_use_of_nonce(h("x-guanxi-nonce").unwrap_or(""), chrono::Utc::now()).await? {
+        let message = "this request was already received (the same x-guanxi-nonce): a replay is refused";
+        return Ok(answer(StatusCode::CONFLICT, serde_json::json!({"code": "replayed", "message": message})));
     }
     let reply: Reply = match serde_json::from_str(&text) {
         Ok(r) => r,

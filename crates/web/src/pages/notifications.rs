@@ -127,7 +127,7 @@ async fn save_settings(State(state): State<AppState>, v: Viewer, body: Bytes) ->
     match parse_contact(&email, &phone) {
         Ok((e, p)) => {
             state.store().save_notification_prefs(v.user.id, &chosen, e.as_deref(), p.as_deref()).await?;
-            Ok(Redirect::to(&format!("/notifications?done={}", Done::SettingsSaved.code())).into_response())
+            Ok(Redirect::to(&format!("/notifications?done={}", Done::Saved.code())).into_response())
         }
         Err(errors) => {
             let message = errors.message(v.lang());

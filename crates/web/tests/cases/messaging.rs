@@ -43,7 +43,7 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
         let r = admin
             .post("/settings/messaging", &[("quiet_from", "22:00"), ("quiet_until", "07:30"), ("weekly_cap", "2")])
             .await;
-        assert_eq!(r.location(), "/settings/messaging?done=settings", "{b}");
+        assert_eq!(r.location(), "/settings/messaging?done=saved", "{b}");
         let rules = app.store.sending_rules().await.unwrap();
         assert_eq!((rules.quiet_from.unwrap().to_string(), rules.weekly_cap), ("22:00:00".to_string(), 2), "{b}");
         // The same over the API.
@@ -71,7 +71,7 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
         ];
         assert_eq!(
             admin.post("/settings/messaging/sms", &fields).await.location(),
-            "/settings/messaging/sms?done=settings",
+            "/settings/messaging/sms?done=saved",
             "{b}"
         );
         let page = admin.get("/settings/messaging/sms").await.text();
@@ -195,9 +195,14 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
         assert_eq!(r.status, 400, "{b}");
         assert!(r.text().contains("from"), "{b}: the field is named: {}", r.text());
         let mut signed = guanxi_outbox::gateway::sign("LTAI-web", "hook-s3cret", &body);
+        let r_headers = signed.clone();
         let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &headers(&mut signed), body.as_bytes()).await;
         assert_eq!(r.status, 200, "{b}: {}", r.text());
         assert_eq!(r.json(), json!({"code": "OK", "customers": 1, "opted_out": true}), "{b}");
+        // The same request again (its nonce seen): refused as a replay.
+        let mut again: Vec<(&str, String)> = r_headers.clone();
+        let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &headers(&mut again), body.as_bytes()).await;
+        assert_eq!(r.status, 409, "{b}: {}", r.text());
         let consent = app.store.consents(wang).await.unwrap();
         let sms = consent.iter().find(|c| c.channel == MessageChannel::Sms).unwrap();
         assert_eq!(sms.state, guanxi_domain::cadences::ConsentState::Withdrawn, "{b}");

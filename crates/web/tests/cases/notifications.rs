@@ -80,7 +80,7 @@ async fn a_task_given_rings_the_bell_and_comes_by_email_as_chosen() {
                 ],
             )
             .await;
-        assert_eq!(r.location(), "/notifications?done=settings", "{b}");
+        assert_eq!(r.location(), "/notifications?done=saved", "{b}");
         let page = kit::decoded(&li.get("/notifications").await.text());
         assert!(page.contains("value=\"li.na@example.com\"") && page.contains("value=\"13800138000\""), "{b}");
 
