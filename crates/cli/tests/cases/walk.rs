@@ -231,6 +231,7 @@ const ALLOWED_WORDS: &[&str] = &[
     "email",
     "wechat",
     "id",
+    "accesskey",
     "pdf",
     "nbd",
     "gamma",

@@ -16,7 +16,7 @@ fields! {
     Body = "body", "正文", "Message", [];
     GatewayUrl = "gateway_url", "接口地址", "Gateway address", ["url"];
     GatewayKey = "gateway_key", "AccessKey ID", "Access key ID", ["access key", "key"];
-    GatewaySecret = "gateway_secret", "AccessKey Secret", "Access key secret", ["secret"];
+    GatewaySecret = "gateway_secret", "AccessKey 密钥", "Access key secret", ["secret", "AccessKey Secret"];
     SignName = "sign_name", "短信签名", "Signature", ["签名"];
     QuietFrom = "quiet_from", "免打扰开始", "Quiet hours from", [];
     QuietUntil = "quiet_until", "免打扰结束", "Quiet hours until", [];

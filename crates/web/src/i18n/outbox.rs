@@ -61,7 +61,7 @@ catalogue! {
     quiet_hours_hint => "如 21:00 到 08:00；两个都留空表示不设免打扰", "Such as 21:00 to 08:00; leave both empty for none";
     weekly_cap_hint => "0 到 100", "0 to 100";
     gateway_title => "服务商网关", "Provider gateway";
-    gateway_intro => "关系系统把每条消息以带签名的 JSON 发到服务商网关：收件人、服务商审核过的模板编号和模板参数、签名和正文。AccessKey Secret 保存在数据库中，不会再显示；留空则保留原来的。", "Guanxi posts each message to the provider's gateway as signed JSON: the recipient, the template ID the provider approved with its parameters, the signature and the text. The access key secret is kept in the database and never shown again; leave it empty to keep the saved one.";
+    gateway_intro => "关系系统把每条消息以带签名的 JSON 发到服务商网关：收件人、服务商审核过的模板编号和模板参数、签名和正文。AccessKey 密钥保存在数据库中，不会再显示；留空则保留原来的。", "Guanxi posts each message to the provider's gateway as signed JSON: the recipient, the template ID the provider approved with its parameters, the signature and the text. The access key secret is kept in the database and never shown again; leave it empty to keep the saved one.";
     gateway_url_hint => "服务商给的接口地址，如 https://sms.example.com/v1/send", "The address the provider gave, such as https://sms.example.com/v1/send";
     gateway_url_hint_wechat => "服务商给的接口地址，如 https://wx.example.com/v1/send", "The address the provider gave, such as https://wx.example.com/v1/send";
     gateway_secret_hint => "用来给每个请求签名（HMAC-SHA256）", "Signs every request (HMAC-SHA-256)";

@@ -60,7 +60,7 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
         let r = admin.post("/settings/messaging/sms", &[("gateway_url", "sms.example.com"), ("gateway_key", "")]).await;
         assert_eq!(r.status, 422, "{b}");
         let text = kit::decoded(&r.text());
-        for named in ["接口地址", "不是接口网址", "AccessKey ID", "AccessKey Secret"] {
+        for named in ["接口地址", "不是接口网址", "AccessKey ID", "AccessKey 密钥"] {
             assert!(text.contains(named), "{b}: {named} in {text}");
         }
         let fields = [
