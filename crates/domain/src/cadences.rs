@@ -52,6 +52,14 @@ impl StepKind {
 }
 
 vocabulary! {
+    /// What puts a customer in a cadence by itself.
+    EnrolRule {
+        FirstPurchase = "first_purchase", "首次购买后自动加入", "On their first purchase", ["首次购买"];
+        DealWon = "deal_won", "赢单后自动加入", "When a deal of theirs is won", ["赢单"];
+    }
+}
+
+vocabulary! {
     /// A customer's answer to marketing on a channel.
     ConsentState {
         Given = "given", "已同意", "Given", ["同意", "yes"];
@@ -335,6 +343,9 @@ pub struct CadenceDraft {
     /// festival's greeting goes out on the festival whenever they were put in.
     #[serde(default)]
     pub starts_on: Option<chrono::NaiveDate>,
+    /// Customers are put in by themselves when this happens (besides by hand).
+    #[serde(default)]
+    pub enrol_on: Option<EnrolRule>,
 }
 
 /// The hour of its first day a cadence with a start day begins (China time).
@@ -418,6 +429,8 @@ impl CadenceDraft {
             }
         }
         let starts_on = v.take(crate::values::parse_business_date(Field::StartsOn, raw.get(Field::StartsOn))).flatten();
+        let enrol_on =
+            v.take(choice(Field::EnrolOn, raw.get(Field::EnrolOn), EnrolRule::parse, &EnrolRule::codes())).flatten();
         v.into_result(())?;
         Ok(CadenceDraft {
             name: name.unwrap_or_default(),
@@ -427,6 +440,7 @@ impl CadenceDraft {
             exit_on_visit: yes(raw, Field::ExitOnVisit),
             steps: out,
             starts_on,
+            enrol_on,
         })
     }
 }
@@ -495,6 +509,7 @@ pub fn coffee_shop_example(lang: Lang) -> (CadenceDraft, Vec<TemplateDraft>) {
             .map(|d| StepDraft { delay_days: d, kind: StepKind::Email, template_id: None, task_title: None })
             .collect(),
         starts_on: None,
+        enrol_on: Some(EnrolRule::FirstPurchase),
     };
     (cadence, templates)
 }

@@ -71,6 +71,7 @@ pub fn greeting(
         exit_on_visit: false,
         steps: vec![StepDraft { delay_days: 0, kind, template_id: Some(template.0), task_title: None }],
         starts_on: Some(day),
+        enrol_on: None,
     }
 }
 

@@ -182,6 +182,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0029_hook_nonces.sql"),
         include_str!("../../../migrations/postgres/0029_hook_nonces.sql"),
     ),
+    (
+        30,
+        "cadence rules",
+        include_str!("../../../migrations/sqlite/0030_cadence_rules.sql"),
+        include_str!("../../../migrations/postgres/0030_cadence_rules.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -11,6 +11,7 @@ fields! {
     ExitOnVisit = "exit_on_visit", "拜访后退出", "Leave when visited", [];
     Steps = "steps", "步骤", "Steps", [];
     StartsOn = "starts_on", "从这天开始", "Starts on", ["开始日期"];
+    EnrolOn = "enrol_on", "自动加入", "Put in by itself", [] => super::EnrolRule;
     Festival = "festival", "节日", "Festival", [] => crate::festivals::Festival;
     DelayDays = "delay_days", "间隔天数", "Days after the previous step", [];
     StepAction = "step_action", "步骤内容", "What the step does", [] => super::StepKind;

@@ -54,6 +54,12 @@ async fn cadence_from_row(pool: &Pool, r: &Row) -> Result<CadenceRecord, StoreEr
             exit_on_visit: bool_of(r, "exit_on_visit")?,
             steps: steps_of(pool, id).await?,
             starts_on: r.try_get("starts_on")?,
+            enrol_on: match r.try_get::<Option<String>, _>("enrol_on")? {
+                Some(code) => Some(
+                    guanxi_domain::cadences::EnrolRule::from_code(&code).ok_or_else(|| corrupt("enrol rule", &code))?,
+                ),
+                None => None,
+            },
         },
         active: r.try_get("active_n")?,
         enrolled: r.try_get("enrolled_n")?,
@@ -137,7 +143,7 @@ pub async fn save_cadence(
         None => {
             sqlx::query_scalar(
                 "INSERT INTO cadences (name, description, exit_on_reply, exit_on_buy, exit_on_visit, created_by, \
-                 created_at, updated_at, starts_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
+                 created_at, updated_at, starts_on, enrol_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
             )
             .bind(&d.name)
             .bind(&d.description)
@@ -147,13 +153,14 @@ pub async fn save_cadence(
             .bind(actor.0)
             .bind(at)
             .bind(d.starts_on)
+            .bind(d.enrol_on.map(|r| r.code()))
             .fetch_one(&mut *tx)
             .await?
         }
         Some(id) => {
             let n = sqlx::query(
                 "UPDATE cadences SET name = $1, description = $2, exit_on_reply = $3, exit_on_buy = $4, \
-                 exit_on_visit = $5, updated_at = $6, starts_on = $8 WHERE id = $7",
+                 exit_on_visit = $5, updated_at = $6, starts_on = $8, enrol_on = $9 WHERE id = $7",
             )
             .bind(&d.name)
             .bind(&d.description)
@@ -163,6 +170,7 @@ pub async fn save_cadence(
             .bind(at)
             .bind(id)
             .bind(d.starts_on)
+            .bind(d.enrol_on.map(|r| r.code()))
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -214,7 +222,7 @@ pub async fn create_example_cadence(pool: &Pool, actor: Actor, lang: Lang) -> Re
 
 /// When the first step of a customer enrolled at `at` is due: its delay after enrolment, or
 /// after the cadence's start day (09:00 China time) when that is still to come.
-async fn first_due(tx: &mut Tx<'_>, cadence: i64, at: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) async fn first_due(tx: &mut Tx<'_>, cadence: i64, at: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
     let d: Option<i32> =
         sqlx::query_scalar("SELECT delay_days FROM cadence_steps WHERE cadence_id = $1 AND position = 0")
             .bind(cadence)
@@ -627,4 +635,39 @@ pub async fn reachable(
         q = q.bind(a.clone());
     }
     Ok(Some(q.bind(channel.code()).fetch_one(pool).await?))
+}
+
+/// Puts `customer` in every running cadence that takes customers by itself on `rule`, inside
+/// the transaction of what happened (an order, a won deal); a cadence they are in already, or
+/// one whose day has passed, is left as it is. Returns how many took them.
+pub(crate) async fn enrol_by_rule_in(
+    tx: &mut Tx<'_>,
+    rule: guanxi_domain::cadences::EnrolRule,
+    customer: i64,
+    actor: Actor,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let at = chrono::SubsecRound::trunc_subsecs(at, 6);
+    let cadences: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM cadences WHERE enrol_on = $1 AND paused_at IS NULL ORDER BY id")
+            .bind(rule.code())
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut enrolled = 0;
+    for cadence in cadences {
+        let Ok(next_at) = first_due(tx, cadence, at).await else { continue };
+        enrolled += sqlx::query(
+            "INSERT INTO cadence_enrolments (cadence_id, customer_id, state, next_step, next_at, enrolled_by, \
+             enrolled_at) VALUES ($1, $2, 'active', 0, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(cadence)
+        .bind(customer)
+        .bind(next_at)
+        .bind(actor.0)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(enrolled)
 }

@@ -237,6 +237,16 @@ pub async fn record_order(
             let id = insert_order(&mut tx, actor, customer_id, draft, at).await?;
             let after = order_fields(customer_id, draft);
             audit(&mut tx, actor, "create", "order", Some(id), Some(customer_id), None, Some(&after), None).await?;
+            // Their first purchase: the cadences that take new buyers by themselves.
+            let orders: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND deleted_at IS NULL")
+                    .bind(customer_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if orders == 1 {
+                let rule = guanxi_domain::cadences::EnrolRule::FirstPurchase;
+                super::cadences::enrol_by_rule_in(&mut tx, rule, customer_id, actor, at).await?;
+            }
             (id, true)
         }
     };

@@ -481,6 +481,8 @@ pub async fn close_opportunity(
             .bind(days_between(o.created_at, at))
             .execute(&mut *tx)
             .await?;
+            let rule = guanxi_domain::cadences::EnrolRule::DealWon;
+            super::cadences::enrol_by_rule_in(&mut tx, rule, o.customer_id, actor, at).await?;
             for t in &settings.after_sales_tasks {
                 sqlx::query(
                     "INSERT INTO tasks (customer_id, opportunity_id, title, due_on, assignee_id, created_by, created_at, \

@@ -1,5 +1,6 @@
 //! Store cases grouped by capability (the archive and value cases are in store.rs).
 
+mod cadence_rules;
 mod cadences;
 mod concurrency;
 mod greetings;

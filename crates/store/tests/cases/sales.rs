@@ -142,8 +142,27 @@ async fn a_deal_goes_through_every_stage() {
         let undone: Vec<&str> =
             list.iter().filter(|c| c.action.mandatory && !c.done).map(|c| c.action.key.as_str()).collect();
         assert_eq!(undone, ["appointment", "preparation"], "{backend}");
+        // A cadence that takes customers whose deal is won (issue #16).
+        let thanks = guanxi_domain::cadences::CadenceDraft {
+            name: "赢单后回访".into(),
+            description: None,
+            exit_on_reply: false,
+            exit_on_buy: false,
+            exit_on_visit: false,
+            steps: vec![guanxi_domain::cadences::StepDraft {
+                delay_days: 3,
+                kind: guanxi_domain::cadences::StepKind::Task,
+                template_id: None,
+                task_title: Some("回访{{称呼}}".into()),
+            }],
+            starts_on: None,
+            enrol_on: Some(guanxi_domain::cadences::EnrolRule::DealWon),
+        };
+        let thanks = store.save_cadence(Actor::SYSTEM, None, &thanks).await.unwrap();
         let won = Outcome::Won { amount_fen: 48_000_000, closed_on: today };
         let o = store.close_opportunity(me, id, &won, None, true).await.unwrap();
+        let put_in = store.enrolments(Some(customer), Some(thanks.id), 5).await.unwrap();
+        assert_eq!(put_in.len(), 1, "{backend}: put in by the won deal");
         assert_eq!(
             (o.status, o.stage, o.won_amount_fen, o.probability_pct),
             (DealStatus::Won, Stage::AfterSales, Some(48_000_000), 100)

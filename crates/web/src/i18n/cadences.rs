@@ -112,4 +112,6 @@ catalogue! {
     cadence_paused => "已暂停", "Paused";
     cadence_paused_note => "已暂停：步骤不会执行，也不能加入客户。恢复后，日子已过两天以上的消息会作为“太晚”跳过，不会补发。", "Paused: its steps do not run and nobody can be put in. On resuming, a message whose day passed more than two days before is skipped as late, not sent.";
     cadence_confirm_reach => "其中 {n} 位有{channel}地址并同意接收营销消息；其余的会被跳过（步骤里写明原因）。", "Of them, {n} have an address for {channel} and consent to marketing; the others are skipped (each step says why).";
+    cadence_enrol_by_hand => "只手动加入", "By hand only";
+    cadence_enrol_rule_note => "：符合条件的客户会自动加入（也可以手动加入）。", ": customers it fits are put in by themselves (and can be put in by hand).";
 }

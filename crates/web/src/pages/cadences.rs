@@ -16,7 +16,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guanxi_domain::cadences::{
-    CadenceDraft, ConsentDraft, ConsentState, LeftBecause, MergeField, StepKind, TEMPLATE_FIELDS, TemplateDraft,
+    CadenceDraft, ConsentDraft, ConsentState, EnrolRule, LeftBecause, MergeField, StepKind, TEMPLATE_FIELDS,
+    TemplateDraft,
 };
 use guanxi_domain::outbox::MessageChannel;
 use guanxi_domain::{Field, Lang, Raw, Validation};
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
 pub const CADENCE_FIELDS: &[Field] = &[
     Field::CadenceName,
     Field::Description,
+    Field::EnrolOn,
     Field::StartsOn,
     Field::ExitOnReply,
     Field::ExitOnBuy,
@@ -178,6 +180,12 @@ async fn form_page(
         if i.name == Field::CadenceName.code() {
             i.required = true;
         }
+        if i.name == Field::EnrolOn.code() {
+            let lang = t.lang();
+            let mut options = vec![(String::new(), t.cadence_enrol_by_hand().to_string())];
+            options.extend(EnrolRule::ALL.iter().map(|r| (r.code().to_string(), r.label(lang).to_string())));
+            i.kind = InputKind::Select(options);
+        }
         if i.name == Field::StartsOn.code() {
             i.kind = InputKind::Date;
             i.hint = Some(t.cadence_starts_on_hint());
@@ -226,7 +234,8 @@ fn cadence_raw(d: &CadenceDraft) -> (Raw, Vec<Raw>) {
         .with(Field::ExitOnReply, yes(d.exit_on_reply))
         .with(Field::ExitOnBuy, yes(d.exit_on_buy))
         .with(Field::ExitOnVisit, yes(d.exit_on_visit))
-        .with(Field::StartsOn, d.starts_on.map(|s| s.to_string()).unwrap_or_default());
+        .with(Field::StartsOn, d.starts_on.map(|s| s.to_string()).unwrap_or_default())
+        .with(Field::EnrolOn, d.enrol_on.map(|r| r.code()).unwrap_or_default());
     let steps = d
         .steps
         .iter()

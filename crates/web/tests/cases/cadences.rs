@@ -25,6 +25,9 @@ async fn cadences_and_templates_name_what_is_wrong() {
         let cadence = r.location().trim_start_matches("/cadences/").split('?').next().unwrap().to_string();
         let page = kit::decoded(&boss.get(&format!("/cadences/{cadence}")).await.text());
         assert!(page.contains("第 7 天") && page.contains("第 27 天") && page.contains("第 45 天"), "{b}: {page}");
+        assert!(page.contains("首次购买后自动加入：符合条件的客户会自动加入"), "{b}: its rule said");
+        let form = kit::decoded(&boss.get(&format!("/cadences/{cadence}/edit")).await.text());
+        assert!(form.contains("只手动加入") && form.contains("value=\"first_purchase\" selected"), "{b}");
 
         // Enrolling by ID: garbage named; the same customer not twice.
         let r = boss.post(&format!("/cadences/{cadence}/enrol"), &[("customers", "12, abc")]).await;
