@@ -146,7 +146,7 @@ pub fn verify(
         return Err(Unsigned::Missing);
     };
     let at: i64 = timestamp.trim().parse().map_err(|_| Unsigned::Stale)?;
-    if (now - at).abs() > SIGNATURE_WINDOW_SECS {
+    if now.abs_diff(at) > SIGNATURE_WINDOW_SECS as u64 {
         return Err(Unsigned::Stale);
     }
     let expected = hmac_sha256(secret.as_bytes(), format!("{timestamp}\n{nonce}\n{body}").as_bytes());

@@ -304,7 +304,8 @@ async fn a_td_reply_withdraws_consent_and_another_reply_is_a_contact() {
             .await
             .unwrap();
         let from = guanxi_domain::Phone::parse("+86 138-0000-0001").unwrap();
-        let (n, optout) = store.record_sms_reply(&from, "好的，谢谢！周六来取", Utc::now()).await.unwrap();
+        let (n, optout) =
+            store.record_sms_reply(None, &from, "好的，谢谢！周六来取", Utc::now()).await.unwrap().unwrap();
         assert_eq!((n, optout), (1, false), "{backend}");
         let contacts = store.interactions(c).await.unwrap();
         assert!(
@@ -316,13 +317,19 @@ async fn a_td_reply_withdraws_consent_and_another_reply_is_a_contact() {
         );
         assert_eq!(store.message(queued).await.unwrap().state, MessageState::Queued, "{backend}");
 
-        let (n, optout) = store.record_sms_reply(&from, " td ", Utc::now()).await.unwrap();
+        let (n, optout) = store.record_sms_reply(Some("n-1"), &from, " td ", Utc::now()).await.unwrap().unwrap();
         assert_eq!((n, optout), (1, true), "{backend}");
         let consent = store.consents(c).await.unwrap();
         let sms_consent = consent.iter().find(|r| r.channel == MessageChannel::Sms).expect("recorded");
         assert_eq!(sms_consent.state, guanxi_domain::cadences::ConsentState::Withdrawn, "{backend}");
         assert_eq!(store.message(queued).await.unwrap().state, MessageState::Cancelled, "{backend}: at once");
         let stranger = guanxi_domain::Phone::parse("13900000000").unwrap();
-        assert_eq!(store.record_sms_reply(&stranger, "TD", Utc::now()).await.unwrap(), (0, true), "{backend}");
+        assert_eq!(
+            store.record_sms_reply(None, &stranger, "TD", Utc::now()).await.unwrap(),
+            Some((0, true)),
+            "{backend}"
+        );
+        // The same nonce again: a replay, nothing done.
+        assert_eq!(store.record_sms_reply(Some("n-1"), &from, "TD", Utc::now()).await.unwrap(), None, "{backend}");
     }
 }

@@ -117,21 +117,18 @@ impl Store {
         dispatch!(self, save_setting(actor, "sending_rules", &value))
     }
 
-    /// Whether a signed hook request's nonce is new (a replay is refused).
-    pub async fn first_use_of_nonce(&self, nonce: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        dispatch!(self, first_use_of_nonce(nonce, at))
-    }
-
     /// A customer's SMS reply as the gateway forwards it: "回复TD" withdraws their SMS consent
     /// (out of every cadence, queued marketing SMS cancelled); anything else is an inbound
     /// contact on their timeline (which takes them out of cadences that stop on a reply).
-    /// Returns how many customers have that mobile, and whether it was an opt-out.
+    /// Returns how many customers have that mobile, and whether it was an opt-out; `None` when
+    /// `nonce` was seen before (a replay: nothing done).
     pub async fn record_sms_reply(
         &self,
+        nonce: Option<&str>,
         from: &guanxi_domain::Phone,
         text: &str,
         at: DateTime<Utc>,
-    ) -> Result<(usize, bool), StoreError> {
-        dispatch!(self, record_sms_reply(from, text, at))
+    ) -> Result<Option<(usize, bool)>, StoreError> {
+        dispatch!(self, record_sms_reply(nonce, from, text, at))
     }
 }

@@ -86,6 +86,8 @@ pub enum SendOutcome {
     Refused(String),
 }
 
+/// Why a message waits: its cadence is paused.
+pub const HELD_PAUSED: &str = "held: its cadence is paused";
 /// Why a message waits: quiet hours (SMS and WeChat are not sent at night).
 pub const HELD_QUIET: &str = "held for quiet hours";
 /// Why a message waits: the customer had as many marketing messages this week as the cap allows.

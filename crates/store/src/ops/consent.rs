@@ -100,12 +100,20 @@ pub(crate) async fn record_consent_in(
 /// whether it was an opt-out ("回复TD").
 pub async fn record_sms_reply(
     pool: &Pool,
+    nonce: Option<&str>,
     from: &guanxi_domain::Phone,
     text: &str,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<(usize, bool), StoreError> {
+) -> Result<Option<(usize, bool)>, StoreError> {
     let optout = guanxi_domain::outbox::gateway::is_opt_out_reply(text);
     let mut tx = super::begin(pool).await?;
+    // The request's nonce is remembered in the same transaction as what it did: a request that
+    // failed part way can be sent again; one that was recorded cannot be replayed.
+    if let Some(nonce) = nonce
+        && !first_use_of_nonce_in(&mut tx, nonce, at).await?
+    {
+        return Ok(None);
+    }
     let customers: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM customers WHERE phone = $1 AND deleted_at IS NULL ORDER BY id")
             .bind(from.as_str())
@@ -136,7 +144,7 @@ pub async fn record_sms_reply(
         }
     }
     tx.commit().await?;
-    Ok((customers.len(), optout))
+    Ok(Some((customers.len(), optout)))
 }
 
 /// A customer's latest consent on each channel where one was recorded.
@@ -232,22 +240,20 @@ pub(crate) async fn remove_consents(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), 
 
 /// Whether a signed hook request's nonce is seen for the first time (remembered ten minutes,
 /// longer than a signature's five-minute window): a replayed request is refused.
-pub async fn first_use_of_nonce(
-    pool: &Pool,
+async fn first_use_of_nonce_in(
+    tx: &mut Tx<'_>,
     nonce: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, StoreError> {
-    let mut tx = super::begin(pool).await?;
     sqlx::query("DELETE FROM hook_nonces WHERE seen_at < $1")
         .bind(at - chrono::Duration::minutes(10))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let n = sqlx::query("INSERT INTO hook_nonces (nonce, seen_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING")
         .bind(nonce.chars().take(128).collect::<String>())
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
-    tx.commit().await?;
     Ok(n == 1)
 }

@@ -142,9 +142,10 @@ pub(crate) async fn notify_in(
             .await?
             .and_then(|v: String| serde_json::from_str::<String>(&v).ok());
         let mut body = title.clone();
-        if let Some(link) = &note.link {
+        // A link only where there is an address to put before it (a bare path opens nothing).
+        if let (Some(link), Some(base)) = (&note.link, base) {
             let open = lang.pick("在关系系统中打开：", "Open in Guanxi: ");
-            body.push_str(&format!("\n\n{open}{}{link}\n", base.unwrap_or_default()));
+            body.push_str(&format!("\n\n{open}{base}{link}\n"));
         }
         let d = MessageDraft {
             channel: MessageChannel::Email,

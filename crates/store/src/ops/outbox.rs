@@ -5,7 +5,10 @@
 use super::outbox_queue::enqueue_message_in;
 use super::people::log_interaction_in;
 use super::{Pool, Row, Tx, audit, corrupt, for_update, now};
-use crate::{Actor, HELD_QUIET, HELD_WEEKLY_CAP, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome, StoreError};
+use crate::{
+    Actor, HELD_PAUSED, HELD_QUIET, HELD_WEEKLY_CAP, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome,
+    StoreError,
+};
 use chrono::{DateTime, SubsecRound, Utc};
 use guanxi_domain::outbox::gateway::SendingRules;
 use guanxi_domain::outbox::{MAX_ATTEMPTS, MessageChannel, MessageDraft, MessagePurpose, MessageState, backoff};
@@ -165,7 +168,7 @@ pub async fn claim_messages(
     let rules = sending_rules_in(&mut tx).await?;
     let skip_locked = if for_update().is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" };
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, state, attempts, max_attempts, channel, purpose, customer_id FROM outbox \
+        "SELECT id, state, attempts, max_attempts, channel, purpose, customer_id, cause, cause_id FROM outbox \
          WHERE state IN ('queued', 'sending') AND channel <> 'letter' \
          AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2{skip_locked}"
     )))
@@ -186,7 +189,12 @@ pub async fn claim_messages(
         } else {
             let (channel, purpose, customer): (String, String, Option<i64>) =
                 (r.try_get(4)?, r.try_get(5)?, r.try_get(6)?);
-            if let Some((until, why)) = held(&mut tx, &rules, &channel, &purpose, customer, at).await? {
+            let (cause, cause_id): (String, Option<i64>) = (r.try_get(7)?, r.try_get(8)?);
+            let held = match paused_cadence(&mut tx, &cause, cause_id).await? {
+                true => Some((at + chrono::Duration::hours(1), HELD_PAUSED)),
+                false => held(&mut tx, &rules, &channel, &purpose, customer, at).await?,
+            };
+            if let Some((until, why)) = held {
                 sqlx::query("UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
                     .bind(until.trunc_subsecs(6))
                     .bind(why)
@@ -221,6 +229,20 @@ pub async fn claim_messages(
 }
 
 const LOST: &str = "the worker stopped while sending (the server was killed or lost)";
+
+/// Whether a cadence's message belongs to a cadence that is paused now (it waits, and is looked at
+/// again every hour).
+async fn paused_cadence(tx: &mut Tx<'_>, cause: &str, enrolment: Option<i64>) -> Result<bool, StoreError> {
+    let Some(enrolment) = enrolment.filter(|_| cause == "cadence") else { return Ok(false) };
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cadence_enrolments e JOIN cadences k ON k.id = e.cadence_id \
+         WHERE e.id = $1 AND k.paused_at IS NOT NULL",
+    )
+    .bind(enrolment)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}
 
 /// The sending rules as saved, else the defaults (21:00–08:00 quiet, three a week).
 async fn sending_rules_in(tx: &mut Tx<'_>) -> Result<SendingRules, StoreError> {

@@ -166,7 +166,11 @@ pub(crate) async fn insert_task(tx: &mut Tx<'_>, actor: Actor, d: &TaskDraft, or
     .await?
     .try_get(0)?;
     audit(tx, actor, "create", "task", Some(id), customer, None, Some(&fields_json(d)), None).await?;
-    super::notifications::task_assigned_in(tx, actor, assignee, id, &d.title, customer, at).await?;
+    // A cadence's task comes from a plan, not from a colleague: it is on the owner's My day
+    // (telling them of each would flood them when thousands are enrolled).
+    if origin != "cadence" {
+        super::notifications::task_assigned_in(tx, actor, assignee, id, &d.title, customer, at).await?;
+    }
     Ok(id)
 }
 

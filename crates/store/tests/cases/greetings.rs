@@ -111,3 +111,31 @@ async fn a_paused_cadence_runs_nothing_and_takes_nobody() {
         assert!(list.is_empty(), "{backend}: a week-old greeting is not sent late");
     }
 }
+
+#[tokio::test]
+async fn a_paused_cadences_queued_message_waits() {
+    for (backend, store) in kit::stores().await {
+        let c = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
+        let raw = Raw::new()
+            .with(Field::Name, "王小明")
+            .with(Field::Kind, "individual")
+            .with(Field::Email, "wang@example.com");
+        let wang =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        store
+            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
+            .await
+            .unwrap();
+        let t0 = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - Duration::days(7), 6);
+        store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, t0).await.unwrap();
+        assert_eq!(store.run_cadence_steps(chrono::Utc::now()).await.unwrap(), 1, "{backend}: the greeting queued");
+        store.pause_cadence(Actor::SYSTEM, c.id, true).await.unwrap();
+        assert!(store.claim_messages("w", chrono::Utc::now(), 10).await.unwrap().is_empty(), "{backend}: held");
+        let (list, _) = store
+            .messages(&OutboxFilter { customer_id: Some(wang), per_page: 10, page: 1, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(list[0].last_error.as_deref(), Some(HELD_PAUSED), "{backend}");
+        assert_eq!(list[0].attempts, 0, "{backend}");
+    }
+}

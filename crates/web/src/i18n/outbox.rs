@@ -48,6 +48,7 @@ catalogue! {
     outbox_channel => "渠道", "Channel";
     outbox_no_sms_gateway => "还没有设置短信网关，短信会一直等待发送（发件箱 → 发送设置）。", "No SMS gateway is set up: text messages wait until one is (Outbox → Sending settings).";
     outbox_no_wechat_gateway => "还没有设置微信网关，微信消息会一直等待发送（发件箱 → 发送设置）。", "No WeChat gateway is set up: WeChat messages wait until one is (Outbox → Sending settings).";
+    outbox_held_paused => "所属的跟进节奏已暂停，恢复后再发", "Its cadence is paused: held until it is resumed";
     outbox_held_quiet => "免打扰时段，等到早上再发", "Quiet hours: held until the morning";
     outbox_held_cap => "这位客户本周的营销消息已达上限，等到可以发时再发", "The customer's weekly limit of marketing messages is reached: held until one may go";
     messaging_settings => "发送设置", "Sending settings";

@@ -238,10 +238,16 @@ async fn sms_reply(State(state): State<AppState>, headers: HeaderMap, body: Byte
             serde_json::json!({"code": "no_gateway", "message": "no SMS gateway is set up"}),
         ));
     };
+    let Some(secret) = gateway.secret.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"code": "no_secret", "message": "the SMS gateway has no secret to check signatures with"}),
+        ));
+    };
     let text = String::from_utf8_lossy(&body);
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let checked = guanxi_outbox::gateway::verify(
-        gateway.secret.as_deref().unwrap_or(""),
+        secret,
         h("x-guanxi-timestamp"),
         h("x-guanxi-nonce"),
         h("x-guanxi-signature"),
@@ -258,10 +264,7 @@ async fn sms_reply(State(state): State<AppState>, headers: HeaderMap, body: Byte
         };
         return Ok(answer(StatusCode::UNAUTHORIZED, serde_json::json!({"code": "bad_signature", "message": message})));
     }
-    if !state.store().first_use_of_nonce(h("x-guanxi-nonce").unwrap_or(""), chrono::Utc::now()).await? {
-        let message = "this request was already received (the same x-guanxi-nonce): a replay is refused";
-        return Ok(answer(StatusCode::CONFLICT, serde_json::json!({"code": "replayed", "message": message})));
-    }
+
     let reply: Reply = match serde_json::from_str(&text) {
         Ok(r) => r,
         Err(e) => {
@@ -276,6 +279,12 @@ async fn sms_reply(State(state): State<AppState>, headers: HeaderMap, body: Byte
             return Ok(answer(StatusCode::BAD_REQUEST, serde_json::json!({"code": "bad_phone", "message": message})));
         }
     };
-    let (customers, opted_out) = state.store().record_sms_reply(&from, &reply.text, chrono::Utc::now()).await?;
+    let nonce = h("x-guanxi-nonce").unwrap_or("");
+    let Some((customers, opted_out)) =
+        state.store().record_sms_reply(Some(nonce), &from, &reply.text, chrono::Utc::now()).await?
+    else {
+        let message = "this request was already received (the same x-guanxi-nonce): a replay is refused";
+        return Ok(answer(StatusCode::CONFLICT, serde_json::json!({"code": "replayed", "message": message})));
+    };
     Ok(answer(StatusCode::OK, serde_json::json!({"code": "OK", "customers": customers, "opted_out": opted_out})))
 }

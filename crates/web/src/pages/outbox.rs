@@ -91,6 +91,7 @@ pub fn error_words(e: &str, t: T) -> String {
         guanxi_outbox::NO_SMS_GATEWAY => t.outbox_no_sms_gateway().to_string(),
         guanxi_outbox::NO_WECHAT_GATEWAY => t.outbox_no_wechat_gateway().to_string(),
         guanxi_store::HELD_QUIET => t.outbox_held_quiet().to_string(),
+        guanxi_store::HELD_PAUSED => t.outbox_held_paused().to_string(),
         guanxi_store::HELD_WEEKLY_CAP => t.outbox_held_cap().to_string(),
         "the customer opted out" => t.outbox_opted_out().to_string(),
         other => other.to_string(),

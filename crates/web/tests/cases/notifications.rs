@@ -84,6 +84,8 @@ async fn a_task_given_rings_the_bell_and_comes_by_email_as_chosen() {
         let page = kit::decoded(&li.get("/notifications").await.text());
         assert!(page.contains("value=\"li.na@example.com\"") && page.contains("value=\"13800138000\""), "{b}");
 
+        // The e-mails link back to the public address.
+        app.store.save_public_url(guanxi_store::Actor::SYSTEM, "https://crm.example.com").await.unwrap();
         boss.post("/tasks", &[("task_title", "准备报价"), ("assignee", "li.na")]).await;
         let wang = kit::customer(&mut boss, json!({"kind": "individual", "name": "王小明", "owner": "li.na"})).await;
         let (queued, _) = app
@@ -101,7 +103,8 @@ async fn a_task_given_rings_the_bell_and_comes_by_email_as_chosen() {
                 "{b}"
             );
             assert!(
-                m.body.contains("/tasks/") || m.body.contains(&format!("/customers/{wang}")),
+                m.body.contains("https://crm.example.com/tasks/")
+                    || m.body.contains(&format!("https://crm.example.com/customers/{wang}")),
                 "{b}: the link: {}",
                 m.body
             );
