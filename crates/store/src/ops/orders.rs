@@ -237,16 +237,7 @@ pub async fn record_order(
             let id = insert_order(&mut tx, actor, customer_id, draft, at).await?;
             let after = order_fields(customer_id, draft);
             audit(&mut tx, actor, "create", "order", Some(id), Some(customer_id), None, Some(&after), None).await?;
-            // Their first purchase: the cadences that take new buyers by themselves.
-            let orders: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND deleted_at IS NULL")
-                    .bind(customer_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if orders == 1 {
-                let rule = guanxi_domain::cadences::EnrolRule::FirstPurchase;
-                super::cadences::enrol_by_rule_in(&mut tx, rule, customer_id, actor, at).await?;
-            }
+            first_purchase_in(&mut tx, customer_id, draft.ordered_at, actor, at).await?;
             (id, true)
         }
     };
@@ -511,4 +502,27 @@ pub async fn overdue(
             })
         })
         .collect()
+}
+
+/// A customer's first order, made lately (not one typed in long after): the cadences that take
+/// new buyers by themselves put them in, in the order's transaction.
+pub(crate) async fn first_purchase_in(
+    tx: &mut Tx<'_>,
+    customer: i64,
+    ordered_at: chrono::DateTime<chrono::Utc>,
+    actor: Actor,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    if at - ordered_at > guanxi_domain::cadences::LATE_AFTER {
+        return Ok(());
+    }
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND deleted_at IS NULL")
+        .bind(customer)
+        .fetch_one(&mut **tx)
+        .await?;
+    if orders == 1 {
+        let rule = guanxi_domain::cadences::EnrolRule::FirstPurchase;
+        super::cadences::enrol_by_rule_in(tx, rule, customer, actor, at).await?;
+    }
+    Ok(())
 }

@@ -514,6 +514,7 @@ pub async fn close_opportunity(
                     order_no: Some(format!("DEAL-{id}")),
                 };
                 let order = super::orders::insert_order(&mut tx, actor, o.customer_id, &draft, at).await?;
+                super::orders::first_purchase_in(&mut tx, o.customer_id, draft.ordered_at, actor, at).await?;
                 let after = super::orders::order_fields(o.customer_id, &draft);
                 let note = format!("won deal {id}");
                 audit(

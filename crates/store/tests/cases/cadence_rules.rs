@@ -42,6 +42,17 @@ async fn a_first_purchase_puts_the_customer_in_the_coffee_shop_cadence() {
         store.record_order(Actor::SYSTEM, wang, &order(wang, "A-2"), false).await.unwrap();
         assert_eq!(store.enrolments(Some(wang), Some(c.id), 5).await.unwrap().len(), 1, "{backend}");
 
+        // A first order typed in long after it was made puts nobody in (a "welcome" a month late).
+        let raw = Raw::new().with(Field::Name, "赵六").with(Field::Kind, "individual");
+        let zhao =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        let old = guanxi_domain::orders::OrderDraft {
+            ordered_at: chrono::Utc::now() - chrono::Duration::days(30),
+            ..order(zhao, "Z-1")
+        };
+        store.record_order(Actor::SYSTEM, zhao, &old, false).await.unwrap();
+        assert!(store.enrolments(Some(zhao), Some(c.id), 5).await.unwrap().is_empty(), "{backend}: not a late welcome");
+
         // Paused: a first purchase puts nobody in.
         store.pause_cadence(Actor::SYSTEM, c.id, true).await.unwrap();
         store.record_order(Actor::SYSTEM, li, &order(li, "B-1"), false).await.unwrap();
