@@ -1,6 +1,7 @@
 //! Cadences that put customers in by themselves (issue #16), on every backend: the coffee shop's
-//! example takes a customer on their first purchase (not on the second), a paused one takes
-//! nobody, and a customer is never in one twice at once.
+//! example takes a customer on their first purchase (not on the second, nor on a first order typed
+//! in a month late), a paused one takes nobody, and a customer is never in one twice at once. A
+//! cadence's task step gives the owner a task without ringing their bell.
 
 use crate::kit;
 use guanxi_domain::cadences::EnrolRule;
@@ -57,5 +58,49 @@ async fn a_first_purchase_puts_the_customer_in_the_coffee_shop_cadence() {
         store.pause_cadence(Actor::SYSTEM, c.id, true).await.unwrap();
         store.record_order(Actor::SYSTEM, li, &order(li, "B-1"), false).await.unwrap();
         assert!(store.enrolments(Some(li), Some(c.id), 5).await.unwrap().is_empty(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_cadence_task_is_on_the_owners_day_without_a_notification_each() {
+    for (backend, store) in kit::stores().await {
+        let li = NewUser { username: "li.na".into(), display_name: "李娜".into(), role: Role::SalesRep, team: None };
+        let li = store.add_user(Actor::SYSTEM, &li).await.unwrap();
+        let raw = Raw::new().with(Field::Name, "王小明").with(Field::Kind, "individual").with(Field::Owner, "li.na");
+        let wang =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        let call = guanxi_domain::cadences::CadenceDraft {
+            name: "回访".into(),
+            description: None,
+            exit_on_reply: false,
+            exit_on_buy: false,
+            exit_on_visit: false,
+            steps: vec![guanxi_domain::cadences::StepDraft {
+                delay_days: 0,
+                kind: guanxi_domain::cadences::StepKind::Task,
+                template_id: None,
+                task_title: Some("给{{称呼}}打电话".into()),
+            }],
+            starts_on: None,
+            enrol_on: None,
+        };
+        let call = store.save_cadence(Actor::SYSTEM, None, &call).await.unwrap();
+        let bell = |store: &Store| {
+            let store = store.clone();
+            async move {
+                let (n, _, _) = store.notifications(li.id, 1, 50).await.unwrap();
+                n.iter().filter(|n| n.kind == guanxi_domain::notifications::NotificationKind::TaskAssigned).count()
+            }
+        };
+        store.enrol(Actor::SYSTEM, call.id, Some(&[wang]), None, chrono::Utc::now()).await.unwrap();
+        assert_eq!(store.run_cadence_steps(chrono::Utc::now()).await.unwrap(), 1, "{backend}");
+        let open = TaskFilter { assignees: Some(vec![li.id]), limit: 10, ..Default::default() };
+        assert_eq!(store.tasks(&open).await.unwrap().len(), 1, "{backend}: the owner's task");
+        assert_eq!(bell(&store).await, 0, "{backend}: no bell for a cadence's task");
+        // A colleague's task for her does ring it.
+        let raw = Raw::new().with(Field::TaskTitle, "准备报价").with(Field::Assignee, "li.na");
+        let d = guanxi_domain::tasks::TaskDraft::parse(&raw, today_in_china()).unwrap();
+        store.create_task(Actor::SYSTEM, &d).await.unwrap();
+        assert_eq!(bell(&store).await, 1, "{backend}");
     }
 }

@@ -1,7 +1,7 @@
 //! Festival greetings 节日问候 (issue #16), on every backend: a greeting is a one-step cadence
 //! that starts on the festival's day (worked out from the lunar calendar), so customers put in
-//! weeks before get it that morning at 09:00 China time, and ones put in after the day get it at
-//! once.
+//! weeks before get it that morning at 09:00 China time, ones put in within two days after the
+//! day get it at once, and later nobody can be put in.
 
 use crate::kit;
 use chrono::{Duration, NaiveDate};
@@ -73,6 +73,13 @@ async fn a_spring_festival_greeting_goes_out_that_morning() {
         store.enrol(Actor::SYSTEM, c.id, Some(&[li]), None, after).await.unwrap();
         let e = &store.enrolments(Some(li), Some(c.id), 5).await.unwrap()[0];
         assert_eq!(e.next_at, Some(after), "{backend}");
+        // More than two days after the day: nobody (no "新春快乐" in March).
+        let raw = Raw::new().with(Field::Name, "赵六").with(Field::Kind, "individual");
+        let zhao =
+            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+        let err = store.enrol(Actor::SYSTEM, c.id, Some(&[zhao]), None, morning + Duration::days(3)).await.unwrap_err();
+        assert!(err.message(Lang::ZhCn).contains("已过去两天以上"), "{backend}: {}", err.message(Lang::ZhCn));
+        assert!(store.enrolments(Some(zhao), Some(c.id), 5).await.unwrap().is_empty(), "{backend}");
     }
 }
 

@@ -159,10 +159,14 @@ async fn a_deal_goes_through_every_stage() {
             enrol_on: Some(guanxi_domain::cadences::EnrolRule::DealWon),
         };
         let thanks = store.save_cadence(Actor::SYSTEM, None, &thanks).await.unwrap();
+        // The won deal's order is the customer's first: the coffee shop's welcome takes them too.
+        let welcome = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
         let won = Outcome::Won { amount_fen: 48_000_000, closed_on: today };
         let o = store.close_opportunity(me, id, &won, None, true).await.unwrap();
         let put_in = store.enrolments(Some(customer), Some(thanks.id), 5).await.unwrap();
         assert_eq!(put_in.len(), 1, "{backend}: put in by the won deal");
+        let welcomed = store.enrolments(Some(customer), Some(welcome.id), 5).await.unwrap();
+        assert_eq!(welcomed.len(), 1, "{backend}: the won deal's order is a first purchase");
         assert_eq!(
             (o.status, o.stage, o.won_amount_fen, o.probability_pct),
             (DealStatus::Won, Stage::AfterSales, Some(48_000_000), 100)

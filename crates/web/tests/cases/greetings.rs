@@ -52,6 +52,10 @@ async fn a_manager_prepares_a_festival_greeting() {
         let r = boss.post("/greetings", &[("festival", "spring_festival"), ("template", &template)]).await;
         assert_eq!(r.status, 303, "{b}: {}", r.text());
         assert!(r.location().ends_with("?done=cadence_saved"), "{b}: {}", r.location());
+        // Again (a second click): the greeting made, not a second one.
+        let again = boss.post("/greetings", &[("festival", "spring_festival"), ("template", &template)]).await;
+        assert_eq!(again.location(), r.location().trim_end_matches("?done=cadence_saved"), "{b}");
+        assert_eq!(app.store.cadences().await.unwrap().len(), 1, "{b}");
         let cadence = kit::decoded(&boss.get(r.location()).await.text());
         assert!(cadence.contains(&format!("春节问候（{}）", chrono::Datelike::year(&spring))), "{b}: {cadence}");
         assert!(cadence.contains(&format!("从这天开始：{spring}")), "{b}: {cadence}");

@@ -171,6 +171,15 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
 
         // The reply hook: unsigned or wrongly signed refused; a signed TD withdraws consent.
         let body = json!({"from": "+86 138 0013 8000", "text": "TD"}).to_string();
+        // A gateway stored without a secret (written by hand into the database) checks nothing:
+        // refused rather than checked against an empty key.
+        let keyless = guanxi_domain::outbox::gateway::GatewaySettings { secret: None, ..saved.clone() };
+        app.store.save_gateway_settings(guanxi_store::Actor::SYSTEM, MessageChannel::Sms, &keyless).await.unwrap();
+        let mut empty_key = guanxi_outbox::gateway::sign("LTAI-web", "", &body);
+        let hdrs: Vec<(String, String)> = empty_key.drain(..).map(|(k, v)| (k.to_string(), v)).collect();
+        let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &hdrs, body.as_bytes()).await;
+        assert_eq!(r.status, 503, "{b}: {}", r.text());
+        app.store.save_gateway_settings(guanxi_store::Actor::SYSTEM, MessageChannel::Sms, &saved).await.unwrap();
         let r = raw_http(
             &app.addr,
             "POST",
