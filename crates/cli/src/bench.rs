@@ -216,10 +216,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         }
         BenchCommand::Search { queries, seed } => {
             let err = store_err(ctx.lang);
-            let total = ctx.store.count_customers().await.map_err(&err)?;
-            if total == 0 {
-                return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-            }
+            let total = crate::generate::customers_to_measure(ctx).await?;
             let qs = crate::generate::mixed_queries(ctx, queries, seed, total).await?;
             for (q, _) in qs.iter().take(50) {
                 ctx.store.search(q, 20).await.map_err(&err)?;
@@ -256,10 +253,7 @@ async fn value(
     seed: u64,
 ) -> Result<()> {
     let err = store_err(ctx.lang);
-    let customers = ctx.store.count_customers().await.map_err(&err)?;
-    if customers == 0 {
-        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    crate::generate::customers_to_measure(ctx).await?;
     if !recompute_only {
         crate::bench_orders::import_value_orders(ctx, csv, per_customer, seed).await?;
     }
@@ -309,10 +303,7 @@ async fn sales(
     seed: u64,
 ) -> Result<()> {
     let err = store_err(ctx.lang);
-    let customers = ctx.store.count_customers().await.map_err(&err)?;
-    if customers == 0 {
-        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    let customers = crate::generate::customers_to_measure(ctx).await?;
     // The reps, in teams of ten.
     let mut owners = Vec::new();
     for i in 0..reps.max(1) {

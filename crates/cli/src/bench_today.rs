@@ -15,10 +15,7 @@ use guanxi_store::{Actor, CustomerFilter, TaskFilter, today_in_china};
 
 pub async fn run(ctx: &Ctx, tasks_per_user: usize, load: (usize, std::time::Duration, usize), seed: u64) -> Result<()> {
     let err = store_err(ctx.lang);
-    let customers = ctx.store.count_customers().await.map_err(&err)?;
-    if customers == 0 {
-        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    let customers = crate::generate::customers_to_measure(ctx).await?;
     ensure_users(ctx).await?;
     let today = today_in_china();
     let mut r = Rng::new(seed);
@@ -67,10 +64,7 @@ pub async fn reminders(
     seed: u64,
 ) -> Result<()> {
     let err = store_err(ctx.lang);
-    let customers = ctx.store.count_customers().await.map_err(&err)?;
-    if customers == 0 {
-        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    let customers = crate::generate::customers_to_measure(ctx).await?;
     ensure_users(ctx).await?;
     if ctx.store.latest_value_run().await.map_err(&err)?.is_none() {
         crate::bench_orders::import_value_orders(ctx, csv, per_customer, seed).await?;

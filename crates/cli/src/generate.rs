@@ -120,3 +120,13 @@ pub async fn mixed_queries(ctx: &Ctx, n: usize, seed: u64, total: i64) -> Result
     }
     Ok(qs)
 }
+
+/// How many customers the database holds, for a benchmark that measures them; an empty database
+/// is refused in the user's language.
+pub async fn customers_to_measure(ctx: &crate::Ctx) -> anyhow::Result<i64> {
+    let n = ctx.store.count_customers().await.map_err(crate::store_err(ctx.lang))?;
+    if n == 0 {
+        return Err(crate::UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
+    }
+    Ok(n)
+}

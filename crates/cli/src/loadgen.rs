@@ -179,10 +179,7 @@ impl Served {
 
 pub async fn run(ctx: &Ctx, requests: usize, limit: Duration, concurrency: usize, seed: u64) -> Result<()> {
     let err = store_err(ctx.lang);
-    let total = ctx.store.count_customers().await.map_err(&err)?;
-    if total == 0 {
-        return Err(UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    let total = crate::generate::customers_to_measure(ctx).await?;
     let served = Served::start(ctx).await?;
     let queries = crate::generate::mixed_queries(ctx, 500, seed, total).await?;
     let mut rng = crate::generate::Rng::new(seed);

@@ -179,10 +179,7 @@ pub async fn bench(
     use std::time::Instant;
     let err = store_err(ctx.lang);
     let store = &ctx.store;
-    let customers = store.count_customers().await.map_err(&err)?;
-    if customers == 0 {
-        return Err(crate::UserError(ctx.t("数据库里没有客户", "the database has no customers").into()).into());
-    }
+    let customers = crate::generate::customers_to_measure(ctx).await?;
     let mut r = Rng::new(seed);
     if store.latest_standing_run().await.map_err(&err)?.is_none() {
         let started = Instant::now();

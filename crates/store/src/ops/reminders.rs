@@ -119,13 +119,15 @@ pub async fn count_visits_due(pool: &Pool, owner: i64, today: NaiveDate) -> Resu
 /// due, tasks due — in one notification (once a day; by e-mail if they chose reminders so).
 /// Returns how many users were told.
 pub async fn send_reminder_digests(pool: &Pool, today: NaiveDate, at: DateTime<Utc>) -> Result<usize, StoreError> {
-    let users: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, username FROM users WHERE active = TRUE AND id <> 1 AND role <> 'read_only' ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
+    // Everyone who may have customers or tasks: not the system itself, not read-only users.
+    let users: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE active = TRUE AND id <> $1 AND role <> $2 ORDER BY id")
+            .bind(crate::Actor::SYSTEM.0)
+            .bind(guanxi_domain::Role::ReadOnly.code())
+            .fetch_all(pool)
+            .await?;
     let mut told = 0;
-    for (user, _) in users {
+    for user in users {
         let (_, birthdays) = super::occasions::birthdays(pool, Some(&[user]), today, 1, 1).await?;
         let visits = count_visits_due(pool, user, today).await?;
         let tasks: i64 = sqlx::query_scalar(

@@ -11,6 +11,19 @@ use guanxi_domain::outbox::MessageChannel;
 use guanxi_domain::*;
 use guanxi_store::*;
 
+/// 王小明 (a man, so 王先生), with an e-mail address and consent to marketing by e-mail.
+async fn wang_with_consent(store: &Store) -> i64 {
+    let raw = Raw::new()
+        .with(Field::Name, "王小明")
+        .with(Field::Kind, "individual")
+        .with(Field::Gender, "male")
+        .with(Field::Email, "wang@example.com");
+    let wang =
+        store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
+    store.record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记").await.unwrap();
+    wang
+}
+
 #[tokio::test]
 async fn a_spring_festival_greeting_goes_out_that_morning() {
     for (backend, store) in kit::stores().await {
@@ -34,17 +47,7 @@ async fn a_spring_festival_greeting_goes_out_that_morning() {
             .unwrap();
         assert_eq!((c.draft.name.as_str(), c.draft.starts_on), ("春节问候（2027）", Some(day)), "{backend}");
 
-        let raw = Raw::new()
-            .with(Field::Name, "王小明")
-            .with(Field::Kind, "individual")
-            .with(Field::Gender, "male")
-            .with(Field::Email, "wang@example.com");
-        let wang =
-            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
-        store
-            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
-            .await
-            .unwrap();
+        let wang = wang_with_consent(&store).await;
         // Put in two months before: due at 09:00 China time (01:00 UTC) on the day.
         let before = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap().and_hms_opt(8, 0, 0).unwrap().and_utc();
         assert_eq!(
@@ -87,16 +90,7 @@ async fn a_spring_festival_greeting_goes_out_that_morning() {
 async fn a_paused_cadence_runs_nothing_and_takes_nobody() {
     for (backend, store) in kit::stores().await {
         let c = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
-        let raw = Raw::new()
-            .with(Field::Name, "王小明")
-            .with(Field::Kind, "individual")
-            .with(Field::Email, "wang@example.com");
-        let wang =
-            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
-        store
-            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
-            .await
-            .unwrap();
+        let wang = wang_with_consent(&store).await;
         let t0 = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - Duration::days(10), 6);
         store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, t0).await.unwrap();
         let paused = store.pause_cadence(Actor::SYSTEM, c.id, true).await.unwrap();
@@ -123,16 +117,7 @@ async fn a_paused_cadence_runs_nothing_and_takes_nobody() {
 async fn a_paused_cadences_queued_message_waits() {
     for (backend, store) in kit::stores().await {
         let c = store.create_example_cadence(Actor::SYSTEM, Lang::ZhCn).await.unwrap();
-        let raw = Raw::new()
-            .with(Field::Name, "王小明")
-            .with(Field::Kind, "individual")
-            .with(Field::Email, "wang@example.com");
-        let wang =
-            store.create_customer(Actor::SYSTEM, &CustomerDraft::parse(&raw, today_in_china()).unwrap()).await.unwrap();
-        store
-            .record_consent(Actor::SYSTEM, wang, MessageChannel::Email, ConsentState::Given, "门店登记")
-            .await
-            .unwrap();
+        let wang = wang_with_consent(&store).await;
         let t0 = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - Duration::days(7), 6);
         store.enrol(Actor::SYSTEM, c.id, Some(&[wang]), None, t0).await.unwrap();
         assert_eq!(store.run_cadence_steps(chrono::Utc::now()).await.unwrap(), 1, "{backend}: the greeting queued");

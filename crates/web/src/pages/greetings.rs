@@ -56,7 +56,7 @@ async fn show(state: &AppState, v: &Viewer, error: Option<String>) -> Result<Res
         .map(|(f, day)| FestivalRow {
             made: cadences
                 .iter()
-                .find(|k| k.draft.starts_on == Some(day) && is_greeting_of(&k.draft.name, f, t))
+                .find(|k| k.draft.starts_on == Some(day) && is_greeting_of(&k.draft.name, f))
                 .map(|k| k.id),
             code: f.code(),
             name: f.label(t.lang()),
@@ -145,7 +145,7 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
         .cadences()
         .await?
         .into_iter()
-        .find(|k| k.draft.starts_on == Some(festival.1) && is_greeting_of(&k.draft.name, festival.0, t));
+        .find(|k| k.draft.starts_on == Some(festival.1) && is_greeting_of(&k.draft.name, festival.0));
     if let Some(k) = existing {
         return Ok(Redirect::to(&format!("/cadences/{}", k.id)).into_response());
     }
@@ -156,6 +156,6 @@ async fn create(State(state): State<AppState>, v: Viewer, body: Bytes) -> Result
 
 /// Whether a cadence's name is that of `festival`'s greeting (as `festivals::greeting` names it,
 /// in either language).
-fn is_greeting_of(name: &str, festival: Festival, _t: T) -> bool {
+fn is_greeting_of(name: &str, festival: Festival) -> bool {
     [guanxi_domain::Lang::ZhCn, guanxi_domain::Lang::En].iter().any(|l| name.starts_with(festival.label(*l)))
 }
