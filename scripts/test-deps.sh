@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need from Debian: Chromium and ChromeDriver for the browser tests, a CJK font so
-# that screenshots show Chinese, and faketime for the runs at China's night and morning.
+# that screenshots show Chinese (and letters print it), faketime for the runs at China's night
+# and morning, and poppler's pdftotext to read the printed letters back.
 # Installs what is missing; under CI=true a failed install is an error.
 set -uo pipefail
 need=()
@@ -8,6 +9,7 @@ need=()
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "cjk\|wqy\|droid sans fallback" || need+=(fonts-noto-cjk)
 command -v faketime >/dev/null || need+=(faketime)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing for the tests: ${need[*]}" >&2
 sudo=""

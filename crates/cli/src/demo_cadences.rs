@@ -8,7 +8,7 @@ use crate::{Ctx, store_err};
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use guanxi_domain::CustomerKind;
-use guanxi_domain::cadences::ConsentState;
+use guanxi_domain::cadences::{CadenceDraft, ConsentState, StepDraft, StepKind, TemplateDraft};
 use guanxi_domain::outbox::MessageChannel;
 use guanxi_store::{Actor, CustomerFilter};
 
@@ -47,9 +47,60 @@ pub async fn fill(ctx: &Ctx, r: &mut Rng) -> Result<u64> {
         let at = now - Duration::days([1, 3, 5, 6, 8, 8][i]);
         enrolled += ctx.store.enrol(manager, cadence.id, Some(chunk), None, at).await.map_err(&err)?.0;
     }
+    thank_you_letters(ctx, manager).await?;
     // The steps ran on their days, as a server's worker would have run them.
     for day in (0..=8).rev() {
         ctx.store.run_cadence_steps(now - Duration::days(day)).await.map_err(&err)?;
     }
     Ok(enrolled)
+}
+
+/// A letter template and a one-step cadence that posts it, with a few organizations in it
+/// (their letters consent from the contract): their letters wait at "Letters to print".
+async fn thank_you_letters(ctx: &Ctx, manager: Actor) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let (name, subject, body) = match ctx.lang {
+        guanxi_domain::Lang::ZhCn => (
+            "年终感谢信",
+            "致{{客户名称}}的感谢信",
+            "尊敬的{{客户名称}}：\n\n感谢贵公司一年来的信任与支持。新的一年，我们将继续为您提供更好的产品和服务。\n\n如有任何需要，请随时联系您的客户经理{{负责人}}。\n\n此致\n敬礼",
+        ),
+        guanxi_domain::Lang::En => (
+            "Year-end thank-you letter",
+            "A thank-you to {{name}}",
+            "Dear {{name}},\n\nThank you for your trust and support this year. We look forward to serving you even better in the year ahead.\n\nWhatever you need, {{owner_name}} is there for you.\n\nWith best regards",
+        ),
+    };
+    let template = TemplateDraft {
+        name: name.into(),
+        channel: MessageChannel::Letter,
+        subject: subject.into(),
+        body: body.into(),
+        provider_template: None,
+    };
+    let template = ctx.store.save_template(manager, None, &template).await.map_err(&err)?;
+    let cadence = CadenceDraft {
+        name: name.into(),
+        description: None,
+        exit_on_reply: false,
+        exit_on_buy: false,
+        exit_on_visit: false,
+        steps: vec![StepDraft {
+            delay_days: 0,
+            kind: StepKind::Letter,
+            template_id: Some(template.id),
+            task_title: None,
+        }],
+        starts_on: None,
+        enrol_on: None,
+    };
+    let cadence = ctx.store.save_cadence(manager, None, &cadence).await.map_err(&err)?;
+    let filter = CustomerFilter { kind: Some(CustomerKind::Organization), page: 1, per_page: 8, ..Default::default() };
+    let orgs: Vec<i64> = ctx.store.list_customers(&filter).await.map_err(&err)?.items.iter().map(|c| c.id).collect();
+    ctx.store
+        .record_consents(manager, &orgs, MessageChannel::Letter, ConsentState::Given, "合同约定")
+        .await
+        .map_err(&err)?;
+    ctx.store.enrol(manager, cadence.id, Some(&orgs), None, Utc::now()).await.map_err(&err)?;
+    Ok(())
 }

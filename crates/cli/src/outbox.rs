@@ -26,6 +26,28 @@ pub enum OutboxCommand {
     Cancel { id: i64 },
     /// Send every message that is due now, then say how it went.
     Send,
+    /// Print the letters waiting as a new batch, to one PDF: `guanxi outbox print-letters --out batch.pdf`.
+    /// With --batch, print that batch again instead.
+    PrintLetters {
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// all (letters, then address labels), letters or labels.
+        #[arg(long, default_value = "all")]
+        part: String,
+        /// An existing batch to print again.
+        #[arg(long)]
+        batch: Option<i64>,
+    },
+    /// Confirm a batch of letters posted: each is then on its customer's timeline. Letters not
+    /// posted go back to the queue: `--not-posted 12,15`.
+    Posted {
+        batch: i64,
+        #[arg(long, value_delimiter = ',')]
+        not_posted: Vec<i64>,
+    },
+    /// Throw an unposted batch of letters away: its letters go back to the queue.
+    DiscardBatch { batch: i64 },
 }
 
 fn line(m: &OutboxMessage, lang: Lang) -> String {
@@ -83,6 +105,25 @@ pub async fn outbox(ctx: &Ctx, c: OutboxCommand) -> Result<()> {
             println!("{}{}", ctx.t("已取消：", "cancelled: "), line(&m, ctx.lang));
             Ok(())
         }
+        OutboxCommand::PrintLetters { out, part, batch } => print_letters(ctx, &out, &part, batch).await,
+        OutboxCommand::Posted { batch, not_posted } => {
+            let b =
+                ctx.store.post_letter_batch(ctx.actor, batch, &not_posted, chrono::Utc::now()).await.map_err(&err)?;
+            let n = b.posted_count.unwrap_or(0);
+            match ctx.lang {
+                Lang::ZhCn => println!("第 {batch} 批：{n} 封已寄出，{} 封回到待打印", b.letters - n),
+                Lang::En => println!("batch {batch}: {n} letters posted, {} back in the queue", b.letters - n),
+            }
+            Ok(())
+        }
+        OutboxCommand::DiscardBatch { batch } => {
+            let n = ctx.store.discard_letter_batch(ctx.actor, batch, chrono::Utc::now()).await.map_err(&err)?;
+            match ctx.lang {
+                Lang::ZhCn => println!("第 {batch} 批已作废，{n} 封信函回到待打印"),
+                Lang::En => println!("batch {batch} thrown away; {n} letters back in the queue"),
+            }
+            Ok(())
+        }
         OutboxCommand::Send => {
             let worker = format!("guanxi-cli-{}", std::process::id());
             let n = guanxi_outbox::send_due(&ctx.store, &worker, chrono::Utc::now(), None).await.map_err(&err)?;
@@ -95,4 +136,52 @@ pub async fn outbox(ctx: &Ctx, c: OutboxCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Makes a batch of the letters waiting (or takes `batch`) and writes its PDF to `out`.
+async fn print_letters(ctx: &Ctx, out: &std::path::Path, part: &str, batch: Option<i64>) -> Result<()> {
+    let err = store_err(ctx.lang);
+    let part = guanxi_outbox::letters::Part::parse(part.trim()).ok_or_else(|| {
+        UserError(
+            ctx.t(
+                &format!("--part 应为 all、letters 或 labels，而不是 “{part}”"),
+                &format!("--part must be all, letters or labels, not {part:?}"),
+            )
+            .to_string(),
+        )
+    })?;
+    // No font, no batch: the letters stay waiting until one is installed.
+    guanxi_outbox::font::FontFile::locate().map_err(|e| UserError(e.message(ctx.lang)))?;
+    let id = match batch {
+        Some(id) => id,
+        None => match ctx.store.make_letter_batch(ctx.actor, chrono::Utc::now()).await.map_err(&err)? {
+            Some(id) => id,
+            None => {
+                println!("{}", ctx.t("现在没有待打印的信函。", "No letter is waiting to be printed."));
+                return Ok(());
+            }
+        },
+    };
+    let (b, messages) = ctx.store.letter_batch(id).await.map_err(&err)?;
+    let pdf = guanxi_outbox::letters::print_batch(&b, &messages, part, ctx.lang)
+        .map_err(|e| UserError(e.message(ctx.lang)))?;
+    std::fs::write(out, pdf).map_err(|e| {
+        UserError(
+            ctx.t(&format!("无法写入 {}：{e}", out.display()), &format!("cannot write {}: {e}", out.display()))
+                .to_string(),
+        )
+    })?;
+    match ctx.lang {
+        Lang::ZhCn => println!(
+            "第 {id} 批：{} 封信函已写入 {}。寄出后确认：guanxi outbox posted {id}",
+            messages.len(),
+            out.display()
+        ),
+        Lang::En => println!(
+            "batch {id}: {} letters written to {}. Once posted, confirm: guanxi outbox posted {id}",
+            messages.len(),
+            out.display()
+        ),
+    }
+    Ok(())
 }

@@ -892,6 +892,69 @@ async fn the_outbox_from_the_shell() {
     }
 }
 
+/// `guanxi outbox print-letters / posted`: the letters waiting printed to a PDF as a batch and
+/// confirmed posted; no Chinese font says what to install and makes no batch.
+#[tokio::test]
+async fn letters_from_the_shell() {
+    let dir = workdir();
+    for (backend, db) in databases(&dir).await {
+        {
+            let store = guanxi_store::Store::open(&db).await.expect("open");
+            let d = guanxi_domain::outbox::MessageDraft {
+                channel: guanxi_domain::outbox::MessageChannel::Letter,
+                purpose: guanxi_domain::outbox::MessagePurpose::Service,
+                customer_id: None,
+                user_id: None,
+                recipient: "上海市徐汇区漕溪北路 88 号".into(),
+                recipient_name: "王小明".into(),
+                subject: "保修卡".into(),
+                body: "王先生：随信附上您的保修卡。".into(),
+                cause: "manual".into(),
+                cause_id: None,
+                key: "shell-letter-1".into(),
+                not_before: None,
+                template_ref: None,
+                params: Vec::new(),
+            };
+            store.enqueue_message(guanxi_store::Actor::SYSTEM, &d).await.expect("enqueue");
+            store.close().await;
+        }
+        let pdf = dir.join(format!("letters-{backend}.pdf"));
+        let pdf_arg = pdf.display().to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+            .args(["--database", &db, "outbox", "print-letters", "--out", &pdf_arg])
+            .env("GUANXI_CJK_FONT", dir.join("no-such-font.ttc"))
+            .env_remove("GUANXI_LANG")
+            .output()
+            .expect("run guanxi");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains("GUANXI_CJK_FONT"), "{backend}: {stderr}");
+        assert!(!pdf.exists(), "{backend}");
+        let r = fails(&db, &dir, &["outbox", "print-letters", "--out", &pdf_arg, "--part", "envelopes"]);
+        assert!(r.stderr.contains("--part"), "{backend}: {}", r.stderr);
+        // The font is here (the test command installs fonts-noto-cjk).
+        if guanxi_outbox::font::FontFile::locate().is_err() {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but no CJK font");
+            continue;
+        }
+        let r = ok(&db, &dir, &["outbox", "print-letters", "--out", &pdf_arg]);
+        assert!(
+            r.stdout.contains("第 1 批：1 封信函") && r.stdout.contains("guanxi outbox posted 1"),
+            "{backend}: {}",
+            r.stdout
+        );
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{backend}");
+        let r = ok(&db, &dir, &["outbox", "print-letters", "--out", &pdf_arg]);
+        assert!(r.stdout.contains("没有待打印"), "{backend}: {}", r.stdout);
+        let r = ok(&db, &dir, &["outbox", "posted", "1"]);
+        assert!(r.stdout.contains("1 封已寄出，0 封回到待打印"), "{backend}: {}", r.stdout);
+        let r = fails(&db, &dir, &["outbox", "posted", "1"]);
+        assert!(r.stderr.contains("已经确认寄出"), "{backend}: {}", r.stderr);
+        let json = ok(&db, &dir, &["outbox", "list", "--json", "--state", "sent"]);
+        assert!(json.stdout.contains("\"total\":1") && json.stdout.contains("batch 1"), "{backend}: {}", json.stdout);
+    }
+}
+
 /// `guanxi cadence`: the demo's cadence listed, customers enrolled (garbage named, nobody
 /// twice), its report.
 #[tokio::test]

@@ -36,6 +36,7 @@ vocabulary! {
         Email = "email", "发邮件", "Send an e-mail", ["邮件"];
         Sms = "sms", "发短信", "Send an SMS", ["短信"];
         Wechat = "wechat", "发微信", "Send a WeChat message", ["微信"];
+        Letter = "letter", "寄信", "Post a letter", ["信函", "信件"];
         Task = "task", "布置待办", "Give the owner a task", ["待办"];
     }
 }
@@ -46,6 +47,7 @@ impl StepKind {
             StepKind::Email => Some(MessageChannel::Email),
             StepKind::Sms => Some(MessageChannel::Sms),
             StepKind::Wechat => Some(MessageChannel::Wechat),
+            StepKind::Letter => Some(MessageChannel::Letter),
             StepKind::Task => None,
         }
     }
@@ -239,8 +241,9 @@ pub struct TemplateDraft {
 pub const TEMPLATE_FIELDS: &[Field] =
     &[Field::TemplateName, Field::MessageChannel, Field::ProviderTemplate, Field::Subject, Field::Body];
 
-/// The channels a template can be for (letters are printed from the customer list, not sent).
-pub const TEMPLATE_CHANNELS: &[MessageChannel] = &[MessageChannel::Email, MessageChannel::Sms, MessageChannel::Wechat];
+/// The channels a template can be for (a letter's template is printed, in a batch, and posted).
+pub const TEMPLATE_CHANNELS: &[MessageChannel] =
+    &[MessageChannel::Email, MessageChannel::Sms, MessageChannel::Wechat, MessageChannel::Letter];
 
 /// The longest SMS or WeChat text (a long SMS is split by the carrier; past this it is a letter).
 pub const MAX_SHORT_BODY: usize = 500;
@@ -262,7 +265,9 @@ impl TemplateDraft {
                 Problem::UnknownChoice { allowed: allowed.iter().map(|s| s.to_string()).collect() },
             );
         }
-        let email = channel == MessageChannel::Email;
+        // E-mails and letters have a subject (a letter's heading) and room; SMS and WeChat are
+        // short and name the provider's template.
+        let email = matches!(channel, MessageChannel::Email | MessageChannel::Letter);
         let subject = if email {
             v.take(required_text(Field::Subject, raw.get(Field::Subject), MAX_SUBJECT))
         } else {

@@ -53,15 +53,28 @@ pub fn greeting(
     let kind = match template.1 {
         MessageChannel::Sms => StepKind::Sms,
         MessageChannel::Wechat => StepKind::Wechat,
-        MessageChannel::Email | MessageChannel::Letter => StepKind::Email,
+        MessageChannel::Email => StepKind::Email,
+        MessageChannel::Letter => StepKind::Letter,
+    };
+    // A letter has to be printed and posted: it is queued a week before the day.
+    let starts_on = match kind {
+        StepKind::Letter => day - chrono::Duration::days(LETTER_LEAD_DAYS),
+        _ => day,
     };
     let name = match lang {
         Lang::ZhCn => format!("{}问候（{}）", festival.label(lang), day.year()),
         Lang::En => format!("{} greeting {}", festival.label(lang), day.year()),
     };
-    let description = match lang {
-        Lang::ZhCn => format!("{day} 上午发出；在此之前加入的客户都会收到。"),
-        Lang::En => format!("Sent on the morning of {day} to everyone put in before then."),
+    let description = match (lang, kind) {
+        (Lang::ZhCn, StepKind::Letter) => {
+            format!("{starts_on} 上午进入发件箱的待打印信函，请在节日（{day}）前寄出；在此之前加入的客户都会收到。")
+        }
+        (Lang::En, StepKind::Letter) => format!(
+            "Ready to print in the outbox on the morning of {starts_on}, to be posted before the day ({day}), \
+             for everyone put in before then."
+        ),
+        (Lang::ZhCn, _) => format!("{day} 上午发出；在此之前加入的客户都会收到。"),
+        (Lang::En, _) => format!("Sent on the morning of {day} to everyone put in before then."),
     };
     CadenceDraft {
         name,
@@ -70,10 +83,13 @@ pub fn greeting(
         exit_on_buy: false,
         exit_on_visit: false,
         steps: vec![StepDraft { delay_days: 0, kind, template_id: Some(template.0), task_title: None }],
-        starts_on: Some(day),
+        starts_on: Some(starts_on),
         enrol_on: None,
     }
 }
+
+/// How many days before the festival a greeting by letter is ready to print.
+pub const LETTER_LEAD_DAYS: i64 = 7;
 
 /// Every festival's next day from `from`, soonest first.
 pub fn upcoming(from: NaiveDate) -> Vec<(Festival, NaiveDate)> {

@@ -7,8 +7,10 @@
 //! gateway). Letters are not sent here: they are printed and marked sent by the person who posted them.
 
 mod email;
+pub mod font;
 pub mod gateway;
 mod http;
+pub mod letters;
 pub mod links;
 
 pub use email::Smtp;
@@ -18,8 +20,7 @@ use guanxi_domain::outbox::MessageChannel;
 use guanxi_store::{OutboxMessage, SendOutcome, Store, StoreError};
 use std::sync::Arc;
 
-/// Why a marketing message was not sent: its day passed (shown translated by the pages).
-pub const TOO_LATE: &str = "too late: its day passed more than two days ago";
+pub use guanxi_store::TOO_LATE;
 /// Why messages wait: no e-mail server is set up.
 pub const NO_EMAIL_SERVER: &str = "no e-mail server is set up";
 /// Why marketing messages wait: no public address for their opt-out link.

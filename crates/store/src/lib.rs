@@ -56,6 +56,7 @@ mod customers;
 mod duplicates;
 mod imports;
 mod jobs;
+mod letters;
 mod notifications;
 mod orders;
 mod outbox;

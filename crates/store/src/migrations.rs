@@ -188,6 +188,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0030_cadence_rules.sql"),
         include_str!("../../../migrations/postgres/0030_cadence_rules.sql"),
     ),
+    (
+        31,
+        "letter batches",
+        include_str!("../../../migrations/sqlite/0031_letter_batches.sql"),
+        include_str!("../../../migrations/postgres/0031_letter_batches.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

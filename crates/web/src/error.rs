@@ -122,6 +122,7 @@ impl AppError {
             }
             AppError::Rejected { status, .. } if *status == StatusCode::NOT_FOUND => "not_found",
             AppError::Rejected { status, .. } if *status == StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            AppError::Rejected { status, .. } if *status == StatusCode::SERVICE_UNAVAILABLE => "unavailable",
             AppError::Rejected { .. } => "bad_request",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }

@@ -92,3 +92,31 @@ pub const HELD_PAUSED: &str = "held: its cadence is paused";
 pub const HELD_QUIET: &str = "held for quiet hours";
 /// Why a message waits: the customer had as many marketing messages this week as the cap allows.
 pub const HELD_WEEKLY_CAP: &str = "held: the customer's weekly limit of marketing messages is reached";
+
+/// A batch of letters printed together (one PDF) and posted together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LetterBatch {
+    pub id: i64,
+    pub created_by: i64,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+    /// How many letters it was printed with.
+    pub letters: i32,
+    pub posted_at: Option<DateTime<Utc>>,
+    pub posted_by_name: Option<String>,
+    /// How many of them were posted (the rest went back to the queue).
+    pub posted_count: Option<i32>,
+    /// When it was thrown away instead (its letters went back to the queue).
+    pub discarded_at: Option<DateTime<Utc>>,
+}
+
+/// Why a letter is back in the queue: the person who posted its batch said it was not posted.
+pub const LETTER_NOT_POSTED: &str = "not posted with its batch: back in the queue to print again";
+/// Why a letter is back in the queue: its batch was thrown away before it was posted.
+pub const BATCH_DISCARDED: &str = "its batch was thrown away before posting: back in the queue to print again";
+/// Why a marketing message was not sent (or a letter not printed): its day passed more than two
+/// days ago (shown translated by the pages).
+pub const TOO_LATE: &str = "too late: its day passed more than two days ago";
+/// The most letters one batch takes (a PDF a printer and a person can handle; the rest wait for
+/// the next batch).
+pub const MAX_BATCH_LETTERS: i64 = 500;

@@ -82,6 +82,8 @@ struct Addresses {
     /// A mobile number (an SMS cannot go to a landline).
     mobile: Option<String>,
     wechat: Option<String>,
+    /// The postal address, for letters.
+    address: Option<String>,
     /// The owner's username.
     owner: Option<String>,
 }
@@ -92,7 +94,7 @@ impl Addresses {
             MessageChannel::Email => (&self.email, "no_email"),
             MessageChannel::Sms => (&self.mobile, "no_phone"),
             MessageChannel::Wechat => (&self.wechat, "no_wechat"),
-            MessageChannel::Letter => (&None, "no_address"),
+            MessageChannel::Letter => (&self.address, "no_address"),
         };
         to.clone().ok_or(missing)
     }
@@ -152,6 +154,11 @@ async fn merge_data(tx: &mut Tx<'_>, customer: i64) -> Result<(MergeData, Addres
         email: d.email.as_ref().map(|e| e.as_str().to_string()),
         mobile: d.phone.as_ref().filter(|p| p.is_mobile()).map(|p| p.as_str().to_string()),
         wechat: d.wechat.clone(),
+        // A letter goes to the address, with the city in front when the address lacks it.
+        address: match (&d.city, &d.address) {
+            (Some(city), Some(a)) if !a.contains(city.as_str()) => Some(format!("{city} {a}")),
+            (_, a) => a.clone(),
+        },
         owner: owner.map(|o| o.0),
     };
     Ok((data, addresses))
@@ -290,7 +297,7 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                             key: format!("cadence:{id}:{position}"),
                             not_before: None,
                             template_ref: t.draft.provider_template.clone(),
-                            params: if channel == MessageChannel::Email {
+                            params: if matches!(channel, MessageChannel::Email | MessageChannel::Letter) {
                                 Vec::new()
                             } else {
                                 t.draft.params(&data, lang)

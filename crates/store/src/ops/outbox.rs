@@ -15,9 +15,10 @@ use guanxi_domain::outbox::{MAX_ATTEMPTS, MessageChannel, MessageDraft, MessageP
 use guanxi_domain::{Direction, InteractionDraft};
 use sqlx::{AssertSqlSafe, Row as _};
 
-const SELECT: &str = "SELECT m.*, c.name AS customer_name FROM outbox m LEFT JOIN customers c ON c.id = m.customer_id";
+pub(crate) const SELECT: &str =
+    "SELECT m.*, c.name AS customer_name FROM outbox m LEFT JOIN customers c ON c.id = m.customer_id";
 
-fn message_from_row(r: &Row) -> Result<OutboxMessage, StoreError> {
+pub(crate) fn message_from_row(r: &Row) -> Result<OutboxMessage, StoreError> {
     let channel: String = r.try_get("channel")?;
     let purpose: String = r.try_get("purpose")?;
     let state: String = r.try_get("state")?;
@@ -53,7 +54,7 @@ fn message_from_row(r: &Row) -> Result<OutboxMessage, StoreError> {
     })
 }
 
-async fn load(tx: &mut Tx<'_>, id: i64) -> Result<OutboxMessage, StoreError> {
+pub(crate) async fn load(tx: &mut Tx<'_>, id: i64) -> Result<OutboxMessage, StoreError> {
     let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE m.id = $1{}", for_update_of())))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -295,7 +296,7 @@ async fn held(
     Ok(Some((until, HELD_WEEKLY_CAP)))
 }
 
-async fn finish_attempt(
+pub(crate) async fn finish_attempt(
     tx: &mut Tx<'_>,
     id: i64,
     attempt: i32,
@@ -318,7 +319,7 @@ async fn finish_attempt(
     Ok(())
 }
 
-async fn set_failed(tx: &mut Tx<'_>, id: i64, error: &str, _at: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) async fn set_failed(tx: &mut Tx<'_>, id: i64, error: &str, _at: DateTime<Utc>) -> Result<(), StoreError> {
     let error: String = error.chars().take(2000).collect();
     sqlx::query(
         "UPDATE outbox SET state = 'failed', last_error = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2",
@@ -363,25 +364,8 @@ pub async fn record_send(
     let channel = MessageChannel::from_code(&channel).ok_or_else(|| corrupt("outbox channel", &channel))?;
     let new_state = match outcome {
         SendOutcome::Sent(reference) => {
-            let interaction = match customer_id {
-                Some(customer) if customer_is_live(&mut tx, customer).await? => {
-                    let summary = if subject.is_empty() { body.chars().take(200).collect() } else { subject };
-                    let d = InteractionDraft::message(channel.contact_channel(), Direction::Outbound, at, summary);
-                    Some(log_interaction_in(&mut tx, Actor(created_by), customer, &d).await?)
-                }
-                _ => None,
-            };
-            sqlx::query(
-                "UPDATE outbox SET state = 'sent', sent_at = $1, provider_ref = $2, interaction_id = $3, \
-                 lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE id = $4",
-            )
-            .bind(at)
-            .bind(reference)
-            .bind(interaction)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            finish_attempt(&mut tx, id, attempts, "sent", Some(reference), at).await?;
+            let sent = Sent { id, attempt: attempts, customer_id, created_by, subject, body, channel };
+            mark_sent_in(&mut tx, sent, reference, at).await?;
             MessageState::Sent
         }
         SendOutcome::Retry(error) if attempts < max_attempts => {
@@ -406,6 +390,46 @@ pub async fn record_send(
     };
     tx.commit().await?;
     Ok(Some(new_state))
+}
+
+/// A message that went out, as [`mark_sent_in`] records it.
+pub(crate) struct Sent {
+    pub id: i64,
+    pub attempt: i32,
+    pub customer_id: Option<i64>,
+    pub created_by: i64,
+    pub subject: String,
+    pub body: String,
+    pub channel: MessageChannel,
+}
+
+/// Marks a message sent (by a worker, or a letter posted by a person) and, for a customer's,
+/// logs it as a contact on their timeline — in the caller's transaction.
+pub(crate) async fn mark_sent_in(
+    tx: &mut Tx<'_>,
+    m: Sent,
+    reference: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let interaction = match m.customer_id {
+        Some(customer) if customer_is_live(tx, customer).await? => {
+            let summary = if m.subject.is_empty() { m.body.chars().take(200).collect() } else { m.subject };
+            let d = InteractionDraft::message(m.channel.contact_channel(), Direction::Outbound, at, summary);
+            Some(log_interaction_in(tx, Actor(m.created_by), customer, &d).await?)
+        }
+        _ => None,
+    };
+    sqlx::query(
+        "UPDATE outbox SET state = 'sent', sent_at = $1, provider_ref = $2, interaction_id = $3, \
+         lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE id = $4",
+    )
+    .bind(at)
+    .bind(reference)
+    .bind(interaction)
+    .bind(m.id)
+    .execute(&mut **tx)
+    .await?;
+    finish_attempt(tx, m.id, m.attempt, "sent", Some(reference), at).await
 }
 
 async fn customer_is_live(tx: &mut Tx<'_>, id: i64) -> Result<bool, StoreError> {

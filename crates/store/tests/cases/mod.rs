@@ -5,6 +5,7 @@ mod cadences;
 mod concurrency;
 mod greetings;
 mod imports;
+mod letters;
 mod relationships;
 mod reminders;
 mod sales;

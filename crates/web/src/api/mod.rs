@@ -10,6 +10,7 @@ mod archive;
 mod cadences;
 mod competitors;
 mod customers;
+mod letters;
 mod notifications;
 mod orders;
 mod outbox;
@@ -67,6 +68,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(settings::router())
         .merge(tasks::router())
         .merge(outbox::router())
+        .merge(letters::router())
         .merge(cadences::router())
         .merge(notifications::router())
         .split_for_parts()

@@ -93,6 +93,7 @@ catalogue! {
     provider_template_hint => "只用于短信和微信：服务商审核通过的模板编号（如 SMS_123456）；正文里的合并字段按代码作为模板参数发给服务商", "SMS and WeChat only: the template ID the provider approved (such as SMS_123456); the body's merge fields go to the provider as its parameters, by code";
     subject_email_only => "只用于邮件", "E-mail only";
     skip_no_wechat => "没有微信号", "No WeChat ID";
+    skip_no_address => "没有通信地址", "No postal address";
     cadence_starts_on_hint => "可不填。填了则在这天上午 9 点开始：此前加入的客户从这天算起（如节日问候）", "Optional. If set, it starts at 09:00 that day: customers put in before count from it (a festival greeting)";
     cadence_starts_on_note => "（上午 9 点）。此前加入的客户从这天算起；之后两天内加入的从加入时算起；再晚就不能加入了。", " (09:00). Customers put in before count from that day; those put in within two days after, from when they are put in; later, nobody can be put in.";
     greetings_title => "节日问候", "Festival greetings";

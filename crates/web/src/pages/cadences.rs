@@ -349,6 +349,7 @@ impl EnrolmentView {
                             Some("no_email") => t.skip_no_email(),
                             Some("no_phone") => t.skip_no_phone(),
                             Some("no_wechat") => t.skip_no_wechat(),
+                            Some("no_address") => t.skip_no_address(),
                             Some("no_consent") => t.skip_no_consent(),
                             Some("no_template") => t.skip_no_template(),
                             Some("late") => t.skip_late(),

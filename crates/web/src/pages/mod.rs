@@ -15,6 +15,7 @@ pub mod greetings;
 pub mod health;
 pub mod history;
 pub mod import;
+pub mod letters;
 pub mod messaging;
 pub mod notifications;
 pub mod optout;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::router())
         .merge(tasks::router())
         .merge(outbox::router())
+        .merge(letters::router())
         .merge(cadences::router())
         .merge(optout::router())
         .merge(messaging::router())

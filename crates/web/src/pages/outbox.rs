@@ -72,7 +72,11 @@ impl MessageRow {
             },
             customer: m.customer_id.zip(m.customer_name.clone()),
             subject: if m.subject.is_empty() { m.body.chars().take(60).collect() } else { m.subject.clone() },
-            state: m.state.label(lang),
+            state: match (m.channel, m.state) {
+                (MessageChannel::Letter, MessageState::Sending) => t.letters_printed_state(),
+                (MessageChannel::Letter, MessageState::Queued) => t.letters_waiting(),
+                (_, s) => s.label(lang),
+            },
             state_code: m.state.code(),
             attempts: format!("{}/{}", m.attempts, m.max_attempts),
             when,
@@ -93,6 +97,8 @@ pub fn error_words(e: &str, t: T) -> String {
         guanxi_store::HELD_QUIET => t.outbox_held_quiet().to_string(),
         guanxi_store::HELD_PAUSED => t.outbox_held_paused().to_string(),
         guanxi_store::HELD_WEEKLY_CAP => t.outbox_held_cap().to_string(),
+        guanxi_store::LETTER_NOT_POSTED => t.letters_not_posted().to_string(),
+        guanxi_store::BATCH_DISCARDED => t.letters_back_discarded().to_string(),
         "the customer opted out" => t.outbox_opted_out().to_string(),
         other => other.to_string(),
     }

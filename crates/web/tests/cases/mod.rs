@@ -5,6 +5,7 @@ mod competitors;
 mod everyday;
 mod greetings;
 mod hardening;
+mod letters;
 mod messaging;
 mod notifications;
 mod outbox;
