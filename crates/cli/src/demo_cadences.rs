@@ -90,6 +90,7 @@ async fn thank_you_letters(ctx: &Ctx, manager: Actor) -> Result<()> {
             kind: StepKind::Letter,
             template_id: Some(template.id),
             task_title: None,
+            approve: false,
         }],
         starts_on: None,
         enrol_on: None,

@@ -54,6 +54,14 @@ impl StepKind {
 }
 
 vocabulary! {
+    /// Whether a cadence's message goes by itself or waits for a person to approve it.
+    SendMode {
+        Auto = "auto", "自动发送", "Sent by itself", ["自动"];
+        Approve = "approve", "审批后发送", "Sent once someone approves it", ["审批"];
+    }
+}
+
+vocabulary! {
     /// What puts a customer in a cadence by itself.
     EnrolRule {
         FirstPurchase = "first_purchase", "首次购买后自动加入", "On their first purchase", ["首次购买"];
@@ -333,6 +341,9 @@ pub struct StepDraft {
     pub template_id: Option<i64>,
     /// What a task step asks the owner to do (merge fields allowed).
     pub task_title: Option<String>,
+    /// A message step's message waits for the customer's owner or a manager to approve it.
+    #[serde(default)]
+    pub approve: bool,
 }
 
 /// A cadence as entered: its name, when a customer leaves it, its steps.
@@ -378,14 +389,15 @@ impl CadenceDraft {
         }
         for (i, s) in filled.iter().enumerate() {
             let n = i + 1;
-            let at = |e: FieldError| FieldError { value: format!("{n}: {}", e.value), ..e };
+            let at = |e: FieldError| e.in_step(n);
             let delay_text = s.get(Field::DelayDays).trim();
             let delay = match delay_text.parse::<i64>() {
                 Ok(d) if (0..=MAX_DELAY_DAYS).contains(&d) => Some(d),
                 _ => {
-                    v.push(
+                    v.push_step(
+                        n,
                         Field::DelayDays,
-                        &format!("{n}: {delay_text}"),
+                        delay_text,
                         Problem::OutOfRange { min: "0".into(), max: MAX_DELAY_DAYS.to_string() },
                     );
                     None
@@ -394,7 +406,7 @@ impl CadenceDraft {
             let kind = match choice(Field::StepAction, s.get(Field::StepAction), StepKind::parse, &StepKind::codes()) {
                 Ok(Some(k)) => Some(k),
                 Ok(None) => {
-                    v.push(Field::StepAction, &format!("{n}:"), Problem::Required);
+                    v.push_step(n, Field::StepAction, "", Problem::Required);
                     None
                 }
                 Err(e) => {
@@ -403,6 +415,13 @@ impl CadenceDraft {
                 }
             };
             let template_id = s.get(Field::Template).trim().parse::<i64>().ok();
+            let approve = match choice(Field::StepSend, s.get(Field::StepSend), SendMode::parse, &SendMode::codes()) {
+                Ok(mode) => mode == Some(SendMode::Approve),
+                Err(e) => {
+                    v.0.push(at(e));
+                    false
+                }
+            };
             let task_title = match text(Field::TaskTitleTemplate, s.get(Field::TaskTitleTemplate), 200) {
                 Ok(t) => t,
                 Err(e) => {
@@ -412,7 +431,7 @@ impl CadenceDraft {
             };
             match kind {
                 Some(StepKind::Task) if task_title.is_none() => {
-                    v.push(Field::TaskTitleTemplate, &format!("{n}:"), Problem::Required)
+                    v.push_step(n, Field::TaskTitleTemplate, "", Problem::Required)
                 }
                 Some(StepKind::Task) => {
                     if let Some(t) = &task_title
@@ -421,7 +440,7 @@ impl CadenceDraft {
                         v.0.push(at(e));
                     }
                 }
-                Some(_) if template_id.is_none() => v.push(Field::Template, &format!("{n}:"), Problem::Required),
+                Some(_) if template_id.is_none() => v.push_step(n, Field::Template, "", Problem::Required),
                 _ => {}
             }
             if let (Some(delay_days), Some(kind)) = (delay, kind) {
@@ -430,6 +449,7 @@ impl CadenceDraft {
                     kind,
                     template_id: if kind == StepKind::Task { None } else { template_id },
                     task_title: if kind == StepKind::Task { task_title } else { None },
+                    approve: approve && kind != StepKind::Task,
                 });
             }
         }
@@ -511,7 +531,13 @@ pub fn coffee_shop_example(lang: Lang) -> (CadenceDraft, Vec<TemplateDraft>) {
         // The template ids are filled in when the templates are saved.
         steps: [7, 20, 18]
             .into_iter()
-            .map(|d| StepDraft { delay_days: d, kind: StepKind::Email, template_id: None, task_title: None })
+            .map(|d| StepDraft {
+                delay_days: d,
+                kind: StepKind::Email,
+                template_id: None,
+                task_title: None,
+                approve: false,
+            })
             .collect(),
         starts_on: None,
         enrol_on: Some(EnrolRule::FirstPurchase),
@@ -589,10 +615,12 @@ mod tests {
             Raw::new().with(Field::DelayDays, "5").with(Field::StepAction, "fax"),
         ];
         let e = CadenceDraft::parse(&raw, &steps).unwrap_err();
-        let got: Vec<(Field, String)> = e.0.iter().map(|e| (e.field, e.value.clone())).collect();
-        assert!(got.contains(&(Field::DelayDays, "1: -3".into())), "{got:?}");
-        assert!(got.contains(&(Field::TaskTitleTemplate, "2:".into())), "{got:?}");
-        assert!(got.contains(&(Field::StepAction, "3: fax".into())), "{got:?}");
+        let got: Vec<(Option<usize>, Field, String)> = e.0.iter().map(|e| (e.step, e.field, e.value.clone())).collect();
+        assert!(got.contains(&(Some(1), Field::DelayDays, "-3".into())), "{got:?}");
+        assert!(got.contains(&(Some(2), Field::TaskTitleTemplate, "".into())), "{got:?}");
+        assert!(got.contains(&(Some(3), Field::StepAction, "fax".into())), "{got:?}");
+        assert!(e.message(Lang::ZhCn).starts_with("第 1 步：间隔天数：“-3”"), "{}", e.message(Lang::ZhCn));
+        assert!(e.message(Lang::En).contains("Step 3: "), "{}", e.message(Lang::En));
         let (c, templates) = coffee_shop_example(Lang::ZhCn);
         assert_eq!(c.steps.iter().map(|s| s.delay_days).collect::<Vec<_>>(), vec![7, 20, 18]);
         for t in templates {

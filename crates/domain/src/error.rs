@@ -241,6 +241,14 @@ pub enum Problem {
     Unchanged,
     /// An outsider becomes a partner through friend or supplier first.
     SkipsAStage,
+    /// A template for another channel than the step sends on: the two channels' labels, each
+    /// in Chinese and English.
+    TemplateForOtherChannel {
+        is: Box<[String; 2]>,
+        needs: Box<[String; 2]>,
+    },
+    /// An SMS or WeChat text, which goes as the provider's approved template says.
+    FixedByProvider,
     /// A name that fits several records.
     Ambiguous {
         count: usize,
@@ -302,6 +310,8 @@ impl Problem {
             Problem::QuotaFull { .. } => "quota_full",
             Problem::Unchanged => "unchanged",
             Problem::SkipsAStage => "skips_a_stage",
+            Problem::TemplateForOtherChannel { .. } => "template_for_other_channel",
+            Problem::FixedByProvider => "fixed_by_provider",
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
@@ -458,6 +468,16 @@ impl Problem {
                 "is not an address customers can open: start with http:// or https:// and end at the path (no ? or #), such as https://crm.example.com"
                     .into()
             }
+            (Problem::TemplateForOtherChannel { is, needs }, Lang::ZhCn) => {
+                format!("是{}的模板，这一步需要{}的模板", is[0], needs[0])
+            }
+            (Problem::TemplateForOtherChannel { is, needs }, Lang::En) => {
+                format!("is a template for {}; this step needs one for {}", is[1], needs[1])
+            }
+            (Problem::FixedByProvider, Lang::ZhCn) => "不能修改：短信和微信按服务商审核过的模板发送".into(),
+            (Problem::FixedByProvider, Lang::En) => {
+                "cannot be changed: SMS and WeChat go as the provider's approved template says".into()
+            }
             (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),
             (Problem::SkipsAStage, Lang::En) => {
                 "cannot be reached from outsider directly: become a friend or a supplier first".into()
@@ -472,11 +492,19 @@ pub struct FieldError {
     pub field: Field,
     pub value: String,
     pub problem: Problem,
+    /// The step of a list the value belongs to (a cadence's third step), from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
 }
 
 impl FieldError {
     pub fn new(field: Field, value: &str, problem: Problem) -> FieldError {
-        FieldError { field, value: shorten(value, 60), problem }
+        FieldError { field, value: shorten(value, 60), problem, step: None }
+    }
+
+    /// The same problem, said of step `n` of a list.
+    pub fn in_step(self, n: usize) -> FieldError {
+        FieldError { step: Some(n), ..self }
     }
 
     pub fn message(&self, lang: Lang) -> String {
@@ -484,11 +512,16 @@ impl FieldError {
         let problem = self.problem.describe(lang);
         // A vocabulary's code is shown as its label in the reader's language (never `approach`).
         let value = self.field.display(&self.value, lang);
+        let step = match (self.step, lang) {
+            (None, _) => String::new(),
+            (Some(n), Lang::ZhCn) => format!("第 {n} 步："),
+            (Some(n), Lang::En) => format!("Step {n}: "),
+        };
         match (value.is_empty(), lang) {
-            (true, Lang::ZhCn) => format!("{label}：{problem}"),
-            (true, Lang::En) => format!("{label}: {problem}"),
-            (false, Lang::ZhCn) => format!("{label}：“{value}” {problem}"),
-            (false, Lang::En) => format!("{label}: \"{value}\" {problem}"),
+            (true, Lang::ZhCn) => format!("{step}{label}：{problem}"),
+            (true, Lang::En) => format!("{step}{label}: {problem}"),
+            (false, Lang::ZhCn) => format!("{step}{label}：“{value}” {problem}"),
+            (false, Lang::En) => format!("{step}{label}: \"{value}\" {problem}"),
         }
     }
 }
@@ -516,6 +549,11 @@ impl Validation {
 
     pub fn push(&mut self, field: Field, value: &str, problem: Problem) {
         self.0.push(FieldError::new(field, value, problem));
+    }
+
+    /// A problem of step `n` (from 1) of a list.
+    pub fn push_step(&mut self, n: usize, field: Field, value: &str, problem: Problem) {
+        self.0.push(FieldError::new(field, value, problem).in_step(n));
     }
 
     pub fn is_empty(&self) -> bool {

@@ -82,7 +82,7 @@ pub fn greeting(
         exit_on_reply: false,
         exit_on_buy: false,
         exit_on_visit: false,
-        steps: vec![StepDraft { delay_days: 0, kind, template_id: Some(template.0), task_title: None }],
+        steps: vec![StepDraft { delay_days: 0, kind, template_id: Some(template.0), task_title: None, approve: false }],
         starts_on: Some(starts_on),
         enrol_on: None,
     }

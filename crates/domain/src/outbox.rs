@@ -37,6 +37,8 @@ impl MessageChannel {
 vocabulary! {
     /// Where a message is on its way out.
     MessageState {
+        /// A cadence's message waiting for the customer's owner or a manager to approve it.
+        Approval = "approval", "待审批", "Awaiting approval", ["待批准"];
         /// Waiting for the worker (or for its next attempt).
         Queued = "queued", "待发送", "Queued", [];
         /// A worker holds it and is sending it now.

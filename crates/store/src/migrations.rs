@@ -194,6 +194,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0031_letter_batches.sql"),
         include_str!("../../../migrations/postgres/0031_letter_batches.sql"),
     ),
+    (
+        32,
+        "step approval",
+        include_str!("../../../migrations/sqlite/0032_step_approval.sql"),
+        include_str!("../../../migrations/postgres/0032_step_approval.sql"),
+    ),
 ];
 
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -60,7 +60,29 @@ impl Store {
         dispatch!(self, retry_message(actor, id))
     }
 
-    /// Cancels a message not sent yet; audited.
+    /// Messages awaiting approval, oldest first, with how many: for the customers of `owners`,
+    /// or all.
+    pub async fn messages_to_approve(
+        &self,
+        owners: Option<&[i64]>,
+        limit: i64,
+    ) -> Result<(Vec<OutboxMessage>, i64), StoreError> {
+        dispatch!(self, messages_to_approve(owners, limit))
+    }
+
+    /// Approves a message awaiting approval (an e-mail's or letter's text corrected first if
+    /// `edit` says so): queued to go now. Audited.
+    pub async fn approve_message(
+        &self,
+        actor: Actor,
+        id: i64,
+        edit: Option<(&str, &str)>,
+        at: DateTime<Utc>,
+    ) -> Result<OutboxMessage, StoreError> {
+        dispatch!(self, approve_message(actor, id, edit, at))
+    }
+
+    /// Cancels a message not sent yet (rejects one awaiting approval); audited.
     pub async fn cancel_message(&self, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
         dispatch!(self, cancel_message(actor, id))
     }

@@ -479,6 +479,10 @@ pub enum Action {
     SeeOutbox,
     /// Make and change cadences and message templates, and enrol many customers at once.
     ManageCadences,
+    /// Approve or reject a cadence's message to a customer owned by `owner` (none: nobody's).
+    ApproveMessage {
+        owner: Option<i64>,
+    },
 }
 
 /// The role rules (DESIGN.md "Roles"): everyone signed in reads the whole archive; sales reps
@@ -581,6 +585,14 @@ pub fn permits(user: &User, action: Action) -> Result<(), Denied> {
             SalesRep if owner == user.id => Ok(()),
             SalesRep => deny("销售代表只能跟进自己负责的商机", "Sales reps can work only their own opportunities"),
             _ => deny("只有销售人员和经理可以跟进商机", "Only sales reps and managers can work opportunities"),
+        },
+        Action::ApproveMessage { owner } => match role {
+            Admin | Manager => Ok(()),
+            SalesRep if owner == Some(user.id) => Ok(()),
+            _ => deny(
+                "只有客户的负责人和销售经理可以审批发给客户的消息",
+                "Only the customer's owner and managers approve messages to a customer",
+            ),
         },
         Action::AssignOwner => match role {
             Admin | Manager => Ok(()),

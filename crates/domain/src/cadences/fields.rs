@@ -16,6 +16,7 @@ fields! {
     DelayDays = "delay_days", "间隔天数", "Days after the previous step", [];
     StepAction = "step_action", "步骤内容", "What the step does", [] => super::StepKind;
     Template = "template", "消息模板", "Template", [];
+    StepSend = "step_send", "发送方式", "How it is sent", [] => super::SendMode;
     TaskTitleTemplate = "step_task_title", "待办事项", "Task", [];
     Consent = "consent", "营销同意", "Marketing consent", [] => super::ConsentState;
     ConsentHow = "consent_how", "同意方式", "How it was given or withdrawn", [];

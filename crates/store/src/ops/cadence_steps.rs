@@ -303,7 +303,14 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
                                 t.draft.params(&data, lang)
                             },
                         };
-                        let (outbox, _) = enqueue_message_in(&mut tx, Actor(enrolled_by), &draft, at).await?;
+                        let (outbox, new) = enqueue_message_in(&mut tx, Actor(enrolled_by), &draft, at).await?;
+                        if new && step.approve {
+                            // Held until a person approves it (the owner, or a manager).
+                            sqlx::query("UPDATE outbox SET state = 'approval' WHERE id = $1")
+                                .bind(outbox)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                         event(&mut tx, id, Some(position), at, "queued", None, (Some(outbox), None)).await?;
                     }
                     (why, _, _) => {

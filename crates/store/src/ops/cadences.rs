@@ -20,7 +20,8 @@ fn bool_of(r: &Row, col: &str) -> Result<bool, StoreError> {
 
 async fn steps_of(pool: &Pool, cadence: i64) -> Result<Vec<StepDraft>, StoreError> {
     let rows = sqlx::query(
-        "SELECT delay_days, kind, template_id, task_title FROM cadence_steps WHERE cadence_id = $1 ORDER BY position",
+        "SELECT delay_days, kind, template_id, task_title, approve FROM cadence_steps WHERE cadence_id = $1 \
+         ORDER BY position",
     )
     .bind(cadence)
     .fetch_all(pool)
@@ -33,6 +34,7 @@ async fn steps_of(pool: &Pool, cadence: i64) -> Result<Vec<StepDraft>, StoreErro
                 kind: StepKind::from_code(&kind).ok_or_else(|| corrupt("step kind", &kind))?,
                 template_id: r.try_get("template_id")?,
                 task_title: r.try_get("task_title")?,
+                approve: r.try_get::<i32, _>("approve")? != 0,
             })
         })
         .collect()
@@ -92,18 +94,28 @@ async fn check_steps(tx: &mut Tx<'_>, d: &CadenceDraft) -> Result<(), StoreError
     let mut v = Validation::default();
     for (i, s) in d.steps.iter().enumerate() {
         let (Some(channel), Some(template)) = (s.kind.channel(), s.template_id) else { continue };
-        let found: Option<String> = sqlx::query_scalar("SELECT channel FROM message_templates WHERE id = $1")
+        let found = sqlx::query("SELECT channel, name FROM message_templates WHERE id = $1")
             .bind(template)
             .fetch_optional(&mut **tx)
             .await?;
         match found {
-            None => v.push(Field::Template, &format!("{}: {template}", i + 1), Problem::NoSuchRecord),
-            Some(c) if c != channel.code() => v.push(
-                Field::Template,
-                &format!("{}: {template}", i + 1),
-                Problem::UnknownChoice { allowed: vec![channel.code().to_string()] },
-            ),
-            Some(_) => {}
+            None => v.push_step(i + 1, Field::Template, &template.to_string(), Problem::NoSuchRecord),
+            Some(r) => {
+                let (c, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                if c != channel.code() {
+                    let labels = |c: guanxi_domain::outbox::MessageChannel| {
+                        [
+                            c.label(guanxi_domain::Lang::ZhCn).to_string(),
+                            c.label(guanxi_domain::Lang::En).to_lowercase(),
+                        ]
+                    };
+                    let is = guanxi_domain::outbox::MessageChannel::from_code(&c)
+                        .ok_or_else(|| super::corrupt("template channel", &c))?;
+                    let problem =
+                        Problem::TemplateForOtherChannel { is: Box::new(labels(is)), needs: Box::new(labels(channel)) };
+                    v.push_step(i + 1, Field::Template, &name, problem);
+                }
+            }
         }
     }
     v.into_result(()).map_err(StoreError::Invalid)
@@ -113,8 +125,8 @@ async fn write_steps(tx: &mut Tx<'_>, id: i64, steps: &[StepDraft]) -> Result<()
     sqlx::query("DELETE FROM cadence_steps WHERE cadence_id = $1").bind(id).execute(&mut **tx).await?;
     for (i, s) in steps.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO cadence_steps (cadence_id, position, delay_days, kind, template_id, task_title) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO cadence_steps (cadence_id, position, delay_days, kind, template_id, task_title, approve) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(i as i32)
@@ -122,6 +134,7 @@ async fn write_steps(tx: &mut Tx<'_>, id: i64, steps: &[StepDraft]) -> Result<()
         .bind(s.kind.code())
         .bind(s.template_id)
         .bind(&s.task_title)
+        .bind(i32::from(s.approve && s.kind.channel().is_some()))
         .execute(&mut **tx)
         .await?;
     }

@@ -1,5 +1,6 @@
 //! Every operation of the store, written once against `DB` (see the crate docs).
 
+mod approvals;
 mod attachments;
 mod auth;
 mod cadence_steps;
@@ -35,6 +36,7 @@ mod values;
 mod visit_schedule;
 mod winback;
 
+pub use approvals::*;
 pub use attachments::*;
 pub use auth::*;
 pub use cadence_steps::*;

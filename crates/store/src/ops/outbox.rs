@@ -466,11 +466,11 @@ pub async fn retry_message(pool: &Pool, actor: Actor, id: i64) -> Result<OutboxM
     Ok(after)
 }
 
-/// Cancels a message that has not gone yet; audited.
+/// Cancels a message that has not gone yet (one awaiting approval: rejected); audited.
 pub async fn cancel_message(pool: &Pool, actor: Actor, id: i64) -> Result<OutboxMessage, StoreError> {
     let mut tx = super::begin(pool).await?;
     let m = load(&mut tx, id).await?;
-    if !matches!(m.state, MessageState::Failed | MessageState::Queued) {
+    if !matches!(m.state, MessageState::Failed | MessageState::Queued | MessageState::Approval) {
         return Err(StoreError::conflict(
             format!("这条消息{}，不能取消", m.state.label(guanxi_domain::Lang::ZhCn)),
             format!(

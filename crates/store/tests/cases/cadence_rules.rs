@@ -80,6 +80,7 @@ async fn a_cadence_task_is_on_the_owners_day_without_a_notification_each() {
                 kind: guanxi_domain::cadences::StepKind::Task,
                 template_id: None,
                 task_title: Some("给{{称呼}}打电话".into()),
+                approve: false,
             }],
             starts_on: None,
             enrol_on: None,

@@ -40,7 +40,13 @@ async fn letter_cadence(store: &Store) -> i64 {
         exit_on_reply: false,
         exit_on_buy: false,
         exit_on_visit: false,
-        steps: vec![StepDraft { delay_days: 0, kind: StepKind::Letter, template_id: Some(t.id), task_title: None }],
+        steps: vec![StepDraft {
+            delay_days: 0,
+            kind: StepKind::Letter,
+            template_id: Some(t.id),
+            task_title: None,
+            approve: false,
+        }],
         starts_on: None,
         enrol_on: None,
     };

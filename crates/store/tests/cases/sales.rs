@@ -154,6 +154,7 @@ async fn a_deal_goes_through_every_stage() {
                 kind: guanxi_domain::cadences::StepKind::Task,
                 template_id: None,
                 task_title: Some("回访{{称呼}}".into()),
+                approve: false,
             }],
             starts_on: None,
             enrol_on: Some(guanxi_domain::cadences::EnrolRule::DealWon),

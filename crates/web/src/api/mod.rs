@@ -6,6 +6,7 @@
 //! of `{category, value}`. Errors are `application/problem+json` with a stable `code` and, for
 //! validation, one entry per field.
 
+mod approvals;
 mod archive;
 mod cadences;
 mod competitors;
@@ -69,6 +70,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::router())
         .merge(outbox::router())
         .merge(letters::router())
+        .merge(approvals::router())
         .merge(cadences::router())
         .merge(notifications::router())
         .split_for_parts()

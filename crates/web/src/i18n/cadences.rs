@@ -115,4 +115,5 @@ catalogue! {
     cadence_confirm_reach => "其中 {n} 位有{channel}地址并同意接收营销消息；其余的会被跳过（步骤里写明原因）。", "Of them, {n} have an address for {channel} and consent to marketing; the others are skipped (each step says why).";
     cadence_enrol_by_hand => "只手动加入", "By hand only";
     cadence_enrol_rule_note => "：符合条件的客户会自动加入（也可以手动加入）。", ": customers it fits are put in by themselves (and can be put in by hand).";
+    cadence_send_hint => "消息步骤：审批后发送的消息先交给客户负责人或经理过目（可改文字），批准后才发出。", "Message steps: one sent once someone approves it waits for the customer's owner or a manager to look it over (and correct it) first.";
 }

@@ -109,4 +109,18 @@ catalogue! {
     letters_batch_discarded => "这一批已作废，信函回到待打印。", "The batch was thrown away; its letters are back in the queue.";
     letters_not_posted => "没有随本批寄出，已回到待打印", "Not posted with its batch: back in the queue to print";
     letters_back_discarded => "所在批次已作废，已回到待打印", "Its batch was thrown away: back in the queue to print";
+    // Messages awaiting approval.
+    approvals_title => "待审批的消息", "Messages to approve";
+    approvals_intro => "跟进节奏里设为“审批后发送”的消息会先停在这里：看一看，需要的话改一改邮件或信函的文字，批准后立即发出；不合适的可以不发。", "Messages of cadence steps set to be sent once someone approves them wait here: read them, correct an e-mail's or letter's text if need be, and approve — they go at once — or reject those that do not fit.";
+    approvals_none => "没有等待审批的消息。", "No message is waiting for approval.";
+    approvals_n => "{n} 条消息等待审批。", "{n} messages are waiting for approval.";
+    approvals_made => "生成于", "Made";
+    approvals_until => "{at} 前不批准就不再发送（过期的问候没有意义）", "not sent if not approved by {at} (a greeting that late helps nobody)";
+    approvals_fixed => "短信和微信按服务商审核过的模板发送，文字不能在这里修改。", "SMS and WeChat go as the provider's approved template says; the text cannot be changed here.";
+    approvals_approve => "批准并发送", "Approve and send";
+    approvals_reject => "不发送", "Do not send";
+    approvals_approved => "已批准，消息已进入发送队列。", "Approved: the message is on its way.";
+    approvals_rejected => "这条消息不会发送。", "That message will not be sent.";
+    approvals_on_my_day => "{n} 条消息等你审批", "{n} messages wait for your approval";
+    letters_on_my_day => "{n} 封信函待打印", "{n} letters wait to be printed";
 }

@@ -53,7 +53,8 @@ pub const CADENCE_FIELDS: &[Field] = &[
     Field::ExitOnVisit,
 ];
 /// The fields of one step row, in its order.
-pub const STEP_FIELDS: &[Field] = &[Field::DelayDays, Field::StepAction, Field::Template, Field::TaskTitleTemplate];
+pub const STEP_FIELDS: &[Field] =
+    &[Field::DelayDays, Field::StepAction, Field::Template, Field::StepSend, Field::TaskTitleTemplate];
 
 /// One step as a line: its day, what it does.
 pub struct StepView {
@@ -73,7 +74,12 @@ fn step_views(c: &CadenceRecord, templates: &[TemplateRecord], t: T) -> Vec<Step
                 (StepKind::Task, _, Some(title)) => format!("{}{}{title}", s.kind.label(t.lang()), t.colon()),
                 (_, Some(id), _) => {
                     let name = templates.iter().find(|x| x.id == id).map_or(String::new(), |x| x.draft.name.clone());
-                    format!("{}{}{name}", s.kind.label(t.lang()), t.colon())
+                    let approval = if s.approve {
+                        format!(" · {}", guanxi_domain::cadences::SendMode::Approve.label(t.lang()))
+                    } else {
+                        String::new()
+                    };
+                    format!("{}{}{name}{approval}", s.kind.label(t.lang()), t.colon())
                 }
                 _ => s.kind.label(t.lang()).to_string(),
             };
@@ -204,8 +210,22 @@ async fn form_page(
         .map(|(i, r)| {
             let mut inputs = form::inputs(STEP_FIELDS, r, None, t);
             for input in inputs.iter_mut() {
+                input.row = Some(i + 1);
                 if input.name == Field::Template.code() {
                     input.kind = InputKind::Select(template_choices(&templates, t));
+                }
+                if input.name == Field::StepSend.code() {
+                    // Empty is "by itself", so that an unused row stays empty.
+                    use guanxi_domain::cadences::SendMode;
+                    let lang = t.lang();
+                    input.kind = InputKind::Select(vec![
+                        (String::new(), SendMode::Auto.label(lang).to_string()),
+                        (SendMode::Approve.code().to_string(), SendMode::Approve.label(lang).to_string()),
+                    ]);
+                    if input.value == SendMode::Auto.code() {
+                        input.value.clear();
+                    }
+                    input.hint = Some(t.cadence_send_hint());
                 }
             }
             StepRow { n: i + 1, inputs }
@@ -244,6 +264,7 @@ fn cadence_raw(d: &CadenceDraft) -> (Raw, Vec<Raw>) {
                 .with(Field::DelayDays, s.delay_days.to_string())
                 .with(Field::StepAction, s.kind.code())
                 .with(Field::Template, s.template_id.map(|i| i.to_string()).unwrap_or_default())
+                .with(Field::StepSend, if s.approve { "approve" } else { "" })
                 .with(Field::TaskTitleTemplate, s.task_title.clone().unwrap_or_default())
         })
         .collect();

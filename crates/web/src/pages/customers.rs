@@ -320,6 +320,7 @@ async fn list(
         kind,
         required: false,
         hint: None,
+        row: None,
     };
     filters.push(value_input("tier", t.value_tier(), &q.tier, form::InputKind::Select(tiers)));
     filters.push(value_input("segment", t.rfm_segment(), &q.segment, form::InputKind::Select(segments)));

@@ -32,6 +32,8 @@ pub struct Input {
     pub kind: InputKind,
     pub required: bool,
     pub hint: Option<&'static str>,
+    /// Told apart from the same field elsewhere on the page (a cadence's third step: `3`).
+    pub row: Option<usize>,
 }
 
 impl Input {
@@ -83,7 +85,18 @@ impl Input {
 
     /// The element id of the input, and of its error (`err-…`) for aria-describedby.
     pub fn id(&self) -> String {
-        format!("f-{}", self.name)
+        match self.row {
+            Some(n) => format!("f-{}-{n}", self.name),
+            None => format!("f-{}", self.name),
+        }
+    }
+
+    /// The id of its error message.
+    pub fn err_id(&self) -> String {
+        match self.row {
+            Some(n) => format!("err-{}-{n}", self.name),
+            None => format!("err-{}", self.name),
+        }
     }
 }
 
@@ -336,6 +349,7 @@ pub fn input(field: Field, raw: &Raw, errors: Option<&Validation>, t: T) -> Inpu
             Field::Experience,
         ]),
         hint,
+        row: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! successful post (with a one-time notice), the form shown again with its errors otherwise.
 
 pub mod account;
+pub mod approvals;
 pub mod archive;
 pub mod audit;
 pub mod cadence_pause;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(outbox::router())
         .merge(letters::router())
+        .merge(approvals::router())
         .merge(cadences::router())
         .merge(optout::router())
         .merge(messaging::router())

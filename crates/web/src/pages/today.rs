@@ -124,6 +124,9 @@ struct TodayPage {
     /// Cadence steps of the next 7 days for the viewer's customers (a manager's: the team's).
     cadence_steps: Vec<Line>,
     team: Vec<PersonLine>,
+    /// Messages awaiting the viewer's approval, and (for those who print them) letters to print.
+    approvals: i64,
+    letters: i64,
     back: String,
     back_q: String,
     can_create: bool,
@@ -142,6 +145,11 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
     let team_ids: Vec<i64> = team.iter().map(|u| u.id).collect();
     let mine = vec![v.user.id];
     let names = crate::html::Names::load(state.store()).await?;
+    let approvals = state.store().messages_to_approve(super::approvals::owners_for(&v).as_deref(), 1).await?.1;
+    let letters = match v.may(Action::SeeOutbox) {
+        Ok(()) => state.store().letters_to_print(chrono::Utc::now(), 1).await?.1,
+        Err(_) => 0,
+    };
 
     // The viewer's own tasks due by today, and how many come in the week ahead.
     let due = TaskFilter { assignees: Some(mine.clone()), due_to: Some(today), limit: 200, ..Default::default() };
@@ -272,6 +280,8 @@ async fn page(State(state): State<AppState>, v: Viewer, Query(q): Query<TodayQue
         visits,
         cadence_steps,
         team: team_lines,
+        approvals,
+        letters,
         back_q: crate::html::url_encode(&back),
         back,
         can_create: v.may(Action::CreateTask).is_ok(),

@@ -67,7 +67,10 @@ async fn cadences_and_templates_name_what_is_wrong() {
             .await;
         assert_eq!(r.status, 422, "{b}");
         let text = kit::decoded(&r.text());
-        assert!(text.contains("间隔天数") && text.contains("1: -3") && text.contains("消息模板"), "{b}: {text}");
+        assert!(
+            text.contains("间隔天数") && text.contains("第 1 步：间隔天数：“-3”") && text.contains("消息模板"),
+            "{b}: {text}"
+        );
         // A task step with merge fields is fine.
         let r = boss
             .post(

@@ -49,6 +49,16 @@ async fn a_manager_prints_a_batch_of_letters_and_confirms_it_posted() {
         assert_eq!(template.draft.channel, MessageChannel::Letter, "{b}");
         assert!(kit::decoded(&boss.get("/cadences/new").await.text()).contains("寄信"), "{b}: the step is offered");
         let tid = template.id.to_string();
+        // A letter's template on an e-mail step is named, with the step.
+        let r = boss
+            .post(
+                "/cadences",
+                &[("cadence_name", "错配"), ("delay_days", "0"), ("step_action", "email"), ("template", &tid)],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{b}");
+        let text = kit::decoded(&r.text());
+        assert!(text.contains("第 1 步：消息模板：“感谢信” 是信函的模板，这一步需要电子邮件的模板"), "{b}: {text}");
         let r = boss
             .post(
                 "/cadences",

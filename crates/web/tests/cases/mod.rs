@@ -1,4 +1,5 @@
 mod api;
+mod approvals;
 mod browser;
 mod cadences;
 mod competitors;
