@@ -61,11 +61,25 @@ vocabulary! {
     }
 }
 
+impl EnrolRule {
+    /// The rule that puts in customers who newly reach `tier` at a value run, if any.
+    pub fn for_tier(tier: crate::ValueTier) -> Option<EnrolRule> {
+        match tier {
+            crate::ValueTier::Key => Some(EnrolRule::BecameKey),
+            crate::ValueTier::Major => Some(EnrolRule::BecameMajor),
+            _ => None,
+        }
+    }
+}
+
 vocabulary! {
     /// What puts a customer in a cadence by itself.
     EnrolRule {
         FirstPurchase = "first_purchase", "首次购买后自动加入", "On their first purchase", ["首次购买"];
         DealWon = "deal_won", "赢单后自动加入", "When a deal of theirs is won", ["赢单"];
+        BecameKey = "became_key", "成为主客户时自动加入", "When they become a key account", ["成为主客户"];
+        BecameMajor = "became_major", "成为大客户时自动加入", "When they become a major customer", ["成为大客户"];
+        WinbackOpened = "winback_opened", "开启挽回案例时自动加入", "When a win-back case is opened for them", ["挽回"];
     }
 }
 

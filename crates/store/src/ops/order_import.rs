@@ -251,6 +251,7 @@ pub async fn import_order_batches(
     match written {
         Ok((Some(outcome), refused)) => {
             super::import::after_import_orders(pool).await?;
+            super::orders::first_purchases_of_import(pool, actor, import_id, super::now()).await?;
             Ok((outcome, refused))
         }
         // Refused, or the source may not commit: nothing stays.

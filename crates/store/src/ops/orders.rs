@@ -526,3 +526,39 @@ pub(crate) async fn first_purchase_in(
     }
     Ok(())
 }
+
+/// The customers whose first purchase came in import `import` (every order of theirs is from it,
+/// the first made lately): the cadences that take new buyers by themselves put them in, each in
+/// its own transaction after the import. Nothing is asked when no cadence takes new buyers.
+pub(crate) async fn first_purchases_of_import(
+    pool: &Pool,
+    actor: Actor,
+    import: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, StoreError> {
+    let rule = guanxi_domain::cadences::EnrolRule::FirstPurchase;
+    let wanted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cadences WHERE enrol_on = $1 AND paused_at IS NULL")
+        .bind(rule.code())
+        .fetch_one(pool)
+        .await?;
+    if wanted == 0 {
+        return Ok(0);
+    }
+    let customers: Vec<i64> = sqlx::query_scalar(
+        "SELECT o.customer_id FROM orders o WHERE o.import_id = $1 AND o.deleted_at IS NULL GROUP BY o.customer_id \
+         HAVING MIN(o.ordered_at) > $2 AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id \
+         AND p.deleted_at IS NULL AND (p.import_id IS NULL OR p.import_id <> $1))",
+    )
+    .bind(import)
+    .bind(at - guanxi_domain::cadences::LATE_AFTER)
+    .fetch_all(pool)
+    .await?;
+    for chunk in customers.chunks(500) {
+        let mut tx = super::begin(pool).await?;
+        for c in chunk {
+            super::cadences::enrol_by_rule_in(&mut tx, rule, *c, actor, at).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(customers.len())
+}

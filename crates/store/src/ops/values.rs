@@ -432,6 +432,7 @@ pub async fn save_assessment(
     // Emptied at once (no foreign keys keep SQLite from it, migration 12) and filled in id
     // order. The two indexes stay: with a few distinct tiers and segments each new entry lands
     // at the end of its value's run, cheaper than building them again (1.2 s at a million).
+    let before = tiers_that_enrol(&mut tx).await?;
     sqlx::query("DELETE FROM customer_values").execute(&mut *tx).await?;
     if let Some(conn) = super::sqlite_connection(&mut tx) {
         insert_values_sqlite(conn, run, values).await?;
@@ -473,6 +474,9 @@ pub async fn save_assessment(
                 .bind(v.clv_projected_fen);
         }
         q.execute(&mut *tx).await?;
+    }
+    if let Some(before) = before {
+        enrol_new_in_tier(&mut tx, actor, &before, values).await?;
     }
     tx.commit().await?;
     if super::DIALECT == crate::Dialect::Sqlite {
@@ -625,4 +629,44 @@ pub async fn churn_watch(pool: &Pool, threshold: f64, limit: i64) -> Result<Vec<
             })
         })
         .collect()
+}
+
+/// Before a value run replaces the values: the tier of every customer in a tier that a running
+/// cadence takes by itself (key accounts, major customers) — `None` when no cadence does, or
+/// there was no run before (on the first run nobody *becomes* anything).
+async fn tiers_that_enrol(tx: &mut Tx<'_>) -> Result<Option<HashMap<i64, String>>, StoreError> {
+    use guanxi_domain::cadences::EnrolRule;
+    let rules = [EnrolRule::BecameKey.code(), EnrolRule::BecameMajor.code()];
+    let wanted: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM cadences WHERE enrol_on IN ($1, $2) AND paused_at IS NULL")
+            .bind(rules[0])
+            .bind(rules[1])
+            .fetch_one(&mut **tx)
+            .await?;
+    let assessed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer_values").fetch_one(&mut **tx).await?;
+    if wanted == 0 || assessed == 0 {
+        return Ok(None);
+    }
+    let rows = sqlx::query("SELECT customer_id, tier FROM customer_values WHERE tier IN ('key', 'major')")
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(Some(rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, StoreError>>()?))
+}
+
+/// Puts the customers who reached a tier at this run (key accounts, major customers) in the
+/// cadences that take that tier's newcomers by themselves.
+async fn enrol_new_in_tier(
+    tx: &mut Tx<'_>,
+    actor: Actor,
+    before: &HashMap<i64, String>,
+    values: &[CustomerValue],
+) -> Result<(), StoreError> {
+    let at = now();
+    for v in values {
+        let Some(rule) = guanxi_domain::cadences::EnrolRule::for_tier(v.tier) else { continue };
+        if before.get(&v.customer_id).map(String::as_str) != Some(v.tier.code()) {
+            super::cadences::enrol_by_rule_in(tx, rule, v.customer_id, actor, at).await?;
+        }
+    }
+    Ok(())
 }

@@ -299,6 +299,8 @@ async fn insert_case(
     .try_get(0)?;
     let after = serde_json::json!({"trigger": trigger.code(), "yearly_value_fen": figure.yearly_fen, "lifetime_loss_fen": figure.loss_fen});
     audit(tx, actor, "create", "winback_case", Some(id), Some(customer_id), None, Some(&after), None).await?;
+    let rule = guanxi_domain::cadences::EnrolRule::WinbackOpened;
+    super::cadences::enrol_by_rule_in(tx, rule, customer_id, actor, now()).await?;
     Ok(id)
 }
 
