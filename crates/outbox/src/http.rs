@@ -23,7 +23,7 @@ pub struct Answer {
     pub body: String,
 }
 
-fn tls() -> TlsConnector {
+pub(crate) fn tls() -> TlsConnector {
     static CONFIG: OnceLock<Arc<ClientConfig>> = OnceLock::new();
     let config = CONFIG.get_or_init(|| {
         let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
