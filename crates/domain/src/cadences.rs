@@ -407,6 +407,14 @@ impl CadenceDraft {
             let delay_text = s.get(Field::DelayDays).trim();
             let delay = match delay_text.parse::<i64>() {
                 Ok(d) if (0..=MAX_DELAY_DAYS).contains(&d) => Some(d),
+                Err(_) if delay_text.is_empty() => {
+                    v.push_step(n, Field::DelayDays, "", Problem::Required);
+                    None
+                }
+                Err(_) => {
+                    v.push_step(n, Field::DelayDays, delay_text, Problem::NotAWholeNumber);
+                    None
+                }
                 _ => {
                     v.push_step(
                         n,

@@ -249,6 +249,8 @@ pub enum Problem {
     },
     /// An SMS or WeChat text, which goes as the provider's approved template says.
     FixedByProvider,
+    /// Quiet hours that end when they start.
+    SameAsStart,
     /// A name that fits several records.
     Ambiguous {
         count: usize,
@@ -312,6 +314,7 @@ impl Problem {
             Problem::SkipsAStage => "skips_a_stage",
             Problem::TemplateForOtherChannel { .. } => "template_for_other_channel",
             Problem::FixedByProvider => "fixed_by_provider",
+            Problem::SameAsStart => "same_as_start",
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
@@ -473,6 +476,10 @@ impl Problem {
             }
             (Problem::TemplateForOtherChannel { is, needs }, Lang::En) => {
                 format!("is a template for {}; this step needs one for {}", is[1], needs[1])
+            }
+            (Problem::SameAsStart, Lang::ZhCn) => "与开始时间相同：不需要免打扰时段，请把两项都留空".into(),
+            (Problem::SameAsStart, Lang::En) => {
+                "is the same as the start: for no quiet hours, leave both empty".into()
             }
             (Problem::FixedByProvider, Lang::ZhCn) => "不能修改：短信和微信按服务商审核过的模板发送".into(),
             (Problem::FixedByProvider, Lang::En) => {

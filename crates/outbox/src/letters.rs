@@ -50,7 +50,7 @@ pub fn print_batch(
         Lang::ZhCn => format!("信函 第 {} 批", batch.id),
         Lang::En => format!("Letters, batch {}", batch.id),
     };
-    print(&letters, guanxi_domain::china::day(batch.created_at), part, lang, &font, &title)
+    print(&letters, guanxi_domain::china::day(batch.created_at), part, &font, &title)
 }
 
 /// What of a batch to print: everything (letters, then labels), or one of the two (the labels
@@ -102,12 +102,11 @@ struct Page {
 }
 
 /// The batch's PDF: its letters (each starting on a new page), then its labels, as `part` says.
-/// Dated `date`, the recipient's line and the date in `lang`.
+/// Dated `date`; each letter's date, footer and "收" in its own language.
 pub fn print(
     letters: &[Letter],
     date: NaiveDate,
     part: Part,
-    lang: Lang,
     font: &FontFile,
     title: &str,
 ) -> Result<Vec<u8>, FontError> {
@@ -115,16 +114,62 @@ pub fn print(
     let mut pages = Vec::new();
     if part != Part::Labels {
         for letter in letters {
-            lay_out_letter(&metrics, letter, date, lang, &mut pages);
+            lay_out_letter(&metrics, letter, date, &mut pages);
         }
     }
     if part != Part::Letters {
-        lay_out_labels(&metrics, letters, lang, &mut pages);
+        lay_out_labels(&metrics, letters, &mut pages);
     }
     if pages.is_empty() {
         pages.push(Page::default());
     }
     write_pdf(font, &metrics, &pages, title)
+}
+
+/// A letter is dated and addressed in its own language: Chinese if it has Chinese in it,
+/// whoever prints it.
+fn lang_of(l: &Letter) -> Lang {
+    let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if han(&l.subject) || han(&l.body) || han(&l.address) { Lang::ZhCn } else { Lang::En }
+}
+
+/// `text` in the largest of `sizes` (largest first) at which it wraps into at most `lines`
+/// lines of `width`; at the smallest, cut to `lines` with "…" at the end of the last.
+fn fit(m: &Metrics, text: &str, sizes: &[f32], width: f32, lines: usize) -> (f32, Vec<String>) {
+    for size in sizes {
+        let wrapped = wrap(m, text, *size, width);
+        if wrapped.len() <= lines {
+            return (*size, wrapped);
+        }
+    }
+    let size = sizes.last().copied().unwrap_or(10.0);
+    let mut wrapped = wrap(m, text, size, width);
+    wrapped.truncate(lines);
+    if let Some(last) = wrapped.last_mut() {
+        while !last.is_empty() && m.width(&format!("{last}…"), size) > width {
+            last.pop();
+        }
+        last.push('…');
+    }
+    (size, wrapped)
+}
+
+/// The recipient's line fitted like [`fit`], the name cut before "收" rather than "收" lost.
+fn fit_name(m: &Metrics, name: &str, lang: Lang, sizes: &[f32], width: f32, lines: usize) -> (f32, Vec<String>) {
+    let whole = to_line(name, lang);
+    let (size, mut fitted) = fit(m, &whole, sizes, width, lines);
+    let suffix = whole.strip_prefix(name).unwrap_or("");
+    if fitted.last().is_some_and(|l| l.ends_with('…')) && !suffix.is_empty() {
+        let (size, mut cut) = fit(m, name, sizes, width - m.width(suffix, size), lines);
+        if let Some(last) = cut.last_mut() {
+            last.push_str(suffix);
+        }
+        return (size, cut);
+    }
+    if fitted.is_empty() {
+        fitted.push(whole);
+    }
+    (size, fitted)
 }
 
 fn date_line(date: NaiveDate, lang: Lang) -> String {
@@ -158,17 +203,21 @@ fn to_line(name: &str, lang: Lang) -> String {
     }
 }
 
-fn lay_out_letter(m: &Metrics, l: &Letter, date: NaiveDate, lang: Lang, pages: &mut Vec<Page>) {
+fn lay_out_letter(m: &Metrics, l: &Letter, date: NaiveDate, pages: &mut Vec<Page>) {
+    let lang = lang_of(l);
     let mut page = Page::default();
-    // The address block sits where a DL window envelope shows it (about 20 mm in, 45 mm down).
+    // The address block sits where a DL window envelope shows it (about 20 mm in, 45 mm down,
+    // 85 mm wide): a long address or name is set smaller to fit, and cut with "…" only past that.
     let (x, mut y) = (20.0 * MM, PAGE_H - 45.0 * MM);
-    for line in wrap(m, &l.address, 11.0, 85.0 * MM).into_iter().take(5) {
-        page.runs.push(Run { x, y, size: 11.0, text: line, gray: false });
-        y -= 15.0;
+    let (size, lines) = fit(m, &l.address, &[11.0, 9.5, 8.0], 85.0 * MM, 4);
+    for line in lines {
+        page.runs.push(Run { x, y, size, text: line, gray: false });
+        y -= size + 4.0;
     }
-    for line in wrap(m, &to_line(&l.recipient_name, lang), 13.0, 85.0 * MM).into_iter().take(2) {
-        page.runs.push(Run { x, y: y - 3.0, size: 13.0, text: line, gray: false });
-        y -= 18.0;
+    let (size, lines) = fit_name(m, &l.recipient_name, lang, &[13.0, 11.0, 9.0], 85.0 * MM, 2);
+    for line in lines {
+        page.runs.push(Run { x, y: y - 3.0, size, text: line, gray: false });
+        y -= size + 5.0;
     }
     let mut y = (PAGE_H - 100.0 * MM).min(y - 30.0);
     let date = date_line(date, lang);
@@ -207,7 +256,7 @@ fn footer(page: &mut Page, id: i64, number: usize, lang: Lang) {
     page.runs.push(Run { x: MARGIN, y: 36.0, size: 8.0, text, gray: true });
 }
 
-fn lay_out_labels(m: &Metrics, letters: &[Letter], lang: Lang, pages: &mut Vec<Page>) {
+fn lay_out_labels(m: &Metrics, letters: &[Letter], pages: &mut Vec<Page>) {
     for sheet in letters.chunks(LABEL_COLS * LABEL_ROWS) {
         let mut page = Page::default();
         for (i, l) in sheet.iter().enumerate() {
@@ -217,20 +266,17 @@ fn lay_out_labels(m: &Metrics, letters: &[Letter], lang: Lang, pages: &mut Vec<P
             let top = PAGE_H - 0.5 * MM - row as f32 * LABEL_H - LABEL_PAD;
             let inner = LABEL_W - 2.0 * LABEL_PAD;
             let mut y = top - 10.0;
-            let mut lines = wrap(m, &l.address, 9.5, inner);
-            if lines.len() > 3 {
-                lines.truncate(3);
-                if let Some(last) = lines.last_mut() {
-                    last.push('…');
-                }
-            }
+            // Three lines of address and the name (whole, with 收) on a 37 mm label: smaller
+            // type for a long one, "…" only past that.
+            let (size, lines) = fit(m, &l.address, &[9.5, 8.5, 7.5], inner, 3);
             for line in lines {
-                page.runs.push(Run { x: left, y, size: 9.5, text: line, gray: false });
-                y -= 12.5;
+                page.runs.push(Run { x: left, y, size, text: line, gray: false });
+                y -= size + 3.0;
             }
-            let name = to_line(&l.recipient_name, lang);
-            let name = wrap(m, &name, 12.0, inner).into_iter().next().unwrap_or_default();
-            page.runs.push(Run { x: left, y: y - 6.0, size: 12.0, text: name, gray: false });
+            let (size, lines) = fit_name(m, &l.recipient_name, lang_of(l), &[12.0, 10.0, 8.5], inner, 1);
+            for line in lines {
+                page.runs.push(Run { x: left, y: y - 6.0, size, text: line, gray: false });
+            }
             let number = format!("#{}", l.id);
             let bottom = top - LABEL_H + 2.0 * LABEL_PAD;
             page.runs.push(Run {

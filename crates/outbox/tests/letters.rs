@@ -68,7 +68,7 @@ fn a_batch_prints_letters_and_labels_that_read_back_in_chinese() {
         letters.push(letter(100 + i, &format!("客户{i}"), &format!("北京市朝阳区建国路 {i} 号"), "问候", "您好"));
     }
     let date = NaiveDate::from_ymd_opt(2027, 2, 1).unwrap();
-    let pdf = print(&letters, date, Part::All, Lang::ZhCn, &font, "信函 第 1 批").unwrap();
+    let pdf = print(&letters, date, Part::All, &font, "信函 第 1 批").unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     // The font is cut down to the characters used: a whole Noto CJK face is over 15 MB.
     assert!(pdf.len() < 400_000, "the PDF is {} bytes: is the font subset?", pdf.len());
@@ -109,14 +109,25 @@ fn a_batch_prints_letters_and_labels_that_read_back_in_chinese() {
     assert!(last.contains("客户27收") && last.contains("北京市朝阳区建国路27号"), "{last}");
 
     // Only the labels, for the label sheets; only the letters, for plain paper.
-    let labels_only = read_back(&scratch, &print(&letters, date, Part::Labels, Lang::ZhCn, &font, "labels").unwrap());
+    let labels_only = read_back(&scratch, &print(&letters, date, Part::Labels, &font, "labels").unwrap());
     assert_eq!(labels_only.len(), 2);
-    let letters_only = read_back(&scratch, &print(&letters, date, Part::Letters, Lang::ZhCn, &font, "x").unwrap());
+    let letters_only = read_back(&scratch, &print(&letters, date, Part::Letters, &font, "x").unwrap());
     assert_eq!(letters_only.len(), pages.len() - 2);
 
-    // In English: the date and the footer follow the language.
-    let en = read_back(&scratch, &print(&letters[..1], date, Part::Letters, Lang::En, &font, "x").unwrap());
-    assert!(squeeze(&en[0]).contains("1February2027") && squeeze(&en[0]).contains("Letter#11·page1"), "{}", en[0]);
+    // A letter in English is dated and footed in English, whoever prints it.
+    let english = letter(13, "Tom Smith", "12 Nanjing Road, Shanghai", "Thank you", "Dear Tom, thank you.");
+    let en = read_back(&scratch, &print(&[english], date, Part::Letters, &font, "x").unwrap());
+    assert!(squeeze(&en[0]).contains("1February2027") && squeeze(&en[0]).contains("Letter#13·page1"), "{}", en[0]);
+
+    // A long name keeps its 收 on the label (set smaller); an address too long for three lines
+    // is cut with "…", never silently.
+    let long_name = "西安中联医疗器械股份有限公司华北区域销售服务中心";
+    let long_address = "内蒙古自治区呼和浩特市赛罕区大学东街 1 号 ".repeat(6);
+    let crowded = letter(14, long_name, &long_address, "问候", "您好");
+    let label = squeeze(&read_back(&scratch, &print(&[crowded.clone()], date, Part::Labels, &font, "x").unwrap())[0]);
+    assert!(label.contains("收") && label.contains("…") && label.contains("西安中联"), "{label}");
+    let page = squeeze(&read_back(&scratch, &print(&[crowded], date, Part::Letters, &font, "x").unwrap())[0]);
+    assert!(page.contains(&format!("{long_name}收")), "the whole name on the letter: {page}");
 }
 
 #[test]
@@ -128,8 +139,7 @@ fn hostile_text_prints_without_breaking_the_pdf() {
     let scratch = Scratch::new();
     // PDF syntax, control characters, an emoji the font lacks, a word longer than the line.
     let body = format!("(unbalanced \\ ) <</Type /Page>> endstream\u{7}\t😀 {}", "x".repeat(400));
-    let pdf =
-        print(&[letter(1, "Tom (Jr.) 😀", "", "", &body)], NaiveDate::MIN, Part::All, Lang::ZhCn, &font, "(").unwrap();
+    let pdf = print(&[letter(1, "Tom (Jr.) 😀", "", "", &body)], NaiveDate::MIN, Part::All, &font, "(").unwrap();
     let text = squeeze(&read_back(&scratch, &pdf).concat());
     assert!(text.contains("(unbalanced\\)<</Type/Page>>endstream"), "{text}");
     assert!(text.contains(&"x".repeat(400)), "the long word is all there, cut over lines");

@@ -198,7 +198,7 @@ async fn not_found() -> AppError {
 }
 
 /// The largest body a request may have: uploads (an import, a deal's attachment) up to
-/// `max_upload`, sign-in a few kilobytes, everything else `max_body`. One place for every route.
+/// `max_upload`, sign-in and providers' hooks a few kilobytes, everything else `max_body`. One place for every route.
 fn body_limit_for(method: &Method, path: &str, config: &Config) -> usize {
     let upload = method == Method::POST
         && (path == "/import"
@@ -206,7 +206,8 @@ fn body_limit_for(method: &Method, path: &str, config: &Config) -> usize {
                 && path.ends_with("/attachments"));
     if upload {
         config.max_upload
-    } else if path == "/login" {
+    } else if path == "/login" || path.starts_with("/hooks/") {
+        // Sign-in and a provider's hook (a reply is a few lines) need a few kilobytes.
         16 * 1024
     } else {
         config.max_body
@@ -249,7 +250,8 @@ fn open_before_password_change(path: &str) -> bool {
 
 /// See the crate documentation.
 pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    // Machines' callers (the API, providers' hooks) get problems as JSON, people pages.
+    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/hooks/");
     let get = req.method() == Method::GET;
     let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     // Where to come back to after signing in: this page, or the page a form was posted from.

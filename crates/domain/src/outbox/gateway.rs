@@ -141,6 +141,10 @@ impl SendingRules {
         match (quiet_from, quiet_until, v.is_empty()) {
             (Some(_), None, true) => v.push(Field::QuietUntil, "", Problem::Required),
             (None, Some(_), true) => v.push(Field::QuietFrom, "", Problem::Required),
+            // 21:00 to 21:00 would be read as no quiet hours at all: said, not guessed.
+            (Some(f), Some(u), true) if f == u => {
+                v.push(Field::QuietUntil, raw.get(Field::QuietUntil).trim(), Problem::SameAsStart)
+            }
             _ => {}
         }
         let cap_text = raw.get(Field::WeeklyCap).trim();
@@ -240,6 +244,10 @@ mod tests {
         };
         assert_eq!(day.quiet_until_at(utc(4, 30)), Some(utc(6, 0)), "a lunch break 12–14 China time");
         assert_eq!(day.quiet_until_at(utc(6, 0)), None);
+        let same =
+            Raw::new().with(Field::QuietFrom, "21:00").with(Field::QuietUntil, "21:00").with(Field::WeeklyCap, "3");
+        let e = SendingRules::parse(&same).unwrap_err();
+        assert_eq!((e.0[0].field, &e.0[0].problem), (Field::QuietUntil, &Problem::SameAsStart));
         let none = SendingRules { quiet_from: None, quiet_until: None, weekly_cap: 0 };
         assert_eq!(none.quiet_until_at(utc(15, 0)), None);
     }

@@ -17,13 +17,17 @@ pub async fn messages_to_approve(
     owners: Option<&[i64]>,
     limit: i64,
 ) -> Result<(Vec<OutboxMessage>, i64), StoreError> {
+    // A customer in the bin gets nothing: their messages wait with them.
+    let live = " AND NOT EXISTS (SELECT 1 FROM customers d WHERE d.id = m.customer_id AND d.deleted_at IS NOT NULL)";
     let owned = match owners {
-        None => String::new(),
+        None => live.to_string(),
         Some([]) => " AND 1 = 0".to_string(),
         Some(ids) => {
             // Ids are numbers: written into the statement as they are.
             let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            format!(" AND m.customer_id IN (SELECT id FROM customers WHERE owner_id IN ({list}))")
+            format!(
+                " AND m.customer_id IN (SELECT id FROM customers WHERE owner_id IN ({list}) AND deleted_at IS NULL)"
+            )
         }
     };
     let rows = sqlx::query(AssertSqlSafe(format!(
@@ -59,6 +63,9 @@ pub async fn approve_message(
                 m.state.label(guanxi_domain::Lang::En).to_lowercase()
             ),
         ));
+    }
+    if let Some(customer) = m.customer_id {
+        super::customers::load_live(&mut tx, customer).await?;
     }
     let (mut subject, mut body) = (m.subject.clone(), m.body.clone());
     if let Some((s, b)) = edit {

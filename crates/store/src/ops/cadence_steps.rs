@@ -244,6 +244,23 @@ pub async fn run_cadence_steps(pool: &Pool, at: DateTime<Utc>, limit: i64) -> Re
             tx.commit().await?;
             continue;
         }
+        // An earlier step's message still awaits approval: this step waits (looked at again in
+        // an hour), so that the customer gets the messages in their order.
+        let awaiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE cause = 'cadence' AND cause_id = $1 AND state = 'approval'",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if awaiting > 0 {
+            sqlx::query("UPDATE cadence_enrolments SET next_at = $1 WHERE id = $2")
+                .bind(at + Duration::hours(1))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            continue;
+        }
         let Some(step) = c.draft.steps.get(position as usize) else {
             end(&mut tx, id, LeftBecause::Finished, at).await?;
             tx.commit().await?;

@@ -83,7 +83,7 @@ pub(crate) async fn record_consent_in(
         }
         sqlx::query(
             "UPDATE outbox SET state = 'cancelled', last_error = $1 WHERE customer_id = $2 AND channel = $3 \
-             AND purpose = 'marketing' AND state = 'queued'",
+             AND purpose = 'marketing' AND state IN ('queued', 'approval')",
         )
         .bind("the customer opted out")
         .bind(customer)

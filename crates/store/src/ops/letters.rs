@@ -103,18 +103,8 @@ pub async fn make_letter_batch(pool: &Pool, actor: Actor, at: DateTime<Utc>) -> 
         .execute(&mut *tx)
         .await?;
     }
-    audit(
-        &mut tx,
-        actor,
-        "print",
-        "letter_batch",
-        Some(batch),
-        None,
-        None,
-        None,
-        Some(&format!("{} letters", take.len())),
-    )
-    .await?;
+    let after = serde_json::json!({"letters": take.len()});
+    audit(&mut tx, actor, "print", "letter_batch", Some(batch), None, None, Some(&after), None).await?;
     tx.commit().await?;
     Ok(Some(batch))
 }
@@ -173,12 +163,19 @@ pub async fn post_letter_batch(
     let mut tx = super::begin(pool).await?;
     still_open(&mut tx, id).await?;
     let rows = sqlx::query(
-        "SELECT id, attempts, customer_id, created_by, subject, body FROM outbox \
-         WHERE batch_id = $1 AND state = 'sending' ORDER BY id",
+        "SELECT id, attempts, customer_id, subject, body FROM outbox WHERE batch_id = $1 AND state = 'sending' \
+         ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
+    if ids.iter().all(|l| not_posted.contains(l)) {
+        return Err(StoreError::conflict(
+            "没有勾选任何寄出的信函：如果这一批都没有寄出，请作废这一批",
+            "No letter is marked as posted: if none of the batch was posted, throw the batch away instead",
+        ));
+    }
     let reference = format!("batch {id}");
     let mut count = 0;
     for r in &rows {
@@ -186,9 +183,9 @@ pub async fn post_letter_batch(
             id: r.try_get(0)?,
             attempt: r.try_get(1)?,
             customer_id: r.try_get(2)?,
-            created_by: r.try_get(3)?,
-            subject: r.try_get(4)?,
-            body: r.try_get(5)?,
+            by: actor.0,
+            subject: r.try_get(3)?,
+            body: r.try_get(4)?,
             channel: MessageChannel::Letter,
         };
         if not_posted.contains(&sent.id) {
@@ -205,8 +202,8 @@ pub async fn post_letter_batch(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let detail = format!("{count} of {} letters posted", rows.len());
-    audit(&mut tx, actor, "post", "letter_batch", Some(id), None, None, None, Some(&detail)).await?;
+    let after = serde_json::json!({"posted": count, "letters": rows.len()});
+    audit(&mut tx, actor, "post", "letter_batch", Some(id), None, None, Some(&after), None).await?;
     tx.commit().await?;
     Ok(letter_batch(pool, id).await?.0)
 }

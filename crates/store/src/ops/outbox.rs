@@ -364,7 +364,7 @@ pub async fn record_send(
     let channel = MessageChannel::from_code(&channel).ok_or_else(|| corrupt("outbox channel", &channel))?;
     let new_state = match outcome {
         SendOutcome::Sent(reference) => {
-            let sent = Sent { id, attempt: attempts, customer_id, created_by, subject, body, channel };
+            let sent = Sent { id, attempt: attempts, customer_id, by: created_by, subject, body, channel };
             mark_sent_in(&mut tx, sent, reference, at).await?;
             MessageState::Sent
         }
@@ -397,7 +397,9 @@ pub(crate) struct Sent {
     pub id: i64,
     pub attempt: i32,
     pub customer_id: Option<i64>,
-    pub created_by: i64,
+    /// Who the contact on the timeline is recorded by: the message's writer, or the person who
+    /// posted a letter.
+    pub by: i64,
     pub subject: String,
     pub body: String,
     pub channel: MessageChannel,
@@ -415,7 +417,7 @@ pub(crate) async fn mark_sent_in(
         Some(customer) if customer_is_live(tx, customer).await? => {
             let summary = if m.subject.is_empty() { m.body.chars().take(200).collect() } else { m.subject };
             let d = InteractionDraft::message(m.channel.contact_channel(), Direction::Outbound, at, summary);
-            Some(log_interaction_in(tx, Actor(m.created_by), customer, &d).await?)
+            Some(log_interaction_in(tx, Actor(m.by), customer, &d).await?)
         }
         _ => None,
     };
@@ -451,6 +453,12 @@ pub async fn retry_message(pool: &Pool, actor: Actor, id: i64) -> Result<OutboxM
                 "this message is {}; it cannot be sent again",
                 m.state.label(guanxi_domain::Lang::En).to_lowercase()
             ),
+        ));
+    }
+    if m.channel == MessageChannel::Letter && m.state == MessageState::Queued {
+        return Err(StoreError::conflict(
+            "信函在等待打印，不能“立即发送”：请到“待打印信函”打印一批",
+            "a letter waiting to be printed is not sent now: print a batch at \"Letters to print\"",
         ));
     }
     let at = now();

@@ -86,6 +86,13 @@ catalogue! {
     act_consent => "记录营销同意或退订", "recorded marketing consent or opt-out";
     act_retry => "重新发送", "sent again";
     act_cancel => "取消", "cancelled";
+    act_approve => "批准", "approved";
+    act_print => "打印", "printed";
+    act_post => "确认寄出", "confirmed as posted";
+    act_discard => "作废", "threw away";
+    act_pause => "暂停", "paused";
+    act_resume => "恢复", "resumed";
+    ent_letter_batch => "信函批次", "batch of letters";
     ent_cadence => "跟进节奏", "cadence";
     ent_template => "消息模板", "message template";
     ent_message => "消息", "message";

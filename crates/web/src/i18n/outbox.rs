@@ -95,7 +95,7 @@ catalogue! {
     letters_pdf_all => "下载 PDF（信函和地址标签）", "Download the PDF (letters and labels)";
     letters_pdf_letters => "只要信函", "Letters only";
     letters_pdf_labels => "只要地址标签", "Labels only";
-    letters_how_to_post => "打印信函（A4）和地址标签（A4 标签纸，每张 3×8 枚，70×37 毫米），装封寄出后，在下面确认。每页底部的编号对应下面的信函。", "Print the letters (A4) and the address labels (A4 label sheets of 3 × 8, 70 × 37 mm); once they are posted, confirm below. The number at the foot of each page is the letter's below.";
+    letters_how_to_post => "打印信函（A4）和地址标签（A4 标签纸，每张 3×8 枚，70×37 毫米），装封寄出后，在下面确认。每页底部的编号对应下面的信函。", "Print the letters (A4) and the address labels (A4 label sheets of 3 × 8, 70 × 37 mm); once they are posted, confirm below. The number at the foot of each page matches a letter's number below.";
     letters_confirm_title => "确认寄出", "Confirm the posting";
     letters_was_posted => "已寄出", "Posted";
     letters_untick_hint => "没有寄出的（打印坏了、地址有误）请取消勾选：它们会回到待打印，下一批再打印。", "Untick any that were not posted (spoilt, a wrong address): they go back to the queue for the next batch.";
@@ -115,7 +115,8 @@ catalogue! {
     approvals_none => "没有等待审批的消息。", "No message is waiting for approval.";
     approvals_n => "{n} 条消息等待审批。", "{n} messages are waiting for approval.";
     approvals_made => "生成于", "Made";
-    approvals_until => "{at} 前不批准就不再发送（过期的问候没有意义）", "not sent if not approved by {at} (a greeting that late helps nobody)";
+    approvals_until => "{at} 前不批准就不再发送", "not sent if not approved by {at}";
+    approvals_approve_letter => "批准（进入待打印）", "Approve (to the letters to print)";
     approvals_fixed => "短信和微信按服务商审核过的模板发送，文字不能在这里修改。", "SMS and WeChat go as the provider's approved template says; the text cannot be changed here.";
     approvals_approve => "批准并发送", "Approve and send";
     approvals_reject => "不发送", "Do not send";

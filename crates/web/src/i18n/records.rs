@@ -75,6 +75,7 @@ impl super::T {
             "cadence" => self.ent_cadence(),
             "template" => self.ent_template(),
             "message" => self.ent_message(),
+            "letter_batch" => self.ent_letter_batch(),
             other => other,
         }
     }

@@ -60,6 +60,7 @@ pub struct ApprovalView {
     pub made: String,
     /// When a marketing message is too late to go if not approved by then.
     pub until: String,
+    pub is_letter: bool,
 }
 
 impl ApprovalView {
@@ -74,6 +75,7 @@ impl ApprovalView {
             body: m.body.clone(),
             made: china_time(&m.created_at),
             until: china_time(&(m.created_at + guanxi_domain::cadences::LATE_AFTER)),
+            is_letter: m.channel == MessageChannel::Letter,
         }
     }
 }
@@ -84,6 +86,8 @@ struct ListPage {
     c: Chrome,
     rows: Vec<ApprovalView>,
     total: i64,
+    /// A message whose approval was refused, and why (its edited text is kept in its row).
+    error: Option<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -92,15 +96,33 @@ struct DoneQuery {
 }
 
 async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<DoneQuery>) -> Result<Response, AppError> {
+    list_page(&state, &v, q.done.as_deref(), None).await
+}
+
+/// The list; with `refused`, that message's approval was refused: its edited subject and text
+/// are shown again with why, and the page answers 422.
+async fn list_page(
+    state: &AppState,
+    v: &Viewer,
+    done: Option<&str>,
+    refused: Option<(i64, String, String, String)>,
+) -> Result<Response, AppError> {
     let t = T(v.lang());
-    let owners = owners_for(&v);
+    let owners = owners_for(v);
     let (messages, total) = state.store().messages_to_approve(owners.as_deref(), 100).await?;
-    let page = ListPage {
-        c: Chrome::new(&v, Nav::Today, q.done.as_deref(), "/approvals".into()),
-        rows: messages.iter().map(|m| ApprovalView::new(m, t)).collect(),
-        total,
-    };
-    Ok(render(&page))
+    let mut rows: Vec<ApprovalView> = messages.iter().map(|m| ApprovalView::new(m, t)).collect();
+    let error = refused.map(|(id, subject, body, why)| {
+        if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
+            (r.subject, r.body) = (subject, body);
+        }
+        (id, why)
+    });
+    let page = ListPage { c: Chrome::new(v, Nav::Today, done, "/approvals".into()), rows, total, error };
+    let mut r = render(&page);
+    if page.error.is_some() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
 async fn approve(
@@ -117,10 +139,15 @@ async fn approve(
         .iter()
         .any(|(k, _)| k == "subject" || k == "body")
         .then(|| (form.get("subject").to_string(), form.get("body").to_string()));
-    state
+    let approved = state
         .store()
         .approve_message(v.actor(), id, edit.as_ref().map(|(s, b)| (s.as_str(), b.as_str())), chrono::Utc::now())
-        .await?;
+        .await;
+    if let (Err(guanxi_store::StoreError::Invalid(why)), Some((subject, body))) = (&approved, edit) {
+        let why = why.message(v.lang());
+        return list_page(&state, &v, None, Some((id, subject, body, why))).await;
+    }
+    approved?;
     state.wake_outbox();
     Ok(Redirect::to(&format!("/approvals?done={}", Done::MessageApproved.code())).into_response())
 }

@@ -225,7 +225,9 @@ async fn form_page(
                     if input.value == SendMode::Auto.code() {
                         input.value.clear();
                     }
-                    input.hint = Some(t.cadence_send_hint());
+                    if i == 0 {
+                        input.hint = Some(t.cadence_send_hint());
+                    }
                 }
             }
             StepRow { n: i + 1, inputs }
@@ -748,7 +750,7 @@ pub async fn customer_part(state: &AppState, customer: i64, t: T) -> Result<Cust
         .map(|c| (c.id, c.draft.name))
         .collect();
     let recorded = state.store().consents(customer).await?;
-    let consent = [MessageChannel::Email, MessageChannel::Sms, MessageChannel::Wechat]
+    let consent = [MessageChannel::Email, MessageChannel::Sms, MessageChannel::Wechat, MessageChannel::Letter]
         .into_iter()
         .map(|ch| {
             let words = match recorded.iter().find(|r| r.channel == ch) {

@@ -66,6 +66,12 @@ pub(crate) fn action_label(action: &str, entity: &str, t: T) -> String {
         "consent" => t.act_consent(),
         "retry" => t.act_retry(),
         "cancel" => t.act_cancel(),
+        "approve" => t.act_approve(),
+        "print" => t.act_print(),
+        "post" => t.act_post(),
+        "discard" => t.act_discard(),
+        "pause" => t.act_pause(),
+        "resume" => t.act_resume(),
         other => other,
     };
     // Sign-in events are about the session, not a record.

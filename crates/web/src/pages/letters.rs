@@ -38,8 +38,10 @@ pub async fn batch_pdf(store: &Store, id: i64, part: Part, lang: Lang) -> Result
     let (batch, messages) = store.letter_batch(id).await?;
     let name = match (lang, part) {
         (Lang::ZhCn, Part::Labels) => format!("信函-第{id}批-地址标签.pdf"),
+        (Lang::ZhCn, Part::Letters) => format!("信函-第{id}批-正文.pdf"),
         (Lang::ZhCn, _) => format!("信函-第{id}批.pdf"),
         (Lang::En, Part::Labels) => format!("letters-batch-{id}-labels.pdf"),
+        (Lang::En, Part::Letters) => format!("letters-batch-{id}-letters.pdf"),
         (Lang::En, _) => format!("letters-batch-{id}.pdf"),
     };
     let _turn = PRINTING.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -244,6 +246,12 @@ async fn posted(
         }
     }
     let (_, letters) = state.store().letter_batch(id).await?;
+    if let Some(stranger) = ticked.iter().find(|l| !letters.iter().any(|m| m.id == **l)) {
+        return Err(AppError::bad_request(
+            format!("信函 {stranger} 不在第 {id} 批中"),
+            format!("letter {stranger} is not in batch {id}"),
+        ));
+    }
     let back = not_posted(&letters, &ticked);
     state.store().post_letter_batch(v.actor(), id, &back, chrono::Utc::now()).await?;
     Ok(Redirect::to(&format!("/outbox/letters/batches/{id}?done={}", Done::LettersPosted.code())).into_response())

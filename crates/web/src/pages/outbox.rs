@@ -65,16 +65,17 @@ impl MessageRow {
         MessageRow {
             id: m.id,
             channel: m.channel.label(lang),
-            to: if m.recipient_name.is_empty() {
-                m.recipient.clone()
-            } else {
-                format!("{} <{}>", m.recipient_name, m.recipient)
+            to: match (m.recipient_name.is_empty(), m.channel) {
+                (true, _) => m.recipient.clone(),
+                (false, MessageChannel::Letter) => format!("{} · {}", m.recipient_name, m.recipient),
+                (false, _) => format!("{} <{}>", m.recipient_name, m.recipient),
             },
             customer: m.customer_id.zip(m.customer_name.clone()),
             subject: if m.subject.is_empty() { m.body.chars().take(60).collect() } else { m.subject.clone() },
             state: match (m.channel, m.state) {
                 (MessageChannel::Letter, MessageState::Sending) => t.letters_printed_state(),
                 (MessageChannel::Letter, MessageState::Queued) => t.letters_waiting(),
+                (MessageChannel::Letter, MessageState::Sent) => t.letters_posted_on(),
                 (_, s) => s.label(lang),
             },
             state_code: m.state.code(),
@@ -181,6 +182,8 @@ struct MessagePage {
     cause: String,
     attempts: Vec<AttemptRow>,
     can_retry: bool,
+    is_letter: bool,
+    awaiting_approval: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -224,7 +227,11 @@ async fn show(
     let page = MessagePage {
         c: Chrome::new(&v, Nav::Outbox, q.done.as_deref(), format!("/outbox/{id}")),
         row: MessageRow::new(&m, t),
-        can_retry: matches!(m.state, MessageState::Failed | MessageState::Queued),
+        // A letter waiting is printed, not sent now: its page points to the letters to print.
+        can_retry: matches!(m.state, MessageState::Failed | MessageState::Queued)
+            && !(m.channel == MessageChannel::Letter && m.state == MessageState::Queued),
+        is_letter: m.channel == MessageChannel::Letter,
+        awaiting_approval: m.state == MessageState::Approval,
         message: m,
         cause,
         attempts,

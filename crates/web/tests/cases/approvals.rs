@@ -42,6 +42,11 @@ async fn a_cadence_message_waits_for_the_owner_to_approve_it() {
                     ("template", &tid),
                     ("step_send", "approve"),
                     ("step_task_title", ""),
+                    ("delay_days", "0"),
+                    ("step_action", "email"),
+                    ("template", &tid),
+                    ("step_send", ""),
+                    ("step_task_title", ""),
                 ],
             )
             .await;
@@ -77,6 +82,15 @@ async fn a_cadence_message_waits_for_the_owner_to_approve_it() {
             boss.post(&format!("{cadence}/enrol"), &[("customers", &list)]).await.location().contains("enrolled=2")
         );
         app.store.run_cadence_steps(chrono::Utc::now()).await.unwrap();
+        // Step 2 (sent by itself, the same day) waits while step 1 awaits approval: the
+        // customer gets them in order.
+        app.store.run_cadence_steps(chrono::Utc::now()).await.unwrap();
+        let (all, _) = app
+            .store
+            .messages(&guanxi_store::OutboxFilter { per_page: 50, page: 1, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2, "{b}: only step 1's messages: {all:?}");
         let (waiting, total) = app.store.messages_to_approve(None, 10).await.unwrap();
         assert_eq!((waiting.len(), total), (2, 2), "{b}");
         assert!(waiting.iter().all(|m| m.state == MessageState::Approval), "{b}");
@@ -91,6 +105,12 @@ async fn a_cadence_message_waits_for_the_owner_to_approve_it() {
         let page = kit::decoded(&li.get("/approvals").await.text());
         assert!(page.contains("王先生，好久不见") && !page.contains("赵五"), "{b}: {page}");
         assert_eq!(li.post(&format!("/approvals/{theirs}/approve"), &[]).await.status, 403, "{b}: not her customer");
+        // A subject too long is refused on the page, her edited text kept.
+        let long = "长".repeat(201);
+        let r = li.post(&format!("/approvals/{mine}/approve"), &[("subject", &long), ("body", "改过的正文")]).await;
+        assert_eq!(r.status, 422, "{b}");
+        let page = kit::decoded(&r.text());
+        assert!(page.contains("改过的正文") && page.contains("主题"), "{b}: {page}");
         // Corrected, then approved: queued with her words.
         let r = li
             .post(
@@ -124,5 +144,47 @@ async fn a_cadence_message_waits_for_the_owner_to_approve_it() {
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("cancelled")), "{b}: {}", r.text());
         let r = boss.api("POST", &format!("/api/v1/approvals/{theirs}/approve"), None).await;
         assert_eq!(r.status, 409, "{b}");
+
+        // li.na's customer's step 2 goes once step 1 is approved.
+        app.store.run_cadence_steps(chrono::Utc::now() + chrono::Duration::hours(2)).await.unwrap();
+        let (all, _) = app
+            .store
+            .messages(&guanxi_store::OutboxFilter {
+                customer_id: Some(customers[0]),
+                per_page: 50,
+                page: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2, "{b}: step 2 follows: {all:?}");
+
+        // An opt-out cancels a message still awaiting approval.
+        let third = kit::customer(
+            &mut boss,
+            json!({"kind": "individual", "name": "钱六", "email": "qian@example.com", "owner": "li.na"}),
+        )
+        .await;
+        let consent = format!("/api/v1/customers/{third}/consent");
+        boss.api("POST", &consent, Some(json!({"channel": "email", "consent": "given", "consent_how": "门店登记"})))
+            .await;
+        assert!(
+            boss.post(&format!("{cadence}/enrol"), &[("customers", &third.to_string())])
+                .await
+                .location()
+                .contains("enrolled=1")
+        );
+        app.store.run_cadence_steps(chrono::Utc::now()).await.unwrap();
+        let held = app.store.messages_to_approve(None, 10).await.unwrap().0;
+        let held = held.iter().find(|m| m.customer_id == Some(third)).unwrap().id;
+        let r = boss
+            .api(
+                "POST",
+                &consent,
+                Some(json!({"channel": "email", "consent": "withdrawn", "consent_how": "电话里说不要了"})),
+            )
+            .await;
+        assert!(r.status < 300, "{b}: {}", r.text());
+        assert_eq!(app.store.message(held).await.unwrap().state, MessageState::Cancelled, "{b}");
     }
 }

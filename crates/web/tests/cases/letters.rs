@@ -128,10 +128,15 @@ async fn a_manager_prints_a_batch_of_letters_and_confirms_it_posted() {
         assert_eq!(r.status, 400, "{b}");
         assert!(kit::decoded(&r.text()).contains("labels"), "{b}");
 
-        // Posted, but 李娜's was spoilt: untick it.
+        // Posted, but 李娜's was spoilt: untick it. (Nothing ticked, or a letter of no batch,
+        // is refused.)
         let (_, letters) = app.store.letter_batch(batch).await.unwrap();
         let wang = letters.iter().find(|m| m.customer_id == Some(ids[0])).unwrap().id;
         let li_na = letters.iter().find(|m| m.customer_id == Some(ids[1])).unwrap().id;
+        let r = boss.post(&format!("{batch_url}/posted"), &[]).await;
+        assert_eq!(r.status, 409, "{b}");
+        assert!(kit::decoded(&r.text()).contains("请作废这一批"), "{b}");
+        assert_eq!(boss.post(&format!("{batch_url}/posted"), &[("posted", "999999")]).await.status, 400, "{b}");
         let r = boss.post(&format!("{batch_url}/posted"), &[("posted", &wang.to_string())]).await;
         assert_eq!(r.location(), format!("{batch_url}?done=letters_posted"), "{b}: {}", r.text());
         let page = kit::decoded(&boss.get(r.location()).await.text());
@@ -140,6 +145,23 @@ async fn a_manager_prints_a_batch_of_letters_and_confirms_it_posted() {
         assert_eq!(app.store.message(li_na).await.unwrap().state, MessageState::Queued, "{b}");
         let timeline = kit::decoded(&boss.get(&format!("/customers/{}", ids[0])).await.text());
         assert!(timeline.contains("致王先生的感谢信"), "{b}: the letter is on the timeline");
+        assert!(timeline.contains("id=\"consent-letter\""), "{b}: letter consent is shown and can be recorded");
+        let contact = app
+            .store
+            .interactions(ids[0])
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.draft.channel == guanxi_domain::Channel::Letter)
+            .unwrap();
+        assert_eq!(
+            contact.created_by,
+            app.store.user_by_username("boss").await.unwrap().unwrap().id,
+            "{b}: recorded by who posted it"
+        );
+        // A letter waiting is printed, not "sent now".
+        let r = boss.post(&format!("/outbox/{li_na}/retry"), &[]).await;
+        assert_eq!(r.status, 409, "{b}");
         // Twice is refused.
         assert_eq!(boss.post(&format!("{batch_url}/posted"), &[]).await.status, 409, "{b}");
 

@@ -198,6 +198,10 @@ async fn an_admin_sets_up_sms_and_the_rules_and_replies_come_back() {
         let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &headers(&mut wrong), body.as_bytes()).await;
         assert_eq!(r.status, 401, "{b}");
         assert!(r.text().contains("does not match"), "{b}: {}", r.text());
+        // A hook's body is a few lines: a large one is refused before it is read, in JSON.
+        let big = "x".repeat(20_000);
+        let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &headers(&mut Vec::new()), big.as_bytes()).await;
+        assert_eq!((r.status, r.header("content-type")), (413, Some("application/problem+json")), "{b}: {}", r.text());
         let bad = json!({"from": "hello", "text": "TD"}).to_string();
         let mut signed = guanxi_outbox::gateway::sign("LTAI-web", "hook-s3cret", &bad);
         let r = raw_http(&app.addr, "POST", "/hooks/sms/reply", &headers(&mut signed), bad.as_bytes()).await;
