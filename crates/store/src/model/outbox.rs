@@ -88,6 +88,8 @@ pub enum SendOutcome {
 
 /// Why a message waits: its cadence is paused.
 pub const HELD_PAUSED: &str = "held: its cadence is paused";
+/// Why a message waits a moment: another server is counting this customer's messages now.
+pub const HELD_BUSY: &str = "held a moment: another server is sending to this customer";
 /// Why a message waits: quiet hours (SMS and WeChat are not sent at night).
 pub const HELD_QUIET: &str = "held for quiet hours";
 /// Why a message waits: the customer had as many marketing messages this week as the cap allows.

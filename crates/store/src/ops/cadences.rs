@@ -154,7 +154,7 @@ pub async fn save_cadence(
     let at = now();
     let id = match id {
         None => {
-            sqlx::query_scalar(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cadences (name, description, exit_on_reply, exit_on_buy, exit_on_visit, created_by, \
                  created_at, updated_at, starts_on, enrol_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
             )
@@ -168,9 +168,12 @@ pub async fn save_cadence(
             .bind(d.starts_on)
             .bind(d.enrol_on.map(|r| r.code()))
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            write_steps(&mut tx, id, &d.steps).await?;
+            id
         }
         Some(id) => {
+            let before = first_step_timing(&mut tx, id).await?;
             let n = sqlx::query(
                 "UPDATE cadences SET name = $1, description = $2, exit_on_reply = $3, exit_on_buy = $4, \
                  exit_on_visit = $5, updated_at = $6, starts_on = $8, enrol_on = $9 WHERE id = $7",
@@ -190,13 +193,55 @@ pub async fn save_cadence(
             if n == 0 {
                 return Err(StoreError::not_found("cadence", id));
             }
+            write_steps(&mut tx, id, &d.steps).await?;
+            if first_step_timing(&mut tx, id).await? != before {
+                move_first_steps(&mut tx, id, d).await?;
+            }
             id
         }
     };
-    write_steps(&mut tx, id, &d.steps).await?;
     audit(&mut tx, actor, "save", "cadence", Some(id), None, None, Some(&audit_fields(d)), None).await?;
     tx.commit().await?;
     cadence(pool, id).await
+}
+
+/// A cadence's start day and its first step's delay: what the first step's day depends on.
+async fn first_step_timing(tx: &mut Tx<'_>, id: i64) -> Result<(Option<chrono::NaiveDate>, Option<i32>), StoreError> {
+    let starts: Option<Option<chrono::NaiveDate>> =
+        sqlx::query_scalar("SELECT starts_on FROM cadences WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    let delay: Option<i32> =
+        sqlx::query_scalar("SELECT delay_days FROM cadence_steps WHERE cadence_id = $1 AND position = 0")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok((starts.flatten(), delay))
+}
+
+/// After a cadence's start day or first delay changed: everyone still waiting for the first
+/// step gets its new day (the start day's 09:00 for those put in before it, else the day they
+/// were put in, plus the first delay).
+async fn move_first_steps(tx: &mut Tx<'_>, id: i64, d: &CadenceDraft) -> Result<(), StoreError> {
+    let Some(first) = d.steps.first() else { return Ok(()) };
+    let start = d
+        .starts_on
+        .and_then(|day| day.and_hms_opt(guanxi_domain::cadences::START_HOUR, 0, 0))
+        .map(guanxi_domain::china::from_local);
+    let waiting = sqlx::query(
+        "SELECT id, enrolled_at FROM cadence_enrolments WHERE cadence_id = $1 AND state = 'active' AND next_step = 0",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &waiting {
+        let (enrolment, enrolled_at): (i64, DateTime<Utc>) = (r.try_get(0)?, r.try_get(1)?);
+        let from = start.filter(|s| *s > enrolled_at).unwrap_or(enrolled_at);
+        sqlx::query("UPDATE cadence_enrolments SET next_at = $1 WHERE id = $2")
+            .bind(from + Duration::days(first.delay_days))
+            .bind(enrolment)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A cadence as the audit log keeps it: its fields by code, its steps as one line (days after

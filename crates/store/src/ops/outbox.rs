@@ -6,8 +6,8 @@ use super::outbox_queue::enqueue_message_in;
 use super::people::log_interaction_in;
 use super::{Pool, Row, Tx, audit, corrupt, for_update, now};
 use crate::{
-    Actor, HELD_PAUSED, HELD_QUIET, HELD_WEEKLY_CAP, OutboxAttempt, OutboxFilter, OutboxMessage, SendOutcome,
-    StoreError,
+    Actor, HELD_BUSY, HELD_PAUSED, HELD_QUIET, HELD_WEEKLY_CAP, OutboxAttempt, OutboxFilter, OutboxMessage,
+    SendOutcome, StoreError,
 };
 use chrono::{DateTime, SubsecRound, Utc};
 use guanxi_domain::outbox::gateway::SendingRules;
@@ -277,6 +277,19 @@ async fn held(
     else {
         return Ok(None);
     };
+    // Several servers claim at once on PostgreSQL: the customer's count is taken under a lock
+    // of theirs held to the end of this claim, so two claimers cannot both pass the cap. A
+    // customer another claimer is counting now is left for the next round (no waiting, so no
+    // two claimers wait on each other).
+    if super::DIALECT == crate::Dialect::Postgres {
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(1684567, $1::int4)")
+            .bind((customer % i64::from(i32::MAX)) as i32)
+            .fetch_one(&mut **tx)
+            .await?;
+        if !got {
+            return Ok(Some((at + chrono::Duration::seconds(10), HELD_BUSY)));
+        }
+    }
     let week = chrono::Duration::days(7);
     let row = sqlx::query(
         "SELECT COUNT(*), MIN(COALESCE(sent_at, $3)) FROM outbox WHERE customer_id = $1 \

@@ -522,6 +522,7 @@ pub async fn update_interaction(pool: &Pool, actor: Actor, id: i64, d: &Interact
     .await?;
     sqlx::query("DELETE FROM interaction_participants WHERE interaction_id = $1").bind(id).execute(&mut *tx).await?;
     write_participants(&mut tx, id, customer_id, &ours, d).await?;
+    super::visit_schedule::visits_changed_in(&mut tx, customer_id).await?;
     audit(
         &mut tx,
         actor,
@@ -601,6 +602,9 @@ pub async fn restore_part(pool: &Pool, actor: Actor, part: crate::Part, id: i64)
     if part == crate::Part::KeyPerson {
         reindex(&mut tx, customer.id, &customer.draft).await?;
     }
+    if part == crate::Part::Interaction {
+        super::visit_schedule::visits_changed_in(&mut tx, customer_id).await?;
+    }
     audit(&mut tx, actor, "restore", part.entity(), Some(id), Some(customer_id), None, None, None).await?;
     tx.commit().await?;
     Ok(())
@@ -616,6 +620,7 @@ pub async fn delete_interaction(pool: &Pool, actor: Actor, id: i64) -> Result<()
     let customer_id: i64 = row.try_get(0)?;
     let summary: String = row.try_get(1)?;
     sqlx::query("UPDATE interactions SET deleted_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *tx).await?;
+    super::visit_schedule::visits_changed_in(&mut tx, customer_id).await?;
     audit(
         &mut tx,
         actor,

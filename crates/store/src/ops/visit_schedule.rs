@@ -31,3 +31,28 @@ pub(crate) async fn owner_changed_in(tx: &mut Tx<'_>, customer: i64, owner: Opti
         .await?;
     Ok(())
 }
+
+/// A face-to-face contact corrected, deleted or restored: the customer's last visit is read
+/// again (their latest face-to-face contact, else when they were entered) and their visit day
+/// follows it, earlier as well as later.
+pub(crate) async fn visits_changed_in(tx: &mut Tx<'_>, customer: i64) -> Result<(), StoreError> {
+    let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT occurred_at FROM interactions WHERE customer_id = $1 AND channel = 'face_to_face' \
+         AND deleted_at IS NULL ORDER BY occurred_at DESC LIMIT 1",
+    )
+    .bind(customer)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let entered: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT created_at FROM customers WHERE id = $1")
+        .bind(customer)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(since) = last.or(entered) else { return Ok(()) };
+    sqlx::query("UPDATE visit_schedule SET last_visit_at = $1, due_on = $2 + every_days WHERE customer_id = $3")
+        .bind(last)
+        .bind(day_number(guanxi_domain::china::day(since)))
+        .bind(customer)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -164,3 +164,48 @@ async fn two_orders_at_once_both_land() {
         }
     }
 }
+
+/// On PostgreSQL several servers claim messages at once; the weekly cap of a customer is
+/// counted under a lock of theirs, so a customer another claimer is counting now waits a moment
+/// instead of both passing the cap. Here the other claimer is a connection holding that lock.
+#[tokio::test]
+async fn a_customer_another_server_is_counting_waits_a_moment() {
+    use guanxi_domain::outbox::{MessageChannel, MessageDraft, MessagePurpose};
+    use sqlx::Connection;
+    for (backend, store) in kit::stores().await {
+        if backend != "postgres" {
+            continue;
+        }
+        let c = customer(&store, "王小明").await;
+        let d = MessageDraft {
+            channel: MessageChannel::Email,
+            purpose: MessagePurpose::Marketing,
+            customer_id: Some(c),
+            user_id: None,
+            recipient: "wang@example.com".into(),
+            recipient_name: "王小明".into(),
+            subject: "新品".into(),
+            body: "新豆到了".into(),
+            cause: "manual".into(),
+            cause_id: None,
+            key: "cap-lock-1".into(),
+            not_before: None,
+            template_ref: None,
+            params: Vec::new(),
+        };
+        let (id, _) = store.enqueue_message(Actor::SYSTEM, &d).await.unwrap();
+        let mut other = sqlx::PgConnection::connect(&store.url).await.unwrap();
+        let mut counting = other.begin().await.unwrap();
+        sqlx::query("SELECT pg_advisory_xact_lock(1684567, $1::int4)")
+            .bind(c as i32)
+            .execute(&mut *counting)
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        assert!(store.claim_messages("w", now, 10).await.unwrap().is_empty(), "{backend}: not while counted");
+        assert_eq!(store.message(id).await.unwrap().last_error.as_deref(), Some(guanxi_store::HELD_BUSY));
+        counting.rollback().await.unwrap();
+        let claimed = store.claim_messages("w", now + chrono::Duration::seconds(11), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "{backend}: once the other is done");
+    }
+}

@@ -58,6 +58,15 @@ async fn a_spring_festival_greeting_goes_out_that_morning() {
         let morning = day.and_hms_opt(1, 0, 0).unwrap().and_utc();
         let e = &store.enrolments(Some(wang), Some(c.id), 5).await.unwrap()[0];
         assert_eq!(e.next_at, Some(morning), "{backend}");
+        // The start day moved (a typo fixed) moves those waiting for it; moved back, back again.
+        let mut moved = c.draft.clone();
+        moved.starts_on = Some(day + Duration::days(1));
+        store.save_cadence(Actor::SYSTEM, Some(c.id), &moved).await.unwrap();
+        let e = &store.enrolments(Some(wang), Some(c.id), 5).await.unwrap()[0];
+        assert_eq!(e.next_at, Some(morning + Duration::days(1)), "{backend}: moved with the day");
+        store.save_cadence(Actor::SYSTEM, Some(c.id), &c.draft).await.unwrap();
+        let e = &store.enrolments(Some(wang), Some(c.id), 5).await.unwrap()[0];
+        assert_eq!(e.next_at, Some(morning), "{backend}");
         assert_eq!(store.run_cadence_steps(morning - Duration::minutes(1)).await.unwrap(), 0, "{backend}: not before");
         assert_eq!(store.run_cadence_steps(morning).await.unwrap(), 1, "{backend}");
         let (list, _) = store

@@ -79,6 +79,22 @@ async fn each_customers_next_visit_day_is_kept_and_read_per_owner() {
         visit(&store, long_ago, 50).await;
         let due = store.visits_due(Some(&[li.id]), today, 20).await.unwrap();
         assert!(due.is_empty(), "{backend}: {due:?}");
+        // Today's visit deleted (logged on the wrong customer): due again at once, counted from
+        // the one 50 days ago; restored, not due.
+        let today_visit = store
+            .interactions(long_ago)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.draft.channel == Channel::FaceToFace)
+            .max_by_key(|i| i.draft.occurred_at)
+            .unwrap()
+            .id;
+        store.delete_interaction(Actor::SYSTEM, today_visit).await.unwrap();
+        let due = store.visits_due(Some(&[li.id]), today, 20).await.unwrap();
+        assert_eq!((names(&due), due.first().map(|d| d.days_over)), (vec!["久未拜访公司"], Some(20)), "{backend}");
+        store.restore_part(Actor::SYSTEM, Part::Interaction, today_visit).await.unwrap();
+        assert!(store.visits_due(Some(&[li.id]), today, 20).await.unwrap().is_empty(), "{backend}");
         // Given to 王芳: due on her day, not on 李娜's.
         store.update_customer(Actor::SYSTEM, never, &Raw::new().with(Field::Owner, "wang.fang"), None).await.unwrap();
         let later = today + Duration::days(31);

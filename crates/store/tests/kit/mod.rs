@@ -10,6 +10,8 @@ use guanxi_store::scratch::Scratch;
 /// A store under test; the database behind it is removed when it is dropped.
 pub struct TestStore {
     store: Store,
+    /// The database's path or URL (for a second connection of a test's own).
+    pub url: String,
     _scratch: Scratch,
 }
 
@@ -24,12 +26,13 @@ impl std::ops::Deref for TestStore {
 pub async fn stores() -> Vec<(&'static str, TestStore)> {
     let mut out = Vec::new();
     let scratch = Scratch::new();
-    let store = Store::open(&scratch.sqlite("guanxi-store-tests")).await.expect("open sqlite");
-    out.push(("sqlite", TestStore { store, _scratch: scratch }));
+    let url = scratch.sqlite("guanxi-store-tests");
+    let store = Store::open(&url).await.expect("open sqlite");
+    out.push(("sqlite", TestStore { store, url, _scratch: scratch }));
     let scratch = Scratch::new();
     if let Some(url) = scratch.postgres("guanxi_test").await {
         let store = Store::open(&url).await.expect("open postgres");
-        out.push(("postgres", TestStore { store, _scratch: scratch }));
+        out.push(("postgres", TestStore { store, url, _scratch: scratch }));
     }
     out
 }

@@ -124,4 +124,5 @@ catalogue! {
     approvals_rejected => "这条消息不会发送。", "That message will not be sent.";
     approvals_on_my_day => "{n} 条消息等你审批", "{n} messages wait for your approval";
     letters_on_my_day => "{n} 封信函待打印", "{n} letters wait to be printed";
+    outbox_held_busy => "稍等片刻：另一台服务器正在给这位客户发消息", "Held a moment: another server is sending to this customer";
 }

@@ -98,6 +98,7 @@ pub fn error_words(e: &str, t: T) -> String {
         guanxi_store::HELD_QUIET => t.outbox_held_quiet().to_string(),
         guanxi_store::HELD_PAUSED => t.outbox_held_paused().to_string(),
         guanxi_store::HELD_WEEKLY_CAP => t.outbox_held_cap().to_string(),
+        guanxi_store::HELD_BUSY => t.outbox_held_busy().to_string(),
         guanxi_store::LETTER_NOT_POSTED => t.letters_not_posted().to_string(),
         guanxi_store::BATCH_DISCARDED => t.letters_back_discarded().to_string(),
         "the customer opted out" => t.outbox_opted_out().to_string(),
