@@ -47,7 +47,7 @@ pub async fn fill(ctx: &Ctx, r: &mut Rng) -> Result<u64> {
         let at = now - Duration::days([1, 3, 5, 6, 8, 8][i]);
         enrolled += ctx.store.enrol(manager, cadence.id, Some(chunk), None, at).await.map_err(&err)?.0;
     }
-    thank_you_letters(ctx, manager).await?;
+    thank_you_letters(ctx, manager, now - Duration::minutes(1)).await?;
     // The steps ran on their days, as a server's worker would have run them.
     for day in (0..=8).rev() {
         ctx.store.run_cadence_steps(now - Duration::days(day)).await.map_err(&err)?;
@@ -57,7 +57,7 @@ pub async fn fill(ctx: &Ctx, r: &mut Rng) -> Result<u64> {
 
 /// A letter template and a one-step cadence that posts it, with a few organizations in it
 /// (their letters consent from the contract): their letters wait at "Letters to print".
-async fn thank_you_letters(ctx: &Ctx, manager: Actor) -> Result<()> {
+async fn thank_you_letters(ctx: &Ctx, manager: Actor, at: chrono::DateTime<Utc>) -> Result<()> {
     let err = store_err(ctx.lang);
     let (name, subject, body) = match ctx.lang {
         guanxi_domain::Lang::ZhCn => (
@@ -79,6 +79,21 @@ async fn thank_you_letters(ctx: &Ctx, manager: Actor) -> Result<()> {
         provider_template: None,
     };
     let template = ctx.store.save_template(manager, None, &template).await.map_err(&err)?;
+    // An SMS template too (its provider template id as an SMS gateway would have approved it).
+    let (sms_name, sms_body) = match ctx.lang {
+        guanxi_domain::Lang::ZhCn => ("到店提醒（短信）", "{{称呼}}您好，您预订的咖啡豆已到店，欢迎来取。"),
+        guanxi_domain::Lang::En => {
+            ("In-store reminder (SMS)", "Hello {{honorific}}, the beans you ordered are in: come by any time.")
+        }
+    };
+    let sms = TemplateDraft {
+        name: sms_name.into(),
+        channel: MessageChannel::Sms,
+        subject: String::new(),
+        body: sms_body.into(),
+        provider_template: Some("SMS_DEMO_001".into()),
+    };
+    ctx.store.save_template(manager, None, &sms).await.map_err(&err)?;
     let cadence = CadenceDraft {
         name: name.into(),
         description: None,
@@ -102,6 +117,6 @@ async fn thank_you_letters(ctx: &Ctx, manager: Actor) -> Result<()> {
         .record_consents(manager, &orgs, MessageChannel::Letter, ConsentState::Given, "合同约定")
         .await
         .map_err(&err)?;
-    ctx.store.enrol(manager, cadence.id, Some(&orgs), None, Utc::now()).await.map_err(&err)?;
+    ctx.store.enrol(manager, cadence.id, Some(&orgs), None, at).await.map_err(&err)?;
     Ok(())
 }

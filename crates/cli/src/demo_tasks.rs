@@ -59,5 +59,28 @@ pub async fn fill(ctx: &Ctx, r: &mut Rng, today: NaiveDate) -> Result<usize> {
             }
         }
     }
+    n += manager_given(ctx, today).await?;
+    Ok(n)
+}
+
+/// The manager gives each sales rep a task: it rings their bell at first start.
+async fn manager_given(ctx: &Ctx, today: NaiveDate) -> Result<usize> {
+    let err = store_err(ctx.lang);
+    let Some(manager) = ctx.store.user_by_username("zhang.wei").await.map_err(&err)? else { return Ok(0) };
+    let mut n = 0;
+    for (username, _, role, _) in DEMO_USERS {
+        if *role != guanxi_domain::Role::SalesRep || ctx.store.user_by_username(username).await.map_err(&err)?.is_none()
+        {
+            continue;
+        }
+        let raw = Raw::new()
+            .with(Field::TaskTitle, "整理本季度重点客户的拜访计划，周五前发我")
+            .with(Field::TaskKind, "other")
+            .with(Field::DueOn, (today + Duration::days(2)).to_string())
+            .with(Field::Assignee, *username);
+        let Ok(draft) = TaskDraft::parse(&raw, today) else { continue };
+        ctx.store.create_task(Actor(manager.id), &draft).await.map_err(&err)?;
+        n += 1;
+    }
     Ok(n)
 }

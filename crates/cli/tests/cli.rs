@@ -843,6 +843,12 @@ async fn the_demo_has_tasks_for_my_day() {
         assert!(open.stdout.lines().count() >= 5, "{backend}: {}", open.stdout);
         let done = ok(&db, &dir, &["--as", "li.na", "task", "list", "--done"]);
         assert!(done.stdout.contains("✓"), "{backend}: {}", done.stdout);
+        // Her manager gave her one: her bell rings at first start; letters wait to be printed.
+        let store = guanxi_store::Store::open(&db).await.expect("open");
+        let li = store.user_by_username("li.na").await.unwrap().unwrap();
+        assert!(store.unread_notifications(li.id).await.unwrap() >= 1, "{backend}");
+        assert!(store.letters_to_print(chrono::Utc::now(), 10).await.unwrap().1 >= 1, "{backend}");
+        store.close().await;
     }
 }
 

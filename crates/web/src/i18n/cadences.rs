@@ -20,10 +20,10 @@ catalogue! {
     cadence_enrol_ids => "客户编号（多个用逗号隔开）", "Customer IDs (separated by commas)";
     cadence_enrol_list => "把列表里这些客户加入跟进节奏", "Enrol the customers of this list in a cadence";
     cadence_enrol_list_hint => "按当前筛选条件，列表中的全部客户（不只这一页）都会加入；已在该节奏中的客户不会重复加入。", "Every customer the current filters match (not only this page) is enrolled; those already in it are not enrolled twice.";
-    cadence_confirm => "将把 {n} 位客户加入「{name}」。", "{n} customers will be enrolled in “{name}”.";
+    cadence_confirm => "将把 {n} 位客户加入「{name}」。", "{n} customer{s} will be enrolled in “{name}”.";
     cadence_confirm_all => "没有筛选条件：这是全部客户。", "No filter: these are all the customers.";
     cadence_confirm_button => "确认加入", "Enrol them";
-    cadence_enrolled_n => "加入了 {n} 位客户", "{n} customers enrolled";
+    cadence_enrolled_n => "加入了 {n} 位客户", "{n} customer{s} enrolled";
     cadence_already_n => "{n} 位已在其中，没有重复加入", "{n} already in it, not enrolled twice";
     cadence_unknown_n => "{n} 个编号没有对应的客户（或客户已删除）", "{n} IDs are no customer (or a deleted one)";
     cadence_bad_id => "客户编号是正整数，“{id}” 不是", "A customer ID is a positive whole number; {id} is not";

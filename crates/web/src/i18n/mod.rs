@@ -50,6 +50,19 @@ mod winback;
 
 /// A message's name, its Chinese and its English text.
 #[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn english_counts_agree_with_their_number() {
+        let t = T(Lang::En);
+        assert_eq!(t.count("{n} letter{s} {are} waiting", 1), "1 letter is waiting");
+        assert_eq!(t.count("{n} letter{s} {are} waiting", 3), "3 letters are waiting");
+        assert_eq!(T(Lang::ZhCn).count("{n} 封信函待打印", 1), "1 封信函待打印");
+    }
+}
+
+#[cfg(test)]
 type Message = (&'static str, &'static str, &'static str);
 
 /// Every catalogue by its file's name: a new feature's catalogue is added here.
@@ -77,6 +90,15 @@ const CATALOGUES: &[(&str, &[Message])] = &[
 impl T {
     pub fn lang(&self) -> Lang {
         self.0
+    }
+
+    /// A message about `n` things: `{n}` the number; in English `{s}` is "s" and `{are}` "are"
+    /// unless there is one ("1 letter is waiting", "2 letters are waiting").
+    pub fn count(&self, text: &str, n: i64) -> String {
+        let one = n == 1;
+        text.replace("{n}", &n.to_string())
+            .replace("{s}", if one { "" } else { "s" })
+            .replace("{are}", if one { "is" } else { "are" })
     }
 
     /// The label of a field in this language.

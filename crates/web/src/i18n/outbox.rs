@@ -75,10 +75,10 @@ catalogue! {
     letters_link => "信函", "Letters";
     letters_intro => "信函不会自动寄出：到期的信函在这里排队，打印成一份 PDF（信函和地址标签），寄出后确认，每封信即记入客户的联系记录。", "Letters are not sent by themselves: those whose day has come wait here, are printed as one PDF (the letters and their address labels), and once posted and confirmed each is on its customer's timeline.";
     letters_none_due => "现在没有待打印的信函。跟进节奏的“寄信”步骤和节日问候（信函）会把信函放到这里。", "No letter is waiting to be printed. A cadence's \"Post a letter\" step and festival greetings by letter put them here.";
-    letters_due_n => "{n} 封信函待打印。", "{n} letters are waiting to be printed.";
-    letters_print_n => "打印一批（{n} 封）", "Print a batch ({n} letters)";
+    letters_due_n => "{n} 封信函待打印。", "{n} letter{s} {are} waiting to be printed.";
+    letters_print_n => "打印一批（{n} 封）", "Print a batch ({n} letter{s})";
     letters_batch_limit => "一批最多 {n} 封，其余的下一批再打印。", "A batch takes at most {n}; the rest go in the next one.";
-    letters_later_n => "另有 {n} 封信函日期未到，到期后出现在这里。", "{n} more letters are queued for later days and will show here on their day.";
+    letters_later_n => "另有 {n} 封信函日期未到，到期后出现在这里。", "{n} more letter{s} {are} queued for later days and will show here on their day.";
     letters_waiting => "待打印", "Waiting to be printed";
     letters_address => "地址", "Address";
     letters_due_at => "日期", "Day";
@@ -90,7 +90,7 @@ catalogue! {
     letters_count => "信函数", "Letters";
     letters_to_post => "已打印，待寄出", "Printed, to be posted";
     letters_posted_on => "已寄出", "Posted";
-    letters_posted_n => "{n} 封", "{n} letters";
+    letters_posted_n => "{n} 封", "{n} letter{s}";
     letters_discarded_on => "已作废", "Thrown away";
     letters_pdf_all => "下载 PDF（信函和地址标签）", "Download the PDF (letters and labels)";
     letters_pdf_letters => "只要信函", "Letters only";
@@ -113,7 +113,7 @@ catalogue! {
     approvals_title => "待审批的消息", "Messages to approve";
     approvals_intro => "跟进节奏里设为“审批后发送”的消息会先停在这里：看一看，需要的话改一改邮件或信函的文字，批准后立即发出；不合适的可以不发。", "Messages of cadence steps set to be sent once someone approves them wait here: read them, correct an e-mail's or letter's text if need be, and approve — they go at once — or reject those that do not fit.";
     approvals_none => "没有等待审批的消息。", "No message is waiting for approval.";
-    approvals_n => "{n} 条消息等待审批。", "{n} messages are waiting for approval.";
+    approvals_n => "{n} 条消息等待审批。", "{n} message{s} {are} waiting for approval.";
     approvals_made => "生成于", "Made";
     approvals_until => "{at} 前不批准就不再发送", "not sent if not approved by {at}";
     approvals_approve_letter => "批准（进入待打印）", "Approve (to the letters to print)";
@@ -122,7 +122,7 @@ catalogue! {
     approvals_reject => "不发送", "Do not send";
     approvals_approved => "已批准，消息已进入发送队列。", "Approved: the message is on its way.";
     approvals_rejected => "这条消息不会发送。", "That message will not be sent.";
-    approvals_on_my_day => "{n} 条消息等你审批", "{n} messages wait for your approval";
-    letters_on_my_day => "{n} 封信函待打印", "{n} letters wait to be printed";
+    approvals_on_my_day => "{n} 条消息等你审批", "{n} message{s} {are} waiting for your approval";
+    letters_on_my_day => "{n} 封信函待打印", "{n} letter{s} {are} waiting to be printed";
     outbox_held_busy => "稍等片刻：另一台服务器正在给这位客户发消息", "Held a moment: another server is sending to this customer";
 }

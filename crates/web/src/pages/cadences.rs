@@ -448,7 +448,7 @@ async fn show_page(
     let enrolments =
         state.store().enrolments(None, Some(id), 100).await?.iter().map(|e| EnrolmentView::new(e, t)).collect();
     let enrolled_note = q.enrolled.map(|e| {
-        let mut s = n(t.cadence_enrolled_n(), e);
+        let mut s = t.count(t.cadence_enrolled_n(), e as i64);
         if let Some(a) = q.already.filter(|a| *a > 0) {
             s.push_str(t.pick("；", "; "));
             s.push_str(&n(t.cadence_already_n(), a));

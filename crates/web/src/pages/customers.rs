@@ -715,8 +715,14 @@ async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Re
             reach,
             c: Chrome::new(&v, Nav::Customers, None, "/customers".into()),
             cadence: k.id,
-            cadence_name: k.draft.name,
-            count: if count.total_capped { format!("{}+", count.total) } else { count.total.to_string() },
+            count: {
+                let words = t.count(t.cadence_confirm(), count.total).replace("{name}", &k.draft.name);
+                if count.total_capped {
+                    words.replacen(&count.total.to_string(), &format!("{}+", count.total), 1)
+                } else {
+                    words
+                }
+            },
             described: q.describe(t, &names),
             filter: form.get("filter").to_string(),
         };
@@ -732,7 +738,7 @@ async fn enrol_list(State(state): State<AppState>, v: Viewer, body: Bytes) -> Re
 struct ConfirmEnrol {
     c: Chrome,
     cadence: i64,
-    cadence_name: String,
+    /// "N customers will be enrolled in …".
     count: String,
     /// "Of them, N can get e-mail (an address and consent)".
     reach: Option<String>,

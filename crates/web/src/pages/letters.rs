@@ -100,7 +100,7 @@ impl BatchRow {
                 "{} {} · {}",
                 t.letters_posted_on(),
                 china_time(at),
-                t.letters_posted_n().replace("{n}", &b.posted_count.unwrap_or(0).to_string())
+                t.count(t.letters_posted_n(), i64::from(b.posted_count.unwrap_or(0)))
             ),
             (None, Some(at)) => format!("{} {}", t.letters_discarded_on(), china_time(at)),
             (None, None) => t.letters_to_post().to_string(),
