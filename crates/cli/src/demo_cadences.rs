@@ -81,7 +81,7 @@ async fn thank_you_letters(ctx: &Ctx, manager: Actor, at: chrono::DateTime<Utc>)
     let template = ctx.store.save_template(manager, None, &template).await.map_err(&err)?;
     // An SMS template too (its provider template id as an SMS gateway would have approved it).
     let (sms_name, sms_body) = match ctx.lang {
-        guanxi_domain::Lang::ZhCn => ("到店提醒（短信）", "{{称呼}}您好，您预订的咖啡豆已到店，欢迎来取。"),
+        guanxi_domain::Lang::ZhCn => ("到店取豆提醒", "{{称呼}}您好，您预订的咖啡豆已到店，欢迎来取。"),
         guanxi_domain::Lang::En => {
             ("In-store reminder (SMS)", "Hello {{honorific}}, the beans you ordered are in: come by any time.")
         }
