@@ -55,7 +55,8 @@ pub(crate) async fn task_assigned_in(
     let note = Note {
         kind: NotificationKind::TaskAssigned,
         title: &text,
-        link: Some(format!("/tasks/{task}/edit")),
+        // To the task in her list (ticked or put off there), not its edit form.
+        link: Some(format!("/tasks#task-{task}")),
         customer_id: customer,
         key: format!("task_assigned:{task}:{assignee}:{}", at.timestamp_micros()),
     };

@@ -46,7 +46,9 @@ async fn a_task_given_rings_the_bell_and_comes_by_email_as_chosen() {
         // Nobody else opens it.
         assert_eq!(boss.get(&format!("/notifications/{id}")).await.status, 404, "{b}");
         let r = li.get(&format!("/notifications/{id}")).await;
-        assert!(r.location().starts_with("/tasks/") && r.location().ends_with("/edit"), "{b}: {}", r.location());
+        assert!(r.location().starts_with("/tasks#task-"), "{b}: {}", r.location());
+        let anchor = r.location().trim_start_matches("/tasks#").to_string();
+        assert!(li.get("/tasks").await.text().contains(&format!("id=\"{anchor}\"")), "{b}: the task is in her list");
         assert_eq!(bell(&li.get("/today").await.text()).as_deref(), Some(""), "{b}: read");
         // No address yet: nothing by e-mail.
         let (queued, _) = app
@@ -103,7 +105,7 @@ async fn a_task_given_rings_the_bell_and_comes_by_email_as_chosen() {
                 "{b}"
             );
             assert!(
-                m.body.contains("https://crm.example.com/tasks/")
+                m.body.contains("https://crm.example.com/tasks#task-")
                     || m.body.contains(&format!("https://crm.example.com/customers/{wang}")),
                 "{b}: the link: {}",
                 m.body
