@@ -304,7 +304,15 @@ impl TemplateDraft {
             if let Some(id) = &id
                 && !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
             {
-                v.push(Field::ProviderTemplate, id, Problem::InvalidId);
+                v.push(
+                    Field::ProviderTemplate,
+                    id,
+                    Problem::rule(
+                        "invalid_id",
+                        "只能包含字母、数字和 _ - .",
+                        "may contain only letters, digits and _ - .",
+                    ),
+                );
             }
             id
         };
@@ -376,6 +384,20 @@ pub struct CadenceDraft {
     /// Customers are put in by themselves when this happens (besides by hand).
     #[serde(default)]
     pub enrol_on: Option<EnrolRule>,
+}
+
+/// A step's template is for another channel than the step sends on.
+pub fn template_for_other_channel(is: MessageChannel, needs: MessageChannel) -> Problem {
+    use crate::Lang::{En, ZhCn};
+    Problem::rule(
+        "template_for_other_channel",
+        format!("是{}的模板，这一步需要{}的模板", is.label(ZhCn), needs.label(ZhCn)),
+        format!(
+            "is a template for {}; this step needs one for {}",
+            is.label(En).to_lowercase(),
+            needs.label(En).to_lowercase()
+        ),
+    )
 }
 
 /// The hour of its first day a cadence with a start day begins (China time).

@@ -241,16 +241,6 @@ pub enum Problem {
     Unchanged,
     /// An outsider becomes a partner through friend or supplier first.
     SkipsAStage,
-    /// A template for another channel than the step sends on: the two channels' labels, each
-    /// in Chinese and English.
-    TemplateForOtherChannel {
-        is: Box<[String; 2]>,
-        needs: Box<[String; 2]>,
-    },
-    /// An SMS or WeChat text, which goes as the provider's approved template says.
-    FixedByProvider,
-    /// Quiet hours that end when they start.
-    SameAsStart,
     /// A name that fits several records.
     Ambiguous {
         count: usize,
@@ -266,12 +256,27 @@ pub enum Problem {
     InvalidAddress,
     /// Not a web address a server can post to (`http://` or `https://`, a host, a path).
     InvalidUrl,
-    /// A name that may hold only Chinese characters, letters and digits (an SMS signature).
-    OnlyLettersDigits,
-    /// An identifier of letters, digits and `_ - .` (a provider's template id).
-    InvalidId,
     /// A count that must be a whole number.
     NotAWholeNumber,
+    /// A feature's own rule, said by the feature (its code and both texts): a problem only one
+    /// feature has lives in that feature's file, not here.
+    Rule(Box<Rule>),
+}
+
+/// A feature's own rule that a value breaks (see [`Problem::Rule`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// The stable code an integration matches on (`template_for_other_channel`).
+    pub rule: &'static str,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Problem {
+    /// A feature's rule, with its code and what it says in Chinese and English.
+    pub fn rule(rule: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
+        Problem::Rule(Box::new(Rule { rule, zh: zh.into(), en: en.into() }))
+    }
 }
 
 impl Problem {
@@ -312,17 +317,13 @@ impl Problem {
             Problem::QuotaFull { .. } => "quota_full",
             Problem::Unchanged => "unchanged",
             Problem::SkipsAStage => "skips_a_stage",
-            Problem::TemplateForOtherChannel { .. } => "template_for_other_channel",
-            Problem::FixedByProvider => "fixed_by_provider",
-            Problem::SameAsStart => "same_as_start",
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::SameCustomer => "same_customer",
             Problem::InvalidAddress => "invalid_address",
             Problem::InvalidUrl => "invalid_url",
-            Problem::OnlyLettersDigits => "only_letters_digits",
-            Problem::InvalidId => "invalid_id",
             Problem::NotAWholeNumber => "not_a_whole_number",
             Problem::RepeatedInFile { .. } => "repeated_in_file",
+            Problem::Rule(r) => r.rule,
         }
     }
 
@@ -454,12 +455,9 @@ impl Problem {
             (Problem::SameCustomer, Lang::En) => "is this customer itself".into(),
             (Problem::RepeatedInFile { line }, Lang::ZhCn) => format!("与第 {line} 行重复"),
             (Problem::RepeatedInFile { line }, Lang::En) => format!("repeats line {line}"),
-            (Problem::OnlyLettersDigits, Lang::ZhCn) => "只能包含汉字、字母和数字".into(),
-            (Problem::OnlyLettersDigits, Lang::En) => "may contain only Chinese characters, letters and digits".into(),
-            (Problem::InvalidId, Lang::ZhCn) => "只能包含字母、数字和 _ - .".into(),
-            (Problem::InvalidId, Lang::En) => "may contain only letters, digits and _ - .".into(),
             (Problem::NotAWholeNumber, Lang::ZhCn) => "不是整数".into(),
             (Problem::NotAWholeNumber, Lang::En) => "is not a whole number".into(),
+            (Problem::Rule(r), lang) => lang.pick(&r.zh, &r.en).to_string(),
             (Problem::InvalidUrl, Lang::ZhCn) => "不是接口网址：应以 http:// 或 https:// 开头，如 https://sms.example.com/send".into(),
             (Problem::InvalidUrl, Lang::En) => {
                 "is not a web address to send to: start with http:// or https://, such as https://sms.example.com/send".into()
@@ -470,20 +468,6 @@ impl Problem {
             (Problem::InvalidAddress, Lang::En) => {
                 "is not an address customers can open: start with http:// or https:// and end at the path (no ? or #), such as https://crm.example.com"
                     .into()
-            }
-            (Problem::TemplateForOtherChannel { is, needs }, Lang::ZhCn) => {
-                format!("是{}的模板，这一步需要{}的模板", is[0], needs[0])
-            }
-            (Problem::TemplateForOtherChannel { is, needs }, Lang::En) => {
-                format!("is a template for {}; this step needs one for {}", is[1], needs[1])
-            }
-            (Problem::SameAsStart, Lang::ZhCn) => "与开始时间相同：不需要免打扰时段，请把两项都留空".into(),
-            (Problem::SameAsStart, Lang::En) => {
-                "is the same as the start: for no quiet hours, leave both empty".into()
-            }
-            (Problem::FixedByProvider, Lang::ZhCn) => "不能修改：短信和微信按服务商审核过的模板发送".into(),
-            (Problem::FixedByProvider, Lang::En) => {
-                "cannot be changed: SMS and WeChat go as the provider's approved template says".into()
             }
             (Problem::SkipsAStage, Lang::ZhCn) => "不能从局外人直接成为合作伙伴：先成为朋友或供应商".into(),
             (Problem::SkipsAStage, Lang::En) => {

@@ -179,6 +179,16 @@ impl EmailSettings {
     }
 }
 
+/// An SMS or WeChat text cannot be corrected before it goes: it is the provider's approved
+/// template, filled in.
+pub fn fixed_by_provider() -> crate::Problem {
+    crate::Problem::rule(
+        "fixed_by_provider",
+        "不能修改：短信和微信按服务商审核过的模板发送",
+        "cannot be changed: SMS and WeChat go as the provider's approved template says",
+    )
+}
+
 /// A message as a feature drafts it, written to the outbox in the feature's transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageDraft {

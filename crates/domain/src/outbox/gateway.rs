@@ -77,7 +77,7 @@ impl GatewaySettings {
         // Gateways approve signatures of 2 to 12 Chinese characters, letters and digits.
         if let Some(s) = &sign_name {
             if !s.chars().all(|c| c.is_alphanumeric() || c == ' ') {
-                v.push(Field::SignName, s, Problem::OnlyLettersDigits);
+                v.push(Field::SignName, s, only_letters_digits());
             } else if s.chars().count() > 12 {
                 v.push(Field::SignName, s, Problem::TooLong { max: 12 });
             }
@@ -133,6 +133,24 @@ impl Default for SendingRules {
     }
 }
 
+/// An SMS signature (短信签名) must be Chinese characters, letters and digits only.
+fn only_letters_digits() -> Problem {
+    Problem::rule(
+        "only_letters_digits",
+        "只能包含汉字、字母和数字",
+        "may contain only Chinese characters, letters and digits",
+    )
+}
+
+/// Quiet hours that end when they start (21:00–21:00) would mean none: said, not guessed.
+fn same_as_start() -> Problem {
+    Problem::rule(
+        "same_as_start",
+        "与开始时间相同：不需要免打扰时段，请把两项都留空",
+        "is the same as the start: for no quiet hours, leave both empty",
+    )
+}
+
 impl SendingRules {
     pub fn parse(raw: &Raw) -> Result<SendingRules, Validation> {
         let mut v = Validation::default();
@@ -143,7 +161,7 @@ impl SendingRules {
             (None, Some(_), true) => v.push(Field::QuietFrom, "", Problem::Required),
             // 21:00 to 21:00 would be read as no quiet hours at all: said, not guessed.
             (Some(f), Some(u), true) if f == u => {
-                v.push(Field::QuietUntil, raw.get(Field::QuietUntil).trim(), Problem::SameAsStart)
+                v.push(Field::QuietUntil, raw.get(Field::QuietUntil).trim(), same_as_start())
             }
             _ => {}
         }
@@ -247,7 +265,7 @@ mod tests {
         let same =
             Raw::new().with(Field::QuietFrom, "21:00").with(Field::QuietUntil, "21:00").with(Field::WeeklyCap, "3");
         let e = SendingRules::parse(&same).unwrap_err();
-        assert_eq!((e.0[0].field, &e.0[0].problem), (Field::QuietUntil, &Problem::SameAsStart));
+        assert_eq!((e.0[0].field, e.0[0].problem.code()), (Field::QuietUntil, "same_as_start"));
         let none = SendingRules { quiet_from: None, quiet_until: None, weekly_cap: 0 };
         assert_eq!(none.quiet_until_at(utc(15, 0)), None);
     }
@@ -268,7 +286,7 @@ mod tests {
             .with(Field::GatewaySecret, "s");
         let e =
             GatewaySettings::parse(&signed.clone().with(Field::SignName, "【关系咖啡】<b>x</b>"), None).unwrap_err();
-        assert_eq!(e.0[0].problem, Problem::OnlyLettersDigits);
+        assert_eq!(e.0[0].problem, only_letters_digits());
         let half = Raw::new().with(Field::QuietFrom, "22:00").with(Field::WeeklyCap, "3");
         assert_eq!(SendingRules::parse(&half).unwrap_err().0[0].field, Field::QuietUntil);
         let ok = SendingRules::parse(&SendingRules::default().to_raw()).unwrap();

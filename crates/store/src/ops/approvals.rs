@@ -7,7 +7,7 @@ use super::{Pool, audit};
 use crate::{Actor, OutboxMessage, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use guanxi_domain::outbox::{MessageChannel, MessageState};
-use guanxi_domain::{Field, Problem, Validation};
+use guanxi_domain::{Field, Validation};
 use sqlx::AssertSqlSafe;
 
 /// Messages awaiting approval, oldest first (at most `limit`), with how many there are: for
@@ -70,7 +70,11 @@ pub async fn approve_message(
     let (mut subject, mut body) = (m.subject.clone(), m.body.clone());
     if let Some((s, b)) = edit {
         if !matches!(m.channel, MessageChannel::Email | MessageChannel::Letter) && (s != m.subject || b != m.body) {
-            return Err(StoreError::Invalid(Validation::one(Field::Body, b, Problem::FixedByProvider)));
+            return Err(StoreError::Invalid(Validation::one(
+                Field::Body,
+                b,
+                guanxi_domain::outbox::fixed_by_provider(),
+            )));
         }
         let mut v = Validation::default();
         subject = v

@@ -103,16 +103,9 @@ async fn check_steps(tx: &mut Tx<'_>, d: &CadenceDraft) -> Result<(), StoreError
             Some(r) => {
                 let (c, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
                 if c != channel.code() {
-                    let labels = |c: guanxi_domain::outbox::MessageChannel| {
-                        [
-                            c.label(guanxi_domain::Lang::ZhCn).to_string(),
-                            c.label(guanxi_domain::Lang::En).to_lowercase(),
-                        ]
-                    };
                     let is = guanxi_domain::outbox::MessageChannel::from_code(&c)
                         .ok_or_else(|| super::corrupt("template channel", &c))?;
-                    let problem =
-                        Problem::TemplateForOtherChannel { is: Box::new(labels(is)), needs: Box::new(labels(channel)) };
+                    let problem = guanxi_domain::cadences::template_for_other_channel(is, channel);
                     v.push_step(i + 1, Field::Template, &name, problem);
                 }
             }
