@@ -22,13 +22,16 @@ const CANDIDATES: &[&str] = &[
 /// The environment variable that names a font file to print letters in.
 pub const FONT_VARIABLE: &str = "GUANXI_CJK_FONT";
 
-/// Why letters cannot be printed: no Chinese font, or a file that is not one.
+/// Why letters cannot be printed: no Chinese font, a file that is not one, or (out of memory)
+/// the PDF could not be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FontError {
     /// None of the usual places has a Chinese font.
     Missing { looked_in: Vec<String> },
     /// The file named cannot be read or is not a font with Chinese characters.
     Unusable { path: String, why: String },
+    /// Writing the PDF failed.
+    Pdf(String),
 }
 
 impl FontError {
@@ -49,6 +52,8 @@ impl FontError {
             (FontError::Unusable { path, why }, Lang::ZhCn) => {
                 format!("字体文件 {path} 不能用来打印信函：{why}。请换一个中文字体（{FONT_VARIABLE}）。")
             }
+            (FontError::Pdf(why), Lang::ZhCn) => format!("生成 PDF 失败：{why}。请稍后再试。"),
+            (FontError::Pdf(why), Lang::En) => format!("The PDF could not be made: {why}. Try again in a moment."),
             (FontError::Unusable { path, why }, Lang::En) => {
                 format!(
                     "The font file {path} cannot be used to print letters: {why}. Name another Chinese font ({FONT_VARIABLE})."
@@ -126,9 +131,10 @@ impl FontFile {
         Ok(FontFile { path: path.to_path_buf(), data, index })
     }
 
-    pub fn face(&self) -> ttf_parser::Face<'_> {
-        // `open` parsed this face already.
-        ttf_parser::Face::parse(&self.data, self.index).expect("a face parsed when the font was opened")
+    /// The face to print in (`open` checked it parses; a file changed since says so).
+    pub fn face(&self) -> Result<ttf_parser::Face<'_>, FontError> {
+        ttf_parser::Face::parse(&self.data, self.index)
+            .map_err(|e| FontError::Unusable { path: self.path.display().to_string(), why: e.to_string() })
     }
 }
 
@@ -192,35 +198,5 @@ impl<'a> Metrics<'a> {
             .find_map(|n| n.to_string())
             .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(c)))
             .unwrap_or_else(|| "GuanxiCJK".to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_font_says_where_it_looked_and_what_to_install() {
-        let e = FontFile::find_in(None, &[PathBuf::from("/nowhere/font.ttc")]).err().unwrap();
-        let zh = e.message(guanxi_domain::Lang::ZhCn);
-        assert!(
-            zh.contains("/nowhere/font.ttc") && zh.contains("fonts-noto-cjk") && zh.contains(FONT_VARIABLE),
-            "{zh}"
-        );
-        let en = e.message(guanxi_domain::Lang::En);
-        assert!(en.starts_with("No Chinese font"), "{en}");
-    }
-
-    #[test]
-    fn a_file_that_is_not_a_font_is_named() {
-        let dir = std::env::temp_dir().join(format!("guanxi-font-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let bad = dir.join("not-a-font.ttf");
-        std::fs::write(&bad, b"hello").unwrap();
-        let e = FontFile::find_in(Some(&bad), &[]).err().unwrap();
-        assert!(matches!(&e, FontError::Unusable { path, .. } if path.ends_with("not-a-font.ttf")), "{e:?}");
-        let missing = FontFile::find_in(Some(&dir.join("gone.ttf")), &[]).err().unwrap();
-        assert!(matches!(missing, FontError::Unusable { .. }));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

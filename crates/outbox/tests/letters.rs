@@ -124,7 +124,9 @@ fn a_batch_prints_letters_and_labels_that_read_back_in_chinese() {
     let long_name = "西安中联医疗器械股份有限公司华北区域销售服务中心";
     let long_address = "内蒙古自治区呼和浩特市赛罕区大学东街 1 号 ".repeat(6);
     let crowded = letter(14, long_name, &long_address, "问候", "您好");
-    let label = squeeze(&read_back(&scratch, &print(&[crowded.clone()], date, Part::Labels, &font, "x").unwrap())[0]);
+    let label = squeeze(
+        &read_back(&scratch, &print(std::slice::from_ref(&crowded), date, Part::Labels, &font, "x").unwrap())[0],
+    );
     assert!(label.contains("收") && label.contains("…") && label.contains("西安中联"), "{label}");
     let page = squeeze(&read_back(&scratch, &print(&[crowded], date, Part::Letters, &font, "x").unwrap())[0]);
     assert!(page.contains(&format!("{long_name}收")), "the whole name on the letter: {page}");
@@ -143,4 +145,22 @@ fn hostile_text_prints_without_breaking_the_pdf() {
     let text = squeeze(&read_back(&scratch, &pdf).concat());
     assert!(text.contains("(unbalanced\\)<</Type/Page>>endstream"), "{text}");
     assert!(text.contains(&"x".repeat(400)), "the long word is all there, cut over lines");
+}
+
+#[test]
+fn no_font_says_where_it_looked_and_what_to_install() {
+    use guanxi_outbox::font::{FONT_VARIABLE, FontError};
+    use std::path::PathBuf;
+    let Err(e) = FontFile::find_in(None, &[PathBuf::from("/nowhere/font.ttc")]) else { panic!("found a font") };
+    let zh = e.message(Lang::ZhCn);
+    assert!(zh.contains("/nowhere/font.ttc") && zh.contains("fonts-noto-cjk") && zh.contains(FONT_VARIABLE), "{zh}");
+    assert!(e.message(Lang::En).starts_with("No Chinese font"), "{}", e.message(Lang::En));
+    // A file that is not a font, and one that is not there, are named.
+    let scratch = Scratch::new();
+    let dir = scratch.folder("guanxi-font");
+    let bad = dir.join("not-a-font.ttf");
+    std::fs::write(&bad, b"hello").unwrap();
+    let Err(e) = FontFile::find_in(Some(&bad), &[]) else { panic!("read a non-font") };
+    assert!(matches!(&e, FontError::Unusable { path, .. } if path.ends_with("not-a-font.ttf")), "{e:?}");
+    assert!(matches!(FontFile::find_in(Some(&dir.join("gone.ttf")), &[]), Err(FontError::Unusable { .. })));
 }
