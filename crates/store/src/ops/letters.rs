@@ -4,7 +4,7 @@
 //! customer's timeline, in one transaction — and any they say was not posted goes back to the
 //! queue.
 
-use super::outbox::{SELECT, Sent, finish_attempt, mark_sent_in, message_from_row, set_failed};
+use super::outbox::{SELECT, Sent, finish_attempt, mark_sent_in, message_from_row, set_failed, start_attempt};
 use super::{Pool, Tx, audit, for_update};
 use crate::{
     Actor, BATCH_DISCARDED, LETTER_NOT_POSTED, LetterBatch, MAX_BATCH_LETTERS, OutboxMessage, StoreError, TOO_LATE,
@@ -93,15 +93,7 @@ pub async fn make_letter_batch(pool: &Pool, actor: Actor, at: DateTime<Utc>) -> 
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO outbox_attempts (outbox_id, attempt, worker, started_at, outcome) VALUES ($1, $2, $3, $4, 'sending')",
-        )
-        .bind(id)
-        .bind(attempts + 1)
-        .bind(&worker)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
+        start_attempt(&mut tx, *id, attempts + 1, &worker, at).await?;
     }
     let after = serde_json::json!({"letters": take.len()});
     audit(&mut tx, actor, "print", "letter_batch", Some(batch), None, None, Some(&after), None).await?;

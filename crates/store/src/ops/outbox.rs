@@ -214,15 +214,7 @@ pub async fn claim_messages(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO outbox_attempts (outbox_id, attempt, worker, started_at, outcome) VALUES ($1, $2, $3, $4, 'sending')",
-        )
-        .bind(id)
-        .bind(attempts + 1)
-        .bind(worker)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
+        start_attempt(&mut tx, id, attempts + 1, worker, at).await?;
         claimed.push(load(&mut tx, id).await?);
     }
     tx.commit().await?;
@@ -307,6 +299,27 @@ async fn held(
     // One being sent now counts as sent now.
     let until = oldest.map_or(at + week, |o| o + week).max(at + chrono::Duration::minutes(1));
     Ok(Some((until, HELD_WEEKLY_CAP)))
+}
+
+/// Records attempt `attempt` at message `id` as under way by `worker` (a sender, or a batch of
+/// letters being printed).
+pub(crate) async fn start_attempt(
+    tx: &mut Tx<'_>,
+    id: i64,
+    attempt: i32,
+    worker: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox_attempts (outbox_id, attempt, worker, started_at, outcome) VALUES ($1, $2, $3, $4, 'sending')",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(worker)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn finish_attempt(

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::{Action, Viewer};
 use crate::error::AppError;
 use crate::html::download;
-use crate::pages::letters::{batch_pdf, part_of};
+use crate::pages::letters::{all_in_batch, batch_pdf, part_of};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -147,12 +147,7 @@ async fn posted(
         }
     };
     let (_, letters) = state.store().letter_batch(id).await?;
-    if let Some(stranger) = listed.iter().find(|l| !letters.iter().any(|m| m.id == **l)) {
-        return Err(AppError::bad_request(
-            format!("信函 {stranger} 不在第 {id} 批中"),
-            format!("letter {stranger} is not in batch {id}"),
-        ));
-    }
+    all_in_batch(id, &letters, &listed)?;
     Ok(json(StatusCode::OK, json!(state.store().post_letter_batch(v.actor(), id, &listed, chrono::Utc::now()).await?)))
 }
 

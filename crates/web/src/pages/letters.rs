@@ -221,6 +221,17 @@ async fn pdf(
     Ok(download(&name, "application/pdf", pdf.into()))
 }
 
+/// Refuses a letter named that is not in batch `id` (a number mistyped, another batch's).
+pub fn all_in_batch(id: i64, letters: &[OutboxMessage], named: &[i64]) -> Result<(), AppError> {
+    match named.iter().find(|l| !letters.iter().any(|m| m.id == **l)) {
+        Some(stranger) => Err(AppError::bad_request(
+            format!("信函 {stranger} 不在第 {id} 批中"),
+            format!("letter {stranger} is not in batch {id}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The letters of a batch a person did not tick as posted.
 pub fn not_posted(letters: &[OutboxMessage], posted: &[i64]) -> Vec<i64> {
     letters.iter().map(|m| m.id).filter(|id| !posted.contains(id)).collect()
@@ -246,12 +257,7 @@ async fn posted(
         }
     }
     let (_, letters) = state.store().letter_batch(id).await?;
-    if let Some(stranger) = ticked.iter().find(|l| !letters.iter().any(|m| m.id == **l)) {
-        return Err(AppError::bad_request(
-            format!("信函 {stranger} 不在第 {id} 批中"),
-            format!("letter {stranger} is not in batch {id}"),
-        ));
-    }
+    all_in_batch(id, &letters, &ticked)?;
     let back = not_posted(&letters, &ticked);
     state.store().post_letter_batch(v.actor(), id, &back, chrono::Utc::now()).await?;
     Ok(Redirect::to(&format!("/outbox/letters/batches/{id}?done={}", Done::LettersPosted.code())).into_response())
