@@ -217,3 +217,61 @@ async fn without_an_email_server_messages_wait_and_say_why() {
         assert!(text.contains("To") && text.contains("Subject"), "{backend}: {text}");
     }
 }
+
+/// An SMTP server of the test's own that closes each connection after one message (as servers
+/// do with connections left idle): it counts the messages it accepted.
+async fn one_message_a_connection() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = tcp.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 test ESMTP\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let answer: &[u8] = match (in_data, line.as_str()) {
+                        (true, ".") => {
+                            count.fetch_add(1, Ordering::SeqCst);
+                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                            // Done with this one: the connection is closed, not kept.
+                            return;
+                        }
+                        (true, _) => continue,
+                        (false, l) if l.starts_with("DATA") => {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        }
+                        (false, l) if l.starts_with("QUIT") => b"221 bye\r\n",
+                        _ => b"250 OK\r\n",
+                    };
+                    let _ = write.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_is_replaced_and_the_message_sent() {
+    for (backend, store, _scratch) in stores().await {
+        let (addr, accepted) = one_message_a_connection().await;
+        let smtp = guanxi_outbox::Smtp::new(&settings(&addr)).unwrap();
+        for i in 0..3 {
+            let (id, _) =
+                store.enqueue_message(Actor::SYSTEM, &email(None, "wang@example.com", &format!("k{i}"))).await.unwrap();
+            let m = store.message(id).await.unwrap();
+            let outcome = smtp.send(&m, None).await;
+            assert!(matches!(outcome, guanxi_store::SendOutcome::Sent(_)), "{backend}: message {i}: {outcome:?}");
+        }
+        // The kept connection was closed each time: a new one took the message, sent once.
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "{backend}");
+    }
+}

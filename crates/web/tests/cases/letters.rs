@@ -170,8 +170,16 @@ async fn a_manager_prints_a_batch_of_letters_and_confirms_it_posted() {
         assert_eq!((r.json()["due"].as_i64(), r.json()["items"][0]["id"].as_i64()), (Some(1), Some(li_na)), "{b}");
         let r = boss.api("POST", "/api/v1/letters/batches", None).await;
         assert_eq!(r.status, 201, "{b}: {}", r.text());
-        let second = r.json()["batch"]["id"].as_i64().unwrap();
+        let jammed = r.json()["batch"]["id"].as_i64().unwrap();
         assert_eq!(r.json()["letters"][0]["state"], "sending", "{b}");
+        // The printer jammed: thrown away on its page, the letter waits again and is printed anew.
+        let r = boss.post(&format!("/outbox/letters/batches/{jammed}/discard"), &[]).await;
+        assert_eq!(r.location(), "/outbox/letters?done=letter_batch_discarded", "{b}");
+        let page = kit::decoded(&boss.get(r.location()).await.text());
+        assert!(page.contains("这一批已作废") && page.contains("1 封信函待打印"), "{b}: {page}");
+        assert_eq!(boss.post(&format!("/outbox/letters/batches/{jammed}/discard"), &[]).await.status, 409, "{b}");
+        let r = boss.api("POST", "/api/v1/letters/batches", None).await;
+        let second = r.json()["batch"]["id"].as_i64().unwrap();
         let r = boss.api("GET", &format!("/api/v1/letters/batches/{second}/pdf?part=labels"), None).await;
         assert_eq!((r.status, r.header("content-type")), (200, Some("application/pdf")), "{b}");
         let path = format!("/api/v1/letters/batches/{second}/posted");
@@ -187,7 +195,7 @@ async fn a_manager_prints_a_batch_of_letters_and_confirms_it_posted() {
         assert_eq!(r.status, 409, "{b}: a posted batch is not thrown away");
         assert_eq!(boss.api("GET", "/api/v1/letters/batches/999999", None).await.status, 404, "{b}");
         let r = boss.api("GET", "/api/v1/letters/batches", None).await;
-        assert_eq!(r.json().as_array().map(Vec::len), Some(2), "{b}");
+        assert_eq!(r.json().as_array().map(Vec::len), Some(3), "{b}");
     }
 }
 
